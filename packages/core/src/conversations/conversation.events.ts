@@ -1,0 +1,37 @@
+import type { AgentId, BuyerId, ConversationId, ShopId } from '../kernel';
+import type { Conversation, Message } from './conversation.types';
+
+/** Facts the conversation module announces; transports subscribe and push them to sockets. */
+export type ChatEvent =
+  | { type: 'message.created'; shopId: ShopId; conversation: Conversation; message: Message }
+  | {
+      type: 'conversation.updated';
+      shopId: ShopId;
+      conversation: Conversation;
+      /** The agent that held it before, when that changed (transfer, end): it must drop it from its list. */
+      previousAgentId: AgentId | null;
+    }
+  | {
+      type: 'conversation.read';
+      shopId: ShopId;
+      conversationId: ConversationId;
+      buyerId: BuyerId;
+      agentId: AgentId | null;
+      reader: 'buyer' | 'agent';
+      seq: number;
+    }
+  | {
+      type: 'conversation.typing';
+      shopId: ShopId;
+      conversationId: ConversationId;
+      buyerId: BuyerId;
+      agentId: AgentId | null;
+      who: 'buyer' | 'agent';
+      isTyping: boolean;
+    }
+  | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: string };
+
+/** Where events go. */
+export interface EventSink {
+  publish(event: ChatEvent): void;
+}

@@ -1,0 +1,100 @@
+import type { AgentId, BuyerId, ConversationId, MessageId, OrderId, ProductId, ShopId } from '../kernel';
+import type { OrderStatus } from '../orders/order.types';
+
+/** Where a conversation stands: with the bot, waiting in the queue, held by an agent, or over. */
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'ended';
+
+/** Who wrote a message. */
+export type SenderType = 'buyer' | 'agent' | 'bot' | 'system';
+
+/** Kinds of message a conversation carries. */
+export type MessageKind = 'text' | 'image' | 'order_card' | 'product_card' | 'system';
+export const MESSAGE_KINDS: readonly MessageKind[] = ['text', 'image', 'order_card', 'product_card', 'system'];
+
+export interface TextBody {
+  text: string;
+}
+export interface ImageBody {
+  url: string;
+}
+/** CRM-1: an order sent as a card, a snapshot of what the agent saw. */
+export interface OrderCardBody {
+  orderId: OrderId;
+  status: OrderStatus;
+  totalCents: number;
+  items: { title: string; quantity: number }[];
+  carrier: string | null;
+  trackingNo: string | null;
+}
+export interface ProductCardBody {
+  productId: ProductId;
+  title: string;
+  priceCents: number;
+  imageUrl: string | null;
+}
+export interface SystemBody {
+  text: string;
+  /** Machine-readable reason, so clients can translate. */
+  code: string;
+}
+
+/** A message body, tagged by kind. */
+export type MessageContent =
+  | { kind: 'text'; body: TextBody }
+  | { kind: 'image'; body: ImageBody }
+  | { kind: 'order_card'; body: OrderCardBody }
+  | { kind: 'product_card'; body: ProductCardBody }
+  | { kind: 'system'; body: SystemBody };
+
+/** A stored message; seq increases by one per message in its conversation. */
+export type Message = MessageContent & {
+  id: MessageId;
+  shopId: ShopId;
+  conversationId: ConversationId;
+  seq: number;
+  /** The sender's own id for the message: a retry with the same one returns the stored message. */
+  clientId: string;
+  sender: SenderType;
+  senderId: string | null;
+  createdAt: number;
+};
+
+/** A message about to be stored. */
+export type MessageDraft = MessageContent & {
+  clientId: string;
+  sender: SenderType;
+  senderId: string | null;
+};
+
+/** A buyer's conversation with the shop. */
+export interface Conversation {
+  id: ConversationId;
+  shopId: ShopId;
+  buyerId: BuyerId;
+  status: ConversationStatus;
+  agentId: AgentId | null;
+  lastSeq: number;
+  createdAt: number;
+  assignedAt: number | null;
+  endedAt: number | null;
+  lastMessageAt: number;
+  lastMessagePreview: string;
+  /** Since when the buyer waits for an answer (null: the shop spoke last). */
+  waitingSince: number | null;
+  /** Buyer messages the agent has not read. */
+  agentUnread: number;
+  /** Shop messages the buyer has not read. */
+  buyerUnread: number;
+  agentReadSeq: number;
+  buyerReadSeq: number;
+}
+
+/** Who acts on a conversation. */
+export type Actor =
+  | { type: 'buyer'; buyerId: BuyerId }
+  | { type: 'agent'; agentId: AgentId; isAdmin: boolean }
+  | { type: 'system' };
+
+/** Message size limits (checked in the core so every transport enforces them). */
+export const MAX_TEXT_LENGTH = 5000;
+export const MAX_CLIENT_ID_LENGTH = 64;

@@ -1,0 +1,13 @@
+/** @xiaoer/core — the pure domain: no I/O, dependencies come in as ports. */
+export * from './kernel';
+export * from './shops/shop.types';
+export * from './agents/agent.types';
+export * from './buyers/buyer.types';
+export * from './orders/order.types';
+export * from './conversations/conversation.types';
+export * from './conversations/conversation.events';
+export * from './conversations/conversation.ports';
+export * from './conversations/conversation.service';
+export * from './assignment/least-loaded';
+export * from './quick-replies/quick-reply.types';
+export * from './quick-replies/quick-reply.search';

@@ -1,0 +1,36 @@
+/** Every error code the core can throw; transports map each to an HTTP status and a WS error frame. */
+export type DomainErrorCode =
+  | 'validation_failed'
+  | 'not_found'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'conflict'
+  | 'rate_limited'
+  | 'conversation_ended'
+  | 'conversation_not_yours'
+  | 'agent_unavailable'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
+
+/** An expected failure of a use case, carried as data to the transport. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** The input field at fault, when one is. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Shorthand for the most common failure: a named field is wrong. */
+export function invalid(field: string, message: string): DomainError {
+  return new DomainError('validation_failed', `${field}: ${message}`, field);
+}
+
+/** Shorthand for a missing thing (also used for another shop's things, so ids do not leak: TEAM-4). */
+export function notFound(what: string): DomainError {
+  return new DomainError('not_found', `${what} not found`);
+}

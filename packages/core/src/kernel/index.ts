@@ -1,0 +1,4 @@
+export * from './ids';
+export * from './clock';
+export * from './errors';
+export * from './keyed-mutex';

@@ -1,0 +1,195 @@
+/**
+ * @xiaoer/protocol — the contract server, web and widget share: zod schemas of every request
+ * and WebSocket event, the shapes of responses, and error codes.
+ */
+import { z } from 'zod';
+import type {
+  Agent,
+  Buyer,
+  Conversation,
+  DomainErrorCode,
+  Message,
+  Order,
+  QuickReply,
+  Shop,
+} from '@xiaoer/core';
+
+// ---------- limits ----------
+export const MAX_TEXT_LENGTH = 5000;
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const ALLOWED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+// ---------- shared pieces ----------
+const id = z.string().min(1).max(64);
+const clientId = z.string().min(1).max(64);
+
+/** Text or image: what a person may send (cards go through their own requests). */
+export const sendContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), body: z.object({ text: z.string().max(MAX_TEXT_LENGTH * 2) }) }),
+  z.object({ kind: z.literal('image'), body: z.object({ url: z.string().max(200) }) }),
+]);
+
+// ---------- HTTP: auth ----------
+export const loginSchema = z.object({
+  email: z.string().trim().toLowerCase().email().max(200),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof loginSchema>;
+
+// ---------- HTTP: agent workbench ----------
+export const listConversationsQuery = z.object({
+  status: z.enum(['bot', 'queued', 'assigned', 'ended', 'open']).default('open'),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export const conversationParams = z.object({ conversationId: id });
+export const messagesQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(200),
+});
+export const sendMessageSchema = z.object({ clientId }).and(sendContentSchema);
+export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
+export const sendOrderCardSchema = z.object({ clientId, orderId: id });
+export const transferSchema = z.object({ toAgentId: id });
+export const readSchema = z.object({ seq: z.number().int().min(0) });
+export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
+export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });
+export const quickReplySchema = z.object({
+  title: z.string().trim().min(1).max(50),
+  text: z.string().trim().min(1).max(2000),
+  imageUrl: z
+    .string()
+    .regex(/^\/uploads\/[A-Za-z0-9-]+$/, 'must be an uploaded image (/uploads/…)')
+    .nullable()
+    .default(null),
+  /** true: only for me; false: shared with the shop (admins only). */
+  personal: z.boolean().default(true),
+});
+export const quickReplyPatchSchema = quickReplySchema.partial();
+
+// ---------- HTTP: admin console ----------
+export const shopPatchSchema = z.object({
+  name: z.string().trim().min(1).max(60).optional(),
+  serviceHours: z.string().trim().min(1).max(60).optional(),
+  timeZone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai')
+    .optional(),
+});
+export const agentCreateSchema = z.object({
+  email: z.string().trim().toLowerCase().email().max(200),
+  name: z.string().trim().min(1).max(40),
+  password: z.string().min(8, 'at least 8 characters').max(200),
+  role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).default('agent'),
+  maxConcurrent: z.number().int().min(1).max(500).default(10),
+  takesRouting: z.boolean().default(true),
+});
+export const agentPatchSchema = z.object({
+  name: z.string().trim().min(1).max(40).optional(),
+  role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).optional(),
+  maxConcurrent: z.number().int().min(1).max(500).optional(),
+  takesRouting: z.boolean().optional(),
+  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+});
+export const agentParams = z.object({ agentId: id });
+
+// ---------- HTTP: buyer widget ----------
+/** A shop page may identify its logged-in buyer: sig = hex HMAC-SHA256(shop secret, `${externalId}.${ts}`). */
+export const widgetIdentitySchema = z.object({
+  externalId: z.string().min(1).max(64),
+  nick: z.string().trim().min(1).max(40).optional(),
+  ts: z.number().int(),
+  sig: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex HMAC-SHA256'),
+});
+export const widgetSessionSchema = z.object({
+  shop: z.string().min(1).max(64),
+  /** The visitor token a previous session returned, to keep the same anonymous buyer. */
+  token: z.string().max(400).optional(),
+  identity: widgetIdentitySchema.optional(),
+});
+export type WidgetSessionRequest = z.infer<typeof widgetSessionSchema>;
+
+// ---------- responses ----------
+export type ShopDto = Shop;
+export type AgentDto = Agent;
+export type BuyerDto = Buyer;
+export type OrderDto = Order;
+export type MessageDto = Message;
+export type ConversationDto = Conversation & { buyer: Pick<Buyer, 'id' | 'nick'> };
+export type QuickReplyDto = QuickReply;
+
+export interface MeResponse {
+  agent: AgentDto;
+  shop: ShopDto;
+}
+export interface BuyerProfileResponse {
+  buyer: BuyerDto;
+  /** CRM-1: the last 90 days, newest first. */
+  orders: OrderDto[];
+}
+export interface WidgetSessionResponse {
+  token: string;
+  buyer: Pick<Buyer, 'id' | 'nick'>;
+  shop: Pick<Shop, 'name' | 'serviceHours'>;
+  conversation: Conversation | null;
+  messages: MessageDto[];
+}
+export interface UploadResponse {
+  url: string;
+  contentType: string;
+  size: number;
+}
+
+/** Every error has this shape, over HTTP and in WebSocket acks. */
+export interface ErrorBody {
+  error: { code: DomainErrorCode; message: string; field?: string };
+}
+
+// ---------- WebSocket (Socket.IO) ----------
+/** Namespaces: agents authenticate with the session cookie, buyers with the widget token (`auth.token`). */
+export const WS_AGENT_NAMESPACE = '/agent';
+export const WS_BUYER_NAMESPACE = '/buyer';
+
+export const wsSendSchema = z.object({ conversationId: id.optional(), clientId }).and(sendContentSchema);
+export const wsOrderCardSchema = z.object({ conversationId: id, clientId, orderId: id });
+export const wsSyncSchema = z.object({ conversationId: id, afterSeq: z.number().int().min(0) });
+export const wsReadSchema = z.object({ conversationId: id, seq: z.number().int().min(0) });
+export const wsTypingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
+
+/** A Socket.IO ack: the result or an error. */
+export type Ack<T> = { ok: true; data: T } | ({ ok: false } & ErrorBody);
+
+/** Events the client sends (each with an ack callback). */
+export interface ClientToServerEvents {
+  'message:send': (payload: z.input<typeof wsSendSchema>, ack: (res: Ack<{ message: MessageDto; conversation: Conversation }>) => void) => void;
+  'message:order-card': (payload: z.input<typeof wsOrderCardSchema>, ack: (res: Ack<{ message: MessageDto }>) => void) => void;
+  'messages:sync': (payload: z.input<typeof wsSyncSchema>, ack: (res: Ack<{ messages: MessageDto[] }>) => void) => void;
+  'conversation:read': (payload: z.input<typeof wsReadSchema>, ack?: (res: Ack<{ seq: number }>) => void) => void;
+  'conversation:typing': (payload: z.input<typeof wsTypingSchema>) => void;
+}
+
+/** Events the server pushes. */
+export interface ServerToClientEvents {
+  'message:new': (payload: { message: MessageDto; conversation: ConversationDto | Conversation }) => void;
+  'conversation:updated': (payload: { conversation: ConversationDto | Conversation; removed?: boolean }) => void;
+  'conversation:read': (payload: { conversationId: string; reader: 'buyer' | 'agent'; seq: number }) => void;
+  'conversation:typing': (payload: { conversationId: string; who: 'buyer' | 'agent'; isTyping: boolean }) => void;
+  'agent:status': (payload: { agentId: string; status: string }) => void;
+  'error': (payload: ErrorBody) => void;
+}
+
+/** Formats a zod error as our error body: the first problem, naming its field. */
+export function zodErrorBody(error: z.ZodError): ErrorBody {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
+  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid input';
+  return { error: { code: 'validation_failed', message, ...(field ? { field } : {}) } };
+}
+
+export { z };

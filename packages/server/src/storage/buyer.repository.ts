@@ -1,0 +1,86 @@
+import type { Buyer, BuyerId, ShopId } from '@xiaoer/core';
+import type { Kysely, Selectable } from 'kysely';
+import type { BuyersTable, Database } from './schema';
+
+function toBuyer(row: Selectable<BuyersTable>): Buyer {
+  return {
+    id: row.id as BuyerId,
+    shopId: row.shop_id as ShopId,
+    externalId: row.external_id,
+    visitorId: row.visitor_id,
+    nick: row.nick,
+    phone: row.phone,
+    createdAt: Number(row.created_at),
+    lastSeenAt: Number(row.last_seen_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || /UNIQUE constraint/.test(e?.message ?? '');
+}
+
+/** Buyers. */
+export class BuyerRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findBuyer(shopId: ShopId, id: BuyerId): Promise<Buyer | undefined> {
+    const row = await this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toBuyer(row);
+  }
+
+  async insertBuyer(buyer: Buyer): Promise<void> {
+    await this.db
+      .insertInto('buyers')
+      .values({
+        id: buyer.id,
+        shop_id: buyer.shopId,
+        external_id: buyer.externalId,
+        visitor_id: buyer.visitorId,
+        nick: buyer.nick,
+        phone: buyer.phone,
+        created_at: buyer.createdAt,
+        last_seen_at: buyer.lastSeenAt,
+      })
+      .execute();
+  }
+
+  /** The buyer with this key, created from `make` when missing (safe when two requests race). */
+  async findOrCreate(
+    shopId: ShopId,
+    key: { externalId: string } | { visitorId: string },
+    make: () => Buyer,
+  ): Promise<Buyer> {
+    const find = () => {
+      let q = this.db.selectFrom('buyers').selectAll().where('shop_id', '=', shopId);
+      q = 'externalId' in key ? q.where('external_id', '=', key.externalId) : q.where('visitor_id', '=', key.visitorId);
+      return q.executeTakeFirst();
+    };
+    const row = await find();
+    if (row) return toBuyer(row);
+    const buyer = make();
+    try {
+      await this.insertBuyer(buyer);
+      return buyer;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const again = await find();
+      if (!again) throw error;
+      return toBuyer(again);
+    }
+  }
+
+  async touch(shopId: ShopId, id: BuyerId, at: number): Promise<void> {
+    await this.db.updateTable('buyers').set({ last_seen_at: at }).where('shop_id', '=', shopId).where('id', '=', id).execute();
+  }
+
+  async listBuyers(shopId: ShopId, limit: number): Promise<Buyer[]> {
+    const rows = await this.db.selectFrom('buyers').selectAll().where('shop_id', '=', shopId).orderBy('created_at').limit(limit).execute();
+    return rows.map(toBuyer);
+  }
+}

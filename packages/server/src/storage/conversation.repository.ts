@@ -1,0 +1,302 @@
+import {
+  previewOf,
+  type AgentId,
+  type AppendResult,
+  type BuyerId,
+  type Conversation,
+  type ConversationId,
+  type ConversationPatch,
+  type ConversationStatus,
+  type ConversationStore,
+  type Message,
+  type MessageDraft,
+  type MessageId,
+  type ShopId,
+} from '@xiaoer/core';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { ConversationsTable, Database, MessagesTable } from './schema';
+
+/** Maps a conversations row to the domain object. */
+export function toConversation(row: Selectable<ConversationsTable>): Conversation {
+  return {
+    id: row.id as ConversationId,
+    shopId: row.shop_id as ShopId,
+    buyerId: row.buyer_id as BuyerId,
+    status: row.status as ConversationStatus,
+    agentId: row.agent_id as AgentId | null,
+    lastSeq: Number(row.last_seq),
+    createdAt: Number(row.created_at),
+    assignedAt: row.assigned_at === null ? null : Number(row.assigned_at),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    lastMessageAt: Number(row.last_message_at),
+    lastMessagePreview: row.last_message_preview,
+    waitingSince: row.waiting_since === null ? null : Number(row.waiting_since),
+    agentUnread: Number(row.agent_unread),
+    buyerUnread: Number(row.buyer_unread),
+    agentReadSeq: Number(row.agent_read_seq),
+    buyerReadSeq: Number(row.buyer_read_seq),
+  };
+}
+
+/** Maps a messages row to the domain object. */
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id as MessageId,
+    shopId: row.shop_id as ShopId,
+    conversationId: row.conversation_id as ConversationId,
+    seq: Number(row.seq),
+    clientId: row.client_id,
+    sender: row.sender as Message['sender'],
+    senderId: row.sender_id,
+    kind: row.kind,
+    body: JSON.parse(row.body),
+    createdAt: Number(row.created_at),
+  } as Message;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e?.message ?? '');
+}
+
+/** ConversationStore on Kysely: the same queries on SQLite and PostgreSQL. */
+export class KyselyConversationStore implements ConversationStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly newId: () => string,
+  ) {}
+
+  async findOpenByBuyer(shopId: ShopId, buyerId: BuyerId): Promise<Conversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('open', '=', 1)
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async createOrGetOpen(c: Conversation): Promise<Conversation> {
+    try {
+      await this.db
+        .insertInto('conversations')
+        .values({
+          id: c.id,
+          shop_id: c.shopId,
+          buyer_id: c.buyerId,
+          status: c.status,
+          open: c.status === 'ended' ? null : 1,
+          agent_id: c.agentId,
+          last_seq: c.lastSeq,
+          created_at: c.createdAt,
+          assigned_at: c.assignedAt,
+          ended_at: c.endedAt,
+          last_message_at: c.lastMessageAt,
+          last_message_preview: c.lastMessagePreview,
+          waiting_since: c.waitingSince,
+          agent_unread: c.agentUnread,
+          buyer_unread: c.buyerUnread,
+          agent_read_seq: c.agentReadSeq,
+          buyer_read_seq: c.buyerReadSeq,
+        })
+        .execute();
+      return c;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.findOpenByBuyer(c.shopId, c.buyerId);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async findConversation(shopId: ShopId, id: ConversationId): Promise<Conversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async updateConversation(shopId: ShopId, id: ConversationId, patch: ConversationPatch): Promise<Conversation> {
+    const set: Partial<ConversationsTable> = {};
+    if (patch.status !== undefined) {
+      set.status = patch.status;
+      set.open = patch.status === 'ended' ? null : 1;
+    }
+    if (patch.agentId !== undefined) set.agent_id = patch.agentId;
+    if (patch.assignedAt !== undefined) set.assigned_at = patch.assignedAt;
+    if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+    if (patch.waitingSince !== undefined) set.waiting_since = patch.waitingSince;
+    if (patch.agentUnread !== undefined) set.agent_unread = patch.agentUnread;
+    if (patch.buyerUnread !== undefined) set.buyer_unread = patch.buyerUnread;
+    if (patch.agentReadSeq !== undefined) set.agent_read_seq = patch.agentReadSeq;
+    if (patch.buyerReadSeq !== undefined) set.buyer_read_seq = patch.buyerReadSeq;
+    const row = await this.db
+      .updateTable('conversations')
+      .set(set)
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new Error(`conversation ${id} vanished`);
+    return toConversation(row);
+  }
+
+  async appendMessage(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    draft: MessageDraft,
+    at: number,
+  ): Promise<AppendResult> {
+    try {
+      return await this.db.transaction().execute((trx) => this.appendIn(trx, shopId, conversationId, draft, at));
+    } catch (error) {
+      // Two retries of one message raced: the loser finds the winner's row.
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.findByClientId(this.db, shopId, conversationId, draft.clientId);
+      const conversation = await this.findConversation(shopId, conversationId);
+      if (!existing || !conversation) throw error;
+      return { message: existing, conversation, duplicate: true };
+    }
+  }
+
+  private async appendIn(
+    trx: Transaction<Database>,
+    shopId: ShopId,
+    conversationId: ConversationId,
+    draft: MessageDraft,
+    at: number,
+  ): Promise<AppendResult> {
+    const existing = await this.findByClientId(trx, shopId, conversationId, draft.clientId);
+    if (existing) {
+      const conversation = await trx
+        .selectFrom('conversations')
+        .selectAll()
+        .where('shop_id', '=', shopId)
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow();
+      return { message: existing, conversation: toConversation(conversation), duplicate: true };
+    }
+    const fromBuyer = draft.sender === 'buyer';
+    const fromShop = draft.sender === 'agent' || draft.sender === 'bot';
+    // The row lock this update takes serializes appends to one conversation (seq has no gaps or twins).
+    const row = await trx
+      .updateTable('conversations')
+      .set((eb) => ({
+        last_seq: eb('last_seq', '+', 1),
+        last_message_at: at,
+        last_message_preview: previewOf(draft),
+        agent_unread: fromBuyer ? eb('agent_unread', '+', 1) : eb.ref('agent_unread'),
+        buyer_unread: fromShop ? eb('buyer_unread', '+', 1) : eb.ref('buyer_unread'),
+        waiting_since: fromBuyer
+          ? sql<number>`coalesce(waiting_since, ${at})`
+          : fromShop
+            ? null
+            : eb.ref('waiting_since'),
+      }))
+      .where('shop_id', '=', shopId)
+      .where('id', '=', conversationId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new Error(`conversation ${conversationId} not found`);
+    const conversation = toConversation(row);
+    const message: Message = {
+      ...draft,
+      id: this.newId() as MessageId,
+      shopId,
+      conversationId,
+      seq: conversation.lastSeq,
+      createdAt: at,
+    } as Message;
+    await trx
+      .insertInto('messages')
+      .values({
+        id: message.id,
+        shop_id: shopId,
+        conversation_id: conversationId,
+        seq: message.seq,
+        client_id: message.clientId,
+        sender: message.sender,
+        sender_id: message.senderId,
+        kind: message.kind,
+        body: JSON.stringify(message.body),
+        created_at: at,
+      })
+      .execute();
+    return { message, conversation, duplicate: false };
+  }
+
+  private async findByClientId(
+    db: Kysely<Database>,
+    shopId: ShopId,
+    conversationId: ConversationId,
+    clientId: string,
+  ): Promise<Message | undefined> {
+    const row = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('client_id', '=', clientId)
+      .where('shop_id', '=', shopId)
+      .executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async listMessages(shopId: ShopId, conversationId: ConversationId, afterSeq: number, limit: number): Promise<Message[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async countAssignedByAgent(shopId: ShopId): Promise<Map<AgentId, number>> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select(['agent_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('shop_id', '=', shopId)
+      .where('status', '=', 'assigned')
+      .where('agent_id', 'is not', null)
+      .groupBy('agent_id')
+      .execute();
+    return new Map(rows.map((r) => [r.agent_id as AgentId, Number(r.n)]));
+  }
+
+  async listByStatus(shopId: ShopId, status: ConversationStatus, limit: number): Promise<Conversation[]> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('status', '=', status)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toConversation);
+  }
+
+  /** The conversations an agent's list shows: its own open ones (admins: every open one), newest activity first. */
+  async listForAgent(
+    shopId: ShopId,
+    agentId: AgentId,
+    options: { status: ConversationStatus | 'open'; all: boolean; limit: number },
+  ): Promise<(Conversation & { buyerNick: string })[]> {
+    let q = this.db
+      .selectFrom('conversations')
+      .innerJoin('buyers', 'buyers.id', 'conversations.buyer_id')
+      .selectAll('conversations')
+      .select('buyers.nick as buyer_nick')
+      .where('conversations.shop_id', '=', shopId);
+    q = options.status === 'open' ? q.where('conversations.open', '=', 1) : q.where('conversations.status', '=', options.status);
+    if (!options.all) q = q.where('conversations.agent_id', '=', agentId);
+    const rows = await q.orderBy('conversations.last_message_at', 'desc').limit(options.limit).execute();
+    return rows.map((r) => ({ ...toConversation(r), buyerNick: r.buyer_nick }));
+  }
+}

@@ -1,0 +1,48 @@
+import { randomIds } from '@xiaoer/core';
+import { AgentRepository } from './agent.repository';
+import { BuyerRepository } from './buyer.repository';
+import { KyselyConversationStore } from './conversation.repository';
+import { openDatabase, type Db } from './db';
+import { migrateToLatest } from './migrations';
+import { OrderRepository } from './order.repository';
+import { QuickReplyRepository } from './quick-reply.repository';
+import { SessionRepository } from './session.repository';
+import { ShopRepository } from './shop.repository';
+import { UploadRepository } from './upload.repository';
+
+/** Every repository over one database. */
+export interface Storage {
+  db: Db;
+  shops: ShopRepository;
+  agents: AgentRepository;
+  buyers: BuyerRepository;
+  orders: OrderRepository;
+  conversations: KyselyConversationStore;
+  quickReplies: QuickReplyRepository;
+  sessions: SessionRepository;
+  uploads: UploadRepository;
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the database at `url`, and builds the repositories. */
+export async function openStorage(url: string, options: { poolSize?: number } = {}): Promise<Storage> {
+  const db = openDatabase(url, options);
+  await migrateToLatest(db);
+  const k = db.kysely;
+  return {
+    db,
+    shops: new ShopRepository(k),
+    agents: new AgentRepository(k),
+    buyers: new BuyerRepository(k),
+    orders: new OrderRepository(k),
+    conversations: new KyselyConversationStore(k, () => randomIds.next()),
+    quickReplies: new QuickReplyRepository(k),
+    sessions: new SessionRepository(k),
+    uploads: new UploadRepository(k),
+    close: () => db.close(),
+  };
+}
+
+export { openDatabase, type Db } from './db';
+export type { ShopWithSecret } from './shop.repository';
+export { publicShop } from './shop.repository';

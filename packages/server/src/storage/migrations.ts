@@ -1,0 +1,161 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Db, Engine } from './db';
+
+/** Migrations in code, one set for both engines; `engine` picks the few types that differ. */
+function migrations(engine: Engine): Record<string, Migration> {
+  const binary = engine === 'postgres' ? 'bytea' : 'blob';
+  return {
+    '0001_conversation_loop': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('shops')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('slug', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('time_zone', 'text', (c) => c.notNull())
+          .addColumn('service_hours', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('agents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('max_concurrent', 'integer', (c) => c.notNull())
+          .addColumn('takes_routing', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('agents_shop').on('agents').column('shop_id').execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('buyers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('external_id', 'text')
+          .addColumn('visitor_id', 'text')
+          .addColumn('nick', 'text', (c) => c.notNull())
+          .addColumn('phone', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('buyers_external', ['shop_id', 'external_id'])
+          .addUniqueConstraint('buyers_visitor', ['shop_id', 'visitor_id'])
+          .execute();
+        await db.schema
+          .createTable('products')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('price_cents', 'integer', (c) => c.notNull())
+          .addColumn('image_url', 'text')
+          .execute();
+        await db.schema
+          .createTable('orders')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull().references('buyers.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('total_cents', 'integer', (c) => c.notNull())
+          .addColumn('carrier', 'text')
+          .addColumn('tracking_no', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('paid_at', 'bigint')
+          .addColumn('shipped_at', 'bigint')
+          .addColumn('items', 'text', (c) => c.notNull())
+          .addColumn('logistics', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('orders_buyer').on('orders').columns(['shop_id', 'buyer_id', 'created_at']).execute();
+        await db.schema
+          .createTable('conversations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull().references('buyers.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('open', 'integer')
+          .addColumn('agent_id', 'text')
+          .addColumn('last_seq', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('assigned_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('last_message_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_message_preview', 'text', (c) => c.notNull())
+          .addColumn('waiting_since', 'bigint')
+          .addColumn('agent_unread', 'integer', (c) => c.notNull())
+          .addColumn('buyer_unread', 'integer', (c) => c.notNull())
+          .addColumn('agent_read_seq', 'integer', (c) => c.notNull())
+          .addColumn('buyer_read_seq', 'integer', (c) => c.notNull())
+          // NULLs are distinct, so a buyer has any number of ended conversations and one open one.
+          .addUniqueConstraint('conversations_one_open', ['shop_id', 'buyer_id', 'open'])
+          .execute();
+        await db.schema
+          .createIndex('conversations_status')
+          .on('conversations')
+          .columns(['shop_id', 'status', 'created_at'])
+          .execute();
+        await db.schema.createIndex('conversations_agent').on('conversations').columns(['shop_id', 'agent_id', 'status']).execute();
+        await db.schema
+          .createTable('messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('sender_id', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('messages_seq', ['conversation_id', 'seq'])
+          .addUniqueConstraint('messages_client_id', ['conversation_id', 'client_id'])
+          .execute();
+        await db.schema
+          .createTable('quick_replies')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('owner_id', 'text')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('image_url', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('uploads')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('data', sql.raw(binary), (c) => c.notNull())
+          .addColumn('uploaded_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('kv')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** Brings the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db.engine) };
+  const migrator = new Migrator({ db: db.kysely, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`);
+  }
+}

@@ -1,0 +1,136 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes. Times are epoch milliseconds (bigint columns); booleans are 0/1; JSON is text. */
+export interface ShopsTable {
+  id: string;
+  slug: string;
+  name: string;
+  secret: string;
+  time_zone: string;
+  service_hours: string;
+  created_at: number;
+}
+export interface AgentsTable {
+  id: string;
+  shop_id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: string;
+  status: string;
+  max_concurrent: number;
+  takes_routing: number;
+  created_at: number;
+}
+export interface SessionsTable {
+  token_hash: string;
+  agent_id: string;
+  shop_id: string;
+  created_at: number;
+  expires_at: number;
+}
+export interface BuyersTable {
+  id: string;
+  shop_id: string;
+  external_id: string | null;
+  visitor_id: string | null;
+  nick: string;
+  phone: string | null;
+  created_at: number;
+  last_seen_at: number;
+}
+export interface ProductsTable {
+  id: string;
+  shop_id: string;
+  title: string;
+  price_cents: number;
+  image_url: string | null;
+}
+export interface OrdersTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  status: string;
+  total_cents: number;
+  carrier: string | null;
+  tracking_no: string | null;
+  created_at: number;
+  paid_at: number | null;
+  shipped_at: number | null;
+  /** JSON: OrderItem[] */
+  items: string;
+  /** JSON: LogisticsEvent[] */
+  logistics: string;
+}
+export interface ConversationsTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  status: string;
+  /** 1 while not ended: a unique index on (shop_id, buyer_id, open) keeps one open conversation per buyer. */
+  open: number | null;
+  agent_id: string | null;
+  last_seq: number;
+  created_at: number;
+  assigned_at: number | null;
+  ended_at: number | null;
+  last_message_at: number;
+  last_message_preview: string;
+  waiting_since: number | null;
+  agent_unread: number;
+  buyer_unread: number;
+  agent_read_seq: number;
+  buyer_read_seq: number;
+}
+export interface MessagesTable {
+  id: string;
+  shop_id: string;
+  conversation_id: string;
+  seq: number;
+  client_id: string;
+  sender: string;
+  sender_id: string | null;
+  kind: string;
+  /** JSON body */
+  body: string;
+  created_at: number;
+}
+export interface QuickRepliesTable {
+  id: string;
+  shop_id: string;
+  owner_id: string | null;
+  title: string;
+  text: string;
+  image_url: string | null;
+  created_at: number;
+}
+export interface UploadsTable {
+  id: string;
+  shop_id: string;
+  content_type: string;
+  size: number;
+  data: Uint8Array;
+  uploaded_by: string;
+  created_at: number;
+}
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+/** The whole database. */
+export interface Database {
+  shops: ShopsTable;
+  agents: AgentsTable;
+  sessions: SessionsTable;
+  buyers: BuyersTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  quick_replies: QuickRepliesTable;
+  uploads: UploadsTable;
+  kv: KvTable;
+}
+
+export type { Generated };

@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** Login sessions, stored by the SHA-256 of their token (a database leak yields no usable cookie). */
+export class SessionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertSession(s: { tokenHash: string; agentId: string; shopId: string; createdAt: number; expiresAt: number }) {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        token_hash: s.tokenHash,
+        agent_id: s.agentId,
+        shop_id: s.shopId,
+        created_at: s.createdAt,
+        expires_at: s.expiresAt,
+      })
+      .execute();
+  }
+
+  async findSession(tokenHash: string, now: number) {
+    return this.db
+      .selectFrom('sessions')
+      .select(['agent_id', 'shop_id', 'expires_at'])
+      .where('token_hash', '=', tokenHash)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  async deleteSession(tokenHash: string) {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteAgentSessions(agentId: string) {
+    await this.db.deleteFrom('sessions').where('agent_id', '=', agentId).execute();
+  }
+}
