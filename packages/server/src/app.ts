@@ -1,0 +1,132 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { ChatService, randomIds, systemClock, type Clock } from '@xiaoer/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { Server } from 'socket.io';
+import type { Config } from './config';
+import { EventBus } from './events/event-bus';
+import type { AppContext } from './http/context';
+import { toErrorResponse } from './http/errors';
+import { adminRoutes } from './http/routes/admin.routes';
+import { authRoutes } from './http/routes/auth.routes';
+import { buyerRoutes } from './http/routes/buyer.routes';
+import { conversationRoutes } from './http/routes/conversation.routes';
+import { pageRoutes } from './http/routes/page.routes';
+import { quickReplyRoutes } from './http/routes/quick-reply.routes';
+import { uploadRoutes } from './http/routes/upload.routes';
+import { widgetRoutes } from './http/routes/widget.routes';
+import { openStorage, type Storage } from './storage';
+import { attachGateway } from './ws/gateway';
+
+/** A running (or ready to run) xiaoer node. */
+export interface XiaoerServer {
+  app: FastifyInstance;
+  io: Server;
+  ctx: AppContext;
+  /** Listens on the configured host and port; returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The buyer-token secret: from config, or made once and kept in the database. */
+async function resolveSecret(config: Config, storage: Storage): Promise<string> {
+  if (config.SECRET) return config.SECRET;
+  const k = storage.db.kysely;
+  const row = await k.selectFrom('kv').select('value').where('key', '=', 'secret').executeTakeFirst();
+  if (row) return row.value;
+  const secret = randomBytes(32).toString('base64url');
+  await k.insertInto('kv').values({ key: 'secret', value: secret }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const stored = await k.selectFrom('kv').select('value').where('key', '=', 'secret').executeTakeFirstOrThrow();
+  return stored.value;
+}
+
+/** Composes storage, the core services, HTTP routes and the Socket.IO gateway (the composition root). */
+export async function createServer(
+  config: Config,
+  options: { storage?: Storage; clock?: Clock } = {},
+): Promise<XiaoerServer> {
+  const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
+  const clock = options.clock ?? systemClock;
+  const events = new EventBus();
+  const chat = new ChatService({
+    conversations: storage.conversations,
+    agents: storage.agents,
+    orders: storage.orders,
+    events,
+    clock,
+    ids: randomIds,
+  });
+  const ctx: AppContext = {
+    config,
+    storage,
+    chat,
+    events,
+    clock,
+    secret: await resolveSecret(config, storage),
+    buyerMessageLimiter: new RateLimiterMemory({ points: config.BUYER_MESSAGES_PER_10S, duration: 10 }),
+  };
+
+  const app = Fastify({
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+  });
+  app.setErrorHandler((error, req, reply) => {
+    const { status, body, internal } = toErrorResponse(error);
+    if (internal) req.log.error(error);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
+  });
+  await app.register(fastifyCookie);
+  // The widget runs on shops' own pages: its routes answer any origin (it authenticates by bearer token, not cookies).
+  await app.register(fastifyCors, {
+    origin: (origin, cb) => cb(null, true),
+    credentials: false,
+  });
+  await app.register(fastifyRateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    allowList: (req) => !req.url.startsWith('/api/'),
+    errorResponseBuilder: () => ({
+      statusCode: 429,
+      error: { code: 'rate_limited', message: 'too many requests, slow down' },
+    }),
+  });
+  await app.register(fastifyMultipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } });
+
+  for (const routes of [authRoutes, conversationRoutes, buyerRoutes, quickReplyRoutes, adminRoutes, widgetRoutes, uploadRoutes, pageRoutes]) {
+    await routes(app, ctx);
+  }
+
+  const io = new Server(app.server, {
+    cors: { origin: true, credentials: false },
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+  });
+  const detach = attachGateway(io, ctx);
+
+  return {
+    app,
+    io,
+    ctx,
+    async listen() {
+      await app.listen({ port: config.PORT, host: config.HOST });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    },
+    async close() {
+      detach();
+      io.close();
+      await app.close();
+      if (!options.storage) await storage.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Everything the server reads from the environment, checked once at boot. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  /** `postgres://…` for PostgreSQL; otherwise a SQLite file path (`sqlite:` prefix optional). */
+  DATABASE_URL: z.string().default('sqlite:./data/xiaoer.db'),
+  /** Signs buyer tokens. Generated and kept in the database when unset (fine for one node). */
+  SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Seed the demo shop (小二旗舰店) when the database has no shop. */
+  DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The public base URL printed at start (defaults to http://HOST:PORT). */
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per minute per IP on the HTTP API. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Messages per 10 seconds per buyer. */
+  BUYER_MESSAGES_PER_10S: z.coerce.number().int().min(1).default(20),
+  /** Secure flag on the session cookie (turn on behind HTTPS). */
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof envSchema>;
+
+/** Reads the config; on any problem prints every one of them and exits non-zero. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  console.error('xiaoer: invalid configuration:');
+  for (const issue of parsed.error.issues) console.error(`  ${issue.path.join('.')}: ${issue.message}`);
+  process.exit(1);
+}
+
+/** Parses a config from a plain object, throwing on problems (tests). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  return envSchema.parse(env);
+}

@@ -1,0 +1,18 @@
+import type { ChatService, Clock } from '@xiaoer/core';
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Config } from '../config';
+import type { EventBus } from '../events/event-bus';
+import type { Storage } from '../storage';
+
+/** What routes and socket handlers are given: the composed services. */
+export interface AppContext {
+  config: Config;
+  storage: Storage;
+  chat: ChatService;
+  events: EventBus;
+  clock: Clock;
+  /** Signs buyer tokens. */
+  secret: string;
+  /** Per-buyer message rate limit, shared by HTTP and WebSocket sends. */
+  buyerMessageLimiter: RateLimiterMemory;
+}

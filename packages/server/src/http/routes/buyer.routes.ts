@@ -1,0 +1,28 @@
+import { DAY, notFound, PROFILE_ORDER_WINDOW_DAYS, type BuyerId } from '@xiaoer/core';
+import { z } from '@xiaoer/protocol';
+import type { BuyerProfileResponse } from '@xiaoer/protocol';
+import type { FastifyInstance } from 'fastify';
+import { requireAgent } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+/** CMP-7: a phone number as roles without the right see it. */
+export function maskPhone(phone: string | null): string | null {
+  if (!phone) return phone;
+  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}
+
+/** CRM-1: the buyer beside a conversation, with the last 90 days of orders. */
+export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock } = ctx;
+  app.get('/api/buyers/:buyerId/profile', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
+    const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
+    if (!buyer) throw notFound('buyer');
+    const orders = await storage.orders.listBuyerOrders(me.shop.id, buyer.id, clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY);
+    const phone = me.agent.role === 'outsourced' ? maskPhone(buyer.phone) : buyer.phone;
+    const body: BuyerProfileResponse = { buyer: { ...buyer, phone }, orders };
+    return body;
+  });
+}

@@ -1,0 +1,96 @@
+import type { ConversationId, ShopId } from '@xiaoer/core';
+import {
+  conversationParams,
+  listConversationsQuery,
+  messagesQuery,
+  readSchema,
+  sendMessageSchema,
+  sendOrderCardSchema,
+  transferSchema,
+  type ConversationDto,
+} from '@xiaoer/protocol';
+import type { AgentId } from '@xiaoer/core';
+import type { FastifyInstance } from 'fastify';
+import { requireAgent, type AgentContext } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+import type { Storage } from '../../storage';
+
+/** Adds the buyer's nick to a conversation for agents' lists. */
+export async function presentConversation(storage: Storage, shopId: ShopId, c: { buyerId: string } & object) {
+  const buyer = await storage.buyers.findBuyer(shopId, c.buyerId as never);
+  return { ...c, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
+}
+
+const actorOf = (ctx: AgentContext) => ({ type: 'agent' as const, agentId: ctx.agent.id, isAdmin: ctx.isAdmin });
+
+/** The workbench's conversation routes. */
+export async function conversationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock, chat } = ctx;
+
+  app.get('/api/conversations', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const q = parse(listConversationsQuery, req.query);
+    const rows = await storage.conversations.listForAgent(me.shop.id, me.agent.id, {
+      status: q.status,
+      all: me.isAdmin,
+      limit: q.limit,
+    });
+    const conversations: ConversationDto[] = rows.map(({ buyerNick, ...c }) => ({ ...c, buyer: { id: c.buyerId, nick: buyerNick } }));
+    return { conversations };
+  });
+
+  app.get('/api/conversations/:conversationId', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const c = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId as ConversationId, { allowEnded: true });
+    return { conversation: await presentConversation(storage, me.shop.id, c) };
+  });
+
+  app.get('/api/conversations/:conversationId/messages', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const q = parse(messagesQuery, req.query);
+    const messages = await chat.syncMessages(me.shop.id, actorOf(me), conversationId as ConversationId, q.after, q.limit);
+    return { messages };
+  });
+
+  app.post('/api/conversations/:conversationId/messages', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const { clientId, ...content } = parse(sendMessageSchema, req.body);
+    const r = await chat.sendAgentMessage(me.shop.id, actorOf(me), conversationId as ConversationId, clientId, content);
+    return { message: r.message, conversation: r.conversation };
+  });
+
+  app.post('/api/conversations/:conversationId/order-card', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const { clientId, orderId } = parse(sendOrderCardSchema, req.body);
+    const r = await chat.sendOrderCard(me.shop.id, actorOf(me), conversationId as ConversationId, clientId, orderId);
+    return { message: r.message, conversation: r.conversation };
+  });
+
+  app.post('/api/conversations/:conversationId/read', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const { seq } = parse(readSchema, req.body);
+    return { conversation: await chat.markRead(me.shop.id, actorOf(me), conversationId as ConversationId, seq) };
+  });
+
+  app.post('/api/conversations/:conversationId/end', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    return { conversation: await chat.endConversation(me.shop.id, actorOf(me), conversationId as ConversationId) };
+  });
+
+  app.post('/api/conversations/:conversationId/transfer', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const { toAgentId } = parse(transferSchema, req.body);
+    const c = await chat.transferConversation(me.shop.id, actorOf(me), conversationId as ConversationId, toAgentId as AgentId);
+    return { conversation: c };
+  });
+}
+
+export { actorOf };

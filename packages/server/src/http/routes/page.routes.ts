@@ -1,0 +1,80 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { signIdentity } from '../../auth/tokens';
+import type { AppContext } from '../context';
+
+const webDist = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
+const widgetDist = fileURLToPath(new URL('../../../../widget/dist', import.meta.url));
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The built web app, the widget script, the demo shop page and the health check. */
+export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/health', async () => ({ ok: true }));
+
+  if (existsSync(webDist)) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: false });
+  }
+  const notBuilt = (what: string) => `${what} is not built yet: run \`npm run build:ui\` (npm start does it).`;
+  app.get('/', async (_req, reply) => reply.redirect('/workbench/'));
+  for (const page of ['workbench', 'admin']) {
+    app.get(`/${page}`, async (_req, reply) => reply.redirect(`/${page}/`));
+    if (!existsSync(webDist)) app.get(`/${page}/`, async (_req, reply) => reply.status(503).send(notBuilt('The web app')));
+  }
+
+  app.get('/widget.js', async (_req, reply) => {
+    if (!existsSync(`${widgetDist}/widget.js`)) return reply.status(503).send(notBuilt('The widget'));
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'public, max-age=300')
+      .type('text/javascript; charset=utf-8');
+    return readFile(`${widgetDist}/widget.js`);
+  });
+
+  // A demo shop page carrying the widget. ?buyer=<externalId> signs in as that demo buyer (as a
+  // shop's own server would), ?buyer=anonymous chats as a visitor.
+  app.get('/demo', async (req, reply) => {
+    const shop = await ctx.storage.shops.findShopBySlug('demo');
+    if (!shop) return reply.status(404).send('The demo shop is not seeded (DEMO=false).');
+    const products = await ctx.storage.orders.listProducts(shop.id);
+    const buyers = (await ctx.storage.buyers.listBuyers(shop.id, 200)).filter((b) => b.externalId);
+    const wanted = String((req.query as Record<string, unknown>).buyer ?? buyers[0]?.externalId ?? 'anonymous');
+    const buyer = buyers.find((b) => b.externalId === wanted);
+    const ts = ctx.clock.now();
+    const identity = buyer?.externalId
+      ? { externalId: buyer.externalId, nick: buyer.nick, ts, sig: signIdentity(shop.secret, buyer.externalId, ts) }
+      : undefined;
+    const options = [`<option value="anonymous">匿名访客 / anonymous</option>`]
+      .concat(
+        buyers.slice(0, 50).map(
+          (b) => `<option value="${escapeHtml(b.externalId!)}"${b === buyer ? ' selected' : ''}>${escapeHtml(b.nick)}</option>`,
+        ),
+      )
+      .join('');
+    const cards = products
+      .map(
+        (p) => `<div class="card"><div class="img">${escapeHtml(p.title.slice(0, 2))}</div><div class="t">${escapeHtml(p.title)}</div>
+<div class="p">¥${(p.priceCents / 100).toFixed(2)}</div></div>`,
+      )
+      .join('');
+    const identityAttr = identity ? ` data-identity="${escapeHtml(JSON.stringify(identity))}"` : '';
+    reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(shop.name)} · xiaoer demo</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:0;background:#f5f5f5;color:#222}
+header{background:#ff5000;color:#fff;padding:16px 24px;display:flex;gap:16px;align-items:center;justify-content:space-between}
+header h1{margin:0;font-size:22px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:16px;padding:24px}
+.card{background:#fff;border-radius:8px;padding:12px}.img{height:120px;background:#ffe4d6;border-radius:6px;display:flex;align-items:center;justify-content:center;font-size:28px;color:#ff5000}
+.t{margin-top:8px;font-size:14px}.p{color:#ff5000;font-weight:bold;margin-top:4px}form{font-size:14px}</style></head>
+<body><header><h1>${escapeHtml(shop.name)}</h1><form method="get" action="/demo"><label>以买家身份 / as buyer
+<select name="buyer" onchange="this.form.submit()">${options}</select></label></form></header>
+<main class="grid">${cards}</main>
+<script src="/widget.js" data-shop="${escapeHtml(shop.slug)}"${identityAttr} async></script>
+</body></html>`;
+  });
+}

@@ -1,0 +1,76 @@
+import {
+  DomainError,
+  notFound,
+  searchQuickReplies,
+  type QuickReply,
+  type QuickReplyId,
+} from '@xiaoer/core';
+import { quickReplyPatchSchema, quickReplyQuery, quickReplySchema, z } from '@xiaoer/protocol';
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { requireAgent, type AgentContext } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+/** TEAM-3: only the owner edits a personal reply; only admins edit shared ones. */
+function assertCanEdit(me: AgentContext, reply: QuickReply): void {
+  const allowed = reply.ownerId === null ? me.isAdmin : reply.ownerId === me.agent.id;
+  if (!allowed) throw new DomainError('forbidden', 'you may not change this quick reply');
+}
+
+/** TEAM-3 quick replies: search (text and pinyin initials), create, edit, delete. */
+export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock } = ctx;
+
+  app.get('/api/quick-replies', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { q } = parse(quickReplyQuery, req.query);
+    const visible = await storage.quickReplies.listVisible(me.shop.id, me.agent.id);
+    return { quickReplies: q.trim() ? searchQuickReplies(visible, q, 20) : visible };
+  });
+
+  app.post('/api/quick-replies', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const input = parse(quickReplySchema, req.body);
+    if (!input.personal && !me.isAdmin) throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
+    const quickReply: QuickReply = {
+      id: randomUUID() as QuickReplyId,
+      shopId: me.shop.id,
+      ownerId: input.personal ? me.agent.id : null,
+      title: input.title,
+      text: input.text,
+      imageUrl: input.imageUrl,
+      createdAt: clock.now(),
+    };
+    await storage.quickReplies.insertQuickReply(quickReply);
+    return reply.status(201).send({ quickReply });
+  });
+
+  app.patch('/api/quick-replies/:id', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { id } = parse(idParams, req.params);
+    const patch = parse(quickReplyPatchSchema, req.body);
+    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
+    if (!existing) throw notFound('quick reply');
+    assertCanEdit(me, existing);
+    const { personal, ...fields } = patch;
+    if (personal === false && !me.isAdmin) throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
+    const updated = await storage.quickReplies.updateQuickReply(me.shop.id, existing.id, {
+      ...fields,
+      ...(personal === undefined ? {} : { ownerId: personal ? me.agent.id : null }),
+    });
+    return { quickReply: updated };
+  });
+
+  app.delete('/api/quick-replies/:id', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { id } = parse(idParams, req.params);
+    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
+    if (!existing) throw notFound('quick reply');
+    assertCanEdit(me, existing);
+    await storage.quickReplies.deleteQuickReply(me.shop.id, existing.id);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,60 @@
+import { DomainError } from '@xiaoer/core';
+import { ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, z, type UploadResponse } from '@xiaoer/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import { randomUUID } from 'node:crypto';
+import { agentFromToken, requireBuyer, SESSION_COOKIE } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+/** Who uploads: an agent by cookie, or a buyer by widget token. */
+async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId: string; by: string }> {
+  const agent = await agentFromToken(ctx.storage, req.cookies[SESSION_COOKIE], ctx.clock.now());
+  if (agent) return { shopId: agent.shop.id, by: `agent:${agent.agent.id}` };
+  const buyer = await requireBuyer(ctx.storage, ctx.secret, req);
+  return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
+}
+
+/** Image uploads, checked by their bytes (not by the name or the claimed type) and size. */
+export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/api/uploads', async (req, reply) => {
+    const who = await uploader(ctx, req);
+    if (!req.isMultipart()) throw new DomainError('unsupported_media_type', 'send multipart/form-data with a `file` field', 'file');
+    const file = await req.file({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1 } });
+    if (!file) throw new DomainError('validation_failed', 'file: missing', 'file');
+    const data = await file.toBuffer().catch((error: { code?: string }) => {
+      if (error?.code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw new DomainError('payload_too_large', `file: must be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`, 'file');
+      }
+      throw error;
+    });
+    if (data.length === 0) throw new DomainError('validation_failed', 'file: is empty', 'file');
+    const type = await fileTypeFromBuffer(data);
+    if (!type || !(ALLOWED_IMAGE_TYPES as readonly string[]).includes(type.mime)) {
+      throw new DomainError('unsupported_media_type', `file: must be one of ${ALLOWED_IMAGE_TYPES.join(', ')}`, 'file');
+    }
+    const id = randomUUID();
+    await ctx.storage.uploads.insertUpload({
+      id,
+      shopId: who.shopId,
+      contentType: type.mime,
+      data,
+      uploadedBy: who.by,
+      createdAt: ctx.clock.now(),
+    });
+    const body: UploadResponse = { url: `/uploads/${id}`, contentType: type.mime, size: data.length };
+    return reply.status(201).send(body);
+  });
+
+  app.get('/uploads/:id', async (req, reply) => {
+    const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
+    const upload = await ctx.storage.uploads.findUpload(id);
+    if (!upload) throw new DomainError('not_found', 'upload not found');
+    return reply
+      .header('content-type', upload.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .send(Buffer.from(upload.data));
+  });
+}

@@ -1,0 +1,34 @@
+/** `npm start`: one process on the embedded database with the demo shop (ARCHITECTURE.md). */
+import { createServer } from './app';
+import { loadConfig } from './config';
+import { DEMO_AGENT_EMAILS, DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoShop } from './demo/demo-shop';
+
+const config = loadConfig();
+const server = await createServer(config);
+if (config.DEMO) await seedDemoShop(server.ctx.storage);
+const base = (await server.listen()).replace(/\/$/, '');
+const url = config.PUBLIC_URL?.replace(/\/$/, '') ?? base;
+const lines = [
+  '',
+  '店小二 xiaoer is running',
+  `  agent workbench  ${url}/workbench/`,
+  `  admin console    ${url}/admin/`,
+  `  demo shop page   ${url}/demo`,
+];
+if (config.DEMO) {
+  lines.push(`  demo logins      ${DEMO_AGENT_EMAILS[0]} (agent), ${DEMO_OWNER_EMAIL} (owner); password ${DEMO_PASSWORD}`);
+}
+lines.push(`  database         ${server.ctx.storage.db.engine}`, '');
+console.log(lines.join('\n'));
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,208 @@
+import type { ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
+import {
+  WS_AGENT_NAMESPACE,
+  WS_BUYER_NAMESPACE,
+  wsOrderCardSchema,
+  wsReadSchema,
+  wsSendSchema,
+  wsSyncSchema,
+  wsTypingSchema,
+  type ConversationDto,
+  z,
+} from '@xiaoer/protocol';
+import type { Namespace, Server, Socket } from 'socket.io';
+import { parseCookie } from 'cookie';
+import { agentFromToken, buyerFromToken, SESSION_COOKIE, type AgentContext, type BuyerContext } from '../http/auth';
+import type { AppContext } from '../http/context';
+import { toErrorResponse } from '../http/errors';
+import { consumeBuyerMessage } from '../http/routes/widget.routes';
+import { DomainError } from '@xiaoer/core';
+
+/** Room names: one per agent, one per buyer, one for a shop's admins (who see every conversation). */
+export const rooms = {
+  agent: (agentId: string) => `agent:${agentId}`,
+  buyer: (buyerId: string) => `buyer:${buyerId}`,
+  admins: (shopId: string) => `admins:${shopId}`,
+};
+
+type Ack = (response: unknown) => void;
+
+/**
+ * Registers a client event: parse with the protocol schema → call the core → ack the result or
+ * the error body. Whatever a client sends, the process stays up.
+ */
+function on<S extends z.ZodType>(socket: Socket, event: string, schema: S, fn: (input: z.output<S>) => Promise<unknown>) {
+  socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
+    const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => {};
+    try {
+      const input = schema.parse(payload ?? {});
+      const data = await fn(input);
+      ack({ ok: true, data });
+    } catch (error) {
+      const { body, internal } = toErrorResponse(error);
+      if (internal) console.error(`ws ${event} failed`, error);
+      ack({ ok: false, ...body });
+    }
+  });
+}
+
+/** Caches buyer nicks for the conversation objects pushed to agents. */
+class BuyerNicks {
+  private readonly cache = new Map<string, string>();
+  constructor(private readonly ctx: AppContext) {}
+  async present(c: Conversation): Promise<ConversationDto> {
+    let nick = this.cache.get(c.buyerId);
+    if (nick === undefined) {
+      nick = (await this.ctx.storage.buyers.findBuyer(c.shopId, c.buyerId))?.nick ?? '';
+      if (this.cache.size > 50_000) this.cache.clear();
+      this.cache.set(c.buyerId, nick);
+    }
+    return { ...c, buyer: { id: c.buyerId, nick } };
+  }
+}
+
+/** The Socket.IO side: authenticates both namespaces, handles client events, pushes domain events. */
+export function attachGateway(io: Server, ctx: AppContext): () => void {
+  const agents = io.of(WS_AGENT_NAMESPACE);
+  const buyers = io.of(WS_BUYER_NAMESPACE);
+  setupAgents(agents, ctx);
+  setupBuyers(buyers, ctx);
+
+  const nicks = new BuyerNicks(ctx);
+  // Events are pushed in the order they were published, even though presenting one may wait on
+  // a lookup: a client never sees seq 5 before seq 4.
+  let chain: Promise<void> = Promise.resolve();
+  const unsubscribe = ctx.events.subscribe((event) => {
+    chain = chain.then(() => push(event)).catch((error) => console.error('ws push failed', error));
+  });
+
+  async function push(event: ChatEvent): Promise<void> {
+    switch (event.type) {
+      case 'message.created': {
+        const { conversation, message } = event;
+        buyers.to(rooms.buyer(conversation.buyerId)).emit('message:new', { message, conversation });
+        const dto = await nicks.present(conversation);
+        const targets = [rooms.admins(event.shopId)];
+        if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
+        agents.to(targets).emit('message:new', { message, conversation: dto });
+        return;
+      }
+      case 'conversation.updated': {
+        const { conversation, previousAgentId } = event;
+        const dto = await nicks.present(conversation);
+        buyers.to(rooms.buyer(conversation.buyerId)).emit('conversation:updated', { conversation });
+        if (previousAgentId && previousAgentId !== conversation.agentId) {
+          agents.to(rooms.agent(previousAgentId)).except(rooms.admins(event.shopId)).emit('conversation:updated', {
+            conversation: dto,
+            removed: true,
+          });
+        }
+        const targets = [rooms.admins(event.shopId)];
+        if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
+        agents.to(targets).emit('conversation:updated', { conversation: dto });
+        return;
+      }
+      case 'conversation.read': {
+        const payload = { conversationId: event.conversationId, reader: event.reader, seq: event.seq };
+        buyers.to(rooms.buyer(event.buyerId)).emit('conversation:read', payload);
+        const targets = [rooms.admins(event.shopId)];
+        if (event.agentId) targets.push(rooms.agent(event.agentId));
+        agents.to(targets).emit('conversation:read', payload);
+        return;
+      }
+      case 'conversation.typing': {
+        const payload = { conversationId: event.conversationId, who: event.who, isTyping: event.isTyping };
+        if (event.who === 'agent') buyers.to(rooms.buyer(event.buyerId)).emit('conversation:typing', payload);
+        else if (event.agentId) agents.to(rooms.agent(event.agentId)).emit('conversation:typing', payload);
+        return;
+      }
+      case 'agent.status':
+        agents.to(rooms.admins(event.shopId)).to(rooms.agent(event.agentId)).emit('agent:status', {
+          agentId: event.agentId,
+          status: event.status,
+        });
+        return;
+    }
+  }
+
+  return unsubscribe;
+}
+
+function setupAgents(ns: Namespace, ctx: AppContext): void {
+  ns.use(async (socket, next) => {
+    try {
+      const token = parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+      const me = await agentFromToken(ctx.storage, token, ctx.clock.now());
+      if (!me) return next(new Error('unauthenticated: log in first'));
+      socket.data.me = me;
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+  ns.on('connection', (socket) => {
+    const me = socket.data.me as AgentContext;
+    const shopId = me.shop.id;
+    const actor = { type: 'agent' as const, agentId: me.agent.id, isAdmin: me.isAdmin };
+    void socket.join(rooms.agent(me.agent.id));
+    if (me.isAdmin) void socket.join(rooms.admins(shopId));
+
+    on(socket, 'message:send', wsSendSchema, async ({ conversationId, clientId, ...content }) => {
+      if (!conversationId) throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
+      const r = await ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content);
+      return { message: r.message, conversation: r.conversation };
+    });
+    on(socket, 'message:order-card', wsOrderCardSchema, async ({ conversationId, clientId, orderId }) => {
+      const r = await ctx.chat.sendOrderCard(shopId, actor, conversationId as ConversationId, clientId, orderId);
+      return { message: r.message, conversation: r.conversation };
+    });
+    registerCommon(socket, ctx, shopId, actor);
+  });
+}
+
+function setupBuyers(ns: Namespace, ctx: AppContext): void {
+  ns.use(async (socket, next) => {
+    try {
+      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      const me = await buyerFromToken(ctx.storage, ctx.secret, typeof token === 'string' ? token : undefined);
+      if (!me) return next(new Error('unauthenticated: missing or invalid buyer token'));
+      socket.data.me = me;
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+  ns.on('connection', (socket) => {
+    const me = socket.data.me as BuyerContext;
+    const shopId = me.shop.id as ShopId;
+    const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
+    void socket.join(rooms.buyer(me.buyer.id));
+
+    on(socket, 'message:send', wsSendSchema, async ({ conversationId: _ignored, clientId, ...content }) => {
+      await consumeBuyerMessage(ctx, me.buyer.id);
+      const r = await ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content);
+      return { message: r.message, conversation: r.conversation };
+    });
+    registerCommon(socket, ctx, shopId, actor);
+  });
+}
+
+/** Sync, read receipts and typing: the same for both sides. */
+function registerCommon(
+  socket: Socket,
+  ctx: AppContext,
+  shopId: ShopId,
+  actor: { type: 'buyer'; buyerId: BuyerContext['buyer']['id'] } | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean },
+): void {
+  on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => ({
+    messages: await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq),
+  }));
+  on(socket, 'conversation:read', wsReadSchema, async ({ conversationId, seq }) => {
+    const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
+    return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };
+  });
+  on(socket, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
+    await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, isTyping);
+    return {};
+  });
+}
