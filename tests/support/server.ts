@@ -1,0 +1,54 @@
+import type { Clock } from '@xiaoer/core';
+import { createServer, type XiaoerServer } from '../../packages/server/src/app';
+import { parseConfig } from '../../packages/server/src/config';
+import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
+import { openStorage, type Storage } from '../../packages/server/src/storage';
+
+/** A server for tests: in process, on a free loopback port, with the demo shop seeded. */
+export interface TestServer {
+  server: XiaoerServer;
+  storage: Storage;
+  /** http://127.0.0.1:<port>, once listening */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a server on the given storage (default: in-memory SQLite) with the demo shop. */
+export async function startTestServer(
+  options: { storage?: Storage; clock?: Clock; env?: Record<string, string>; listen?: boolean } = {},
+): Promise<TestServer> {
+  const storage = options.storage ?? (await openStorage('sqlite::memory:'));
+  await seedDemoShop(storage, options.clock?.now());
+  const config = parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SECRET: 'test-secret-test-secret-test-secret!', ...options.env });
+  const server = await createServer(config, { storage, ...(options.clock ? { clock: options.clock } : {}) });
+  const url = options.listen === false ? '' : await server.listen();
+  return {
+    server,
+    storage,
+    url,
+    async close() {
+      await server.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Logs in by HTTP inject and returns the session cookie header value. */
+export async function loginCookie(server: XiaoerServer, email: string, password = 'password123'): Promise<string> {
+  const res = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${email} failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'xiaoer_sid');
+  if (!cookie) throw new Error('no session cookie');
+  return `xiaoer_sid=${cookie.value}`;
+}
+
+/** Opens a widget session by HTTP inject and returns the buyer token and id. */
+export async function widgetSession(
+  server: XiaoerServer,
+  body: Record<string, unknown> = { shop: 'demo' },
+): Promise<{ token: string; buyerId: string }> {
+  const res = await server.app.inject({ method: 'POST', url: '/api/widget/session', payload: body });
+  if (res.statusCode !== 200) throw new Error(`widget session failed: ${res.statusCode} ${res.body}`);
+  const json = res.json() as { token: string; buyer: { id: string } };
+  return { token: json.token, buyerId: json.buyer.id };
+}
