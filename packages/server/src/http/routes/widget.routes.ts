@@ -35,7 +35,7 @@ async function conversationState(storage: Storage, buyer: Buyer) {
 export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
 
-  app.post('/api/widget/session', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (req) => {
+  app.post('/api/widget/session', { config: { rateLimit: { max: ctx.config.WIDGET_SESSIONS_PER_MINUTE, timeWindow: '1 minute' } } }, async (req) => {
     const input = parse(widgetSessionSchema, req.body);
     const shop = await storage.shops.findShopBySlug(input.shop);
     if (!shop) throw new DomainError('not_found', 'no such shop', 'shop');

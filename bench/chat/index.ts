@@ -1,0 +1,249 @@
+/**
+ * bench/chat: buyers and agents on loopback through the real path (stored, assigned, delivered
+ * to the agent), next to a bare Socket.IO relay measured in the same run.
+ *
+ * Env: BENCH_BUYERS (2000), BENCH_AGENTS (50), BENCH_RATE (1000 msgs/s), BENCH_SECONDS (30),
+ * BENCH_SATURATE_SECONDS (10).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { io, type Socket } from 'socket.io-client';
+import { fmt, printTable, quantile, rssMb } from '../lib/stats';
+
+const BUYERS = Number(process.env.BENCH_BUYERS ?? 2000);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SATURATE_SECONDS = Number(process.env.BENCH_SATURATE_SECONDS ?? 10);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const TEXT = '亲，请问这款保温杯什么时候发货？我想明天送人，能加急吗？谢谢'; // about 60 bytes, as in BENCHMARKS.md
+
+type Kind = 'xiaoer' | 'bare';
+
+interface PacedResult {
+  sent: number;
+  acked: number;
+  ackErrors: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  p50: number;
+  p99: number;
+  msgsPerSecond: number;
+  rssIdleMb: number;
+  rssLoadedMb: number;
+  saturatedPerSecond: number;
+}
+
+function startChild(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const { port } = JSON.parse(line) as { port: number };
+        if (port) resolve({ child, port });
+      } catch {
+        /* not our line */
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function connect(url: string, opts: { auth?: Record<string, unknown>; cookie?: string }): Promise<Socket> {
+  const socket = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < count; start += size) {
+    const batch = await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)));
+    out.push(...batch);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function scenario(kind: Kind): Promise<PacedResult> {
+  const script = join(here, kind === 'xiaoer' ? 'xiaoer-server.ts' : 'bare-server.ts');
+  const { child, port } = await startChild(script, { AGENTS: String(AGENTS) });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await sleep(1000);
+    const rssIdleMb = rssMb(child.pid!);
+    const agents = await inBatches(AGENTS, 10, async (i) => {
+      if (kind === 'bare') return connect(`${base}/agent`, { auth: { agent: i } });
+      const res = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `agent${i}@bench.xiaoer.dev`, password: 'benchpass1' }),
+      });
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('xiaoer_sid='))!.split(';')[0]!;
+      return connect(`${base}/agent`, { cookie });
+    });
+    const buyers = await inBatches(BUYERS, 50, async (i) => {
+      if (kind === 'bare') return connect(`${base}/buyer`, { auth: { buyer: i } });
+      const res = await fetch(`${base}/api/widget/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ shop: 'bench' }),
+      });
+      const { token } = (await res.json()) as { token: string };
+      return connect(`${base}/buyer`, { auth: { token } });
+    });
+
+    const receivedAt = new Map<string, number>();
+    let duplicated = 0;
+    let received = 0;
+    for (const agent of agents) {
+      agent.on('message:new', ({ message }: { message: { clientId: string } }) => {
+        const at = performance.now();
+        if (receivedAt.has(message.clientId)) duplicated++;
+        else receivedAt.set(message.clientId, at);
+        received++;
+      });
+    }
+    const send = (buyer: Socket, clientId: string) =>
+      buyer.timeout(30_000).emitWithAck('message:send', { clientId, kind: 'text', body: { text: TEXT } }) as Promise<{
+        ok: boolean;
+      }>;
+
+    // Warm-up: every buyer opens its conversation (xiaoer assigns it to an agent before acking).
+    await inBatches(BUYERS, 200, (i) => send(buyers[i]!, `warm-${i}`));
+
+    // Paced phase: RATE msgs/s for SECONDS, spread over all buyers in 10 ms ticks.
+    const sentAt = new Map<string, number>();
+    let acked = 0;
+    let ackErrors = 0;
+    let n = 0;
+    const total = RATE * SECONDS;
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+        while (n < due) {
+          const clientId = `m-${n}`;
+          const buyer = buyers[n % BUYERS]!;
+          sentAt.set(clientId, performance.now());
+          send(buyer, clientId).then(
+            (r) => (r.ok ? acked++ : ackErrors++),
+            () => ackErrors++,
+          );
+          n++;
+        }
+        if (n >= total) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 10);
+    });
+    const rssLoadedMb = rssMb(child.pid!);
+    const drainStart = performance.now();
+    const pacedDelivered = () => [...sentAt.keys()].filter((id) => receivedAt.has(id)).length;
+    while (pacedDelivered() < total && performance.now() - drainStart < 15_000) await sleep(100);
+    const elapsed = (performance.now() - started) / 1000;
+    const latencies: number[] = [];
+    for (const [id, t0] of sentAt) {
+      const t1 = receivedAt.get(id);
+      if (t1 !== undefined) latencies.push(t1 - t0);
+    }
+    const delivered = latencies.length;
+
+    // Saturation: 400 lanes each send the next message as soon as the previous is acked.
+    const satStart = performance.now();
+    let satSent = 0;
+    const deadline = satStart + SATURATE_SECONDS * 1000;
+    const lanes = Array.from({ length: 400 }, async (_, lane) => {
+      let k = lane;
+      while (performance.now() < deadline) {
+        await send(buyers[k % BUYERS]!, `s-${lane}-${satSent++}`).catch(() => undefined);
+        k += 400;
+      }
+    });
+    await Promise.all(lanes);
+    const satWindow = (performance.now() - satStart) / 1000;
+    await sleep(500);
+    const satReceived = [...receivedAt.keys()].filter((id) => id.startsWith('s-')).length;
+
+    for (const s of [...buyers, ...agents]) s.close();
+    return {
+      sent: total,
+      acked,
+      ackErrors,
+      received: delivered,
+      lost: total - delivered,
+      duplicated,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      msgsPerSecond: delivered / elapsed,
+      rssIdleMb,
+      rssLoadedMb,
+      saturatedPerSecond: satReceived / satWindow,
+    };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Idle RSS of the real `npm start` server process with the demo shop (the UI build is not part of it). */
+async function idleStartRss(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-idle-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'x.db')}`, DEMO: 'true' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (l) => l.includes('demo shop page') && resolve());
+      child.once('exit', (c) => reject(new Error(`npm start server exited with ${c}`)));
+    });
+    await sleep(3000);
+    return rssMb(child.pid!);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the chat benchmark and prints its table. */
+export async function run(): Promise<void> {
+  console.log(`${BUYERS} buyers, ${AGENTS} agents, ${RATE} msgs/s for ${SECONDS} s, saturation ${SATURATE_SECONDS} s, loopback`);
+  const bare = await scenario('bare');
+  const ours = await scenario('xiaoer');
+  const idle = await idleStartRss();
+  const ratio = (a: number, b: number) => (b > 0 ? `${fmt(a / b, 2)}×` : 'n/a');
+  printTable('chat: buyer send → agent receive', [
+    { label: 'p50 latency (ms)', ours: fmt(ours.p50), baseline: fmt(bare.p50), ratio: ratio(ours.p50, bare.p50) },
+    { label: 'p99 latency (ms)', ours: fmt(ours.p99), baseline: fmt(bare.p99), ratio: ratio(ours.p99, bare.p99), note: 'target < 100 ms' },
+    { label: 'paced msgs/s delivered', ours: fmt(ours.msgsPerSecond, 0), baseline: fmt(bare.msgsPerSecond, 0), ratio: ratio(ours.msgsPerSecond, bare.msgsPerSecond) },
+    { label: 'lost', ours: String(ours.lost), baseline: String(bare.lost), ratio: '', note: 'must be 0' },
+    { label: 'duplicated', ours: String(ours.duplicated), baseline: String(bare.duplicated), ratio: '', note: 'must be 0' },
+    { label: 'ack errors', ours: String(ours.ackErrors), baseline: String(bare.ackErrors), ratio: '' },
+    { label: 'saturated msgs/s', ours: fmt(ours.saturatedPerSecond, 0), baseline: fmt(bare.saturatedPerSecond, 0), ratio: ratio(ours.saturatedPerSecond, bare.saturatedPerSecond), note: 'target ≥ 0.5×' },
+    { label: 'server RSS idle (MB)', ours: fmt(ours.rssIdleMb), baseline: fmt(bare.rssIdleMb), ratio: ratio(ours.rssIdleMb, bare.rssIdleMb) },
+    { label: 'server RSS under load (MB)', ours: fmt(ours.rssLoadedMb), baseline: fmt(bare.rssLoadedMb), ratio: ratio(ours.rssLoadedMb, bare.rssLoadedMb) },
+    { label: '`npm start` idle RSS, demo shop (MB)', ours: fmt(idle), baseline: fmt(bare.rssIdleMb), ratio: ratio(idle, bare.rssIdleMb), note: 'target < 200 MB' },
+  ]);
+}
