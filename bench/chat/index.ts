@@ -41,7 +41,7 @@ interface PacedResult {
 }
 
 function startChild(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF && script.includes('xiaoer') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -202,6 +202,10 @@ async function scenario(kind: Kind): Promise<PacedResult> {
       saturatedPerSecond: satReceived / satWindow,
     };
   } finally {
+    // SIGTERM lets a profiled server write its profile; SIGKILL if it lingers.
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(3000)]);
     child.kill('SIGKILL');
   }
 }

@@ -52,3 +52,4 @@ const config = parseConfig({
 const server = await createServer(config, { storage });
 const url = await server.listen();
 console.log(JSON.stringify({ port: Number(new URL(url).port) }));
+process.on('SIGTERM', () => process.exit(0));

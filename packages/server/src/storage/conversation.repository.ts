@@ -54,6 +54,18 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
   } as Message;
 }
 
+/** The most appends one group commit takes. */
+const MAX_BATCH = 256;
+
+interface PendingAppend {
+  shopId: ShopId;
+  conversationId: ConversationId;
+  draft: MessageDraft;
+  at: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e?.message ?? '');
@@ -145,7 +157,64 @@ export class KyselyConversationStore implements ConversationStore {
     return toConversation(row);
   }
 
-  async appendMessage(
+  /**
+   * Group commit: appends that arrive while a write is under way (or in the same I/O turn) are
+   * stored in one transaction, so a busy shop pays one commit for many messages. Each caller still
+   * gets its result only after the commit (store-then-ack). A batch that fails (a retried client id,
+   * say) is written again one message at a time, so one bad append never fails its neighbours.
+   */
+  appendMessage(shopId: ShopId, conversationId: ConversationId, draft: MessageDraft, at: number): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ shopId, conversationId, draft, at, resolve, reject });
+      if (!this.draining && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.drain();
+        });
+      }
+    });
+  }
+
+  private pending: PendingAppend[] = [];
+  private draining = false;
+  private scheduled = false;
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        if (batch.length === 1) {
+          await this.settle(batch[0]!);
+          continue;
+        }
+        try {
+          const results = await this.db.transaction().execute(async (trx) => {
+            const out: AppendResult[] = [];
+            for (const p of batch) out.push(await this.appendIn(trx, p.shopId, p.conversationId, p.draft, p.at));
+            return out;
+          });
+          batch.forEach((p, i) => p.resolve(results[i]!));
+        } catch {
+          for (const p of batch) await this.settle(p);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Writes one append in its own transaction and settles its promise. */
+  private async settle(p: PendingAppend): Promise<void> {
+    try {
+      p.resolve(await this.appendOne(p.shopId, p.conversationId, p.draft, p.at));
+    } catch (error) {
+      p.reject(error);
+    }
+  }
+
+  private async appendOne(
     shopId: ShopId,
     conversationId: ConversationId,
     draft: MessageDraft,
@@ -154,7 +223,7 @@ export class KyselyConversationStore implements ConversationStore {
     try {
       return await this.db.transaction().execute((trx) => this.appendIn(trx, shopId, conversationId, draft, at));
     } catch (error) {
-      // Two retries of one message raced: the loser finds the winner's row.
+      // A retried client id (or two retries racing): return the message stored first.
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.findByClientId(this.db, shopId, conversationId, draft.clientId);
       const conversation = await this.findConversation(shopId, conversationId);
@@ -170,16 +239,8 @@ export class KyselyConversationStore implements ConversationStore {
     draft: MessageDraft,
     at: number,
   ): Promise<AppendResult> {
-    const existing = await this.findByClientId(trx, shopId, conversationId, draft.clientId);
-    if (existing) {
-      const conversation = await trx
-        .selectFrom('conversations')
-        .selectAll()
-        .where('shop_id', '=', shopId)
-        .where('id', '=', conversationId)
-        .executeTakeFirstOrThrow();
-      return { message: existing, conversation: toConversation(conversation), duplicate: true };
-    }
+    // No look-up first: a retried client id fails the unique key, the transaction rolls back
+    // (seq and counters with it) and appendMessage returns the stored message.
     const fromBuyer = draft.sender === 'buyer';
     const fromShop = draft.sender === 'agent' || draft.sender === 'bot';
     // The row lock this update takes serializes appends to one conversation (seq has no gaps or twins).
