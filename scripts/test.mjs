@@ -10,28 +10,6 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 
-// System packages (PostgreSQL, Chromium, CJK fonts) are installed here when missing and we may.
-const deps = spawnSync('bash', [join(root, 'scripts/ensure-system-deps.sh')], { stdio: 'inherit' });
-if (deps.status !== 0) process.exit(deps.status ?? 1);
-// The browser tests drive the built web app and widget: build them when missing or stale.
-function newest(path) {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const e of readdirSync(path)) if (e !== 'node_modules' && e !== 'dist') max = Math.max(max, newest(join(path, e)));
-  return max;
-}
-const stale = ['web', 'widget'].some((pkg) => {
-  const dir = join(root, 'packages', pkg);
-  const built = existsSync(join(dir, 'dist')) ? newest(join(dir, 'dist')) : 0;
-  return built === 0 || Math.max(newest(dir), newest(join(root, 'packages/protocol/src'))) > built;
-});
-if (stale) {
-  const build = spawnSync('npm', ['run', 'build:ui', '--silent'], { stdio: 'inherit', cwd: root });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
-
 function findTests(dir, out = []) {
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -48,6 +26,29 @@ if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includ
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+
+// System packages (PostgreSQL, Chromium, CJK fonts) are installed here when missing and we may.
+const deps = spawnSync('bash', [join(root, 'scripts/ensure-system-deps.sh')], { stdio: 'inherit' });
+if (deps.status !== 0) process.exit(deps.status ?? 1);
+// The browser tests drive the built web app and widget: build them when missing or stale.
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const e of readdirSync(path)) if (e !== 'node_modules' && e !== 'dist') max = Math.max(max, newest(join(path, e)));
+  return max;
+}
+const needsUi = files.some((f) => f.startsWith('tests/e2e/'));
+const stale = needsUi && ['web', 'widget'].some((pkg) => {
+  const dir = join(root, 'packages', pkg);
+  const built = existsSync(join(dir, 'dist')) ? newest(join(dir, 'dist')) : 0;
+  return built === 0 || Math.max(newest(dir), newest(join(root, 'packages/protocol/src'))) > built;
+});
+if (stale) {
+  const build = spawnSync('npm', ['run', 'build:ui', '--silent'], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 function pgBinDir() {

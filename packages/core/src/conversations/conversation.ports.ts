@@ -37,6 +37,7 @@ export interface ConversationStore {
   /**
    * Stores a message atomically: the next seq, the conversation's last-message fields and
    * unread counters move with it; a draft whose clientId is already stored returns that message.
+   * Throws DomainError `conversation_ended` when the conversation is not open (or not the shop's).
    */
   appendMessage(shopId: ShopId, conversationId: ConversationId, draft: MessageDraft, at: number): Promise<AppendResult>;
   /** Messages with seq > afterSeq, oldest first. */

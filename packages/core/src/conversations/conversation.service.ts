@@ -54,9 +54,23 @@ export class ChatService {
     buyerId: BuyerId,
     clientId: string,
     content: SendableContent,
+    /**
+     * The buyer's open conversation as this server last returned it to the buyer's connection
+     * (never a client-supplied id); saves a look-up per message.
+     */
+    knownConversationId?: ConversationId,
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
     checkClientId(clientId);
     const normalized = normalizeContent(content);
+    const draft: MessageDraft = { ...normalized, clientId, sender: 'buyer', senderId: buyerId };
+    if (knownConversationId) {
+      try {
+        return await this.append(shopId, knownConversationId, draft);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'conversation_ended')) throw error;
+        // It ended meanwhile: fall through to open a new one.
+      }
+    }
     const { conversations, clock } = this.deps;
     let conversation = await conversations.findOpenByBuyer(shopId, buyerId);
     let opened = false;
@@ -82,12 +96,7 @@ export class ChatService {
       });
       opened = conversation.lastSeq === 0 && conversation.status === 'queued';
     }
-    const result = await this.append(shopId, conversation.id, {
-      ...normalized,
-      clientId,
-      sender: 'buyer',
-      senderId: buyerId,
-    });
+    const result = await this.append(shopId, conversation.id, draft);
     if (opened && !result.duplicate) {
       const assigned = await this.assignQueued(shopId, result.conversation.id);
       if (assigned) result.conversation = assigned;

@@ -1,4 +1,5 @@
 import {
+  DomainError,
   previewOf,
   type AgentId,
   type AppendResult,
@@ -260,9 +261,11 @@ export class KyselyConversationStore implements ConversationStore {
       }))
       .where('shop_id', '=', shopId)
       .where('id', '=', conversationId)
+      .where('open', '=', 1)
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new Error(`conversation ${conversationId} not found`);
+    // Missing, another shop's, or ended: nothing is appended to a closed conversation.
+    if (!row) throw new DomainError('conversation_ended', 'the conversation has ended or does not exist', 'conversationId');
     const conversation = toConversation(row);
     const message: Message = {
       ...draft,

@@ -180,7 +180,9 @@ function setupBuyers(ns: Namespace, ctx: AppContext): void {
 
     on(socket, 'message:send', wsSendSchema, async ({ conversationId: _ignored, clientId, ...content }) => {
       await consumeBuyerMessage(ctx, me.buyer.id);
-      const r = await ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content);
+      const known = socket.data.conversationId as ConversationId | undefined;
+      const r = await ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known);
+      socket.data.conversationId = r.conversation.id;
       return { message: r.message, conversation: r.conversation };
     });
     registerCommon(socket, ctx, shopId, actor);
