@@ -37,15 +37,18 @@ function newest(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
   let max = st.mtimeMs;
-  for (const e of readdirSync(path)) if (e !== 'node_modules' && e !== 'dist') max = Math.max(max, newest(join(path, e)));
+  for (const e of readdirSync(path))
+    if (e !== 'node_modules' && e !== 'dist') max = Math.max(max, newest(join(path, e)));
   return max;
 }
 const needsUi = files.some((f) => f.startsWith('tests/e2e/'));
-const stale = needsUi && ['web', 'widget'].some((pkg) => {
-  const dir = join(root, 'packages', pkg);
-  const built = existsSync(join(dir, 'dist')) ? newest(join(dir, 'dist')) : 0;
-  return built === 0 || Math.max(newest(dir), newest(join(root, 'packages/protocol/src'))) > built;
-});
+const stale =
+  needsUi &&
+  ['web', 'widget'].some((pkg) => {
+    const dir = join(root, 'packages', pkg);
+    const built = existsSync(join(dir, 'dist')) ? newest(join(dir, 'dist')) : 0;
+    return built === 0 || Math.max(newest(dir), newest(join(root, 'packages/protocol/src'))) > built;
+  });
 if (stale) {
   const build = spawnSync('npm', ['run', 'build:ui', '--silent'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -54,7 +57,9 @@ if (stale) {
 function pgBinDir() {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] && join(base, versions[0], 'bin');
 }
 
@@ -62,7 +67,9 @@ let stopPg = () => {};
 if (!process.env.TEST_DATABASE_URL) {
   const bin = pgBinDir();
   if (!bin) {
-    console.error('PostgreSQL is not installed (apt-get install -y postgresql), and TEST_DATABASE_URL is not set.');
+    console.error(
+      'PostgreSQL is not installed (apt-get install -y postgresql), and TEST_DATABASE_URL is not set.',
+    );
     process.exit(1);
   }
   const dir = mkdtempSync(join(tmpdir(), 'xiaoer-pg-'));
@@ -76,22 +83,33 @@ if (!process.env.TEST_DATABASE_URL) {
       : execFileSync(join(bin, cmd), args, { stdio: 'pipe', ...opts });
   const port = 54000 + Math.floor(Math.random() * 900);
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
+  ]);
   stopPg = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
-    } catch {}
+    } catch {
+      // already stopped
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   process.env.TEST_DATABASE_URL = `postgres://postgres@127.0.0.1:${port}/postgres`;
   console.log(`# PostgreSQL ${bin.split('/').at(-2)} started on 127.0.0.1:${port}`);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, NODE_ENV: 'test' },
+});
 const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
 stopPg();
 process.exit(code);

@@ -15,11 +15,20 @@ io.of('/agent').on('connection', (socket) => {
 });
 io.of('/buyer').on('connection', (socket) => {
   const agent = Number(socket.handshake.auth.buyer) % AGENTS;
-  socket.on('message:send', (payload: { clientId: string; body: { text: string } }, ack: (r: unknown) => void) => {
-    const message = { clientId: payload.clientId, seq: ++seq, kind: 'text', body: payload.body, createdAt: Date.now() };
-    ack({ ok: true, data: { message } });
-    io.of('/agent').to(`agent:${agent}`).emit('message:new', { message });
-  });
+  socket.on(
+    'message:send',
+    (payload: { clientId: string; body: { text: string } }, ack: (r: unknown) => void) => {
+      const message = {
+        clientId: payload.clientId,
+        seq: ++seq,
+        kind: 'text',
+        body: payload.body,
+        createdAt: Date.now(),
+      };
+      ack({ ok: true, data: { message } });
+      io.of('/agent').to(`agent:${agent}`).emit('message:new', { message });
+    },
+  );
 });
 http.listen(0, '127.0.0.1', () => {
   const address = http.address();

@@ -40,12 +40,26 @@ interface PacedResult {
   saturatedPerSecond: number;
 }
 
-function startChild(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF && script.includes('xiaoer') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', script], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startChild(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF && script.includes('xiaoer')
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']
+        : []),
+      '--import',
+      'tsx',
+      script,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -77,7 +91,9 @@ function connect(url: string, opts: { auth?: Record<string, unknown>; cookie?: s
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   for (let start = 0; start < count; start += size) {
-    const batch = await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)),
+    );
     out.push(...batch);
   }
   return out;
@@ -99,7 +115,10 @@ async function scenario(kind: Kind): Promise<PacedResult> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: `agent${i}@bench.xiaoer.dev`, password: 'benchpass1' }),
       });
-      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('xiaoer_sid='))!.split(';')[0]!;
+      const cookie = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('xiaoer_sid='))!
+        .split(';')[0]!;
       return connect(`${base}/agent`, { cookie });
     });
     const buyers = await inBatches(BUYERS, 50, async (i) => {
@@ -115,17 +134,17 @@ async function scenario(kind: Kind): Promise<PacedResult> {
 
     const receivedAt = new Map<string, number>();
     let duplicated = 0;
-    let received = 0;
     for (const agent of agents) {
       agent.on('message:new', ({ message }: { message: { clientId: string } }) => {
         const at = performance.now();
         if (receivedAt.has(message.clientId)) duplicated++;
         else receivedAt.set(message.clientId, at);
-        received++;
       });
     }
     const send = (buyer: Socket, clientId: string) =>
-      buyer.timeout(30_000).emitWithAck('message:send', { clientId, kind: 'text', body: { text: TEXT } }) as Promise<{
+      buyer
+        .timeout(30_000)
+        .emitWithAck('message:send', { clientId, kind: 'text', body: { text: TEXT } }) as Promise<{
         ok: boolean;
       }>;
 
@@ -215,7 +234,13 @@ async function idleStartRss(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'xiaoer-idle-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'x.db')}`, DEMO: 'true' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: `sqlite:${join(dir, 'x.db')}`,
+      DEMO: 'true',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -233,21 +258,67 @@ async function idleStartRss(): Promise<number> {
 
 /** Runs the chat benchmark and prints its table. */
 export async function run(): Promise<void> {
-  console.log(`${BUYERS} buyers, ${AGENTS} agents, ${RATE} msgs/s for ${SECONDS} s, saturation ${SATURATE_SECONDS} s, loopback`);
+  console.log(
+    `${BUYERS} buyers, ${AGENTS} agents, ${RATE} msgs/s for ${SECONDS} s, saturation ${SATURATE_SECONDS} s, loopback`,
+  );
   const bare = await scenario('bare');
   const ours = await scenario('xiaoer');
   const idle = await idleStartRss();
   const ratio = (a: number, b: number) => (b > 0 ? `${fmt(a / b, 2)}×` : 'n/a');
   printTable('chat: buyer send → agent receive', [
-    { label: 'p50 latency (ms)', ours: fmt(ours.p50), baseline: fmt(bare.p50), ratio: ratio(ours.p50, bare.p50) },
-    { label: 'p99 latency (ms)', ours: fmt(ours.p99), baseline: fmt(bare.p99), ratio: ratio(ours.p99, bare.p99), note: 'target < 100 ms' },
-    { label: 'paced msgs/s delivered', ours: fmt(ours.msgsPerSecond, 0), baseline: fmt(bare.msgsPerSecond, 0), ratio: ratio(ours.msgsPerSecond, bare.msgsPerSecond) },
+    {
+      label: 'p50 latency (ms)',
+      ours: fmt(ours.p50),
+      baseline: fmt(bare.p50),
+      ratio: ratio(ours.p50, bare.p50),
+    },
+    {
+      label: 'p99 latency (ms)',
+      ours: fmt(ours.p99),
+      baseline: fmt(bare.p99),
+      ratio: ratio(ours.p99, bare.p99),
+      note: 'target < 100 ms',
+    },
+    {
+      label: 'paced msgs/s delivered',
+      ours: fmt(ours.msgsPerSecond, 0),
+      baseline: fmt(bare.msgsPerSecond, 0),
+      ratio: ratio(ours.msgsPerSecond, bare.msgsPerSecond),
+    },
     { label: 'lost', ours: String(ours.lost), baseline: String(bare.lost), ratio: '', note: 'must be 0' },
-    { label: 'duplicated', ours: String(ours.duplicated), baseline: String(bare.duplicated), ratio: '', note: 'must be 0' },
+    {
+      label: 'duplicated',
+      ours: String(ours.duplicated),
+      baseline: String(bare.duplicated),
+      ratio: '',
+      note: 'must be 0',
+    },
     { label: 'ack errors', ours: String(ours.ackErrors), baseline: String(bare.ackErrors), ratio: '' },
-    { label: 'saturated msgs/s', ours: fmt(ours.saturatedPerSecond, 0), baseline: fmt(bare.saturatedPerSecond, 0), ratio: ratio(ours.saturatedPerSecond, bare.saturatedPerSecond), note: 'target ≥ 0.5×' },
-    { label: 'server RSS idle (MB)', ours: fmt(ours.rssIdleMb), baseline: fmt(bare.rssIdleMb), ratio: ratio(ours.rssIdleMb, bare.rssIdleMb) },
-    { label: 'server RSS under load (MB)', ours: fmt(ours.rssLoadedMb), baseline: fmt(bare.rssLoadedMb), ratio: ratio(ours.rssLoadedMb, bare.rssLoadedMb) },
-    { label: '`npm start` idle RSS, demo shop (MB)', ours: fmt(idle), baseline: fmt(bare.rssIdleMb), ratio: ratio(idle, bare.rssIdleMb), note: 'target < 200 MB' },
+    {
+      label: 'saturated msgs/s',
+      ours: fmt(ours.saturatedPerSecond, 0),
+      baseline: fmt(bare.saturatedPerSecond, 0),
+      ratio: ratio(ours.saturatedPerSecond, bare.saturatedPerSecond),
+      note: 'target ≥ 0.5×',
+    },
+    {
+      label: 'server RSS idle (MB)',
+      ours: fmt(ours.rssIdleMb),
+      baseline: fmt(bare.rssIdleMb),
+      ratio: ratio(ours.rssIdleMb, bare.rssIdleMb),
+    },
+    {
+      label: 'server RSS under load (MB)',
+      ours: fmt(ours.rssLoadedMb),
+      baseline: fmt(bare.rssLoadedMb),
+      ratio: ratio(ours.rssLoadedMb, bare.rssLoadedMb),
+    },
+    {
+      label: '`npm start` idle RSS, demo shop (MB)',
+      ours: fmt(idle),
+      baseline: fmt(bare.rssIdleMb),
+      ratio: ratio(idle, bare.rssIdleMb),
+      note: 'target < 200 MB',
+    },
   ]);
 }

@@ -19,7 +19,10 @@ export function rssMb(pid: number): number {
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** Prints a table of rows: label, ours, baseline, ratio and a note. */
-export function printTable(title: string, rows: { label: string; ours: string; baseline: string; ratio: string; note?: string }[]) {
+export function printTable(
+  title: string,
+  rows: { label: string; ours: string; baseline: string; ratio: string; note?: string }[],
+) {
   console.log(`\n## ${title}`);
   const header = ['figure', 'xiaoer', 'baseline (same run)', 'ratio', 'note'];
   const table = [header, ...rows.map((r) => [r.label, r.ours, r.baseline, r.ratio, r.note ?? ''])];

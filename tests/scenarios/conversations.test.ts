@@ -27,7 +27,8 @@ for (const engine of testDatabases) {
       storage = await engine.open();
       const shopId = await makeShop(storage);
       const agents: Agent[] = [];
-      for (const [i, f] of agentFields.entries()) agents.push(await makeAgent(storage, shopId, { createdAt: i, ...f }));
+      for (const [i, f] of agentFields.entries())
+        agents.push(await makeAgent(storage, shopId, { createdAt: i, ...f }));
       const events: ChatEvent[] = [];
       const clock = new FakeClock();
       const chat = new ChatService({
@@ -43,7 +44,10 @@ for (const engine of testDatabases) {
 
     async function buyerSays(s: Storage, chat: ChatService, shopId: ShopId, text = '你好') {
       const buyer = await makeBuyer(s, shopId);
-      const r = await chat.sendBuyerMessage(shopId, buyer.id, `c-${buyer.id}`, { kind: 'text', body: { text } });
+      const r = await chat.sendBuyerMessage(shopId, buyer.id, `c-${buyer.id}`, {
+        kind: 'text',
+        body: { text },
+      });
       return r.conversation;
     }
 
@@ -85,7 +89,12 @@ for (const engine of testDatabases) {
     });
 
     it('RT-8 queued buyers are assigned the moment an agent comes online; hung-up agents take none', async () => {
-      const { storage: s, shopId, agents, chat } = await setup([{ status: 'offline' }, { status: 'hung_up' }]);
+      const {
+        storage: s,
+        shopId,
+        agents,
+        chat,
+      } = await setup([{ status: 'offline' }, { status: 'hung_up' }]);
       const c = await buyerSays(s, chat, shopId);
       assert.equal(c.status, 'queued');
       await chat.setAgentStatus(shopId, agents[1]!.id, 'hung_up');
@@ -102,11 +111,13 @@ for (const engine of testDatabases) {
     });
 
     it('RT-10 transfer: agents respect the target cap, admins may go beyond it; the old agent loses access', async () => {
-      const { storage: s, shopId, agents, chat, events } = await setup([
-        { maxConcurrent: 5 },
-        { maxConcurrent: 1 },
-        { role: 'admin', takesRouting: false },
-      ]);
+      const {
+        storage: s,
+        shopId,
+        agents,
+        chat,
+        events,
+      } = await setup([{ maxConcurrent: 5 }, { maxConcurrent: 1 }, { role: 'admin', takesRouting: false }]);
       const [a, b, admin] = agents as [Agent, Agent, Agent];
       const c1 = await buyerSays(s, chat, shopId);
       const c2 = await buyerSays(s, chat, shopId);
@@ -115,12 +126,18 @@ for (const engine of testDatabases) {
       const onA = [c1, c3].filter((c) => c.agentId === a.id);
       assert.equal(onA.length, 2);
       const asA = { type: 'agent' as const, agentId: a.id, isAdmin: false };
-      await assert.rejects(chat.transferConversation(shopId, asA, onA[0]!.id, b.id), (e: DomainError) => e.code === 'agent_unavailable');
+      await assert.rejects(
+        chat.transferConversation(shopId, asA, onA[0]!.id, b.id),
+        (e: DomainError) => e.code === 'agent_unavailable',
+      );
       const asAdmin = { type: 'agent' as const, agentId: admin.id, isAdmin: true };
       const moved = await chat.transferConversation(shopId, asAdmin, onA[0]!.id, b.id);
       assert.equal(moved.agentId, b.id);
       assert.ok(events.some((e) => e.type === 'conversation.updated' && e.previousAgentId === a.id));
-      await assert.rejects(chat.sendAgentMessage(shopId, asA, onA[0]!.id, 'x', hello), (e: DomainError) => e.code === 'conversation_not_yours');
+      await assert.rejects(
+        chat.sendAgentMessage(shopId, asA, onA[0]!.id, 'x', hello),
+        (e: DomainError) => e.code === 'conversation_not_yours',
+      );
     });
 
     it('a message is announced once, after it is stored; a retry announces nothing', async () => {
@@ -130,7 +147,12 @@ for (const engine of testDatabases) {
       await chat.sendBuyerMessage(shopId, buyer.id, 'same', hello);
       const created = events.filter((e) => e.type === 'message.created');
       assert.equal(created.length, 1);
-      const stored = await s.conversations.listMessages(shopId, created[0]!.type === 'message.created' ? created[0]!.message.conversationId : ('' as never), 0, 10);
+      const stored = await s.conversations.listMessages(
+        shopId,
+        created[0]!.type === 'message.created' ? created[0]!.message.conversationId : ('' as never),
+        0,
+        10,
+      );
       assert.equal(stored.length, 1);
     });
 
@@ -138,13 +160,38 @@ for (const engine of testDatabases) {
       const { storage: s, shopId, agents, chat } = await setup([{}]);
       const c = await buyerSays(s, chat, shopId);
       const other = await makeBuyer(s, shopId);
-      const base = { shopId, carrier: null, trackingNo: null, paidAt: null, shippedAt: null, logistics: [], createdAt: 1 };
-      await s.orders.insertOrder({ ...base, id: `mine-${c.id}` as never, buyerId: c.buyerId, status: 'paid', totalCents: 100, items: [] });
-      await s.orders.insertOrder({ ...base, id: `theirs-${c.id}` as never, buyerId: other.id, status: 'paid', totalCents: 100, items: [] });
+      const base = {
+        shopId,
+        carrier: null,
+        trackingNo: null,
+        paidAt: null,
+        shippedAt: null,
+        logistics: [],
+        createdAt: 1,
+      };
+      await s.orders.insertOrder({
+        ...base,
+        id: `mine-${c.id}` as never,
+        buyerId: c.buyerId,
+        status: 'paid',
+        totalCents: 100,
+        items: [],
+      });
+      await s.orders.insertOrder({
+        ...base,
+        id: `theirs-${c.id}` as never,
+        buyerId: other.id,
+        status: 'paid',
+        totalCents: 100,
+        items: [],
+      });
       const actor = { type: 'agent' as const, agentId: agents[0]!.id, isAdmin: false };
       const card = await chat.sendOrderCard(shopId, actor, c.id, 'card-1', `mine-${c.id}`);
       assert.equal(card.message.kind, 'order_card');
-      await assert.rejects(chat.sendOrderCard(shopId, actor, c.id, 'card-2', `theirs-${c.id}`), (e: DomainError) => e.field === 'orderId');
+      await assert.rejects(
+        chat.sendOrderCard(shopId, actor, c.id, 'card-2', `theirs-${c.id}`),
+        (e: DomainError) => e.field === 'orderId',
+      );
     });
   });
 }

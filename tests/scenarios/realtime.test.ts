@@ -5,7 +5,8 @@ import type { Message } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
 
-type AckBody<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; field?: string } };
+type AckBody<T> =
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; field?: string } };
 
 function connect(url: string, ns: string, opts: { cookie?: string; token?: string }): Promise<Socket> {
   const socket = io(`${url}${ns}`, {
@@ -80,9 +81,15 @@ for (const engine of testDatabases) {
       assert.equal(sent.ok, true);
       // The first message is stored before the assignment; the agent syncs the conversation it is given.
       const convId = sent.ok ? sent.data.message.conversationId : '';
-      const sync = await emit<{ messages: Message[] }>(agent, 'messages:sync', { conversationId: convId, afterSeq: 0 });
+      const sync = await emit<{ messages: Message[] }>(agent, 'messages:sync', {
+        conversationId: convId,
+        afterSeq: 0,
+      });
       assert.ok(sync.ok);
-      assert.equal(sync.ok && sync.data.messages[0]?.kind === 'text' && sync.data.messages[0].body.text, '你好，什么时候发货？');
+      assert.equal(
+        sync.ok && sync.data.messages[0]?.kind === 'text' && sync.data.messages[0].body.text,
+        '你好，什么时候发货？',
+      );
 
       const reply = await emit<{ message: Message }>(agent, 'message:send', {
         conversationId: convId,
@@ -110,14 +117,22 @@ for (const engine of testDatabases) {
       buyer.close();
 
       for (const [i, text] of ['亲，在的', '请问有什么可以帮您？'].entries()) {
-        const r = await emit(agent, 'message:send', { conversationId: convId, clientId: `off-${i}`, kind: 'text', body: { text } });
+        const r = await emit(agent, 'message:send', {
+          conversationId: convId,
+          clientId: `off-${i}`,
+          kind: 'text',
+          body: { text },
+        });
         assert.ok(r.ok, JSON.stringify(r));
       }
 
       const again = await connect(t.url, '/buyer', { token });
       sockets.push(again);
       const live = collect(again);
-      const sync = await emit<{ messages: Message[] }>(again, 'messages:sync', { conversationId: convId, afterSeq: lastSeen });
+      const sync = await emit<{ messages: Message[] }>(again, 'messages:sync', {
+        conversationId: convId,
+        afterSeq: lastSeen,
+      });
       assert.ok(sync.ok);
       const caughtUp = sync.ok ? sync.data.messages : [];
       const texts = caughtUp.map((m) => (m.kind === 'text' ? m.body.text : m.kind));
@@ -130,14 +145,27 @@ for (const engine of testDatabases) {
 
     it('a retried send with the same client id stores one message and pushes it once', async () => {
       const { agent, buyer } = await buyerAndAgent();
-      const first = await emit<{ message: Message }>(buyer, 'message:send', { clientId: 'dup', kind: 'text', body: { text: '一次' } });
+      const first = await emit<{ message: Message }>(buyer, 'message:send', {
+        clientId: 'dup',
+        kind: 'text',
+        body: { text: '一次' },
+      });
       assert.ok(first.ok);
       const convId = first.ok ? first.data.message.conversationId : '';
       const agentGot = collect(agent);
-      const retry = await emit<{ message: Message }>(buyer, 'message:send', { clientId: 'dup', kind: 'text', body: { text: '一次' } });
+      const retry = await emit<{ message: Message }>(buyer, 'message:send', {
+        clientId: 'dup',
+        kind: 'text',
+        body: { text: '一次' },
+      });
       assert.ok(retry.ok);
       assert.equal(retry.ok && retry.data.message.id, first.ok && first.data.message.id);
-      const stored = await t.storage.conversations.listMessages('shop-demo' as never, convId as never, 0, 100);
+      const stored = await t.storage.conversations.listMessages(
+        'shop-demo' as never,
+        convId as never,
+        0,
+        100,
+      );
       assert.equal(stored.filter((m) => m.clientId === 'dup').length, 1);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(agentGot.filter((m) => m.clientId === 'dup').length, 0, 'the retry is not pushed again');
@@ -145,7 +173,11 @@ for (const engine of testDatabases) {
 
     it('typing indicators and read receipts cross between buyer and agent', async () => {
       const { agent, buyer } = await buyerAndAgent();
-      const sent = await emit<{ message: Message }>(buyer, 'message:send', { clientId: 't-1', kind: 'text', body: { text: '你好' } });
+      const sent = await emit<{ message: Message }>(buyer, 'message:send', {
+        clientId: 't-1',
+        kind: 'text',
+        body: { text: '你好' },
+      });
       assert.ok(sent.ok);
       const convId = sent.ok ? sent.data.message.conversationId : '';
       const typing = new Promise((resolve) => buyer.once('conversation:typing', resolve));
@@ -159,7 +191,10 @@ for (const engine of testDatabases) {
 
     it('rejects sockets without a session or with a forged buyer token, and bad payloads without crashing', async () => {
       await assert.rejects(connect(t.url, '/agent', {}), /unauthenticated/);
-      await assert.rejects(connect(t.url, '/buyer', { token: 'v1.shop-demo.someone.forged' }), /unauthenticated/);
+      await assert.rejects(
+        connect(t.url, '/buyer', { token: 'v1.shop-demo.someone.forged' }),
+        /unauthenticated/,
+      );
       const { buyer } = await buyerAndAgent();
       const empty = await emit(buyer, 'message:send', { clientId: 'e', kind: 'text', body: { text: '   ' } });
       assert.deepEqual(empty.ok, false);
@@ -169,7 +204,11 @@ for (const engine of testDatabases) {
       const garbage = await emit(buyer, 'messages:sync', 'not an object');
       assert.equal(garbage.ok, false);
       // Still up and serving.
-      const ok = await emit(buyer, 'message:send', { clientId: 'fine', kind: 'text', body: { text: '还在吗' } });
+      const ok = await emit(buyer, 'message:send', {
+        clientId: 'fine',
+        kind: 'text',
+        body: { text: '还在吗' },
+      });
       assert.equal(ok.ok, true);
     });
   });

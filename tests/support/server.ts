@@ -19,7 +19,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const storage = options.storage ?? (await openStorage('sqlite::memory:'));
   await seedDemoShop(storage, options.clock?.now());
-  const config = parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SECRET: 'test-secret-test-secret-test-secret!', ...options.env });
+  const config = parseConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    SECRET: 'test-secret-test-secret-test-secret!',
+    ...options.env,
+  });
   const server = await createServer(config, { storage, ...(options.clock ? { clock: options.clock } : {}) });
   const url = options.listen === false ? '' : await server.listen();
   return {
@@ -34,8 +39,16 @@ export async function startTestServer(
 }
 
 /** Logs in by HTTP inject and returns the session cookie header value. */
-export async function loginCookie(server: XiaoerServer, email: string, password = 'password123'): Promise<string> {
-  const res = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+export async function loginCookie(
+  server: XiaoerServer,
+  email: string,
+  password = 'password123',
+): Promise<string> {
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login ${email} failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'xiaoer_sid');
   if (!cookie) throw new Error('no session cookie');

@@ -167,21 +167,40 @@ export type Ack<T> = { ok: true; data: T } | ({ ok: false } & ErrorBody);
 
 /** Events the client sends (each with an ack callback). */
 export interface ClientToServerEvents {
-  'message:send': (payload: z.input<typeof wsSendSchema>, ack: (res: Ack<{ message: MessageDto; conversation: Conversation }>) => void) => void;
-  'message:order-card': (payload: z.input<typeof wsOrderCardSchema>, ack: (res: Ack<{ message: MessageDto }>) => void) => void;
-  'messages:sync': (payload: z.input<typeof wsSyncSchema>, ack: (res: Ack<{ messages: MessageDto[] }>) => void) => void;
-  'conversation:read': (payload: z.input<typeof wsReadSchema>, ack?: (res: Ack<{ seq: number }>) => void) => void;
+  'message:send': (
+    payload: z.input<typeof wsSendSchema>,
+    ack: (res: Ack<{ message: MessageDto; conversation: Conversation }>) => void,
+  ) => void;
+  'message:order-card': (
+    payload: z.input<typeof wsOrderCardSchema>,
+    ack: (res: Ack<{ message: MessageDto }>) => void,
+  ) => void;
+  'messages:sync': (
+    payload: z.input<typeof wsSyncSchema>,
+    ack: (res: Ack<{ messages: MessageDto[] }>) => void,
+  ) => void;
+  'conversation:read': (
+    payload: z.input<typeof wsReadSchema>,
+    ack?: (res: Ack<{ seq: number }>) => void,
+  ) => void;
   'conversation:typing': (payload: z.input<typeof wsTypingSchema>) => void;
 }
 
 /** Events the server pushes. */
 export interface ServerToClientEvents {
   'message:new': (payload: { message: MessageDto; conversation: ConversationDto | Conversation }) => void;
-  'conversation:updated': (payload: { conversation: ConversationDto | Conversation; removed?: boolean }) => void;
+  'conversation:updated': (payload: {
+    conversation: ConversationDto | Conversation;
+    removed?: boolean;
+  }) => void;
   'conversation:read': (payload: { conversationId: string; reader: 'buyer' | 'agent'; seq: number }) => void;
-  'conversation:typing': (payload: { conversationId: string; who: 'buyer' | 'agent'; isTyping: boolean }) => void;
+  'conversation:typing': (payload: {
+    conversationId: string;
+    who: 'buyer' | 'agent';
+    isTyping: boolean;
+  }) => void;
   'agent:status': (payload: { agentId: string; status: string }) => void;
-  'error': (payload: ErrorBody) => void;
+  error: (payload: ErrorBody) => void;
 }
 
 /** Formats a zod error as our error body: the first problem, naming its field. */

@@ -39,8 +39,16 @@ async function resolveSecret(config: Config, storage: Storage): Promise<string> 
   const row = await k.selectFrom('kv').select('value').where('key', '=', 'secret').executeTakeFirst();
   if (row) return row.value;
   const secret = randomBytes(32).toString('base64url');
-  await k.insertInto('kv').values({ key: 'secret', value: secret }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  const stored = await k.selectFrom('kv').select('value').where('key', '=', 'secret').executeTakeFirstOrThrow();
+  await k
+    .insertInto('kv')
+    .values({ key: 'secret', value: secret })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const stored = await k
+    .selectFrom('kv')
+    .select('value')
+    .where('key', '=', 'secret')
+    .executeTakeFirstOrThrow();
   return stored.value;
 }
 
@@ -100,7 +108,16 @@ export async function createServer(
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } });
 
-  for (const routes of [authRoutes, conversationRoutes, buyerRoutes, quickReplyRoutes, adminRoutes, widgetRoutes, uploadRoutes, pageRoutes]) {
+  for (const routes of [
+    authRoutes,
+    conversationRoutes,
+    buyerRoutes,
+    quickReplyRoutes,
+    adminRoutes,
+    widgetRoutes,
+    uploadRoutes,
+    pageRoutes,
+  ]) {
     await routes(app, ctx);
   }
 

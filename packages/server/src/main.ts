@@ -16,7 +16,9 @@ const lines = [
   `  demo shop page   ${url}/demo`,
 ];
 if (config.DEMO) {
-  lines.push(`  demo logins      ${DEMO_AGENT_EMAILS[0]} (agent), ${DEMO_OWNER_EMAIL} (owner); password ${DEMO_PASSWORD}`);
+  lines.push(
+    `  demo logins      ${DEMO_AGENT_EMAILS[0]} (agent), ${DEMO_OWNER_EMAIL} (owner); password ${DEMO_PASSWORD}`,
+  );
 }
 lines.push(`  database         ${server.ctx.storage.db.engine}`, '');
 console.log(lines.join('\n'));

@@ -6,7 +6,14 @@ export const AGENT_STATUSES: readonly AgentStatus[] = ['online', 'hung_up', 'off
 
 /** TEAM-1 roles. */
 export type AgentRole = 'owner' | 'admin' | 'cs_admin' | 'operator' | 'agent' | 'outsourced';
-export const AGENT_ROLES: readonly AgentRole[] = ['owner', 'admin', 'cs_admin', 'operator', 'agent', 'outsourced'];
+export const AGENT_ROLES: readonly AgentRole[] = [
+  'owner',
+  'admin',
+  'cs_admin',
+  'operator',
+  'agent',
+  'outsourced',
+];
 
 /** A person who answers buyers. */
 export interface Agent {

@@ -31,7 +31,11 @@ describe('least-loaded assignment (RT-2 placeholder)', () => {
       ['b' as AgentId, 100],
     ]);
     assert.equal(pickLeastLoaded([agent('a'), agent('b')], new Map(), last)?.id, 'b');
-    assert.equal(pickLeastLoaded([agent('a'), agent('b'), agent('c')], new Map(), last)?.id, 'c', 'never assigned goes first');
+    assert.equal(
+      pickLeastLoaded([agent('a'), agent('b'), agent('c')], new Map(), last)?.id,
+      'c',
+      'never assigned goes first',
+    );
   });
 
   it('RT-4 skips agents at their cap and returns nobody when all are full', () => {
@@ -39,11 +43,18 @@ describe('least-loaded assignment (RT-2 placeholder)', () => {
       ['a' as AgentId, 3],
       ['b' as AgentId, 1],
     ]);
-    assert.equal(pickLeastLoaded([agent('a'), agent('b', { maxConcurrent: 1 })], loads, new Map()), undefined);
+    assert.equal(
+      pickLeastLoaded([agent('a'), agent('b', { maxConcurrent: 1 })], loads, new Map()),
+      undefined,
+    );
   });
 
   it('RT-8 and RT-6: hung-up, offline and non-routing accounts get no new conversations', () => {
-    const agents = [agent('a', { status: 'hung_up' }), agent('b', { status: 'offline' }), agent('c', { takesRouting: false })];
+    const agents = [
+      agent('a', { status: 'hung_up' }),
+      agent('b', { status: 'offline' }),
+      agent('c', { takesRouting: false }),
+    ];
     assert.equal(pickLeastLoaded(agents, new Map(), new Map()), undefined);
   });
 

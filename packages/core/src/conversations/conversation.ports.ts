@@ -39,9 +39,19 @@ export interface ConversationStore {
    * unread counters move with it; a draft whose clientId is already stored returns that message.
    * Throws DomainError `conversation_ended` when the conversation is not open (or not the shop's).
    */
-  appendMessage(shopId: ShopId, conversationId: ConversationId, draft: MessageDraft, at: number): Promise<AppendResult>;
+  appendMessage(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    draft: MessageDraft,
+    at: number,
+  ): Promise<AppendResult>;
   /** Messages with seq > afterSeq, oldest first. */
-  listMessages(shopId: ShopId, conversationId: ConversationId, afterSeq: number, limit: number): Promise<Message[]>;
+  listMessages(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    afterSeq: number,
+    limit: number,
+  ): Promise<Message[]>;
   /** Open (assigned) conversation counts per agent. */
   countAssignedByAgent(shopId: ShopId): Promise<Map<AgentId, number>>;
   /** Conversations of a status, oldest first. */

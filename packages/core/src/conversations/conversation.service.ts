@@ -137,7 +137,8 @@ export class ChatService {
     const conversation = await this.getConversationFor(shopId, actor, conversationId);
     const order = await this.deps.orders.findOrder(shopId, orderId);
     // Another buyer's order is "not found": a card never shows one buyer another's order (CMP-7).
-    if (!order || order.buyerId !== conversation.buyerId) throw invalid('orderId', 'no such order for this buyer');
+    if (!order || order.buyerId !== conversation.buyerId)
+      throw invalid('orderId', 'no such order for this buyer');
     return this.sendAgentMessage(shopId, actor, conversationId, clientId, {
       kind: 'order_card',
       body: {
@@ -161,11 +162,21 @@ export class ChatService {
   ): Promise<Message[]> {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw invalid('afterSeq', 'must be a whole number ≥ 0');
     await this.getConversationFor(shopId, actor, conversationId, { allowEnded: true });
-    return this.deps.conversations.listMessages(shopId, conversationId, afterSeq, Math.min(limit, SYNC_PAGE_LIMIT));
+    return this.deps.conversations.listMessages(
+      shopId,
+      conversationId,
+      afterSeq,
+      Math.min(limit, SYNC_PAGE_LIMIT),
+    );
   }
 
   /** Marks messages up to seq as read by the buyer or the agent (read receipts). */
-  async markRead(shopId: ShopId, actor: Actor, conversationId: ConversationId, seq: number): Promise<Conversation> {
+  async markRead(
+    shopId: ShopId,
+    actor: Actor,
+    conversationId: ConversationId,
+    seq: number,
+  ): Promise<Conversation> {
     if (!Number.isInteger(seq) || seq < 0) throw invalid('seq', 'must be a whole number ≥ 0');
     const conversation = await this.getConversationFor(shopId, actor, conversationId, { allowEnded: true });
     const upTo = Math.min(seq, conversation.lastSeq);
@@ -190,7 +201,12 @@ export class ChatService {
   }
 
   /** Relays a typing indicator; nothing is stored. */
-  async setTyping(shopId: ShopId, actor: Actor, conversationId: ConversationId, isTyping: boolean): Promise<void> {
+  async setTyping(
+    shopId: ShopId,
+    actor: Actor,
+    conversationId: ConversationId,
+    isTyping: boolean,
+  ): Promise<void> {
     const conversation = await this.getConversationFor(shopId, actor, conversationId);
     this.deps.events.publish({
       type: 'conversation.typing',
@@ -240,7 +256,8 @@ export class ChatService {
     if (conversation.status === 'ended') {
       throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
     }
-    if (conversation.agentId === toAgentId) throw invalid('toAgentId', 'the conversation is already with this agent');
+    if (conversation.agentId === toAgentId)
+      throw invalid('toAgentId', 'the conversation is already with this agent');
     const target = await this.deps.agents.findAgent(shopId, toAgentId);
     if (!target) throw invalid('toAgentId', 'no such agent in this shop');
     if (target.status === 'offline') {
@@ -253,7 +270,12 @@ export class ChatService {
           throw new DomainError('agent_unavailable', `${target.name} is at the cap`, 'toAgentId');
         }
       }
-      await this.appendSystem(shopId, conversationId, 'conversation_transferred', `会话已转接给 ${target.name}`);
+      await this.appendSystem(
+        shopId,
+        conversationId,
+        'conversation_transferred',
+        `会话已转接给 ${target.name}`,
+      );
       return this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'assigned',
         agentId: target.id,
@@ -303,14 +325,25 @@ export class ChatService {
     if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId) throw notFound('conversation');
     if (actor.type === 'agent' && !actor.isAdmin && conversation.agentId !== actor.agentId) {
       // An ended conversation stays readable by whoever held it; a queued one only by admins.
-      if (!(options.allowEnded && conversation.status === 'ended' && conversation.agentId === actor.agentId)) {
-        throw new DomainError('conversation_not_yours', 'the conversation is held by another agent', 'conversationId');
+      if (!(
+        options.allowEnded &&
+        conversation.status === 'ended' &&
+        conversation.agentId === actor.agentId
+      )) {
+        throw new DomainError(
+          'conversation_not_yours',
+          'the conversation is held by another agent',
+          'conversationId',
+        );
       }
     }
     return conversation;
   }
 
-  private async assignQueued(shopId: ShopId, conversationId: ConversationId): Promise<Conversation | undefined> {
+  private async assignQueued(
+    shopId: ShopId,
+    conversationId: ConversationId,
+  ): Promise<Conversation | undefined> {
     const assigned = await this.shopLock.run(shopId, async () => {
       const current = await this.deps.conversations.findConversation(shopId, conversationId);
       if (!current || current.status !== 'queued') return undefined;
@@ -327,7 +360,12 @@ export class ChatService {
       });
     });
     if (assigned) {
-      this.deps.events.publish({ type: 'conversation.updated', shopId, conversation: assigned, previousAgentId: null });
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: assigned,
+        previousAgentId: null,
+      });
     }
     return assigned;
   }
@@ -337,7 +375,12 @@ export class ChatService {
     conversationId: ConversationId,
     draft: MessageDraft,
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
-    const result = await this.deps.conversations.appendMessage(shopId, conversationId, draft, this.deps.clock.now());
+    const result = await this.deps.conversations.appendMessage(
+      shopId,
+      conversationId,
+      draft,
+      this.deps.clock.now(),
+    );
     // A retry returns the stored message and announces nothing: no message is delivered twice.
     if (!result.duplicate) {
       this.deps.events.publish({
@@ -354,10 +397,21 @@ export class ChatService {
     const result = await this.deps.conversations.appendMessage(
       shopId,
       conversationId,
-      { kind: 'system', body: { code, text }, clientId: `sys-${this.deps.ids.next()}`, sender: 'system', senderId: null },
+      {
+        kind: 'system',
+        body: { code, text },
+        clientId: `sys-${this.deps.ids.next()}`,
+        sender: 'system',
+        senderId: null,
+      },
       this.deps.clock.now(),
     );
-    this.deps.events.publish({ type: 'message.created', shopId, conversation: result.conversation, message: result.message });
+    this.deps.events.publish({
+      type: 'message.created',
+      shopId,
+      conversation: result.conversation,
+      message: result.message,
+    });
     return result;
   }
 }
@@ -374,7 +428,8 @@ export function normalizeContent(content: SendableContent): SendableContent {
     case 'text': {
       const text = typeof content.body?.text === 'string' ? content.body.text.trim() : '';
       if (text.length === 0) throw invalid('body.text', 'must not be empty');
-      if (text.length > MAX_TEXT_LENGTH) throw invalid('body.text', `must be at most ${MAX_TEXT_LENGTH} characters`);
+      if (text.length > MAX_TEXT_LENGTH)
+        throw invalid('body.text', `must be at most ${MAX_TEXT_LENGTH} characters`);
       return { kind: 'text', body: { text } };
     }
     case 'image': {

@@ -9,7 +9,13 @@ export type SenderType = 'buyer' | 'agent' | 'bot' | 'system';
 
 /** Kinds of message a conversation carries. */
 export type MessageKind = 'text' | 'image' | 'order_card' | 'product_card' | 'system';
-export const MESSAGE_KINDS: readonly MessageKind[] = ['text', 'image', 'order_card', 'product_card', 'system'];
+export const MESSAGE_KINDS: readonly MessageKind[] = [
+  'text',
+  'image',
+  'order_card',
+  'product_card',
+  'system',
+];
 
 export interface TextBody {
   text: string;

@@ -2,7 +2,14 @@ import type { BuyerId, OrderId, ProductId, ShopId } from '../kernel';
 
 /** The order statuses RT-3 routes on, plus closed. */
 export type OrderStatus = 'unpaid' | 'paid' | 'shipped' | 'completed' | 'after_sales' | 'closed';
-export const ORDER_STATUSES: readonly OrderStatus[] = ['unpaid', 'paid', 'shipped', 'completed', 'after_sales', 'closed'];
+export const ORDER_STATUSES: readonly OrderStatus[] = [
+  'unpaid',
+  'paid',
+  'shipped',
+  'completed',
+  'after_sales',
+  'closed',
+];
 
 /** A line of an order. */
 export interface OrderItem {

@@ -4,7 +4,9 @@ import type { QuickReply } from './quick-reply.types';
 /** The keys a quick reply is found by: its title and text, lower-cased, and the pinyin initials and syllables of the title. */
 export function searchKeysOf(reply: Pick<QuickReply, 'title' | 'text'>): string[] {
   const title = reply.title.toLowerCase();
-  const initials = pinyin(reply.title, { pattern: 'first', toneType: 'none', type: 'array' }).join('').toLowerCase();
+  const initials = pinyin(reply.title, { pattern: 'first', toneType: 'none', type: 'array' })
+    .join('')
+    .toLowerCase();
   const full = pinyin(reply.title, { toneType: 'none', type: 'array' }).join('').toLowerCase();
   return [title, reply.text.toLowerCase(), initials, full];
 }
@@ -14,7 +16,11 @@ export function searchKeysOf(reply: Pick<QuickReply, 'title' | 'text'>): string[
  * text, or the title's pinyin initials ("fh" finds 发货时间) or full pinyin. Title matches rank
  * first, then prefix matches, then personal before shared.
  */
-export function searchQuickReplies<T extends QuickReply>(replies: readonly T[], query: string, limit = 10): T[] {
+export function searchQuickReplies<T extends QuickReply>(
+  replies: readonly T[],
+  query: string,
+  limit = 10,
+): T[] {
   const q = query.trim().toLowerCase();
   if (q.length === 0) return replies.slice(0, limit);
   const scored: { reply: T; score: number }[] = [];

@@ -27,7 +27,10 @@ export function signBuyerToken(secret: string, shopId: string, buyerId: string):
 }
 
 /** Reads a buyer token; undefined when it is malformed or forged. */
-export function verifyBuyerToken(secret: string, token: string): { shopId: string; buyerId: string } | undefined {
+export function verifyBuyerToken(
+  secret: string,
+  token: string,
+): { shopId: string; buyerId: string } | undefined {
   if (typeof token !== 'string' || token.length > 400) return undefined;
   const parts = token.split('.');
   if (parts.length !== 4 || parts[0] !== 'v1') return undefined;
@@ -45,7 +48,13 @@ export function signIdentity(shopSecret: string, externalId: string, ts: number)
 export const IDENTITY_MAX_AGE_MS = 10 * 60_000;
 
 /** Checks a shop page's identity signature and its age. */
-export function verifyIdentity(shopSecret: string, externalId: string, ts: number, sig: string, now: number): boolean {
+export function verifyIdentity(
+  shopSecret: string,
+  externalId: string,
+  ts: number,
+  sig: string,
+  now: number,
+): boolean {
   if (Math.abs(now - ts) > IDENTITY_MAX_AGE_MS) return false;
   return safeEqual(sig, signIdentity(shopSecret, externalId, ts));
 }

@@ -19,7 +19,11 @@ import type { Storage } from '../storage';
 /** The demo logins printed at start. */
 export const DEMO_PASSWORD = 'password123';
 export const DEMO_OWNER_EMAIL = 'owner@demo.xiaoer.dev';
-export const DEMO_AGENT_EMAILS = ['agent1@demo.xiaoer.dev', 'agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'];
+export const DEMO_AGENT_EMAILS = [
+  'agent1@demo.xiaoer.dev',
+  'agent2@demo.xiaoer.dev',
+  'agent3@demo.xiaoer.dev',
+];
 
 const PRODUCTS: [string, number][] = [
   ['保温杯 500ml 不锈钢', 8900],
@@ -45,7 +49,24 @@ const PRODUCTS: [string, number][] = [
 ];
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
-const GIVEN = ['小明', '芳芳', '伟', '静', '磊', '婷婷', '强', '丽', '洋', '敏', '杰', '娜', '涛', '晶', '鹏', '雪'];
+const GIVEN = [
+  '小明',
+  '芳芳',
+  '伟',
+  '静',
+  '磊',
+  '婷婷',
+  '强',
+  '丽',
+  '洋',
+  '敏',
+  '杰',
+  '娜',
+  '涛',
+  '晶',
+  '鹏',
+  '雪',
+];
 const CARRIERS = ['顺丰速运', '中通快递', '圆通速递', '韵达快递', '京东物流'];
 const CITIES = ['杭州', '上海', '广州', '成都', '武汉', '北京', '南京', '西安'];
 
@@ -72,7 +93,13 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function logisticsFor(rand: () => number, carrier: string, shippedAt: number, now: number, delivered: boolean): LogisticsEvent[] {
+function logisticsFor(
+  rand: () => number,
+  carrier: string,
+  shippedAt: number,
+  now: number,
+  delivered: boolean,
+): LogisticsEvent[] {
   const from = CITIES[Math.floor(rand() * CITIES.length)]!;
   const to = CITIES[Math.floor(rand() * CITIES.length)]!;
   const steps = [
@@ -168,13 +195,20 @@ export async function seedDemoShop(storage: Storage, now = Date.now()): Promise<
     const count = 1 + Math.floor(rand() * 3);
     for (let k = 0; k < count; k++) {
       const status: OrderStatus =
-        k === 0 ? ORDER_STATUSES[b % ORDER_STATUSES.length]! : ORDER_STATUSES[Math.floor(rand() * ORDER_STATUSES.length)]!;
+        k === 0
+          ? ORDER_STATUSES[b % ORDER_STATUSES.length]!
+          : ORDER_STATUSES[Math.floor(rand() * ORDER_STATUSES.length)]!;
       const ageDays = status === 'unpaid' ? rand() : status === 'paid' ? 1 + rand() * 2 : 3 + rand() * 80;
       const createdAt = Math.floor(now - ageDays * DAY);
       const lines = 1 + Math.floor(rand() * 3);
       const items = Array.from({ length: lines }, () => {
         const p = products[Math.floor(rand() * products.length)]!;
-        return { productId: p.id, title: p.title, quantity: 1 + Math.floor(rand() * 2), priceCents: p.priceCents };
+        return {
+          productId: p.id,
+          title: p.title,
+          quantity: 1 + Math.floor(rand() * 2),
+          priceCents: p.priceCents,
+        };
       });
       const shipped = status === 'shipped' || status === 'completed' || status === 'after_sales';
       const paidAt = status === 'unpaid' || status === 'closed' ? null : createdAt + 10 * 60_000;
@@ -187,12 +221,15 @@ export async function seedDemoShop(storage: Storage, now = Date.now()): Promise<
         status,
         totalCents: items.reduce((s, i) => s + i.priceCents * i.quantity, 0),
         carrier,
-        trackingNo: shipped ? `${carrier!.slice(0, 1) === '顺' ? 'SF' : 'YT'}${String(Math.floor(rand() * 1e12)).padStart(12, '0')}` : null,
+        trackingNo: shipped
+          ? `${carrier!.slice(0, 1) === '顺' ? 'SF' : 'YT'}${String(Math.floor(rand() * 1e12)).padStart(12, '0')}`
+          : null,
         createdAt,
         paidAt,
         shippedAt,
         items,
-        logistics: shipped && shippedAt ? logisticsFor(rand, carrier!, shippedAt, now, status !== 'shipped') : [],
+        logistics:
+          shipped && shippedAt ? logisticsFor(rand, carrier!, shippedAt, now, status !== 'shipped') : [],
       };
       await storage.orders.insertOrder(order);
     }

@@ -21,7 +21,11 @@ export interface BuyerContext {
 }
 
 /** Resolves the agent behind a session token, or undefined. */
-export async function agentFromToken(storage: Storage, token: string | undefined, now: number): Promise<AgentContext | undefined> {
+export async function agentFromToken(
+  storage: Storage,
+  token: string | undefined,
+  now: number,
+): Promise<AgentContext | undefined> {
   if (!token) return undefined;
   const session = await storage.sessions.findSession(hashToken(token), now);
   if (!session) return undefined;
@@ -32,21 +36,33 @@ export async function agentFromToken(storage: Storage, token: string | undefined
 }
 
 /** The agent of this request's session cookie; 401 without one. */
-export async function requireAgent(storage: Storage, req: FastifyRequest, now: number): Promise<AgentContext> {
+export async function requireAgent(
+  storage: Storage,
+  req: FastifyRequest,
+  now: number,
+): Promise<AgentContext> {
   const ctx = await agentFromToken(storage, req.cookies[SESSION_COOKIE], now);
   if (!ctx) throw new DomainError('unauthenticated', 'log in first');
   return ctx;
 }
 
 /** As requireAgent, and the role must administer the shop (owner, admin, CS admin). */
-export async function requireAdmin(storage: Storage, req: FastifyRequest, now: number): Promise<AgentContext> {
+export async function requireAdmin(
+  storage: Storage,
+  req: FastifyRequest,
+  now: number,
+): Promise<AgentContext> {
   const ctx = await requireAgent(storage, req, now);
   if (!ctx.isAdmin) throw new DomainError('forbidden', 'this needs an admin role');
   return ctx;
 }
 
 /** Resolves the buyer behind a widget token, or undefined when missing, forged or stale. */
-export async function buyerFromToken(storage: Storage, secret: string, token: string | undefined): Promise<BuyerContext | undefined> {
+export async function buyerFromToken(
+  storage: Storage,
+  secret: string,
+  token: string | undefined,
+): Promise<BuyerContext | undefined> {
   const claims = token ? verifyBuyerToken(secret, token) : undefined;
   if (!claims) return undefined;
   const shop = await storage.shops.findShop(claims.shopId as ShopId);
@@ -56,7 +72,11 @@ export async function buyerFromToken(storage: Storage, secret: string, token: st
 }
 
 /** The buyer of this request's `Authorization: Bearer` widget token; 401 without a valid one. */
-export async function requireBuyer(storage: Storage, secret: string, req: FastifyRequest): Promise<BuyerContext> {
+export async function requireBuyer(
+  storage: Storage,
+  secret: string,
+  req: FastifyRequest,
+): Promise<BuyerContext> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
   const ctx = await buyerFromToken(storage, secret, token);

@@ -21,14 +21,24 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (error instanceof DomainError) {
     return {
       status: STATUS_BY_CODE[error.code],
-      body: { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
+      body: {
+        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+      },
       internal: false,
     };
   }
   if (error instanceof z.ZodError) return { status: 400, body: zodErrorBody(error), internal: false };
   const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
-  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e?.code === 'FST_REQ_FILE_TOO_LARGE' || e?.statusCode === 413) {
-    return { status: 413, body: { error: { code: 'payload_too_large', message: 'the request body is too large' } }, internal: false };
+  if (
+    e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+    e?.code === 'FST_REQ_FILE_TOO_LARGE' ||
+    e?.statusCode === 413
+  ) {
+    return {
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: 'the request body is too large' } },
+      internal: false,
+    };
   }
   if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e?.statusCode === 415) {
     return {
@@ -38,7 +48,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   if (e?.statusCode === 429) {
-    return { status: 429, body: { error: { code: 'rate_limited', message: 'too many requests, slow down' } }, internal: false };
+    return {
+      status: 429,
+      body: { error: { code: 'rate_limited', message: 'too many requests, slow down' } },
+      internal: false,
+    };
   }
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return {
@@ -47,7 +61,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       internal: false,
     };
   }
-  return { status: 500, body: { error: { code: 'conflict' as DomainErrorCode, message: 'internal error' } }, internal: true };
+  return {
+    status: 500,
+    body: { error: { code: 'conflict' as DomainErrorCode, message: 'internal error' } },
+    internal: true,
+  };
 }
 
 /** Parses input with a protocol schema; a failure names the field (400). */

@@ -22,7 +22,12 @@ export class AgentRepository implements AgentDirectory {
   constructor(private readonly db: Kysely<Database>) {}
 
   async listAgents(shopId: ShopId): Promise<Agent[]> {
-    const rows = await this.db.selectFrom('agents').selectAll().where('shop_id', '=', shopId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('agents')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .orderBy('created_at')
+      .execute();
     return rows.map(toAgent);
   }
 
@@ -72,7 +77,9 @@ export class AgentRepository implements AgentDirectory {
   async updateAgent(
     shopId: ShopId,
     id: AgentId,
-    patch: Partial<Pick<Agent, 'name' | 'role' | 'status' | 'maxConcurrent' | 'takesRouting'>> & { passwordHash?: string },
+    patch: Partial<Pick<Agent, 'name' | 'role' | 'status' | 'maxConcurrent' | 'takesRouting'>> & {
+      passwordHash?: string;
+    },
   ): Promise<Agent> {
     const set: Partial<AgentsTable> = {};
     if (patch.name !== undefined) set.name = patch.name;
@@ -82,7 +89,12 @@ export class AgentRepository implements AgentDirectory {
     if (patch.takesRouting !== undefined) set.takes_routing = patch.takesRouting ? 1 : 0;
     if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
     if (Object.keys(set).length > 0) {
-      await this.db.updateTable('agents').set(set).where('shop_id', '=', shopId).where('id', '=', id).execute();
+      await this.db
+        .updateTable('agents')
+        .set(set)
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .execute();
     }
     const agent = await this.findAgent(shopId, id);
     if (!agent) throw notFound('agent');

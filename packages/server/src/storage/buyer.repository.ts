@@ -58,7 +58,10 @@ export class BuyerRepository {
   ): Promise<Buyer> {
     const find = () => {
       let q = this.db.selectFrom('buyers').selectAll().where('shop_id', '=', shopId);
-      q = 'externalId' in key ? q.where('external_id', '=', key.externalId) : q.where('visitor_id', '=', key.visitorId);
+      q =
+        'externalId' in key
+          ? q.where('external_id', '=', key.externalId)
+          : q.where('visitor_id', '=', key.visitorId);
       return q.executeTakeFirst();
     };
     const row = await find();
@@ -76,11 +79,22 @@ export class BuyerRepository {
   }
 
   async touch(shopId: ShopId, id: BuyerId, at: number): Promise<void> {
-    await this.db.updateTable('buyers').set({ last_seen_at: at }).where('shop_id', '=', shopId).where('id', '=', id).execute();
+    await this.db
+      .updateTable('buyers')
+      .set({ last_seen_at: at })
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async listBuyers(shopId: ShopId, limit: number): Promise<Buyer[]> {
-    const rows = await this.db.selectFrom('buyers').selectAll().where('shop_id', '=', shopId).orderBy('created_at').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
     return rows.map(toBuyer);
   }
 }

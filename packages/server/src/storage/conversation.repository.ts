@@ -69,7 +69,11 @@ interface PendingAppend {
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e?.message ?? '');
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint/.test(e?.message ?? '')
+  );
 }
 
 /** ConversationStore on Kysely: the same queries on SQLite and PostgreSQL. */
@@ -133,7 +137,11 @@ export class KyselyConversationStore implements ConversationStore {
     return row && toConversation(row);
   }
 
-  async updateConversation(shopId: ShopId, id: ConversationId, patch: ConversationPatch): Promise<Conversation> {
+  async updateConversation(
+    shopId: ShopId,
+    id: ConversationId,
+    patch: ConversationPatch,
+  ): Promise<Conversation> {
     const set: Partial<ConversationsTable> = {};
     if (patch.status !== undefined) {
       set.status = patch.status;
@@ -164,7 +172,12 @@ export class KyselyConversationStore implements ConversationStore {
    * gets its result only after the commit (store-then-ack). A batch that fails (a retried client id,
    * say) is written again one message at a time, so one bad append never fails its neighbours.
    */
-  appendMessage(shopId: ShopId, conversationId: ConversationId, draft: MessageDraft, at: number): Promise<AppendResult> {
+  appendMessage(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    draft: MessageDraft,
+    at: number,
+  ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ shopId, conversationId, draft, at, resolve, reject });
       if (!this.draining && !this.scheduled) {
@@ -193,7 +206,8 @@ export class KyselyConversationStore implements ConversationStore {
         try {
           const results = await this.db.transaction().execute(async (trx) => {
             const out: AppendResult[] = [];
-            for (const p of batch) out.push(await this.appendIn(trx, p.shopId, p.conversationId, p.draft, p.at));
+            for (const p of batch)
+              out.push(await this.appendIn(trx, p.shopId, p.conversationId, p.draft, p.at));
             return out;
           });
           batch.forEach((p, i) => p.resolve(results[i]!));
@@ -222,7 +236,9 @@ export class KyselyConversationStore implements ConversationStore {
     at: number,
   ): Promise<AppendResult> {
     try {
-      return await this.db.transaction().execute((trx) => this.appendIn(trx, shopId, conversationId, draft, at));
+      return await this.db
+        .transaction()
+        .execute((trx) => this.appendIn(trx, shopId, conversationId, draft, at));
     } catch (error) {
       // A retried client id (or two retries racing): return the message stored first.
       if (!isUniqueViolation(error)) throw error;
@@ -265,7 +281,12 @@ export class KyselyConversationStore implements ConversationStore {
       .returningAll()
       .executeTakeFirst();
     // Missing, another shop's, or ended: nothing is appended to a closed conversation.
-    if (!row) throw new DomainError('conversation_ended', 'the conversation has ended or does not exist', 'conversationId');
+    if (!row)
+      throw new DomainError(
+        'conversation_ended',
+        'the conversation has ended or does not exist',
+        'conversationId',
+      );
     const conversation = toConversation(row);
     const message: Message = {
       ...draft,
@@ -309,7 +330,12 @@ export class KyselyConversationStore implements ConversationStore {
     return row && toMessage(row);
   }
 
-  async listMessages(shopId: ShopId, conversationId: ConversationId, afterSeq: number, limit: number): Promise<Message[]> {
+  async listMessages(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    afterSeq: number,
+    limit: number,
+  ): Promise<Message[]> {
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
@@ -358,7 +384,10 @@ export class KyselyConversationStore implements ConversationStore {
       .selectAll('conversations')
       .select('buyers.nick as buyer_nick')
       .where('conversations.shop_id', '=', shopId);
-    q = options.status === 'open' ? q.where('conversations.open', '=', 1) : q.where('conversations.status', '=', options.status);
+    q =
+      options.status === 'open'
+        ? q.where('conversations.open', '=', 1)
+        : q.where('conversations.status', '=', options.status);
     if (!options.all) q = q.where('conversations.agent_id', '=', agentId);
     const rows = await q.orderBy('conversations.last_message_at', 'desc').limit(options.limit).execute();
     return rows.map((r) => ({ ...toConversation(r), buyerNick: r.buyer_nick }));

@@ -6,6 +6,8 @@ function migrations(engine: Engine): Record<string, Migration> {
   const binary = engine === 'postgres' ? 'bytea' : 'blob';
   return {
     '0001_conversation_loop': {
+      // Migrations see the schema as it was then, not today's Database type.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       async up(db: Kysely<any>) {
         await db.schema
           .createTable('shops')
@@ -75,7 +77,11 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('items', 'text', (c) => c.notNull())
           .addColumn('logistics', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('orders_buyer').on('orders').columns(['shop_id', 'buyer_id', 'created_at']).execute();
+        await db.schema
+          .createIndex('orders_buyer')
+          .on('orders')
+          .columns(['shop_id', 'buyer_id', 'created_at'])
+          .execute();
         await db.schema
           .createTable('conversations')
           .addColumn('id', 'text', (c) => c.primaryKey())
@@ -103,7 +109,11 @@ function migrations(engine: Engine): Record<string, Migration> {
           .on('conversations')
           .columns(['shop_id', 'status', 'created_at'])
           .execute();
-        await db.schema.createIndex('conversations_agent').on('conversations').columns(['shop_id', 'agent_id', 'status']).execute();
+        await db.schema
+          .createIndex('conversations_agent')
+          .on('conversations')
+          .columns(['shop_id', 'agent_id', 'status'])
+          .execute();
         await db.schema
           .createTable('messages')
           .addColumn('id', 'text', (c) => c.primaryKey())
@@ -156,6 +166,8 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`);
+    throw new Error(
+      `migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`,
+    );
   }
 }

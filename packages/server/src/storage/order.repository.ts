@@ -1,4 +1,13 @@
-import type { BuyerId, Order, OrderId, OrderLookup, OrderStatus, Product, ProductId, ShopId } from '@xiaoer/core';
+import type {
+  BuyerId,
+  Order,
+  OrderId,
+  OrderLookup,
+  OrderStatus,
+  Product,
+  ProductId,
+  ShopId,
+} from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OrdersTable } from './schema';
 
@@ -80,7 +89,12 @@ export class OrderRepository implements OrderLookup {
   }
 
   async listProducts(shopId: ShopId): Promise<Product[]> {
-    const rows = await this.db.selectFrom('products').selectAll().where('shop_id', '=', shopId).orderBy('title').execute();
+    const rows = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .orderBy('title')
+      .execute();
     return rows.map((r) => ({
       id: r.id as ProductId,
       shopId: r.shop_id as ShopId,

@@ -62,13 +62,22 @@ export class QuickReplyRepository {
     if (patch.imageUrl !== undefined) set.image_url = patch.imageUrl;
     if (patch.ownerId !== undefined) set.owner_id = patch.ownerId;
     if (Object.keys(set).length > 0) {
-      await this.db.updateTable('quick_replies').set(set).where('shop_id', '=', shopId).where('id', '=', id).execute();
+      await this.db
+        .updateTable('quick_replies')
+        .set(set)
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .execute();
     }
     return this.findQuickReply(shopId, id);
   }
 
   async deleteQuickReply(shopId: ShopId, id: QuickReplyId): Promise<boolean> {
-    const res = await this.db.deleteFrom('quick_replies').where('shop_id', '=', shopId).where('id', '=', id).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('quick_replies')
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
 }

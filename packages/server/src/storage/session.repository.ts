@@ -5,7 +5,13 @@ import type { Database } from './schema';
 export class SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertSession(s: { tokenHash: string; agentId: string; shopId: string; createdAt: number; expiresAt: number }) {
+  async insertSession(s: {
+    tokenHash: string;
+    agentId: string;
+    shopId: string;
+    createdAt: number;
+    expiresAt: number;
+  }) {
     await this.db
       .insertInto('sessions')
       .values({

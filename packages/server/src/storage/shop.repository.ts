@@ -51,12 +51,16 @@ export class ShopRepository {
       .execute();
   }
 
-  async updateShop(id: ShopId, patch: Partial<Pick<Shop, 'name' | 'serviceHours' | 'timeZone'>>): Promise<ShopWithSecret> {
+  async updateShop(
+    id: ShopId,
+    patch: Partial<Pick<Shop, 'name' | 'serviceHours' | 'timeZone'>>,
+  ): Promise<ShopWithSecret> {
     const set: Partial<ShopsTable> = {};
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.serviceHours !== undefined) set.service_hours = patch.serviceHours;
     if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
-    if (Object.keys(set).length > 0) await this.db.updateTable('shops').set(set).where('id', '=', id).execute();
+    if (Object.keys(set).length > 0)
+      await this.db.updateTable('shops').set(set).where('id', '=', id).execute();
     const shop = await this.findShop(id);
     if (!shop) throw new Error(`shop ${id} vanished`);
     return shop;

@@ -32,7 +32,12 @@ for (const engine of testDatabases) {
     it('appends messages with consecutive sequence numbers and reads them back after a seq', async () => {
       const { conversationId } = await openConversation();
       for (let i = 1; i <= 5; i++) {
-        const r = await storage.conversations.appendMessage(shopId, conversationId, text(`c${i}`, `消息${i}`), 1000 + i);
+        const r = await storage.conversations.appendMessage(
+          shopId,
+          conversationId,
+          text(`c${i}`, `消息${i}`),
+          1000 + i,
+        );
         assert.equal(r.message.seq, i);
         assert.equal(r.duplicate, false);
       }
@@ -49,8 +54,18 @@ for (const engine of testDatabases) {
 
     it('a retried client id returns the stored message and stores nothing new', async () => {
       const { conversationId } = await openConversation();
-      const first = await storage.conversations.appendMessage(shopId, conversationId, text('same', '你好'), 1);
-      const again = await storage.conversations.appendMessage(shopId, conversationId, text('same', '你好'), 2);
+      const first = await storage.conversations.appendMessage(
+        shopId,
+        conversationId,
+        text('same', '你好'),
+        1,
+      );
+      const again = await storage.conversations.appendMessage(
+        shopId,
+        conversationId,
+        text('same', '你好'),
+        2,
+      );
       assert.equal(again.duplicate, true);
       assert.equal(again.message.id, first.message.id);
       assert.equal(again.conversation.lastSeq, 1);
@@ -62,7 +77,9 @@ for (const engine of testDatabases) {
       const drafts = Array.from({ length: 40 }, (_, i) => text(`p${i}`, `并发${i}`));
       // Every draft twice, all at once: 80 appends, 40 messages.
       const results = await Promise.all(
-        [...drafts, ...drafts].map((d, i) => storage.conversations.appendMessage(shopId, conversationId, d, i)),
+        [...drafts, ...drafts].map((d, i) =>
+          storage.conversations.appendMessage(shopId, conversationId, d, i),
+        ),
       );
       const stored = await storage.conversations.listMessages(shopId, conversationId, 0, 200);
       assert.equal(stored.length, 40);
@@ -91,7 +108,12 @@ for (const engine of testDatabases) {
       const r2 = await storage.conversations.appendMessage(shopId, conversationId, text('b2', '有人吗'), 200);
       assert.equal(r2.conversation.agentUnread, 2);
       assert.equal(r2.conversation.waitingSince, 100, 'waiting since the first unanswered message');
-      const r3 = await storage.conversations.appendMessage(shopId, conversationId, text('a1', '您好', 'agent'), 300);
+      const r3 = await storage.conversations.appendMessage(
+        shopId,
+        conversationId,
+        text('a1', '您好', 'agent'),
+        300,
+      );
       assert.equal(r3.conversation.waitingSince, null);
       assert.equal(r3.conversation.buyerUnread, 1);
       assert.equal(r3.conversation.lastMessagePreview, '您好');
@@ -103,7 +125,9 @@ for (const engine of testDatabases) {
       const otherShop = await makeShop(storage);
       assert.equal(await storage.conversations.findConversation(otherShop, conversationId), undefined);
       assert.deepEqual(await storage.conversations.listMessages(otherShop, conversationId, 0, 10), []);
-      await assert.rejects(storage.conversations.appendMessage(otherShop, conversationId, text('y', '注入'), 2));
+      await assert.rejects(
+        storage.conversations.appendMessage(otherShop, conversationId, text('y', '注入'), 2),
+      );
       assert.equal((await storage.conversations.listMessages(shopId, conversationId, 0, 10)).length, 1);
     });
 
@@ -111,8 +135,14 @@ for (const engine of testDatabases) {
       const agent = await makeAgent(storage, shopId);
       const one = await openConversation();
       const two = await openConversation();
-      await storage.conversations.updateConversation(shopId, one.conversationId, { status: 'assigned', agentId: agent.id });
-      await storage.conversations.updateConversation(shopId, two.conversationId, { status: 'assigned', agentId: agent.id });
+      await storage.conversations.updateConversation(shopId, one.conversationId, {
+        status: 'assigned',
+        agentId: agent.id,
+      });
+      await storage.conversations.updateConversation(shopId, two.conversationId, {
+        status: 'assigned',
+        agentId: agent.id,
+      });
       const loads = await storage.conversations.countAssignedByAgent(shopId);
       assert.equal(loads.get(agent.id), 2);
       const queued = await storage.conversations.listByStatus(shopId, 'queued', 100);
@@ -121,7 +151,14 @@ for (const engine of testDatabases) {
 
     it('stores orders with items and logistics, lists a buyer’s recent ones newest first', async () => {
       const buyer = await makeBuyer(storage, shopId);
-      const base = { shopId, buyerId: buyer.id, carrier: '顺丰', trackingNo: 'SF1', paidAt: null, shippedAt: null };
+      const base = {
+        shopId,
+        buyerId: buyer.id,
+        carrier: '顺丰',
+        trackingNo: 'SF1',
+        paidAt: null,
+        shippedAt: null,
+      };
       await storage.orders.insertOrder({
         ...base,
         id: `o-old-${buyer.id}` as OrderId,
@@ -148,7 +185,14 @@ for (const engine of testDatabases) {
 
     it('round-trips an uploaded image byte for byte', async () => {
       const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-      await storage.uploads.insertUpload({ id: `u-${shopId}`, shopId, contentType: 'image/png', data, uploadedBy: 'x', createdAt: 1 });
+      await storage.uploads.insertUpload({
+        id: `u-${shopId}`,
+        shopId,
+        contentType: 'image/png',
+        data,
+        uploadedBy: 'x',
+        createdAt: 1,
+      });
       const found = await storage.uploads.findUpload(`u-${shopId}`);
       assert.ok(found);
       assert.deepEqual(Buffer.from(found.data), data);

@@ -5,7 +5,14 @@ import type { Database } from './schema';
 export class UploadRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertUpload(u: { id: string; shopId: string; contentType: string; data: Buffer; uploadedBy: string; createdAt: number }) {
+  async insertUpload(u: {
+    id: string;
+    shopId: string;
+    contentType: string;
+    data: Buffer;
+    uploadedBy: string;
+    createdAt: number;
+  }) {
     await this.db
       .insertInto('uploads')
       .values({
@@ -21,6 +28,10 @@ export class UploadRepository {
   }
 
   async findUpload(id: string) {
-    return this.db.selectFrom('uploads').select(['shop_id', 'content_type', 'size', 'data']).where('id', '=', id).executeTakeFirst();
+    return this.db
+      .selectFrom('uploads')
+      .select(['shop_id', 'content_type', 'size', 'data'])
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 }

@@ -12,7 +12,13 @@ import {
 } from '@xiaoer/protocol';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { parseCookie } from 'cookie';
-import { agentFromToken, buyerFromToken, SESSION_COOKIE, type AgentContext, type BuyerContext } from '../http/auth';
+import {
+  agentFromToken,
+  buyerFromToken,
+  SESSION_COOKIE,
+  type AgentContext,
+  type BuyerContext,
+} from '../http/auth';
 import type { AppContext } from '../http/context';
 import { toErrorResponse } from '../http/errors';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
@@ -31,7 +37,12 @@ type Ack = (response: unknown) => void;
  * Registers a client event: parse with the protocol schema → call the core → ack the result or
  * the error body. Whatever a client sends, the process stays up.
  */
-function on<S extends z.ZodType>(socket: Socket, event: string, schema: S, fn: (input: z.output<S>) => Promise<unknown>) {
+function on<S extends z.ZodType>(
+  socket: Socket,
+  event: string,
+  schema: S,
+  fn: (input: z.output<S>) => Promise<unknown>,
+) {
   socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
     const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => {};
     try {
@@ -92,10 +103,13 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         const dto = await nicks.present(conversation);
         buyers.to(rooms.buyer(conversation.buyerId)).emit('conversation:updated', { conversation });
         if (previousAgentId && previousAgentId !== conversation.agentId) {
-          agents.to(rooms.agent(previousAgentId)).except(rooms.admins(event.shopId)).emit('conversation:updated', {
-            conversation: dto,
-            removed: true,
-          });
+          agents
+            .to(rooms.agent(previousAgentId))
+            .except(rooms.admins(event.shopId))
+            .emit('conversation:updated', {
+              conversation: dto,
+              removed: true,
+            });
         }
         const targets = [rooms.admins(event.shopId)];
         if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
@@ -148,12 +162,25 @@ function setupAgents(ns: Namespace, ctx: AppContext): void {
     if (me.isAdmin) void socket.join(rooms.admins(shopId));
 
     on(socket, 'message:send', wsSendSchema, async ({ conversationId, clientId, ...content }) => {
-      if (!conversationId) throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
-      const r = await ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content);
+      if (!conversationId)
+        throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
+      const r = await ctx.chat.sendAgentMessage(
+        shopId,
+        actor,
+        conversationId as ConversationId,
+        clientId,
+        content,
+      );
       return { message: r.message, conversation: r.conversation };
     });
     on(socket, 'message:order-card', wsOrderCardSchema, async ({ conversationId, clientId, orderId }) => {
-      const r = await ctx.chat.sendOrderCard(shopId, actor, conversationId as ConversationId, clientId, orderId);
+      const r = await ctx.chat.sendOrderCard(
+        shopId,
+        actor,
+        conversationId as ConversationId,
+        clientId,
+        orderId,
+      );
       return { message: r.message, conversation: r.conversation };
     });
     registerCommon(socket, ctx, shopId, actor);
@@ -194,7 +221,9 @@ function registerCommon(
   socket: Socket,
   ctx: AppContext,
   shopId: ShopId,
-  actor: { type: 'buyer'; buyerId: BuyerContext['buyer']['id'] } | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean },
+  actor:
+    | { type: 'buyer'; buyerId: BuyerContext['buyer']['id'] }
+    | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean },
 ): void {
   on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => ({
     messages: await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq),

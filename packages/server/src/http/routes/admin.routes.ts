@@ -55,14 +55,16 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { password, ...patch } = parse(agentPatchSchema, req.body);
     const target = await storage.agents.findAgent(me.shop.id, agentId as AgentId);
     if (!target) throw new DomainError('not_found', 'agent not found', 'agentId');
-    if (target.role === 'owner' && patch.role) throw new DomainError('forbidden', "the owner's role cannot change", 'role');
+    if (target.role === 'owner' && patch.role)
+      throw new DomainError('forbidden', "the owner's role cannot change", 'role');
     const agent = await storage.agents.updateAgent(me.shop.id, target.id, {
       ...patch,
       ...(password ? { passwordHash: await hashPassword(password) } : {}),
     });
     if (password) await storage.sessions.deleteAgentSessions(agent.id);
     // A raised cap frees slots: queued buyers are assigned at once.
-    if (patch.maxConcurrent !== undefined && patch.maxConcurrent > target.maxConcurrent) await ctx.chat.drainQueue(me.shop.id);
+    if (patch.maxConcurrent !== undefined && patch.maxConcurrent > target.maxConcurrent)
+      await ctx.chat.drainQueue(me.shop.id);
     return { agent };
   });
 }

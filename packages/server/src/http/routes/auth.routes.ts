@@ -12,34 +12,38 @@ import { parse } from '../errors';
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
 
-  app.post('/api/auth/login', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const { email, password } = parse(loginSchema, req.body);
-    const found = await storage.agents.findAgentForLogin(email);
-    // The same answer for an unknown email and a wrong password: no account probing.
-    if (!found || !(await verifyPassword(password, found.passwordHash))) {
-      throw new DomainError('unauthenticated', 'wrong email or password', 'password');
-    }
-    const shop = await storage.shops.findShop(found.agent.shopId);
-    if (!shop) throw new DomainError('unauthenticated', 'wrong email or password', 'password');
-    const token = newSessionToken();
-    const now = clock.now();
-    await storage.sessions.insertSession({
-      tokenHash: hashToken(token),
-      agentId: found.agent.id,
-      shopId: shop.id,
-      createdAt: now,
-      expiresAt: now + SESSION_TTL_MS,
-    });
-    reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.config.COOKIE_SECURE,
-      path: '/',
-      maxAge: SESSION_TTL_MS / 1000,
-    });
-    const body: MeResponse = { agent: found.agent, shop: publicShop(shop) };
-    return body;
-  });
+  app.post(
+    '/api/auth/login',
+    { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const { email, password } = parse(loginSchema, req.body);
+      const found = await storage.agents.findAgentForLogin(email);
+      // The same answer for an unknown email and a wrong password: no account probing.
+      if (!found || !(await verifyPassword(password, found.passwordHash))) {
+        throw new DomainError('unauthenticated', 'wrong email or password', 'password');
+      }
+      const shop = await storage.shops.findShop(found.agent.shopId);
+      if (!shop) throw new DomainError('unauthenticated', 'wrong email or password', 'password');
+      const token = newSessionToken();
+      const now = clock.now();
+      await storage.sessions.insertSession({
+        tokenHash: hashToken(token),
+        agentId: found.agent.id,
+        shopId: shop.id,
+        createdAt: now,
+        expiresAt: now + SESSION_TTL_MS,
+      });
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.COOKIE_SECURE,
+        path: '/',
+        maxAge: SESSION_TTL_MS / 1000,
+      });
+      const body: MeResponse = { agent: found.agent, shop: publicShop(shop) };
+      return body;
+    },
+  );
 
   app.post('/api/auth/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];

@@ -20,7 +20,11 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
     if (!buyer) throw notFound('buyer');
-    const orders = await storage.orders.listBuyerOrders(me.shop.id, buyer.id, clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY);
+    const orders = await storage.orders.listBuyerOrders(
+      me.shop.id,
+      buyer.id,
+      clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY,
+    );
     const phone = me.agent.role === 'outsourced' ? maskPhone(buyer.phone) : buyer.phone;
     const body: BuyerProfileResponse = { buyer: { ...buyer, phone }, orders };
     return body;

@@ -22,7 +22,11 @@ export async function presentConversation(storage: Storage, shopId: ShopId, c: {
   return { ...c, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
 }
 
-const actorOf = (ctx: AgentContext) => ({ type: 'agent' as const, agentId: ctx.agent.id, isAdmin: ctx.isAdmin });
+const actorOf = (ctx: AgentContext) => ({
+  type: 'agent' as const,
+  agentId: ctx.agent.id,
+  isAdmin: ctx.isAdmin,
+});
 
 /** The workbench's conversation routes. */
 export async function conversationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -36,14 +40,19 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
       all: me.isAdmin,
       limit: q.limit,
     });
-    const conversations: ConversationDto[] = rows.map(({ buyerNick, ...c }) => ({ ...c, buyer: { id: c.buyerId, nick: buyerNick } }));
+    const conversations: ConversationDto[] = rows.map(({ buyerNick, ...c }) => ({
+      ...c,
+      buyer: { id: c.buyerId, nick: buyerNick },
+    }));
     return { conversations };
   });
 
   app.get('/api/conversations/:conversationId', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
-    const c = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId as ConversationId, { allowEnded: true });
+    const c = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId as ConversationId, {
+      allowEnded: true,
+    });
     return { conversation: await presentConversation(storage, me.shop.id, c) };
   });
 
@@ -51,7 +60,13 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const q = parse(messagesQuery, req.query);
-    const messages = await chat.syncMessages(me.shop.id, actorOf(me), conversationId as ConversationId, q.after, q.limit);
+    const messages = await chat.syncMessages(
+      me.shop.id,
+      actorOf(me),
+      conversationId as ConversationId,
+      q.after,
+      q.limit,
+    );
     return { messages };
   });
 
@@ -59,7 +74,13 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const { clientId, ...content } = parse(sendMessageSchema, req.body);
-    const r = await chat.sendAgentMessage(me.shop.id, actorOf(me), conversationId as ConversationId, clientId, content);
+    const r = await chat.sendAgentMessage(
+      me.shop.id,
+      actorOf(me),
+      conversationId as ConversationId,
+      clientId,
+      content,
+    );
     return { message: r.message, conversation: r.conversation };
   });
 
@@ -67,7 +88,13 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const { clientId, orderId } = parse(sendOrderCardSchema, req.body);
-    const r = await chat.sendOrderCard(me.shop.id, actorOf(me), conversationId as ConversationId, clientId, orderId);
+    const r = await chat.sendOrderCard(
+      me.shop.id,
+      actorOf(me),
+      conversationId as ConversationId,
+      clientId,
+      orderId,
+    );
     return { message: r.message, conversation: r.conversation };
   });
 
@@ -75,20 +102,29 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const { seq } = parse(readSchema, req.body);
-    return { conversation: await chat.markRead(me.shop.id, actorOf(me), conversationId as ConversationId, seq) };
+    return {
+      conversation: await chat.markRead(me.shop.id, actorOf(me), conversationId as ConversationId, seq),
+    };
   });
 
   app.post('/api/conversations/:conversationId/end', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
-    return { conversation: await chat.endConversation(me.shop.id, actorOf(me), conversationId as ConversationId) };
+    return {
+      conversation: await chat.endConversation(me.shop.id, actorOf(me), conversationId as ConversationId),
+    };
   });
 
   app.post('/api/conversations/:conversationId/transfer', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const { toAgentId } = parse(transferSchema, req.body);
-    const c = await chat.transferConversation(me.shop.id, actorOf(me), conversationId as ConversationId, toAgentId as AgentId);
+    const c = await chat.transferConversation(
+      me.shop.id,
+      actorOf(me),
+      conversationId as ConversationId,
+      toAgentId as AgentId,
+    );
     return { conversation: c };
   });
 }

@@ -10,7 +10,10 @@ const webDist = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
 const widgetDist = fileURLToPath(new URL('../../../../widget/dist', import.meta.url));
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** The built web app, the widget script, the demo shop page and the health check. */
@@ -20,11 +23,13 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
   if (existsSync(webDist)) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: false });
   }
-  const notBuilt = (what: string) => `${what} is not built yet: run \`npm run build:ui\` (npm start does it).`;
+  const notBuilt = (what: string) =>
+    `${what} is not built yet: run \`npm run build:ui\` (npm start does it).`;
   app.get('/', async (_req, reply) => reply.redirect('/workbench/'));
   for (const page of ['workbench', 'admin']) {
     app.get(`/${page}`, async (_req, reply) => reply.redirect(`/${page}/`));
-    if (!existsSync(webDist)) app.get(`/${page}/`, async (_req, reply) => reply.status(503).send(notBuilt('The web app')));
+    if (!existsSync(webDist))
+      app.get(`/${page}/`, async (_req, reply) => reply.status(503).send(notBuilt('The web app')));
   }
 
   app.get('/widget.js', async (_req, reply) => {
@@ -43,22 +48,34 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (!shop) return reply.status(404).send('The demo shop is not seeded (DEMO=false).');
     const products = await ctx.storage.orders.listProducts(shop.id);
     const buyers = (await ctx.storage.buyers.listBuyers(shop.id, 200)).filter((b) => b.externalId);
-    const wanted = String((req.query as Record<string, unknown>).buyer ?? buyers[0]?.externalId ?? 'anonymous');
+    const wanted = String(
+      (req.query as Record<string, unknown>).buyer ?? buyers[0]?.externalId ?? 'anonymous',
+    );
     const buyer = buyers.find((b) => b.externalId === wanted);
     const ts = ctx.clock.now();
     const identity = buyer?.externalId
-      ? { externalId: buyer.externalId, nick: buyer.nick, ts, sig: signIdentity(shop.secret, buyer.externalId, ts) }
+      ? {
+          externalId: buyer.externalId,
+          nick: buyer.nick,
+          ts,
+          sig: signIdentity(shop.secret, buyer.externalId, ts),
+        }
       : undefined;
     const options = [`<option value="anonymous">匿名访客 / anonymous</option>`]
       .concat(
-        buyers.slice(0, 50).map(
-          (b) => `<option value="${escapeHtml(b.externalId!)}"${b === buyer ? ' selected' : ''}>${escapeHtml(b.nick)}</option>`,
-        ),
+        buyers
+          .slice(0, 50)
+          .map(
+            (b) =>
+              `<option value="${escapeHtml(b.externalId!)}"${b === buyer ? ' selected' : ''}>${escapeHtml(b.nick)}</option>`,
+          ),
       )
       .join('');
     const cards = products
       .map(
-        (p) => `<div class="card"><div class="img">${escapeHtml(p.title.slice(0, 2))}</div><div class="t">${escapeHtml(p.title)}</div>
+        (
+          p,
+        ) => `<div class="card"><div class="img">${escapeHtml(p.title.slice(0, 2))}</div><div class="t">${escapeHtml(p.title)}</div>
 <div class="p">¥${(p.priceCents / 100).toFixed(2)}</div></div>`,
       )
       .join('');

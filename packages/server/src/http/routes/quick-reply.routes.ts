@@ -1,10 +1,4 @@
-import {
-  DomainError,
-  notFound,
-  searchQuickReplies,
-  type QuickReply,
-  type QuickReplyId,
-} from '@xiaoer/core';
+import { DomainError, notFound, searchQuickReplies, type QuickReply, type QuickReplyId } from '@xiaoer/core';
 import { quickReplyPatchSchema, quickReplyQuery, quickReplySchema, z } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +28,8 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
   app.post('/api/quick-replies', async (req, reply) => {
     const me = await requireAgent(storage, req, clock.now());
     const input = parse(quickReplySchema, req.body);
-    if (!input.personal && !me.isAdmin) throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
+    if (!input.personal && !me.isAdmin)
+      throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
     const quickReply: QuickReply = {
       id: randomUUID() as QuickReplyId,
       shopId: me.shop.id,
@@ -56,7 +51,8 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     if (!existing) throw notFound('quick reply');
     assertCanEdit(me, existing);
     const { personal, ...fields } = patch;
-    if (personal === false && !me.isAdmin) throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
+    if (personal === false && !me.isAdmin)
+      throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
     const updated = await storage.quickReplies.updateQuickReply(me.shop.id, existing.id, {
       ...fields,
       ...(personal === undefined ? {} : { ownerId: personal ? me.agent.id : null }),

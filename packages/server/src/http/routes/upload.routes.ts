@@ -19,19 +19,28 @@ async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId:
 export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/api/uploads', async (req, reply) => {
     const who = await uploader(ctx, req);
-    if (!req.isMultipart()) throw new DomainError('unsupported_media_type', 'send multipart/form-data with a `file` field', 'file');
+    if (!req.isMultipart())
+      throw new DomainError('unsupported_media_type', 'send multipart/form-data with a `file` field', 'file');
     const file = await req.file({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1 } });
     if (!file) throw new DomainError('validation_failed', 'file: missing', 'file');
     const data = await file.toBuffer().catch((error: { code?: string }) => {
       if (error?.code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new DomainError('payload_too_large', `file: must be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`, 'file');
+        throw new DomainError(
+          'payload_too_large',
+          `file: must be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`,
+          'file',
+        );
       }
       throw error;
     });
     if (data.length === 0) throw new DomainError('validation_failed', 'file: is empty', 'file');
     const type = await fileTypeFromBuffer(data);
     if (!type || !(ALLOWED_IMAGE_TYPES as readonly string[]).includes(type.mime)) {
-      throw new DomainError('unsupported_media_type', `file: must be one of ${ALLOWED_IMAGE_TYPES.join(', ')}`, 'file');
+      throw new DomainError(
+        'unsupported_media_type',
+        `file: must be one of ${ALLOWED_IMAGE_TYPES.join(', ')}`,
+        'file',
+      );
     }
     const id = randomUUID();
     await ctx.storage.uploads.insertUpload({

@@ -1,5 +1,10 @@
 import { DomainError, type Buyer, type BuyerId, type Clock } from '@xiaoer/core';
-import { messagesQuery, sendMessageSchema, widgetSessionSchema, type WidgetSessionResponse } from '@xiaoer/protocol';
+import {
+  messagesQuery,
+  sendMessageSchema,
+  widgetSessionSchema,
+  type WidgetSessionResponse,
+} from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { signBuyerToken, verifyIdentity } from '../../auth/tokens';
@@ -8,9 +13,20 @@ import { buyerFromToken, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
-function newBuyer(shop: ShopWithSecret, clock: Clock, fields: Pick<Buyer, 'externalId' | 'visitorId' | 'nick'>): Buyer {
+function newBuyer(
+  shop: ShopWithSecret,
+  clock: Clock,
+  fields: Pick<Buyer, 'externalId' | 'visitorId' | 'nick'>,
+): Buyer {
   const now = clock.now();
-  return { id: randomUUID() as BuyerId, shopId: shop.id, phone: null, createdAt: now, lastSeenAt: now, ...fields };
+  return {
+    id: randomUUID() as BuyerId,
+    shopId: shop.id,
+    phone: null,
+    createdAt: now,
+    lastSeenAt: now,
+    ...fields,
+  };
 }
 
 /** Checks the per-buyer message budget (shared by HTTP and WebSocket). */
@@ -26,7 +42,12 @@ export async function consumeBuyerMessage(ctx: AppContext, buyerId: string): Pro
 async function conversationState(storage: Storage, buyer: Buyer) {
   const conversation = (await storage.conversations.findOpenByBuyer(buyer.shopId, buyer.id)) ?? null;
   const messages = conversation
-    ? await storage.conversations.listMessages(buyer.shopId, conversation.id, Math.max(0, conversation.lastSeq - 100), 100)
+    ? await storage.conversations.listMessages(
+        buyer.shopId,
+        conversation.id,
+        Math.max(0, conversation.lastSeq - 100),
+        100,
+      )
     : [];
   return { conversation, messages };
 }
@@ -35,48 +56,62 @@ async function conversationState(storage: Storage, buyer: Buyer) {
 export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
 
-  app.post('/api/widget/session', { config: { rateLimit: { max: ctx.config.WIDGET_SESSIONS_PER_MINUTE, timeWindow: '1 minute' } } }, async (req) => {
-    const input = parse(widgetSessionSchema, req.body);
-    const shop = await storage.shops.findShopBySlug(input.shop);
-    if (!shop) throw new DomainError('not_found', 'no such shop', 'shop');
-    let buyer: Buyer | undefined;
-    if (input.identity) {
-      const { externalId, ts, sig, nick } = input.identity;
-      // Only the shop's server knows its secret: a buyer cannot claim to be another buyer.
-      if (!verifyIdentity(shop.secret, externalId, ts, sig, clock.now())) {
-        throw new DomainError('unauthenticated', 'the identity signature is invalid or expired', 'identity.sig');
+  app.post(
+    '/api/widget/session',
+    { config: { rateLimit: { max: ctx.config.WIDGET_SESSIONS_PER_MINUTE, timeWindow: '1 minute' } } },
+    async (req) => {
+      const input = parse(widgetSessionSchema, req.body);
+      const shop = await storage.shops.findShopBySlug(input.shop);
+      if (!shop) throw new DomainError('not_found', 'no such shop', 'shop');
+      let buyer: Buyer | undefined;
+      if (input.identity) {
+        const { externalId, ts, sig, nick } = input.identity;
+        // Only the shop's server knows its secret: a buyer cannot claim to be another buyer.
+        if (!verifyIdentity(shop.secret, externalId, ts, sig, clock.now())) {
+          throw new DomainError(
+            'unauthenticated',
+            'the identity signature is invalid or expired',
+            'identity.sig',
+          );
+        }
+        buyer = await storage.buyers.findOrCreate(shop.id, { externalId }, () =>
+          newBuyer(shop, clock, { externalId, visitorId: null, nick: nick ?? `买家${externalId.slice(-4)}` }),
+        );
+      } else if (input.token) {
+        const known = await buyerFromToken(storage, ctx.secret, input.token);
+        // An identified buyer's token is not reused anonymously (the shop page must sign again).
+        if (known && known.shop.id === shop.id && known.buyer.externalId === null) buyer = known.buyer;
       }
-      buyer = await storage.buyers.findOrCreate(shop.id, { externalId }, () =>
-        newBuyer(shop, clock, { externalId, visitorId: null, nick: nick ?? `买家${externalId.slice(-4)}` }),
-      );
-    } else if (input.token) {
-      const known = await buyerFromToken(storage, ctx.secret, input.token);
-      // An identified buyer's token is not reused anonymously (the shop page must sign again).
-      if (known && known.shop.id === shop.id && known.buyer.externalId === null) buyer = known.buyer;
-    }
-    if (!buyer) {
-      const visitorId = randomUUID();
-      buyer = newBuyer(shop, clock, { externalId: null, visitorId, nick: `访客${visitorId.slice(0, 4)}` });
-      await storage.buyers.insertBuyer(buyer);
-    } else {
-      await storage.buyers.touch(shop.id, buyer.id, clock.now());
-    }
-    const state = await conversationState(storage, buyer);
-    const body: WidgetSessionResponse = {
-      token: signBuyerToken(ctx.secret, shop.id, buyer.id),
-      buyer: { id: buyer.id, nick: buyer.nick },
-      shop: { name: shop.name, serviceHours: shop.serviceHours },
-      ...state,
-    };
-    return body;
-  });
+      if (!buyer) {
+        const visitorId = randomUUID();
+        buyer = newBuyer(shop, clock, { externalId: null, visitorId, nick: `访客${visitorId.slice(0, 4)}` });
+        await storage.buyers.insertBuyer(buyer);
+      } else {
+        await storage.buyers.touch(shop.id, buyer.id, clock.now());
+      }
+      const state = await conversationState(storage, buyer);
+      const body: WidgetSessionResponse = {
+        token: signBuyerToken(ctx.secret, shop.id, buyer.id),
+        buyer: { id: buyer.id, nick: buyer.nick },
+        shop: { name: shop.name, serviceHours: shop.serviceHours },
+        ...state,
+      };
+      return body;
+    },
+  );
 
   app.get('/api/widget/messages', async (req) => {
     const { buyer } = await requireBuyer(storage, ctx.secret, req);
     const { after, limit } = parse(messagesQuery, req.query);
     const conversation = (await storage.conversations.findOpenByBuyer(buyer.shopId, buyer.id)) ?? null;
     if (!conversation) return { conversation: null, messages: [] };
-    const messages = await ctx.chat.syncMessages(buyer.shopId, { type: 'buyer', buyerId: buyer.id }, conversation.id, after, limit);
+    const messages = await ctx.chat.syncMessages(
+      buyer.shopId,
+      { type: 'buyer', buyerId: buyer.id },
+      conversation.id,
+      after,
+      limit,
+    );
     return { conversation, messages };
   });
 
@@ -87,5 +122,4 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const r = await ctx.chat.sendBuyerMessage(buyer.shopId, buyer.id, clientId, content);
     return { message: r.message, conversation: r.conversation };
   });
-
 }
