@@ -1,0 +1,446 @@
+/**
+ * The buyer chat widget: `<script src="…/widget.js" data-shop="demo" async></script>`.
+ * Optional: data-lang="zh-CN|en", data-identity='{"externalId","nick","ts","sig"}' signed by the
+ * shop's server, data-open="true". Renders in a Shadow DOM; talks to the origin it was loaded from.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { Conversation, Message } from '@xiaoer/core';
+import type { WidgetSessionResponse } from '@xiaoer/protocol';
+import { pickLang, STRINGS, type Strings } from './i18n';
+import { lastSeq, mergeMessages, unreadAfter, type PendingMessage, type WidgetMessage } from './store';
+import { CSS } from './styles';
+
+const MAX_TEXT = 5000;
+const MAX_IMAGE = 10 * 1024 * 1024;
+
+type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+function findScript(): HTMLScriptElement | null {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement) return current;
+  const all = Array.from(document.querySelectorAll<HTMLScriptElement>('script[src]'));
+  return all.find((s) => /\/widget\.js(\?|$)/.test(s.src)) ?? null;
+}
+
+function newClientId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// Icons as SVG paths: no emoji font or icon font needed on the shop's page.
+const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
+const IMAGE_ICON = 'M4 5h16v14H4z M4 16l5-5 4 4 3-3 4 4 M15.5 8.5a1.5 1.5 0 1 1 0 .01';
+
+function icon(path: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '24');
+  svg.setAttribute('height', '24');
+  svg.setAttribute('fill', 'none');
+  svg.setAttribute('stroke', 'currentColor');
+  svg.setAttribute('stroke-width', '2');
+  svg.setAttribute('stroke-linejoin', 'round');
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', path);
+  svg.appendChild(p);
+  return svg;
+}
+
+/** One widget on the page. */
+class Widget {
+  private messages: WidgetMessage[] = [];
+  private conversation: Conversation | null = null;
+  private agentReadSeq = 0;
+  private buyerReadSeq = 0;
+  private socket: Socket | null = null;
+  private outbox: PendingMessage[] = [];
+  private open = false;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastTypingSent = 0;
+  private readonly t: Strings;
+  private readonly ui: {
+    launcher: HTMLButtonElement;
+    badge: HTMLSpanElement;
+    panel: HTMLDivElement;
+    name: HTMLDivElement;
+    hours: HTMLDivElement;
+    banner: HTMLDivElement;
+    list: HTMLDivElement;
+    typing: HTMLDivElement;
+    notice: HTMLDivElement;
+    input: HTMLTextAreaElement;
+    send: HTMLButtonElement;
+    file: HTMLInputElement;
+  };
+
+  constructor(
+    private readonly origin: string,
+    private readonly shop: string,
+    lang: string | undefined,
+    private readonly identity: unknown,
+  ) {
+    this.t = STRINGS[pickLang(lang, document.documentElement.lang || navigator.language)];
+    const host = el('div', { id: 'xiaoer-widget' });
+    document.body.appendChild(host);
+    const root = host.attachShadow({ mode: 'open' });
+    const style = el('style');
+    style.textContent = CSS;
+    root.appendChild(style);
+
+    const launcher = el('button', { class: 'launcher', 'data-testid': 'xiaoer-launcher', 'aria-label': this.t.title });
+    launcher.appendChild(icon(CHAT_ICON));
+    const badge = el('span', { class: 'badge', 'data-testid': 'xiaoer-unread', hidden: '' });
+    launcher.appendChild(badge);
+    const panel = el('div', { class: 'panel', 'data-testid': 'xiaoer-panel', hidden: '', role: 'dialog' });
+    const header = el('div', { class: 'header' });
+    const titles = el('div');
+    const name = el('div', { class: 'name' }, this.t.title);
+    const hours = el('div', { class: 'hours' });
+    titles.append(name, hours);
+    const close = el('button', { 'aria-label': this.t.close }, '×');
+    header.append(titles, close);
+    const banner = el('div', { class: 'banner', hidden: '' }, this.t.reconnecting);
+    const list = el('div', { class: 'list', 'aria-live': 'polite' });
+    const typing = el('div', { class: 'typing' });
+    const notice = el('div', { class: 'notice' });
+    const composer = el('div', { class: 'composer' });
+    const file = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: '' });
+    const attach = el('button', { class: 'attach', title: this.t.image, 'aria-label': this.t.image });
+    attach.appendChild(icon(IMAGE_ICON));
+    const input = el('textarea', { 'data-testid': 'xiaoer-input', placeholder: this.t.placeholder, rows: '1' });
+    const send = el('button', { class: 'send', 'data-testid': 'xiaoer-send' }, this.t.send);
+    composer.append(file, attach, input, send);
+    panel.append(header, banner, list, typing, notice, composer);
+    root.append(launcher, panel);
+    this.ui = { launcher, badge, panel, name, hours, banner, list, typing, notice, input, send, file };
+
+    launcher.addEventListener('click', () => this.setOpen(!this.open));
+    close.addEventListener('click', () => this.setOpen(false));
+    send.addEventListener('click', () => this.sendText());
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.sendText();
+      }
+    });
+    input.addEventListener('input', () => this.typed());
+    attach.addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) void this.sendImage(chosen);
+    });
+  }
+
+  private get tokenKey(): string {
+    return `xiaoer.token.${this.shop}`;
+  }
+
+  /** Opens the session over HTTP, then the socket. */
+  async start(): Promise<void> {
+    let stored: string | null = null;
+    try {
+      stored = localStorage.getItem(this.tokenKey);
+    } catch {
+      // storage may be blocked (private mode): an anonymous session each time
+    }
+    const res = await fetch(`${this.origin}/api/widget/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shop: this.shop, ...(stored ? { token: stored } : {}), ...(this.identity ? { identity: this.identity } : {}) }),
+    });
+    if (!res.ok) {
+      this.ui.notice.textContent = `${res.status}`;
+      return;
+    }
+    const session = (await res.json()) as WidgetSessionResponse;
+    try {
+      localStorage.setItem(this.tokenKey, session.token);
+    } catch {
+      // see above
+    }
+    this.token = session.token;
+    this.ui.name.textContent = session.shop.name;
+    this.ui.hours.textContent = session.shop.serviceHours;
+    this.setConversation(session.conversation);
+    this.messages = mergeMessages([], session.messages);
+    this.render();
+    this.connect();
+  }
+
+  private token = '';
+
+  private connect(): void {
+    const socket = io(`${this.origin}/buyer`, { auth: { token: this.token } });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.ui.banner.hidden = true;
+      void this.catchUp();
+      for (const p of this.outbox.splice(0)) this.emitSend(p);
+    });
+    socket.on('disconnect', () => {
+      this.ui.banner.hidden = false;
+    });
+    socket.on('connect_error', () => {
+      this.ui.banner.hidden = false;
+    });
+    socket.on('message:new', ({ message, conversation }: { message: Message; conversation: Conversation }) => {
+      this.setConversation(conversation);
+      this.messages = mergeMessages(this.messages, [message]);
+      if (message.sender === 'agent') this.showTyping(false);
+      this.render();
+      this.markReadIfOpen();
+    });
+    socket.on('conversation:updated', ({ conversation }: { conversation: Conversation }) => this.setConversation(conversation));
+    socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
+      if (e.reader === 'agent' && e.conversationId === this.conversation?.id) {
+        this.agentReadSeq = Math.max(this.agentReadSeq, e.seq);
+        this.render();
+      }
+    });
+    socket.on('conversation:typing', (e: { who: string; isTyping: boolean }) => {
+      if (e.who === 'agent') this.showTyping(e.isTyping);
+    });
+  }
+
+  /** After (re)connecting: everything after the last seq seen, each once. */
+  private async catchUp(): Promise<void> {
+    if (!this.conversation || !this.socket) return;
+    const res = (await this.socket
+      .timeout(10_000)
+      .emitWithAck('messages:sync', { conversationId: this.conversation.id, afterSeq: lastSeq(this.messages) })
+      .catch(() => undefined)) as Ack<{ messages: Message[] }> | undefined;
+    if (res?.ok) {
+      this.messages = mergeMessages(this.messages, res.data.messages);
+      this.render();
+      this.markReadIfOpen();
+    }
+  }
+
+  private setConversation(conversation: Conversation | null): void {
+    if (!conversation) return;
+    if (this.conversation && this.conversation.id !== conversation.id) {
+      // A new conversation after the last one ended: its seqs start again.
+      this.messages = this.messages.filter((m) => m.pending);
+    }
+    this.conversation = conversation;
+    this.agentReadSeq = Math.max(conversation.agentReadSeq, this.conversation.id === conversation.id ? this.agentReadSeq : 0);
+    this.buyerReadSeq = Math.max(this.buyerReadSeq, conversation.buyerReadSeq);
+  }
+
+  private setOpen(open: boolean): void {
+    this.open = open;
+    this.ui.panel.hidden = !open;
+    if (open) {
+      this.ui.input.focus();
+      this.scrollDown();
+      this.markReadIfOpen();
+    }
+    this.render();
+  }
+
+  private markReadIfOpen(): void {
+    if (!this.open || !this.conversation || !this.socket?.connected) return;
+    const seq = lastSeq(this.messages);
+    if (seq <= this.buyerReadSeq) return;
+    this.buyerReadSeq = seq;
+    this.socket.emit('conversation:read', { conversationId: this.conversation.id, seq });
+    this.renderBadge();
+  }
+
+  private sendText(): void {
+    const text = this.ui.input.value.trim();
+    if (!text) return;
+    if (text.length > MAX_TEXT) {
+      this.ui.notice.textContent = this.t.tooLong;
+      return;
+    }
+    this.ui.notice.textContent = '';
+    this.ui.input.value = '';
+    this.queue({ pending: true, clientId: newClientId(), kind: 'text', body: { text }, sender: 'buyer', createdAt: Date.now() });
+  }
+
+  private async sendImage(file: File): Promise<void> {
+    if (file.size > MAX_IMAGE) {
+      this.ui.notice.textContent = this.t.imageTooLarge;
+      return;
+    }
+    const form = new FormData();
+    form.append('file', file);
+    const res = await fetch(`${this.origin}/api/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+      body: form,
+    }).catch(() => undefined);
+    if (!res?.ok) {
+      const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+      this.ui.notice.textContent = body?.error?.message ?? this.t.uploadFailed;
+      return;
+    }
+    const { url } = (await res.json()) as { url: string };
+    this.ui.notice.textContent = '';
+    this.queue({ pending: true, clientId: newClientId(), kind: 'image', body: { url }, sender: 'buyer', createdAt: Date.now() });
+  }
+
+  private queue(p: PendingMessage): void {
+    this.messages = [...this.messages, p];
+    this.render();
+    if (this.socket?.connected) this.emitSend(p);
+    else this.outbox.push(p);
+  }
+
+  /** Sends (or resends) with the same client id: the server stores it once. */
+  private emitSend(p: PendingMessage): void {
+    const socket = this.socket!;
+    socket
+      .timeout(15_000)
+      .emitWithAck('message:send', { clientId: p.clientId, kind: p.kind, body: p.body })
+      .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+        if (res.ok) {
+          this.setConversation(res.data.conversation);
+          this.messages = mergeMessages(this.messages, [res.data.message]);
+        } else {
+          p.error = res.error.message;
+        }
+        this.render();
+      })
+      .catch(() => {
+        // No answer in time: keep it pending and send again on the next connect.
+        if (!this.outbox.includes(p)) this.outbox.push(p);
+      });
+  }
+
+  private typed(): void {
+    if (!this.conversation || !this.socket?.connected) return;
+    const now = Date.now();
+    if (now - this.lastTypingSent < 2000) return;
+    this.lastTypingSent = now;
+    this.socket.emit('conversation:typing', { conversationId: this.conversation.id, isTyping: true });
+  }
+
+  private showTyping(on: boolean): void {
+    clearTimeout(this.typingTimer);
+    this.ui.typing.textContent = on ? this.t.agentTyping : '';
+    if (on) this.typingTimer = setTimeout(() => (this.ui.typing.textContent = ''), 5000);
+  }
+
+  private renderBadge(): void {
+    const unread = this.open ? 0 : unreadAfter(this.messages, this.buyerReadSeq);
+    this.ui.badge.hidden = unread === 0;
+    this.ui.badge.textContent = unread > 99 ? '99+' : String(unread);
+  }
+
+  private scrollDown(): void {
+    this.ui.list.scrollTop = this.ui.list.scrollHeight;
+  }
+
+  private render(): void {
+    const list = this.ui.list;
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    list.replaceChildren();
+    if (this.messages.length === 0) list.appendChild(this.row('system', el('div', { class: 'bubble' }, this.t.hello)));
+    for (const m of this.messages) list.appendChild(this.renderMessage(m));
+    if (nearBottom || this.messages.at(-1)?.sender === 'buyer') this.scrollDown();
+    this.renderBadge();
+  }
+
+  private row(kind: 'mine' | 'theirs' | 'system', ...children: HTMLElement[]): HTMLDivElement {
+    const row = el('div', { class: `row ${kind}` });
+    row.append(...children);
+    return row;
+  }
+
+  private renderMessage(m: WidgetMessage): HTMLElement {
+    const mine = m.sender === 'buyer';
+    const kind = m.sender === 'system' ? 'system' : mine ? 'mine' : 'theirs';
+    const bubble = el('div', { class: 'bubble' });
+    // Message content is always set as text or as an attribute, never as HTML.
+    if (m.kind === 'text' || m.kind === 'system') bubble.textContent = (m.body as { text: string }).text;
+    else if (m.kind === 'image') {
+      const img = el('img', { alt: '', src: `${this.origin}${(m.body as { url: string }).url}` });
+      bubble.appendChild(img);
+    } else if (m.kind === 'order_card') bubble.appendChild(this.orderCard(m.body));
+    else if (m.kind === 'product_card') {
+      const card = el('div', { class: 'card' });
+      card.append(el('div', { class: 't' }, m.body.title), el('div', {}, `¥${(m.body.priceCents / 100).toFixed(2)}`));
+      bubble.appendChild(card);
+    }
+    const row = this.row(kind);
+    row.setAttribute('data-testid', 'xiaoer-message');
+    row.setAttribute('data-sender', m.sender);
+    if (!m.pending) row.setAttribute('data-seq', String(m.seq));
+    if (kind === 'theirs') row.appendChild(el('div', { class: 'who' }, m.sender === 'bot' ? this.t.bot : this.t.agent));
+    row.appendChild(bubble);
+    if (m.pending) {
+      row.appendChild(el('div', { class: m.error ? 'meta error' : 'meta' }, m.error ? `${this.t.failed}: ${m.error}` : this.t.sending));
+    } else if (mine && m.seq <= this.agentReadSeq) {
+      row.appendChild(el('div', { class: 'meta' }, this.t.read));
+    }
+    return row;
+  }
+
+  private orderCard(body: Extract<Message, { kind: 'order_card' }>['body']): HTMLElement {
+    const card = el('div', { class: 'card' });
+    const head = el('div', { class: 't' }, `${this.t.order} ${body.orderId}`);
+    head.appendChild(el('span', { class: 's' }, this.t.orderStatus[body.status] ?? body.status));
+    card.appendChild(head);
+    for (const item of body.items) card.appendChild(el('div', {}, `${item.title} ×${item.quantity}`));
+    card.appendChild(el('div', {}, `${this.t.total} ¥${(body.totalCents / 100).toFixed(2)}`));
+    if (body.carrier) card.appendChild(el('div', {}, `${body.carrier} ${body.trackingNo ?? ''}`));
+    return card;
+  }
+
+  /** For tests: what the widget holds. */
+  state() {
+    return {
+      connected: this.socket?.connected ?? false,
+      conversationId: this.conversation?.id ?? null,
+      seqs: this.messages.filter((m) => !m.pending).map((m) => (m as Message).seq),
+    };
+  }
+
+  /** Opens or closes the panel. */
+  show(open: boolean): void {
+    this.setOpen(open);
+  }
+}
+
+function boot(): void {
+  const script = findScript();
+  const shop = script?.dataset.shop;
+  if (!script || !shop) {
+    console.error('xiaoer widget: add data-shop="<shop>" to the script tag');
+    return;
+  }
+  const origin = new URL(script.src, location.href).origin;
+  let identity: unknown;
+  if (script.dataset.identity) {
+    try {
+      identity = JSON.parse(script.dataset.identity);
+    } catch {
+      console.error('xiaoer widget: data-identity is not JSON; chatting anonymously');
+    }
+  }
+  const start = () => {
+    const widget = new Widget(origin, shop, script.dataset.lang, identity);
+    (window as unknown as { XiaoerWidget: unknown }).XiaoerWidget = {
+      open: () => widget.show(true),
+      close: () => widget.show(false),
+      __state: () => widget.state(),
+    };
+    void widget.start().then(() => {
+      if (script.dataset.open === 'true') widget.show(true);
+    });
+  };
+  if (document.body) start();
+  else document.addEventListener('DOMContentLoaded', start);
+}
+
+boot();

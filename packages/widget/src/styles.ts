@@ -1,0 +1,48 @@
+/** The widget's CSS, injected into its shadow root so the page's styles cannot reach it. */
+export const CSS = `
+:host { all: initial; }
+* { box-sizing: border-box; font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+.launcher svg { display: block; margin: auto; }
+.attach svg { display: block; width: 20px; height: 20px; }
+.launcher { position: fixed; right: 24px; bottom: 24px; width: 56px; height: 56px; border-radius: 50%; border: none;
+  background: #ff5000; color: #fff; font-size: 26px; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.2); z-index: 2147483000; }
+.badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 6px; border-radius: 10px;
+  background: #f5222d; color: #fff; font-size: 12px; line-height: 20px; text-align: center; }
+.badge[hidden] { display: none; }
+.panel { position: fixed; right: 24px; bottom: 92px; width: 360px; height: 540px; max-height: calc(100vh - 110px); background: #fff;
+  border-radius: 12px; box-shadow: 0 8px 32px rgba(0,0,0,.18); display: flex; flex-direction: column; overflow: hidden; z-index: 2147483000; }
+.panel[hidden] { display: none; }
+.header { background: #ff5000; color: #fff; padding: 12px 16px; display: flex; justify-content: space-between; align-items: center; }
+.header .name { font-size: 16px; font-weight: 600; }
+.header .hours { font-size: 12px; opacity: .85; margin-top: 2px; }
+.header button { background: none; border: none; color: #fff; font-size: 20px; cursor: pointer; }
+.banner { background: #fffbe6; color: #ad6800; font-size: 12px; padding: 4px 12px; text-align: center; }
+.banner[hidden] { display: none; }
+.list { flex: 1; overflow-y: auto; padding: 12px; background: #f7f7f7; }
+.row { display: flex; flex-direction: column; margin: 8px 0; }
+.row.mine { align-items: flex-end; }
+.row.theirs { align-items: flex-start; }
+.row.system { align-items: center; }
+.who { font-size: 11px; color: #999; margin-bottom: 2px; }
+.bubble { max-width: 78%; padding: 8px 12px; border-radius: 12px; font-size: 14px; line-height: 1.5; white-space: pre-wrap; word-break: break-word; }
+.mine .bubble { background: #ff5000; color: #fff; border-bottom-right-radius: 4px; }
+.theirs .bubble { background: #fff; color: #222; border-bottom-left-radius: 4px; }
+.system .bubble { background: none; color: #999; font-size: 12px; }
+.bubble img { max-width: 200px; max-height: 200px; border-radius: 6px; display: block; }
+.meta { font-size: 11px; color: #999; margin-top: 2px; }
+.meta.error { color: #f5222d; }
+.card { background: #fff; border: 1px solid #eee; border-radius: 8px; padding: 8px 12px; font-size: 13px; color: #333; min-width: 200px; }
+.card .t { font-weight: 600; margin-bottom: 4px; }
+.card .s { color: #ff5000; float: right; }
+.typing { font-size: 12px; color: #999; padding: 0 12px 4px; min-height: 18px; background: #f7f7f7; }
+.composer { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #eee; align-items: flex-end; }
+.composer textarea { flex: 1; resize: none; border: 1px solid #ddd; border-radius: 8px; padding: 8px; font-size: 14px; height: 40px; max-height: 120px; outline: none; }
+.composer textarea:focus { border-color: #ff5000; }
+.composer button { border: none; border-radius: 8px; padding: 0 14px; height: 40px; cursor: pointer; font-size: 14px; }
+.send { background: #ff5000; color: #fff; }
+.attach { background: #f2f2f2; color: #555; }
+.notice { font-size: 12px; color: #f5222d; padding: 0 12px 4px; }
+@media (max-width: 480px) {
+  .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; max-height: 100vh; border-radius: 0; }
+}
+`;
