@@ -7,7 +7,13 @@ import { io, type Socket } from 'socket.io-client';
 import type { Conversation, Message } from '@xiaoer/core';
 import type { WidgetSessionResponse } from '@xiaoer/protocol';
 import { pickLang, STRINGS, type Strings } from './i18n';
-import { lastSeq, mergeMessages, unreadAfter, type PendingMessage, type WidgetMessage } from './store';
+import {
+  lastSeq,
+  mergeMessages,
+  unreadAfter,
+  type PendingMessage,
+  type WidgetMessage,
+} from '@xiaoer/protocol/message-list';
 import { CSS } from './styles';
 
 const MAX_TEXT = 5000;
@@ -23,10 +29,17 @@ function findScript(): HTMLScriptElement | null {
 }
 
 function newClientId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+  return (
+    globalThis.crypto?.randomUUID?.() ??
+    `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
+  );
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   if (text !== undefined) node.textContent = text;
@@ -94,7 +107,11 @@ class Widget {
     style.textContent = CSS;
     root.appendChild(style);
 
-    const launcher = el('button', { class: 'launcher', 'data-testid': 'xiaoer-launcher', 'aria-label': this.t.title });
+    const launcher = el('button', {
+      class: 'launcher',
+      'data-testid': 'xiaoer-launcher',
+      'aria-label': this.t.title,
+    });
     launcher.appendChild(icon(CHAT_ICON));
     const badge = el('span', { class: 'badge', 'data-testid': 'xiaoer-unread', hidden: '' });
     launcher.appendChild(badge);
@@ -111,10 +128,18 @@ class Widget {
     const typing = el('div', { class: 'typing' });
     const notice = el('div', { class: 'notice' });
     const composer = el('div', { class: 'composer' });
-    const file = el('input', { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: '' });
+    const file = el('input', {
+      type: 'file',
+      accept: 'image/png,image/jpeg,image/gif,image/webp',
+      hidden: '',
+    });
     const attach = el('button', { class: 'attach', title: this.t.image, 'aria-label': this.t.image });
     attach.appendChild(icon(IMAGE_ICON));
-    const input = el('textarea', { 'data-testid': 'xiaoer-input', placeholder: this.t.placeholder, rows: '1' });
+    const input = el('textarea', {
+      'data-testid': 'xiaoer-input',
+      placeholder: this.t.placeholder,
+      rows: '1',
+    });
     const send = el('button', { class: 'send', 'data-testid': 'xiaoer-send' }, this.t.send);
     composer.append(file, attach, input, send);
     panel.append(header, banner, list, typing, notice, composer);
@@ -154,7 +179,11 @@ class Widget {
     const res = await fetch(`${this.origin}/api/widget/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shop: this.shop, ...(stored ? { token: stored } : {}), ...(this.identity ? { identity: this.identity } : {}) }),
+      body: JSON.stringify({
+        shop: this.shop,
+        ...(stored ? { token: stored } : {}),
+        ...(this.identity ? { identity: this.identity } : {}),
+      }),
     });
     if (!res.ok) {
       this.ui.notice.textContent = `${res.status}`;
@@ -191,14 +220,19 @@ class Widget {
     socket.on('connect_error', () => {
       this.ui.banner.hidden = false;
     });
-    socket.on('message:new', ({ message, conversation }: { message: Message; conversation: Conversation }) => {
-      this.setConversation(conversation);
-      this.messages = mergeMessages(this.messages, [message]);
-      if (message.sender === 'agent') this.showTyping(false);
-      this.render();
-      this.markReadIfOpen();
-    });
-    socket.on('conversation:updated', ({ conversation }: { conversation: Conversation }) => this.setConversation(conversation));
+    socket.on(
+      'message:new',
+      ({ message, conversation }: { message: Message; conversation: Conversation }) => {
+        this.setConversation(conversation);
+        this.messages = mergeMessages(this.messages, [message]);
+        if (message.sender === 'agent') this.showTyping(false);
+        this.render();
+        this.markReadIfOpen();
+      },
+    );
+    socket.on('conversation:updated', ({ conversation }: { conversation: Conversation }) =>
+      this.setConversation(conversation),
+    );
     socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
       if (e.reader === 'agent' && e.conversationId === this.conversation?.id) {
         this.agentReadSeq = Math.max(this.agentReadSeq, e.seq);
@@ -215,7 +249,10 @@ class Widget {
     if (!this.conversation || !this.socket) return;
     const res = (await this.socket
       .timeout(10_000)
-      .emitWithAck('messages:sync', { conversationId: this.conversation.id, afterSeq: lastSeq(this.messages) })
+      .emitWithAck('messages:sync', {
+        conversationId: this.conversation.id,
+        afterSeq: lastSeq(this.messages),
+      })
       .catch(() => undefined)) as Ack<{ messages: Message[] }> | undefined;
     if (res?.ok) {
       this.messages = mergeMessages(this.messages, res.data.messages);
@@ -231,7 +268,10 @@ class Widget {
       this.messages = this.messages.filter((m) => m.pending);
     }
     this.conversation = conversation;
-    this.agentReadSeq = Math.max(conversation.agentReadSeq, this.conversation.id === conversation.id ? this.agentReadSeq : 0);
+    this.agentReadSeq = Math.max(
+      conversation.agentReadSeq,
+      this.conversation.id === conversation.id ? this.agentReadSeq : 0,
+    );
     this.buyerReadSeq = Math.max(this.buyerReadSeq, conversation.buyerReadSeq);
   }
 
@@ -264,7 +304,14 @@ class Widget {
     }
     this.ui.notice.textContent = '';
     this.ui.input.value = '';
-    this.queue({ pending: true, clientId: newClientId(), kind: 'text', body: { text }, sender: 'buyer', createdAt: Date.now() });
+    this.queue({
+      pending: true,
+      clientId: newClientId(),
+      kind: 'text',
+      body: { text },
+      sender: 'buyer',
+      createdAt: Date.now(),
+    });
   }
 
   private async sendImage(file: File): Promise<void> {
@@ -286,7 +333,14 @@ class Widget {
     }
     const { url } = (await res.json()) as { url: string };
     this.ui.notice.textContent = '';
-    this.queue({ pending: true, clientId: newClientId(), kind: 'image', body: { url }, sender: 'buyer', createdAt: Date.now() });
+    this.queue({
+      pending: true,
+      clientId: newClientId(),
+      kind: 'image',
+      body: { url },
+      sender: 'buyer',
+      createdAt: Date.now(),
+    });
   }
 
   private queue(p: PendingMessage): void {
@@ -345,7 +399,8 @@ class Widget {
     const list = this.ui.list;
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     list.replaceChildren();
-    if (this.messages.length === 0) list.appendChild(this.row('system', el('div', { class: 'bubble' }, this.t.hello)));
+    if (this.messages.length === 0)
+      list.appendChild(this.row('system', el('div', { class: 'bubble' }, this.t.hello)));
     for (const m of this.messages) list.appendChild(this.renderMessage(m));
     if (nearBottom || this.messages.at(-1)?.sender === 'buyer') this.scrollDown();
     this.renderBadge();
@@ -366,20 +421,30 @@ class Widget {
     else if (m.kind === 'image') {
       const img = el('img', { alt: '', src: `${this.origin}${(m.body as { url: string }).url}` });
       bubble.appendChild(img);
-    } else if (m.kind === 'order_card') bubble.appendChild(this.orderCard(m.body));
+    } else if (m.kind === 'order_card' && !m.pending) bubble.appendChild(this.orderCard(m.body));
     else if (m.kind === 'product_card') {
       const card = el('div', { class: 'card' });
-      card.append(el('div', { class: 't' }, m.body.title), el('div', {}, `¥${(m.body.priceCents / 100).toFixed(2)}`));
+      card.append(
+        el('div', { class: 't' }, m.body.title),
+        el('div', {}, `¥${(m.body.priceCents / 100).toFixed(2)}`),
+      );
       bubble.appendChild(card);
     }
     const row = this.row(kind);
     row.setAttribute('data-testid', 'xiaoer-message');
     row.setAttribute('data-sender', m.sender);
     if (!m.pending) row.setAttribute('data-seq', String(m.seq));
-    if (kind === 'theirs') row.appendChild(el('div', { class: 'who' }, m.sender === 'bot' ? this.t.bot : this.t.agent));
+    if (kind === 'theirs')
+      row.appendChild(el('div', { class: 'who' }, m.sender === 'bot' ? this.t.bot : this.t.agent));
     row.appendChild(bubble);
     if (m.pending) {
-      row.appendChild(el('div', { class: m.error ? 'meta error' : 'meta' }, m.error ? `${this.t.failed}: ${m.error}` : this.t.sending));
+      row.appendChild(
+        el(
+          'div',
+          { class: m.error ? 'meta error' : 'meta' },
+          m.error ? `${this.t.failed}: ${m.error}` : this.t.sending,
+        ),
+      );
     } else if (mine && m.seq <= this.agentReadSeq) {
       row.appendChild(el('div', { class: 'meta' }, this.t.read));
     }

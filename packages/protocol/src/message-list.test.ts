@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message } from '@xiaoer/core';
-import { lastSeq, mergeMessages, unreadAfter, type PendingMessage } from './store';
+import { lastSeq, mergeMessages, unreadAfter, type PendingMessage } from './message-list';
 
 const msg = (seq: number, sender: Message['sender'] = 'agent', clientId = `c${seq}`): Message =>
   ({

@@ -1,3 +1,7 @@
+/**
+ * Client-side message lists, shared by the widget and the workbench: stored messages by seq,
+ * pending ones by client id. Pure, and free of zod so the widget bundle stays small.
+ */
 import type { Message } from '@xiaoer/core';
 
 /** A message as the widget holds it: stored ones by seq, pending ones by client id. */
@@ -7,9 +11,9 @@ export type WidgetMessage = (Message & { pending?: false }) | PendingMessage;
 export interface PendingMessage {
   pending: true;
   clientId: string;
-  kind: 'text' | 'image';
-  body: { text: string } | { url: string };
-  sender: 'buyer';
+  kind: 'text' | 'image' | 'order_card';
+  body: { text: string } | { url: string } | { orderId: string };
+  sender: 'buyer' | 'agent';
   createdAt: number;
   error?: string;
 }
@@ -18,7 +22,10 @@ export interface PendingMessage {
  * Merges stored messages into the list: each seq once (a stored message replaces the pending one
  * with its client id), stored messages in seq order, pending ones after them.
  */
-export function mergeMessages(current: readonly WidgetMessage[], incoming: readonly Message[]): WidgetMessage[] {
+export function mergeMessages(
+  current: readonly WidgetMessage[],
+  incoming: readonly Message[],
+): WidgetMessage[] {
   const bySeq = new Map<number, Message>();
   const pending: PendingMessage[] = [];
   for (const m of current) {
@@ -40,5 +47,6 @@ export function lastSeq(messages: readonly WidgetMessage[]): number {
 
 /** Shop messages (agent or bot) after the given seq: the unread count. */
 export function unreadAfter(messages: readonly WidgetMessage[], readSeq: number): number {
-  return messages.filter((m) => !m.pending && m.seq > readSeq && (m.sender === 'agent' || m.sender === 'bot')).length;
+  return messages.filter((m) => !m.pending && m.seq > readSeq && (m.sender === 'agent' || m.sender === 'bot'))
+    .length;
 }

@@ -1,0 +1,49 @@
+import type { Shop } from '@xiaoer/core';
+import { Button, Form, Input, message as toast, Spin } from 'antd';
+import { useEffect, useState } from 'react';
+import { api, ApiError } from '../shared/api';
+import { useT } from '../shared/i18n';
+
+/** The shop's name, service hours and time zone. */
+export function ShopSettings() {
+  const { t } = useT();
+  const [form] = Form.useForm();
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => {
+    api<{ shop: Shop }>('GET', '/api/admin/shop').then((r) => {
+      form.setFieldsValue(r.shop);
+      setLoaded(true);
+    });
+  }, [form]);
+  if (!loaded) return <Spin />;
+  return (
+    <Form
+      form={form}
+      layout="vertical"
+      style={{ maxWidth: 480 }}
+      onFinish={async (v: Pick<Shop, 'name' | 'serviceHours' | 'timeZone'>) => {
+        try {
+          const r = await api<{ shop: Shop }>('PATCH', '/api/admin/shop', v);
+          form.setFieldsValue(r.shop);
+          toast.success(t.saved);
+        } catch (e) {
+          if (e instanceof ApiError && e.field) form.setFields([{ name: e.field, errors: [e.message] }]);
+          else toast.error((e as Error).message);
+        }
+      }}
+    >
+      <Form.Item name="name" label={t.name} rules={[{ required: true, max: 60 }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="serviceHours" label={t.serviceHours} rules={[{ required: true, max: 60 }]}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="timeZone" label={t.timeZone} rules={[{ required: true }]}>
+        <Input placeholder="Asia/Shanghai" />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" data-testid="shop-save">
+        {t.save}
+      </Button>
+    </Form>
+  );
+}

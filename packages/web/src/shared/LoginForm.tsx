@@ -1,0 +1,59 @@
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { useState } from 'react';
+import { ApiError } from './api';
+import { useT } from './i18n';
+
+/** The email + password form; shows the server's error. */
+export function LoginForm({
+  title,
+  onLogin,
+}: {
+  title: string;
+  onLogin: (email: string, password: string) => Promise<void>;
+}) {
+  const { t } = useT();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div
+      style={{
+        display: 'flex',
+        height: '100%',
+        alignItems: 'center',
+        justifyContent: 'center',
+        background: '#f5f5f5',
+      }}
+    >
+      <Card style={{ width: 360 }}>
+        <Typography.Title level={3} style={{ textAlign: 'center' }}>
+          店小二 · {title}
+        </Typography.Title>
+        {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} showIcon />}
+        <Form
+          layout="vertical"
+          onFinish={async (v: { email: string; password: string }) => {
+            setBusy(true);
+            setError(null);
+            try {
+              await onLogin(v.email, v.password);
+            } catch (e) {
+              setError(e instanceof ApiError ? e.message : t.loginFailed);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          <Form.Item name="email" label={t.email} rules={[{ required: true }]}>
+            <Input data-testid="login-email" autoComplete="username" />
+          </Form.Item>
+          <Form.Item name="password" label={t.password} rules={[{ required: true }]}>
+            <Input.Password data-testid="login-password" autoComplete="current-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
+            {t.login}
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

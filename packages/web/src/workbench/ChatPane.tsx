@@ -1,0 +1,95 @@
+import { Button, Empty, Popconfirm, Space, Typography } from 'antd';
+import type { WidgetMessage } from '@xiaoer/protocol/message-list';
+import { lastSeq } from '@xiaoer/protocol/message-list';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../shared/api';
+import { useT } from '../shared/i18n';
+import { Composer } from './Composer';
+import { MessageBubble } from './MessageBubble';
+import { QuickReplyModal } from './QuickReplyModal';
+import type { ListConversation } from './useWorkbench';
+
+/** The open conversation: messages, composer, end and transfer. */
+export function ChatPane(props: {
+  conversation: ListConversation | null;
+  messages: WidgetMessage[];
+  buyerTyping: boolean;
+  isAdmin: boolean;
+  onSendText: (text: string) => void;
+  onSendImage: (url: string) => void;
+  onTyping: () => void;
+  onRead: (seq: number) => void;
+  onTransfer: () => void;
+}) {
+  const { t } = useT();
+  const listRef = useRef<HTMLDivElement>(null);
+  const [saving, setSaving] = useState<string | null>(null);
+  const c = props.conversation;
+  const seq = lastSeq(props.messages);
+  useEffect(() => {
+    listRef.current?.scrollTo({ top: listRef.current.scrollHeight });
+  }, [props.messages.length, c?.id]);
+  useEffect(() => {
+    // Visible means read: the buyer sees 已读 on their side.
+    if (c && seq > 0 && !document.hidden) props.onRead(seq);
+  }, [c?.id, seq]); // props.onRead changes identity each render; the ids are what matter
+  if (!c) return <Empty description={t.pickConversation} style={{ marginTop: 120 }} />;
+  const ended = c.status === 'ended';
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
+      <div
+        style={{
+          padding: '10px 16px',
+          borderBottom: '1px solid #f0f0f0',
+          display: 'flex',
+          justifyContent: 'space-between',
+          background: '#fff',
+        }}
+      >
+        <Typography.Title level={5} style={{ margin: 0 }}>
+          {c.buyer?.nick}
+        </Typography.Title>
+        <Space>
+          <Button data-testid="transfer-conversation" disabled={ended} onClick={props.onTransfer}>
+            {t.transfer}
+          </Button>
+          <Popconfirm
+            title={t.endConfirm}
+            onConfirm={() => api('POST', `/api/conversations/${c.id}/end`)}
+            disabled={ended}
+          >
+            <Button danger data-testid="end-conversation" disabled={ended}>
+              {t.endConversation}
+            </Button>
+          </Popconfirm>
+        </Space>
+      </div>
+      <div ref={listRef} style={{ flex: 1, overflowY: 'auto', padding: 16, background: '#fafafa' }}>
+        {props.messages.map((m) => (
+          <MessageBubble
+            key={m.pending ? m.clientId : m.seq}
+            message={m}
+            buyerReadSeq={c.buyerReadSeq}
+            onSaveQuickReply={setSaving}
+          />
+        ))}
+      </div>
+      <div style={{ height: 20, padding: '0 16px', fontSize: 12, color: '#999' }}>
+        {props.buyerTyping ? t.buyerTyping : ''}
+      </div>
+      <Composer
+        disabled={ended}
+        onSendText={props.onSendText}
+        onSendImage={props.onSendImage}
+        onTyping={props.onTyping}
+      />
+      <QuickReplyModal
+        open={saving !== null}
+        initial={saving === null ? null : { text: saving }}
+        canShare={props.isAdmin}
+        onClose={() => setSaving(null)}
+        onSaved={() => setSaving(null)}
+      />
+    </div>
+  );
+}

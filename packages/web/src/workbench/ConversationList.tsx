@@ -1,0 +1,100 @@
+import { Badge, Empty, List, Segmented, Spin, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { useT } from '../shared/i18n';
+import type { ListConversation } from './useWorkbench';
+
+/** "等待 3 分钟" from waitingSince, refreshed by the caller's clock tick. */
+function waitingText(since: number | null, now: number, t: ReturnType<typeof useT>['t']): string | null {
+  if (since === null) return null;
+  const s = Math.max(0, Math.floor((now - since) / 1000));
+  return s < 60 ? `${t.waiting} ${s} ${t.seconds}` : `${t.waiting} ${Math.floor(s / 60)} ${t.minutes}`;
+}
+
+/** The agent's conversations, newest activity first, with unread counts and waiting time. */
+export function ConversationList(props: {
+  conversations: Record<string, ListConversation>;
+  selectedId: string | null;
+  loading: boolean;
+  onSelect: (id: string) => void;
+}) {
+  const { t } = useT();
+  const [tab, setTab] = useState<'open' | 'ended'>('open');
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  const all = Object.values(props.conversations).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
+  const shown = all.filter((c) => (tab === 'open' ? c.status !== 'ended' : c.status === 'ended'));
+  const statusTag = (c: ListConversation) =>
+    c.status === 'queued' ? (
+      <Tag color="orange">{t.statusQueued}</Tag>
+    ) : c.status === 'bot' ? (
+      <Tag color="blue">{t.statusBot}</Tag>
+    ) : c.status === 'ended' ? (
+      <Tag>{t.statusEnded}</Tag>
+    ) : null;
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
+      <div style={{ padding: 12 }}>
+        <Segmented
+          block
+          value={tab}
+          onChange={(v) => setTab(v as 'open' | 'ended')}
+          options={[
+            { label: `${t.openTab} (${all.filter((c) => c.status !== 'ended').length})`, value: 'open' },
+            { label: t.endedTab, value: 'ended' },
+          ]}
+        />
+      </div>
+      <div style={{ flex: 1, overflowY: 'auto' }}>
+        {props.loading ? (
+          <Spin style={{ display: 'block', marginTop: 40 }} />
+        ) : shown.length === 0 ? (
+          <Empty description={t.noConversations} style={{ marginTop: 40 }} />
+        ) : (
+          <List
+            dataSource={shown}
+            renderItem={(c) => (
+              <List.Item
+                key={c.id}
+                data-testid="conversation-item"
+                data-conversation-id={c.id}
+                onClick={() => props.onSelect(c.id)}
+                style={{
+                  cursor: 'pointer',
+                  padding: '10px 16px',
+                  background: c.id === props.selectedId ? '#fff1e8' : undefined,
+                  opacity: c.status === 'ended' ? 0.6 : 1,
+                }}
+              >
+                <List.Item.Meta
+                  title={
+                    <span>
+                      <Badge count={c.agentUnread} size="small" offset={[8, 0]}>
+                        {c.buyer?.nick || c.buyerId.slice(0, 8)}
+                      </Badge>{' '}
+                      {statusTag(c)}
+                    </span>
+                  }
+                  description={
+                    <div>
+                      <Typography.Text type="secondary" ellipsis style={{ width: 220, display: 'block' }}>
+                        {c.lastMessagePreview}
+                      </Typography.Text>
+                      {c.status !== 'ended' && waitingText(c.waitingSince, now, t) && (
+                        <Typography.Text type="warning" style={{ fontSize: 12 }}>
+                          {waitingText(c.waitingSince, now, t)}
+                        </Typography.Text>
+                      )}
+                    </div>
+                  }
+                />
+              </List.Item>
+            )}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

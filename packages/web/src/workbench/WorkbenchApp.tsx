@@ -1,0 +1,160 @@
+import type { AgentStatus, QuickReply } from '@xiaoer/core';
+import type { MeResponse } from '@xiaoer/protocol';
+import { Badge, Button, Layout, Select, Space, Spin, Tabs, Typography, message as toast } from 'antd';
+import { useEffect, useState } from 'react';
+import { api } from '../shared/api';
+import { useT } from '../shared/i18n';
+import { LangSwitch } from '../shared/LangSwitch';
+import { LoginForm } from '../shared/LoginForm';
+import { useSession } from '../shared/useSession';
+import { BuyerSidebar } from './BuyerSidebar';
+import { ChatPane } from './ChatPane';
+import { ConversationList } from './ConversationList';
+import { askNotificationPermission } from './notify';
+import { QuickRepliesPanel } from './QuickRepliesPanel';
+import { TransferModal } from './TransferModal';
+import { useWorkbench } from './useWorkbench';
+
+const ADMIN_ROLES = ['owner', 'admin', 'cs_admin'];
+
+/** The agent workbench: login, then list · chat · buyer sidebar. */
+export function WorkbenchApp() {
+  const { t } = useT();
+  const session = useSession();
+  if (session.loading) return <Spin style={{ display: 'block', marginTop: 120 }} />;
+  if (!session.me) return <LoginForm title={t.appWorkbench} onLogin={session.login} />;
+  return <Workbench me={session.me} onLogout={session.logout} onMe={session.setMe} />;
+}
+
+function Workbench({
+  me,
+  onLogout,
+  onMe,
+}: {
+  me: MeResponse;
+  onLogout: () => Promise<void>;
+  onMe: (m: MeResponse) => void;
+}) {
+  const { t } = useT();
+  const isAdmin = ADMIN_ROLES.includes(me.agent.role);
+  const wb = useWorkbench({ agentId: me.agent.id, isAdmin });
+  const [transferOpen, setTransferOpen] = useState(false);
+  useEffect(askNotificationPermission, []);
+  const conversation = wb.selectedId ? (wb.conversations[wb.selectedId] ?? null) : null;
+  const typingAt = conversation ? (wb.typing[conversation.id] ?? 0) : 0;
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 2000);
+    return () => clearInterval(timer);
+  }, []);
+  const useQuickReply = (q: QuickReply) => {
+    if (!conversation || conversation.status === 'ended') return;
+    if (q.imageUrl) wb.send(conversation.id, { kind: 'image', body: { url: q.imageUrl } });
+    wb.send(conversation.id, { kind: 'text', body: { text: q.text } });
+  };
+  return (
+    <Layout style={{ height: '100%' }}>
+      <Layout.Header
+        style={{
+          background: '#fff',
+          borderBottom: '1px solid #f0f0f0',
+          display: 'flex',
+          justifyContent: 'space-between',
+          alignItems: 'center',
+          padding: '0 16px',
+        }}
+      >
+        <Space>
+          <Typography.Title level={4} style={{ margin: 0, color: '#ff5000' }}>
+            店小二
+          </Typography.Title>
+          <Typography.Text>
+            {me.shop.name} · {t.appWorkbench}
+          </Typography.Text>
+          <Badge status={wb.connected ? 'success' : 'error'} />
+        </Space>
+        <Space>
+          <Typography.Text>{me.agent.name}</Typography.Text>
+          <Select
+            data-testid="agent-status"
+            value={me.agent.status}
+            style={{ width: 100 }}
+            onChange={async (status: AgentStatus) => {
+              try {
+                const r = await api<{ agent: MeResponse['agent'] }>('PUT', '/api/me/status', { status });
+                onMe({ ...me, agent: r.agent });
+              } catch (e) {
+                toast.error((e as Error).message);
+              }
+            }}
+            options={(['online', 'hung_up', 'offline'] as const).map((s) => ({ value: s, label: t[s] }))}
+          />
+          <LangSwitch />
+          {isAdmin && <a href="/admin/">{t.appAdmin}</a>}
+          <Button onClick={onLogout}>{t.logout}</Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={300} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+          <ConversationList
+            conversations={wb.conversations}
+            selectedId={wb.selectedId}
+            loading={wb.loadingList}
+            onSelect={wb.select}
+          />
+        </Layout.Sider>
+        <Layout.Content style={{ background: '#fff' }}>
+          <ChatPane
+            conversation={conversation}
+            messages={conversation ? (wb.messages[conversation.id] ?? []) : []}
+            buyerTyping={Date.now() - typingAt < 5000}
+            isAdmin={isAdmin}
+            onSendText={(text) => conversation && wb.send(conversation.id, { kind: 'text', body: { text } })}
+            onSendImage={(url) => conversation && wb.send(conversation.id, { kind: 'image', body: { url } })}
+            onTyping={() => conversation && wb.sendTyping(conversation.id)}
+            onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
+            onTransfer={() => setTransferOpen(true)}
+          />
+        </Layout.Content>
+        <Layout.Sider
+          width={340}
+          theme="light"
+          style={{ borderLeft: '1px solid #f0f0f0', padding: '0 12px', overflowY: 'auto' }}
+        >
+          <Tabs
+            items={[
+              {
+                key: 'buyer',
+                label: t.buyer,
+                children: conversation ? (
+                  <BuyerSidebar
+                    buyerId={conversation.buyerId}
+                    canSend={conversation.status !== 'ended'}
+                    onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
+                  />
+                ) : null,
+              },
+              {
+                key: 'quick',
+                label: t.quickReplies,
+                children: <QuickRepliesPanel myId={me.agent.id} isAdmin={isAdmin} onUse={useQuickReply} />,
+              },
+            ]}
+          />
+        </Layout.Sider>
+      </Layout>
+      {conversation && (
+        <TransferModal
+          conversationId={conversation.id}
+          myId={me.agent.id}
+          open={transferOpen}
+          onClose={() => setTransferOpen(false)}
+          onDone={() => {
+            setTransferOpen(false);
+            if (!isAdmin) wb.select(null);
+          }}
+        />
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,227 @@
+import type { Conversation, Message } from '@xiaoer/core';
+import type { ConversationDto } from '@xiaoer/protocol';
+import {
+  lastSeq,
+  mergeMessages,
+  type PendingMessage,
+  type WidgetMessage,
+} from '@xiaoer/protocol/message-list';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { api, newClientId } from '../shared/api';
+import { notifyBuyerMessage } from './notify';
+
+type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+/** A conversation as the list shows it. */
+export type ListConversation = ConversationDto;
+
+/** Everything the workbench shows, kept live over the /agent socket. */
+export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
+  const [conversations, setConversations] = useState<Record<string, ListConversation>>({});
+  const [messages, setMessages] = useState<Record<string, WidgetMessage[]>>({});
+  const [typing, setTyping] = useState<Record<string, number>>({});
+  const [connected, setConnected] = useState(false);
+  const [loadingList, setLoadingList] = useState(true);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const socketRef = useRef<Socket | null>(null);
+  const messagesRef = useRef(messages);
+  messagesRef.current = messages;
+  const selectedRef = useRef(selectedId);
+  selectedRef.current = selectedId;
+
+  const upsertConversation = useCallback((c: ConversationDto | Conversation) => {
+    setConversations((prev) => {
+      const old = prev[c.id];
+      const buyer = 'buyer' in c ? c.buyer : (old?.buyer ?? { id: c.buyerId, nick: '' });
+      return { ...prev, [c.id]: { ...c, buyer } };
+    });
+  }, []);
+
+  const addMessages = useCallback((conversationId: string, incoming: Message[]) => {
+    setMessages((prev) => ({
+      ...prev,
+      [conversationId]: mergeMessages(prev[conversationId] ?? [], incoming),
+    }));
+  }, []);
+
+  const reloadList = useCallback(async () => {
+    const [open, ended] = await Promise.all([
+      api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=open'),
+      api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=ended&limit=50'),
+    ]);
+    setConversations(
+      Object.fromEntries([...ended.conversations, ...open.conversations].map((c) => [c.id, c])),
+    );
+    setLoadingList(false);
+  }, []);
+
+  const loadMessages = useCallback(
+    async (conversationId: string) => {
+      const after = lastSeq(messagesRef.current[conversationId] ?? []);
+      const res = await api<{ messages: Message[] }>(
+        'GET',
+        `/api/conversations/${conversationId}/messages?after=${after}`,
+      );
+      addMessages(conversationId, res.messages);
+    },
+    [addMessages],
+  );
+
+  useEffect(() => {
+    const socket = io('/agent', { withCredentials: true });
+    socketRef.current = socket;
+    socket.on('connect', () => {
+      setConnected(true);
+      // After any (re)connect: the list again, and every loaded conversation after its last seq.
+      void reloadList();
+      for (const [id, list] of Object.entries(messagesRef.current)) {
+        void socket
+          .timeout(10_000)
+          .emitWithAck('messages:sync', { conversationId: id, afterSeq: lastSeq(list) })
+          .then((res: Ack<{ messages: Message[] }>) => res.ok && addMessages(id, res.data.messages))
+          .catch(() => undefined);
+      }
+    });
+    socket.on('disconnect', () => setConnected(false));
+    socket.on(
+      'message:new',
+      ({ message, conversation }: { message: Message; conversation: ConversationDto }) => {
+        upsertConversation(conversation);
+        if (messagesRef.current[conversation.id] || selectedRef.current === conversation.id) {
+          addMessages(conversation.id, [message]);
+        }
+        if (message.sender === 'buyer') {
+          setTyping((prev) => ({ ...prev, [conversation.id]: 0 }));
+          notifyBuyerMessage(
+            conversation.buyer?.nick ?? '',
+            message,
+            selectedRef.current === conversation.id,
+          );
+        }
+      },
+    );
+    socket.on(
+      'conversation:updated',
+      ({ conversation, removed }: { conversation: ConversationDto; removed?: boolean }) => {
+        if (removed || (!me.isAdmin && conversation.agentId !== me.agentId)) {
+          setConversations((prev) => {
+            const next = { ...prev };
+            delete next[conversation.id];
+            return next;
+          });
+          if (selectedRef.current === conversation.id) setSelectedId(null);
+          return;
+        }
+        upsertConversation(conversation);
+      },
+    );
+    socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
+      if (e.reader !== 'buyer') return;
+      setConversations((prev) => {
+        const c = prev[e.conversationId];
+        return c ? { ...prev, [c.id]: { ...c, buyerReadSeq: Math.max(c.buyerReadSeq, e.seq) } } : prev;
+      });
+    });
+    socket.on('conversation:typing', (e: { conversationId: string; who: string; isTyping: boolean }) => {
+      if (e.who === 'buyer')
+        setTyping((prev) => ({ ...prev, [e.conversationId]: e.isTyping ? Date.now() : 0 }));
+    });
+    return () => {
+      socket.close();
+    };
+  }, [addMessages, me.agentId, me.isAdmin, reloadList, upsertConversation]);
+
+  const select = useCallback(
+    (id: string | null) => {
+      setSelectedId(id);
+      if (id) void loadMessages(id);
+    },
+    [loadMessages],
+  );
+
+  /** Sends text or an image; pending until acked, retried with the same client id. */
+  const send = useCallback(
+    (
+      conversationId: string,
+      content: { kind: 'text'; body: { text: string } } | { kind: 'image'; body: { url: string } },
+    ) => {
+      const pending: PendingMessage = {
+        pending: true,
+        clientId: newClientId(),
+        kind: content.kind,
+        body: content.body,
+        sender: 'agent',
+        createdAt: Date.now(),
+      };
+      setMessages((prev) => ({ ...prev, [conversationId]: [...(prev[conversationId] ?? []), pending] }));
+      const attempt = (tries: number): void => {
+        const socket = socketRef.current;
+        if (!socket) return;
+        socket
+          .timeout(10_000)
+          .emitWithAck('message:send', { conversationId, clientId: pending.clientId, ...content })
+          .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+            if (res.ok) {
+              addMessages(conversationId, [res.data.message]);
+              upsertConversation(res.data.conversation);
+            } else {
+              setMessages((prev) => ({
+                ...prev,
+                [conversationId]: (prev[conversationId] ?? []).map((m) =>
+                  m.pending && m.clientId === pending.clientId ? { ...m, error: res.error.message } : m,
+                ),
+              }));
+            }
+          })
+          .catch(() => {
+            // No ack (disconnected): try again with the same client id; the server stores it once.
+            if (tries < 5) setTimeout(() => attempt(tries + 1), 1000 * (tries + 1));
+          });
+      };
+      attempt(0);
+    },
+    [addMessages, upsertConversation],
+  );
+
+  const sendOrderCard = useCallback(
+    async (conversationId: string, orderId: string) => {
+      const res = (await socketRef.current
+        ?.timeout(10_000)
+        .emitWithAck('message:order-card', { conversationId, clientId: newClientId(), orderId })) as
+        Ack<{ message: Message }> | undefined;
+      if (res?.ok) addMessages(conversationId, [res.data.message]);
+      else if (res) throw new Error(res.error.message);
+    },
+    [addMessages],
+  );
+
+  const markRead = useCallback((conversationId: string, seq: number) => {
+    setConversations((prev) => {
+      const c = prev[conversationId];
+      if (!c || (c.agentReadSeq >= seq && c.agentUnread === 0)) return prev;
+      socketRef.current?.emit('conversation:read', { conversationId, seq });
+      return { ...prev, [conversationId]: { ...c, agentReadSeq: seq, agentUnread: 0 } };
+    });
+  }, []);
+
+  const sendTyping = useCallback((conversationId: string) => {
+    socketRef.current?.emit('conversation:typing', { conversationId, isTyping: true });
+  }, []);
+
+  return {
+    conversations,
+    messages,
+    typing,
+    connected,
+    loadingList,
+    selectedId,
+    select,
+    send,
+    sendOrderCard,
+    markRead,
+    sendTyping,
+    upsertConversation,
+    reloadList,
+  };
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AgentId, ShopId } from '@xiaoer/core';
+import { startTestServer, type TestServer } from '../support/server';
+
+const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
+
+function chromiumPath(): string {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'Chromium is not installed: apt-get install -y chromium fonts-noto-cjk (npm test does it as root)',
+    );
+  }
+}
+
+describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
+  let t: TestServer;
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await startTestServer();
+    // Only agent1 is online, so the demo buyer's conversation lands on the agent we log in as.
+    for (const id of ['agent-demo-2', 'agent-demo-3']) {
+      await t.server.ctx.chat.setAgentStatus('shop-demo' as ShopId, id as AgentId, 'offline');
+    }
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function agentLogsIn(page: Page): Promise<void> {
+    await page.goto(`${t.url}/workbench/`);
+    await page.getByTestId('login-email').fill('agent1@demo.xiaoer.dev');
+    await page.getByTestId('login-password').fill('password123');
+    await page.getByTestId('login-submit').click();
+    await page
+      .getByTestId('composer')
+      .or(page.getByTestId('agent-status'))
+      .first()
+      .waitFor({ timeout: 15_000 });
+  }
+
+  it('the buyer asks on the demo page, the agent sees it and replies, the buyer sees the reply', async () => {
+    const buyerContext = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'zh-CN',
+    });
+    const agentContext = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'zh-CN',
+    });
+    const buyer = await buyerContext.newPage();
+    const agent = await agentContext.newPage();
+    const pageErrors: string[] = [];
+    for (const p of [buyer, agent]) p.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await agentLogsIn(agent);
+
+    await buyer.goto(`${t.url}/demo?buyer=tb100001`);
+    await buyer.getByTestId('xiaoer-launcher').click();
+    const question = '你好，我的保温杯什么时候发货？';
+    await buyer.getByTestId('xiaoer-input').fill(question);
+    await buyer.getByTestId('xiaoer-send').click();
+    await buyer
+      .locator('[data-testid="xiaoer-message"][data-sender="buyer"]', { hasText: question })
+      .waitFor();
+
+    // The conversation appears in the agent's list in real time, without a reload.
+    const item = agent.getByTestId('conversation-item').first();
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    await agent
+      .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: question })
+      .waitFor();
+
+    const answer = '亲，付款后 48 小时内发货哦～';
+    await agent.getByTestId('composer').fill(answer);
+    await agent.getByTestId('send-button').click();
+    await agent.locator('[data-testid="message-bubble"][data-sender="agent"]', { hasText: answer }).waitFor();
+
+    await buyer
+      .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer })
+      .waitFor({ timeout: 15_000 });
+
+    // Exactly once on each side.
+    assert.equal(await buyer.locator('[data-testid="xiaoer-message"]', { hasText: answer }).count(), 1);
+    assert.equal(await agent.locator('[data-testid="message-bubble"]', { hasText: question }).count(), 1);
+
+    await buyer.screenshot({ path: `${ARTIFACTS}buyer-demo-page.png` });
+    await agent.screenshot({ path: `${ARTIFACTS}agent-workbench.png` });
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in either page');
+    await buyerContext.close();
+    await agentContext.close();
+  });
+});
