@@ -16,7 +16,7 @@ const PNG = Buffer.from(
 /** A multipart body with one `file` part. */
 async function multipart(data: Buffer, type: string, name = 'a.png') {
   const form = new FormData();
-  form.append('file', new Blob([data], { type }), name);
+  form.append('file', new Blob([new Uint8Array(data)], { type }), name);
   const res = new Response(form);
   return {
     payload: Buffer.from(await res.arrayBuffer()),
