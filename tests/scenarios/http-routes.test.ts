@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Message, ShopId } from '@xiaoer/core';
+import type { InjectOptions } from 'fastify';
 import { signIdentity } from '../../packages/server/src/auth/tokens';
 import { makeAgent, makeBuyer, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
@@ -28,7 +29,7 @@ describe('HTTP API in process: happy paths and bad input', () => {
   let t: TestServer;
   let agent1: string;
   let owner: string;
-  const inject = (opts: Parameters<TestServer['server']['app']['inject']>[0]) => t.server.app.inject(opts);
+  const inject = (opts: InjectOptions) => t.server.app.inject(opts);
   const json = (res: { body: string }) => JSON.parse(res.body) as Json;
 
   before(async () => {
