@@ -48,6 +48,7 @@ const config = parseConfig({
   RATE_LIMIT_PER_MINUTE: '1000000',
   BUYER_MESSAGES_PER_10S: '1000',
   WIDGET_SESSIONS_PER_MINUTE: '1000000',
+  LOGIN_ATTEMPTS_PER_MINUTE: '1000000',
 });
 const server = await createServer(config, { storage });
 const url = await server.listen();

@@ -18,6 +18,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Requests per minute per IP on the HTTP API. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Login attempts per minute per IP. */
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** New widget sessions per minute per IP (each may create a buyer). */
   WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Messages per 10 seconds per buyer. */

@@ -14,7 +14,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   app.post(
     '/api/auth/login',
-    { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
+    { config: { rateLimit: { max: ctx.config.LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const { email, password } = parse(loginSchema, req.body);
       const found = await storage.agents.findAgentForLogin(email);
