@@ -171,6 +171,23 @@ for (const engine of testDatabases) {
       assert.equal(agentGot.filter((m) => m.clientId === 'dup').length, 0, 'the retry is not pushed again');
     });
 
+    it("a buyer's other tabs get the message pushed; the sending tab has it in its ack, not twice", async () => {
+      const { buyer, token } = await buyerAndAgent();
+      const otherTab = await connect(t.url, '/buyer', { token });
+      sockets.push(otherTab);
+      const senderGot = collect(buyer);
+      const otherGot = collect(otherTab);
+      const sent = await emit<{ message: Message }>(buyer, 'message:send', {
+        clientId: 'tabs',
+        kind: 'text',
+        body: { text: '两个标签页' },
+      });
+      assert.ok(sent.ok);
+      await until(() => otherGot.some((m) => m.clientId === 'tabs'), 'the push to the other tab');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(senderGot.filter((m) => m.clientId === 'tabs').length, 0);
+    });
+
     it('typing indicators and read receipts cross between buyer and agent', async () => {
       const { agent, buyer } = await buyerAndAgent();
       const sent = await emit<{ message: Message }>(buyer, 'message:send', {

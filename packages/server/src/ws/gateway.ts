@@ -76,8 +76,10 @@ class BuyerNicks {
 export function attachGateway(io: Server, ctx: AppContext): () => void {
   const agents = io.of(WS_AGENT_NAMESPACE);
   const buyers = io.of(WS_BUYER_NAMESPACE);
-  setupAgents(agents, ctx);
-  setupBuyers(buyers, ctx);
+  // The socket a message came from already has it in its ack: pushes skip that one socket.
+  const senders: Senders = new Map();
+  setupAgents(agents, ctx, senders);
+  setupBuyers(buyers, ctx, senders);
 
   const nicks = new BuyerNicks(ctx);
   // Events are pushed in the order they were published, even though presenting one may wait on
@@ -91,11 +93,18 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
     switch (event.type) {
       case 'message.created': {
         const { conversation, message } = event;
-        buyers.to(rooms.buyer(conversation.buyerId)).emit('message:new', { message, conversation });
+        const key = senderKey(message.senderId, message.clientId);
+        const origin = senders.get(key);
+        senders.delete(key);
+        const skip = origin ? [origin] : [];
+        buyers
+          .to(rooms.buyer(conversation.buyerId))
+          .except(skip)
+          .emit('message:new', { message, conversation });
         const dto = await nicks.present(conversation);
         const targets = [rooms.admins(event.shopId)];
         if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
-        agents.to(targets).emit('message:new', { message, conversation: dto });
+        agents.to(targets).except(skip).emit('message:new', { message, conversation: dto });
         return;
       }
       case 'conversation.updated': {
@@ -142,7 +151,31 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   return unsubscribe;
 }
 
-function setupAgents(ns: Namespace, ctx: AppContext): void {
+/** Sockets that sent a message not yet pushed, by sender and client id. */
+type Senders = Map<string, string>;
+const senderKey = (senderId: string | null, clientId: string) => `${senderId ?? ''}:${clientId}`;
+
+/** Runs a send for a socket, remembering it as the origin until the push (or forgetting it on failure or a retry). */
+async function sendFrom<T extends { duplicate: boolean }>(
+  senders: Senders,
+  socket: Socket,
+  senderId: string,
+  clientId: string,
+  send: () => Promise<T>,
+): Promise<T> {
+  const key = senderKey(senderId, clientId);
+  senders.set(key, socket.id);
+  try {
+    const result = await send();
+    if (result.duplicate) senders.delete(key);
+    return result;
+  } catch (error) {
+    senders.delete(key);
+    throw error;
+  }
+}
+
+function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
   ns.use(async (socket, next) => {
     try {
       const token = parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
@@ -164,12 +197,8 @@ function setupAgents(ns: Namespace, ctx: AppContext): void {
     on(socket, 'message:send', wsSendSchema, async ({ conversationId, clientId, ...content }) => {
       if (!conversationId)
         throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
-      const r = await ctx.chat.sendAgentMessage(
-        shopId,
-        actor,
-        conversationId as ConversationId,
-        clientId,
-        content,
+      const r = await sendFrom(senders, socket, me.agent.id, clientId, () =>
+        ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content),
       );
       return { message: r.message, conversation: r.conversation };
     });
@@ -187,7 +216,7 @@ function setupAgents(ns: Namespace, ctx: AppContext): void {
   });
 }
 
-function setupBuyers(ns: Namespace, ctx: AppContext): void {
+function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
   ns.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
@@ -208,7 +237,9 @@ function setupBuyers(ns: Namespace, ctx: AppContext): void {
     on(socket, 'message:send', wsSendSchema, async ({ conversationId: _ignored, clientId, ...content }) => {
       await consumeBuyerMessage(ctx, me.buyer.id);
       const known = socket.data.conversationId as ConversationId | undefined;
-      const r = await ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known);
+      const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
+        ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
+      );
       socket.data.conversationId = r.conversation.id;
       return { message: r.message, conversation: r.conversation };
     });
