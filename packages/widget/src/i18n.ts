@@ -1,3 +1,5 @@
+import { ORDER_STATUS_LABELS } from '@xiaoer/protocol/labels';
+
 /** The widget's words, zh-CN first. */
 export const STRINGS = {
   'zh-CN': {
@@ -17,14 +19,7 @@ export const STRINGS = {
     imageTooLarge: '图片不能超过 10 MB',
     uploadFailed: '图片上传失败',
     hello: '您好，有什么可以帮您？',
-    orderStatus: {
-      unpaid: '待付款',
-      paid: '待发货',
-      shipped: '已发货',
-      completed: '已完成',
-      after_sales: '售后中',
-      closed: '已关闭',
-    } as Record<string, string>,
+    orderStatus: ORDER_STATUS_LABELS['zh-CN'],
     order: '订单',
     total: '合计',
   },
@@ -45,14 +40,7 @@ export const STRINGS = {
     imageTooLarge: 'Images must be 10 MB or smaller',
     uploadFailed: 'Image upload failed',
     hello: 'Hello! How can we help?',
-    orderStatus: {
-      unpaid: 'Unpaid',
-      paid: 'To ship',
-      shipped: 'Shipped',
-      completed: 'Completed',
-      after_sales: 'After-sales',
-      closed: 'Closed',
-    } as Record<string, string>,
+    orderStatus: ORDER_STATUS_LABELS.en,
     order: 'Order',
     total: 'Total',
   },

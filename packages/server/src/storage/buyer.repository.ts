@@ -1,6 +1,7 @@
 import type { Buyer, BuyerId, ShopId } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { BuyersTable, Database } from './schema';
+import { isUniqueViolation } from './db';
 
 function toBuyer(row: Selectable<BuyersTable>): Buyer {
   return {
@@ -13,11 +14,6 @@ function toBuyer(row: Selectable<BuyersTable>): Buyer {
     createdAt: Number(row.created_at),
     lastSeenAt: Number(row.last_seen_at),
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || /UNIQUE constraint/.test(e?.message ?? '');
 }
 
 /** Buyers. */

@@ -16,6 +16,7 @@ import {
 } from '@xiaoer/core';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable } from './schema';
+import { isUniqueViolation } from './db';
 
 /** Maps a conversations row to the domain object. */
 export function toConversation(row: Selectable<ConversationsTable>): Conversation {
@@ -65,15 +66,6 @@ interface PendingAppend {
   at: number;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint/.test(e?.message ?? '')
-  );
 }
 
 /** ConversationStore on Kysely: the same queries on SQLite and PostgreSQL. */

@@ -60,3 +60,13 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
     },
   };
 }
+
+/** A unique-key violation, on either engine. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint/.test(e?.message ?? '')
+  );
+}

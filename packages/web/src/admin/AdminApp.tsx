@@ -1,3 +1,4 @@
+import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { Alert, Button, Layout, Space, Spin, Tabs, Typography } from 'antd';
 import { useT } from '../shared/i18n';
 import { LangSwitch } from '../shared/LangSwitch';
@@ -6,8 +7,6 @@ import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
 import { AgentsTable } from './AgentsTable';
 import { ShopSettings } from './ShopSettings';
-
-const ADMIN_ROLES = ['owner', 'admin', 'cs_admin'];
 
 /** The admin console: shop settings, agents, shared quick replies. */
 export function AdminApp() {

@@ -1,3 +1,4 @@
+import { ORDER_STATUS_LABELS } from '@xiaoer/protocol/labels';
 import { ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -70,14 +71,7 @@ const zh = {
   status: '状态',
   saved: '已保存',
   newMessage: '新消息',
-  orderStatus: {
-    unpaid: '待付款',
-    paid: '待发货',
-    shipped: '已发货',
-    completed: '已完成',
-    after_sales: '售后中',
-    closed: '已关闭',
-  } as Record<string, string>,
+  orderStatus: ORDER_STATUS_LABELS['zh-CN'],
   roles: {
     owner: '主账号',
     admin: '管理员',
@@ -155,14 +149,7 @@ const en: typeof zh = {
   status: 'Status',
   saved: 'Saved',
   newMessage: 'New message',
-  orderStatus: {
-    unpaid: 'Unpaid',
-    paid: 'To ship',
-    shipped: 'Shipped',
-    completed: 'Completed',
-    after_sales: 'After-sales',
-    closed: 'Closed',
-  },
+  orderStatus: ORDER_STATUS_LABELS.en,
   roles: {
     owner: 'Owner',
     admin: 'Admin',

@@ -1,3 +1,4 @@
+import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Button, Layout, Select, Space, Spin, Tabs, Typography, message as toast } from 'antd';
@@ -14,8 +15,6 @@ import { askNotificationPermission } from './notify';
 import { QuickRepliesPanel } from './QuickRepliesPanel';
 import { TransferModal } from './TransferModal';
 import { useWorkbench } from './useWorkbench';
-
-const ADMIN_ROLES = ['owner', 'admin', 'cs_admin'];
 
 /** The agent workbench: login, then list · chat · buyer sidebar. */
 export function WorkbenchApp() {
