@@ -108,4 +108,29 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     await buyerContext.close();
     await agentContext.close();
   });
+
+  it('the owner creates an agent in the admin console and the new agent can log in', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/admin/`);
+    await page.getByTestId('login-email').fill('owner@demo.xiaoer.dev');
+    await page.getByTestId('login-password').fill('password123');
+    await page.getByTestId('login-submit').click();
+    await page.getByRole('tab', { name: '客服' }).click();
+    await page.getByTestId('agent-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('#email').fill('newbie@demo.xiaoer.dev');
+    await dialog.locator('#name').fill('新人小李');
+    await dialog.locator('#password').fill('password456');
+    await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await page.locator('.ant-table-row', { hasText: 'newbie@demo.xiaoer.dev' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}admin-agents.png` });
+    const login = await t.server.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'newbie@demo.xiaoer.dev', password: 'password456' },
+    });
+    assert.equal(login.statusCode, 200);
+    await context.close();
+  });
 });
