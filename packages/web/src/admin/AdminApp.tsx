@@ -1,7 +1,7 @@
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
-import { Alert, Button, Layout, Space, Spin, Tabs, Typography } from 'antd';
+import { Alert, Layout, Spin, Tabs } from 'antd';
 import { useT } from '../shared/i18n';
-import { LangSwitch } from '../shared/LangSwitch';
+import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
 import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
@@ -18,30 +18,12 @@ export function AdminApp() {
   const allowed = ADMIN_ROLES.includes(me.agent.role);
   return (
     <Layout style={{ minHeight: '100%' }}>
-      <Layout.Header
-        style={{
-          background: '#fff',
-          display: 'flex',
-          justifyContent: 'space-between',
-          alignItems: 'center',
-          borderBottom: '1px solid #f0f0f0',
-        }}
-      >
-        <Space>
-          <Typography.Title level={4} style={{ margin: 0, color: '#ff5000' }}>
-            店小二
-          </Typography.Title>
-          <Typography.Text>
-            {me.shop.name} · {t.appAdmin}
-          </Typography.Text>
-        </Space>
-        <Space>
-          <Typography.Text>{me.agent.name}</Typography.Text>
-          <LangSwitch />
-          <a href="/workbench/">{t.appWorkbench}</a>
-          <Button onClick={session.logout}>{t.logout}</Button>
-        </Space>
-      </Layout.Header>
+      <AppHeader
+        me={me}
+        appName={t.appAdmin}
+        link={{ href: '/workbench/', label: t.appWorkbench }}
+        onLogout={session.logout}
+      />
       <Layout.Content style={{ padding: 24 }}>
         {!allowed ? (
           <Alert type="warning" message={t.noPermission} showIcon />

@@ -1,11 +1,11 @@
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
-import { Badge, Button, Layout, Select, Space, Spin, Tabs, Typography, message as toast } from 'antd';
+import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import { useEffect, useState } from 'react';
 import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
-import { LangSwitch } from '../shared/LangSwitch';
+import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
 import { useSession } from '../shared/useSession';
 import { BuyerSidebar } from './BuyerSidebar';
@@ -53,27 +53,13 @@ function Workbench({
   };
   return (
     <Layout style={{ height: '100%' }}>
-      <Layout.Header
-        style={{
-          background: '#fff',
-          borderBottom: '1px solid #f0f0f0',
-          display: 'flex',
-          justifyContent: 'space-between',
-          alignItems: 'center',
-          padding: '0 16px',
-        }}
-      >
-        <Space>
-          <Typography.Title level={4} style={{ margin: 0, color: '#ff5000' }}>
-            店小二
-          </Typography.Title>
-          <Typography.Text>
-            {me.shop.name} · {t.appWorkbench}
-          </Typography.Text>
-          <Badge status={wb.connected ? 'success' : 'error'} />
-        </Space>
-        <Space>
-          <Typography.Text>{me.agent.name}</Typography.Text>
+      <AppHeader
+        me={me}
+        appName={t.appWorkbench}
+        status={<Badge status={wb.connected ? 'success' : 'error'} />}
+        link={isAdmin ? { href: '/admin/', label: t.appAdmin } : null}
+        onLogout={onLogout}
+        controls={
           <Select
             data-testid="agent-status"
             value={me.agent.status}
@@ -88,11 +74,8 @@ function Workbench({
             }}
             options={(['online', 'hung_up', 'offline'] as const).map((s) => ({ value: s, label: t[s] }))}
           />
-          <LangSwitch />
-          {isAdmin && <a href="/admin/">{t.appAdmin}</a>}
-          <Button onClick={onLogout}>{t.logout}</Button>
-        </Space>
-      </Layout.Header>
+        }
+      />
       <Layout>
         <Layout.Sider width={300} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
           <ConversationList

@@ -128,5 +128,3 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     return { conversation: c };
   });
 }
-
-export { actorOf };
