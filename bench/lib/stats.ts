@@ -32,3 +32,37 @@ export function printTable(
     if (i === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   }
 }
+
+/** Ranks with ties given their average rank (1-based). */
+export function ranks(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    const avg = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) out[order[k]![1]] = avg;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Spearman's rank correlation of two equally long lists. */
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = a.length;
+  const ma = ra.reduce((s, x) => s + x, 0) / n;
+  const mb = rb.reduce((s, x) => s + x, 0) / n;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = ra[i]! - ma;
+    const db = rb[i]! - mb;
+    cov += da * db;
+    va += da * da;
+    vb += db * db;
+  }
+  return cov / Math.sqrt(va * vb);
+}

@@ -11,3 +11,4 @@ export * from './conversations/conversation.service';
 export * from './assignment/least-loaded';
 export * from './quick-replies/quick-reply.types';
 export * from './quick-replies/quick-reply.search';
+export * from './bot';

@@ -1,0 +1,93 @@
+/**
+ * bench/bot: Spearman ×100 between a matcher's similarity and the pair labels, zero-shot, on the
+ * Chinese pair sets in ../shared/datasets (read from there, never copied into the repo), next to
+ * the char-Jaccard and TF-IDF baselines computed in the same run and the published rows.
+ * BENCH_SPLIT=valid runs the validation splits (for tuning); the default is test.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  charJaccard,
+  charTfidfSimilarity,
+  charUniBigrams,
+  DocumentFrequencies,
+  QuestionScorer,
+} from '@xiaoer/core';
+import { jiebaSegmenter } from '../../packages/server/src/bot/jieba.segmenter';
+import { fmt, printTable, spearman } from '../lib/stats';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const DATASETS = process.env.XIAOER_DATASETS ?? join(root, '..', 'shared', 'datasets');
+const SPLIT = process.env.BENCH_SPLIT === 'valid' ? 'valid' : 'test';
+
+const SETS: { name: string; file: string; published: Record<string, number> }[] = [
+  { name: 'ATEC', file: 'atec/ATEC', published: { w2v: 20.0, minilm: 18.4, t2v: 31.9, bge: 43.2 } },
+  { name: 'BQ', file: 'bq/BQ', published: { w2v: 31.5, minilm: 38.5, t2v: 42.7, bge: 55.5 } },
+  { name: 'LCQMC', file: 'lcqmc/LCQMC', published: { w2v: 59.5, minilm: 64.0, t2v: 70.2, bge: 72.6 } },
+  { name: 'PAWSX', file: 'pawsx/PAWSX', published: { w2v: 2.6, minilm: 10.1, t2v: 17.2, bge: 10.0 } },
+  { name: 'STS-B', file: 'sts-b/STS-B', published: { w2v: 55.8, minilm: 78.9, t2v: 79.3, bge: 76.5 } },
+];
+
+function readPairs(path: string): { a: string; b: string; label: number }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [a = '', b = '', label = '0'] = l.split('\t');
+      return { a, b, label: Number(label) };
+    });
+}
+
+/** Runs the matcher-quality benchmark and prints its table. */
+export async function run(): Promise<void> {
+  if (!existsSync(DATASETS)) {
+    console.log(
+      `skipped: no data sets at ${DATASETS} (they live in ../shared/datasets and are never copied here)`,
+    );
+    return;
+  }
+  const segmenter = jiebaSegmenter();
+  const rows: { label: string; ours: string; baseline: string; ratio: string; note?: string }[] = [];
+  for (const set of SETS) {
+    const path = join(DATASETS, `${set.file}.${SPLIT}.data`);
+    if (!existsSync(path)) continue;
+    const pairs = readPairs(path);
+    const labels = pairs.map((p) => p.label);
+    const df = new DocumentFrequencies();
+    const scorer = new QuestionScorer(segmenter);
+    const features = pairs.map((p) => [scorer.features(p.a), scorer.features(p.b)] as const);
+    for (const p of pairs) {
+      df.add(charUniBigrams(p.a));
+      df.add(charUniBigrams(p.b));
+    }
+    for (const [fa, fb] of features) {
+      scorer.learn(fa);
+      scorer.learn(fb);
+    }
+    const jac =
+      spearman(
+        pairs.map((p) => charJaccard(p.a, p.b)),
+        labels,
+      ) * 100;
+    const tfidf =
+      spearman(
+        pairs.map((p) => charTfidfSimilarity(p.a, p.b, df)),
+        labels,
+      ) * 100;
+    const ours =
+      spearman(
+        features.map(([fa, fb]) => scorer.similarity(fa, fb)),
+        labels,
+      ) * 100;
+    const best = Math.max(jac, tfidf);
+    rows.push({
+      label: `${set.name} (${pairs.length} pairs)`,
+      ours: fmt(ours),
+      baseline: `Jaccard ${fmt(jac)} · TF-IDF ${fmt(tfidf)}`,
+      ratio: `${ours >= best ? '+' : ''}${fmt(ours - best)} vs best lexical`,
+      note: `published: w2v ${set.published.w2v} · MiniLM ${set.published.minilm} · text2vec ${set.published.t2v} · bge-small ${set.published.bge}`,
+    });
+  }
+  printTable(`bot: Spearman ×100 on the ${SPLIT} splits (zero-shot)`, rows);
+}

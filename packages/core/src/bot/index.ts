@@ -1,0 +1,3 @@
+export * from './text';
+export * from './similarity';
+export * from './scorer';

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { charJaccard, DocumentFrequencies, tfidfCosine } from './similarity';
+import { QuestionScorer } from './scorer';
+import { charNgrams, countTerms, normalizeText } from './text';
+
+/** A stand-in segmenter that splits on spaces: the scorer's logic, not jieba's, is under test. */
+const spaces = { cut: (t: string) => t.split(/\s+/) };
+
+describe('matcher text features (BOT-1)', () => {
+  it('folds full-width forms, case, punctuation and spaces', () => {
+    assert.equal(normalizeText('发货？ ＡＢＣ，Hello!'), '发货abchello');
+    assert.equal(normalizeText('   '), '');
+  });
+
+  it('makes character n-grams and counts', () => {
+    assert.deepEqual(charNgrams('发货快', 2), ['发货', '货快']);
+    assert.deepEqual(
+      [...countTerms(['a', 'b', 'a'])],
+      [
+        ['a', 2],
+        ['b', 1],
+      ],
+    );
+  });
+
+  it('document frequencies go up and down with incremental edits', () => {
+    const df = new DocumentFrequencies();
+    df.add(['发', '货']);
+    df.add(['发']);
+    const before = df.idf('货');
+    df.remove(['发', '货']);
+    assert.ok(df.idf('货') > before, 'a rarer term weighs more');
+  });
+
+  it('cosine is 1 for the same text and 0 for disjoint ones; Jaccard likewise', () => {
+    const a = countTerms(['发', '货']);
+    assert.ok(Math.abs(tfidfCosine(a, a, () => 1) - 1) < 1e-9);
+    assert.equal(
+      tfidfCosine(a, countTerms(['退']), () => 1),
+      0,
+    );
+    assert.equal(charJaccard('发货', '发货!'), 1);
+    assert.equal(charJaccard('发货', '退款'), 0);
+  });
+
+  it('ranks a paraphrase above an unrelated question', () => {
+    const scorer = new QuestionScorer(spaces);
+    const texts = ['什么 时候 发货', '几时 发货', '怎么 退款', '发票 怎么 开'];
+    const f = texts.map((t) => scorer.features(t));
+    for (const x of f) scorer.learn(x);
+    assert.ok(scorer.similarity(f[0]!, f[1]!) > scorer.similarity(f[0]!, f[2]!));
+    assert.equal(scorer.similarity(f[0]!, scorer.features('')), 0);
+  });
+});
