@@ -12,10 +12,11 @@ import {
   charTfidfSimilarity,
   charUniBigrams,
   DocumentFrequencies,
+  FaqIndex,
   QuestionScorer,
 } from '@xiaoer/core';
 import { jiebaSegmenter } from '../../packages/server/src/bot/jieba.segmenter';
-import { fmt, printTable, spearman } from '../lib/stats';
+import { fmt, printTable, quantile, spearman } from '../lib/stats';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DATASETS = process.env.XIAOER_DATASETS ?? join(root, '..', 'shared', 'datasets');
@@ -90,4 +91,81 @@ export async function run(): Promise<void> {
     });
   }
   printTable(`bot: Spearman ×100 on the ${SPLIT} splits (zero-shot)`, rows);
+  await latency();
+}
+
+/** Baseline for latency: a plain inverted index of character 1+2-grams, top-1 by shared-gram count. */
+class PlainGramIndex {
+  private readonly postings = new Map<string, number[]>();
+  add(id: number, text: string): void {
+    for (const g of new Set(charUniBigrams(text))) {
+      let list = this.postings.get(g);
+      if (!list) this.postings.set(g, (list = []));
+      list.push(id);
+    }
+  }
+  top1(text: string): number | undefined {
+    const counts = new Map<number, number>();
+    for (const g of new Set(charUniBigrams(text)))
+      for (const id of this.postings.get(g) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    let best: number | undefined;
+    let bestCount = 0;
+    for (const [id, c] of counts) if (c > bestCount) [best, bestCount] = [id, c];
+    return best;
+  }
+}
+
+/** Match latency over a 10,000-entry knowledge base made of data-set questions. */
+export async function latency(): Promise<void> {
+  const sources = ['lcqmc/LCQMC.test.data', 'bq/BQ.test.data', 'atec/ATEC.test.data'].map((f) =>
+    join(DATASETS, f),
+  );
+  if (!sources.every(existsSync)) return;
+  const sentences = [...new Set(sources.flatMap((f) => readPairs(f).flatMap((p) => [p.a, p.b])))];
+  const ENTRIES = 10_000;
+  const kb = sentences.slice(0, ENTRIES * 2);
+  const queries = sentences.slice(ENTRIES * 2, ENTRIES * 2 + 2000);
+  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter()));
+  const plain = new PlainGramIndex();
+  for (let i = 0; i < ENTRIES; i++) {
+    // Each entry: a standard question and one similar question, as a shop's FAQ has.
+    index.upsert({
+      id: String(i),
+      question: kb[2 * i]!,
+      similar: [kb[2 * i + 1]!],
+      answer: '',
+      category: '',
+      enabled: true,
+    });
+    plain.add(2 * i, kb[2 * i]!);
+    plain.add(2 * i + 1, kb[2 * i + 1]!);
+  }
+  const time = (fn: (q: string) => unknown) => {
+    for (const q of queries.slice(0, 200)) fn(q); // warm-up
+    return queries.map((q) => {
+      const t0 = performance.now();
+      fn(q);
+      return performance.now() - t0;
+    });
+  };
+  const ours = time((q) => index.search(q, 5));
+  const base = time((q) => plain.top1(q));
+  printTable(
+    `bot: match latency, ${ENTRIES.toLocaleString('en')} entries (${ENTRIES * 2} questions), ${queries.length} queries`,
+    [
+      {
+        label: 'p50 (ms)',
+        ours: fmt(quantile(ours, 0.5), 3),
+        baseline: fmt(quantile(base, 0.5), 3),
+        ratio: `${fmt(quantile(ours, 0.5) / quantile(base, 0.5), 2)}×`,
+      },
+      {
+        label: 'p99 (ms)',
+        ours: fmt(quantile(ours, 0.99), 3),
+        baseline: fmt(quantile(base, 0.99), 3),
+        ratio: `${fmt(quantile(ours, 0.99) / quantile(base, 0.99), 2)}×`,
+        note: 'target < 2 ms',
+      },
+    ],
+  );
 }

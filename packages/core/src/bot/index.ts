@@ -1,3 +1,4 @@
 export * from './text';
 export * from './similarity';
 export * from './scorer';
+export * from './faq-index';
