@@ -2,3 +2,4 @@ export * from './text';
 export * from './similarity';
 export * from './scorer';
 export * from './faq-index';
+export * from './bot.policy';

@@ -1,0 +1,163 @@
+import type { Order } from '../orders/order.types';
+import type { FaqEntry, FaqIndex, FaqMatch } from './faq-index';
+import { normalizeText } from './text';
+
+/** BOT-2: phrases that ask for a person, zh-CN and en (a shop may replace the list). */
+export const DEFAULT_HANDOFF_PHRASES = [
+  '人工',
+  '转人工',
+  '人工客服',
+  '真人',
+  '找客服',
+  '客服在吗',
+  '有人吗',
+  'manual service',
+  'human',
+  'agent',
+  'real person',
+  'talk to a person',
+];
+
+/** Words that look like a handoff phrase but are not ("人工智能" is a topic, not a request). */
+const NOT_HANDOFF = ['人工智能', '人工费', 'user agent', 'agent fee'];
+
+/** The bot's settings for a shop. */
+export interface BotSettings {
+  enabled: boolean;
+  /** At or above: answer from the FAQ. */
+  answerThreshold: number;
+  handoffPhrases: string[];
+  /** Misses in a row before the bot hands off (BOT-3; 1 hands off at the first miss). */
+  maxMisses: number;
+}
+
+export const DEFAULT_BOT_SETTINGS: BotSettings = {
+  enabled: true,
+  answerThreshold: 0.55,
+  handoffPhrases: DEFAULT_HANDOFF_PHRASES,
+  maxMisses: 2,
+};
+
+/** BOT-2: does the buyer ask for a person? */
+export function asksForHuman(text: string, phrases: readonly string[] = DEFAULT_HANDOFF_PHRASES): boolean {
+  const lower = text.normalize('NFKC').toLowerCase();
+  const norm = normalizeText(text);
+  if (NOT_HANDOFF.some((w) => lower.includes(w))) return false;
+  return phrases.some((p) => {
+    const phrase = p.toLowerCase();
+    // Latin phrases must stand as words ("agent" not in "agentur"); Chinese ones anywhere.
+    if (/^[a-z ]+$/.test(phrase)) return new RegExp(`(^|[^a-z])${phrase}([^a-z]|$)`).test(lower);
+    return norm.includes(normalizeText(phrase));
+  });
+}
+
+const SHIPPING_WORDS = [
+  '发货',
+  '物流',
+  '快递',
+  '到哪',
+  '几天到',
+  '单号',
+  '什么时候到',
+  '还没到',
+  '没收到',
+  '到了吗',
+  '派送',
+  '签收',
+  'shipping',
+  'shipped',
+  'tracking',
+  'delivery',
+  'parcel',
+];
+
+/** BOT-4: is this a question about the buyer's own parcel? */
+export function asksAboutShipping(text: string): boolean {
+  const lower = text.normalize('NFKC').toLowerCase();
+  return SHIPPING_WORDS.some((w) => lower.includes(w));
+}
+
+/** BOT-4: the orders a shipping question can be about: paid and not yet received, newest first. */
+export function ordersInPlay(orders: readonly Order[]): Order[] {
+  return orders
+    .filter((o) => o.status === 'paid' || o.status === 'shipped')
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** What the bot does with one buyer message. */
+export type BotDecision =
+  | { kind: 'handoff'; reason: 'requested' | 'repeated_miss' }
+  | { kind: 'answer'; match: FaqMatch; entry: FaqEntry }
+  | { kind: 'order_status'; order: Order }
+  | { kind: 'pick_order'; orders: Order[] }
+  | { kind: 'miss'; suggestions: FaqMatch[] };
+
+/**
+ * Decides the bot's move for a buyer message: a request for a person hands off (BOT-2); a
+ * shipping question is answered from the buyer's orders (BOT-4), asking which order only when
+ * several are in play; otherwise the FAQ answers at or above the threshold (BOT-1); below it the
+ * bot misses, and after `maxMisses` misses in a row it hands off (BOT-3). Pure.
+ */
+export function decide(input: {
+  text: string;
+  settings: BotSettings;
+  index: FaqIndex;
+  entries: ReadonlyMap<string, FaqEntry>;
+  orders: readonly Order[];
+  /** Misses in a row before this message. */
+  misses: number;
+}): BotDecision {
+  const { text, settings } = input;
+  if (asksForHuman(text, settings.handoffPhrases)) return { kind: 'handoff', reason: 'requested' };
+  const matches = input.index.search(text, 3);
+  const top = matches[0];
+  if (asksAboutShipping(text)) {
+    const inPlay = ordersInPlay(input.orders);
+    if (inPlay.length === 1) return { kind: 'order_status', order: inPlay[0]! };
+    if (inPlay.length > 1) return { kind: 'pick_order', orders: inPlay.slice(0, 5) };
+  }
+  if (top && top.score >= settings.answerThreshold) {
+    const entry = input.entries.get(top.entryId);
+    if (entry) return { kind: 'answer', match: top, entry };
+  }
+  if (input.misses + 1 >= settings.maxMisses) return { kind: 'handoff', reason: 'repeated_miss' };
+  return { kind: 'miss', suggestions: matches.filter((m) => m.score >= settings.answerThreshold * 0.6) };
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  unpaid: '待付款',
+  paid: '已付款，等待发货',
+  shipped: '已发货',
+  completed: '已完成',
+  after_sales: '售后处理中',
+  closed: '已关闭',
+};
+
+/** One line about an order's parcel: status, carrier and number, last tracking event. */
+export function describeOrder(order: Order): string {
+  const parts = [`订单 ${order.id}：${STATUS_TEXT[order.status] ?? order.status}`];
+  if (order.carrier) parts.push(`${order.carrier}${order.trackingNo ? ` ${order.trackingNo}` : ''}`);
+  const last = order.logistics[0];
+  if (last) parts.push(`最新物流：${last.description}`);
+  else if (order.status === 'paid') parts.push('仓库正在备货，发货后会第一时间更新物流');
+  return parts.join('，');
+}
+
+/**
+ * Fills an answer's variables: {{order.status}}, {{order.logistics}}, {{order.id}},
+ * {{shop.serviceHours}}, {{shop.name}}. Unknown variables are left out, never shown raw.
+ */
+export function renderAnswer(
+  template: string,
+  context: { order?: Order | undefined; shop: { name: string; serviceHours: string } },
+): string {
+  const o = context.order;
+  const values: Record<string, string> = {
+    'order.id': o?.id ?? '',
+    'order.status': o ? (STATUS_TEXT[o.status] ?? o.status) : '',
+    'order.logistics': o ? describeOrder(o) : '',
+    'shop.serviceHours': context.shop.serviceHours,
+    'shop.name': context.shop.name,
+  };
+  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
+}
