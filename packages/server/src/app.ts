@@ -2,7 +2,16 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { ChatService, randomIds, systemClock, type Clock } from '@xiaoer/core';
+import {
+  BotService,
+  ChatService,
+  DAY,
+  isNewCustomerPriority,
+  randomIds,
+  systemClock,
+  type Clock,
+} from '@xiaoer/core';
+import { FaqCache } from './bot/faq-cache';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -60,6 +69,11 @@ export async function createServer(
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
   const events = new EventBus();
+  const faq = new FaqCache(storage);
+  const recentOrders = (
+    shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
+    buyerId: Parameters<typeof storage.orders.listBuyerOrders>[1],
+  ) => storage.orders.listBuyerOrders(shopId, buyerId, clock.now() - 180 * DAY);
   const chat = new ChatService({
     conversations: storage.conversations,
     agents: storage.agents,
@@ -67,11 +81,35 @@ export async function createServer(
     events,
     clock,
     ids: randomIds,
+    // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
+    openingStatus: async (shopId, buyerId) => {
+      if (!(await faq.faqFor(shopId))) return 'queued';
+      return isNewCustomerPriority(await recentOrders(shopId, buyerId), clock.now()) ? 'queued' : 'bot';
+    },
+  });
+  const bot = new BotService({
+    chat,
+    faqFor: (shopId) => faq.faqFor(shopId),
+    ordersOf: recentOrders,
+    ids: randomIds,
+  });
+  events.subscribe((event) => {
+    if (
+      event.type !== 'message.created' ||
+      event.message.sender !== 'buyer' ||
+      event.conversation.status !== 'bot'
+    )
+      return;
+    bot
+      .onBuyerMessage(event.conversation, event.message)
+      .catch((error) => console.error('bot turn failed', error));
   });
   const ctx: AppContext = {
     config,
     storage,
     chat,
+    bot,
+    faq,
     events,
     clock,
     secret: await resolveSecret(config, storage),

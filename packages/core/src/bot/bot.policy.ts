@@ -161,3 +161,17 @@ export function renderAnswer(
   };
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
 }
+
+/**
+ * RT-7 new-customer priority: a first payment within the last 180 days and a purchase within the
+ * last 30. Such buyers skip the bot.
+ */
+export function isNewCustomerPriority(orders: readonly Order[], now: number): boolean {
+  const paid = orders.filter((o) => o.paidAt !== null);
+  if (paid.length === 0) return false;
+  const first = Math.min(...paid.map((o) => o.paidAt!));
+  const last = Math.max(...paid.map((o) => o.paidAt!));
+  return now - first <= 180 * DAY_MS && now - last <= 30 * DAY_MS;
+}
+
+const DAY_MS = 86_400_000;

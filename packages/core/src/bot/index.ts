@@ -3,3 +3,4 @@ export * from './similarity';
 export * from './scorer';
 export * from './faq-index';
 export * from './bot.policy';
+export * from './bot.service';

@@ -16,6 +16,7 @@ export type ConversationPatch = Partial<
     | 'buyerUnread'
     | 'agentReadSeq'
     | 'buyerReadSeq'
+    | 'botMisses'
   >
 >;
 

@@ -32,6 +32,11 @@ export interface ChatDeps {
   events: EventSink;
   clock: Clock;
   ids: IdGenerator;
+  /**
+   * How a new conversation starts: with the bot (BOT-1) or straight in the queue (bot off, or
+   * RT-7 new-customer priority). Default: the queue.
+   */
+  openingStatus?: (shopId: ShopId, buyerId: BuyerId) => Promise<'bot' | 'queued'>;
 }
 
 /** Content a buyer or agent may send (system messages are the server's own). */
@@ -76,11 +81,12 @@ export class ChatService {
     let opened = false;
     if (!conversation) {
       const now = clock.now();
+      const status = (await this.deps.openingStatus?.(shopId, buyerId)) ?? 'queued';
       conversation = await conversations.createOrGetOpen({
         id: this.deps.ids.next() as ConversationId,
         shopId,
         buyerId,
-        status: 'queued',
+        status,
         agentId: null,
         lastSeq: 0,
         createdAt: now,
@@ -93,11 +99,12 @@ export class ChatService {
         buyerUnread: 0,
         agentReadSeq: 0,
         buyerReadSeq: 0,
+        botMisses: 0,
       });
-      opened = conversation.lastSeq === 0 && conversation.status === 'queued';
+      opened = conversation.lastSeq === 0;
     }
     const result = await this.append(shopId, conversation.id, draft);
-    if (opened && !result.duplicate) {
+    if (opened && !result.duplicate && result.conversation.status === 'queued') {
       const assigned = await this.assignQueued(shopId, result.conversation.id);
       if (assigned) result.conversation = assigned;
     }
@@ -114,10 +121,12 @@ export class ChatService {
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
     checkClientId(clientId);
     const normalized = normalizeContent(content);
-    const conversation = await this.getConversationFor(shopId, actor, conversationId);
+    let conversation = await this.getConversationFor(shopId, actor, conversationId);
     if (conversation.status === 'ended') {
       throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
     }
+    // An agent who writes into a bot conversation takes it over.
+    if (conversation.status === 'bot') conversation = await this.takeOver(shopId, actor, conversationId);
     return this.append(shopId, conversationId, {
       ...normalized,
       clientId,
@@ -301,6 +310,77 @@ export class ChatService {
     return agent;
   }
 
+  /** The bot's reply: a message like any other, marked as the bot's (it counts as the shop's reply). */
+  async sendBotMessage(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    clientId: string,
+    content: Exclude<MessageContent, { kind: 'system' }>,
+  ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
+    return this.append(shopId, conversationId, { ...content, clientId, sender: 'bot', senderId: null });
+  }
+
+  /** BOT-2/BOT-3: the bot passes the buyer to routing; returns the conversation assigned or queued. */
+  async handOff(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
+    const current = await this.deps.conversations.findConversation(shopId, conversationId);
+    if (!current) throw notFound('conversation');
+    if (current.status !== 'bot') return current;
+    const queued = await this.deps.conversations.updateConversation(shopId, conversationId, {
+      status: 'queued',
+      botMisses: 0,
+    });
+    this.deps.events.publish({
+      type: 'conversation.updated',
+      shopId,
+      conversation: queued,
+      previousAgentId: null,
+    });
+    return (await this.assignQueued(shopId, conversationId)) ?? queued;
+  }
+
+  /** An agent takes over a conversation the bot or the queue holds (at any time, beyond the cap: it is their choice). */
+  async takeOver(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    conversationId: ConversationId,
+  ): Promise<Conversation> {
+    const updated = await this.shopLock.run(shopId, async () => {
+      const current = await this.deps.conversations.findConversation(shopId, conversationId);
+      if (!current) throw notFound('conversation');
+      if (current.status !== 'bot' && current.status !== 'queued') {
+        throw new DomainError(
+          'conflict',
+          'the conversation is not with the bot or in the queue',
+          'conversationId',
+        );
+      }
+      return this.deps.conversations.updateConversation(shopId, conversationId, {
+        status: 'assigned',
+        agentId: actor.agentId,
+        assignedAt: this.deps.clock.now(),
+        botMisses: 0,
+      });
+    });
+    this.deps.events.publish({
+      type: 'conversation.updated',
+      shopId,
+      conversation: updated,
+      previousAgentId: null,
+    });
+    return updated;
+  }
+
+  /** Whether any agent could take a conversation now (BOT-5: otherwise the bot says when humans are back). */
+  async hasAgentAvailable(shopId: ShopId): Promise<boolean> {
+    const agents = await this.deps.agents.listAgents(shopId);
+    return agents.some((a) => a.status === 'online' && (a.takesRouting || a.role === 'owner'));
+  }
+
+  /** Records the bot's misses in a row (BOT-3). */
+  async setBotMisses(shopId: ShopId, conversationId: ConversationId, misses: number): Promise<void> {
+    await this.deps.conversations.updateConversation(shopId, conversationId, { botMisses: misses });
+  }
+
   /** Assigns queued conversations, oldest first, while some agent has a free slot. */
   async drainQueue(shopId: ShopId): Promise<Conversation[]> {
     const assigned: Conversation[] = [];
@@ -323,7 +403,13 @@ export class ChatService {
     const conversation = await this.deps.conversations.findConversation(shopId, conversationId);
     if (!conversation) throw notFound('conversation');
     if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId) throw notFound('conversation');
-    if (actor.type === 'agent' && !actor.isAdmin && conversation.agentId !== actor.agentId) {
+    // Every agent of the shop sees the bot's conversations, to take one over at any time.
+    if (
+      actor.type === 'agent' &&
+      !actor.isAdmin &&
+      conversation.agentId !== actor.agentId &&
+      conversation.status !== 'bot'
+    ) {
       // An ended conversation stays readable by whoever held it; a queued one only by admins.
       if (!(
         options.allowEnded &&

@@ -93,6 +93,8 @@ export interface Conversation {
   buyerUnread: number;
   agentReadSeq: number;
   buyerReadSeq: number;
+  /** BOT-3: the bot's misses in a row in this conversation. */
+  botMisses: number;
 }
 
 /** Who acts on a conversation. */

@@ -1,4 +1,5 @@
-import type { ChatService, Clock } from '@xiaoer/core';
+import type { BotService, ChatService, Clock } from '@xiaoer/core';
+import type { FaqCache } from '../bot/faq-cache';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { EventBus } from '../events/event-bus';
@@ -9,6 +10,9 @@ export interface AppContext {
   config: Config;
   storage: Storage;
   chat: ChatService;
+  bot: BotService;
+  /** Each shop's FAQ index, kept current as the console edits it. */
+  faq: FaqCache;
   events: EventBus;
   clock: Clock;
   /** Signs buyer tokens. */

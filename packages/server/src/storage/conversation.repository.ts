@@ -14,7 +14,7 @@ import {
   type MessageId,
   type ShopId,
 } from '@xiaoer/core';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable } from './schema';
 import { isUniqueViolation } from './db';
 
@@ -37,6 +37,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     buyerUnread: Number(row.buyer_unread),
     agentReadSeq: Number(row.agent_read_seq),
     buyerReadSeq: Number(row.buyer_read_seq),
+    botMisses: Number(row.bot_misses ?? 0),
   };
 }
 
@@ -108,6 +109,7 @@ export class KyselyConversationStore implements ConversationStore {
           buyer_unread: c.buyerUnread,
           agent_read_seq: c.agentReadSeq,
           buyer_read_seq: c.buyerReadSeq,
+          bot_misses: c.botMisses,
         })
         .execute();
       return c;
@@ -134,7 +136,7 @@ export class KyselyConversationStore implements ConversationStore {
     id: ConversationId,
     patch: ConversationPatch,
   ): Promise<Conversation> {
-    const set: Partial<ConversationsTable> = {};
+    const set: Updateable<ConversationsTable> = {};
     if (patch.status !== undefined) {
       set.status = patch.status;
       set.open = patch.status === 'ended' ? null : 1;
@@ -147,6 +149,7 @@ export class KyselyConversationStore implements ConversationStore {
     if (patch.buyerUnread !== undefined) set.buyer_unread = patch.buyerUnread;
     if (patch.agentReadSeq !== undefined) set.agent_read_seq = patch.agentReadSeq;
     if (patch.buyerReadSeq !== undefined) set.buyer_read_seq = patch.buyerReadSeq;
+    if (patch.botMisses !== undefined) set.bot_misses = patch.botMisses;
     const row = await this.db
       .updateTable('conversations')
       .set(set)
@@ -366,7 +369,12 @@ export class KyselyConversationStore implements ConversationStore {
       options.status === 'open'
         ? q.where('conversations.open', '=', 1)
         : q.where('conversations.status', '=', options.status);
-    if (!options.all) q = q.where('conversations.agent_id', '=', agentId);
+    // Agents see their own conversations and the bot's (to take one over); admins see all.
+    if (!options.all) {
+      q = q.where((eb) =>
+        eb.or([eb('conversations.agent_id', '=', agentId), eb('conversations.status', '=', 'bot')]),
+      );
+    }
     const rows = await q.orderBy('conversations.last_message_at', 'desc').limit(options.limit).execute();
     return rows.map((r) => ({ ...toConversation(r), buyerNick: r.buyer_nick }));
   }

@@ -1,6 +1,7 @@
 import { randomIds } from '@xiaoer/core';
 import { AgentRepository } from './agent.repository';
 import { BuyerRepository } from './buyer.repository';
+import { FaqRepository } from './faq.repository';
 import { KyselyConversationStore } from './conversation.repository';
 import { openDatabase, type Db } from './db';
 import { migrateToLatest } from './migrations';
@@ -21,6 +22,7 @@ export interface Storage {
   quickReplies: QuickReplyRepository;
   sessions: SessionRepository;
   uploads: UploadRepository;
+  faq: FaqRepository;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     quickReplies: new QuickReplyRepository(k),
     sessions: new SessionRepository(k),
     uploads: new UploadRepository(k),
+    faq: new FaqRepository(k),
     close: () => db.close(),
   };
 }

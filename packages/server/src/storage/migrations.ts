@@ -156,6 +156,29 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_bot': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('faq_entries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('question', 'text', (c) => c.notNull())
+          .addColumn('similar', 'text', (c) => c.notNull())
+          .addColumn('answer', 'text', (c) => c.notNull())
+          .addColumn('category', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('faq_entries_shop').on('faq_entries').column('shop_id').execute();
+        await db.schema.alterTable('shops').addColumn('bot_settings', 'text').execute();
+        await db.schema
+          .alterTable('conversations')
+          .addColumn('bot_misses', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

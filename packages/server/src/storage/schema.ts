@@ -9,6 +9,8 @@ export interface ShopsTable {
   time_zone: string;
   service_hours: string;
   created_at: number;
+  /** JSON BotSettings; null: the bot is off. */
+  bot_settings: string | null;
 }
 export interface AgentsTable {
   id: string;
@@ -81,6 +83,7 @@ export interface ConversationsTable {
   buyer_unread: number;
   agent_read_seq: number;
   buyer_read_seq: number;
+  bot_misses: Generated<number>;
 }
 export interface MessagesTable {
   id: string;
@@ -113,6 +116,18 @@ export interface UploadsTable {
   uploaded_by: string;
   created_at: number;
 }
+export interface FaqEntriesTable {
+  id: string;
+  shop_id: string;
+  question: string;
+  /** JSON string[] */
+  similar: string;
+  answer: string;
+  category: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
 export interface KvTable {
   key: string;
   value: string;
@@ -131,6 +146,7 @@ export interface Database {
   quick_replies: QuickRepliesTable;
   uploads: UploadsTable;
   kv: KvTable;
+  faq_entries: FaqEntriesTable;
 }
 
 export type { Generated };

@@ -1,4 +1,4 @@
-import type { Shop, ShopId } from '@xiaoer/core';
+import { DEFAULT_BOT_SETTINGS, type BotSettings, type Shop, type ShopId } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ShopsTable } from './schema';
 
@@ -48,6 +48,26 @@ export class ShopRepository {
         service_hours: shop.serviceHours,
         created_at: shop.createdAt,
       })
+      .execute();
+  }
+
+  /** The shop's bot settings (null: the bot is off for this shop). */
+  async findBotSettings(id: ShopId): Promise<BotSettings | null> {
+    const row = await this.db
+      .selectFrom('shops')
+      .select('bot_settings')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.bot_settings
+      ? { ...DEFAULT_BOT_SETTINGS, ...(JSON.parse(row.bot_settings) as Partial<BotSettings>) }
+      : null;
+  }
+
+  async saveBotSettings(id: ShopId, settings: BotSettings | null): Promise<void> {
+    await this.db
+      .updateTable('shops')
+      .set({ bot_settings: settings ? JSON.stringify(settings) : null })
+      .where('id', '=', id)
       .execute();
   }
 

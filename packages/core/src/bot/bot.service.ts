@@ -1,0 +1,131 @@
+import type { ChatService } from '../conversations/conversation.service';
+import type { Conversation, Message } from '../conversations/conversation.types';
+import { KeyedMutex, type BuyerId, type ShopId } from '../kernel';
+import type { Order } from '../orders/order.types';
+import { decide, describeOrder, renderAnswer, type BotSettings } from './bot.policy';
+import type { FaqEntry, FaqIndex } from './faq-index';
+
+/** A shop's FAQ as the bot needs it, kept up to date by the caller (incremental index). */
+export interface ShopFaq {
+  settings: BotSettings;
+  index: FaqIndex;
+  entries: ReadonlyMap<string, FaqEntry>;
+  shop: { name: string; serviceHours: string };
+}
+
+/** What the bot needs from the world. */
+export interface BotDeps {
+  chat: ChatService;
+  /** The shop's FAQ and settings; undefined when the bot is off. */
+  faqFor(shopId: ShopId): Promise<ShopFaq | undefined>;
+  /** The buyer's recent orders, newest first (BOT-4). */
+  ordersOf(shopId: ShopId, buyerId: BuyerId): Promise<Order[]>;
+  ids: { next(): string };
+}
+
+/** The bot's lines (zh-CN; the widget shows them as they are). */
+export const BOT_LINES = {
+  handoff: '好的，正在为您转接人工客服，请稍候～',
+  handoffAfterMisses: '抱歉没能帮到您，正在为您转接人工客服，请稍候～',
+  offHours: (hours: string) =>
+    `当前客服不在线，服务时间 ${hours}。您的问题已记录，客服上线后会第一时间回复您。`,
+  miss: '抱歉，我没有理解您的问题。您可以换个说法，或回复“人工”转人工客服。',
+  suggestions: (questions: string[]) =>
+    `您是不是想问：\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
+  pickOrder: '您有多个订单，请问是哪一笔呢？',
+  image: '已收到您的图片，正在为您转接人工客服，请稍候～',
+};
+
+/**
+ * The first-line bot (BOT-1 … BOT-5): answers a buyer message in a conversation the bot holds,
+ * or hands the buyer to routing. One message at a time per conversation.
+ */
+export class BotService {
+  private readonly turns = new KeyedMutex();
+
+  constructor(private readonly deps: BotDeps) {}
+
+  /** Called after a buyer message is stored in a conversation with status `bot`. */
+  async onBuyerMessage(conversation: Conversation, message: Message): Promise<void> {
+    if (conversation.status !== 'bot' || message.sender !== 'buyer') return;
+    await this.turns.run(conversation.id, () => this.turn(conversation, message));
+  }
+
+  private async turn(conversation: Conversation, message: Message): Promise<void> {
+    const { chat } = this.deps;
+    const { shopId, id } = conversation;
+    const current = await chat.getConversationFor(shopId, { type: 'system' }, id);
+    if (current.status !== 'bot') return; // an agent took over meanwhile
+    const faq = await this.deps.faqFor(shopId);
+    if (!faq) return void (await this.handOff(current, BOT_LINES.handoff, faq));
+    const say = (text: string) =>
+      chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, { kind: 'text', body: { text } });
+    if (message.kind !== 'text') return void (await this.handOff(current, BOT_LINES.image, faq));
+
+    const orders = await this.deps.ordersOf(shopId, current.buyerId);
+    const decision = decide({
+      text: message.body.text,
+      settings: faq.settings,
+      index: faq.index,
+      entries: faq.entries,
+      orders,
+      misses: current.botMisses,
+    });
+    switch (decision.kind) {
+      case 'handoff':
+        await this.handOff(
+          current,
+          decision.reason === 'requested' ? BOT_LINES.handoff : BOT_LINES.handoffAfterMisses,
+          faq,
+        );
+        return;
+      case 'answer': {
+        const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
+        await say(renderAnswer(decision.entry.answer, { order, shop: faq.shop }));
+        await chat.setBotMisses(shopId, id, 0);
+        return;
+      }
+      case 'order_status':
+        await say(describeOrder(decision.order));
+        await chat.setBotMisses(shopId, id, 0);
+        return;
+      case 'pick_order':
+        await say(BOT_LINES.pickOrder);
+        for (const order of decision.orders) {
+          await chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, {
+            kind: 'order_card',
+            body: {
+              orderId: order.id,
+              status: order.status,
+              totalCents: order.totalCents,
+              items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
+              carrier: order.carrier,
+              trackingNo: order.trackingNo,
+            },
+          });
+        }
+        return;
+      case 'miss': {
+        // BOT-3: never silent. Offer what is close, or ask to rephrase and offer a person.
+        const close = decision.suggestions
+          .map((s) => faq.entries.get(s.entryId)?.question)
+          .filter((q): q is string => !!q);
+        await say(close.length > 0 ? `${BOT_LINES.suggestions(close)}\n${BOT_LINES.miss}` : BOT_LINES.miss);
+        await chat.setBotMisses(shopId, id, current.botMisses + 1);
+        return;
+      }
+    }
+  }
+
+  /** Tells the buyer, then hands off; BOT-5: with nobody online, says when humans are back. */
+  private async handOff(conversation: Conversation, line: string, faq: ShopFaq | undefined): Promise<void> {
+    const { chat } = this.deps;
+    const available = await chat.hasAgentAvailable(conversation.shopId);
+    const text = available || !faq ? line : BOT_LINES.offHours(faq.shop.serviceHours);
+    await chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
+      kind: 'text',
+      body: { text },
+    });
+    await chat.handOff(conversation.shopId, conversation.id);
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  DEFAULT_BOT_SETTINGS,
+  FaqIndex,
+  QuestionScorer,
+  type BotSettings,
+  type FaqEntry,
+  type ShopFaq,
+  type ShopId,
+} from '@xiaoer/core';
+import type { Storage } from '../storage';
+import { jiebaSegmenter } from './jieba.segmenter';
+
+/**
+ * Each shop's FAQ index, built once from the database on first use and then kept up to date
+ * entry by entry as the console edits it (no rebuild on an edit).
+ */
+export class FaqCache {
+  private readonly shops = new Map<ShopId, Promise<ShopFaq & { entries: Map<string, FaqEntry> }>>();
+
+  constructor(private readonly storage: Storage) {}
+
+  /** The shop's FAQ, or undefined when its bot is off. */
+  async faqFor(shopId: ShopId): Promise<ShopFaq | undefined> {
+    const faq = await this.load(shopId);
+    return faq.settings.enabled ? faq : undefined;
+  }
+
+  /** The index whatever the switch says (the console's "test the bot" box). */
+  async indexFor(shopId: ShopId): Promise<ShopFaq> {
+    return this.load(shopId);
+  }
+
+  private load(shopId: ShopId) {
+    let faq = this.shops.get(shopId);
+    if (!faq) {
+      faq = (async () => {
+        const [shop, settings, entries] = await Promise.all([
+          this.storage.shops.findShop(shopId),
+          this.storage.shops.findBotSettings(shopId),
+          this.storage.faq.listEntries(shopId),
+        ]);
+        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter()));
+        const map = new Map<string, FaqEntry>();
+        for (const e of entries) {
+          map.set(e.id, e);
+          index.upsert(e);
+        }
+        return {
+          settings: settings ?? { ...DEFAULT_BOT_SETTINGS, enabled: false },
+          index,
+          entries: map,
+          shop: { name: shop?.name ?? '', serviceHours: shop?.serviceHours ?? '' },
+        };
+      })();
+      this.shops.set(shopId, faq);
+      faq.catch(() => this.shops.delete(shopId));
+    }
+    return faq;
+  }
+
+  /** After entries were saved: update them in the index. */
+  async upserted(shopId: ShopId, entries: readonly FaqEntry[]): Promise<void> {
+    if (!this.shops.has(shopId)) return;
+    const faq = await this.load(shopId);
+    for (const e of entries) {
+      faq.entries.set(e.id, e);
+      faq.index.upsert(e);
+    }
+  }
+
+  /** After an entry was deleted. */
+  async removed(shopId: ShopId, id: string): Promise<void> {
+    if (!this.shops.has(shopId)) return;
+    const faq = await this.load(shopId);
+    faq.entries.delete(id);
+    faq.index.remove(id);
+  }
+
+  /** After the shop's settings or name changed. */
+  async settingsChanged(
+    shopId: ShopId,
+    settings: BotSettings | null,
+    shop?: { name: string; serviceHours: string },
+  ): Promise<void> {
+    if (!this.shops.has(shopId)) return;
+    const faq = await this.load(shopId);
+    faq.settings = settings ?? { ...DEFAULT_BOT_SETTINGS, enabled: false };
+    if (shop) faq.shop = shop;
+  }
+}
