@@ -2,13 +2,17 @@
  * `npx xiaoer <command>`. Commands and their flags are a stable interface (README "CLI").
  *   start            run the server (same as `npm start` without building the UI)
  *   seed-demo        add the demo shop to the configured database if it has none
+ *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.55]
  *   help             this text
  */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { evalQuerySchema, evaluateBot, kbFileSchema } from './bot/bot-eval';
 import { loadConfig } from './config';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
 
-const [command = 'help'] = process.argv.slice(2);
+const [command = 'help', ...rest] = process.argv.slice(2);
 
 const HELP = `xiaoer — 店小二 customer service
 
@@ -17,8 +21,20 @@ usage: npx xiaoer <command>
 commands:
   start       run the server (config from the environment, see README)
   seed-demo   add the demo shop 小二旗舰店 to the database if it has none
+  bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold <0..1>]
+              run the FAQ bot over labelled queries; prints one JSON object:
+              top1Accuracy, handoffRecall, falseAnswerRate, p50Ms, p99Ms, mistakes
   help        show this text
 `;
+
+/** Reads and checks a file, naming the file, line and field on a problem. */
+function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
 
 switch (command) {
   case 'start':
@@ -30,6 +46,56 @@ switch (command) {
     const seeded = await seedDemoShop(storage);
     console.log(seeded ? 'demo shop seeded' : 'the demo shop exists already');
     await storage.close();
+    break;
+  }
+  case 'bot': {
+    if (rest[0] !== 'eval') {
+      console.error(`unknown bot command: ${rest[0] ?? ''}\n\n${HELP}`);
+      process.exit(2);
+    }
+    const { values } = parseArgs({
+      args: rest.slice(1),
+      options: { kb: { type: 'string' }, queries: { type: 'string' }, threshold: { type: 'string' } },
+    });
+    if (!values.kb || !values.queries) {
+      console.error('bot eval needs --kb <kb.json> and --queries <queries.jsonl>');
+      process.exit(2);
+    }
+    const kb = kbFileSchema.safeParse(readJsonFile(values.kb));
+    if (!kb.success) {
+      const issue = kb.error.issues[0]!;
+      console.error(
+        `${values.kb}: entry ${String(issue.path[0])}, field ${issue.path.slice(1).join('.')}: ${issue.message}`,
+      );
+      process.exit(2);
+    }
+    const lines = readFileSync(values.queries, 'utf8').split('\n');
+    const queries = [];
+    for (const [i, line] of lines.entries()) {
+      if (!line.trim()) continue;
+      const q = evalQuerySchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(line);
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
+      if (!q.success) {
+        console.error(
+          `${values.queries}: line ${i + 1}: expected {"text": "...", "expect": "<entry id>" | "handoff" | null}`,
+        );
+        process.exit(2);
+      }
+      queries.push(q.data);
+    }
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) {
+      console.error('--threshold must be a number from 0 to 1');
+      process.exit(2);
+    }
+    console.log(JSON.stringify(evaluateBot(kb.data, queries, threshold), null, 2));
     break;
   }
   case 'help':
