@@ -75,5 +75,6 @@ export function newConversation(shopId: ShopId, buyerId: BuyerId, at = Date.now(
     buyerUnread: 0,
     agentReadSeq: 0,
     buyerReadSeq: 0,
+    botMisses: 0,
   };
 }
