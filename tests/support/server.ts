@@ -15,10 +15,17 @@ export interface TestServer {
 
 /** Starts a server on the given storage (default: in-memory SQLite) with the demo shop. */
 export async function startTestServer(
-  options: { storage?: Storage; clock?: Clock; env?: Record<string, string>; listen?: boolean } = {},
+  options: {
+    storage?: Storage;
+    clock?: Clock;
+    env?: Record<string, string>;
+    listen?: boolean;
+    bot?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const storage = options.storage ?? (await openStorage('sqlite::memory:'));
-  await seedDemoShop(storage, options.clock?.now());
+  // The bot is off unless a test asks for it, so conversations go straight to agents.
+  await seedDemoShop(storage, options.clock?.now(), { bot: options.bot ?? false });
   const config = parseConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',

@@ -13,6 +13,8 @@ import {
   type ShopId,
 } from '@xiaoer/core';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_BOT_SETTINGS, type FaqEntry } from '@xiaoer/core';
 import { hashPassword } from '../auth/password';
 import type { Storage } from '../storage';
 
@@ -124,7 +126,11 @@ function logisticsFor(
  * 50 buyers with orders in every status and their parcels' journeys, and shared quick replies.
  * Returns false when the database already has a shop.
  */
-export async function seedDemoShop(storage: Storage, now = Date.now()): Promise<boolean> {
+export async function seedDemoShop(
+  storage: Storage,
+  now = Date.now(),
+  options: { bot?: boolean } = {},
+): Promise<boolean> {
   if (await storage.shops.findShopBySlug('demo')) return false;
   const rand = mulberry32(20261111);
   const shopId = 'shop-demo' as ShopId;
@@ -245,5 +251,16 @@ export async function seedDemoShop(storage: Storage, now = Date.now()): Promise<
       createdAt: now + i,
     });
   }
+  // The demo FAQ (42 entries); the bot answers first unless the caller turns it off.
+  const faq = JSON.parse(readFileSync(new URL('./demo-faq.json', import.meta.url), 'utf8')) as Omit<
+    FaqEntry,
+    'enabled'
+  >[];
+  await storage.faq.saveEntries(
+    shopId,
+    faq.map((e) => ({ ...e, enabled: true })),
+    now,
+  );
+  await storage.shops.saveBotSettings(shopId, { ...DEFAULT_BOT_SETTINGS, enabled: options.bot ?? true });
   return true;
 }
