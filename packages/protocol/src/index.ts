@@ -53,18 +53,23 @@ export const transferSchema = z.object({ toAgentId: id });
 export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
 export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });
-export const quickReplySchema = z.object({
+const quickReplyFields = {
   title: z.string().trim().min(1).max(50),
   text: z.string().trim().min(1).max(2000),
   imageUrl: z
     .string()
     .regex(/^\/uploads\/[A-Za-z0-9-]+$/, 'must be an uploaded image (/uploads/…)')
-    .nullable()
-    .default(null),
+    .nullable(),
   /** true: only for me; false: shared with the shop (admins only). */
-  personal: z.boolean().default(true),
+  personal: z.boolean(),
+};
+export const quickReplySchema = z.object({
+  ...quickReplyFields,
+  imageUrl: quickReplyFields.imageUrl.default(null),
+  personal: quickReplyFields.personal.default(true),
 });
-export const quickReplyPatchSchema = quickReplySchema.partial();
+/** Only the fields given change: no defaults, so an edit never drops the image or un-shares a reply. */
+export const quickReplyPatchSchema = z.object(quickReplyFields).partial();
 
 // ---------- HTTP: admin console ----------
 export const shopPatchSchema = z.object({

@@ -16,6 +16,15 @@ const envSchema = z.object({
   /** The public base URL printed at start (defaults to http://HOST:PORT). */
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Which peers may set X-Forwarded-For (the client IP the per-IP limits count): `true`, `false`,
+   * or IPs / CIDRs / proxy-addr names. The default trusts proxies on this host and private networks
+   * only, so a client on the internet cannot dodge the limits by sending its own header.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback,linklocal,uniquelocal')
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
   /** Requests per minute per IP on the HTTP API. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Login attempts per minute per IP. */

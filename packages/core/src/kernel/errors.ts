@@ -31,6 +31,6 @@ export function invalid(field: string, message: string): DomainError {
 }
 
 /** Shorthand for a missing thing (also used for another shop's things, so ids do not leak: TEAM-4). */
-export function notFound(what: string): DomainError {
-  return new DomainError('not_found', `${what} not found`);
+export function notFound(what: string, field?: string): DomainError {
+  return new DomainError('not_found', `${what} not found`, field);
 }

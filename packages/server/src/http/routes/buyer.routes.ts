@@ -19,7 +19,7 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const me = await requireAgent(storage, req, clock.now());
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
-    if (!buyer) throw notFound('buyer');
+    if (!buyer) throw notFound('buyer', 'buyerId');
     const orders = await storage.orders.listBuyerOrders(
       me.shop.id,
       buyer.id,

@@ -48,7 +48,7 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const { id } = parse(idParams, req.params);
     const patch = parse(quickReplyPatchSchema, req.body);
     const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
-    if (!existing) throw notFound('quick reply');
+    if (!existing) throw notFound('quick reply', 'id');
     assertCanEdit(me, existing);
     const { personal, ...fields } = patch;
     if (personal === false && !me.isAdmin)
@@ -64,7 +64,7 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const me = await requireAgent(storage, req, clock.now());
     const { id } = parse(idParams, req.params);
     const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
-    if (!existing) throw notFound('quick reply');
+    if (!existing) throw notFound('quick reply', 'id');
     assertCanEdit(me, existing);
     await storage.quickReplies.deleteQuickReply(me.shop.id, existing.id);
     return reply.status(204).send();

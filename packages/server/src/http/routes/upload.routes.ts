@@ -15,23 +15,36 @@ async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId:
   return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
 }
 
+/** What a failure to read the multipart body means for the client. */
+function multipartError(error: unknown): unknown {
+  const e = error as { code?: string; statusCode?: number } | undefined;
+  if (e?.code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new DomainError(
+      'payload_too_large',
+      `file: must be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`,
+      'file',
+    );
+  }
+  if (typeof e?.statusCode === 'number') return error;
+  // The parser throws plain errors ("Boundary not found", "Unexpected end of multipart data"):
+  // a malformed body is the client's mistake, a 400, not a server error.
+  return new DomainError('validation_failed', 'file: the multipart body is malformed', 'file');
+}
+
 /** Image uploads, checked by their bytes (not by the name or the claimed type) and size. */
 export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/api/uploads', async (req, reply) => {
     const who = await uploader(ctx, req);
     if (!req.isMultipart())
       throw new DomainError('unsupported_media_type', 'send multipart/form-data with a `file` field', 'file');
-    const file = await req.file({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1 } });
+    const file = await req
+      .file({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1 } })
+      .catch((error: unknown) => {
+        throw multipartError(error);
+      });
     if (!file) throw new DomainError('validation_failed', 'file: missing', 'file');
-    const data = await file.toBuffer().catch((error: { code?: string }) => {
-      if (error?.code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new DomainError(
-          'payload_too_large',
-          `file: must be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB`,
-          'file',
-        );
-      }
-      throw error;
+    const data = await file.toBuffer().catch((error: unknown) => {
+      throw multipartError(error);
     });
     if (data.length === 0) throw new DomainError('validation_failed', 'file: is empty', 'file');
     const type = await fileTypeFromBuffer(data);
@@ -58,7 +71,7 @@ export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/uploads/:id', async (req, reply) => {
     const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
     const upload = await ctx.storage.uploads.findUpload(id);
-    if (!upload) throw new DomainError('not_found', 'upload not found');
+    if (!upload) throw new DomainError('not_found', 'upload not found', 'id');
     return reply
       .header('content-type', upload.content_type)
       .header('x-content-type-options', 'nosniff')
