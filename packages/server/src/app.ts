@@ -5,7 +5,6 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import {
   BotService,
   ChatService,
-  DAY,
   isNewCustomerPriority,
   randomIds,
   systemClock,
@@ -24,6 +23,7 @@ import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
 import { conversationRoutes } from './http/routes/conversation.routes';
+import { faqRoutes } from './http/routes/faq.routes';
 import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { uploadRoutes } from './http/routes/upload.routes';
@@ -73,7 +73,7 @@ export async function createServer(
   const recentOrders = (
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
     buyerId: Parameters<typeof storage.orders.listBuyerOrders>[1],
-  ) => storage.orders.listBuyerOrders(shopId, buyerId, clock.now() - 180 * DAY);
+  ) => storage.orders.listBuyerOrders(shopId, buyerId, 0); // all of them: RT-7 needs the first payment ever
   const chat = new ChatService({
     conversations: storage.conversations,
     agents: storage.agents,
@@ -119,7 +119,7 @@ export async function createServer(
   const app = Fastify({
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
   });
   app.setErrorHandler((error, req, reply) => {
     const { status, body, internal } = toErrorResponse(error);
@@ -152,6 +152,7 @@ export async function createServer(
     buyerRoutes,
     quickReplyRoutes,
     adminRoutes,
+    faqRoutes,
     widgetRoutes,
     uploadRoutes,
     pageRoutes,

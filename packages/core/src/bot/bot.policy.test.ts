@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BuyerId, Order, OrderId, ShopId } from '../index';
-import { asksForHuman, decide, DEFAULT_BOT_SETTINGS, describeOrder, renderAnswer } from './bot.policy';
+import {
+  asksForHuman,
+  decide,
+  DEFAULT_BOT_SETTINGS,
+  describeOrder,
+  isNewCustomerPriority,
+  renderAnswer,
+} from './bot.policy';
 import { FaqIndex, type FaqEntry } from './faq-index';
 import { QuestionScorer } from './scorer';
 
@@ -119,5 +126,22 @@ describe('bot policy', () => {
       order: order('DD3', 'paid', 1),
     });
     assert.equal(text, '小二 服务时间 09:00–23:00 已付款，等待发货');
+  });
+});
+
+describe('RT-7 new-customer priority', () => {
+  const DAY = 86_400_000;
+  const now = 1000 * DAY;
+  const paidOn = (daysAgo: number) => ({
+    ...order(`P${daysAgo}`, 'completed', now - daysAgo * DAY),
+    paidAt: now - daysAgo * DAY,
+  });
+  it('is a first payment within 180 days and exactly one purchase in the last 30', () => {
+    assert.equal(isNewCustomerPriority([paidOn(10)], now), true);
+    assert.equal(isNewCustomerPriority([paidOn(10), paidOn(100)], now), true);
+    assert.equal(isNewCustomerPriority([paidOn(10), paidOn(200)], now), false, 'an old customer');
+    assert.equal(isNewCustomerPriority([paidOn(10), paidOn(20)], now), false, 'bought twice this month');
+    assert.equal(isNewCustomerPriority([paidOn(40)], now), false, 'nothing in the last 30 days');
+    assert.equal(isNewCustomerPriority([], now), false);
   });
 });

@@ -163,15 +163,16 @@ export function renderAnswer(
 }
 
 /**
- * RT-7 new-customer priority: a first payment within the last 180 days and a purchase within the
- * last 30. Such buyers skip the bot.
+ * RT-7 new-customer priority (the Kuaishou rule: 近30天内购买过1次、且首次支付在180天内): exactly one
+ * purchase in the last 30 days and the first payment ever within the last 180 days. Such buyers
+ * skip the bot. `orders` must hold all the buyer's orders (the first payment ever counts).
  */
 export function isNewCustomerPriority(orders: readonly Order[], now: number): boolean {
   const paid = orders.filter((o) => o.paidAt !== null);
   if (paid.length === 0) return false;
   const first = Math.min(...paid.map((o) => o.paidAt!));
-  const last = Math.max(...paid.map((o) => o.paidAt!));
-  return now - first <= 180 * DAY_MS && now - last <= 30 * DAY_MS;
+  const recent = paid.filter((o) => now - o.paidAt! <= 30 * DAY_MS).length;
+  return now - first <= 180 * DAY_MS && recent === 1;
 }
 
 const DAY_MS = 86_400_000;

@@ -401,8 +401,9 @@ export class ChatService {
     options: { allowEnded?: boolean } = {},
   ): Promise<Conversation> {
     const conversation = await this.deps.conversations.findConversation(shopId, conversationId);
-    if (!conversation) throw notFound('conversation');
-    if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId) throw notFound('conversation');
+    if (!conversation) throw notFound('conversation', 'conversationId');
+    if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId)
+      throw notFound('conversation', 'conversationId');
     // Every agent of the shop sees the bot's conversations, to take one over at any time.
     if (
       actor.type === 'agent' &&

@@ -20,7 +20,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.patch('/api/admin/shop', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const patch = parse(shopPatchSchema, req.body);
-    return { shop: publicShop(await storage.shops.updateShop(me.shop.id, patch)) };
+    const shop = await storage.shops.updateShop(me.shop.id, patch);
+    // The bot quotes the shop's name and service hours ({{shop.serviceHours}}, BOT-5).
+    await ctx.faq.settingsChanged(shop.id, await storage.shops.findBotSettings(shop.id), shop);
+    return { shop: publicShop(shop) };
   });
 
   app.get('/api/admin/agents', async (req) => {
@@ -55,6 +58,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { password, ...patch } = parse(agentPatchSchema, req.body);
     const target = await storage.agents.findAgent(me.shop.id, agentId as AgentId);
     if (!target) throw new DomainError('not_found', 'agent not found', 'agentId');
+    // TEAM-1: the shop's main account is the owner's own; an admin setting its password would take it over.
+    if (target.role === 'owner' && me.agent.role !== 'owner')
+      throw new DomainError('forbidden', "only the owner changes the owner's account", 'agentId');
     if (target.role === 'owner' && patch.role)
       throw new DomainError('forbidden', "the owner's role cannot change", 'role');
     const agent = await storage.agents.updateAgent(me.shop.id, target.id, {

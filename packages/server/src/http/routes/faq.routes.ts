@@ -1,0 +1,235 @@
+import {
+  DEFAULT_BOT_SETTINGS,
+  DomainError,
+  decide,
+  notFound,
+  type FaqEntry,
+  type ShopId,
+} from '@xiaoer/core';
+import { z } from '@xiaoer/protocol';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { kbFileSchema } from '../../bot/bot-eval';
+import { requireAdmin, requireAgent } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+const entryBody = z.object({
+  question: z.string().trim().min(1).max(200),
+  similar: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+  answer: z.string().trim().min(1).max(2000),
+  category: z.string().trim().max(40).default(''),
+  enabled: z.boolean().default(true),
+});
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const botSettingsBody = z.object({
+  enabled: z.boolean(),
+  answerThreshold: z.number().min(0.05).max(0.99),
+  handoffPhrases: z.array(z.string().trim().min(1).max(40)).min(1).max(100),
+  maxMisses: z.number().int().min(1).max(10),
+});
+const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled'] as const;
+
+/** Reads an import body: a JSON array, or CSV with a header row (similar questions joined by "|"). */
+function importRows(body: unknown, contentType: string | undefined): unknown {
+  if (typeof body === 'string' && /csv/.test(contentType ?? '')) {
+    let records: Record<string, string>[];
+    try {
+      records = parseCsv(body, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    } catch (error) {
+      throw new DomainError('validation_failed', `csv: ${(error as Error).message}`, 'csv');
+    }
+    return records.map((r) => ({
+      ...r,
+      similar: (r.similar ?? '')
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      enabled: r.enabled === undefined ? true : !/^(0|false|no|否)$/i.test(r.enabled),
+    }));
+  }
+  return body;
+}
+
+/** BOT-1 knowledge base in the console (CRUD, import/export, test box, settings) and learning from handoffs. */
+export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock, faq } = ctx;
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+
+  const save = async (shopId: ShopId, entries: FaqEntry[]) => {
+    await storage.faq.saveEntries(shopId, entries, clock.now());
+    await faq.upserted(shopId, entries);
+  };
+
+  app.get('/api/admin/faq', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { q } = parse(z.object({ q: z.string().max(100).default('') }), req.query);
+    const entries = await storage.faq.listEntries(me.shop.id);
+    const needle = q.trim().toLowerCase();
+    const shown = needle
+      ? entries.filter((e) =>
+          [e.id, e.question, e.answer, e.category, ...e.similar].some((t) =>
+            t.toLowerCase().includes(needle),
+          ),
+        )
+      : entries;
+    return { entries: shown };
+  });
+
+  app.post('/api/admin/faq', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const entry: FaqEntry = { id: randomUUID(), ...parse(entryBody, req.body) };
+    await save(me.shop.id, [entry]);
+    return reply.status(201).send({ entry });
+  });
+
+  app.put('/api/admin/faq/:id', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { id } = parse(idParams, req.params);
+    if (!(await storage.faq.findEntry(me.shop.id, id))) throw notFound('FAQ entry');
+    const entry: FaqEntry = { id, ...parse(entryBody, req.body) };
+    await save(me.shop.id, [entry]);
+    return { entry };
+  });
+
+  app.delete('/api/admin/faq/:id', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { id } = parse(idParams, req.params);
+    if (!(await storage.faq.deleteEntry(me.shop.id, id))) throw notFound('FAQ entry');
+    await faq.removed(me.shop.id, id);
+    return reply.status(204).send();
+  });
+
+  // All or nothing: a bad row is reported by its number and field, and nothing is stored.
+  app.post('/api/admin/faq/import', { bodyLimit: 5 * 1024 * 1024 }, async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const rows = importRows(req.body, req.headers['content-type']);
+    const result = kbFileSchema.safeParse(rows);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const [row, ...field] = issue.path;
+      const where = typeof row === 'number' ? `row ${row + 1}` : 'body';
+      throw new DomainError(
+        'validation_failed',
+        `${where}${field.length ? `, ${field.join('.')}` : ''}: ${issue.message}`,
+        field.join('.') || 'body',
+      );
+    }
+    const ids = new Set<string>();
+    for (const [i, e] of result.data.entries()) {
+      if (ids.has(e.id))
+        throw new DomainError('validation_failed', `row ${i + 1}, id: "${e.id}" appears twice`, 'id');
+      ids.add(e.id);
+    }
+    await save(me.shop.id, result.data);
+    return { imported: result.data.length };
+  });
+
+  app.get('/api/admin/faq/export', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { format } = parse(z.object({ format: z.enum(['json', 'csv']).default('json') }), req.query);
+    const entries = (await storage.faq.listEntries(me.shop.id)).map(({ updatedAt: _u, ...e }) => e);
+    reply.header('content-disposition', `attachment; filename="faq.${format}"`);
+    if (format === 'json') return reply.type('application/json').send(JSON.stringify(entries, null, 2));
+    const csv = stringifyCsv(
+      entries.map((e) => ({ ...e, similar: e.similar.join('|'), enabled: e.enabled ? 'true' : 'false' })),
+      { header: true, columns: [...CSV_COLUMNS], bom: true },
+    );
+    return reply.type('text/csv; charset=utf-8').send(csv);
+  });
+
+  // The console's "test the bot" box: the top matches with their scores and what the bot would do.
+  app.get('/api/admin/faq/test', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { q } = parse(z.object({ q: z.string().min(1).max(2000) }), req.query);
+    const shopFaq = await faq.indexFor(me.shop.id);
+    const matches = shopFaq.index
+      .search(q, 5)
+      .map((m) => ({ ...m, question: shopFaq.entries.get(m.entryId)?.question ?? '' }));
+    const decision = decide({
+      text: q,
+      settings: { ...shopFaq.settings, enabled: true },
+      index: shopFaq.index,
+      entries: shopFaq.entries,
+      orders: [],
+      misses: 0,
+    });
+    return { matches, decision: decision.kind, threshold: shopFaq.settings.answerThreshold };
+  });
+
+  app.get('/api/admin/bot', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    return {
+      settings: (await storage.shops.findBotSettings(me.shop.id)) ?? {
+        ...DEFAULT_BOT_SETTINGS,
+        enabled: false,
+      },
+    };
+  });
+
+  app.put('/api/admin/bot', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const settings = parse(botSettingsBody, req.body);
+    await storage.shops.saveBotSettings(me.shop.id, settings);
+    await faq.settingsChanged(me.shop.id, settings);
+    return { settings };
+  });
+
+  // Learning from handoffs: an agent adds the buyer's question to an entry, or makes a new entry, in one click.
+  app.post('/api/faq/learn', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    if (me.agent.role === 'outsourced')
+      throw new DomainError('forbidden', 'outsourced agents cannot edit the FAQ');
+    const body = parse(
+      z.union([
+        z.object({ entryId: z.string().min(1).max(64), question: z.string().trim().min(1).max(200) }),
+        z.object({
+          question: z.string().trim().min(1).max(200),
+          answer: z.string().trim().min(1).max(2000),
+          category: z.string().trim().max(40).default(''),
+        }),
+      ]),
+      req.body,
+    );
+    if ('entryId' in body) {
+      const entry = await storage.faq.findEntry(me.shop.id, body.entryId);
+      if (!entry) throw new DomainError('validation_failed', 'entryId: no such FAQ entry', 'entryId');
+      const updated = {
+        ...entry,
+        similar: entry.similar.includes(body.question) ? entry.similar : [...entry.similar, body.question],
+      };
+      await save(me.shop.id, [updated]);
+      return { entry: updated };
+    }
+    const entry: FaqEntry = {
+      id: randomUUID(),
+      question: body.question,
+      similar: [],
+      answer: body.answer,
+      category: body.category,
+      enabled: true,
+    };
+    await save(me.shop.id, [entry]);
+    return reply.status(201).send({ entry });
+  });
+
+  // The entries an agent may pick from when teaching the bot (matches for the question first).
+  app.get('/api/faq/suggest', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { q } = parse(z.object({ q: z.string().min(1).max(2000) }), req.query);
+    const shopFaq = await faq.indexFor(me.shop.id);
+    return {
+      entries: shopFaq.index.search(q, 5).map((m) => ({
+        id: m.entryId,
+        question: shopFaq.entries.get(m.entryId)?.question ?? '',
+        score: m.score,
+      })),
+    };
+  });
+}
