@@ -205,6 +205,8 @@ export interface ServerToClientEvents {
     isTyping: boolean;
   }) => void;
   'agent:status': (payload: { agentId: string; status: string }) => void;
+  /** To every agent of the shop: a conversation left the bot (taken over, handed off, assigned). */
+  'conversation:claimed': (payload: { conversationId: string; status: string; agentId: string | null }) => void;
   error: (payload: ErrorBody) => void;
 }
 

@@ -29,7 +29,17 @@ export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
   buyer: (buyerId: string) => `buyer:${buyerId}`,
   admins: (shopId: string) => `admins:${shopId}`,
+  /** Every agent of a shop: the bot's conversations are everyone's to watch and take over. */
+  agents: (shopId: string) => `agents:${shopId}`,
 };
+
+/** The agent rooms a conversation's events go to. */
+function agentTargets(shopId: string, conversation: Conversation): string[] {
+  const targets = [rooms.admins(shopId)];
+  if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
+  if (conversation.status === 'bot') targets.push(rooms.agents(shopId));
+  return targets;
+}
 
 type Ack = (response: unknown) => void;
 
@@ -102,9 +112,10 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           .except(skip)
           .emit('message:new', { message, conversation });
         const dto = await nicks.present(conversation);
-        const targets = [rooms.admins(event.shopId)];
-        if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
-        agents.to(targets).except(skip).emit('message:new', { message, conversation: dto });
+        agents
+          .to(agentTargets(event.shopId, conversation))
+          .except(skip)
+          .emit('message:new', { message, conversation: dto });
         return;
       }
       case 'conversation.updated': {
@@ -120,9 +131,17 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
               removed: true,
             });
         }
-        const targets = [rooms.admins(event.shopId)];
-        if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
-        agents.to(targets).emit('conversation:updated', { conversation: dto });
+        agents
+          .to(agentTargets(event.shopId, conversation))
+          .emit('conversation:updated', { conversation: dto });
+        // Everyone who watched it with the bot learns it has left the bot, without its content.
+        if (conversation.status !== 'bot') {
+          agents.to(rooms.agents(event.shopId)).emit('conversation:claimed', {
+            conversationId: conversation.id,
+            status: conversation.status,
+            agentId: conversation.agentId,
+          });
+        }
         return;
       }
       case 'conversation.read': {
@@ -192,6 +211,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
     const shopId = me.shop.id;
     const actor = { type: 'agent' as const, agentId: me.agent.id, isAdmin: me.isAdmin };
     void socket.join(rooms.agent(me.agent.id));
+    void socket.join(rooms.agents(shopId));
     if (me.isAdmin) void socket.join(rooms.admins(shopId));
 
     on(socket, 'message:send', wsSendSchema, async ({ conversationId, clientId, ...content }) => {

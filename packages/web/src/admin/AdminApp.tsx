@@ -6,6 +6,7 @@ import { LoginForm } from '../shared/LoginForm';
 import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
 import { AgentsTable } from './AgentsTable';
+import { BotAdmin } from './BotAdmin';
 import { ShopSettings } from './ShopSettings';
 
 /** The admin console: shop settings, agents, shared quick replies. */
@@ -32,6 +33,7 @@ export function AdminApp() {
             items={[
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               { key: 'agents', label: t.agents, children: <AgentsTable /> },
+              { key: 'bot', label: `${t.bot} / FAQ`, children: <BotAdmin /> },
               {
                 key: 'quick',
                 label: t.quickReplies,

@@ -6,10 +6,20 @@ import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
+import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
 import type { ListConversation } from './useWorkbench';
 
-/** The open conversation: messages, composer, end and transfer. */
+/** The agent's latest text reply: the likely answer when teaching the bot. */
+function lastAgentText(messages: WidgetMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.sender === 'agent' && m.kind === 'text') return (m.body as { text: string }).text;
+  }
+  return '';
+}
+
+/** The open conversation: messages, composer, take over, end and transfer. */
 export function ChatPane(props: {
   conversation: ListConversation | null;
   messages: WidgetMessage[];
@@ -24,6 +34,7 @@ export function ChatPane(props: {
   const { t } = useT();
   const listRef = useRef<HTMLDivElement>(null);
   const [saving, setSaving] = useState<string | null>(null);
+  const [learning, setLearning] = useState<string | null>(null);
   const c = props.conversation;
   const seq = lastSeq(props.messages);
   useEffect(() => {
@@ -50,6 +61,15 @@ export function ChatPane(props: {
           {c.buyer?.nick}
         </Typography.Title>
         <Space>
+          {(c.status === 'bot' || c.status === 'queued') && (
+            <Button
+              type="primary"
+              data-testid="take-over"
+              onClick={() => api('POST', `/api/conversations/${c.id}/take-over`)}
+            >
+              {t.takeOver}
+            </Button>
+          )}
           <Button data-testid="transfer-conversation" disabled={ended} onClick={props.onTransfer}>
             {t.transfer}
           </Button>
@@ -71,6 +91,7 @@ export function ChatPane(props: {
             message={m}
             buyerReadSeq={c.buyerReadSeq}
             onSaveQuickReply={setSaving}
+            onAddToFaq={setLearning}
           />
         ))}
       </div>
@@ -82,6 +103,11 @@ export function ChatPane(props: {
         onSendText={props.onSendText}
         onSendImage={props.onSendImage}
         onTyping={props.onTyping}
+      />
+      <LearnFaqModal
+        question={learning}
+        suggestedAnswer={lastAgentText(props.messages)}
+        onClose={() => setLearning(null)}
       />
       <QuickReplyModal
         open={saving !== null}

@@ -1,4 +1,4 @@
-import { BookOutlined } from '@ant-design/icons';
+import { BookOutlined, BulbOutlined } from '@ant-design/icons';
 import type { Message } from '@xiaoer/core';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { Button, Card, Tag, Tooltip, Typography } from 'antd';
@@ -10,6 +10,7 @@ export function MessageBubble(props: {
   message: WidgetMessage;
   buyerReadSeq: number;
   onSaveQuickReply: (text: string) => void;
+  onAddToFaq?: (text: string) => void;
 }) {
   const { t } = useT();
   const m = props.message;
@@ -104,6 +105,18 @@ export function MessageBubble(props: {
         >
           {content}
         </div>
+        {text && m.sender === 'buyer' && props.onAddToFaq && (
+          <Tooltip title={t.addToFaq}>
+            <Button
+              size="small"
+              type="text"
+              icon={<BulbOutlined />}
+              data-testid="add-to-faq"
+              onClick={() => props.onAddToFaq?.(text)}
+              aria-label={t.addToFaq}
+            />
+          </Tooltip>
+        )}
         {text && (
           <Tooltip title={t.saveQuickReply}>
             <Button

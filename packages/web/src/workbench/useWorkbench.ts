@@ -104,7 +104,11 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     socket.on(
       'conversation:updated',
       ({ conversation, removed }: { conversation: ConversationDto; removed?: boolean }) => {
-        if (removed || (!me.isAdmin && conversation.agentId !== me.agentId)) {
+        // Not mine any more (transferred, taken over by someone else): drop it. The bot's are everyone's.
+        if (
+          removed ||
+          (!me.isAdmin && conversation.agentId !== me.agentId && conversation.status !== 'bot')
+        ) {
           setConversations((prev) => {
             const next = { ...prev };
             delete next[conversation.id];
@@ -114,6 +118,19 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
           return;
         }
         upsertConversation(conversation);
+      },
+    );
+    socket.on(
+      'conversation:claimed',
+      (e: { conversationId: string; status: string; agentId: string | null }) => {
+        if (me.isAdmin || e.agentId === me.agentId || e.status === 'bot') return;
+        setConversations((prev) => {
+          if (!prev[e.conversationId]) return prev;
+          const next = { ...prev };
+          delete next[e.conversationId];
+          return next;
+        });
+        if (selectedRef.current === e.conversationId) setSelectedId(null);
       },
     );
     socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {

@@ -115,6 +115,14 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     };
   });
 
+  // An agent takes over a conversation the bot or the queue holds (BOT-1: at any time).
+  app.post('/api/conversations/:conversationId/take-over', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const c = await chat.takeOver(me.shop.id, actorOf(me), conversationId as ConversationId);
+    return { conversation: await presentConversation(storage, me.shop.id, c) };
+  });
+
   app.post('/api/conversations/:conversationId/transfer', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);

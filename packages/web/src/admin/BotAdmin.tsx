@@ -1,0 +1,291 @@
+import type { BotSettings, FaqEntry } from '@xiaoer/core';
+import {
+  Button,
+  Card,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Popconfirm,
+  Select,
+  Slider,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+  Upload,
+  message as toast,
+} from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError } from '../shared/api';
+import { useT } from '../shared/i18n';
+
+interface TestResult {
+  matches: { entryId: string; question: string; matchedQuestion: string; score: number }[];
+  decision: string;
+  threshold: number;
+}
+
+/** BOT-1 in the console: the bot's switch and threshold, a "test the bot" box, and the FAQ itself. */
+export function BotAdmin() {
+  const { t } = useT();
+  const [settings, setSettings] = useState<BotSettings | null>(null);
+  const [entries, setEntries] = useState<FaqEntry[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [q, setQ] = useState('');
+  const [editing, setEditing] = useState<FaqEntry | 'new' | null>(null);
+  const [trial, setTrial] = useState('');
+  const [result, setResult] = useState<TestResult | null>(null);
+  const [form] = Form.useForm();
+
+  const load = useCallback(() => {
+    setLoading(true);
+    api<{ entries: FaqEntry[] }>('GET', `/api/admin/faq?q=${encodeURIComponent(q)}`)
+      .then((r) => setEntries(r.entries))
+      .finally(() => setLoading(false));
+  }, [q]);
+  useEffect(load, [load]);
+  useEffect(() => {
+    api<{ settings: BotSettings }>('GET', '/api/admin/bot').then((r) => setSettings(r.settings));
+  }, []);
+
+  const saveSettings = async (next: BotSettings) => {
+    try {
+      const r = await api<{ settings: BotSettings }>('PUT', '/api/admin/bot', next);
+      setSettings(r.settings);
+      toast.success(t.saved);
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+  };
+  const open = (e: FaqEntry | 'new') => {
+    form.resetFields();
+    form.setFieldsValue(e === 'new' ? { similar: [], enabled: true, category: '' } : e);
+    setEditing(e);
+  };
+  const decisionText: Record<string, string> = {
+    answer: t.botAnswers,
+    miss: t.botMisses,
+    handoff: t.botHandsOff,
+    order_status: t.botOrder,
+    pick_order: t.botOrder,
+  };
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="large">
+      {settings && (
+        <Card title={t.botSettings} size="small">
+          <Space wrap size="large" align="start">
+            <span>
+              {t.botEnabled}{' '}
+              <Switch
+                data-testid="bot-enabled"
+                checked={settings.enabled}
+                onChange={(enabled) => saveSettings({ ...settings, enabled })}
+              />
+            </span>
+            <span style={{ width: 260, display: 'inline-block' }}>
+              {t.botThreshold} {settings.answerThreshold.toFixed(2)}
+              <Slider
+                min={0.2}
+                max={0.95}
+                step={0.01}
+                value={settings.answerThreshold}
+                onChange={(v) => setSettings({ ...settings, answerThreshold: v })}
+                onChangeComplete={(v) => saveSettings({ ...settings, answerThreshold: v })}
+              />
+            </span>
+            <span>
+              {t.botMaxMisses}{' '}
+              <InputNumber
+                min={1}
+                max={10}
+                value={settings.maxMisses}
+                onChange={(v) => v && saveSettings({ ...settings, maxMisses: v })}
+              />
+            </span>
+            <span style={{ minWidth: 320 }}>
+              {t.botHandoffPhrases}
+              <Select
+                mode="tags"
+                style={{ width: '100%' }}
+                value={settings.handoffPhrases}
+                onChange={(handoffPhrases: string[]) =>
+                  handoffPhrases.length && saveSettings({ ...settings, handoffPhrases })
+                }
+              />
+            </span>
+          </Space>
+        </Card>
+      )}
+      <Card title={t.botTest} size="small">
+        <Input.Search
+          data-testid="bot-test-input"
+          placeholder="例如：几天能发货"
+          enterButton={t.botTestRun}
+          value={trial}
+          onChange={(e) => setTrial(e.target.value)}
+          onSearch={async (v) =>
+            v.trim() &&
+            setResult(await api<TestResult>('GET', `/api/admin/faq/test?q=${encodeURIComponent(v)}`))
+          }
+        />
+        {result && (
+          <div style={{ marginTop: 12 }} data-testid="bot-test-result">
+            <Typography.Text strong>{decisionText[result.decision] ?? result.decision}</Typography.Text>
+            <Typography.Text type="secondary">
+              {' '}
+              ({t.botThreshold} {result.threshold.toFixed(2)})
+            </Typography.Text>
+            {result.matches.length === 0 ? (
+              <Empty description={t.botNoMatch} />
+            ) : (
+              <Table
+                size="small"
+                rowKey="entryId"
+                pagination={false}
+                dataSource={result.matches}
+                columns={[
+                  { title: t.botQuestion, dataIndex: 'question' },
+                  { title: t.botMatched, dataIndex: 'matchedQuestion' },
+                  {
+                    title: t.botScore,
+                    dataIndex: 'score',
+                    render: (s: number) => (
+                      <Tag color={s >= result.threshold ? 'green' : 'default'}>{s.toFixed(3)}</Tag>
+                    ),
+                  },
+                ]}
+              />
+            )}
+          </div>
+        )}
+      </Card>
+      <Card
+        title={`FAQ (${entries.length})`}
+        size="small"
+        extra={
+          <Space>
+            <Input.Search placeholder={t.botSearch} allowClear onSearch={setQ} style={{ width: 200 }} />
+            <Upload
+              accept=".json,.csv"
+              showUploadList={false}
+              customRequest={async ({ file, onSuccess, onError }) => {
+                const f = file as File;
+                const text = await f.text();
+                const isCsv = f.name.toLowerCase().endsWith('.csv');
+                try {
+                  const res = await fetch('/api/admin/faq/import', {
+                    method: 'POST',
+                    credentials: 'same-origin',
+                    headers: { 'content-type': isCsv ? 'text/csv' : 'application/json' },
+                    body: text,
+                  });
+                  const body = (await res.json()) as { imported?: number; error?: { message: string } };
+                  if (!res.ok) throw new Error(body.error?.message ?? res.statusText);
+                  toast.success(`${t.botImported} ${body.imported}`);
+                  load();
+                  onSuccess?.(body);
+                } catch (e) {
+                  toast.error((e as Error).message, 8);
+                  onError?.(e as Error);
+                }
+              }}
+            >
+              <Button>{t.botImport}</Button>
+            </Upload>
+            <Button href="/api/admin/faq/export?format=json">JSON</Button>
+            <Button href="/api/admin/faq/export?format=csv">CSV</Button>
+            <Button type="primary" onClick={() => open('new')} data-testid="faq-create">
+              {t.create}
+            </Button>
+          </Space>
+        }
+      >
+        <Table
+          rowKey="id"
+          size="small"
+          loading={loading}
+          dataSource={entries}
+          columns={[
+            { title: t.botQuestion, dataIndex: 'question', width: 220 },
+            {
+              title: t.botSimilar,
+              dataIndex: 'similar',
+              render: (s: string[]) => s.slice(0, 4).map((x) => <Tag key={x}>{x}</Tag>),
+            },
+            { title: t.botAnswer, dataIndex: 'answer', ellipsis: true },
+            { title: t.botCategory, dataIndex: 'category', width: 80 },
+            {
+              title: t.status,
+              dataIndex: 'enabled',
+              width: 70,
+              render: (v: boolean) => (v ? <Tag color="green">ON</Tag> : <Tag>OFF</Tag>),
+            },
+            {
+              title: '',
+              key: 'ops',
+              width: 110,
+              render: (_: unknown, e: FaqEntry) => (
+                <Space>
+                  <a onClick={() => open(e)}>{t.edit}</a>
+                  <Popconfirm
+                    title={`${t.delete}?`}
+                    onConfirm={() => api('DELETE', `/api/admin/faq/${e.id}`).then(load)}
+                  >
+                    <a>{t.delete}</a>
+                  </Popconfirm>
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        title={editing === 'new' ? t.create : t.edit}
+        open={editing !== null}
+        onCancel={() => setEditing(null)}
+        width={640}
+        onOk={async () => {
+          const v = (await form.validateFields()) as Omit<FaqEntry, 'id'>;
+          try {
+            if (editing === 'new') await api('POST', '/api/admin/faq', v);
+            else if (editing) await api('PUT', `/api/admin/faq/${editing.id}`, v);
+            toast.success(t.saved);
+            setEditing(null);
+            load();
+          } catch (e) {
+            if (e instanceof ApiError && e.field)
+              form.setFields([{ name: e.field.split('.'), errors: [e.message] }]);
+            else toast.error((e as Error).message);
+          }
+        }}
+      >
+        <Form form={form} layout="vertical">
+          <Form.Item name="question" label={t.botQuestion} rules={[{ required: true, max: 200 }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="similar" label={t.botSimilar}>
+            <Select mode="tags" tokenSeparators={['|', '\n']} />
+          </Form.Item>
+          <Form.Item
+            name="answer"
+            label={t.botAnswer}
+            rules={[{ required: true, max: 2000 }]}
+            extra="{{order.status}} {{order.logistics}} {{shop.serviceHours}}"
+          >
+            <Input.TextArea autoSize={{ minRows: 3 }} />
+          </Form.Item>
+          <Form.Item name="category" label={t.botCategory}>
+            <Input maxLength={40} />
+          </Form.Item>
+          <Form.Item name="enabled" label={t.botEnabled} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
