@@ -247,6 +247,56 @@ for (const engine of testDatabases) {
       assert.equal(conversation.status, 'assigned');
     });
 
+    it('SPAM-1 a buyer repeating one line is set aside as suspected spam: no bot, no agent; an agent can release it', async () => {
+      const b = await buyer('vip-6');
+      await b.say('加我微信领红包');
+      await b.say('加我微信领红包');
+      const c = await b.say('加我微信领红包');
+      assert.equal(c.status, 'spam');
+      assert.equal(c.spamReason, 'repeated');
+      assert.equal(c.agentId, null);
+      const list = JSON.parse(
+        (await inject({ method: 'GET', url: '/api/conversations', headers: { cookie: agent1 } })).body,
+      ) as {
+        conversations: Conversation[];
+      };
+      assert.ok(
+        list.conversations.some((x) => x.id === c.id && x.status === 'spam'),
+        'shown in the suspected-spam group',
+      );
+      const released = await inject({
+        method: 'POST',
+        url: `/api/conversations/${c.id}/release`,
+        headers: { cookie: agent1 },
+      });
+      assert.equal(released.statusCode, 200, released.body);
+      assert.equal(
+        (JSON.parse(released.body) as { conversation: Conversation }).conversation.status,
+        'assigned',
+      );
+    });
+
+    it('SPAM-1 a buyer on the shop’s block list goes straight to suspected spam', async () => {
+      const current = JSON.parse(
+        (await inject({ method: 'GET', url: '/api/admin/bot', headers: { cookie: owner } })).body,
+      ) as {
+        settings: Record<string, unknown>;
+      };
+      const saved = await inject({
+        method: 'PUT',
+        url: '/api/admin/bot',
+        headers: { cookie: owner },
+        payload: { ...current.settings, blockedBuyers: ['vip-7'] },
+      });
+      assert.equal(saved.statusCode, 200, saved.body);
+      const b = await buyer('vip-7');
+      const c = await b.say('你好');
+      assert.equal(c.status, 'spam');
+      assert.equal(c.spamReason, 'blocked');
+      const stored = await t.storage.conversations.listMessages(SHOP, c.id, 0, 10);
+      assert.equal(stored.length, 1, 'the message is kept, never lost');
+    });
+
     it('an agent can take over a bot conversation at any time by writing into it', async () => {
       const b = await buyer('vip-4');
       const c = await b.say('在吗');

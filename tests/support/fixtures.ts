@@ -76,5 +76,6 @@ export function newConversation(shopId: ShopId, buyerId: BuyerId, at = Date.now(
     agentReadSeq: 0,
     buyerReadSeq: 0,
     botMisses: 0,
+    spamReason: null,
   };
 }

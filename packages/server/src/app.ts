@@ -6,6 +6,7 @@ import {
   BotService,
   ChatService,
   isNewCustomerPriority,
+  judgeSpam,
   randomIds,
   systemClock,
   type Clock,
@@ -86,6 +87,38 @@ export async function createServer(
       if (!(await faq.faqFor(shopId))) return 'queued';
       return isNewCustomerPriority(await recentOrders(shopId, buyerId), clock.now()) ? 'queued' : 'bot';
     },
+  });
+  // SPAM-1: the buyer's latest text messages in a conversation (kept in memory, loaded once from
+  // the database) and the shop's block list.
+  const samples = new Map<string, { text: string; at: number }[]>();
+  chat.setSpamJudge(async (shopId, conversation, text, stored) => {
+    const { settings } = await faq.indexFor(shopId);
+    const blockList = settings.blockedBuyers ?? [];
+    const buyer =
+      blockList.length > 0 ? await storage.buyers.findBuyer(shopId, conversation.buyerId) : undefined;
+    const blocked =
+      !!buyer &&
+      (blockList.includes(buyer.id) || (buyer.externalId !== null && blockList.includes(buyer.externalId)));
+    let recent = samples.get(conversation.id);
+    if (!recent) {
+      const upTo = conversation.lastSeq - (stored ? 1 : 0);
+      const rows = await storage.conversations.listMessages(
+        shopId,
+        conversation.id,
+        Math.max(0, upTo - 10),
+        10,
+      );
+      recent = rows.flatMap((m) =>
+        m.sender === 'buyer' && m.kind === 'text' && m.seq <= upTo
+          ? [{ text: m.body.text, at: m.createdAt }]
+          : [],
+      );
+      if (samples.size > 10_000) samples.delete(samples.keys().next().value as string);
+    }
+    recent = [...recent, { text, at: clock.now() }].slice(-10);
+    samples.delete(conversation.id);
+    samples.set(conversation.id, recent);
+    return judgeSpam({ recent, blocked });
   });
   const bot = new BotService({
     chat,

@@ -29,6 +29,8 @@ export interface BotSettings {
   handoffPhrases: string[];
   /** Misses in a row before the bot hands off (BOT-3; 1 hands off at the first miss). */
   maxMisses: number;
+  /** SPAM-1: the shop's block list: buyer ids or the shop's own buyer ids (external ids). */
+  blockedBuyers?: string[];
 }
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {

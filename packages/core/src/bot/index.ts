@@ -4,3 +4,4 @@ export * from './scorer';
 export * from './faq-index';
 export * from './bot.policy';
 export * from './bot.service';
+export * from './spam';

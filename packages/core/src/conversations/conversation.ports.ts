@@ -17,6 +17,7 @@ export type ConversationPatch = Partial<
     | 'agentReadSeq'
     | 'buyerReadSeq'
     | 'botMisses'
+    | 'spamReason'
   >
 >;
 

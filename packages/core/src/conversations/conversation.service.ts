@@ -37,6 +37,16 @@ export interface ChatDeps {
    * RT-7 new-customer priority). Default: the queue.
    */
   openingStatus?: (shopId: ShopId, buyerId: BuyerId) => Promise<'bot' | 'queued'>;
+  /**
+   * SPAM-1: judges a buyer sending `text` (`stored`: the message is already in the conversation);
+   * a reason sets the conversation aside. Default: never spam.
+   */
+  judgeSpam?: (
+    shopId: ShopId,
+    conversation: Conversation,
+    text: string,
+    stored?: boolean,
+  ) => Promise<string | null>;
 }
 
 /** Content a buyer or agent may send (system messages are the server's own). */
@@ -53,6 +63,11 @@ export class ChatService {
 
   constructor(private readonly deps: ChatDeps) {}
 
+  /** Sets the SPAM-1 judge (the composition root wires it once the shop's settings are reachable). */
+  setSpamJudge(judge: NonNullable<ChatDeps['judgeSpam']>): void {
+    this.deps.judgeSpam = judge;
+  }
+
   /** A buyer sends a message; the first one opens a conversation that is then assigned. */
   async sendBuyerMessage(
     shopId: ShopId,
@@ -61,7 +76,7 @@ export class ChatService {
     content: SendableContent,
     /**
      * The buyer's open conversation as this server last returned it to the buyer's connection
-     * (never a client-supplied id); saves a look-up per message.
+     * (never a client-supplied id), when an agent held it; saves a look-up per message.
      */
     knownConversationId?: ConversationId,
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
@@ -70,7 +85,8 @@ export class ChatService {
     const draft: MessageDraft = { ...normalized, clientId, sender: 'buyer', senderId: buyerId };
     if (knownConversationId) {
       try {
-        return await this.append(shopId, knownConversationId, draft);
+        const result = await this.append(shopId, knownConversationId, draft);
+        return await this.setAsideHeldIfSpam(shopId, result, normalized);
       } catch (error) {
         if (!(error instanceof DomainError && error.code === 'conversation_ended')) throw error;
         // It ended meanwhile: fall through to open a new one.
@@ -100,15 +116,17 @@ export class ChatService {
         agentReadSeq: 0,
         buyerReadSeq: 0,
         botMisses: 0,
+        spamReason: null,
       });
       opened = conversation.lastSeq === 0;
     }
+    conversation = await this.setAsideIfSpam(shopId, conversation, normalized);
     const result = await this.append(shopId, conversation.id, draft);
     if (opened && !result.duplicate && result.conversation.status === 'queued') {
       const assigned = await this.assignQueued(shopId, result.conversation.id);
       if (assigned) result.conversation = assigned;
     }
-    return result;
+    return this.setAsideHeldIfSpam(shopId, result, normalized);
   }
 
   /** An agent sends a message into a conversation it holds (admins into any open one). */
@@ -370,6 +388,84 @@ export class ChatService {
     return updated;
   }
 
+  /** SPAM-1: an agent puts a conversation back (misjudged): it goes to the queue and is assigned. */
+  async releaseSpam(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    conversationId: ConversationId,
+  ): Promise<Conversation> {
+    const current = await this.getConversationFor(shopId, actor, conversationId);
+    if (current.status !== 'spam')
+      throw new DomainError('conflict', 'the conversation is not set aside as spam', 'conversationId');
+    const queued = await this.deps.conversations.updateConversation(shopId, conversationId, {
+      status: 'queued',
+      spamReason: null,
+    });
+    this.deps.events.publish({
+      type: 'conversation.updated',
+      shopId,
+      conversation: queued,
+      previousAgentId: null,
+    });
+    return (await this.assignQueued(shopId, conversationId)) ?? queued;
+  }
+
+  /**
+   * SPAM-1 for a conversation an agent holds: judged after the message is stored (there is no bot
+   * to keep quiet); set aside, the agent's slot frees and the queue drains.
+   */
+  private async setAsideHeldIfSpam<R extends { conversation: Conversation; duplicate: boolean }>(
+    shopId: ShopId,
+    result: R,
+    content: SendableContent,
+  ): Promise<R> {
+    const held = result.conversation;
+    if (!this.deps.judgeSpam || result.duplicate || held.status !== 'assigned') return result;
+    const reason = await this.deps.judgeSpam(
+      shopId,
+      held,
+      content.kind === 'text' ? content.body.text : '',
+      true,
+    );
+    if (!reason) return result;
+    const aside = await this.deps.conversations.updateConversation(shopId, held.id, {
+      status: 'spam',
+      spamReason: reason,
+      agentId: null,
+    });
+    this.deps.events.publish({
+      type: 'conversation.updated',
+      shopId,
+      conversation: aside,
+      previousAgentId: held.agentId,
+    });
+    await this.drainQueue(shopId);
+    return { ...result, conversation: aside };
+  }
+
+  private async setAsideIfSpam(
+    shopId: ShopId,
+    conversation: Conversation,
+    content: SendableContent,
+  ): Promise<Conversation> {
+    if (!this.deps.judgeSpam || (conversation.status !== 'bot' && conversation.status !== 'queued'))
+      return conversation;
+    const text = content.kind === 'text' ? content.body.text : '';
+    const reason = await this.deps.judgeSpam(shopId, conversation, text);
+    if (!reason) return conversation;
+    const aside = await this.deps.conversations.updateConversation(shopId, conversation.id, {
+      status: 'spam',
+      spamReason: reason,
+    });
+    this.deps.events.publish({
+      type: 'conversation.updated',
+      shopId,
+      conversation: aside,
+      previousAgentId: null,
+    });
+    return aside;
+  }
+
   /** Whether any agent could take a conversation now (BOT-5: otherwise the bot says when humans are back). */
   async hasAgentAvailable(shopId: ShopId): Promise<boolean> {
     const agents = await this.deps.agents.listAgents(shopId);
@@ -404,12 +500,13 @@ export class ChatService {
     if (!conversation) throw notFound('conversation', 'conversationId');
     if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId)
       throw notFound('conversation', 'conversationId');
-    // Every agent of the shop sees the bot's conversations, to take one over at any time.
+    // Every agent of the shop sees the bot's conversations (to take one over) and suspected spam.
     if (
       actor.type === 'agent' &&
       !actor.isAdmin &&
       conversation.agentId !== actor.agentId &&
-      conversation.status !== 'bot'
+      conversation.status !== 'bot' &&
+      conversation.status !== 'spam'
     ) {
       // An ended conversation stays readable by whoever held it; a queued one only by admins.
       if (!(

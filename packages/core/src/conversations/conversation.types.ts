@@ -1,8 +1,11 @@
 import type { AgentId, BuyerId, ConversationId, MessageId, OrderId, ProductId, ShopId } from '../kernel';
 import type { OrderStatus } from '../orders/order.types';
 
-/** Where a conversation stands: with the bot, waiting in the queue, held by an agent, or over. */
-export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'ended';
+/**
+ * Where a conversation stands: with the bot, waiting in the queue, held by an agent, set aside as
+ * suspected spam (SPAM-1: no agent, no reply needed, not counted), or over.
+ */
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'spam' | 'ended';
 
 /** Who wrote a message. */
 export type SenderType = 'buyer' | 'agent' | 'bot' | 'system';
@@ -95,6 +98,8 @@ export interface Conversation {
   buyerReadSeq: number;
   /** BOT-3: the bot's misses in a row in this conversation. */
   botMisses: number;
+  /** SPAM-1: why it was set aside, while status is `spam`. */
+  spamReason: string | null;
 }
 
 /** Who acts on a conversation. */

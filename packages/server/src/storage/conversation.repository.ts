@@ -38,6 +38,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     agentReadSeq: Number(row.agent_read_seq),
     buyerReadSeq: Number(row.buyer_read_seq),
     botMisses: Number(row.bot_misses ?? 0),
+    spamReason: row.spam_reason ?? null,
   };
 }
 
@@ -110,6 +111,7 @@ export class KyselyConversationStore implements ConversationStore {
           agent_read_seq: c.agentReadSeq,
           buyer_read_seq: c.buyerReadSeq,
           bot_misses: c.botMisses,
+          spam_reason: c.spamReason,
         })
         .execute();
       return c;
@@ -150,6 +152,7 @@ export class KyselyConversationStore implements ConversationStore {
     if (patch.agentReadSeq !== undefined) set.agent_read_seq = patch.agentReadSeq;
     if (patch.buyerReadSeq !== undefined) set.buyer_read_seq = patch.buyerReadSeq;
     if (patch.botMisses !== undefined) set.bot_misses = patch.botMisses;
+    if (patch.spamReason !== undefined) set.spam_reason = patch.spamReason;
     const row = await this.db
       .updateTable('conversations')
       .set(set)
@@ -369,10 +372,14 @@ export class KyselyConversationStore implements ConversationStore {
       options.status === 'open'
         ? q.where('conversations.open', '=', 1)
         : q.where('conversations.status', '=', options.status);
-    // Agents see their own conversations and the bot's (to take one over); admins see all.
+    // Agents see their own conversations, the bot's (to take one over) and suspected spam; admins all.
     if (!options.all) {
       q = q.where((eb) =>
-        eb.or([eb('conversations.agent_id', '=', agentId), eb('conversations.status', '=', 'bot')]),
+        eb.or([
+          eb('conversations.agent_id', '=', agentId),
+          eb('conversations.status', '=', 'bot'),
+          eb('conversations.status', '=', 'spam'),
+        ]),
       );
     }
     const rows = await q.orderBy('conversations.last_message_at', 'desc').limit(options.limit).execute();

@@ -179,6 +179,12 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_spam': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('conversations').addColumn('spam_reason', 'text').execute();
+      },
+    },
   };
 }
 

@@ -84,6 +84,7 @@ export interface ConversationsTable {
   agent_read_seq: number;
   buyer_read_seq: number;
   bot_misses: Generated<number>;
+  spam_reason: string | null;
 }
 export interface MessagesTable {
   id: string;

@@ -37,7 +37,7 @@ export const rooms = {
 function agentTargets(shopId: string, conversation: Conversation): string[] {
   const targets = [rooms.admins(shopId)];
   if (conversation.agentId) targets.push(rooms.agent(conversation.agentId));
-  if (conversation.status === 'bot') targets.push(rooms.agents(shopId));
+  if (conversation.status === 'bot' || conversation.status === 'spam') targets.push(rooms.agents(shopId));
   return targets;
 }
 
@@ -135,7 +135,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           .to(agentTargets(event.shopId, conversation))
           .emit('conversation:updated', { conversation: dto });
         // Everyone who watched it with the bot learns it has left the bot, without its content.
-        if (conversation.status !== 'bot') {
+        if (conversation.status !== 'bot' && conversation.status !== 'spam') {
           agents.to(rooms.agents(event.shopId)).emit('conversation:claimed', {
             conversationId: conversation.id,
             status: conversation.status,
@@ -260,7 +260,9 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
       const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
         ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
       );
-      socket.data.conversationId = r.conversation.id;
+      // Only a conversation an agent holds skips the look-up: with the bot or in the queue, each
+      // message is judged for spam (SPAM-1) against the fresh conversation.
+      socket.data.conversationId = r.conversation.status === 'assigned' ? r.conversation.id : undefined;
       return { message: r.message, conversation: r.conversation };
     });
     registerCommon(socket, ctx, shopId, actor);

@@ -61,6 +61,14 @@ export function ChatPane(props: {
           {c.buyer?.nick}
         </Typography.Title>
         <Space>
+          {c.status === 'spam' && (
+            <Button
+              data-testid="release-spam"
+              onClick={() => api('POST', `/api/conversations/${c.id}/release`)}
+            >
+              {t.release}
+            </Button>
+          )}
           {(c.status === 'bot' || c.status === 'queued') && (
             <Button
               type="primary"

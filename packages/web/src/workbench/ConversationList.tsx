@@ -18,19 +18,24 @@ export function ConversationList(props: {
   onSelect: (id: string) => void;
 }) {
   const { t } = useT();
-  const [tab, setTab] = useState<'open' | 'ended'>('open');
+  const [tab, setTab] = useState<'open' | 'spam' | 'ended'>('open');
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(timer);
   }, []);
   const all = Object.values(props.conversations).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
-  const shown = all.filter((c) => (tab === 'open' ? c.status !== 'ended' : c.status === 'ended'));
+  // SPAM-1: suspected spam has its own group, not today's reception.
+  const groupOf = (c: ListConversation) =>
+    c.status === 'ended' ? 'ended' : c.status === 'spam' ? 'spam' : 'open';
+  const shown = all.filter((c) => groupOf(c) === tab);
   const statusTag = (c: ListConversation) =>
     c.status === 'queued' ? (
       <Tag color="orange">{t.statusQueued}</Tag>
     ) : c.status === 'bot' ? (
       <Tag color="blue">{t.statusBot}</Tag>
+    ) : c.status === 'spam' ? (
+      <Tag color="red">{t.spamTab}</Tag>
     ) : c.status === 'ended' ? (
       <Tag>{t.statusEnded}</Tag>
     ) : null;
@@ -40,9 +45,10 @@ export function ConversationList(props: {
         <Segmented
           block
           value={tab}
-          onChange={(v) => setTab(v as 'open' | 'ended')}
+          onChange={(v) => setTab(v as 'open' | 'spam' | 'ended')}
           options={[
-            { label: `${t.openTab} (${all.filter((c) => c.status !== 'ended').length})`, value: 'open' },
+            { label: `${t.openTab} (${all.filter((c) => groupOf(c) === 'open').length})`, value: 'open' },
+            { label: `${t.spamTab} (${all.filter((c) => groupOf(c) === 'spam').length})`, value: 'spam' },
             { label: t.endedTab, value: 'ended' },
           ]}
         />

@@ -107,7 +107,10 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
         // Not mine any more (transferred, taken over by someone else): drop it. The bot's are everyone's.
         if (
           removed ||
-          (!me.isAdmin && conversation.agentId !== me.agentId && conversation.status !== 'bot')
+          (!me.isAdmin &&
+            conversation.agentId !== me.agentId &&
+            conversation.status !== 'bot' &&
+            conversation.status !== 'spam')
         ) {
           setConversations((prev) => {
             const next = { ...prev };

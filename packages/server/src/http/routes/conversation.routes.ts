@@ -115,6 +115,14 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     };
   });
 
+  // SPAM-1: a misjudged buyer goes back to the queue and is assigned.
+  app.post('/api/conversations/:conversationId/release', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { conversationId } = parse(conversationParams, req.params);
+    const c = await chat.releaseSpam(me.shop.id, actorOf(me), conversationId as ConversationId);
+    return { conversation: await presentConversation(storage, me.shop.id, c) };
+  });
+
   // An agent takes over a conversation the bot or the queue holds (BOT-1: at any time).
   app.post('/api/conversations/:conversationId/take-over', async (req) => {
     const me = await requireAgent(storage, req, clock.now());

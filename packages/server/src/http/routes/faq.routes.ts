@@ -29,6 +29,8 @@ const botSettingsBody = z.object({
   answerThreshold: z.number().min(0.05).max(0.99),
   handoffPhrases: z.array(z.string().trim().min(1).max(40)).min(1).max(100),
   maxMisses: z.number().int().min(1).max(10),
+  /** SPAM-1: buyer ids or the shop's own buyer ids whose conversations go to suspected spam. */
+  blockedBuyers: z.array(z.string().trim().min(1).max(64)).max(5000).default([]),
 });
 const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled'] as const;
 

@@ -1,0 +1,44 @@
+import { MINUTE } from '../kernel';
+import { normalizeText } from './text';
+
+/** Why a buyer looks like spam (SPAM-1). */
+export type SpamReason = 'repeated' | 'links' | 'blocked';
+
+/** A buyer message as the spam check sees it. */
+export interface SpamSample {
+  text: string;
+  at: number;
+}
+
+const URL_RE = /(https?:\/\/|www\.)[^\s]+|\b[a-z0-9-]+\.(com|cn|net|top|xyz|cc|vip|shop)\b/gi;
+
+/** How many links a text carries. */
+export function countLinks(text: string): number {
+  return text.match(URL_RE)?.length ?? 0;
+}
+
+/**
+ * SPAM-1: judges a buyer from their latest messages (oldest first, the new one last): the same
+ * text three times in a row within ten minutes, three or more links within a minute, or a buyer
+ * on the shop's block list. Real buyers who paste one advert are not spam (they are answered and
+ * can be reported). Pure.
+ */
+export function judgeSpam(input: { recent: readonly SpamSample[]; blocked: boolean }): SpamReason | null {
+  if (input.blocked) return 'blocked';
+  const recent = input.recent;
+  const last = recent.at(-1);
+  if (!last) return null;
+  const tail = recent.slice(-3);
+  const norm = normalizeText(last.text);
+  if (
+    tail.length === 3 &&
+    norm.length > 0 &&
+    tail.every((m) => normalizeText(m.text) === norm) &&
+    last.at - tail[0]!.at <= 10 * MINUTE
+  ) {
+    return 'repeated';
+  }
+  const lastMinute = recent.filter((m) => last.at - m.at <= MINUTE);
+  if (lastMinute.reduce((n, m) => n + countLinks(m.text), 0) >= 3) return 'links';
+  return null;
+}
