@@ -107,6 +107,16 @@ export function BotAdmin() {
               />
             </span>
             <span style={{ minWidth: 320 }}>
+              {t.blockList}
+              <Select
+                mode="tags"
+                style={{ width: '100%' }}
+                placeholder="tb100001"
+                value={settings.blockedBuyers ?? []}
+                onChange={(blockedBuyers: string[]) => saveSettings({ ...settings, blockedBuyers })}
+              />
+            </span>
+            <span style={{ minWidth: 320 }}>
               {t.botHandoffPhrases}
               <Select
                 mode="tags"
