@@ -14,6 +14,8 @@ const URL_RE = /(https?:\/\/|www\.)[^\s]+|\b[a-z0-9-]+\.(com|cn|net|top|xyz|cc|v
 
 /** How many links a text carries. */
 export function countLinks(text: string): number {
+  // Every link has a dot; most chat lines have none, and skip the regex.
+  if (!text.includes('.')) return 0;
   return text.match(URL_RE)?.length ?? 0;
 }
 
@@ -29,14 +31,14 @@ export function judgeSpam(input: { recent: readonly SpamSample[]; blocked: boole
   const last = recent.at(-1);
   if (!last) return null;
   const tail = recent.slice(-3);
-  const norm = normalizeText(last.text);
+  // Cheap test first: the raw texts must already be near-equal in length to be the same line.
   if (
     tail.length === 3 &&
-    norm.length > 0 &&
-    tail.every((m) => normalizeText(m.text) === norm) &&
-    last.at - tail[0]!.at <= 10 * MINUTE
+    last.at - tail[0]!.at <= 10 * MINUTE &&
+    tail.every((m) => Math.abs(m.text.length - last.text.length) <= 4)
   ) {
-    return 'repeated';
+    const norm = normalizeText(last.text);
+    if (norm.length > 0 && tail.every((m) => normalizeText(m.text) === norm)) return 'repeated';
   }
   const lastMinute = recent.filter((m) => last.at - m.at <= MINUTE);
   if (lastMinute.reduce((n, m) => n + countLinks(m.text), 0) >= 3) return 'links';
