@@ -2,7 +2,7 @@
  * `npx xiaoer <command>`. Commands and their flags are a stable interface (README "CLI").
  *   start            run the server (same as `npm start` without building the UI)
  *   seed-demo        add the demo shop to the configured database if it has none
- *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.55]
+ *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
  *   help             this text
  */
 import { readFileSync } from 'node:fs';

@@ -35,7 +35,7 @@ export interface BotSettings {
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: true,
-  answerThreshold: 0.55,
+  answerThreshold: 0.4,
   handoffPhrases: DEFAULT_HANDOFF_PHRASES,
   maxMisses: 2,
 };

@@ -5,3 +5,4 @@ export * from './faq-index';
 export * from './bot.policy';
 export * from './bot.service';
 export * from './spam';
+export * from './synonyms';

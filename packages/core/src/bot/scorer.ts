@@ -1,4 +1,5 @@
 import { DocumentFrequencies, tfidfCosine } from './similarity';
+import type { SynonymMap } from './synonyms';
 import { charNgrams, countTerms, normalizeText, type Segmenter } from './text';
 
 /** What the scorer keeps of a text: its character n-grams and its words, counted. */
@@ -27,6 +28,8 @@ export class QuestionScorer {
   constructor(
     private readonly segmenter: Segmenter,
     private readonly weights: ScorerWeights = DEFAULT_WEIGHTS,
+    /** Words of one group count as the same word (BOT-1 synonyms). */
+    private readonly synonyms?: SynonymMap,
   ) {}
 
   /** The features of a text (does not change the corpus statistics). */
@@ -35,7 +38,8 @@ export class QuestionScorer {
     const words = this.segmenter
       .cut(text.normalize('NFKC').toLowerCase())
       .map((w) => normalizeText(w))
-      .filter((w) => w.length > 0);
+      .filter((w) => w.length > 0)
+      .map((w) => this.synonyms?.canon(w) ?? w);
     return {
       chars: countTerms([...charNgrams(norm, 1), ...charNgrams(norm, 2)]),
       words: countTerms(words),

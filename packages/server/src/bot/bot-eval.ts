@@ -1,4 +1,12 @@
-import { decide, DEFAULT_BOT_SETTINGS, FaqIndex, QuestionScorer, type FaqEntry } from '@xiaoer/core';
+import {
+  decide,
+  DEFAULT_BOT_SETTINGS,
+  DEFAULT_WEIGHTS,
+  FaqIndex,
+  QuestionScorer,
+  SynonymMap,
+  type FaqEntry,
+} from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import { jiebaSegmenter } from './jieba.segmenter';
 
@@ -37,7 +45,7 @@ export function evaluateBot(
   threshold = DEFAULT_BOT_SETTINGS.answerThreshold,
 ): EvalReport {
   const settings = { ...DEFAULT_BOT_SETTINGS, answerThreshold: threshold };
-  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter()));
+  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()));
   const entries = new Map(kb.map((e) => [e.id, e]));
   for (const e of kb) index.upsert(e);
   const times: number[] = [];

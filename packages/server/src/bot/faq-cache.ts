@@ -2,6 +2,8 @@ import {
   DEFAULT_BOT_SETTINGS,
   FaqIndex,
   QuestionScorer,
+  DEFAULT_WEIGHTS,
+  SynonymMap,
   type BotSettings,
   type FaqEntry,
   type ShopFaq,
@@ -39,7 +41,7 @@ export class FaqCache {
           this.storage.shops.findBotSettings(shopId),
           this.storage.faq.listEntries(shopId),
         ]);
-        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter()));
+        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()));
         const map = new Map<string, FaqEntry>();
         for (const e of entries) {
           map.set(e.id, e);
