@@ -206,7 +206,11 @@ export interface ServerToClientEvents {
   }) => void;
   'agent:status': (payload: { agentId: string; status: string }) => void;
   /** To every agent of the shop: a conversation left the bot (taken over, handed off, assigned). */
-  'conversation:claimed': (payload: { conversationId: string; status: string; agentId: string | null }) => void;
+  'conversation:claimed': (payload: {
+    conversationId: string;
+    status: string;
+    agentId: string | null;
+  }) => void;
   error: (payload: ErrorBody) => void;
 }
 

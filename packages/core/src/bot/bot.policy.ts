@@ -31,6 +31,8 @@ export interface BotSettings {
   maxMisses: number;
   /** SPAM-1: the shop's block list: buyer ids or the shop's own buyer ids (external ids). */
   blockedBuyers?: string[];
+  /** The shop's own synonym groups, added to the shipped ones (first word of a group leads). */
+  synonyms?: string[][];
 }
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { charJaccard, DocumentFrequencies, tfidfCosine } from './similarity';
-import { QuestionScorer } from './scorer';
+import { DEFAULT_WEIGHTS, QuestionScorer } from './scorer';
+import { SynonymMap } from './synonyms';
 import { charNgrams, countTerms, normalizeText } from './text';
 
 /** A stand-in segmenter that splits on spaces: the scorer's logic, not jieba's, is under test. */
@@ -51,5 +52,22 @@ describe('matcher text features (BOT-1)', () => {
     for (const x of f) scorer.learn(x);
     assert.ok(scorer.similarity(f[0]!, f[1]!) > scorer.similarity(f[0]!, f[2]!));
     assert.equal(scorer.similarity(f[0]!, scorer.features('')), 0);
+  });
+});
+
+describe('synonyms (BOT-1)', () => {
+  it('reads words of one group as the same word, shipped groups and a shop’s own', () => {
+    const synonyms = new SynonymMap();
+    assert.equal(synonyms.canon('邮费'), '运费');
+    synonyms.addGroup(['回收', '循环利用']);
+    const scorer = new QuestionScorer(spaces, DEFAULT_WEIGHTS, synonyms);
+    const plain = new QuestionScorer(spaces);
+    const a = '包装 可以 回收 吗';
+    const b = '包装 能 循环利用 吗';
+    for (const s of [scorer, plain]) for (const t of [a, b, '发票 怎么 开']) s.learn(s.features(t));
+    assert.ok(
+      scorer.similarity(scorer.features(a), scorer.features(b)) >
+        plain.similarity(plain.features(a), plain.features(b)),
+    );
   });
 });

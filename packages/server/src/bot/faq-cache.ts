@@ -41,7 +41,9 @@ export class FaqCache {
           this.storage.shops.findBotSettings(shopId),
           this.storage.faq.listEntries(shopId),
         ]);
-        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()));
+        const synonyms = new SynonymMap();
+        for (const group of settings?.synonyms ?? []) synonyms.addGroup(group);
+        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, synonyms));
         const map = new Map<string, FaqEntry>();
         for (const e of entries) {
           map.set(e.id, e);
@@ -78,7 +80,7 @@ export class FaqCache {
     faq.index.remove(id);
   }
 
-  /** After the shop's settings or name changed. */
+  /** After the shop's settings or name changed; new synonyms rebuild the index (they change every entry's words). */
   async settingsChanged(
     shopId: ShopId,
     settings: BotSettings | null,
@@ -86,6 +88,10 @@ export class FaqCache {
   ): Promise<void> {
     if (!this.shops.has(shopId)) return;
     const faq = await this.load(shopId);
+    if (JSON.stringify(faq.settings.synonyms ?? []) !== JSON.stringify(settings?.synonyms ?? [])) {
+      this.shops.delete(shopId);
+      return;
+    }
     faq.settings = settings ?? { ...DEFAULT_BOT_SETTINGS, enabled: false };
     if (shop) faq.shop = shop;
   }

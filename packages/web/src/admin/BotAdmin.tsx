@@ -107,6 +107,24 @@ export function BotAdmin() {
               />
             </span>
             <span style={{ minWidth: 320 }}>
+              {t.synonyms}
+              <Input.TextArea
+                data-testid="bot-synonyms"
+                autoSize={{ minRows: 2, maxRows: 6 }}
+                placeholder="发货 发出 寄出"
+                defaultValue={(settings.synonyms ?? []).map((g) => g.join(' ')).join('\n')}
+                onBlur={(e) =>
+                  saveSettings({
+                    ...settings,
+                    synonyms: e.target.value
+                      .split('\n')
+                      .map((line) => line.split(/\s+/).filter(Boolean))
+                      .filter((g) => g.length >= 2),
+                  })
+                }
+              />
+            </span>
+            <span style={{ minWidth: 320 }}>
               {t.blockList}
               <Select
                 mode="tags"

@@ -31,6 +31,10 @@ const botSettingsBody = z.object({
   maxMisses: z.number().int().min(1).max(10),
   /** SPAM-1: buyer ids or the shop's own buyer ids whose conversations go to suspected spam. */
   blockedBuyers: z.array(z.string().trim().min(1).max(64)).max(5000).default([]),
+  synonyms: z
+    .array(z.array(z.string().trim().min(1).max(20)).min(2).max(30))
+    .max(500)
+    .default([]),
 });
 const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled'] as const;
 
