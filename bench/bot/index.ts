@@ -14,6 +14,8 @@ import {
   DocumentFrequencies,
   FaqIndex,
   QuestionScorer,
+  DEFAULT_WEIGHTS,
+  SynonymMap,
 } from '@xiaoer/core';
 import { jiebaSegmenter } from '../../packages/server/src/bot/jieba.segmenter';
 import { fmt, printTable, quantile, spearman } from '../lib/stats';
@@ -56,7 +58,7 @@ export async function run(): Promise<void> {
     const pairs = readPairs(path);
     const labels = pairs.map((p) => p.label);
     const df = new DocumentFrequencies();
-    const scorer = new QuestionScorer(segmenter);
+    const scorer = new QuestionScorer(segmenter, DEFAULT_WEIGHTS, new SynonymMap());
     const features = pairs.map((p) => [scorer.features(p.a), scorer.features(p.b)] as const);
     for (const p of pairs) {
       df.add(charUniBigrams(p.a));
@@ -125,7 +127,7 @@ export async function latency(): Promise<void> {
   const ENTRIES = 10_000;
   const kb = sentences.slice(0, ENTRIES * 2);
   const queries = sentences.slice(ENTRIES * 2, ENTRIES * 2 + 2000);
-  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter()));
+  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()));
   const plain = new PlainGramIndex();
   for (let i = 0; i < ENTRIES; i++) {
     // Each entry: a standard question and one similar question, as a shop's FAQ has.
