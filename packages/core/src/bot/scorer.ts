@@ -1,36 +1,85 @@
-import { DocumentFrequencies, tfidfCosine } from './similarity';
+import { DocumentFrequencies } from './similarity';
 import type { SynonymMap } from './synonyms';
 import { charNgrams, countTerms, normalizeText, type Segmenter } from './text';
 
-/** What the scorer keeps of a text: its character n-grams and its words, counted. */
+/** What the scorer keeps of a text: its characters, character n-grams and words, counted. */
 export interface TextFeatures {
+  /** Characters (1-grams), counted. */
+  unigrams: Map<string, number>;
+  /** Character 1- and 2-grams, counted. */
   chars: Map<string, number>;
+  /** Words (after synonyms), counted. */
   words: Map<string, number>;
+  /** Whether the text says "not" (不/没/别/无/未/非…), A-not-A questions (能不能) aside. */
+  negated: boolean;
   length: number;
+  /** Norms under the corpus statistics of one moment (a memo kept by the scorer). */
+  norms?: Norms;
 }
 
-/** How much each kind of evidence counts (tuned on the validation splits only). */
-export interface ScorerWeights {
-  /** Weight of character 1+2-gram TF-IDF cosine; words get 1 − this. */
+interface Norms {
+  /** The scorer's corpus version these were computed at. */
+  version: number;
+  unigrams: number;
   chars: number;
+  words: number;
+  /** Sum of the IDFs of the distinct characters (the Dice denominator's share). */
+  charIdf: number;
 }
-
-export const DEFAULT_WEIGHTS: ScorerWeights = { chars: 0.5 };
 
 /**
- * BOT-1: the similarity of two questions from character n-gram and word evidence, each
- * TF-IDF weighted over the corpus the scorer has seen. Pure; words come from the Segmenter.
+ * How much each kind of evidence counts. Chosen on the validation splits only (BQ, LCQMC, STS-B
+ * `valid`; `.tmp`-style sweeps, see bench/bot); the test splits are only reported.
+ */
+export interface ScorerWeights {
+  /** TF-IDF cosine of the characters. */
+  unigrams: number;
+  /** TF-IDF cosine of character 1+2-grams (word order, a little). */
+  grams: number;
+  /** TF-IDF cosine of the words. */
+  words: number;
+  /** IDF-weighted Dice overlap of the two character sets (rare characters decide). */
+  dice: number;
+  /** Share of the score lost when one text negates and the other does not. */
+  negation: number;
+}
+
+export const DEFAULT_WEIGHTS: ScorerWeights = {
+  unigrams: 1,
+  grams: 0.5,
+  words: 1,
+  dice: 1,
+  negation: 0.3,
+};
+
+const NEGATION = /[不没别勿未无非]/u;
+const A_NOT_A = /(.)[不没]\1/gu;
+
+/** Whether a normalized text negates (能不能, 有没有 and 是不是 ask; they do not negate). */
+export function negates(norm: string): boolean {
+  return NEGATION.test(norm.replace(A_NOT_A, ''));
+}
+
+/**
+ * BOT-1: the similarity of two questions from character, character n-gram and word evidence,
+ * each IDF weighted over the corpus the scorer has seen, damped when one question negates and
+ * the other does not. Pure; words come from the Segmenter.
  */
 export class QuestionScorer {
   private readonly charDf = new DocumentFrequencies();
   private readonly wordDf = new DocumentFrequencies();
+  private readonly total: number;
+  /** Bumped whenever the corpus statistics change, so memoized norms are recomputed. */
+  private version = 0;
 
   constructor(
     private readonly segmenter: Segmenter,
     private readonly weights: ScorerWeights = DEFAULT_WEIGHTS,
     /** Words of one group count as the same word (BOT-1 synonyms). */
     private readonly synonyms?: SynonymMap,
-  ) {}
+  ) {
+    this.total = weights.unigrams + weights.grams + weights.words + weights.dice;
+  }
 
   /** The features of a text (does not change the corpus statistics). */
   features(text: string): TextFeatures {
@@ -40,30 +89,106 @@ export class QuestionScorer {
       .map((w) => normalizeText(w))
       .filter((w) => w.length > 0)
       .map((w) => this.synonyms?.canon(w) ?? w);
+    const unigrams = charNgrams(norm, 1);
     return {
-      chars: countTerms([...charNgrams(norm, 1), ...charNgrams(norm, 2)]),
+      unigrams: countTerms(unigrams),
+      chars: countTerms([...unigrams, ...charNgrams(norm, 2)]),
       words: countTerms(words),
-      length: [...norm].length,
+      negated: negates(norm),
+      length: unigrams.length,
     };
   }
 
   /** Counts a text into the corpus statistics (IDF). */
   learn(f: TextFeatures): void {
+    this.version++;
     this.charDf.add(f.chars.keys());
     this.wordDf.add(f.words.keys());
   }
 
   /** Takes a text back out of the corpus statistics. */
   forget(f: TextFeatures): void {
+    this.version++;
     this.charDf.remove(f.chars.keys());
     this.wordDf.remove(f.words.keys());
   }
 
-  /** Similarity in [0, 1]. */
+  /**
+   * Similarity in [0, 1]: the weighted mean of the TF-IDF cosines of characters, character
+   * 1+2-grams and words and the IDF-weighted Dice overlap of the characters, damped by the
+   * negation weight when exactly one of the two negates. The same as computing each with
+   * `tfidfCosine`, but each side's norms are memoized until the corpus changes, so matching a
+   * query against many questions looks up IDFs only for the terms they share.
+   */
   similarity(a: TextFeatures, b: TextFeatures): number {
-    if (a.length === 0 || b.length === 0) return 0;
-    const c = tfidfCosine(a.chars, b.chars, (t) => this.charDf.idf(t));
-    const w = tfidfCosine(a.words, b.words, (t) => this.wordDf.idf(t));
-    return this.weights.chars * c + (1 - this.weights.chars) * w;
+    if (a.length === 0 || b.length === 0 || this.total === 0) return 0;
+    const w = this.weights;
+    const na = this.norms(a);
+    const nb = this.norms(b);
+    let uniDot = 0;
+    let sharedIdf = 0;
+    for (const [t, ca] of a.unigrams) {
+      const cb = b.unigrams.get(t);
+      if (cb === undefined) continue;
+      const idf = this.charDf.idf(t);
+      uniDot += ca * cb * idf * idf;
+      sharedIdf += idf;
+    }
+    let charDot = uniDot;
+    if (w.grams)
+      for (const [t, ca] of a.chars) {
+        if (a.unigrams.has(t)) continue; // already in uniDot
+        const cb = b.chars.get(t);
+        if (cb === undefined) continue;
+        const idf = this.charDf.idf(t);
+        charDot += ca * cb * idf * idf;
+      }
+    let wordDot = 0;
+    if (w.words)
+      for (const [t, ca] of a.words) {
+        const cb = b.words.get(t);
+        if (cb === undefined) continue;
+        const idf = this.wordDf.idf(t);
+        wordDot += ca * cb * idf * idf;
+      }
+    const cos = (dot: number, x: number, y: number) => (x === 0 || y === 0 ? 0 : dot / (x * y));
+    let score =
+      w.unigrams * cos(uniDot, na.unigrams, nb.unigrams) +
+      w.grams * cos(charDot, na.chars, nb.chars) +
+      w.words * cos(wordDot, na.words, nb.words);
+    const idfAll = na.charIdf + nb.charIdf;
+    if (idfAll > 0) score += (w.dice * 2 * sharedIdf) / idfAll;
+    score /= this.total;
+    return a.negated === b.negated ? score : score * (1 - w.negation);
+  }
+
+  /** A text's vector norms under the current corpus statistics, memoized on the features. */
+  private norms(f: TextFeatures): Norms {
+    if (f.norms?.version === this.version) return f.norms;
+    let unigrams = 0;
+    let chars = 0;
+    let charIdf = 0;
+    for (const [t, c] of f.chars) {
+      const idf = this.charDf.idf(t);
+      const x = c * idf;
+      chars += x * x;
+      if (f.unigrams.has(t)) {
+        unigrams += x * x;
+        charIdf += idf;
+      }
+    }
+    let words = 0;
+    for (const [t, c] of f.words) {
+      const x = c * this.wordDf.idf(t);
+      words += x * x;
+    }
+    f.norms = {
+      version: this.version,
+      unigrams: Math.sqrt(unigrams),
+      chars: Math.sqrt(chars),
+      words: Math.sqrt(words),
+      charIdf,
+    };
+    return f.norms;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { charJaccard, DocumentFrequencies, tfidfCosine } from './similarity';
-import { DEFAULT_WEIGHTS, QuestionScorer } from './scorer';
+import { DEFAULT_WEIGHTS, negates, QuestionScorer } from './scorer';
 import { SynonymMap } from './synonyms';
 import { charNgrams, countTerms, normalizeText } from './text';
 
@@ -52,6 +52,64 @@ describe('matcher text features (BOT-1)', () => {
     for (const x of f) scorer.learn(x);
     assert.ok(scorer.similarity(f[0]!, f[1]!) > scorer.similarity(f[0]!, f[2]!));
     assert.equal(scorer.similarity(f[0]!, scorer.features('')), 0);
+  });
+});
+
+describe('scorer evidence (BOT-1)', () => {
+  const texts = ['什么 时候 发货', '几时 发货 呀', '怎么 退款', '发票 怎么 开', '不 发货 吗', '😀 发货'];
+
+  /** The formula written out plainly, over DF tables kept beside the scorer. */
+  function reference(scorer: QuestionScorer, known: string[], x: string, y: string): number {
+    const charDf = new DocumentFrequencies();
+    const wordDf = new DocumentFrequencies();
+    for (const t of known) {
+      const f = scorer.features(t);
+      charDf.add(f.chars.keys());
+      wordDf.add(f.words.keys());
+    }
+    const [a, b] = [scorer.features(x), scorer.features(y)];
+    const idf = (t: string) => charDf.idf(t);
+    let shared = 0;
+    let all = 0;
+    for (const t of a.unigrams.keys()) {
+      all += idf(t);
+      if (b.unigrams.has(t)) shared += idf(t);
+    }
+    for (const t of b.unigrams.keys()) all += idf(t);
+    const w = DEFAULT_WEIGHTS;
+    const score =
+      (w.unigrams * tfidfCosine(a.unigrams, b.unigrams, idf) +
+        w.grams * tfidfCosine(a.chars, b.chars, idf) +
+        w.words * tfidfCosine(a.words, b.words, (t) => wordDf.idf(t)) +
+        (w.dice * 2 * shared) / all) /
+      (w.unigrams + w.grams + w.words + w.dice);
+    return a.negated === b.negated ? score : score * (1 - w.negation);
+  }
+
+  it('computes the documented formula, and keeps computing it as the corpus changes', () => {
+    const scorer = new QuestionScorer(spaces);
+    const known: string[] = [];
+    const memo = texts.map((t) => scorer.features(t));
+    for (const [i, t] of texts.entries()) {
+      scorer.learn(scorer.features(t));
+      known.push(t);
+      for (const j of [0, 1, 4, 5]) {
+        const got = scorer.similarity(memo[j]!, memo[i]!);
+        const want = reference(scorer, known, texts[j]!, t);
+        assert.ok(Math.abs(got - want) < 1e-9, `${texts[j]} ~ ${t}: ${got} vs ${want}`);
+      }
+    }
+  });
+
+  it('damps a match when exactly one side negates; A-not-A questions do not negate', () => {
+    assert.equal(negates('不能退款'), true);
+    assert.equal(negates('没收到货'), true);
+    assert.equal(negates('能不能退款'), false);
+    assert.equal(negates('有没有货'), false);
+    const scorer = new QuestionScorer(spaces);
+    for (const t of ['能 退款 吗', '不能 退款 吗', '能不能 退款']) scorer.learn(scorer.features(t));
+    const sim = (x: string, y: string) => scorer.similarity(scorer.features(x), scorer.features(y));
+    assert.ok(sim('能 退款 吗', '能不能 退款') > sim('能 退款 吗', '不能 退款 吗'));
   });
 });
 
