@@ -111,7 +111,7 @@ export class FaqIndex {
     const weights = this.weights;
     const touched: number[] = [];
     for (const [i, [list, w]] of lists.entries()) {
-      if (i >= 3 && list.size > total * COMMON_SHARE) break;
+      if (i >= 3 && list.size > Math.max(COMMON_MIN, total * COMMON_SHARE)) break;
       for (const key of list) {
         if (weights[key] === 0) touched.push(key);
         weights[key] = weights[key]! + w;
@@ -134,7 +134,9 @@ export class FaqIndex {
 
 /** A query is cut to this length: a 10,000-character paste is matched on its start. */
 const MAX_QUERY_CHARS = 500;
-/** A key on more than this share of the questions is skipped once three rarer keys are in play. */
-const COMMON_SHARE = 0.05;
+/** A key on more than this share of the questions is skipped once three rarer keys are in play… */
+const COMMON_SHARE = 0.02;
+/** …but a key on fewer questions than this is never skipped (small knowledge bases score everything). */
+const COMMON_MIN = 200;
 /** How many questions are scored exactly after candidate generation. */
 const CANDIDATES = 64;
