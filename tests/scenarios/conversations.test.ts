@@ -38,6 +38,7 @@ for (const engine of testDatabases) {
         events: { publish: (e) => events.push(e) },
         clock,
         ids: randomIds,
+        routing: storage.routing,
       });
       return { storage, shopId, agents, chat, events, clock };
     }
@@ -127,11 +128,11 @@ for (const engine of testDatabases) {
       assert.equal(onA.length, 2);
       const asA = { type: 'agent' as const, agentId: a.id, isAdmin: false };
       await assert.rejects(
-        chat.transferConversation(shopId, asA, onA[0]!.id, b.id),
+        chat.transferConversation(shopId, asA, onA[0]!.id, { agentId: b.id }),
         (e: DomainError) => e.code === 'agent_unavailable',
       );
       const asAdmin = { type: 'agent' as const, agentId: admin.id, isAdmin: true };
-      const moved = await chat.transferConversation(shopId, asAdmin, onA[0]!.id, b.id);
+      const moved = await chat.transferConversation(shopId, asAdmin, onA[0]!.id, { agentId: b.id });
       assert.equal(moved.agentId, b.id);
       assert.ok(events.some((e) => e.type === 'conversation.updated' && e.previousAgentId === a.id));
       await assert.rejects(

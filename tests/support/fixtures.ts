@@ -77,5 +77,9 @@ export function newConversation(shopId: ShopId, buyerId: BuyerId, at = Date.now(
     buyerReadSeq: 0,
     botMisses: 0,
     spamReason: null,
+    assignReason: null,
+    queueGroup: null,
+    queuePriority: false,
+    queuedAt: null,
   };
 }

@@ -49,7 +49,13 @@ export const messagesQuery = z.object({
 export const sendMessageSchema = z.object({ clientId }).and(sendContentSchema);
 export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
 export const sendOrderCardSchema = z.object({ clientId, orderId: id });
-export const transferSchema = z.object({ toAgentId: id });
+/** RT-10: to an agent, or to a group (exactly one). */
+export const transferSchema = z
+  .object({ toAgentId: id.optional(), toGroupId: z.string().min(1).max(40).optional() })
+  .refine((b) => (b.toAgentId === undefined) !== (b.toGroupId === undefined), {
+    path: ['toAgentId'],
+    message: 'give toAgentId or toGroupId (one of them)',
+  });
 export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
 export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });

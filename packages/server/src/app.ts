@@ -82,6 +82,7 @@ export async function createServer(
     events,
     clock,
     ids: randomIds,
+    routing: storage.routing,
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';

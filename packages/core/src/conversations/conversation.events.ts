@@ -29,7 +29,19 @@ export type ChatEvent =
       who: 'buyer' | 'agent';
       isTyping: boolean;
     }
-  | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: string };
+  | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: string }
+  | {
+      type: 'queue.updated';
+      shopId: ShopId;
+      /** Every queued conversation with its place and estimated wait (null: no estimate). */
+      waiting: {
+        conversationId: ConversationId;
+        buyerId: BuyerId;
+        queue: string | null;
+        position: number;
+        etaMinutes: number | null;
+      }[];
+    };
 
 /** Where events go. */
 export interface EventSink {

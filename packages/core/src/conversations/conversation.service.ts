@@ -11,9 +11,11 @@ import {
   type ShopId,
 } from '../kernel';
 import type { Agent, AgentStatus } from '../agents/agent.types';
-import { ownerFallback, pickLeastLoaded } from '../assignment/least-loaded';
+import { Router } from '../routing/router';
+import type { RouteDecision, RoutingAgent } from '../routing/routing.types';
+import { estimateWaitMinutes } from '../routing/wait-estimate';
 import type { EventSink } from './conversation.events';
-import type { AgentDirectory, ConversationStore, OrderLookup } from './conversation.ports';
+import type { AgentDirectory, ConversationStore, OrderLookup, RoutingStore } from './conversation.ports';
 import {
   MAX_CLIENT_ID_LENGTH,
   MAX_TEXT_LENGTH,
@@ -32,6 +34,15 @@ export interface ChatDeps {
   events: EventSink;
   clock: Clock;
   ids: IdGenerator;
+  /** What routing reads (RT-1 … RT-9). */
+  routing: RoutingStore;
+  /**
+   * Serializes a shop's routing steps so caps hold and nothing is assigned twice (RT-4). Default:
+   * an in-process lock (one node); a cluster passes a lock every node honours.
+   */
+  lock?: { run<T>(shopId: ShopId, fn: () => Promise<T>): Promise<T> };
+  /** Runs `fn` at a time (RT-9: a lingering slot's release). Default: a process timer. */
+  schedule?: (at: number, fn: () => void) => void;
   /**
    * How a new conversation starts: with the bot (BOT-1) or straight in the queue (bot off, or
    * RT-7 new-customer priority). Default: the queue.
@@ -55,13 +66,26 @@ export type SendableContent = Exclude<MessageContent, { kind: 'system' }>;
 /** The largest page of messages one sync returns. */
 export const SYNC_PAGE_LIMIT = 200;
 
-/** Conversations, messages and the placeholder assignment (RT-2, RT-8, RT-9, RT-10). */
-export class ChatService {
-  private readonly shopLock = new KeyedMutex();
-  /** Round-robin memory for RT-2 ties: when each agent was last given a conversation. */
-  private readonly lastAssignedAt = new Map<AgentId, number>();
+/** The routing engine's view of an agent. */
+export function toRoutingAgent(agent: Agent): RoutingAgent {
+  return {
+    id: agent.id,
+    status: agent.status,
+    cap: agent.maxConcurrent,
+    routing: agent.takesRouting,
+    owner: agent.role === 'owner',
+  };
+}
 
-  constructor(private readonly deps: ChatDeps) {}
+/** Conversations, messages, and routing them to agents (RT-1 … RT-10). */
+export class ChatService {
+  private readonly shopLock: NonNullable<ChatDeps['lock']>;
+  /** Linger releases already scheduled, per shop (one timer per due time). */
+  private readonly releases = new Map<ShopId, Set<number>>();
+
+  constructor(private readonly deps: ChatDeps) {
+    this.shopLock = deps.lock ?? new KeyedMutex();
+  }
 
   /** Sets the SPAM-1 judge (the composition root wires it once the shop's settings are reachable). */
   setSpamJudge(judge: NonNullable<ChatDeps['judgeSpam']>): void {
@@ -117,14 +141,17 @@ export class ChatService {
         buyerReadSeq: 0,
         botMisses: 0,
         spamReason: null,
+        assignReason: null,
+        queueGroup: null,
+        queuePriority: false,
+        queuedAt: null,
       });
       opened = conversation.lastSeq === 0;
     }
     conversation = await this.setAsideIfSpam(shopId, conversation, normalized);
     const result = await this.append(shopId, conversation.id, draft);
     if (opened && !result.duplicate && result.conversation.status === 'queued') {
-      const assigned = await this.assignQueued(shopId, result.conversation.id);
-      if (assigned) result.conversation = assigned;
+      result.conversation = await this.routeNow(shopId, result.conversation.id);
     }
     return this.setAsideHeldIfSpam(shopId, result, normalized);
   }
@@ -254,77 +281,131 @@ export class ChatService {
   ): Promise<Conversation> {
     const conversation = await this.getConversationFor(shopId, actor, conversationId);
     if (conversation.status === 'ended') return conversation;
-    const ended = await this.shopLock.run(shopId, async () => {
+    // RT-9: the slot frees in the same step (or after the shop's linger time) and the queue drains.
+    return this.routed(shopId, async () => {
       await this.appendSystem(shopId, conversationId, 'conversation_ended', '会话已结束');
-      return this.deps.conversations.updateConversation(shopId, conversationId, {
+      const ended = await this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'ended',
         endedAt: this.deps.clock.now(),
         waitingSince: null,
       });
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: ended,
+        previousAgentId: conversation.agentId,
+      });
+      return { result: ended, step: (router, now) => router.rebalance(now) };
     });
-    this.deps.events.publish({
-      type: 'conversation.updated',
-      shopId,
-      conversation: ended,
-      previousAgentId: conversation.agentId,
-    });
-    await this.drainQueue(shopId);
-    return ended;
   }
 
-  /** RT-10: hand a conversation to another agent; admins may go beyond the target's cap. */
+  /**
+   * RT-10: hand a conversation to another agent (agents within the target's cap, admins beyond
+   * it; never to an offline agent) or to a group (its least-loaded agent with room, else its queue).
+   */
   async transferConversation(
     shopId: ShopId,
     actor: Extract<Actor, { type: 'agent' }>,
     conversationId: ConversationId,
-    toAgentId: AgentId,
+    to: { agentId: AgentId } | { groupId: string },
   ): Promise<Conversation> {
     const conversation = await this.getConversationFor(shopId, actor, conversationId);
     if (conversation.status === 'ended') {
       throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
     }
-    if (conversation.agentId === toAgentId)
-      throw invalid('toAgentId', 'the conversation is already with this agent');
-    const target = await this.deps.agents.findAgent(shopId, toAgentId);
-    if (!target) throw invalid('toAgentId', 'no such agent in this shop');
-    if (target.status === 'offline') {
-      throw new DomainError('agent_unavailable', `${target.name} is offline`, 'toAgentId');
-    }
-    const updated = await this.shopLock.run(shopId, async () => {
-      if (!actor.isAdmin) {
-        const loads = await this.deps.conversations.countAssignedByAgent(shopId);
-        if ((loads.get(target.id) ?? 0) >= target.maxConcurrent) {
-          throw new DomainError('agent_unavailable', `${target.name} is at the cap`, 'toAgentId');
-        }
-      }
-      await this.appendSystem(
-        shopId,
-        conversationId,
-        'conversation_transferred',
-        `会话已转接给 ${target.name}`,
+    if (conversation.status !== 'assigned' && conversation.status !== 'queued')
+      throw new DomainError(
+        'conflict',
+        'only a conversation with an agent or in the queue moves',
+        'conversationId',
       );
-      return this.deps.conversations.updateConversation(shopId, conversationId, {
-        status: 'assigned',
-        agentId: target.id,
-        assignedAt: this.deps.clock.now(),
-        agentReadSeq: 0,
-      });
-    });
-    this.deps.events.publish({
-      type: 'conversation.updated',
-      shopId,
-      conversation: updated,
-      previousAgentId: conversation.agentId,
-    });
-    if (conversation.agentId) await this.drainQueue(shopId);
-    return updated;
+    return this.routed(shopId, async () => ({
+      result: conversationId,
+      step: (router, now) =>
+        'agentId' in to
+          ? router.transferToAgent(conversationId, to.agentId, { beyondCap: actor.isAdmin }, now)
+          : router.transferToGroup(conversationId, to.groupId, now),
+    })).then(() => this.mustFind(shopId, conversationId));
+  }
+
+  /** RT-10 / RT-6: an admin assigns a conversation (queued or held) to any agent not offline, beyond caps. */
+  async assignConversation(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    conversationId: ConversationId,
+    toAgentId: AgentId,
+  ): Promise<Conversation> {
+    if (!actor.isAdmin) throw new DomainError('forbidden', 'only admins assign conversations');
+    const current = await this.mustFind(shopId, conversationId);
+    if (current.status !== 'assigned' && current.status !== 'queued')
+      throw new DomainError(
+        'conflict',
+        'only a conversation with an agent or in the queue is assigned',
+        'conversationId',
+      );
+    await this.routed(shopId, async () => ({
+      result: undefined,
+      step: (router, now) =>
+        router.transferToAgent(conversationId, toAgentId, { beyondCap: true, reason: 'manual' }, now),
+    }));
+    return this.mustFind(shopId, conversationId);
+  }
+
+  /** RT-6: an agent (a non-routing account, say) pulls the next queued conversation; undefined when none waits. */
+  async pullNext(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+  ): Promise<Conversation | undefined> {
+    let pulled: string | undefined;
+    await this.routed(shopId, async () => ({
+      result: undefined,
+      step: (router, now) => {
+        const d = router.pull(actor.agentId, now);
+        pulled = d?.conversationId;
+        return d ? [d] : [];
+      },
+    }));
+    return pulled ? this.mustFind(shopId, pulled as ConversationId) : undefined;
+  }
+
+  /**
+   * Releases due lingering slots, routes conversations that wait unrouted and drains the queue
+   * into any room there is: after an agent's cap or routing flag changes, the settings change, a
+   * linger time passes, or the process starts.
+   */
+  async rebalance(shopId: ShopId): Promise<void> {
+    await this.routed(shopId, async () => ({
+      result: undefined,
+      step: (router, now) => router.rebalance(now),
+    }));
+  }
+
+  /** Queued conversations with their places and estimated waits (the supervisors' live queue, the buyer's place). */
+  async queueOf(
+    shopId: ShopId,
+  ): Promise<
+    {
+      conversationId: ConversationId;
+      buyerId: BuyerId;
+      queue: string | null;
+      position: number;
+      etaMinutes: number | null;
+    }[]
+  > {
+    const now = this.deps.clock.now();
+    const settings = await this.deps.routing.settings(shopId);
+    const snapshot = await this.deps.routing.snapshot(shopId, now - settings.lingerMinutes * 60_000);
+    const router = new Router(settings, [], { queued: snapshot.queued });
+    return this.waiting(shopId, router, now);
   }
 
   /** RT-8: an agent changes status; coming online takes queued conversations at once. */
   async setAgentStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<Agent> {
-    const agent = await this.deps.agents.setAgentStatus(shopId, agentId, status);
+    const agent = await this.routed(shopId, async () => {
+      const agent = await this.deps.agents.setAgentStatus(shopId, agentId, status);
+      return { result: agent, step: (router, now) => router.rebalance(now) };
+    });
     this.deps.events.publish({ type: 'agent.status', shopId, agentId, status });
-    if (status === 'online') await this.drainQueue(shopId);
     return agent;
   }
 
@@ -346,6 +427,7 @@ export class ChatService {
     const queued = await this.deps.conversations.updateConversation(shopId, conversationId, {
       status: 'queued',
       botMisses: 0,
+      queuedAt: null,
     });
     this.deps.events.publish({
       type: 'conversation.updated',
@@ -353,7 +435,7 @@ export class ChatService {
       conversation: queued,
       previousAgentId: null,
     });
-    return (await this.assignQueued(shopId, conversationId)) ?? queued;
+    return this.routeNow(shopId, conversationId);
   }
 
   /** An agent takes over a conversation the bot or the queue holds (at any time, beyond the cap: it is their choice). */
@@ -377,6 +459,8 @@ export class ChatService {
         agentId: actor.agentId,
         assignedAt: this.deps.clock.now(),
         botMisses: 0,
+        assignReason: 'pulled',
+        queueGroup: null,
       });
     });
     this.deps.events.publish({
@@ -400,6 +484,7 @@ export class ChatService {
     const queued = await this.deps.conversations.updateConversation(shopId, conversationId, {
       status: 'queued',
       spamReason: null,
+      queuedAt: null,
     });
     this.deps.events.publish({
       type: 'conversation.updated',
@@ -407,7 +492,7 @@ export class ChatService {
       conversation: queued,
       previousAgentId: null,
     });
-    return (await this.assignQueued(shopId, conversationId)) ?? queued;
+    return this.routeNow(shopId, conversationId);
   }
 
   /**
@@ -428,18 +513,20 @@ export class ChatService {
       true,
     );
     if (!reason) return result;
-    const aside = await this.deps.conversations.updateConversation(shopId, held.id, {
-      status: 'spam',
-      spamReason: reason,
-      agentId: null,
+    const aside = await this.routed(shopId, async () => {
+      const aside = await this.deps.conversations.updateConversation(shopId, held.id, {
+        status: 'spam',
+        spamReason: reason,
+        agentId: null,
+      });
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: aside,
+        previousAgentId: held.agentId,
+      });
+      return { result: aside, step: (router, now) => router.rebalance(now) };
     });
-    this.deps.events.publish({
-      type: 'conversation.updated',
-      shopId,
-      conversation: aside,
-      previousAgentId: held.agentId,
-    });
-    await this.drainQueue(shopId);
     return { ...result, conversation: aside };
   }
 
@@ -469,24 +556,20 @@ export class ChatService {
   /** Whether any agent could take a conversation now (BOT-5: otherwise the bot says when humans are back). */
   async hasAgentAvailable(shopId: ShopId): Promise<boolean> {
     const agents = await this.deps.agents.listAgents(shopId);
-    return agents.some((a) => a.status === 'online' && (a.takesRouting || a.role === 'owner'));
+    const settings = await this.deps.routing.settings(shopId);
+    const routing = agents.filter((a) => a.takesRouting && a.role !== 'owner');
+    if (routing.length === 0) return agents.some((a) => a.role === 'owner'); // RT-8
+    if (routing.some((a) => a.status === 'online')) return true;
+    // RT-5: with everyone offline, the offline-routing list answers.
+    return (
+      routing.every((a) => a.status === 'offline') &&
+      routing.some((a) => settings.offlineRouting.includes(a.id))
+    );
   }
 
   /** Records the bot's misses in a row (BOT-3). */
   async setBotMisses(shopId: ShopId, conversationId: ConversationId, misses: number): Promise<void> {
     await this.deps.conversations.updateConversation(shopId, conversationId, { botMisses: misses });
-  }
-
-  /** Assigns queued conversations, oldest first, while some agent has a free slot. */
-  async drainQueue(shopId: ShopId): Promise<Conversation[]> {
-    const assigned: Conversation[] = [];
-    const queued = await this.deps.conversations.listByStatus(shopId, 'queued', 500);
-    for (const conversation of queued) {
-      const result = await this.assignQueued(shopId, conversation.id);
-      if (!result) break;
-      assigned.push(result);
-    }
-    return assigned;
   }
 
   /** Gets a conversation the actor may see: the buyer's own, the agent's own, or any for admins. */
@@ -524,34 +607,154 @@ export class ChatService {
     return conversation;
   }
 
-  private async assignQueued(
+  private async mustFind(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
+    const c = await this.deps.conversations.findConversation(shopId, conversationId);
+    if (!c) throw notFound('conversation', 'conversationId');
+    return c;
+  }
+
+  /** Routes a conversation that just became queued (opened, handed off, released); returns it as stored after. */
+  private async routeNow(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
+    await this.routed(shopId, async () => ({
+      result: undefined,
+      step: (router, now) => router.rebalance(now),
+    }));
+    return this.mustFind(shopId, conversationId);
+  }
+
+  /**
+   * One routing step under the shop's lock: `prepare` changes what it must (ends, status), then the
+   * engine starts from the stored state, routes any conversation waiting unrouted, runs the step,
+   * and its decisions are stored, all before the lock is released. Events go out after.
+   */
+  private async routed<T>(
     shopId: ShopId,
-    conversationId: ConversationId,
-  ): Promise<Conversation | undefined> {
-    const assigned = await this.shopLock.run(shopId, async () => {
-      const current = await this.deps.conversations.findConversation(shopId, conversationId);
-      if (!current || current.status !== 'queued') return undefined;
-      const agents = await this.deps.agents.listAgents(shopId);
-      const loads = await this.deps.conversations.countAssignedByAgent(shopId);
-      const agent = pickLeastLoaded(agents, loads, this.lastAssignedAt) ?? ownerFallback(agents);
-      if (!agent) return undefined;
-      const now = this.deps.clock.now();
-      this.lastAssignedAt.set(agent.id, now);
-      return this.deps.conversations.updateConversation(shopId, conversationId, {
-        status: 'assigned',
-        agentId: agent.id,
-        assignedAt: now,
+    prepare: () => Promise<{ result: T; step: (router: Router, now: number) => RouteDecision[] }>,
+  ): Promise<T> {
+    const { deps } = this;
+    const { result, changed, router, now } = await this.shopLock.run(shopId, async () => {
+      const { result, step } = await prepare();
+      const now = deps.clock.now();
+      const settings = await deps.routing.settings(shopId);
+      const linger = settings.lingerMinutes * 60_000;
+      const [agents, snapshot] = await Promise.all([
+        deps.agents.listAgents(shopId),
+        deps.routing.snapshot(shopId, now - linger),
+      ]);
+      const router = new Router(settings, agents.map(toRoutingAgent), {
+        assigned: snapshot.assigned,
+        queued: snapshot.queued,
+        lingering: snapshot.lingering.map((l) => ({ agentId: l.agentId, until: l.endedAt + linger })),
       });
+      const previous = new Map(snapshot.assigned.map((a) => [a.conversationId, a.agentId]));
+      const decisions: RouteDecision[] = [];
+      for (const u of snapshot.unrouted) {
+        const facts = await deps.routing.buyerFacts(
+          shopId,
+          u.buyerId as BuyerId,
+          u.conversationId as ConversationId,
+          now - settings.returningBuyerHours * 3_600_000,
+          now,
+        );
+        decisions.push(
+          ...router.arrive(
+            {
+              conversationId: u.conversationId,
+              buyerId: u.buyerId,
+              orderStatus: facts.orderStatus,
+              newCustomer: facts.newCustomer,
+              recentAgent: facts.recentAgent,
+            },
+            now,
+          ),
+        );
+      }
+      decisions.push(...step(router, now));
+      const names = new Map(agents.map((a) => [a.id as string, a.name]));
+      const changed: { conversation: Conversation; previousAgentId: AgentId | null }[] = [];
+      // The last decision per conversation is what stands (a transfer that drained back, say).
+      const last = new Map(decisions.map((d) => [d.conversationId, d]));
+      for (const d of last.values()) {
+        const id = d.conversationId as ConversationId;
+        const before = (previous.get(d.conversationId) ?? null) as AgentId | null;
+        if (
+          !d.queued &&
+          d.agentId &&
+          (d.reason === 'transfer' || d.reason === 'manual') &&
+          before !== d.agentId
+        )
+          await this.appendSystem(
+            shopId,
+            id,
+            'conversation_transferred',
+            `会话已转接给 ${names.get(d.agentId) ?? ''}`,
+          );
+        const conversation = await deps.conversations.updateConversation(
+          shopId,
+          id,
+          d.queued
+            ? {
+                status: 'queued',
+                agentId: null,
+                assignReason: 'queue',
+                queueGroup: d.queue,
+                queuePriority: d.priority ?? false,
+                queuedAt: now,
+              }
+            : {
+                status: 'assigned',
+                agentId: d.agentId as AgentId,
+                assignedAt: now,
+                assignReason: d.reason,
+                queueGroup: null,
+                ...(before && before !== d.agentId ? { agentReadSeq: 0 } : {}),
+              },
+        );
+        changed.push({ conversation, previousAgentId: before });
+      }
+      return { result, changed, router, now };
     });
-    if (assigned) {
+    for (const { conversation, previousAgentId } of changed)
+      this.deps.events.publish({ type: 'conversation.updated', shopId, conversation, previousAgentId });
+    if (changed.length > 0 || router.queueLength > 0)
       this.deps.events.publish({
-        type: 'conversation.updated',
+        type: 'queue.updated',
         shopId,
-        conversation: assigned,
-        previousAgentId: null,
+        waiting: await this.waiting(shopId, router, now),
       });
+    this.scheduleRelease(shopId, router.nextRelease());
+    return result;
+  }
+
+  private async waiting(shopId: ShopId, router: Router, now: number) {
+    const positions = router.positions();
+    if (positions.size === 0) return [];
+    const endsLastHour = await this.deps.routing.countEndedSince(shopId, now - 3_600_000);
+    return [...positions].map(([conversationId, p]) => ({
+      conversationId: conversationId as ConversationId,
+      buyerId: router.buyerOf(conversationId) as BuyerId,
+      queue: p.queue,
+      position: p.position,
+      etaMinutes: estimateWaitMinutes(p.position, endsLastHour),
+    }));
+  }
+
+  /** RT-9: a timer at the next lingering slot's release rebalances the shop. */
+  private scheduleRelease(shopId: ShopId, at: number | undefined): void {
+    if (at === undefined) return;
+    let due = this.releases.get(shopId);
+    if (!due) this.releases.set(shopId, (due = new Set()));
+    if (due.has(at)) return;
+    due.add(at);
+    const run = () => {
+      due.delete(at);
+      this.rebalance(shopId).catch((error) => console.error('linger release failed', error));
+    };
+    if (this.deps.schedule) this.deps.schedule(at, run);
+    else {
+      const timer = setTimeout(run, Math.max(0, at - this.deps.clock.now()));
+      (timer as { unref?: () => void }).unref?.();
     }
-    return assigned;
   }
 
   private async append(

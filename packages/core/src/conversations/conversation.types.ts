@@ -1,5 +1,6 @@
 import type { AgentId, BuyerId, ConversationId, MessageId, OrderId, ProductId, ShopId } from '../kernel';
 import type { OrderStatus } from '../orders/order.types';
+import type { RouteReason } from '../routing/routing.types';
 
 /**
  * Where a conversation stands: with the bot, waiting in the queue, held by an agent, set aside as
@@ -100,6 +101,14 @@ export interface Conversation {
   botMisses: number;
   /** SPAM-1: why it was set aside, while status is `spam`. */
   spamReason: string | null;
+  /** Why routing put it where it is (RT-1 … RT-10); shown in the workbench. */
+  assignReason: RouteReason | null;
+  /** RT-4: the queue it waits in while queued (a group id; null: the general queue). */
+  queueGroup: string | null;
+  /** RT-7: waits in the priority lane. */
+  queuePriority: boolean;
+  /** When routing queued it (null: not routed yet, or never queued). */
+  queuedAt: number | null;
 }
 
 /** Who acts on a conversation. */

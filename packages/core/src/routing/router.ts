@@ -36,8 +36,8 @@ export interface QueuedConversation {
 
 /** The state a router starts from (the server reads it from the database under the shop's lock). */
 export interface RouterState {
-  /** Open conversations per agent. */
-  loads?: ReadonlyMap<string, number>;
+  /** Open conversations held by agents. */
+  assigned?: readonly { conversationId: string; buyerId: string; agentId: string }[];
   /** RT-9: ended conversations still holding a slot, until when. */
   lingering?: readonly { agentId: string; until: number }[];
   /** Queued conversations, in queue order. */
@@ -104,9 +104,14 @@ export class Router {
       for (const status of group.statuses) this.groupOf.set(status, group.id);
       for (const id of group.agentIds) this.memberOf.set(id, [...(this.memberOf.get(id) ?? []), group.id]);
     }
+    const loads = new Map<string, number>();
+    for (const { conversationId, buyerId, agentId } of state.assigned ?? []) {
+      this.assigned.set(conversationId, { agentId, buyerId });
+      loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
+    }
+    for (const { agentId } of state.lingering ?? []) loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
     for (const agent of agents) {
-      const lingering = state.lingering?.filter((l) => l.agentId === agent.id).length ?? 0;
-      this.agents.set(agent.id, { ...agent, load: (state.loads?.get(agent.id) ?? 0) + lingering });
+      this.agents.set(agent.id, { ...agent, load: loads.get(agent.id) ?? 0 });
       this.count(agent, 1);
       this.refresh(agent.id);
     }
@@ -169,6 +174,12 @@ export class Router {
   /** RT-9: lingering slots whose time is up are released and the queue drains. */
   tick(now: number): RouteDecision[] {
     return this.expire(now) ? this.drain(now) : [];
+  }
+
+  /** Releases due lingering slots and drains the queue into any room there is. */
+  rebalance(now: number): RouteDecision[] {
+    this.expire(now);
+    return this.drain(now);
   }
 
   /** The earliest time a lingering slot is released (for the caller's timer). */
@@ -290,6 +301,11 @@ export class Router {
         for (const id of lane.keys()) out.set(id, { queue: key || null, position: ++position });
     }
     return out;
+  }
+
+  /** The buyer of a conversation routing knows (queued or assigned). */
+  buyerOf(conversationId: string): string | undefined {
+    return this.items.get(conversationId)?.buyerId ?? this.assigned.get(conversationId)?.buyerId;
   }
 
   /** The agent holding a conversation, if assigned. */
@@ -427,6 +443,7 @@ export class Router {
       queued: true,
       position,
       queue: item.queue,
+      priority: item.priority,
       reason: 'queue',
     };
   }

@@ -81,6 +81,8 @@ export interface RouteDecision {
   position: number | null;
   /** The queue it waits in (a group id, or null for the shop's general queue). */
   queue: string | null;
+  /** RT-7: queued in the priority lane. */
+  priority?: boolean;
   reason: RouteReason;
 }
 

@@ -39,6 +39,10 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     buyerReadSeq: Number(row.buyer_read_seq),
     botMisses: Number(row.bot_misses ?? 0),
     spamReason: row.spam_reason ?? null,
+    assignReason: (row.assign_reason ?? null) as Conversation['assignReason'],
+    queueGroup: row.queue_group ?? null,
+    queuePriority: Number(row.queue_priority ?? 0) === 1,
+    queuedAt: row.queued_at === null || row.queued_at === undefined ? null : Number(row.queued_at),
   };
 }
 
@@ -112,6 +116,10 @@ export class KyselyConversationStore implements ConversationStore {
           buyer_read_seq: c.buyerReadSeq,
           bot_misses: c.botMisses,
           spam_reason: c.spamReason,
+          assign_reason: c.assignReason,
+          queue_group: c.queueGroup,
+          queue_priority: c.queuePriority ? 1 : 0,
+          queued_at: c.queuedAt,
         })
         .execute();
       return c;
@@ -153,6 +161,10 @@ export class KyselyConversationStore implements ConversationStore {
     if (patch.buyerReadSeq !== undefined) set.buyer_read_seq = patch.buyerReadSeq;
     if (patch.botMisses !== undefined) set.bot_misses = patch.botMisses;
     if (patch.spamReason !== undefined) set.spam_reason = patch.spamReason;
+    if (patch.assignReason !== undefined) set.assign_reason = patch.assignReason;
+    if (patch.queueGroup !== undefined) set.queue_group = patch.queueGroup;
+    if (patch.queuePriority !== undefined) set.queue_priority = patch.queuePriority ? 1 : 0;
+    if (patch.queuedAt !== undefined) set.queued_at = patch.queuedAt;
     const row = await this.db
       .updateTable('conversations')
       .set(set)

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './db';
 import { migrateToLatest } from './migrations';
 import { OrderRepository } from './order.repository';
 import { QuickReplyRepository } from './quick-reply.repository';
+import { RoutingRepository } from './routing.repository';
 import { SessionRepository } from './session.repository';
 import { ShopRepository } from './shop.repository';
 import { UploadRepository } from './upload.repository';
@@ -23,6 +24,7 @@ export interface Storage {
   sessions: SessionRepository;
   uploads: UploadRepository;
   faq: FaqRepository;
+  routing: RoutingRepository;
   close(): Promise<void>;
 }
 
@@ -31,17 +33,20 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
   const db = openDatabase(url, options);
   await migrateToLatest(db);
   const k = db.kysely;
+  const shops = new ShopRepository(k);
+  const orders = new OrderRepository(k);
   return {
     db,
-    shops: new ShopRepository(k),
+    shops,
     agents: new AgentRepository(k),
     buyers: new BuyerRepository(k),
-    orders: new OrderRepository(k),
+    orders,
     conversations: new KyselyConversationStore(k, () => randomIds.next()),
     quickReplies: new QuickReplyRepository(k),
     sessions: new SessionRepository(k),
     uploads: new UploadRepository(k),
     faq: new FaqRepository(k),
+    routing: new RoutingRepository(k, shops, orders),
     close: () => db.close(),
   };
 }

@@ -185,6 +185,33 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('conversations').addColumn('spam_reason', 'text').execute();
       },
     },
+    '0004_routing': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        for (const [name, type] of [
+          ['assign_reason', 'text'],
+          ['queue_group', 'text'],
+          ['queued_at', 'bigint'],
+        ] as const)
+          await db.schema.alterTable('conversations').addColumn(name, type).execute();
+        await db.schema
+          .alterTable('conversations')
+          .addColumn('queue_priority', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('shops').addColumn('routing_settings', 'text').execute();
+        // RT-1 looks up a buyer's latest conversation with an agent; RT-9 the shop's recent ends.
+        await db.schema
+          .createIndex('conversations_buyer_recent')
+          .on('conversations')
+          .columns(['shop_id', 'buyer_id', 'last_message_at'])
+          .execute();
+        await db.schema
+          .createIndex('conversations_ended')
+          .on('conversations')
+          .columns(['shop_id', 'ended_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -11,6 +11,7 @@ export interface ShopsTable {
   created_at: number;
   /** JSON BotSettings; null: the bot is off. */
   bot_settings: string | null;
+  routing_settings: string | null;
 }
 export interface AgentsTable {
   id: string;
@@ -85,6 +86,10 @@ export interface ConversationsTable {
   buyer_read_seq: number;
   bot_misses: Generated<number>;
   spam_reason: string | null;
+  assign_reason: string | null;
+  queue_group: string | null;
+  queue_priority: Generated<number>;
+  queued_at: number | null;
 }
 export interface MessagesTable {
   id: string;

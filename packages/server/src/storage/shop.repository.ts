@@ -1,4 +1,11 @@
-import { DEFAULT_BOT_SETTINGS, type BotSettings, type Shop, type ShopId } from '@xiaoer/core';
+import {
+  DEFAULT_BOT_SETTINGS,
+  DEFAULT_ROUTING_SETTINGS,
+  type BotSettings,
+  type RoutingSettings,
+  type Shop,
+  type ShopId,
+} from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ShopsTable } from './schema';
 
@@ -67,6 +74,26 @@ export class ShopRepository {
     await this.db
       .updateTable('shops')
       .set({ bot_settings: settings ? JSON.stringify(settings) : null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The shop's routing settings (RT-1 … RT-9), defaults filled in. */
+  async findRoutingSettings(id: ShopId): Promise<RoutingSettings> {
+    const row = await this.db
+      .selectFrom('shops')
+      .select('routing_settings')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.routing_settings
+      ? { ...DEFAULT_ROUTING_SETTINGS, ...(JSON.parse(row.routing_settings) as Partial<RoutingSettings>) }
+      : DEFAULT_ROUTING_SETTINGS;
+  }
+
+  async saveRoutingSettings(id: ShopId, settings: RoutingSettings): Promise<void> {
+    await this.db
+      .updateTable('shops')
+      .set({ routing_settings: JSON.stringify(settings) })
       .where('id', '=', id)
       .execute();
   }

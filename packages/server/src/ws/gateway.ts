@@ -158,6 +158,17 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         else if (event.agentId) agents.to(rooms.agent(event.agentId)).emit('conversation:typing', payload);
         return;
       }
+      case 'queue.updated': {
+        // RT-4: each waiting buyer sees their place and estimated wait; supervisors the whole queue.
+        for (const w of event.waiting)
+          buyers.to(rooms.buyer(w.buyerId)).emit('queue:position', {
+            conversationId: w.conversationId,
+            position: w.position,
+            etaMinutes: w.etaMinutes,
+          });
+        agents.to(rooms.admins(event.shopId)).emit('queue:updated', { waiting: event.waiting });
+        return;
+      }
       case 'agent.status':
         agents.to(rooms.admins(event.shopId)).to(rooms.agent(event.agentId)).emit('agent:status', {
           agentId: event.agentId,

@@ -68,9 +68,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       ...(password ? { passwordHash: await hashPassword(password) } : {}),
     });
     if (password) await storage.sessions.deleteAgentSessions(agent.id);
-    // A raised cap frees slots: queued buyers are assigned at once.
-    if (patch.maxConcurrent !== undefined && patch.maxConcurrent > target.maxConcurrent)
-      await ctx.chat.drainQueue(me.shop.id);
+    // RT-4/RT-6: a raised cap or a routing flag switched on frees room: queued buyers are assigned at once.
+    if (patch.maxConcurrent !== undefined || patch.takesRouting !== undefined)
+      await ctx.chat.rebalance(me.shop.id);
     return { agent };
   });
 }

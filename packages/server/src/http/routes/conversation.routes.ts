@@ -134,12 +134,12 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   app.post('/api/conversations/:conversationId/transfer', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
-    const { toAgentId } = parse(transferSchema, req.body);
+    const to = parse(transferSchema, req.body);
     const c = await chat.transferConversation(
       me.shop.id,
       actorOf(me),
       conversationId as ConversationId,
-      toAgentId as AgentId,
+      to.toAgentId !== undefined ? { agentId: to.toAgentId as AgentId } : { groupId: to.toGroupId! },
     );
     return { conversation: c };
   });
