@@ -56,6 +56,31 @@ export const transferSchema = z
     path: ['toAgentId'],
     message: 'give toAgentId or toGroupId (one of them)',
   });
+const routeStatus = z.enum(['none', 'unpaid', 'paid', 'shipped', 'completed', 'after-sales']);
+/** RT-1 … RT-9: a shop's routing settings, as the console saves them (replaced whole). */
+export const routingSettingsSchema = z
+  .object({
+    mode: z.enum(['basic', 'group']),
+    groups: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, - or _'),
+            name: z.string().trim().min(1).max(40),
+            statuses: z.array(routeStatus).max(6),
+            agentIds: z.array(id).max(500),
+          })
+          .strict(),
+      )
+      .max(50),
+    offlineRouting: z.array(id).max(500),
+    lingerMinutes: z.number().int().min(0).max(60),
+    returningBuyerHours: z.number().int().min(0).max(720),
+    newCustomerPriority: z.boolean(),
+  })
+  .strict();
+/** RT-10: an admin assigns a conversation to an agent. */
+export const assignSchema = z.object({ toAgentId: id }).strict();
 export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
 export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });

@@ -27,6 +27,7 @@ import { conversationRoutes } from './http/routes/conversation.routes';
 import { faqRoutes } from './http/routes/faq.routes';
 import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
+import { routingRoutes } from './http/routes/routing.routes';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
@@ -131,7 +132,7 @@ export async function createServer(
     if (
       event.type !== 'message.created' ||
       event.message.sender !== 'buyer' ||
-      event.conversation.status !== 'bot'
+      (event.conversation.status !== 'bot' && event.conversation.status !== 'queued')
     )
       return;
     bot
@@ -187,6 +188,7 @@ export async function createServer(
     quickReplyRoutes,
     adminRoutes,
     faqRoutes,
+    routingRoutes,
     widgetRoutes,
     uploadRoutes,
     pageRoutes,
@@ -201,6 +203,8 @@ export async function createServer(
     pingTimeout: 20_000,
   });
   const detach = attachGateway(io, ctx);
+  // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
+  for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
 
   return {
     app,
@@ -213,6 +217,7 @@ export async function createServer(
       return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
     },
     async close() {
+      chat.dispose();
       detach();
       io.close();
       await app.close();

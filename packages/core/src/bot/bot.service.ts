@@ -27,6 +27,7 @@ export interface BotDeps {
 export const BOT_LINES = {
   handoff: '好的，正在为您转接人工客服，请稍候～',
   handoffAfterMisses: '抱歉没能帮到您，正在为您转接人工客服，请稍候～',
+  whileWaiting: '（人工客服接入前，先为您解答）',
   offHours: (hours: string) =>
     `当前客服不在线，服务时间 ${hours}。您的问题已记录，客服上线后会第一时间回复您。`,
   miss: '抱歉，我没有理解您的问题。您可以换个说法，或回复“人工”转人工客服。',
@@ -45,9 +46,13 @@ export class BotService {
 
   constructor(private readonly deps: BotDeps) {}
 
-  /** Called after a buyer message is stored in a conversation with status `bot`. */
+  /**
+   * Called after a buyer message is stored in a conversation the bot holds, or one waiting in the
+   * queue (BOT-5: the bot keeps answering what it knows while the buyer waits for a person).
+   */
   async onBuyerMessage(conversation: Conversation, message: Message): Promise<void> {
-    if (conversation.status !== 'bot' || message.sender !== 'buyer') return;
+    if (message.sender !== 'buyer') return;
+    if (conversation.status !== 'bot' && !waitsForBot(conversation)) return;
     await this.turns.run(conversation.id, () => this.turn(conversation, message));
   }
 
@@ -55,8 +60,9 @@ export class BotService {
     const { chat } = this.deps;
     const { shopId, id } = conversation;
     const current = await chat.getConversationFor(shopId, { type: 'system' }, id);
-    if (current.status !== 'bot') return; // an agent took over meanwhile
     const faq = await this.deps.faqFor(shopId);
+    if (waitsForBot(current)) return void (faq && (await this.whileQueued(current, message, faq)));
+    if (current.status !== 'bot') return; // an agent took over meanwhile
     if (!faq) return void (await this.handOff(current, BOT_LINES.handoff, faq));
     const say = (text: string) =>
       chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, { kind: 'text', body: { text } });
@@ -117,6 +123,33 @@ export class BotService {
     }
   }
 
+  /**
+   * BOT-5: a buyer waiting in the queue gets the bot's sure answers (an FAQ hit, their order);
+   * anything else waits for the person they are queued for, without another handoff line.
+   */
+  private async whileQueued(conversation: Conversation, message: Message, faq: ShopFaq): Promise<void> {
+    if (message.kind !== 'text') return;
+    const orders = await this.deps.ordersOf(conversation.shopId, conversation.buyerId);
+    const decision = decide({
+      text: message.body.text,
+      settings: faq.settings,
+      index: faq.index,
+      entries: faq.entries,
+      orders,
+      misses: 0,
+    });
+    let text: string | undefined;
+    if (decision.kind === 'answer') {
+      const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
+      text = renderAnswer(decision.entry.answer, { order, shop: faq.shop });
+    } else if (decision.kind === 'order_status') text = describeOrder(decision.order);
+    if (!text) return;
+    await this.deps.chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
+      kind: 'text',
+      body: { text: `${BOT_LINES.whileWaiting}${text}` },
+    });
+  }
+
   /** Tells the buyer, then hands off; BOT-5: with nobody online, says when humans are back. */
   private async handOff(conversation: Conversation, line: string, faq: ShopFaq | undefined): Promise<void> {
     const { chat } = this.deps;
@@ -128,4 +161,9 @@ export class BotService {
     });
     await chat.handOff(conversation.shopId, conversation.id);
   }
+}
+
+/** BOT-5: queued and routed (RT-7 new customers skip the bot, in the queue too). */
+function waitsForBot(c: Conversation): boolean {
+  return c.status === 'queued' && c.queuedAt !== null && !c.queuePriority;
 }

@@ -80,11 +80,18 @@ export function toRoutingAgent(agent: Agent): RoutingAgent {
 /** Conversations, messages, and routing them to agents (RT-1 … RT-10). */
 export class ChatService {
   private readonly shopLock: NonNullable<ChatDeps['lock']>;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Linger releases already scheduled, per shop (one timer per due time). */
   private readonly releases = new Map<ShopId, Set<number>>();
 
   constructor(private readonly deps: ChatDeps) {
     this.shopLock = deps.lock ?? new KeyedMutex();
+  }
+
+  /** Cancels pending timers (the process is shutting down; a restart settles lingering slots at boot). */
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   /** Sets the SPAM-1 judge (the composition root wires it once the shop's settings are reachable). */
@@ -381,9 +388,7 @@ export class ChatService {
   }
 
   /** Queued conversations with their places and estimated waits (the supervisors' live queue, the buyer's place). */
-  async queueOf(
-    shopId: ShopId,
-  ): Promise<
+  async queueOf(shopId: ShopId): Promise<
     {
       conversationId: ConversationId;
       buyerId: BuyerId;
@@ -752,8 +757,14 @@ export class ChatService {
     };
     if (this.deps.schedule) this.deps.schedule(at, run);
     else {
-      const timer = setTimeout(run, Math.max(0, at - this.deps.clock.now()));
-      (timer as { unref?: () => void }).unref?.();
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          run();
+        },
+        Math.max(0, at - this.deps.clock.now()),
+      );
+      this.timers.add(timer);
     }
   }
 

@@ -78,6 +78,12 @@ export class ShopRepository {
       .execute();
   }
 
+  /** Every shop's id (boot-time housekeeping). */
+  async listShopIds(): Promise<ShopId[]> {
+    const rows = await this.db.selectFrom('shops').select('id').execute();
+    return rows.map((r) => r.id as ShopId);
+  }
+
   /** The shop's routing settings (RT-1 … RT-9), defaults filled in. */
   async findRoutingSettings(id: ShopId): Promise<RoutingSettings> {
     const row = await this.db

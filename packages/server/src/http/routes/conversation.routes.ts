@@ -22,7 +22,7 @@ export async function presentConversation(storage: Storage, shopId: ShopId, c: {
   return { ...c, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
 }
 
-const actorOf = (ctx: AgentContext) => ({
+export const actorOf = (ctx: AgentContext) => ({
   type: 'agent' as const,
   agentId: ctx.agent.id,
   isAdmin: ctx.isAdmin,
