@@ -212,7 +212,7 @@ for (const engine of testDatabases) {
       const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => says(`rush-${i}`, `第${i}个`)));
       const loads = await t.storage.conversations.countAssignedByAgent(SHOP);
       assert.deepEqual([loads.get(A1), loads.get(A2), loads.get(A3)], [7, 7, 6]);
-      const open = await t.storage.conversations.listForAgent(SHOP, A1, {
+      const open: Conversation[] = await t.storage.conversations.listForAgent(SHOP, A1, {
         status: 'open',
         all: true,
         limit: 1000,
