@@ -3,12 +3,14 @@
  *   start            run the server (same as `npm start` without building the UI)
  *   seed-demo        add the demo shop to the configured database if it has none
  *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
+ *   routing simulate --scenario <file.json>
  *   help             this text
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evalQuerySchema, evaluateBot, kbFileSchema } from './bot/bot-eval';
 import { loadConfig } from './config';
+import { runScenario, ScenarioError } from './routing/routing-simulate';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
 
@@ -24,6 +26,10 @@ commands:
   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold <0..1>]
               run the FAQ bot over labelled queries; prints one JSON object:
               top1Accuracy, handoffRecall, falseAnswerRate, p50Ms, p99Ms, mistakes
+  routing simulate --scenario <file.json>
+              replay a routing scenario through the real engine with a virtual
+              clock; prints one JSON line per decision (at, buyer, agent, queued,
+              position, reason, queue, event), then {"summary": {...}}
   help        show this text
 `;
 
@@ -96,6 +102,32 @@ switch (command) {
       process.exit(2);
     }
     console.log(JSON.stringify(evaluateBot(kb.data, queries, threshold), null, 2));
+    break;
+  }
+  case 'routing': {
+    if (rest[0] !== 'simulate') {
+      console.error(`unknown routing command: ${rest[0] ?? ''}\n\n${HELP}`);
+      process.exit(2);
+    }
+    const { values } = parseArgs({ args: rest.slice(1), options: { scenario: { type: 'string' } } });
+    if (!values.scenario) {
+      console.error('routing simulate needs --scenario <file.json>');
+      process.exit(2);
+    }
+    let input: unknown;
+    try {
+      input = readJsonFile(values.scenario);
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exit(2);
+    }
+    try {
+      for (const line of runScenario(input)) console.log(line);
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      console.error(`${values.scenario}: ${error.message}`);
+      process.exit(2);
+    }
     break;
   }
   case 'help':
