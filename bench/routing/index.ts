@@ -1,0 +1,296 @@
+/**
+ * bench/routing: the routing engine against a plain array scan over agents (same workload, same
+ * run), then a concurrency run through the real server: many buyers arriving at once for a few
+ * capped agents, checked for cap violations, double assignments and queue order.
+ *
+ * Env: BENCH_ROUTING_AGENTS (1000), BENCH_ROUTING_BUYERS (100000), BENCH_ROUTING_BURST (200).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEFAULT_ROUTING_SETTINGS,
+  Router,
+  type AgentId,
+  type ConversationId,
+  type RoutingAgent,
+  type ShopId,
+} from '@xiaoer/core';
+import { createServer } from '../../packages/server/src/app';
+import { parseConfig } from '../../packages/server/src/config';
+import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
+import { openStorage } from '../../packages/server/src/storage';
+import { fmt, printTable, quantile } from '../lib/stats';
+
+const AGENTS = Number(process.env.BENCH_ROUTING_AGENTS ?? 1000);
+const BUYERS = Number(process.env.BENCH_ROUTING_BUYERS ?? 100_000);
+const BURST = Number(process.env.BENCH_ROUTING_BURST ?? 200);
+const CAP = 4;
+/** Open conversations kept in play: more than the slots, so the queue is exercised too. */
+const IN_PLAY = Math.round(AGENTS * CAP * 1.1);
+
+/** The baseline: agents in an array, least loaded by scanning all of them, the queue an array. */
+class ArrayScanRouter {
+  private readonly load: number[];
+  private readonly last: number[];
+  private readonly queue: number[] = [];
+  private readonly holder = new Map<number, number>();
+  private tick = 0;
+  constructor(private readonly agents: RoutingAgent[]) {
+    this.load = agents.map(() => 0);
+    this.last = agents.map(() => -1);
+  }
+  private pick(): number {
+    let best = -1;
+    for (let i = 0; i < this.agents.length; i++) {
+      const a = this.agents[i]!;
+      if (a.status !== 'online' || !a.routing || this.load[i]! >= a.cap) continue;
+      if (
+        best < 0 ||
+        this.load[i]! < this.load[best]! ||
+        (this.load[i] === this.load[best] && this.last[i]! < this.last[best]!)
+      )
+        best = i;
+    }
+    return best;
+  }
+  private give(conversation: number, agent: number): void {
+    this.load[agent]!++;
+    this.last[agent] = this.tick++;
+    this.holder.set(conversation, agent);
+  }
+  arrive(conversation: number): number {
+    const a = this.pick();
+    if (a < 0) this.queue.push(conversation);
+    else this.give(conversation, a);
+    return a;
+  }
+  end(conversation: number): number {
+    const agent = this.holder.get(conversation);
+    if (agent === undefined) {
+      const i = this.queue.indexOf(conversation);
+      if (i >= 0) this.queue.splice(i, 1);
+      return 0;
+    }
+    this.holder.delete(conversation);
+    this.load[agent]!--;
+    let assigned = 0;
+    while (this.queue.length > 0) {
+      const a = this.pick();
+      if (a < 0) break;
+      this.give(this.queue.shift()!, a);
+      assigned++;
+    }
+    return assigned;
+  }
+}
+
+/** Runs the same op sequence (arrive i; once IN_PLAY are open, end the oldest) through a router. */
+function drive(ops: { arrive: (i: number) => void; end: (i: number) => void }) {
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < BUYERS; i++) {
+    const s = performance.now();
+    ops.arrive(i);
+    if (i >= IN_PLAY) ops.end(i - IN_PLAY);
+    times.push(performance.now() - s);
+  }
+  return { seconds: (performance.now() - t0) / 1000, times };
+}
+
+function engineRun() {
+  const agents: RoutingAgent[] = Array.from({ length: AGENTS }, (_, i) => ({
+    id: `a${i}`,
+    status: 'online',
+    cap: CAP,
+    routing: true,
+    owner: false,
+  }));
+  const now = Date.now();
+  const router = new Router(DEFAULT_ROUTING_SETTINGS, agents);
+  let decisions = 0;
+  const ours = drive({
+    arrive: (i) => {
+      decisions += router.arrive(
+        {
+          conversationId: `c${i}`,
+          buyerId: `b${i}`,
+          orderStatus: 'none',
+          newCustomer: false,
+          recentAgent: null,
+        },
+        now,
+      ).length;
+    },
+    end: (i) => {
+      decisions += router.end(`c${i}`, now).length;
+    },
+  });
+  const plain = new ArrayScanRouter(agents);
+  let baseDecisions = 0;
+  const base = drive({
+    arrive: (i) => {
+      plain.arrive(i);
+      baseDecisions++;
+    },
+    end: (i) => {
+      baseDecisions += plain.end(i);
+    },
+  });
+  printTable(
+    `routing: engine, ${AGENTS.toLocaleString('en')} agents (cap ${CAP}), ${BUYERS.toLocaleString('en')} buyers, ~${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued at a time`,
+    [
+      {
+        label: 'decisions / s',
+        ours: fmt(decisions / ours.seconds, 0),
+        baseline: `${fmt(baseDecisions / base.seconds, 0)} (array scan)`,
+        ratio: `${fmt(decisions / ours.seconds / (baseDecisions / base.seconds), 1)}×`,
+      },
+      {
+        label: 'p99 per arrival (+ its drain), µs',
+        ours: fmt(quantile(ours.times, 0.99) * 1000, 1),
+        baseline: fmt(quantile(base.times, 0.99) * 1000, 1),
+        ratio: `${fmt(quantile(ours.times, 0.99) / quantile(base.times, 0.99), 2)}×`,
+      },
+    ],
+  );
+}
+
+/** BURST buyers at once through HTTP on loopback, 20 agents with cap 5, on SQLite. */
+async function serverRun() {
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-bench-routing-'));
+  const storage = await openStorage(`sqlite:${join(dir, 'bench.db')}`);
+  await seedDemoShop(storage, Date.now(), { bot: false });
+  const shop = 'shop-demo' as ShopId;
+  const agents: AgentId[] = [];
+  for (const a of await storage.agents.listAgents(shop))
+    if (a.takesRouting) {
+      await storage.agents.updateAgent(shop, a.id, { maxConcurrent: 5 });
+      agents.push(a.id);
+    }
+  for (let i = agents.length; i < 20; i++) {
+    const id = `bench-agent-${i}` as AgentId;
+    await storage.agents.insertAgent(
+      {
+        id,
+        shopId: shop,
+        email: `bench${i}@demo.xiaoer.dev`,
+        name: `客服${i}`,
+        role: 'agent',
+        status: 'offline',
+        maxConcurrent: 5,
+        takesRouting: true,
+        createdAt: Date.now(),
+      },
+      'x',
+    );
+    agents.push(id);
+  }
+  const config = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    SECRET: 'bench-secret-bench-secret-bench-secret',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    WIDGET_SESSIONS_PER_MINUTE: '1000000',
+  });
+  const server = await createServer(config, { storage });
+  const url = await server.listen();
+  try {
+    for (const id of agents) await server.ctx.chat.setAgentStatus(shop, id, 'online');
+    const post = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(url + path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const tokens = await Promise.all(
+      Array.from(
+        { length: BURST },
+        async () => (await post('/api/widget/session', { shop: 'demo' })).token as string,
+      ),
+    );
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      tokens.map(async (token, i) => {
+        const s = performance.now();
+        await post(
+          '/api/widget/messages',
+          { clientId: randomUUID(), kind: 'text', body: { text: `第${i}位买家：在吗？` } },
+          token,
+        );
+        latencies.push(performance.now() - s);
+      }),
+    );
+    const burstMs = performance.now() - t0;
+    const open = await storage.conversations.listForAgent(shop, agents[0]!, {
+      status: 'open',
+      all: true,
+      limit: 10_000,
+    });
+    const loads = new Map<string, number>();
+    for (const c of open)
+      if (c.status === 'assigned') loads.set(c.agentId!, (loads.get(c.agentId!) ?? 0) + 1);
+    const capViolations = [...loads.values()].filter((n) => n > 5).length;
+    const perBuyer = new Map<string, number>();
+    for (const c of open) perBuyer.set(c.buyerId, (perBuyer.get(c.buyerId) ?? 0) + 1);
+    const doubles =
+      [...perBuyer.values()].filter((n) => n > 1).length +
+      (open.length - new Set(open.map((c) => c.id)).size);
+    // Drain: end assigned conversations one by one; each freed slot takes the head of the queue.
+    const queue = (await server.ctx.chat.queueOf(shop)).map((w) => w.conversationId);
+    let inOrder = 0;
+    const held = open.filter((c) => c.status === 'assigned');
+    for (let i = 0; i < queue.length && i < held.length; i++) {
+      const c = held[i]!;
+      await server.ctx.chat.endConversation(
+        shop,
+        { type: 'agent', agentId: c.agentId!, isAdmin: true },
+        c.id,
+      );
+      const next = await storage.conversations.findConversation(shop, queue[i] as ConversationId);
+      if (next?.status === 'assigned') inOrder++;
+    }
+    const drained = Math.min(queue.length, held.length);
+    printTable(`routing: ${BURST} buyers at once over HTTP, 20 agents with cap 5 (SQLite)`, [
+      {
+        label: 'assigned / queued',
+        ours: `${held.length} / ${queue.length}`,
+        baseline: `${Math.min(BURST, 100)} / ${Math.max(0, BURST - 100)} expected`,
+        ratio: '',
+      },
+      { label: 'cap violations', ours: String(capViolations), baseline: '0 expected', ratio: '' },
+      { label: 'double assignments', ours: String(doubles), baseline: '0 expected', ratio: '' },
+      {
+        label: 'drained in queue order',
+        ours: `${inOrder} / ${drained}`,
+        baseline: `${drained} / ${drained} expected`,
+        ratio: '',
+      },
+      {
+        label: 'burst accepted in (ms)',
+        ours: fmt(burstMs, 0),
+        baseline: `p50 ${fmt(quantile(latencies, 0.5), 0)} · p99 ${fmt(quantile(latencies, 0.99), 0)} ms per request`,
+        ratio: '',
+      },
+    ]);
+  } finally {
+    await server.close();
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the routing benchmarks and prints their tables. */
+export async function run(): Promise<void> {
+  engineRun();
+  await serverRun();
+}
