@@ -242,7 +242,24 @@ export interface ServerToClientEvents {
     status: string;
     agentId: string | null;
   }) => void;
+  /** RT-4 / RT-6: to every agent of the shop whenever the queue changes. */
+  'queue:updated': (payload: { waiting: QueueWaiting[] }) => void;
+  /** RT-4: to a queued buyer, their place in their queue and the estimated wait (null: no estimate yet). */
+  'queue:position': (payload: {
+    conversationId: string;
+    position: number;
+    etaMinutes: number | null;
+  }) => void;
   error: (payload: ErrorBody) => void;
+}
+
+/** One waiting buyer: its queue (a group id, or null for the general queue) and place in it. */
+export interface QueueWaiting {
+  conversationId: string;
+  buyerId: string;
+  queue: string | null;
+  position: number;
+  etaMinutes: number | null;
 }
 
 /** Formats a zod error as our error body: the first problem, naming its field. */

@@ -22,6 +22,10 @@ export const STRINGS = {
     orderStatus: ORDER_STATUS_LABELS['zh-CN'],
     order: '订单',
     total: '合计',
+    queueAhead: '正在为您转接人工客服，您前面还有 {n} 位',
+    queueNext: '正在为您转接人工客服，您是下一位',
+    queueEta: '，预计等待约 {m} 分钟',
+    queueNoEta: '，请稍候',
   },
   en: {
     title: 'Customer service',
@@ -43,6 +47,10 @@ export const STRINGS = {
     orderStatus: ORDER_STATUS_LABELS.en,
     order: 'Order',
     total: 'Total',
+    queueAhead: 'Connecting you to an agent: {n} ahead of you',
+    queueNext: 'Connecting you to an agent: you are next',
+    queueEta: ', about {m} min',
+    queueNoEta: ', please hold on',
   },
 };
 
@@ -55,4 +63,12 @@ export type Strings = (typeof STRINGS)['zh-CN'];
 export function pickLang(requested: string | undefined, browser: string | undefined): Lang {
   const tag = (requested || browser || 'zh-CN').toLowerCase();
   return tag.startsWith('en') ? 'en' : 'zh-CN';
+}
+
+/** RT-4: the waiting buyer's line, "您前面还有 2 位，预计等待约 3 分钟" (position 1 is next). */
+export function queueLine(t: Strings, position: number, etaMinutes: number | null): string {
+  const where = position <= 1 ? t.queueNext : t.queueAhead.replace('{n}', String(position - 1));
+  const wait =
+    etaMinutes === null ? t.queueNoEta : t.queueEta.replace('{m}', String(Math.max(1, etaMinutes)));
+  return where + wait;
 }

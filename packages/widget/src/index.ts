@@ -6,7 +6,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Conversation, Message } from '@xiaoer/core';
 import type { WidgetSessionResponse } from '@xiaoer/protocol';
-import { pickLang, STRINGS, type Strings } from './i18n';
+import { pickLang, queueLine, STRINGS, type Strings } from './i18n';
 import {
   lastSeq,
   mergeMessages,
@@ -85,6 +85,7 @@ class Widget {
     name: HTMLDivElement;
     hours: HTMLDivElement;
     banner: HTMLDivElement;
+    queue: HTMLDivElement;
     list: HTMLDivElement;
     typing: HTMLDivElement;
     notice: HTMLDivElement;
@@ -124,6 +125,12 @@ class Widget {
     const close = el('button', { 'aria-label': this.t.close }, '×');
     header.append(titles, close);
     const banner = el('div', { class: 'banner', hidden: '' }, this.t.reconnecting);
+    const queue = el('div', {
+      class: 'queue',
+      'data-testid': 'xiaoer-queue',
+      hidden: '',
+      'aria-live': 'polite',
+    });
     const list = el('div', { class: 'list', 'aria-live': 'polite' });
     const typing = el('div', { class: 'typing' });
     const notice = el('div', { class: 'notice' });
@@ -142,9 +149,9 @@ class Widget {
     });
     const send = el('button', { class: 'send', 'data-testid': 'xiaoer-send' }, this.t.send);
     composer.append(file, attach, input, send);
-    panel.append(header, banner, list, typing, notice, composer);
+    panel.append(header, banner, queue, list, typing, notice, composer);
     root.append(launcher, panel);
-    this.ui = { launcher, badge, panel, name, hours, banner, list, typing, notice, input, send, file };
+    this.ui = { launcher, badge, panel, name, hours, banner, queue, list, typing, notice, input, send, file };
 
     launcher.addEventListener('click', () => this.setOpen(!this.open));
     close.addEventListener('click', () => this.setOpen(false));
@@ -239,6 +246,13 @@ class Widget {
         this.render();
       }
     });
+    socket.on(
+      'queue:position',
+      (e: { conversationId: string; position: number; etaMinutes: number | null }) => {
+        this.queuePlace = e;
+        this.renderQueue();
+      },
+    );
     socket.on('conversation:typing', (e: { who: string; isTyping: boolean }) => {
       if (e.who === 'agent') this.showTyping(e.isTyping);
     });
@@ -261,6 +275,17 @@ class Widget {
     }
   }
 
+  /** RT-4: where the buyer waits, shown while the conversation is queued. */
+  private queuePlace: { conversationId: string; position: number; etaMinutes: number | null } | null = null;
+
+  private renderQueue(): void {
+    const p = this.queuePlace;
+    const waiting =
+      this.conversation?.status === 'queued' && p !== null && p.conversationId === this.conversation.id;
+    this.ui.queue.hidden = !waiting;
+    this.ui.queue.textContent = waiting ? queueLine(this.t, p.position, p.etaMinutes) : '';
+  }
+
   private setConversation(conversation: Conversation | null): void {
     if (!conversation) return;
     if (this.conversation && this.conversation.id !== conversation.id) {
@@ -273,6 +298,7 @@ class Widget {
       this.conversation.id === conversation.id ? this.agentReadSeq : 0,
     );
     this.buyerReadSeq = Math.max(this.buyerReadSeq, conversation.buyerReadSeq);
+    this.renderQueue();
   }
 
   private setOpen(open: boolean): void {

@@ -18,6 +18,8 @@ export const CSS = `
 .header button { background: none; border: none; color: #fff; font-size: 20px; cursor: pointer; }
 .banner { background: #fffbe6; color: #ad6800; font-size: 12px; padding: 4px 12px; text-align: center; }
 .banner[hidden] { display: none; }
+.queue { background: #fff7e6; color: #d46b08; font-size: 13px; padding: 6px 12px; text-align: center; border-bottom: 1px solid #ffe7ba; }
+.queue[hidden] { display: none; }
 .list { flex: 1; overflow-y: auto; padding: 12px; background: #f7f7f7; }
 .row { display: flex; flex-direction: column; margin: 8px 0; }
 .row.mine { align-items: flex-end; }

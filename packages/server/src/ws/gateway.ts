@@ -1,4 +1,4 @@
-import type { ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
+import type { BuyerId, ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
 import {
   WS_AGENT_NAMESPACE,
   WS_BUYER_NAMESPACE,
@@ -166,7 +166,8 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             position: w.position,
             etaMinutes: w.etaMinutes,
           });
-        agents.to(rooms.admins(event.shopId)).emit('queue:updated', { waiting: event.waiting });
+        // Every agent of the shop sees the queue: any of them may pull the next buyer (RT-6).
+        agents.to(rooms.agents(event.shopId)).emit('queue:updated', { waiting: event.waiting });
         return;
       }
       case 'agent.status':
@@ -264,6 +265,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
     const shopId = me.shop.id as ShopId;
     const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
     void socket.join(rooms.buyer(me.buyer.id));
+    void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
 
     on(socket, 'message:send', wsSendSchema, async ({ conversationId: _ignored, clientId, ...content }) => {
       await consumeBuyerMessage(ctx, me.buyer.id);
@@ -278,6 +280,23 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
     });
     registerCommon(socket, ctx, shopId, actor);
   });
+}
+
+/** RT-4: a buyer who (re)connects while queued learns their place at once, not at the next change. */
+async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId, buyerId: BuyerId) {
+  try {
+    const open = await ctx.storage.conversations.findOpenByBuyer(shopId, buyerId);
+    if (open?.status !== 'queued') return;
+    const mine = (await ctx.chat.queueOf(shopId)).find((w) => w.conversationId === open.id);
+    if (mine)
+      socket.emit('queue:position', {
+        conversationId: mine.conversationId,
+        position: mine.position,
+        etaMinutes: mine.etaMinutes,
+      });
+  } catch (error) {
+    console.error('ws queue position on connect failed', error);
+  }
 }
 
 /** Sync, read receipts and typing: the same for both sides. */

@@ -7,9 +7,10 @@ import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
 import { AgentsTable } from './AgentsTable';
 import { BotAdmin } from './BotAdmin';
+import { RoutingSettings } from './RoutingSettings';
 import { ShopSettings } from './ShopSettings';
 
-/** The admin console: shop settings, agents, shared quick replies. */
+/** The admin console: shop settings, agents, routing, the bot, shared quick replies. */
 export function AdminApp() {
   const { t } = useT();
   const session = useSession();
@@ -33,6 +34,7 @@ export function AdminApp() {
             items={[
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               { key: 'agents', label: t.agents, children: <AgentsTable /> },
+              { key: 'routing', label: t.routing, children: <RoutingSettings /> },
               { key: 'bot', label: `${t.bot} / FAQ`, children: <BotAdmin /> },
               {
                 key: 'quick',

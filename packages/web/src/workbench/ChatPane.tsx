@@ -1,4 +1,4 @@
-import { Button, Empty, Popconfirm, Space, Typography } from 'antd';
+import { Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
 import { useEffect, useRef, useState } from 'react';
@@ -57,9 +57,24 @@ export function ChatPane(props: {
           background: '#fff',
         }}
       >
-        <Typography.Title level={5} style={{ margin: 0 }}>
-          {c.buyer?.nick}
-        </Typography.Title>
+        <Space size={8}>
+          <Typography.Title level={5} style={{ margin: 0 }}>
+            {c.buyer?.nick}
+          </Typography.Title>
+          {/* Why routing gave this buyer to this agent (RT-1 … RT-10). */}
+          {c.assignReason && c.status === 'assigned' && (
+            <Tooltip title={t.assignReason[c.assignReason].hint}>
+              <Tag color="geekblue" data-testid="assign-reason" data-reason={c.assignReason}>
+                {t.assignReason[c.assignReason].tag}
+              </Tag>
+            </Tooltip>
+          )}
+          {c.status === 'queued' && (
+            <Tag color="orange" data-testid="queued-tag">
+              {t.statusQueued}
+            </Tag>
+          )}
+        </Space>
         <Space>
           {c.status === 'spam' && (
             <Button

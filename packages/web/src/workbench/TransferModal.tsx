@@ -1,10 +1,16 @@
 import type { Agent } from '@xiaoer/core';
-import { Alert, List, Modal, Tag } from 'antd';
+import { Alert, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
 
-/** RT-10: pick another agent to hand the conversation to. */
+type AgentRow = Agent & { load: number };
+type GroupRow = { id: string; name: string; agentIds: string[] };
+
+/**
+ * RT-10: hand the conversation to another agent, or to a group (routing then picks the group's
+ * least-loaded online member, or queues the buyer in the group when all are full).
+ */
 export function TransferModal(props: {
   conversationId: string;
   myId: string;
@@ -13,31 +19,40 @@ export function TransferModal(props: {
   onDone: () => void;
 }) {
   const { t } = useT();
-  const [agents, setAgents] = useState<(Agent & { load: number })[]>([]);
+  const [agents, setAgents] = useState<AgentRow[]>([]);
+  const [groups, setGroups] = useState<GroupRow[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!props.open) return;
     setError(null);
-    api<{ agents: (Agent & { load: number })[] }>('GET', '/api/agents').then((r) => setAgents(r.agents));
+    api<{ agents: AgentRow[]; groups?: GroupRow[] }>('GET', '/api/agents').then((r) => {
+      setAgents(r.agents);
+      setGroups(r.groups ?? []);
+    });
   }, [props.open]);
   const color = { online: 'green', hung_up: 'orange', offline: 'default' } as const;
+  const transfer = async (to: { toAgentId: string } | { toGroupId: string }) => {
+    try {
+      await api('POST', `/api/conversations/${props.conversationId}/transfer`, to);
+      props.onDone();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const online = (g: GroupRow) =>
+    agents.filter((a) => g.agentIds.includes(a.id) && a.status === 'online' && a.takesRouting).length;
   return (
     <Modal title={t.transferTo} open={props.open} onCancel={props.onClose} footer={null}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 12 }} />}
+      <Typography.Text type="secondary">{t.agents}</Typography.Text>
       <List
         dataSource={agents.filter((a) => a.id !== props.myId)}
         renderItem={(a) => (
           <List.Item
             style={{ cursor: a.status === 'offline' ? 'not-allowed' : 'pointer' }}
             data-testid="transfer-target"
-            onClick={async () => {
-              if (a.status === 'offline') return;
-              try {
-                await api('POST', `/api/conversations/${props.conversationId}/transfer`, { toAgentId: a.id });
-                props.onDone();
-              } catch (e) {
-                setError(e instanceof ApiError ? e.message : String(e));
-              }
+            onClick={() => {
+              if (a.status !== 'offline') void transfer({ toAgentId: a.id });
             }}
           >
             <span>
@@ -49,6 +64,27 @@ export function TransferModal(props: {
           </List.Item>
         )}
       />
+      {groups.length > 0 && (
+        <>
+          <Typography.Text type="secondary">{t.groups}</Typography.Text>
+          <List
+            dataSource={groups}
+            renderItem={(g) => (
+              <List.Item
+                style={{ cursor: 'pointer' }}
+                data-testid="transfer-group"
+                data-group-id={g.id}
+                onClick={() => void transfer({ toGroupId: g.id })}
+              >
+                <span>{g.name}</span>
+                <span>
+                  {t.online} {online(g)}/{g.agentIds.length} {t.members}
+                </span>
+              </List.Item>
+            )}
+          />
+        </>
+      )}
     </Modal>
   );
 }

@@ -12,6 +12,7 @@ import { BuyerSidebar } from './BuyerSidebar';
 import { ChatPane } from './ChatPane';
 import { ConversationList } from './ConversationList';
 import { askNotificationPermission } from './notify';
+import { QueuePanel } from './QueuePanel';
 import { QuickRepliesPanel } from './QuickRepliesPanel';
 import { TransferModal } from './TransferModal';
 import { useWorkbench } from './useWorkbench';
@@ -38,6 +39,8 @@ function Workbench({
   const isAdmin = ADMIN_ROLES.includes(me.agent.role);
   const wb = useWorkbench({ agentId: me.agent.id, isAdmin });
   const [transferOpen, setTransferOpen] = useState(false);
+  const [queueCount, setQueueCount] = useState(0);
+  const [sideTab, setSideTab] = useState('buyer');
   useEffect(askNotificationPermission, []);
   const conversation = wb.selectedId ? (wb.conversations[wb.selectedId] ?? null) : null;
   const typingAt = conversation ? (wb.typing[conversation.id] ?? 0) : 0;
@@ -104,6 +107,8 @@ function Workbench({
           style={{ borderLeft: '1px solid #f0f0f0', padding: '0 12px', overflowY: 'auto' }}
         >
           <Tabs
+            activeKey={sideTab}
+            onChange={setSideTab}
             items={[
               {
                 key: 'buyer',
@@ -115,6 +120,25 @@ function Workbench({
                     onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
                   />
                 ) : null,
+              },
+              {
+                key: 'queue',
+                label: (
+                  <span data-testid="queue-tab">
+                    {t.queue} <Badge count={queueCount} size="small" color="orange" showZero={false} />
+                  </span>
+                ),
+                children: (
+                  <QueuePanel
+                    version={wb.queueVersion}
+                    isAdmin={isAdmin}
+                    onCount={setQueueCount}
+                    onOpen={(id) => {
+                      void wb.reloadList().then(() => wb.select(id));
+                    }}
+                  />
+                ),
+                forceRender: true,
               },
               {
                 key: 'quick',

@@ -24,6 +24,8 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
   const [connected, setConnected] = useState(false);
   const [loadingList, setLoadingList] = useState(true);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  /** Bumped whenever the queue changes (RT-4): the queue panel reloads on it. */
+  const [queueVersion, setQueueVersion] = useState(0);
   const socketRef = useRef<Socket | null>(null);
   const messagesRef = useRef(messages);
   messagesRef.current = messages;
@@ -73,6 +75,7 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     socketRef.current = socket;
     socket.on('connect', () => {
       setConnected(true);
+      setQueueVersion((v) => v + 1);
       // After any (re)connect: the list again, and every loaded conversation after its last seq.
       void reloadList();
       for (const [id, list] of Object.entries(messagesRef.current)) {
@@ -84,6 +87,7 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
       }
     });
     socket.on('disconnect', () => setConnected(false));
+    socket.on('queue:updated', () => setQueueVersion((v) => v + 1));
     socket.on(
       'message:new',
       ({ message, conversation }: { message: Message; conversation: ConversationDto }) => {
@@ -236,6 +240,7 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     connected,
     loadingList,
     selectedId,
+    queueVersion,
     select,
     send,
     sendOrderCard,

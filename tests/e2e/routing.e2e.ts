@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AgentId, ConversationId, RoutingSettings, ShopId } from '@xiaoer/core';
+import { startTestServer, type TestServer } from '../support/server';
+
+const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
+const SHOP = 'shop-demo' as ShopId;
+
+function chromiumPath(): string {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Chromium is not installed: apt-get install -y chromium fonts-noto-cjk');
+  }
+}
+
+/**
+ * Routing in the browser (RT-2 … RT-10): the console saves group routing; one agent at a cap of
+ * one; three buyers ask for a person at once; the widget tells each waiting buyer their place;
+ * the workbench shows why each buyer came, the live queue, an admin's assignment beyond the cap
+ * and a transfer to a group.
+ */
+describe('e2e: routing — console settings, queue line in the widget, queue panel and transfer', () => {
+  let t: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  /** The third buyer's conversation, waiting at the end of the second test. */
+  let thirdId = '' as ConversationId;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await startTestServer();
+    // 小美 (agent-demo-1) alone online, one chat at a time: the second buyer has to queue.
+    for (const id of ['agent-demo-2', 'agent-demo-3']) {
+      await t.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'offline');
+    }
+    await t.storage.agents.updateAgent(SHOP, 'agent-demo-1' as AgentId, { maxConcurrent: 1 });
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function newPage(viewport = { width: 1440, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  async function logIn(page: Page, path: string, email: string): Promise<void> {
+    await page.goto(`${t.url}${path}`);
+    await page.getByTestId('login-email').fill(email);
+    await page.getByTestId('login-password').fill('password123');
+    await page.getByTestId('login-submit').click();
+  }
+
+  async function buyerAsks(text: string): Promise<Page> {
+    const page = await newPage({ width: 1280, height: 800 });
+    await page.goto(`${t.url}/demo?buyer=anonymous`);
+    await page.getByTestId('xiaoer-launcher').click();
+    await page.getByTestId('xiaoer-input').fill(text);
+    await page.getByTestId('xiaoer-send').click();
+    await page.locator('[data-testid="xiaoer-message"][data-sender="buyer"]', { hasText: text }).waitFor();
+    return page;
+  }
+
+  /** The open conversation whose last message is `text` (read from the server). */
+  async function conversationOf(text: string) {
+    const all = await t.storage.conversations.listForAgent(SHOP, 'agent-demo-owner' as AgentId, {
+      status: 'open',
+      all: true,
+      limit: 50,
+    });
+    const found = all.find((c) => c.lastMessagePreview === text);
+    assert.ok(found, `a conversation whose last message is ${text}`);
+    return found;
+  }
+
+  it('the owner switches to group routing with a group bound to 售后中 in the console', async () => {
+    const page = await newPage({ width: 1280, height: 1000 });
+    await logIn(page, '/admin/', 'owner@demo.xiaoer.dev');
+    await page.getByRole('tab', { name: '分流' }).click();
+    await page.getByTestId('routing-settings').waitFor();
+    await page.getByTestId('routing-mode').getByText('分组分流').click();
+    await page.getByTestId('routing-add-group').click();
+    const group = page.getByTestId('routing-group').first();
+    await group.getByLabel('分组名称').fill('售后组');
+    // Bind 售后中 and make 阿强 (offline for now) the group's member.
+    await group.getByLabel('绑定订单状态').click();
+    await page.locator('.ant-select-item-option', { hasText: '售后中' }).click();
+    await page.keyboard.press('Escape');
+    await group.getByLabel('组员').click();
+    await page.locator('.ant-select-item-option', { hasText: '阿强' }).last().click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('routing-save').click();
+    await page.getByText('已保存').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}routing-settings.png` });
+
+    const saved: RoutingSettings = await t.storage.shops.findRoutingSettings(SHOP);
+    assert.equal(saved.mode, 'group');
+    assert.deepEqual(
+      saved.groups.map((g) => ({ name: g.name, statuses: g.statuses, agentIds: g.agentIds })),
+      [{ name: '售后组', statuses: ['after-sales'], agentIds: ['agent-demo-2'] }],
+    );
+  });
+
+  it('buyers beyond the cap see their place in the widget; the agent sees why each came', async () => {
+    const agent = await newPage();
+    await logIn(agent, '/workbench/', 'agent1@demo.xiaoer.dev');
+    await agent.getByTestId('agent-status').waitFor();
+
+    const first = await buyerAsks('第一位：我想问下尺码');
+    const second = await buyerAsks('第二位：什么时候发货');
+    const third = await buyerAsks('第三位：能便宜点吗');
+
+    // RT-4: the second is next, the third has one ahead of them, each with an estimate line.
+    await second.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor({ timeout: 15_000 });
+    await third.getByTestId('xiaoer-queue').getByText('您前面还有 1 位').waitFor({ timeout: 15_000 });
+    assert.equal(
+      await first.getByTestId('xiaoer-queue').isVisible(),
+      false,
+      'the first buyer waits for nobody',
+    );
+    await third.screenshot({ path: `${ARTIFACTS}routing-widget-queue.png` });
+
+    // The agent holds the first buyer, tagged with why routing gave it to them.
+    await agent.getByTestId('conversation-item').first().click();
+    const reason = agent.getByTestId('assign-reason');
+    await reason.waitFor();
+    assert.equal(await reason.getAttribute('data-reason'), 'least-loaded');
+    assert.equal((await reason.innerText()).trim(), '最少接待');
+
+    // The queue tab lists both waiting buyers in order.
+    await agent.getByTestId('queue-tab').click();
+    await agent.getByTestId('queue-entry').nth(1).waitFor();
+    assert.deepEqual(await agent.getByTestId('queue-position').allInnerTexts(), ['第1位', '第2位']);
+    await agent.screenshot({ path: `${ARTIFACTS}routing-queue-panel.png` });
+
+    // RT-9: ending the chat frees the slot at once; the second buyer comes in from the queue.
+    await agent.getByTestId('end-conversation').click();
+    await agent.locator('.ant-popconfirm .ant-btn-primary').click();
+    await second.getByTestId('xiaoer-queue').waitFor({ state: 'hidden', timeout: 15_000 });
+    await third.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor({ timeout: 15_000 });
+    const c2 = await conversationOf('第二位：什么时候发货');
+    assert.equal(c2.agentId, 'agent-demo-1');
+    assert.equal(c2.assignReason, 'queue');
+    await agent.getByTestId('queue-entry').nth(1).waitFor({ state: 'detached' });
+    assert.equal(await agent.getByTestId('queue-entry').count(), 1);
+    thirdId = (await conversationOf('第三位：能便宜点吗')).id as ConversationId;
+  });
+
+  it('an admin assigns the waiting buyer beyond the cap; the agent transfers it to a group', async () => {
+    const owner = await newPage();
+    await logIn(owner, '/workbench/', 'owner@demo.xiaoer.dev');
+    await owner.getByTestId('queue-tab').click();
+    await owner.getByTestId('queue-entry').first().waitFor();
+    // RT-10: 小美 is at her cap of one; an admin may still give her the buyer.
+    await owner.getByTestId('queue-assign').first().click();
+    await owner.locator('.ant-select-item-option', { hasText: '小美' }).click();
+    await owner.getByTestId('queue-entry').first().waitFor({ state: 'detached', timeout: 15_000 });
+    const c3 = await t.storage.conversations.findConversation(SHOP, thirdId);
+    assert.equal(c3?.agentId, 'agent-demo-1');
+    assert.equal(c3?.assignReason, 'manual');
+
+    // 阿强 comes online; 小美 transfers the third buyer to 售后组, whose only member he is.
+    await t.server.ctx.chat.setAgentStatus(SHOP, 'agent-demo-2' as AgentId, 'online');
+    const agent = await newPage();
+    await logIn(agent, '/workbench/', 'agent1@demo.xiaoer.dev');
+    await agent.locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`).click();
+    const reason = agent.getByTestId('assign-reason');
+    await reason.waitFor();
+    assert.equal((await reason.innerText()).trim(), '手动分配');
+    await agent.getByTestId('transfer-conversation').click();
+    await agent.locator('[data-testid="transfer-group"]', { hasText: '售后组' }).click();
+    await agent
+      .locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`)
+      .waitFor({ state: 'detached', timeout: 15_000 });
+    const moved = await t.storage.conversations.findConversation(SHOP, thirdId);
+    assert.equal(moved?.agentId, 'agent-demo-2');
+    assert.equal(moved?.assignReason, 'transfer');
+    await agent.screenshot({ path: `${ARTIFACTS}routing-workbench.png` });
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in any page');
+  });
+});
