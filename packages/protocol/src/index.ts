@@ -46,7 +46,9 @@ export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(200).default(200),
 });
-export const sendMessageSchema = z.object({ clientId }).and(sendContentSchema);
+/** `confirmWarnings`: the agent confirms a message the compliance check warned about (CMP-1 … CMP-5); logged. */
+const confirmWarnings = z.boolean().optional();
+export const sendMessageSchema = z.object({ clientId, confirmWarnings }).and(sendContentSchema);
 export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
 export const sendOrderCardSchema = z.object({ clientId, orderId: id });
 /** RT-10: to an agent, or to a group (exactly one). */
@@ -80,6 +82,21 @@ export const routingSettingsSchema = z
   })
   .strict();
 /** RT-10: an admin assigns a conversation to an agent. */
+/** CMP-1 … CMP-5 as the agent types: the text, and the conversation it goes to (its buyer's orders). */
+export const complianceCheckSchema = z
+  .object({ text: z.string().max(20_000), conversationId: id.optional() })
+  .strict();
+/** CMP-6: a proactive message to a buyer with no open conversation. */
+export const proactiveSchema = z
+  .object({ clientId, text: z.string().trim().min(1).max(5000), confirmWarnings })
+  .strict();
+export const complianceLogQuery = z.object({
+  agentId: id.optional(),
+  action: z.enum(['blocked', 'confirmed', 'proactive_refused']).optional(),
+  since: z.coerce.number().int().min(0).optional(),
+  until: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 export const assignSchema = z.object({ toAgentId: id }).strict();
 export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
@@ -184,7 +201,7 @@ export interface UploadResponse {
 
 /** Every error has this shape, over HTTP and in WebSocket acks. */
 export interface ErrorBody {
-  error: { code: DomainErrorCode; message: string; field?: string };
+  error: { code: DomainErrorCode; message: string; field?: string; details?: unknown };
 }
 
 // ---------- WebSocket (Socket.IO) ----------
@@ -192,7 +209,9 @@ export interface ErrorBody {
 export const WS_AGENT_NAMESPACE = '/agent';
 export const WS_BUYER_NAMESPACE = '/buyer';
 
-export const wsSendSchema = z.object({ conversationId: id.optional(), clientId }).and(sendContentSchema);
+export const wsSendSchema = z
+  .object({ conversationId: id.optional(), clientId, confirmWarnings })
+  .and(sendContentSchema);
 export const wsOrderCardSchema = z.object({ conversationId: id, clientId, orderId: id });
 export const wsSyncSchema = z.object({ conversationId: id, afterSeq: z.number().int().min(0) });
 export const wsReadSchema = z.object({ conversationId: id, seq: z.number().int().min(0) });

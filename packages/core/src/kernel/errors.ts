@@ -10,7 +10,11 @@ export type DomainErrorCode =
   | 'conversation_not_yours'
   | 'agent_unavailable'
   | 'payload_too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  /** CMP-1 … CMP-5: the message breaks a platform rule and was not sent. */
+  | 'compliance_blocked'
+  /** CMP-1 … CMP-5: the message may break a rule; send it again with confirmWarnings to override. */
+  | 'compliance_confirm';
 
 /** An expected failure of a use case, carried as data to the transport. */
 export class DomainError extends Error {
@@ -19,6 +23,8 @@ export class DomainError extends Error {
     message: string,
     /** The input field at fault, when one is. */
     readonly field?: string,
+    /** Data the client acts on (the compliance findings and the suggested rewrite). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'DomainError';

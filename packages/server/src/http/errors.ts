@@ -13,6 +13,8 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   agent_unavailable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  compliance_blocked: 422,
+  compliance_confirm: 428,
   rate_limited: 429,
 };
 
@@ -22,7 +24,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return {
       status: STATUS_BY_CODE[error.code],
       body: {
-        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.field ? { field: error.field } : {}),
+          ...(error.details !== undefined ? { details: error.details } : {}),
+        },
       },
       internal: false,
     };

@@ -1,0 +1,246 @@
+/**
+ * The compliance checker (CMP-1 … CMP-5): compiles a shop's settings once, then checks each
+ * outgoing message in one pass per view. Pipeline:
+ * 1. normalise the message into a flat view (lexicons) and a loose view (links, numbers);
+ * 2. one Aho–Corasick scan of the flat view over every lexicon rule's anchors picks the few rules
+ *    that can match; only their patterns run;
+ * 3. links, e-mails and numbers (CMP-3) are found in the loose view;
+ * 4. checkable promises (CMP-4) give warn findings and are returned for the order;
+ * 5. the verdict is the worst finding.
+ * Linear in the message length; never throws on odd input (lone surrogates, mixed scripts).
+ */
+import { systemClock, type Clock } from '../kernel';
+import { AhoCorasick } from './aho-corasick';
+import { CMP1_RULES, CUSTOM_PHRASE_REASON, customPhraseAccept } from './cmp1-banned.rule';
+import { CMP2_RULES } from './cmp2-insults.rule';
+import { CMP3_RULES, allowedHosts, findLinks, findNumbers, platformRules } from './cmp3-off-platform.rule';
+import { CMP4_RULES, canonicalGuarantees, findPromises, promiseFinding } from './cmp4-promises.rule';
+import { CMP5_RULES } from './cmp5-invoices.rule';
+import {
+  PLATFORM_PACK_IDS,
+  VERDICT_RANK,
+  type CheckContext,
+  type CheckResult,
+  type ComplianceSettings,
+  type Finding,
+  type PackId,
+  type PlatformPackId,
+} from './compliance.types';
+import type { LexRule } from './lexicon';
+import { canonical, normalize, originalSpan, type NormalizedText } from './normalize';
+
+/** Every built-in lexicon rule (for the console's rule list and the tests). */
+export const LEXICON_RULES: readonly LexRule[] = [
+  ...CMP1_RULES,
+  ...CMP2_RULES,
+  ...CMP3_RULES,
+  ...CMP4_RULES,
+  ...CMP5_RULES,
+];
+
+/** Enough findings to block and explain; a flood of matches stops there (the text is still checked whole by the other detectors). */
+const MAX_FINDINGS = 200;
+
+interface Compiled {
+  rules: LexRule[];
+  patterns: RegExp[];
+  automaton: AhoCorasick;
+  /** Anchor index → rule indices. */
+  anchorRules: number[][];
+  allowed: string[];
+}
+
+/** A compiled checker. */
+export interface ComplianceChecker {
+  /** Checks one outgoing message. */
+  check(text: string, ctx?: CheckContext): CheckResult;
+  /** The settings it was compiled from. */
+  readonly settings: ComplianceSettings;
+}
+
+function compile(rules: LexRule[], allowed: string[]): Compiled {
+  const anchors: string[] = [];
+  const anchorRules: number[][] = [];
+  const index = new Map<string, number>();
+  rules.forEach((rule, r) => {
+    for (const raw of rule.anchors) {
+      const a = canonical(raw);
+      if (!a) continue;
+      let k = index.get(a);
+      if (k === undefined) {
+        k = anchors.length;
+        index.set(a, k);
+        anchors.push(a);
+        anchorRules.push([]);
+      }
+      if (!anchorRules[k]!.includes(r)) anchorRules[k]!.push(r);
+    }
+  });
+  const patterns = rules.map(
+    (r) =>
+      new RegExp(r.pattern.source, r.pattern.flags.includes('g') ? r.pattern.flags : `${r.pattern.flags}g`),
+  );
+  return { rules, patterns, automaton: new AhoCorasick(anchors), anchorRules, allowed };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function isActive(rule: LexRule, packs: ReadonlySet<PackId>): boolean {
+  return rule.packs.some((p) => packs.has(p));
+}
+
+/**
+ * Compiles a checker for a shop's settings (validate them first with validateComplianceSettings).
+ * The clock dates promises when a check gives no `now`.
+ */
+export function createChecker(settings: ComplianceSettings, clock: Clock = systemClock): ComplianceChecker {
+  const packs = new Set<PackId>(['generic', ...settings.platforms]);
+  const shopPlatforms = new Set(PLATFORM_PACK_IDS.filter((p) => packs.has(p)));
+  const guarantees = canonicalGuarantees(settings.guarantees);
+
+  const custom: LexRule[] = settings.customPhrases.map((c, i) => {
+    const phrase = canonical(c.phrase);
+    return {
+      id: `cmp1.custom.${i}`,
+      rule: 'CMP-1',
+      verdict: c.verdict,
+      packs: ['generic'],
+      anchors: [phrase],
+      pattern: new RegExp(escapeRegExp(phrase)),
+      accept: customPhraseAccept,
+      reason: c.reason ? { 'zh-CN': c.reason, en: c.reason } : CUSTOM_PHRASE_REASON,
+      examples: [c.phrase],
+    };
+  });
+  const base = [...LEXICON_RULES.filter((r) => isActive(r, packs)), ...custom];
+
+  // The conversation's platform (ctx.platform) decides which platform names and domains are own.
+  const byPlatform = new Map<string, Compiled>();
+  const compiledFor = (platform: PlatformPackId | undefined): Compiled => {
+    const key = platform ?? '*';
+    let c = byPlatform.get(key);
+    if (!c) {
+      const own = platform ? new Set([platform]) : shopPlatforms;
+      const strict = platform ? platform === 'pinduoduo' : own.size === 1 && own.has('pinduoduo');
+      c = compile([...base, ...platformRules(own, strict)], allowedHosts(settings.allowedDomains, own));
+      byPlatform.set(key, c);
+    }
+    return c;
+  };
+  compiledFor(undefined);
+
+  return {
+    settings,
+    check(text: string, ctx: CheckContext = {}): CheckResult {
+      const input = typeof text === 'string' ? text : String(text ?? '');
+      const c = compiledFor(ctx.platform);
+      const flat = normalize(input, 'flat');
+      const loose = normalize(input, 'loose');
+      const findings: Finding[] = [];
+
+      // Which rules can match at all.
+      const triggered = new Uint8Array(c.rules.length);
+      c.automaton.scan(flat.text, (anchor) => {
+        for (const r of c.anchorRules[anchor]!) triggered[r] = 1;
+      });
+      for (let r = 0; r < c.rules.length; r++) {
+        if (!triggered[r]) continue;
+        matchRule(c.rules[r]!, c.patterns[r]!, flat, input, guarantees, findings);
+        if (findings.length > MAX_FINDINGS) break;
+      }
+
+      const links = findLinks(loose, input, c.allowed);
+      findings.push(...links.findings);
+      findings.push(...findNumbers(loose, input, ctx, links.spans));
+
+      const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
+      // A promise inside a blocked over-promise is reported once, as the block.
+      for (const p of promises)
+        if (
+          !findings.some((f) => f.rule === 'CMP-4' && f.span.start < p.span.end && p.span.start < f.span.end)
+        )
+          findings.push(promiseFinding(p, input));
+
+      return result(dedupe(findings), promises, input);
+    },
+  };
+}
+
+function matchRule(
+  rule: LexRule,
+  re: RegExp,
+  flat: NormalizedText,
+  original: string,
+  guarantees: ReadonlySet<string>,
+  out: Finding[],
+): void {
+  re.lastIndex = 0;
+  let count = 0;
+  for (let m = re.exec(flat.text); m; m = re.exec(flat.text)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    const end = m.index + m[0].length;
+    if (rule.accept && !rule.accept({ norm: flat, index: m.index, end, match: m, guarantees })) {
+      // Rejected here: look again from the next character (a later start may be accepted).
+      re.lastIndex = m.index + 1;
+      continue;
+    }
+    const span = originalSpan(flat, m.index, end);
+    const finding: Finding = {
+      rule: rule.rule,
+      id: rule.id,
+      verdict: rule.verdict,
+      reason: rule.reason,
+      span,
+      matched: original.slice(span.start, span.end),
+    };
+    if (rule.rewrite) finding.rewrite = rule.rewrite;
+    out.push(finding);
+    if (++count >= 20) return;
+  }
+}
+
+/** Drops a finding whose span lies inside another of the same rule. */
+function dedupe(findings: Finding[]): Finding[] {
+  findings.sort(
+    (a, b) =>
+      a.span.start - b.span.start ||
+      b.span.end - a.span.end ||
+      VERDICT_RANK[b.verdict] - VERDICT_RANK[a.verdict],
+  );
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const inside = out.some(
+      (g) =>
+        g.rule === f.rule &&
+        g.span.start <= f.span.start &&
+        f.span.end <= g.span.end &&
+        VERDICT_RANK[g.verdict] >= VERDICT_RANK[f.verdict],
+    );
+    if (!inside) out.push(f);
+  }
+  return out;
+}
+
+function result(findings: Finding[], promises: CheckResult['promises'], text: string): CheckResult {
+  let verdict: CheckResult['verdict'] = 'pass';
+  for (const f of findings) if (VERDICT_RANK[f.verdict] > VERDICT_RANK[verdict]) verdict = f.verdict;
+  const out: CheckResult = { verdict, findings, promises };
+  const rewrites = findings.filter((f) => f.rewrite !== undefined);
+  if (rewrites.length) {
+    // Left to right, skipping a rewrite that overlaps one already applied.
+    let s = '';
+    let at = 0;
+    for (const f of rewrites) {
+      if (f.span.start < at) continue;
+      s += text.slice(at, f.span.start) + f.rewrite;
+      at = f.span.end;
+    }
+    out.suggestion = s + text.slice(at);
+  }
+  return out;
+}

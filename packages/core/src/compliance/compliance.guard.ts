@@ -1,0 +1,252 @@
+import type { AgentId, BuyerId, ConversationId, ShopId } from '../kernel';
+import { DAY, DomainError } from '../kernel';
+import type { Clock } from '../kernel/clock';
+import type { Order } from '../orders/order.types';
+import type {
+  CheckablePromise,
+  CheckContext,
+  CheckResult,
+  ComplianceRuleId,
+  ComplianceSettings,
+  Finding,
+} from './compliance.types';
+import { DEFAULT_PROACTIVE_SETTINGS } from './compliance.types';
+import { checkProactive } from './cmp6-proactive.rule';
+
+/** A compiled checker for one shop's settings. */
+export interface Checker {
+  check(text: string, ctx?: CheckContext): CheckResult;
+}
+
+/** What the supervisor's log keeps of each block, confirmed warning and refused proactive message. */
+export interface ComplianceLogEntry {
+  id: string;
+  shopId: ShopId;
+  agentId: AgentId;
+  conversationId: ConversationId | null;
+  buyerId: BuyerId | null;
+  /** blocked: not sent; confirmed: a warning the agent overrode; proactive_refused: CMP-6. */
+  action: 'blocked' | 'confirmed' | 'proactive_refused';
+  verdict: 'block' | 'warn';
+  rules: ComplianceRuleId[];
+  findings: Finding[];
+  text: string;
+  createdAt: number;
+}
+
+/** CMP-4: a checkable promise, recorded against the buyer's order and shown to the next agent. */
+export interface RecordedPromise extends Omit<CheckablePromise, 'span'> {
+  id: string;
+  shopId: ShopId;
+  buyerId: BuyerId;
+  orderId: string | null;
+  conversationId: ConversationId;
+  agentId: AgentId;
+  messageSeq: number;
+  createdAt: number;
+}
+
+/** Where compliance keeps its settings and records. */
+export interface ComplianceStore {
+  complianceSettings(shopId: ShopId): Promise<ComplianceSettings>;
+  appendLog(entry: ComplianceLogEntry): Promise<void>;
+  recordPromises(promises: RecordedPromise[]): Promise<void>;
+  /** CMP-6: when proactive messages went to this buyer since `since`. */
+  proactiveSentSince(shopId: ShopId, buyerId: BuyerId, since: number): Promise<number[]>;
+}
+
+/** The body of a compliance_blocked / compliance_confirm error: what the workbench shows. */
+export interface ComplianceErrorDetails {
+  verdict: 'block' | 'warn';
+  findings: Finding[];
+  /** The whole message with every rewrite in place, when there is one. */
+  suggestion?: string;
+}
+
+/** Who is sending and where. */
+export interface GuardTarget {
+  shopId: ShopId;
+  agentId: AgentId;
+  conversationId: ConversationId;
+  buyerId: BuyerId;
+}
+
+/** A buyer's orders that the checker may see (their numbers are never phones or bank cards). */
+export type BuyerOrders = (shopId: ShopId, buyerId: BuyerId) => Promise<Order[]>;
+
+const rulesOf = (findings: Finding[]): ComplianceRuleId[] => [...new Set(findings.map((f) => f.rule))];
+
+/** The order a promise is about: the newest one still moving, else the newest. */
+export function promiseOrder(orders: Order[]): Order | undefined {
+  const newest = [...orders].sort((a, b) => b.createdAt - a.createdAt);
+  return newest.find((o) => o.status !== 'completed' && o.status !== 'closed') ?? newest[0];
+}
+
+/**
+ * CMP-1 … CMP-5 on the server, the authority: every agent text is checked before it is stored.
+ * A block is never sent and is logged; a warning is sent only when the agent confirms, and the
+ * confirmation is logged. Checkable promises (CMP-4) are recorded against the buyer's order
+ * once the message is stored. Checkers are compiled once per shop and settings.
+ */
+export class ComplianceGuard {
+  private readonly compiled = new Map<ShopId, { key: string; checker: Checker; at: number }>();
+
+  constructor(
+    private readonly deps: {
+      store: ComplianceStore;
+      compile: (settings: ComplianceSettings) => Checker;
+      orders: BuyerOrders;
+      clock: Clock;
+      ids: { next(): string };
+      /** The shop's IANA time zone, for promise due dates. */
+      timeZone?: (shopId: ShopId) => Promise<string>;
+      /** How long a compiled checker is trusted before the settings are read again (other nodes' edits). */
+      ttlMs?: number;
+    },
+  ) {}
+
+  /** The shop's checker, compiled from its current settings. */
+  async checkerFor(shopId: ShopId): Promise<Checker> {
+    const now = this.deps.clock.now();
+    const cached = this.compiled.get(shopId);
+    if (cached && now - cached.at < (this.deps.ttlMs ?? 5_000)) return cached.checker;
+    const settings = await this.deps.store.complianceSettings(shopId);
+    const key = JSON.stringify(settings);
+    if (cached && cached.key === key) {
+      cached.at = now;
+      return cached.checker;
+    }
+    const checker = this.deps.compile(settings);
+    this.compiled.set(shopId, { key, checker, at: now });
+    return checker;
+  }
+
+  /** Forget a shop's checker (its settings changed on this node). */
+  invalidate(shopId: ShopId): void {
+    this.compiled.delete(shopId);
+  }
+
+  /** Checks a text for a conversation: what the workbench shows as the agent types. */
+  async check(shopId: ShopId, buyerId: BuyerId | null, text: string): Promise<CheckResult> {
+    const checker = await this.checkerFor(shopId);
+    return checker.check(text, await this.context(shopId, buyerId));
+  }
+
+  /**
+   * Screens an agent's text before it is stored. Throws compliance_blocked (logged) or, for a
+   * warning not confirmed, compliance_confirm; a confirmed warning is logged as an override.
+   */
+  async screen(target: GuardTarget, text: string, confirmWarnings: boolean): Promise<CheckResult> {
+    const result = await this.check(target.shopId, target.buyerId, text);
+    if (result.verdict === 'pass') return result;
+    const details: ComplianceErrorDetails = {
+      verdict: result.verdict,
+      findings: result.findings,
+      ...(result.suggestion !== undefined ? { suggestion: result.suggestion } : {}),
+    };
+    const worst = result.findings.filter((f) => f.verdict === result.verdict);
+    const summary = worst.map((f) => `${f.rule} ${f.reason.en}`).join('; ');
+    if (result.verdict === 'block') {
+      await this.log(target, 'blocked', result, text);
+      throw new DomainError('compliance_blocked', `not sent: ${summary}`, 'text', details);
+    }
+    if (!confirmWarnings)
+      throw new DomainError('compliance_confirm', `confirm to send: ${summary}`, 'text', details);
+    await this.log(target, 'confirmed', result, text);
+    return result;
+  }
+
+  /** CMP-4: records the message's checkable promises against the buyer's order. */
+  async recordPromises(target: GuardTarget, result: CheckResult, messageSeq: number): Promise<void> {
+    if (result.promises.length === 0) return;
+    const order = promiseOrder(await this.deps.orders(target.shopId, target.buyerId));
+    const now = this.deps.clock.now();
+    await this.deps.store.recordPromises(
+      result.promises.map(({ span: _span, ...p }) => ({
+        ...p,
+        id: this.deps.ids.next(),
+        shopId: target.shopId,
+        buyerId: target.buyerId,
+        orderId: order?.id ?? null,
+        conversationId: target.conversationId,
+        agentId: target.agentId,
+        messageSeq,
+        createdAt: now,
+      })),
+    );
+  }
+
+  /** CMP-6: may a proactive message go to this buyer now? Logged and thrown when not. */
+  async screenProactive(
+    target: Omit<GuardTarget, 'conversationId'> & { conversationId: ConversationId | null },
+    text: string,
+    timeZone: string,
+  ): Promise<void> {
+    const settings = await this.deps.store.complianceSettings(target.shopId);
+    const now = this.deps.clock.now();
+    const sent = await this.deps.store.proactiveSentSince(target.shopId, target.buyerId, now - 7 * DAY);
+    const result = checkProactive({
+      sentTimestamps: sent,
+      now,
+      tz: timeZone,
+      settings: settings.proactive ?? DEFAULT_PROACTIVE_SETTINGS,
+    });
+    if (result.verdict === 'pass') return;
+    await this.deps.store.appendLog({
+      id: this.deps.ids.next(),
+      shopId: target.shopId,
+      agentId: target.agentId,
+      conversationId: target.conversationId,
+      buyerId: target.buyerId,
+      action: 'proactive_refused',
+      verdict: 'block',
+      rules: ['CMP-6'],
+      findings: result.findings,
+      text,
+      createdAt: now,
+    });
+    const details: ComplianceErrorDetails & { nextAllowedAt?: number } = {
+      verdict: 'block',
+      findings: result.findings,
+      ...(result.nextAllowedAt !== undefined ? { nextAllowedAt: result.nextAllowedAt } : {}),
+    };
+    throw new DomainError(
+      'compliance_blocked',
+      `not sent: ${result.findings.map((f) => `CMP-6 ${f.reason.en}`).join('; ')}`,
+      'text',
+      details,
+    );
+  }
+
+  private async context(shopId: ShopId, buyerId: BuyerId | null): Promise<CheckContext> {
+    const ctx: CheckContext = { now: this.deps.clock.now() };
+    if (this.deps.timeZone) ctx.tz = await this.deps.timeZone(shopId);
+    if (buyerId) {
+      const orders = await this.deps.orders(shopId, buyerId);
+      ctx.orderIds = orders.map((o) => o.id);
+      ctx.knownNumbers = orders.flatMap((o) => (o.trackingNo ? [o.trackingNo] : []));
+    }
+    return ctx;
+  }
+
+  private async log(
+    target: GuardTarget,
+    action: ComplianceLogEntry['action'],
+    result: CheckResult,
+    text: string,
+  ): Promise<void> {
+    await this.deps.store.appendLog({
+      id: this.deps.ids.next(),
+      shopId: target.shopId,
+      agentId: target.agentId,
+      conversationId: target.conversationId,
+      buyerId: target.buyerId,
+      action,
+      verdict: result.verdict === 'block' ? 'block' : 'warn',
+      rules: rulesOf(result.findings),
+      findings: result.findings,
+      text,
+      createdAt: this.deps.clock.now(),
+    });
+  }
+}
