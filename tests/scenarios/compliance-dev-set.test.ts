@@ -13,10 +13,12 @@ const root = new URL('../..', import.meta.url).pathname;
 const load = (name: string) =>
   parseComplianceCases(readFileSync(join(root, 'packages/server/src/demo', name), 'utf8'));
 
-// The dev set is scored with every platform pack on, the demo shop's domain allowed, no guarantees.
+// The dev set is scored with every platform pack on, the demo shop's domain allowed, no guarantees,
+// and every checkable promise confirmed (its warn labels were written for that mode).
 const checker = createChecker(
   validateComplianceSettings({
     platforms: ['taobao-tmall', 'jd', 'pinduoduo', 'douyin-kuaishou'],
+    confirmPromises: true,
     customPhrases: [],
     allowedDomains: ['xiaoer.dev'],
     shopNames: ['小二家居旗舰店'],

@@ -1,48 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Message } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
-
-type AckBody<T> =
-  { ok: true; data: T } | { ok: false; error: { code: string; message: string; field?: string } };
-
-function connect(url: string, ns: string, opts: { cookie?: string; token?: string }): Promise<Socket> {
-  const socket = io(`${url}${ns}`, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
-    ...(opts.token ? { auth: { token: opts.token } } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-}
-
-function emit<T>(socket: Socket, event: string, payload: unknown): Promise<AckBody<T>> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<AckBody<T>>;
-}
-
-/** Collects `message:new` pushes on a socket. */
-function collect(socket: Socket): Message[] {
-  const got: Message[] = [];
-  socket.on('message:new', ({ message }: { message: Message }) => got.push(message));
-  return got;
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { collect, connect, emit, until } from '../support/sockets';
 
 for (const engine of testDatabases) {
   describe(`real-time chat over Socket.IO on ${engine.name}`, () => {

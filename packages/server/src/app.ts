@@ -5,7 +5,11 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import {
   BotService,
   ChatService,
+  ComplianceGuard,
+  createChecker,
+  DAY,
   isNewCustomerPriority,
+  PROFILE_ORDER_WINDOW_DAYS,
   judgeSpam,
   randomIds,
   systemClock,
@@ -28,6 +32,7 @@ import { faqRoutes } from './http/routes/faq.routes';
 import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { routingRoutes } from './http/routes/routing.routes';
+import { complianceRoutes } from './http/routes/compliance.routes';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
@@ -76,7 +81,22 @@ export async function createServer(
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
     buyerId: Parameters<typeof storage.orders.listBuyerOrders>[1],
   ) => storage.orders.listBuyerOrders(shopId, buyerId, 0); // all of them: RT-7 needs the first payment ever
+  // CMP-1 … CMP-5: every agent text is screened before it is stored; the shop's checker is
+  // compiled once per settings. The buyer's orders of the last 90 days are never taken for phone
+  // or bank-card numbers.
+  const compliance = new ComplianceGuard({
+    store: storage.compliance,
+    compile: createChecker,
+    orders: (shopId, buyerId) =>
+      storage.orders.listBuyerOrders(shopId, buyerId, clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY),
+    clock,
+    ids: randomIds,
+    timeZone: async (shopId) => (await storage.shops.findShop(shopId))?.timeZone ?? 'Asia/Shanghai',
+  });
   const chat = new ChatService({
+    compliance,
+    proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
+      storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
     conversations: storage.conversations,
     agents: storage.agents,
     orders: storage.orders,
@@ -145,6 +165,7 @@ export async function createServer(
     chat,
     bot,
     faq,
+    compliance,
     events,
     clock,
     secret: await resolveSecret(config, storage),
@@ -189,6 +210,7 @@ export async function createServer(
     adminRoutes,
     faqRoutes,
     routingRoutes,
+    complianceRoutes,
     widgetRoutes,
     uploadRoutes,
     pageRoutes,

@@ -320,9 +320,17 @@ describe('compliance checker', () => {
     passes('假一赔十，放心买', own);
   });
 
-  it('CMP-4 checkable promises warn and come back on the result', () => {
+  it('CMP-4 checkable promises come back on the result, and warn when the shop confirms each one', () => {
     const now = Date.UTC(2026, 10, 11, 2, 0); // Wed 11 Nov 2026, 10:00 in Shanghai
-    const r = checker.check('好的亲，明天给您发顺丰', { now });
+    // By default a promise is recorded, not questioned: the shop's own 48-hour line must not nag.
+    const recorded = checker.check('好的亲，明天给您发顺丰', { now });
+    assert.equal(recorded.verdict, 'pass');
+    assert.deepEqual(
+      recorded.promises.map((p) => p.kind),
+      ['ship-by', 'carrier'],
+    );
+    const confirming = createChecker({ ...ALL, confirmPromises: true }, new FakeClock());
+    const r = confirming.check('好的亲，明天给您发顺丰', { now });
     assert.equal(r.verdict, 'warn');
     assert.deepEqual(
       r.promises.map((p) => p.kind),
@@ -330,8 +338,12 @@ describe('compliance checker', () => {
     );
     assert.equal(r.promises.find((p) => p.kind === 'carrier')?.detail, '顺丰');
     assert.ok(r.findings.every((f) => f.id.startsWith('cmp4.promise.')));
-    passes('亲，已经给您发货了，顺丰单号SF1234567890123');
-    passes('默认发中通快递，需要顺丰请联系客服补差价');
+    // Facts and policy are not promises, even for a shop that confirms each promise.
+    for (const t of [
+      '亲，已经给您发货了，顺丰单号SF1234567890123',
+      '默认发中通快递，需要顺丰请联系客服补差价',
+    ])
+      assert.equal(confirming.check(t, { now }).verdict, 'pass', t);
   });
 
   it('CMP-5 invoice refusals and conditions block; issued invoices pass', () => {
@@ -492,6 +504,6 @@ describe('compliance checker on the seed 001 texts', () => {
       ship.promises.map((p) => p.kind),
       ['ship-by'],
     );
-    assert.equal(ship.verdict, 'warn');
+    assert.equal(ship.verdict, 'pass', 'recorded, not questioned, unless the shop confirms promises');
   });
 });

@@ -5,7 +5,8 @@
  * 2. one Aho–Corasick scan of the flat view over every lexicon rule's anchors picks the few rules
  *    that can match; only their patterns run;
  * 3. links, e-mails and numbers (CMP-3) are found in the loose view;
- * 4. checkable promises (CMP-4) give warn findings and are returned for the order;
+ * 4. checkable promises (CMP-4) are returned for the order (warn findings too when the shop
+ *    asks agents to confirm every promise: `confirmPromises`);
  * 5. the verdict is the worst finding.
  * Linear in the message length; never throws on odd input (lone surrogates, mixed scripts).
  */
@@ -156,12 +157,17 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
       findings.push(...findNumbers(loose, input, ctx, links.spans));
 
       const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
-      // A promise inside a blocked over-promise is reported once, as the block.
-      for (const p of promises)
-        if (
-          !findings.some((f) => f.rule === 'CMP-4' && f.span.start < p.span.end && p.span.start < f.span.end)
-        )
-          findings.push(promiseFinding(p, input));
+      // A promise inside a blocked over-promise is reported once, as the block. Otherwise a
+      // checkable promise is recorded against the order; it asks the agent to confirm only when
+      // the shop wants every promise confirmed (confirmPromises).
+      if (settings.confirmPromises)
+        for (const p of promises)
+          if (
+            !findings.some(
+              (f) => f.rule === 'CMP-4' && f.span.start < p.span.end && p.span.start < f.span.end,
+            )
+          )
+            findings.push(promiseFinding(p, input));
 
       return result(dedupe(findings), promises, input);
     },

@@ -144,6 +144,12 @@ export interface ComplianceSettings {
   shopNames?: string[];
   /** Guarantees the shop really offers (e.g. 假一赔十, 终身保修): saying them passes CMP-4. */
   guarantees?: string[];
+  /**
+   * CMP-4: ask the agent to confirm every checkable promise (ship-by, carrier, exchange, refund)
+   * before it goes. Off by default: promises are recorded against the order and shown to the
+   * next agent, and only over-promises warn or block.
+   */
+  confirmPromises?: boolean;
   proactive?: ProactiveSettings;
 }
 
@@ -270,6 +276,10 @@ export function validateComplianceSettings(input: unknown): ComplianceSettings {
     shopNames: shortStrings(input, 'shopNames', 20, 40),
     guarantees: shortStrings(input, 'guarantees', 20, 30),
   };
+  if (input.confirmPromises !== undefined) {
+    if (typeof input.confirmPromises !== 'boolean') throw invalid('confirmPromises', 'must be true or false');
+    settings.confirmPromises = input.confirmPromises;
+  }
   if (input.proactive !== undefined) settings.proactive = validateProactiveSettings(input.proactive);
   return settings;
 }

@@ -5,7 +5,12 @@ import { validateComplianceSettings } from './compliance.types';
 import { evaluateCompliance, parseComplianceCases } from './evaluate';
 
 const checker = createChecker(
-  validateComplianceSettings({ platforms: ['jd'], customPhrases: [], allowedDomains: [] }),
+  validateComplianceSettings({
+    platforms: ['jd'],
+    customPhrases: [],
+    allowedDomains: [],
+    confirmPromises: true,
+  }),
 );
 
 describe('compliance eval', () => {

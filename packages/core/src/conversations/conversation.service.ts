@@ -1,3 +1,4 @@
+import type { ComplianceGuard } from '../compliance/compliance.guard';
 import {
   DomainError,
   invalid,
@@ -58,6 +59,24 @@ export interface ChatDeps {
     text: string,
     stored?: boolean,
   ) => Promise<string | null>;
+  /**
+   * CMP-1 … CMP-5: screens every agent text before it is stored (blocks, asks to confirm
+   * warnings, logs both) and records checkable promises (CMP-4). Default: no checks.
+   */
+  compliance?: ComplianceGuard;
+  /** CMP-6: records a proactive message (the caps count them). */
+  proactiveLog?: (
+    shopId: ShopId,
+    buyerId: BuyerId,
+    agentId: AgentId,
+    conversationId: ConversationId,
+    at: number,
+  ) => Promise<void>;
+}
+
+/** How an agent sends: `confirmWarnings` overrides compliance warnings (logged), never blocks. */
+export interface AgentSendOptions {
+  confirmWarnings?: boolean;
 }
 
 /** Content a buyer or agent may send (system messages are the server's own). */
@@ -170,6 +189,7 @@ export class ChatService {
     conversationId: ConversationId,
     clientId: string,
     content: SendableContent,
+    options: AgentSendOptions = {},
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
     checkClientId(clientId);
     const normalized = normalizeContent(content);
@@ -177,14 +197,96 @@ export class ChatService {
     if (conversation.status === 'ended') {
       throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
     }
+    // CMP-1 … CMP-5: the server is the authority; a blocked text is never stored or pushed.
+    const guard = this.deps.compliance;
+    const target = { shopId, agentId: actor.agentId, conversationId, buyerId: conversation.buyerId };
+    const screened =
+      guard && normalized.kind === 'text'
+        ? await guard.screen(target, normalized.body.text, options.confirmWarnings === true)
+        : undefined;
     // An agent who writes into a bot conversation takes it over.
     if (conversation.status === 'bot') conversation = await this.takeOver(shopId, actor, conversationId);
-    return this.append(shopId, conversationId, {
+    const sent = await this.append(shopId, conversationId, {
       ...normalized,
       clientId,
       sender: 'agent',
       senderId: actor.agentId,
     });
+    if (guard && screened && !sent.duplicate) await guard.recordPromises(target, screened, sent.message.seq);
+    return sent;
+  }
+
+  /**
+   * CMP-6: an agent reaches out to a buyer who has no open conversation (a proactive message).
+   * Quiet hours and the frequency caps are checked first (refusals are logged), then the text
+   * like any agent text (CMP-1 … CMP-5); the new conversation is the agent's.
+   */
+  async sendProactive(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    buyerId: BuyerId,
+    clientId: string,
+    text: string,
+    options: AgentSendOptions & { timeZone: string },
+  ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
+    checkClientId(clientId);
+    const normalized = normalizeContent({ kind: 'text', body: { text } });
+    if (normalized.kind !== 'text') throw invalid('text', 'must be a text');
+    const { conversations, clock } = this.deps;
+    if (await conversations.findOpenByBuyer(shopId, buyerId))
+      throw new DomainError(
+        'conflict',
+        'the buyer has an open conversation: reply there (a reply is not a proactive message)',
+        'buyerId',
+      );
+    const guard = this.deps.compliance;
+    const target = { shopId, agentId: actor.agentId, buyerId };
+    await guard?.screenProactive({ ...target, conversationId: null }, normalized.body.text, options.timeZone);
+    const now = clock.now();
+    const id = this.deps.ids.next() as ConversationId;
+    const screened = await guard?.screen(
+      { ...target, conversationId: id },
+      normalized.body.text,
+      options.confirmWarnings === true,
+    );
+    const conversation = await conversations.createOrGetOpen({
+      id,
+      shopId,
+      buyerId,
+      status: 'assigned',
+      agentId: actor.agentId,
+      lastSeq: 0,
+      createdAt: now,
+      assignedAt: now,
+      endedAt: null,
+      lastMessageAt: now,
+      lastMessagePreview: '',
+      waitingSince: null,
+      agentUnread: 0,
+      buyerUnread: 0,
+      agentReadSeq: 0,
+      buyerReadSeq: 0,
+      botMisses: 0,
+      spamReason: null,
+      assignReason: 'manual',
+      queueGroup: null,
+      queuePriority: false,
+      queuedAt: null,
+    });
+    if (conversation.id !== id)
+      throw new DomainError('conflict', 'the buyer has just opened a conversation: reply there', 'buyerId');
+    const sent = await this.append(shopId, id, {
+      ...normalized,
+      clientId,
+      sender: 'agent',
+      senderId: actor.agentId,
+    });
+    if (!sent.duplicate) {
+      await this.deps.proactiveLog?.(shopId, buyerId, actor.agentId, id, now);
+      if (guard && screened)
+        await guard.recordPromises({ ...target, conversationId: id }, screened, sent.message.seq);
+    }
+    return sent;
   }
 
   /** CRM-1: an agent sends one of the buyer's orders as a card. */

@@ -14,7 +14,7 @@ import {
 } from '@xiaoer/core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_BOT_SETTINGS, type FaqEntry } from '@xiaoer/core';
+import { DEFAULT_BOT_SETTINGS, DEFAULT_COMPLIANCE_SETTINGS, type FaqEntry } from '@xiaoer/core';
 import { hashPassword } from '../auth/password';
 import type { Storage } from '../storage';
 
@@ -262,5 +262,13 @@ export async function seedDemoShop(
     now,
   );
   await storage.shops.saveBotSettings(shopId, { ...DEFAULT_BOT_SETTINGS, enabled: options.bot ?? true });
+  // CMP-1 … CMP-6: a Taobao/Tmall shop that really offers 假一赔十 (its FAQ says so).
+  await storage.compliance.saveComplianceSettings(shopId, {
+    ...DEFAULT_COMPLIANCE_SETTINGS,
+    platforms: ['taobao-tmall', 'generic'],
+    allowedDomains: ['xiaoer.dev'],
+    shopNames: ['小二旗舰店'],
+    guarantees: ['假一赔十'],
+  });
   return true;
 }

@@ -1,4 +1,4 @@
-import type { BotService, ChatService, Clock } from '@xiaoer/core';
+import type { BotService, ChatService, Clock, ComplianceGuard } from '@xiaoer/core';
 import type { FaqCache } from '../bot/faq-cache';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
@@ -13,6 +13,8 @@ export interface AppContext {
   bot: BotService;
   /** Each shop's FAQ index, kept current as the console edits it. */
   faq: FaqCache;
+  /** CMP-1 … CMP-6: each shop's compiled checker, the log and recorded promises. */
+  compliance: ComplianceGuard;
   events: EventBus;
   clock: Clock;
   /** Signs buyer tokens. */

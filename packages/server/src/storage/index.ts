@@ -1,6 +1,7 @@
 import { randomIds } from '@xiaoer/core';
 import { AgentRepository } from './agent.repository';
 import { BuyerRepository } from './buyer.repository';
+import { ComplianceRepository } from './compliance.repository';
 import { FaqRepository } from './faq.repository';
 import { KyselyConversationStore } from './conversation.repository';
 import { openDatabase, type Db } from './db';
@@ -25,6 +26,7 @@ export interface Storage {
   uploads: UploadRepository;
   faq: FaqRepository;
   routing: RoutingRepository;
+  compliance: ComplianceRepository;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     uploads: new UploadRepository(k),
     faq: new FaqRepository(k),
     routing: new RoutingRepository(k, shops, orders),
+    compliance: new ComplianceRepository(k, () => randomIds.next()),
     close: () => db.close(),
   };
 }

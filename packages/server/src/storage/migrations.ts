@@ -212,6 +212,67 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_compliance': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('shops').addColumn('compliance_settings', 'text').execute();
+        // Every block, confirmed warning and proactive refusal, per agent (CMP-1 … CMP-6).
+        await db.schema
+          .createTable('compliance_log')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text')
+          .addColumn('buyer_id', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text', (c) => c.notNull())
+          .addColumn('rules', 'text', (c) => c.notNull())
+          .addColumn('findings', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('compliance_log_shop_time')
+          .on('compliance_log')
+          .columns(['shop_id', 'created_at'])
+          .execute();
+        // CMP-4: promises that can be checked, recorded against the buyer's order.
+        await db.schema
+          .createTable('order_promises')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('order_id', 'text')
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('message_seq', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('due_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('order_promises_buyer')
+          .on('order_promises')
+          .columns(['shop_id', 'buyer_id', 'created_at'])
+          .execute();
+        // CMP-6: proactive messages sent to a buyer, for the frequency caps.
+        await db.schema
+          .createTable('proactive_messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('proactive_messages_buyer')
+          .on('proactive_messages')
+          .columns(['shop_id', 'buyer_id', 'sent_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -12,6 +12,8 @@ export interface ShopsTable {
   /** JSON BotSettings; null: the bot is off. */
   bot_settings: string | null;
   routing_settings: string | null;
+  /** JSON ComplianceSettings; null: the defaults. */
+  compliance_settings: string | null;
 }
 export interface AgentsTable {
   id: string;
@@ -140,6 +142,43 @@ export interface KvTable {
 }
 
 /** The whole database. */
+export interface ComplianceLogTable {
+  id: string;
+  shop_id: string;
+  agent_id: string;
+  conversation_id: string | null;
+  buyer_id: string | null;
+  /** blocked | confirmed | proactive_refused */
+  action: string;
+  verdict: string;
+  /** JSON rule ids, e.g. ["CMP-3"] */
+  rules: string;
+  /** JSON Finding[] */
+  findings: string;
+  text: string;
+  created_at: number;
+}
+export interface OrderPromisesTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  order_id: string | null;
+  conversation_id: string;
+  agent_id: string;
+  message_seq: number;
+  kind: string;
+  detail: string;
+  due_at: number | null;
+  created_at: number;
+}
+export interface ProactiveMessagesTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  agent_id: string;
+  conversation_id: string;
+  sent_at: number;
+}
 export interface Database {
   shops: ShopsTable;
   agents: AgentsTable;
@@ -153,6 +192,9 @@ export interface Database {
   uploads: UploadsTable;
   kv: KvTable;
   faq_entries: FaqEntriesTable;
+  compliance_log: ComplianceLogTable;
+  order_promises: OrderPromisesTable;
+  proactive_messages: ProactiveMessagesTable;
 }
 
 export type { Generated };

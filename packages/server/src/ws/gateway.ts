@@ -226,14 +226,21 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
     void socket.join(rooms.agents(shopId));
     if (me.isAdmin) void socket.join(rooms.admins(shopId));
 
-    on(socket, 'message:send', wsSendSchema, async ({ conversationId, clientId, ...content }) => {
-      if (!conversationId)
-        throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
-      const r = await sendFrom(senders, socket, me.agent.id, clientId, () =>
-        ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content),
-      );
-      return { message: r.message, conversation: r.conversation };
-    });
+    on(
+      socket,
+      'message:send',
+      wsSendSchema,
+      async ({ conversationId, clientId, confirmWarnings, ...content }) => {
+        if (!conversationId)
+          throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
+        const r = await sendFrom(senders, socket, me.agent.id, clientId, () =>
+          ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content, {
+            confirmWarnings: confirmWarnings === true,
+          }),
+        );
+        return { message: r.message, conversation: r.conversation };
+      },
+    );
     on(socket, 'message:order-card', wsOrderCardSchema, async ({ conversationId, clientId, orderId }) => {
       const r = await ctx.chat.sendOrderCard(
         shopId,
@@ -267,17 +274,22 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
     void socket.join(rooms.buyer(me.buyer.id));
     void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
 
-    on(socket, 'message:send', wsSendSchema, async ({ conversationId: _ignored, clientId, ...content }) => {
-      await consumeBuyerMessage(ctx, me.buyer.id);
-      const known = socket.data.conversationId as ConversationId | undefined;
-      const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
-        ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
-      );
-      // Only a conversation an agent holds skips the look-up: with the bot or in the queue, each
-      // message is judged for spam (SPAM-1) against the fresh conversation.
-      socket.data.conversationId = r.conversation.status === 'assigned' ? r.conversation.id : undefined;
-      return { message: r.message, conversation: r.conversation };
-    });
+    on(
+      socket,
+      'message:send',
+      wsSendSchema,
+      async ({ conversationId: _ignored, clientId, confirmWarnings: _no, ...content }) => {
+        await consumeBuyerMessage(ctx, me.buyer.id);
+        const known = socket.data.conversationId as ConversationId | undefined;
+        const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
+          ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
+        );
+        // Only a conversation an agent holds skips the look-up: with the bot or in the queue, each
+        // message is judged for spam (SPAM-1) against the fresh conversation.
+        socket.data.conversationId = r.conversation.status === 'assigned' ? r.conversation.id : undefined;
+        return { message: r.message, conversation: r.conversation };
+      },
+    );
     registerCommon(socket, ctx, shopId, actor);
   });
 }

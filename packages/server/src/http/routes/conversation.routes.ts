@@ -73,13 +73,14 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   app.post('/api/conversations/:conversationId/messages', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
-    const { clientId, ...content } = parse(sendMessageSchema, req.body);
+    const { clientId, confirmWarnings, ...content } = parse(sendMessageSchema, req.body);
     const r = await chat.sendAgentMessage(
       me.shop.id,
       actorOf(me),
       conversationId as ConversationId,
       clientId,
       content,
+      { confirmWarnings: confirmWarnings === true },
     );
     return { message: r.message, conversation: r.conversation };
   });

@@ -1,0 +1,171 @@
+import {
+  DEFAULT_COMPLIANCE_SETTINGS,
+  type AgentId,
+  type BuyerId,
+  type ComplianceLogEntry,
+  type ComplianceSettings,
+  type ComplianceStore,
+  type ConversationId,
+  type RecordedPromise,
+  type ShopId,
+} from '@xiaoer/core';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** A page of the compliance log, newest first. */
+export interface ComplianceLogQuery {
+  agentId?: string;
+  action?: ComplianceLogEntry['action'];
+  since?: number;
+  until?: number;
+  limit: number;
+}
+
+/** Compliance settings, the supervisor's log, recorded promises and proactive sends (CMP-1 … CMP-6). */
+export class ComplianceRepository implements ComplianceStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ids: () => string,
+  ) {}
+
+  async complianceSettings(shopId: ShopId): Promise<ComplianceSettings> {
+    const row = await this.db
+      .selectFrom('shops')
+      .select('compliance_settings')
+      .where('id', '=', shopId)
+      .executeTakeFirst();
+    return row?.compliance_settings
+      ? {
+          ...DEFAULT_COMPLIANCE_SETTINGS,
+          ...(JSON.parse(row.compliance_settings) as Partial<ComplianceSettings>),
+        }
+      : DEFAULT_COMPLIANCE_SETTINGS;
+  }
+
+  async saveComplianceSettings(shopId: ShopId, settings: ComplianceSettings): Promise<void> {
+    await this.db
+      .updateTable('shops')
+      .set({ compliance_settings: JSON.stringify(settings) })
+      .where('id', '=', shopId)
+      .execute();
+  }
+
+  async appendLog(e: ComplianceLogEntry): Promise<void> {
+    await this.db
+      .insertInto('compliance_log')
+      .values({
+        id: e.id,
+        shop_id: e.shopId,
+        agent_id: e.agentId,
+        conversation_id: e.conversationId,
+        buyer_id: e.buyerId,
+        action: e.action,
+        verdict: e.verdict,
+        rules: JSON.stringify(e.rules),
+        findings: JSON.stringify(e.findings),
+        text: e.text,
+        created_at: e.createdAt,
+      })
+      .execute();
+  }
+
+  async listLog(shopId: ShopId, q: ComplianceLogQuery): Promise<ComplianceLogEntry[]> {
+    let query = this.db.selectFrom('compliance_log').selectAll().where('shop_id', '=', shopId);
+    if (q.agentId) query = query.where('agent_id', '=', q.agentId);
+    if (q.action) query = query.where('action', '=', q.action);
+    if (q.since !== undefined) query = query.where('created_at', '>=', q.since);
+    if (q.until !== undefined) query = query.where('created_at', '<', q.until);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      shopId: r.shop_id as ShopId,
+      agentId: r.agent_id as AgentId,
+      conversationId: r.conversation_id as ConversationId | null,
+      buyerId: r.buyer_id as BuyerId | null,
+      action: r.action as ComplianceLogEntry['action'],
+      verdict: r.verdict as ComplianceLogEntry['verdict'],
+      rules: JSON.parse(r.rules) as ComplianceLogEntry['rules'],
+      findings: JSON.parse(r.findings) as ComplianceLogEntry['findings'],
+      text: r.text,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async recordPromises(promises: RecordedPromise[]): Promise<void> {
+    if (promises.length === 0) return;
+    await this.db
+      .insertInto('order_promises')
+      .values(
+        promises.map((p) => ({
+          id: p.id,
+          shop_id: p.shopId,
+          buyer_id: p.buyerId,
+          order_id: p.orderId,
+          conversation_id: p.conversationId,
+          agent_id: p.agentId,
+          message_seq: p.messageSeq,
+          kind: p.kind,
+          detail: p.detail,
+          due_at: p.dueAt ?? null,
+          created_at: p.createdAt,
+        })),
+      )
+      .execute();
+  }
+
+  /** CMP-4: the promises made to a buyer, newest first (shown to the next agent). */
+  async listPromises(shopId: ShopId, buyerId: BuyerId, limit = 50): Promise<RecordedPromise[]> {
+    const rows = await this.db
+      .selectFrom('order_promises')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      shopId: r.shop_id as ShopId,
+      buyerId: r.buyer_id as BuyerId,
+      orderId: r.order_id,
+      conversationId: r.conversation_id as ConversationId,
+      agentId: r.agent_id as AgentId,
+      messageSeq: Number(r.message_seq),
+      kind: r.kind as RecordedPromise['kind'],
+      detail: r.detail,
+      ...(r.due_at !== null ? { dueAt: Number(r.due_at) } : {}),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async proactiveSentSince(shopId: ShopId, buyerId: BuyerId, since: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('proactive_messages')
+      .select('sent_at')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('sent_at', '>', since)
+      .execute();
+    return rows.map((r) => Number(r.sent_at));
+  }
+
+  async recordProactive(
+    shopId: ShopId,
+    buyerId: BuyerId,
+    agentId: AgentId,
+    conversationId: ConversationId,
+    at: number,
+  ): Promise<void> {
+    await this.db
+      .insertInto('proactive_messages')
+      .values({
+        id: this.ids(),
+        shop_id: shopId,
+        buyer_id: buyerId,
+        agent_id: agentId,
+        conversation_id: conversationId,
+        sent_at: at,
+      })
+      .execute();
+  }
+}

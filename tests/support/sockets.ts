@@ -1,0 +1,46 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Message } from '@xiaoer/core';
+
+/** A Socket.IO ack as the server sends it. */
+export type AckBody<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; field?: string; details?: unknown } };
+
+/** Connects to a namespace over WebSocket as an agent (cookie) or a buyer (token). */
+export function connect(url: string, ns: string, opts: { cookie?: string; token?: string }): Promise<Socket> {
+  const socket = io(`${url}${ns}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
+    ...(opts.token ? { auth: { token: opts.token } } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** Emits with an ack (5 s). */
+export function emit<T>(socket: Socket, event: string, payload: unknown): Promise<AckBody<T>> {
+  return socket.timeout(5000).emitWithAck(event, payload) as Promise<AckBody<T>>;
+}
+
+/** Collects `message:new` pushes on a socket. */
+export function collect(socket: Socket): Message[] {
+  const got: Message[] = [];
+  socket.on('message:new', ({ message }: { message: Message }) => got.push(message));
+  return got;
+}
+
+/** Waits until `check` holds (polling), failing after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
