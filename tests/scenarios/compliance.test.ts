@@ -258,6 +258,90 @@ for (const engine of testDatabases) {
       assert.ok(due && due > clock.now() && due <= clock.now() + 2 * 86_400_000, 'due tomorrow');
     });
 
+    it('CMP-7 an outsourced agent sees the buyer’s phone and address masked in pushes, sync, lists and history', async () => {
+      const created = await inject({
+        method: 'POST',
+        url: '/api/admin/agents',
+        headers: { cookie: ownerCookie },
+        payload: {
+          email: 'wb@outsource.example',
+          name: '外包小王',
+          password: 'password123',
+          role: 'outsourced',
+        },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const outsourcedId = (created.json() as { agent: { id: AgentId } }).agent.id;
+      await t.server.ctx.chat.setAgentStatus(SHOP, outsourcedId, 'online');
+      const cookie = await loginCookie(t.server, 'wb@outsource.example');
+      const outsourced = await connect(t.url, '/agent', { cookie });
+      const admin = await connect(t.url, '/agent', { cookie: ownerCookie });
+      sockets.push(outsourced, admin);
+      const outsourcedGot = collect(outsourced);
+      const adminGot = collect(admin);
+
+      // A new buyer, with the outsourced agent.
+      const session = await widgetSession(t.server);
+      const b = await connect(t.url, '/buyer', { token: session.token });
+      sockets.push(b);
+      const hello = await emit<{ conversation: Conversation }>(b, 'message:send', {
+        clientId: 'pii-1',
+        kind: 'text',
+        body: { text: '你好，想改个地址' },
+      });
+      assert.ok(hello.ok);
+      const id = hello.ok ? hello.data.conversation.id : '';
+      // Least loaded, the new agent may have it already; otherwise the owner hands it over.
+      const current = await t.storage.conversations.findConversation(SHOP, id as ConversationId);
+      if (current?.agentId !== outsourcedId) {
+        const assigned = await inject({
+          method: 'POST',
+          url: `/api/conversations/${id}/assign`,
+          headers: { cookie: ownerCookie },
+          payload: { toAgentId: outsourcedId },
+        });
+        assert.equal(assigned.statusCode, 200, assigned.body);
+      }
+
+      const text = '新地址浙江省杭州市西湖区文三路138号3单元502室，电话13812345678';
+      const sent = await emit(b, 'message:send', { clientId: 'pii-2', kind: 'text', body: { text } });
+      assert.ok(sent.ok);
+      const isIt = (m: Message) => m.kind === 'text' && m.body.text.startsWith('新地址');
+      await until(() => outsourcedGot.some(isIt) && adminGot.some(isIt), 'both pushes');
+      const seen = outsourcedGot.find(isIt)!;
+      const seenText = seen.kind === 'text' ? seen.body.text : '';
+      assert.ok(seenText.includes('138****5678'), seenText);
+      assert.ok(seenText.startsWith('新地址浙江省杭州市西湖区'), 'province, city and district stay');
+      assert.ok(!/12345678|502/.test(seenText), seenText);
+      assert.equal(outsourcedGot.filter(isIt).length, 1, 'one copy, masked');
+      const full = adminGot.find(isIt)!;
+      assert.equal(full.kind === 'text' && full.body.text, text, 'the owner sees it whole');
+
+      const history = await inject({
+        method: 'GET',
+        url: `/api/conversations/${id}/messages?after=0`,
+        headers: { cookie },
+      });
+      const texts = (history.json() as { messages: Message[] }).messages.flatMap((m) =>
+        m.kind === 'text' ? [m.body.text] : [],
+      );
+      assert.ok(texts.includes(seenText) && !texts.includes(text));
+      const sync = await emit<{ messages: Message[] }>(outsourced, 'messages:sync', {
+        conversationId: id,
+        afterSeq: 0,
+      });
+      assert.ok(sync.ok && !JSON.stringify(sync.data.messages).includes('13812345678'));
+      const list = await inject({
+        method: 'GET',
+        url: '/api/conversations?status=open',
+        headers: { cookie },
+      });
+      assert.ok(!list.body.includes('13812345678'), 'no preview shows it');
+      assert.ok(list.body.includes('138****5678'));
+      // Stored whole: the right roles keep the real data.
+      assert.ok((await storedTexts(t, id)).includes(text));
+    });
+
     it('CMP-6 proactive messages: only without an open conversation, capped per day, never in quiet hours', async () => {
       const reach = (text: string, clientId: string) =>
         inject({

@@ -35,5 +35,13 @@ export function canAdminister(role: AgentRole): boolean {
   return role === 'owner' || role === 'admin' || role === 'cs_admin';
 }
 
+/**
+ * CMP-7: roles that see buyers' phone numbers and addresses in full. Outsourced agents (an
+ * outside service centre, TEAM-1 / AS-6) see them masked: 138****5678, 浙江省杭州市西湖区****.
+ */
+export function canSeeBuyerPii(role: AgentRole): boolean {
+  return role !== 'outsourced';
+}
+
 export const MIN_CAP = 1;
 export const MAX_CAP = 500;

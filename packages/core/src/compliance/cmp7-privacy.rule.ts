@@ -22,7 +22,8 @@ export interface MaskResult {
 const PROVINCES =
   '北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门';
 const CJK = '\\u4e00-\\u9fff';
-const DETAIL = `[${CJK}A-Za-z0-9０-９\\-－—#＃()（）·]`;
+// Spaces too: buyers type "文三路 138 号 3 单元" as often as without them.
+const DETAIL = `[${CJK}A-Za-z0-9０-９\\-－—#＃()（）· \u3000]`;
 const STREETS = '路|街|大道|大街|巷|弄|胡同|小区|花园|公寓|大厦';
 const MARKER = /路|街|道|巷|弄|号|村|镇|乡|小区|栋|幢|单元|室|楼|苑|大厦|花园|公寓|社区|园|屯|组|里|\d/;
 const PROVINCE_ADDRESS = new RegExp(
@@ -32,7 +33,10 @@ const PROVINCE_ADDRESS = new RegExp(
 // Without a province: a street (or estate) with its numbers ("文三路123号5幢", "张江路88弄6号").
 const NUM = '[0-9０-９一二三四五六七八九十百零〇]{1,6}';
 const UNITS = '号院|号楼|号|弄|栋|幢|单元|层|楼|室|座';
-const STREET_ADDRESS = new RegExp(`[${CJK}]{1,4}(?:${STREETS})(?:${NUM}(?:${UNITS})|[-－]${NUM})+`, 'g');
+const STREET_ADDRESS = new RegExp(
+  `[${CJK}]{1,4}(?:${STREETS})(?:[ \u3000]?(?:${NUM}[ \u3000]?(?:${UNITS})|[-－]${NUM}))+`,
+  'g',
+);
 const STREET_MARKER = new RegExp(STREETS);
 // Where a street name stops going back: a district, a preposition, a label.
 const NAME_STOP = /[区县市镇乡到在址是：:，,\s]/;

@@ -8,3 +8,4 @@ export { maskPii, type MaskResult, type MaskedSpan } from './cmp7-privacy.rule';
 export { luhnValid, PLATFORM_DOMAINS, PLATFORM_NAMES } from './cmp3-off-platform.rule';
 export type { LexRule } from './lexicon';
 export * from './compliance.guard';
+export { maskedMessage, maskedPreview } from './masking';

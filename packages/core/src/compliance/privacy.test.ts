@@ -26,6 +26,11 @@ describe('CMP-7 privacy masking', () => {
     const city = maskPii('上海市浦东新区张江路88弄6号');
     assert.ok(city.text.startsWith('上海市浦东新区'), city.text);
     assert.ok(!city.text.includes('88'), city.text);
+    // Spaces between the parts do not leave the house number showing.
+    for (const t of ['浙江省杭州市西湖区文三路 138 号 3 单元 502 室', '寄到文三路 138 号 3 单元，谢谢']) {
+      const spaced = maskPii(t).text;
+      assert.ok(!/138|502/.test(spaced), spaced);
+    }
   });
 
   it('CMP-7 masks ID-card numbers and leaves order numbers and prices alone', () => {

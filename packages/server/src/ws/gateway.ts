@@ -1,4 +1,5 @@
 import type { BuyerId, ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
+import { canSeeBuyerPii, maskedMessage, maskedPreview } from '@xiaoer/core';
 import {
   WS_AGENT_NAMESPACE,
   WS_BUYER_NAMESPACE,
@@ -31,7 +32,39 @@ export const rooms = {
   admins: (shopId: string) => `admins:${shopId}`,
   /** Every agent of a shop: the bot's conversations are everyone's to watch and take over. */
   agents: (shopId: string) => `agents:${shopId}`,
+  /** CMP-7: a shop's agents whose role sees buyers' phones and addresses masked… */
+  masked: (shopId: string) => `masked:${shopId}`,
+  /** …and each of them alone (their copy of `agent:<id>` pushes, masked). */
+  maskedAgent: (agentId: string) => `masked-agent:${agentId}`,
 };
+
+/**
+ * CMP-7: sends an event to agent rooms, full to those who may see buyers' phones and addresses
+ * and masked to the others (who are in the masked rooms besides their own).
+ */
+function emitToAgents(
+  agents: Namespace,
+  shopId: string,
+  targets: string[],
+  except: string[],
+  event: string,
+  full: unknown,
+  masked: () => unknown,
+): void {
+  agents
+    .to(targets)
+    .except([...except, rooms.masked(shopId)])
+    .emit(event, full);
+  const maskedTargets = targets.flatMap(
+    (room) =>
+      room === rooms.agents(shopId)
+        ? [rooms.masked(shopId)]
+        : room.startsWith('agent:')
+          ? [rooms.maskedAgent(room.slice('agent:'.length))]
+          : [], // admins see everything
+  );
+  if (maskedTargets.length > 0) agents.to(maskedTargets).except(except).emit(event, masked());
+}
 
 /** The agent rooms a conversation's events go to. */
 function agentTargets(shopId: string, conversation: Conversation): string[] {
@@ -112,10 +145,15 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           .except(skip)
           .emit('message:new', { message, conversation });
         const dto = await nicks.present(conversation);
-        agents
-          .to(agentTargets(event.shopId, conversation))
-          .except(skip)
-          .emit('message:new', { message, conversation: dto });
+        emitToAgents(
+          agents,
+          event.shopId,
+          agentTargets(event.shopId, conversation),
+          skip,
+          'message:new',
+          { message, conversation: dto },
+          () => ({ message: maskedMessage(message), conversation: maskedPreview(dto) }),
+        );
         return;
       }
       case 'conversation.updated': {
@@ -131,9 +169,15 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
               removed: true,
             });
         }
-        agents
-          .to(agentTargets(event.shopId, conversation))
-          .emit('conversation:updated', { conversation: dto });
+        emitToAgents(
+          agents,
+          event.shopId,
+          agentTargets(event.shopId, conversation),
+          [],
+          'conversation:updated',
+          { conversation: dto },
+          () => ({ conversation: maskedPreview(dto) }),
+        );
         // Everyone who watched it with the bot learns it has left the bot, without its content.
         if (conversation.status !== 'bot' && conversation.status !== 'spam') {
           agents.to(rooms.agents(event.shopId)).emit('conversation:claimed', {
@@ -225,6 +269,8 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
     void socket.join(rooms.agent(me.agent.id));
     void socket.join(rooms.agents(shopId));
     if (me.isAdmin) void socket.join(rooms.admins(shopId));
+    const masked = !canSeeBuyerPii(me.agent.role);
+    if (masked) void socket.join([rooms.masked(shopId), rooms.maskedAgent(me.agent.id)]);
 
     on(
       socket,
@@ -251,7 +297,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       );
       return { message: r.message, conversation: r.conversation };
     });
-    registerCommon(socket, ctx, shopId, actor);
+    registerCommon(socket, ctx, shopId, actor, masked);
   });
 }
 
@@ -319,10 +365,13 @@ function registerCommon(
   actor:
     | { type: 'buyer'; buyerId: BuyerContext['buyer']['id'] }
     | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean },
+  /** CMP-7: this agent's role sees buyers' phones and addresses masked. */
+  maskPii = false,
 ): void {
-  on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => ({
-    messages: await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq),
-  }));
+  on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => {
+    const messages = await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq);
+    return { messages: maskPii ? messages.map(maskedMessage) : messages };
+  });
   on(socket, 'conversation:read', wsReadSchema, async ({ conversationId, seq }) => {
     const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
     return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };

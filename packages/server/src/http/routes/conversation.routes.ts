@@ -1,4 +1,11 @@
-import type { ConversationId, ShopId } from '@xiaoer/core';
+import {
+  canSeeBuyerPii,
+  maskedMessage,
+  maskedPreview,
+  type AgentRole,
+  type ConversationId,
+  type ShopId,
+} from '@xiaoer/core';
 import {
   conversationParams,
   listConversationsQuery,
@@ -16,10 +23,19 @@ import type { AppContext } from '../context';
 import { parse } from '../errors';
 import type { Storage } from '../../storage';
 
-/** Adds the buyer's nick to a conversation for agents' lists. */
-export async function presentConversation(storage: Storage, shopId: ShopId, c: { buyerId: string } & object) {
+/**
+ * Adds the buyer's nick to a conversation for agents' lists; for a viewer whose role lacks the
+ * right (CMP-7), phone numbers and addresses in the last-message preview are masked.
+ */
+export async function presentConversation(
+  storage: Storage,
+  shopId: ShopId,
+  c: { buyerId: string; lastMessagePreview: string } & object,
+  viewer?: AgentRole,
+) {
   const buyer = await storage.buyers.findBuyer(shopId, c.buyerId as never);
-  return { ...c, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
+  const shown = viewer && !canSeeBuyerPii(viewer) ? maskedPreview(c) : c;
+  return { ...shown, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
 }
 
 export const actorOf = (ctx: AgentContext) => ({
@@ -40,8 +56,9 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
       all: me.isAdmin,
       limit: q.limit,
     });
+    const masked = !canSeeBuyerPii(me.agent.role);
     const conversations: ConversationDto[] = rows.map(({ buyerNick, ...c }) => ({
-      ...c,
+      ...(masked ? maskedPreview(c) : c),
       buyer: { id: c.buyerId, nick: buyerNick },
     }));
     return { conversations };
@@ -53,7 +70,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const c = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId as ConversationId, {
       allowEnded: true,
     });
-    return { conversation: await presentConversation(storage, me.shop.id, c) };
+    return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
   app.get('/api/conversations/:conversationId/messages', async (req) => {
@@ -67,7 +84,8 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
       q.after,
       q.limit,
     );
-    return { messages };
+    // CMP-7: what the buyer typed of phones and addresses, masked for roles without the right.
+    return { messages: canSeeBuyerPii(me.agent.role) ? messages : messages.map(maskedMessage) };
   });
 
   app.post('/api/conversations/:conversationId/messages', async (req) => {
@@ -121,7 +139,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const c = await chat.releaseSpam(me.shop.id, actorOf(me), conversationId as ConversationId);
-    return { conversation: await presentConversation(storage, me.shop.id, c) };
+    return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
   // An agent takes over a conversation the bot or the queue holds (BOT-1: at any time).
@@ -129,7 +147,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await requireAgent(storage, req, clock.now());
     const { conversationId } = parse(conversationParams, req.params);
     const c = await chat.takeOver(me.shop.id, actorOf(me), conversationId as ConversationId);
-    return { conversation: await presentConversation(storage, me.shop.id, c) };
+    return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
   app.post('/api/conversations/:conversationId/transfer', async (req) => {

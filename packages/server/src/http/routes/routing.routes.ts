@@ -34,7 +34,9 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const conversations = await Promise.all(
       waiting.map(async (w) => {
         const c = await storage.conversations.findConversation(me.shop.id, w.conversationId);
-        return c ? { ...w, conversation: await presentConversation(storage, me.shop.id, c) } : undefined;
+        return c
+          ? { ...w, conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) }
+          : undefined;
       }),
     );
     return { waiting: conversations.filter((c) => c !== undefined) };
@@ -44,7 +46,7 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.post('/api/queue/pull', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const c = await chat.pullNext(me.shop.id, actorOf(me));
-    return { conversation: c ? await presentConversation(storage, me.shop.id, c) : null };
+    return { conversation: c ? await presentConversation(storage, me.shop.id, c, me.agent.role) : null };
   });
 
   // RT-10: an admin assigns a queued or held conversation to an agent, beyond caps.
@@ -58,6 +60,6 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
       conversationId as ConversationId,
       toAgentId as AgentId,
     );
-    return { conversation: await presentConversation(storage, me.shop.id, c) };
+    return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 }
