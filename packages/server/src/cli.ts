@@ -4,11 +4,14 @@
  *   seed-demo        add the demo shop to the configured database if it has none
  *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
  *   routing simulate --scenario <file.json>
+ *   compliance check [--platform P]... <text | ->
+ *   compliance eval --cases <file.jsonl> [--platform P]...
  *   help             this text
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evalQuerySchema, evaluateBot, kbFileSchema } from './bot/bot-eval';
+import { runComplianceCli } from './compliance/compliance-cli';
 import { loadConfig } from './config';
 import { runScenario, ScenarioError } from './routing/routing-simulate';
 import { seedDemoShop } from './demo/demo-shop';
@@ -30,6 +33,20 @@ commands:
               replay a routing scenario through the real engine with a virtual
               clock; prints one JSON line per decision (at, buyer, agent, queued,
               position, reason, queue, event), then {"summary": {...}}
+  compliance check [--platform <pack>]... "<text>"
+              check one outgoing message against the platform rules (CMP-1 … CMP-5);
+              prints one JSON object: verdict (block | warn | pass), findings [{rule,
+              id, verdict, reason {zh-CN, en}, span, matched, rewrite?}], promises,
+              suggestion?; "-" as the text reads it from stdin (a text that starts
+              with "-": put -- before it). Exit 0 whatever the verdict, 2 on bad input.
+  compliance eval --cases <file.jsonl> [--platform <pack>]...
+              score the checker on labelled lines {"text", "expect": "block" |
+              "warn" | "pass", "rule": "CMP-n" | null}; prints one JSON object:
+              blockRecall, blockPrecision, falseBlockRate, warnRecall, perRule,
+              mistakes [{text, expect, got, rule, findings}]
+              --platform: taobao-tmall, jd, pinduoduo, douyin-kuaishou or generic,
+              repeatable; generic always applies; default: all five packs. Both
+              use the demo shop's settings (xiaoer.dev allowed, shop 小二家居旗舰店).
   help        show this text
 `;
 
@@ -128,6 +145,13 @@ switch (command) {
       console.error(`${values.scenario}: ${error.message}`);
       process.exit(2);
     }
+    break;
+  }
+  case 'compliance': {
+    const outcome = runComplianceCli(rest);
+    if (outcome.stdout) console.log(outcome.stdout);
+    if (outcome.stderr) console.error(outcome.stderr);
+    process.exitCode = outcome.code;
     break;
   }
   case 'help':
