@@ -378,6 +378,19 @@ describe('compliance checker', () => {
     assert.equal(r.suggestion, '亲，发票可以开的，请您提供抬头和税号，我们按规定为您开具的哦');
   });
 
+  it('a suggestion never keeps the contact id, repeats a rewrite, or blocks in turn', () => {
+    for (const t of ['加我微信 abc_12345 私聊', '亲 加V 13812345678 给你便宜', '不开发票的哦，加V：abc123']) {
+      const r = checker.check(t);
+      assert.equal(r.verdict, 'block', t);
+      if (r.suggestion === undefined) continue;
+      assert.ok(!/abc_?12345|abc123|13812345678/.test(r.suggestion), r.suggestion);
+      const rewrites = r.findings.flatMap((f) => (f.rewrite ? [f.rewrite] : []));
+      for (const w of new Set(rewrites))
+        assert.ok(r.suggestion.split(w).length - 1 <= 1, `once: ${w} in ${r.suggestion}`);
+      assert.notEqual(checker.check(r.suggestion).verdict, 'block', r.suggestion);
+    }
+  });
+
   it('zero-width characters and spaces inserted into a blocking message do not dodge it', () => {
     const blocking = [
       '你问我，我问谁？',

@@ -132,9 +132,8 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
   };
   compiledFor(undefined);
 
-  return {
-    settings,
-    check(text: string, ctx: CheckContext = {}): CheckResult {
+  const checkOnce = (text: string, ctx: CheckContext): CheckResult => {
+    {
       const input = typeof text === 'string' ? text : String(text ?? '');
       const c = compiledFor(ctx.platform);
       const flat = normalize(input, 'flat');
@@ -170,6 +169,17 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
             findings.push(promiseFinding(p, input));
 
       return result(dedupe(findings), promises, input);
+    }
+  };
+
+  return {
+    settings,
+    check(text: string, ctx: CheckContext = {}): CheckResult {
+      const r = checkOnce(text, ctx);
+      // A suggestion is offered only when it would pass itself: one the agent sends in one
+      // click must not be blocked in turn.
+      if (r.suggestion !== undefined && checkOnce(r.suggestion, ctx).verdict === 'block') delete r.suggestion;
+      return r;
     },
   };
 }
@@ -236,17 +246,35 @@ function result(findings: Finding[], promises: CheckResult['promises'], text: st
   let verdict: CheckResult['verdict'] = 'pass';
   for (const f of findings) if (VERDICT_RANK[f.verdict] > VERDICT_RANK[verdict]) verdict = f.verdict;
   const out: CheckResult = { verdict, findings, promises };
-  const rewrites = findings.filter((f) => f.rewrite !== undefined);
-  if (rewrites.length) {
-    // Left to right, skipping a rewrite that overlaps one already applied.
+  // A contact id, number or link (CMP-3) has nothing polite to say instead: it is dropped.
+  const edits = findings
+    .map((f) =>
+      f.rewrite !== undefined
+        ? { span: f.span, text: f.rewrite }
+        : f.rule === 'CMP-3' && f.verdict === 'block'
+          ? { span: f.span, text: '' }
+          : undefined,
+    )
+    .filter((e) => e !== undefined)
+    .sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  if (findings.some((f) => f.rewrite !== undefined)) {
+    // Left to right; an edit overlapping one already applied is merged into it (its text dropped,
+    // the first rewrite kept), so no part of either span survives.
     let s = '';
     let at = 0;
-    for (const f of rewrites) {
-      if (f.span.start < at) continue;
-      s += text.slice(at, f.span.start) + f.rewrite;
-      at = f.span.end;
+    let last: string | undefined;
+    for (const e of edits) {
+      // Overlapping, or the same rewrite again right after the last one: one rewrite for both.
+      const adjacentTwin = e.text === last && /^[\s\p{P}]*$/u.test(text.slice(at, e.span.start));
+      if (e.span.start < at || adjacentTwin) {
+        at = Math.max(at, e.span.end);
+        continue;
+      }
+      last = e.text;
+      s += text.slice(at, e.span.start) + e.text;
+      at = e.span.end;
     }
-    out.suggestion = s + text.slice(at);
+    out.suggestion = (s + text.slice(at)).replace(/[ \t\u3000]{2,}/g, ' ').trim();
   }
   return out;
 }
