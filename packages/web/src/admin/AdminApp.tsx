@@ -7,10 +7,12 @@ import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
 import { AgentsTable } from './AgentsTable';
 import { BotAdmin } from './BotAdmin';
+import { ComplianceLog } from './ComplianceLog';
+import { ComplianceSettings } from './ComplianceSettings';
 import { RoutingSettings } from './RoutingSettings';
 import { ShopSettings } from './ShopSettings';
 
-/** The admin console: shop settings, agents, routing, the bot, shared quick replies. */
+/** The admin console: shop settings, agents, routing, the bot, shared quick replies, compliance. */
 export function AdminApp() {
   const { t } = useT();
   const session = useSession();
@@ -40,6 +42,14 @@ export function AdminApp() {
                 key: 'quick',
                 label: t.quickReplies,
                 children: <QuickRepliesPanel myId={me.agent.id} isAdmin sharedOnly />,
+              },
+              { key: 'compliance', label: t.compliance, children: <ComplianceSettings /> },
+              // Read afresh each time it is opened: blocks happen while the console is open.
+              {
+                key: 'compliance-log',
+                label: t.complianceLog,
+                children: <ComplianceLog />,
+                destroyOnHidden: true,
               },
             ]}
           />

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Extra data some errors carry (compliance findings, nextAllowedAt, …). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -21,11 +23,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const res = await fetch(path, init);
   if (res.status === 204) return undefined as T;
   const json = (await res.json().catch(() => ({}))) as {
-    error?: { code: string; message: string; field?: string };
+    error?: { code: string; message: string; field?: string; details?: unknown };
   };
   if (!res.ok) {
     const e = json.error ?? { code: 'error', message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message, e.field);
+    throw new ApiError(res.status, e.code, e.message, e.field, 'details' in e ? e.details : undefined);
   }
   return json as T;
 }

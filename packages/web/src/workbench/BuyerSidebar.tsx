@@ -1,36 +1,155 @@
+import { SendOutlined } from '@ant-design/icons';
+import type { Agent, Conversation, PromiseKind } from '@xiaoer/core';
 import type { BuyerProfileResponse } from '@xiaoer/protocol';
-import { Button, Card, Descriptions, Empty, Spin, Tag, Timeline, Typography, message as toast } from 'antd';
+import {
+  Button,
+  Card,
+  Descriptions,
+  Empty,
+  List,
+  Spin,
+  Tag,
+  Timeline,
+  Tooltip,
+  Typography,
+  message as toast,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { api, yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { ProactiveModal } from './ProactiveModal';
 
-/** CRM-1: the buyer and the last 90 days of orders, each sendable as a card. */
+/** A promise an agent made to this buyer (CMP-4), as GET /api/buyers/:id/promises lists it. */
+interface BuyerPromise {
+  id: string;
+  kind: PromiseKind;
+  detail: string;
+  dueAt?: number;
+  orderId: string | null;
+  agentId: string;
+  conversationId: string;
+  createdAt: number;
+}
+
+const SHORT: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'short' };
+
+const KIND_COLORS: Record<PromiseKind, string> = {
+  carrier: 'blue',
+  exchange: 'purple',
+  'ship-by': 'orange',
+  refund: 'green',
+};
+
+/**
+ * CRM-1: the buyer and the last 90 days of orders, each sendable as a card; CMP-4: what agents
+ * promised this buyer; CMP-6: reaching out when the buyer has no open conversation.
+ */
 export function BuyerSidebar(props: {
   buyerId: string;
   canSend: boolean;
   onSendOrder: (orderId: string) => Promise<void>;
+  /** The buyer has no open conversation: an agent may reach out (CMP-6). */
+  canReachOut: boolean;
+  /** Changes when messages are sent: the promises are read again. */
+  promisesVersion: number;
+  onReachedOut: (conversation: Conversation) => void;
 }) {
   const { t } = useT();
   const [profile, setProfile] = useState<BuyerProfileResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [promises, setPromises] = useState<BuyerPromise[] | null>(null);
+  const [agents, setAgents] = useState<Record<string, string>>({});
+  const [reachOut, setReachOut] = useState(false);
   useEffect(() => {
     setProfile(null);
     setError(null);
+    setPromises(null);
+    setReachOut(false);
     api<BuyerProfileResponse>('GET', `/api/buyers/${props.buyerId}/profile`)
       .then(setProfile)
       .catch((e: Error) => setError(e.message));
   }, [props.buyerId]);
+  useEffect(() => {
+    let live = true;
+    api<{ promises: BuyerPromise[] }>('GET', `/api/buyers/${encodeURIComponent(props.buyerId)}/promises`)
+      .then((r) => live && setPromises(r.promises))
+      .catch(() => live && setPromises([]));
+    return () => {
+      live = false;
+    };
+  }, [props.buyerId, props.promisesVersion]);
+  useEffect(() => {
+    api<{ agents: Agent[] }>('GET', '/api/agents')
+      .then((r) => setAgents(Object.fromEntries(r.agents.map((a) => [a.id, a.name]))))
+      .catch(() => undefined);
+  }, []);
   if (error) return <Typography.Text type="danger">{error}</Typography.Text>;
   if (!profile) return <Spin style={{ display: 'block', marginTop: 40 }} />;
   return (
     <div data-testid="buyer-sidebar">
-      <Descriptions title={t.buyer} column={1} size="small">
+      <Descriptions
+        title={t.buyer}
+        column={1}
+        size="small"
+        extra={
+          <Tooltip title={props.canReachOut ? t.reachOutHint : t.reachOutOpenConversation}>
+            <Button
+              size="small"
+              icon={<SendOutlined />}
+              data-testid="proactive-open"
+              disabled={!props.canReachOut}
+              onClick={() => setReachOut(true)}
+            >
+              {t.reachOut}
+            </Button>
+          </Tooltip>
+        }
+      >
         <Descriptions.Item label={t.name}>{profile.buyer.nick}</Descriptions.Item>
         {profile.buyer.phone && <Descriptions.Item label={t.phone}>{profile.buyer.phone}</Descriptions.Item>}
         {profile.buyer.externalId && (
           <Descriptions.Item label="ID">{profile.buyer.externalId}</Descriptions.Item>
         )}
       </Descriptions>
+      <Typography.Title level={5}>{t.promises}</Typography.Title>
+      {promises === null ? (
+        <Spin size="small" />
+      ) : promises.length === 0 ? (
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+          {t.noPromises}
+        </Typography.Paragraph>
+      ) : (
+        <List
+          size="small"
+          style={{ marginBottom: 16 }}
+          dataSource={promises}
+          renderItem={(p) => (
+            <List.Item data-testid="promise-item" data-kind={p.kind} style={{ padding: '6px 0' }}>
+              <div style={{ fontSize: 12, width: '100%' }}>
+                <div>
+                  <Tag color={KIND_COLORS[p.kind]}>{t.promiseKinds[p.kind] ?? p.kind}</Tag>
+                  <b>{p.detail}</b>
+                </div>
+                <div style={{ color: '#888', marginTop: 2 }}>
+                  {p.dueAt !== undefined && p.dueAt !== null && (
+                    <span>
+                      {t.promiseDue} {new Date(p.dueAt).toLocaleString(undefined, SHORT)} ·{' '}
+                    </span>
+                  )}
+                  {t.promiseBy} {agents[p.agentId] ?? p.agentId} ·{' '}
+                  {new Date(p.createdAt).toLocaleDateString()}
+                  {p.orderId && (
+                    <span>
+                      {' '}
+                      · {t.promiseOrder} {p.orderId}
+                    </span>
+                  )}
+                </div>
+              </div>
+            </List.Item>
+          )}
+        />
+      )}
       <Typography.Title level={5}>{t.orders90}</Typography.Title>
       {profile.orders.length === 0 && <Empty description={t.noOrders} />}
       {profile.orders.map((o) => (
@@ -71,6 +190,16 @@ export function BuyerSidebar(props: {
           </Button>
         </Card>
       ))}
+      <ProactiveModal
+        open={reachOut}
+        buyerId={props.buyerId}
+        buyerNick={profile.buyer.nick}
+        onClose={() => setReachOut(false)}
+        onSent={(c) => {
+          setReachOut(false);
+          props.onReachedOut(c);
+        }}
+      />
     </div>
   );
 }

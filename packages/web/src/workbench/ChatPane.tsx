@@ -1,14 +1,14 @@
 import { Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type Ref } from 'react';
 import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
-import { Composer } from './Composer';
+import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble } from './MessageBubble';
 import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
-import type { ListConversation } from './useWorkbench';
+import type { ListConversation, SendOutcome } from './useWorkbench';
 
 /** The agent's latest text reply: the likely answer when teaching the bot. */
 function lastAgentText(messages: WidgetMessage[]): string {
@@ -25,7 +25,8 @@ export function ChatPane(props: {
   messages: WidgetMessage[];
   buyerTyping: boolean;
   isAdmin: boolean;
-  onSendText: (text: string) => void;
+  composerRef?: Ref<ComposerHandle>;
+  onSendText: (text: string, options?: { confirmWarnings?: boolean }) => Promise<SendOutcome>;
   onSendImage: (url: string) => void;
   onTyping: () => void;
   onRead: (seq: number) => void;
@@ -122,6 +123,8 @@ export function ChatPane(props: {
         {props.buyerTyping ? t.buyerTyping : ''}
       </div>
       <Composer
+        ref={props.composerRef}
+        conversationId={c.id}
         disabled={ended}
         onSendText={props.onSendText}
         onSendImage={props.onSendImage}

@@ -1,23 +1,54 @@
 import { PictureOutlined } from '@ant-design/icons';
 import type { QuickReply } from '@xiaoer/core';
-import { Button, Input, List, message as toast, Upload } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { api, ApiError } from '../shared/api';
+import {
+  checkText,
+  CompliancePanel,
+  confirmWarnings,
+  resultOf,
+  useComplianceCheck,
+  type CheckResponse,
+} from '../shared/compliance';
 import { useT } from '../shared/i18n';
+import type { SendOutcome } from './useWorkbench';
 
-/** The message box: Enter sends, "/" opens quick replies (TEAM-3), images upload then send. */
+/** What the workbench can ask of the composer: send a quick reply through the compliance check. */
+export interface ComposerHandle {
+  sendQuickReply(q: QuickReply): void;
+}
+
+/**
+ * The message box: Enter sends, "/" opens quick replies (TEAM-3), images upload then send.
+ * CMP-1 … CMP-5: the text is checked as the agent types; a blocked text cannot be sent, a warned
+ * one is sent only when confirmed, and a refusal from the server (the authority) puts the text
+ * back with the findings.
+ */
 export function Composer(props: {
+  ref?: Ref<ComposerHandle>;
+  conversationId: string;
   disabled: boolean;
-  onSendText: (text: string) => void;
+  onSendText: (text: string, options?: { confirmWarnings?: boolean }) => Promise<SendOutcome>;
   onSendImage: (url: string) => void;
   onTyping: () => void;
 }) {
-  const { t } = useT();
+  const { t, lang } = useT();
+  const [modal, modalHolder] = Modal.useModal();
   const [text, setText] = useState('');
   const [matches, setMatches] = useState<QuickReply[]>([]);
   const [active, setActive] = useState(0);
+  const [busy, setBusy] = useState(false);
   const lastTyping = useRef(0);
   const query = text.startsWith('/') ? text.slice(1) : null;
+  const check = useComplianceCheck(text, { conversationId: props.conversationId });
+  // The conversation the composer is on now: an answer for another one is not put back here.
+  const conversationRef = useRef(props.conversationId);
+  conversationRef.current = props.conversationId;
+  // The box as it is now (a refusal arrives after awaits, when `text` may be old).
+  const textRef = useRef(text);
+  textRef.current = text;
+  const blocked = check.latest?.verdict === 'block';
 
   useEffect(() => {
     if (query === null) {
@@ -35,22 +66,93 @@ export function Composer(props: {
     return () => clearTimeout(timer);
   }, [query]);
 
-  const sendQuick = (q: QuickReply) => {
-    if (q.imageUrl) props.onSendImage(q.imageUrl);
-    props.onSendText(q.text);
-    setText('');
+  /**
+   * Shows a refusal: the text back in the box with the findings (the rule, the reason, the
+   * rewrite). A refused quick reply does not overwrite a draft, and nothing is put into another
+   * conversation's box: a toast says why instead.
+   */
+  const refused = (forText: string, result: CheckResponse, conversationId: string, fromComposer: boolean) => {
+    const draft = textRef.current;
+    const keepDraft = !fromComposer && draft.trim() !== '' && !draft.startsWith('/') && draft !== forText;
+    if (conversationRef.current !== conversationId || keepDraft) {
+      const reasons = result.findings.map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`).join('；');
+      toast.error(`${t.notSent}：${forText.slice(0, 40)} — ${reasons}`);
+      return;
+    }
+    setText(forText);
+    check.put(forText, result);
   };
+
+  /** Sends a text the server may still refuse; a confirm-to-send refusal asks once, then resends. */
+  const sendChecked = async (
+    forText: string,
+    confirmed: boolean,
+    conversationId: string,
+    fromComposer: boolean,
+  ): Promise<void> => {
+    const outcome = await props.onSendText(forText, confirmed ? { confirmWarnings: true } : {});
+    if (outcome.ok || !outcome.details) return;
+    const result = resultOf(outcome.details);
+    if (outcome.code === 'compliance_confirm' && !confirmed) {
+      if (await confirmWarnings(modal, result.findings, t, lang))
+        return sendChecked(forText, true, conversationId, fromComposer);
+    } else if (!fromComposer) toast.error(t.quickReplyBlocked);
+    refused(forText, result, conversationId, fromComposer);
+  };
+
+  /**
+   * The one way a text leaves: the verdict for it (the live one, or a check now), refuse on block,
+   * confirm on warn, then send; the server checks again and may still refuse.
+   */
+  const deliver = async (
+    forText: string,
+    opts: { fromComposer: boolean; known?: CheckResponse | null; imageUrl?: string | null },
+  ) => {
+    const conversationId = props.conversationId;
+    let confirmed = false;
+    setBusy(true);
+    try {
+      const result = opts.known ?? (await checkText(forText, conversationId).catch(() => null));
+      if (result?.verdict === 'block') {
+        if (!opts.fromComposer) toast.error(t.quickReplyBlocked);
+        // The agent sees the rule, the reason and the rewrite under the box.
+        refused(forText, result, conversationId, opts.fromComposer);
+        return;
+      }
+      if (result?.verdict === 'warn') {
+        if (opts.fromComposer) check.put(forText, result);
+        confirmed = await confirmWarnings(modal, result.findings, t, lang);
+        if (!confirmed) return;
+      }
+    } finally {
+      setBusy(false);
+    }
+    if (opts.fromComposer || textRef.current.startsWith('/')) setText('');
+    if (opts.imageUrl) props.onSendImage(opts.imageUrl);
+    // Pending until acked (the bubble shows it); the composer is free for the next message.
+    await sendChecked(forText, confirmed, conversationId, opts.fromComposer);
+  };
+
+  const sendQuick = (q: QuickReply) => {
+    if (props.disabled || busy) return;
+    void deliver(q.text.trim(), { fromComposer: false, imageUrl: q.imageUrl });
+  };
+  useImperativeHandle(props.ref, () => ({ sendQuickReply: sendQuick }));
+
   const submit = () => {
+    if (busy) return;
     if (query !== null && matches[active]) return sendQuick(matches[active]);
     const trimmed = text.trim();
     if (!trimmed) return;
     if (trimmed.length > 5000) return void toast.error('最多 5000 字 / at most 5000 characters');
-    props.onSendText(trimmed);
-    setText('');
+    // Blocked: Enter does not send (the panel says why).
+    if (check.current?.verdict === 'block') return;
+    void deliver(trimmed, { fromComposer: true, known: check.current });
   };
 
   return (
     <div style={{ position: 'relative', borderTop: '1px solid #f0f0f0', padding: 12, background: '#fff' }}>
+      {modalHolder}
       {matches.length > 0 && (
         <div
           style={{
@@ -103,6 +205,7 @@ export function Composer(props: {
         disabled={props.disabled}
         placeholder={t.composerPlaceholder}
         autoSize={{ minRows: 2, maxRows: 6 }}
+        status={blocked ? 'error' : undefined}
         onChange={(e) => {
           setText(e.target.value);
           if (Date.now() - lastTyping.current > 2000) {
@@ -120,6 +223,14 @@ export function Composer(props: {
           } else if (e.key === 'Escape') setText('');
         }}
       />
+      {!props.disabled && (
+        <CompliancePanel
+          result={check.latest}
+          stale={check.stale}
+          onRewrite={(suggestion) => setText(suggestion)}
+          style={{ marginTop: 8 }}
+        />
+      )}
       <div style={{ display: 'flex', justifyContent: 'space-between', marginTop: 8 }}>
         <Upload
           accept="image/png,image/jpeg,image/gif,image/webp"
@@ -142,7 +253,13 @@ export function Composer(props: {
             {t.image}
           </Button>
         </Upload>
-        <Button type="primary" data-testid="send-button" onClick={submit} disabled={props.disabled}>
+        <Button
+          type="primary"
+          data-testid="send-button"
+          onClick={submit}
+          loading={busy}
+          disabled={props.disabled || blocked}
+        >
           {t.send}
         </Button>
       </div>

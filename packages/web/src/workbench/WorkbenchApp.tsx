@@ -1,8 +1,9 @@
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
+import { lastSeq } from '@xiaoer/protocol/message-list';
 import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
@@ -10,6 +11,7 @@ import { LoginForm } from '../shared/LoginForm';
 import { useSession } from '../shared/useSession';
 import { BuyerSidebar } from './BuyerSidebar';
 import { ChatPane } from './ChatPane';
+import type { ComposerHandle } from './Composer';
 import { ConversationList } from './ConversationList';
 import { askNotificationPermission } from './notify';
 import { QueuePanel } from './QueuePanel';
@@ -49,11 +51,18 @@ function Workbench({
     const timer = setInterval(() => tick((n) => n + 1), 2000);
     return () => clearInterval(timer);
   }, []);
+  const composerRef = useRef<ComposerHandle>(null);
+  // A quick reply sent in one click goes the composer's way: checked, confirmed on a warning,
+  // refused on a block (CMP-1 … CMP-5).
   const useQuickReply = (q: QuickReply) => {
     if (!conversation || conversation.status === 'ended') return;
-    if (q.imageUrl) wb.send(conversation.id, { kind: 'image', body: { url: q.imageUrl } });
-    wb.send(conversation.id, { kind: 'text', body: { text: q.text } });
+    composerRef.current?.sendQuickReply(q);
   };
+  // CMP-6: the buyer may be reached out to only without an open conversation.
+  const buyerHasOpen =
+    !!conversation &&
+    Object.values(wb.conversations).some((c) => c.buyerId === conversation.buyerId && c.status !== 'ended');
+  const messages = conversation ? (wb.messages[conversation.id] ?? []) : [];
   return (
     <Layout style={{ height: '100%' }}>
       <AppHeader
@@ -91,11 +100,18 @@ function Workbench({
         <Layout.Content style={{ background: '#fff' }}>
           <ChatPane
             conversation={conversation}
-            messages={conversation ? (wb.messages[conversation.id] ?? []) : []}
+            messages={messages}
             buyerTyping={Date.now() - typingAt < 5000}
             isAdmin={isAdmin}
-            onSendText={(text) => conversation && wb.send(conversation.id, { kind: 'text', body: { text } })}
-            onSendImage={(url) => conversation && wb.send(conversation.id, { kind: 'image', body: { url } })}
+            composerRef={composerRef}
+            onSendText={(text, options) =>
+              conversation
+                ? wb.send(conversation.id, { kind: 'text', body: { text } }, options)
+                : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
+            }
+            onSendImage={(url) => {
+              if (conversation) void wb.send(conversation.id, { kind: 'image', body: { url } });
+            }}
             onTyping={() => conversation && wb.sendTyping(conversation.id)}
             onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
             onTransfer={() => setTransferOpen(true)}
@@ -118,6 +134,12 @@ function Workbench({
                     buyerId={conversation.buyerId}
                     canSend={conversation.status !== 'ended'}
                     onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
+                    canReachOut={!buyerHasOpen}
+                    promisesVersion={lastSeq(messages)}
+                    onReachedOut={(c) => {
+                      wb.upsertConversation(c);
+                      wb.select(c.id);
+                    }}
                   />
                 ) : null,
               },

@@ -9,9 +9,15 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api, newClientId } from '../shared/api';
+import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
 import { notifyBuyerMessage } from './notify';
 
-type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+type Ack<T> =
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+
+/** How a send ended: sent, refused by compliance (with the findings), or failed. */
+export type SendOutcome =
+  { ok: true } | { ok: false; code: string; message: string; details?: ComplianceErrorDetails };
 
 /** A conversation as the list shows it. */
 export type ListConversation = ConversationDto;
@@ -164,12 +170,17 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     [loadMessages],
   );
 
-  /** Sends text or an image; pending until acked, retried with the same client id. */
+  /**
+   * Sends text or an image; pending until acked, retried with the same client id. Resolves with
+   * the outcome: a compliance refusal (CMP-1 … CMP-5, the server is the authority) removes the
+   * pending bubble, so the caller can put the text back and show why.
+   */
   const send = useCallback(
     (
       conversationId: string,
       content: { kind: 'text'; body: { text: string } } | { kind: 'image'; body: { url: string } },
-    ) => {
+      options: { confirmWarnings?: boolean } = {},
+    ): Promise<SendOutcome> => {
       const pending: PendingMessage = {
         pending: true,
         clientId: newClientId(),
@@ -178,32 +189,62 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
         sender: 'agent',
         createdAt: Date.now(),
       };
+      const isThis = (m: WidgetMessage) => m.pending && m.clientId === pending.clientId;
       setMessages((prev) => ({ ...prev, [conversationId]: [...(prev[conversationId] ?? []), pending] }));
-      const attempt = (tries: number): void => {
-        const socket = socketRef.current;
-        if (!socket) return;
-        socket
-          .timeout(10_000)
-          .emitWithAck('message:send', { conversationId, clientId: pending.clientId, ...content })
-          .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
-            if (res.ok) {
-              addMessages(conversationId, [res.data.message]);
-              upsertConversation(res.data.conversation);
-            } else {
-              setMessages((prev) => ({
-                ...prev,
-                [conversationId]: (prev[conversationId] ?? []).map((m) =>
-                  m.pending && m.clientId === pending.clientId ? { ...m, error: res.error.message } : m,
-                ),
-              }));
-            }
-          })
-          .catch(() => {
-            // No ack (disconnected): try again with the same client id; the server stores it once.
-            if (tries < 5) setTimeout(() => attempt(tries + 1), 1000 * (tries + 1));
-          });
-      };
-      attempt(0);
+      const fail = (error: string) =>
+        setMessages((prev) => ({
+          ...prev,
+          [conversationId]: (prev[conversationId] ?? []).map((m) => (isThis(m) ? { ...m, error } : m)),
+        }));
+      return new Promise<SendOutcome>((resolve) => {
+        const attempt = (tries: number): void => {
+          const socket = socketRef.current;
+          if (!socket) {
+            fail('disconnected');
+            return resolve({ ok: false, code: 'disconnected', message: 'disconnected' });
+          }
+          socket
+            .timeout(10_000)
+            .emitWithAck('message:send', {
+              conversationId,
+              clientId: pending.clientId,
+              ...content,
+              ...(options.confirmWarnings ? { confirmWarnings: true } : {}),
+            })
+            .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+              if (res.ok) {
+                addMessages(conversationId, [res.data.message]);
+                upsertConversation(res.data.conversation);
+                return resolve({ ok: true });
+              }
+              if (isComplianceCode(res.error.code)) {
+                // Never sent: no bubble. The composer takes the text back and shows the findings.
+                setMessages((prev) => ({
+                  ...prev,
+                  [conversationId]: (prev[conversationId] ?? []).filter((m) => !isThis(m)),
+                }));
+                const details = complianceDetails(res.error.details);
+                return resolve({
+                  ok: false,
+                  code: res.error.code,
+                  message: res.error.message,
+                  ...(details ? { details } : {}),
+                });
+              }
+              fail(res.error.message);
+              resolve({ ok: false, code: res.error.code, message: res.error.message });
+            })
+            .catch(() => {
+              // No ack (disconnected): try again with the same client id; the server stores it once.
+              if (tries < 5) setTimeout(() => attempt(tries + 1), 1000 * (tries + 1));
+              else {
+                fail('timeout');
+                resolve({ ok: false, code: 'timeout', message: 'timeout' });
+              }
+            });
+        };
+        attempt(0);
+      });
     },
     [addMessages, upsertConversation],
   );

@@ -1,0 +1,345 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AgentId, BuyerId, ConversationId, QuickReplyId, ShopId } from '@xiaoer/core';
+import { loginCookie, startTestServer, type TestServer } from '../support/server';
+
+const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
+const SHOP = 'shop-demo' as ShopId;
+
+function chromiumPath(): string {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Chromium is not installed: apt-get install -y chromium fonts-noto-cjk');
+  }
+}
+
+const BANNED = '你问我我问谁';
+const WECHAT = '加我微信 abc_12345 私聊';
+const PROMISE = '亲，明天给您发顺丰';
+
+/**
+ * The compliance guard in the browser (CMP-1 … CMP-6): the composer checks as the agent types,
+ * a banned phrase cannot be sent and its rewrite can; an off-platform contact never reaches the
+ * buyer, even forced past the browser; a warned promise is sent once confirmed and shown in the
+ * sidebar; the owner sees blocks and overrides in the console's log; reaching out obeys the caps.
+ */
+describe('e2e: compliance — live check in the composer, server refusals, promises, console log', () => {
+  let t: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  let agent: Page;
+  let buyer: Page;
+  let owner: Page;
+  let conversationId = '' as ConversationId;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    t = await startTestServer();
+    // 小美 (agent-demo-1) alone online: the buyer lands on her.
+    for (const id of ['agent-demo-2', 'agent-demo-3']) {
+      await t.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'offline');
+    }
+    // CMP-6 without quiet hours (the test must not depend on the time of day): one a day.
+    const settings = await t.storage.compliance.complianceSettings(SHOP);
+    await t.storage.compliance.saveComplianceSettings(SHOP, {
+      ...settings,
+      proactive: { maxPerDay: 1, maxPerWeek: 3, quietStart: '00:00', quietEnd: '00:00' },
+    });
+    // A careless personal quick reply: one click must not get it past the check either.
+    await t.storage.quickReplies.insertQuickReply({
+      id: 'qr-e2e-wechat' as QuickReplyId,
+      shopId: SHOP,
+      ownerId: 'agent-demo-1' as AgentId,
+      title: '私聊',
+      text: WECHAT,
+      imageUrl: null,
+      createdAt: Date.now(),
+    });
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function newPage(viewport = { width: 1440, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  async function logIn(page: Page, path: string, email: string): Promise<void> {
+    await page.goto(`${t.url}${path}`);
+    await page.getByTestId('login-email').fill(email);
+    await page.getByTestId('login-password').fill('password123');
+    await page.getByTestId('login-submit').click();
+  }
+
+  const buyerSees = (text: string) =>
+    buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: text });
+  const agentBubble = (text: string) =>
+    agent.locator('[data-testid="message-bubble"][data-sender="agent"]', { hasText: text });
+
+  async function storedTexts(): Promise<string[]> {
+    const messages = await t.storage.conversations.listMessages(SHOP, conversationId, 0, 500);
+    return messages.flatMap((m) => (m.kind === 'text' ? [m.body.text] : []));
+  }
+
+  it('the owner edits the rules in the console: a bad edit is refused whole, a good one saved', async () => {
+    owner = await newPage({ width: 1440, height: 1000 });
+    await logIn(owner, '/admin/', 'owner@demo.xiaoer.dev');
+    await owner.getByRole('tab', { name: '合规', exact: true }).click();
+    await owner.getByTestId('compliance-settings').waitFor();
+    // Every checkable promise asks the agent to confirm (CMP-4), and a phrase of the shop's own.
+    await owner.getByTestId('compliance-confirm-promises').click();
+    await owner.getByTestId('compliance-add-phrase').click();
+    await owner.getByLabel('短语').last().fill('找平台投诉');
+    await owner.getByLabel('原因（给客服看）').last().fill('不要引导买家投诉');
+    const domains = owner.locator('.ant-form-item', { hasText: '允许的域名' }).locator('input');
+    await domains.fill('http://bad');
+    await domains.press('Enter');
+    await owner.getByTestId('compliance-save').click();
+    await owner.getByTestId('compliance-error').getByText('允许的域名 2').waitFor();
+    const before = await t.storage.compliance.complianceSettings(SHOP);
+    assert.deepEqual(before.customPhrases, [], 'nothing half-saved');
+    assert.notEqual(before.confirmPromises, true);
+    await owner
+      .locator('.ant-select-selection-item', { hasText: 'http://bad' })
+      .locator('.ant-select-selection-item-remove')
+      .click();
+    await owner.getByTestId('compliance-save').click();
+    await owner.getByText('已保存').waitFor();
+    const saved = await t.storage.compliance.complianceSettings(SHOP);
+    assert.deepEqual(saved.customPhrases, [
+      { phrase: '找平台投诉', verdict: 'block', reason: '不要引导买家投诉' },
+    ]);
+    assert.equal(saved.confirmPromises, true);
+    assert.deepEqual(saved.allowedDomains, ['xiaoer.dev']);
+
+    await owner.getByTestId('compliance-test-input').fill('有意见您可以去找 平台 投诉');
+    const result = owner.getByTestId('compliance-test-result');
+    await result.locator('[data-testid="compliance-finding"][data-rule="CMP-1"]').waitFor();
+    assert.equal(await result.getAttribute('data-verdict'), 'block');
+    assert.match(await result.innerText(), /不要引导买家投诉/);
+    await owner.screenshot({
+      path: `${ARTIFACTS}compliance-settings.png`,
+      fullPage: true,
+      animations: 'disabled',
+    });
+  });
+
+  it('a banned phrase (CMP-1) cannot be sent; its rewrite can, in one click', async () => {
+    agent = await newPage();
+    await logIn(agent, '/workbench/', 'agent1@demo.xiaoer.dev');
+    await agent.getByTestId('agent-status').waitFor();
+
+    buyer = await newPage({ width: 1280, height: 800 });
+    await buyer.goto(`${t.url}/demo?buyer=anonymous`);
+    await buyer.getByTestId('xiaoer-launcher').click();
+    const question = '你好，我的快递到哪了？';
+    await buyer.getByTestId('xiaoer-input').fill(question);
+    await buyer.getByTestId('xiaoer-send').click();
+    await buyer
+      .locator('[data-testid="xiaoer-message"][data-sender="buyer"]', { hasText: question })
+      .waitFor();
+
+    await agent.getByTestId('conversation-item').first().click();
+    await agent
+      .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: question })
+      .waitFor();
+    conversationId = (await agent
+      .getByTestId('conversation-item')
+      .first()
+      .getAttribute('data-conversation-id')) as ConversationId;
+    assert.ok(conversationId, 'the conversation id is on the list item');
+
+    const composer = agent.getByTestId('composer');
+    await composer.fill(BANNED);
+    const panel = agent.getByTestId('compliance-panel');
+    await panel.locator('[data-testid="compliance-finding"][data-rule="CMP-1"]').waitFor();
+    assert.equal(await panel.getAttribute('data-verdict'), 'block');
+    assert.match(await panel.innerText(), /推卸责任/, 'the reason in the UI language');
+    assert.equal(await agent.getByTestId('send-button').isDisabled(), true, 'blocked: no send button');
+    // Enter does not send either.
+    await composer.press('Enter');
+    await agent.waitForTimeout(300);
+    assert.equal(await agentBubble(BANNED).count(), 0);
+    assert.equal(await composer.inputValue(), BANNED);
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-composer-blocked.png`, animations: 'disabled' });
+
+    await agent.getByTestId('compliance-rewrite').click();
+    const rewritten = await composer.inputValue();
+    assert.notEqual(rewritten, BANNED);
+    assert.doesNotMatch(rewritten, /你问我/);
+    await panel.waitFor({ state: 'detached' }); // the polite text passes
+    await agent.getByTestId('send-button').click();
+    await agentBubble(rewritten).waitFor();
+    await buyerSees(rewritten).waitFor({ timeout: 15_000 });
+    assert.equal(await composer.inputValue(), '');
+    assert.ok((await storedTexts()).includes(rewritten));
+    assert.ok(!(await storedTexts()).includes(BANNED));
+  });
+
+  it('an off-platform contact (CMP-3) never reaches the buyer, even forced past the browser', async () => {
+    const composer = agent.getByTestId('composer');
+    await composer.fill(WECHAT);
+    const panel = agent.getByTestId('compliance-panel');
+    await panel.locator('[data-testid="compliance-finding"][data-rule="CMP-3"]').first().waitFor();
+    assert.equal(await agent.getByTestId('send-button').isDisabled(), true);
+
+    // A quick reply sent in one click goes the same way: refused, shown in the empty box.
+    await composer.fill('');
+    await panel.waitFor({ state: 'detached' });
+    await agent.getByRole('tab', { name: '快捷回复' }).click();
+    await agent.locator('.ant-list-item', { hasText: '私聊' }).getByText(WECHAT).click();
+    await agent.getByText('快捷回复未发送').waitFor();
+    await panel.locator('[data-testid="compliance-finding"][data-rule="CMP-3"]').first().waitFor();
+    assert.equal(await composer.inputValue(), WECHAT);
+    assert.equal(await agentBubble(WECHAT).count(), 0);
+    await agent.getByRole('tab', { name: '买家' }).click();
+
+    // The server is the authority: the browser's check failing (or being skipped) changes nothing.
+    await composer.fill('');
+    await panel.waitFor({ state: 'detached' });
+    await agent.route('**/api/compliance/check', (route) => route.abort());
+    await composer.fill(WECHAT);
+    await agent.getByTestId('send-button').click();
+    // The server refuses: no bubble, the text is back in the box with the server's findings.
+    await panel.locator('[data-testid="compliance-finding"][data-rule="CMP-3"]').first().waitFor();
+    assert.equal(await composer.inputValue(), WECHAT);
+    assert.equal(await agentBubble(WECHAT).count(), 0, 'the pending bubble is gone');
+    await agent.unroute('**/api/compliance/check');
+
+    // Straight to the HTTP API with the agent's session, confirming warnings: still refused.
+    const cookie = await loginCookie(t.server, 'agent1@demo.xiaoer.dev');
+    const forced = await t.server.app.inject({
+      method: 'POST',
+      url: `/api/conversations/${conversationId}/messages`,
+      headers: { cookie },
+      payload: { clientId: 'forced-wechat-1', kind: 'text', body: { text: WECHAT }, confirmWarnings: true },
+    });
+    assert.equal(forced.statusCode, 422);
+    const body = forced.json() as { error: { code: string; details: { findings: { rule: string }[] } } };
+    assert.equal(body.error.code, 'compliance_blocked');
+    assert.ok(body.error.details.findings.some((f) => f.rule === 'CMP-3'));
+    await composer.fill('');
+  });
+
+  it('a warned promise (CMP-4) asks for confirmation, is sent, and shows in the sidebar', async () => {
+    const composer = agent.getByTestId('composer');
+    await composer.fill(PROMISE);
+    const panel = agent.getByTestId('compliance-panel');
+    await panel.locator('[data-testid="compliance-finding"][data-rule="CMP-4"]').waitFor();
+    assert.equal(await panel.getAttribute('data-verdict'), 'warn');
+    await agent.getByTestId('send-button').click();
+    const confirm = agent.locator('.ant-modal-confirm');
+    await confirm.locator('.ant-modal-confirm-title', { hasText: '可能违规，确认发送？' }).waitFor();
+    await confirm.locator('[data-testid="compliance-finding"][data-rule="CMP-4"]').waitFor();
+    // Once antd's zoom-in is over, so the picture shows the dialog.
+    await agent.waitForFunction(() => {
+      const m = document.querySelector('.ant-modal-confirm');
+      return !!m && !/ant-zoom/.test(m.className);
+    });
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-confirm.png` });
+    await agent.getByTestId('compliance-confirm-ok').click();
+    await buyerSees(PROMISE).waitFor({ timeout: 15_000 });
+
+    // Everything before it has arrived: the blocked texts never did, and are not stored.
+    assert.equal(await buyer.locator('[data-testid="xiaoer-message"]', { hasText: 'abc_12345' }).count(), 0);
+    assert.equal(await buyer.locator('[data-testid="xiaoer-message"]', { hasText: BANNED }).count(), 0);
+    const stored = await storedTexts();
+    assert.ok(stored.includes(PROMISE));
+    assert.ok(!stored.some((text) => text.includes('abc_12345')), 'no off-platform contact stored');
+
+    // The next agent sees what was promised (CMP-4).
+    const promises = agent.getByTestId('promise-item');
+    await promises.first().waitFor();
+    const shown = (await promises.allInnerTexts()).join('\n');
+    assert.match(shown, /顺丰/);
+    assert.match(shown, /小美/);
+    await buyer.screenshot({ path: `${ARTIFACTS}compliance-buyer.png`, animations: 'disabled' });
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-workbench.png`, animations: 'disabled' });
+  });
+
+  it('the owner sees the block and the confirmation in the console log', async () => {
+    await owner.getByRole('tab', { name: '拦截记录' }).click();
+    await owner.getByTestId('compliance-log-row').first().waitFor();
+    const blocked = owner.locator('[data-testid="compliance-log-row"][data-action="blocked"]', {
+      hasText: 'abc_12345',
+    });
+    await blocked.first().waitFor();
+    const blockedText = await blocked.first().innerText();
+    assert.match(blockedText, /小美/);
+    assert.match(blockedText, /拦截/);
+    assert.match(blockedText, /CMP-3/);
+    assert.ok((await blocked.first().locator('mark').count()) > 0, 'the matched words are highlighted');
+    const confirmed = owner.locator('[data-testid="compliance-log-row"][data-action="confirmed"]', {
+      hasText: PROMISE,
+    });
+    await confirmed.waitFor();
+    const confirmedText = await confirmed.innerText();
+    assert.match(confirmedText, /小美/);
+    assert.match(confirmedText, /确认发送/);
+    assert.match(confirmedText, /CMP-4/);
+    // Filtered by action: only the overrides.
+    await owner.getByTestId('compliance-log-action').click();
+    await owner.locator('.ant-select-item-option', { hasText: '确认发送' }).click();
+    await owner.locator('[data-testid="compliance-log-row"][data-action="blocked"]').first().waitFor({
+      state: 'detached',
+    });
+    assert.equal(await owner.getByTestId('compliance-log-row').count(), 1);
+    await owner.getByTestId('compliance-log-action').locator('.ant-select-clear').click();
+    await blocked.first().waitFor();
+    await owner.keyboard.press('Escape');
+    await owner.screenshot({ path: `${ARTIFACTS}compliance-log.png`, animations: 'disabled' });
+  });
+
+  it('reaching out (CMP-6) needs no open conversation and obeys the daily cap', async () => {
+    await agent.getByTestId('end-conversation').click();
+    await agent.locator('.ant-popconfirm .ant-btn-primary').click();
+    const open = agent.getByTestId('proactive-open');
+    await agent.waitForFunction(
+      () => !document.querySelector('[data-testid="proactive-open"]')?.hasAttribute('disabled'),
+    );
+    const hello = '您好，您咨询的快递问题已经帮您跟进好了，有需要随时找我哦';
+    await open.click();
+    await agent.getByTestId('proactive-text').fill(hello);
+    await agent.getByTestId('proactive-send').click();
+    await buyerSees(hello).waitFor({ timeout: 15_000 });
+    const reopened = await t.storage.conversations.findOpenByBuyer(
+      SHOP,
+      (await t.storage.conversations.findConversation(SHOP, conversationId))!.buyerId as BuyerId,
+    );
+    assert.equal(reopened?.agentId, 'agent-demo-1');
+    await agentBubble(hello).waitFor();
+    assert.equal(await open.isDisabled(), true, 'an open conversation again: reply there');
+
+    // A second one the same day is refused, with the earliest time it may go.
+    await agent.getByTestId('end-conversation').click();
+    await agent.locator('.ant-popconfirm .ant-btn-primary').click();
+    await agent.waitForFunction(
+      () => !document.querySelector('[data-testid="proactive-open"]')?.hasAttribute('disabled'),
+    );
+    await open.click();
+    await agent.getByTestId('proactive-text').fill('亲，店里上新了，欢迎来看看');
+    await agent.getByTestId('proactive-send').click();
+    const error = agent.getByTestId('proactive-error');
+    await error.waitFor();
+    const errorText = await error.innerText();
+    assert.match(errorText, /CMP-6/);
+    assert.match(errorText, /最早可发送时间/);
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-proactive.png`, animations: 'disabled' });
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in any page');
+  });
+});
