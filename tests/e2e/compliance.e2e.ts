@@ -292,6 +292,12 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     assert.match(confirmedText, /小美/);
     assert.match(confirmedText, /确认发送/);
     assert.match(confirmedText, /CMP-4/);
+    // Pressing Enter on the banned phrase was an attempt: logged like a refused send.
+    const attempt = owner.locator('[data-testid="compliance-log-row"][data-action="blocked"]', {
+      hasText: BANNED,
+    });
+    await attempt.first().waitFor();
+    assert.match(await attempt.first().innerText(), /CMP-1/);
     // Filtered by action: only the overrides.
     await owner.getByTestId('compliance-log-action').click();
     await owner.locator('.ant-select-item-option', { hasText: '确认发送' }).click();

@@ -154,6 +154,26 @@ for (const engine of testDatabases) {
       const result = check.json() as { verdict: string; findings: { rule: string }[]; ms: number };
       assert.equal(result.verdict, 'block');
       assert.equal(result.findings[0]?.rule, 'CMP-5');
+      // Checking as the agent types logs nothing; pressing send on it (an attempt) does.
+      const logged = async () =>
+        (
+          (
+            await inject({
+              method: 'GET',
+              url: '/api/admin/compliance/log?action=blocked',
+              headers: { cookie: ownerCookie },
+            })
+          ).json() as { entries: { text: string }[] }
+        ).entries.filter((e) => e.text === '不开发票的哦').length;
+      assert.equal(await logged(), 0);
+      const attempt = await inject({
+        method: 'POST',
+        url: '/api/compliance/check',
+        headers: { cookie: agentCookie },
+        payload: { text: '不开发票的哦', conversationId, attempt: true },
+      });
+      assert.equal(attempt.statusCode, 200);
+      assert.equal(await logged(), 1);
 
       const before = (
         (

@@ -84,7 +84,12 @@ export const routingSettingsSchema = z
 /** RT-10: an admin assigns a conversation to an agent. */
 /** CMP-1 … CMP-5 as the agent types: the text, and the conversation it goes to (its buyer's orders). */
 export const complianceCheckSchema = z
-  .object({ text: z.string().max(20_000), conversationId: id.optional() })
+  .object({
+    text: z.string().max(20_000),
+    conversationId: id.optional(),
+    /** The agent tried to send it (Enter, a quick reply): a block is logged like a refused send. */
+    attempt: z.boolean().optional(),
+  })
   .strict();
 /** CMP-6: a proactive message to a buyer with no open conversation. */
 export const proactiveSchema = z

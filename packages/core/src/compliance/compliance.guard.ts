@@ -156,6 +156,17 @@ export class ComplianceGuard {
     return result;
   }
 
+  /**
+   * Logs a block the workbench stopped before it reached the server's send (the agent pressed
+   * Enter on a blocked text, or picked a blocked quick reply): supervisors see attempts, not
+   * keystrokes. Returns the check it logged.
+   */
+  async logAttempt(target: GuardTarget, text: string): Promise<CheckResult> {
+    const result = await this.check(target.shopId, target.buyerId, text);
+    if (result.verdict === 'block') await this.log(target, 'blocked', result, text);
+    return result;
+  }
+
   /** CMP-4: records the message's checkable promises against the buyer's order. */
   async recordPromises(target: GuardTarget, result: CheckResult, messageSeq: number): Promise<void> {
     if (result.promises.length === 0) return;

@@ -43,10 +43,12 @@ export function resultOf(details: ComplianceErrorDetails): CheckResponse {
 }
 
 /** Checks a text now (CMP-1 … CMP-5), for a conversation's buyer when given. */
-export function checkText(text: string, conversationId?: string): Promise<CheckResponse> {
+export function checkText(text: string, conversationId?: string, attempt = false): Promise<CheckResponse> {
   return api<CheckResponse>('POST', '/api/compliance/check', {
     text,
     ...(conversationId ? { conversationId } : {}),
+    // The agent tried to send it: a block is logged for the supervisor like a refused send.
+    ...(attempt ? { attempt } : {}),
   });
 }
 

@@ -114,6 +114,8 @@ export function Composer(props: {
     try {
       const result = opts.known ?? (await checkText(forText, conversationId).catch(() => null));
       if (result?.verdict === 'block') {
+        // An attempt: the supervisor's log records it as the server would a refused send.
+        void checkText(forText, conversationId, true).catch(() => undefined);
         if (!opts.fromComposer) toast.error(t.quickReplyBlocked);
         // The agent sees the rule, the reason and the rewrite under the box.
         refused(forText, result, conversationId, opts.fromComposer);
@@ -145,8 +147,11 @@ export function Composer(props: {
     const trimmed = text.trim();
     if (!trimmed) return;
     if (trimmed.length > 5000) return void toast.error('最多 5000 字 / at most 5000 characters');
-    // Blocked: Enter does not send (the panel says why).
-    if (check.current?.verdict === 'block') return;
+    // Blocked: Enter does not send (the panel says why); the attempt is logged for the supervisor.
+    if (check.current?.verdict === 'block') {
+      void checkText(trimmed, props.conversationId, true).catch(() => undefined);
+      return;
+    }
     void deliver(trimmed, { fromComposer: true, known: check.current });
   };
 

@@ -33,7 +33,7 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   // The same check the server runs before sending, for the composer as the agent types.
   app.post('/api/compliance/check', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
-    const { text, conversationId } = parse(complianceCheckSchema, req.body);
+    const { text, conversationId, attempt } = parse(complianceCheckSchema, req.body);
     let buyerId: BuyerId | null = null;
     if (conversationId) {
       const c = await chat.getConversationFor(
@@ -44,7 +44,18 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
       buyerId = c.buyerId;
     }
     const started = performance.now();
-    const result = await compliance.check(me.shop.id, buyerId, text);
+    const result =
+      attempt && conversationId && buyerId
+        ? await compliance.logAttempt(
+            {
+              shopId: me.shop.id,
+              agentId: me.agent.id,
+              conversationId: conversationId as ConversationId,
+              buyerId,
+            },
+            text,
+          )
+        : await compliance.check(me.shop.id, buyerId, text);
     return { ...result, ms: Math.round((performance.now() - started) * 1000) / 1000 };
   });
 
