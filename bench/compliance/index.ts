@@ -20,7 +20,7 @@ import {
   evaluateCases,
   parseCasesFile,
 } from '../../packages/server/src/compliance/compliance-cli';
-import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
+import { mulberry32, seedDemoShop } from '../../packages/server/src/demo/demo-shop';
 import { openStorage } from '../../packages/server/src/storage';
 import { fmt, printTable, quantile } from '../lib/stats';
 
@@ -30,18 +30,6 @@ const SEEDS = process.env.XIAOER_SEEDS ?? join(root, '..', 'shared', 'seeds');
 const MESSAGES = Number(process.env.BENCH_COMPLIANCE_MESSAGES ?? 10_000);
 const BAD_SHARE = Number(process.env.BENCH_COMPLIANCE_BAD_SHARE ?? 0.1);
 const LONG = 5_000;
-
-/** The same deterministic random source as the demo shop, so every run draws the same mix. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The baseline: the CMP-1 banned list (the phrases of the lexicon's CMP-1 entries, their trailing

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startTestServer, type TestServer } from '../support/server';
-
-const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 describe('e2e: the bot answers on the demo page; an agent takes over; the console tests the bot', () => {
   let t: TestServer;
   let browser: Browser;
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestServer({ bot: true });
-    browser = await chromium.launch({
-      executablePath: execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim(),
-      args: LAUNCH_ARGS,
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { AgentId, ShopId } from '@xiaoer/core';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startTestServer, type TestServer } from '../support/server';
-
-const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'Chromium is not installed: apt-get install -y chromium fonts-noto-cjk (npm test does it as root)',
-    );
-  }
-}
 
 describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
   let t: TestServer;
   let browser: Browser;
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestServer();
     // Only agent1 is online, so the demo buyer's conversation lands on the agent we log in as.
     for (const id of ['agent-demo-2', 'agent-demo-3']) {
       await t.server.ctx.chat.setAgentStatus('shop-demo' as ShopId, id as AgentId, 'offline');
     }
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

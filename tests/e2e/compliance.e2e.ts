@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { AgentId, BuyerId, ConversationId, QuickReplyId, ShopId } from '@xiaoer/core';
+import { ARTIFACTS, launchChromium, logIn as logInAt, Pages } from '../support/browser';
 import { loginCookie, startTestServer, type TestServer } from '../support/server';
 
-const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
 const SHOP = 'shop-demo' as ShopId;
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Chromium is not installed: apt-get install -y chromium fonts-noto-cjk');
-  }
-}
 
 const BANNED = '你问我我问谁';
 const WECHAT = '加我微信 abc_12345 私聊';
@@ -30,15 +20,14 @@ const PROMISE = '亲，明天给您发顺丰';
 describe('e2e: compliance — live check in the composer, server refusals, promises, console log', () => {
   let t: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new Pages(() => browser);
+  const pageErrors = pages.errors;
   let agent: Page;
   let buyer: Page;
   let owner: Page;
   let conversationId = '' as ConversationId;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestServer();
     // 小美 (agent-demo-1) alone online: the buyer lands on her.
     for (const id of ['agent-demo-2', 'agent-demo-3']) {
@@ -60,31 +49,17 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
       imageUrl: null,
       createdAt: Date.now(),
     });
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
+    await pages.close();
     await browser?.close();
     await t?.close();
   });
 
-  async function newPage(viewport = { width: 1440, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    return page;
-  }
+  const newPage = (viewport?: { width: number; height: number }) => pages.open(viewport);
 
-  async function logIn(page: Page, path: string, email: string): Promise<void> {
-    await page.goto(`${t.url}${path}`);
-    await page.getByTestId('login-email').fill(email);
-    await page.getByTestId('login-password').fill('password123');
-    await page.getByTestId('login-submit').click();
-  }
+  const logIn = (page: Page, path: string, email: string) => logInAt(page, t.url, path, email);
 
   const buyerSees = (text: string) =>
     buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: text });

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { AgentId, ConversationId, RoutingSettings, ShopId } from '@xiaoer/core';
+import { ARTIFACTS, launchChromium, logIn as logInAt, Pages } from '../support/browser';
 import { startTestServer, type TestServer } from '../support/server';
 
-const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
 const SHOP = 'shop-demo' as ShopId;
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Chromium is not installed: apt-get install -y chromium fonts-noto-cjk');
-  }
-}
 
 /**
  * Routing in the browser (RT-2 … RT-10): the console saves group routing; one agent at a cap of
@@ -26,44 +16,29 @@ function chromiumPath(): string {
 describe('e2e: routing — console settings, queue line in the widget, queue panel and transfer', () => {
   let t: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const pages = new Pages(() => browser);
+  const pageErrors = pages.errors;
   /** The third buyer's conversation, waiting at the end of the second test. */
   let thirdId = '' as ConversationId;
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestServer();
     // 小美 (agent-demo-1) alone online, one chat at a time: the second buyer has to queue.
     for (const id of ['agent-demo-2', 'agent-demo-3']) {
       await t.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'offline');
     }
     await t.storage.agents.updateAgent(SHOP, 'agent-demo-1' as AgentId, { maxConcurrent: 1 });
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
+    await pages.close();
     await browser?.close();
     await t?.close();
   });
 
-  async function newPage(viewport = { width: 1440, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    return page;
-  }
+  const newPage = (viewport?: { width: number; height: number }) => pages.open(viewport);
 
-  async function logIn(page: Page, path: string, email: string): Promise<void> {
-    await page.goto(`${t.url}${path}`);
-    await page.getByTestId('login-email').fill(email);
-    await page.getByTestId('login-password').fill('password123');
-    await page.getByTestId('login-submit').click();
-  }
+  const logIn = (page: Page, path: string, email: string) => logInAt(page, t.url, path, email);
 
   async function buyerAsks(text: string): Promise<Page> {
     const page = await newPage({ width: 1280, height: 800 });

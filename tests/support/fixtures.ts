@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent, AgentId, Buyer, BuyerId, Conversation, ConversationId, ShopId } from '@xiaoer/core';
+import { newConversation as openedConversation } from '@xiaoer/core';
 import type { Storage } from '../../packages/server/src/storage';
 import { hashPassword } from '../../packages/server/src/auth/password';
 
@@ -58,28 +59,5 @@ export async function makeAgent(
 
 /** A new open conversation row. */
 export function newConversation(shopId: ShopId, buyerId: BuyerId, at = Date.now()): Conversation {
-  return {
-    id: randomUUID() as ConversationId,
-    shopId,
-    buyerId,
-    status: 'queued',
-    agentId: null,
-    lastSeq: 0,
-    createdAt: at,
-    assignedAt: null,
-    endedAt: null,
-    lastMessageAt: at,
-    lastMessagePreview: '',
-    waitingSince: null,
-    agentUnread: 0,
-    buyerUnread: 0,
-    agentReadSeq: 0,
-    buyerReadSeq: 0,
-    botMisses: 0,
-    spamReason: null,
-    assignReason: null,
-    queueGroup: null,
-    queuePriority: false,
-    queuedAt: null,
-  };
+  return openedConversation(randomUUID() as ConversationId, shopId, buyerId, at, { status: 'queued' });
 }

@@ -8,7 +8,6 @@ export * from './conversations/conversation.types';
 export * from './conversations/conversation.events';
 export * from './conversations/conversation.ports';
 export * from './conversations/conversation.service';
-export * from './assignment/least-loaded';
 export * from './routing';
 export * from './quick-replies/quick-reply.types';
 export * from './quick-replies/quick-reply.search';

@@ -96,6 +96,41 @@ export function toRoutingAgent(agent: Agent): RoutingAgent {
   };
 }
 
+/** A conversation just opened: nothing said yet, nothing read; `fields` sets how it starts. */
+export function newConversation(
+  id: ConversationId,
+  shopId: ShopId,
+  buyerId: BuyerId,
+  now: number,
+  fields: Pick<Conversation, 'status'> &
+    Partial<Pick<Conversation, 'agentId' | 'assignedAt' | 'assignReason'>>,
+): Conversation {
+  return {
+    id,
+    shopId,
+    buyerId,
+    agentId: null,
+    lastSeq: 0,
+    createdAt: now,
+    assignedAt: null,
+    endedAt: null,
+    lastMessageAt: now,
+    lastMessagePreview: '',
+    waitingSince: null,
+    agentUnread: 0,
+    buyerUnread: 0,
+    agentReadSeq: 0,
+    buyerReadSeq: 0,
+    botMisses: 0,
+    spamReason: null,
+    assignReason: null,
+    queueGroup: null,
+    queuePriority: false,
+    queuedAt: null,
+    ...fields,
+  };
+}
+
 /** Conversations, messages, and routing them to agents (RT-1 … RT-10). */
 export class ChatService {
   private readonly shopLock: NonNullable<ChatDeps['lock']>;
@@ -148,30 +183,9 @@ export class ChatService {
     if (!conversation) {
       const now = clock.now();
       const status = (await this.deps.openingStatus?.(shopId, buyerId)) ?? 'queued';
-      conversation = await conversations.createOrGetOpen({
-        id: this.deps.ids.next() as ConversationId,
-        shopId,
-        buyerId,
-        status,
-        agentId: null,
-        lastSeq: 0,
-        createdAt: now,
-        assignedAt: null,
-        endedAt: null,
-        lastMessageAt: now,
-        lastMessagePreview: '',
-        waitingSince: null,
-        agentUnread: 0,
-        buyerUnread: 0,
-        agentReadSeq: 0,
-        buyerReadSeq: 0,
-        botMisses: 0,
-        spamReason: null,
-        assignReason: null,
-        queueGroup: null,
-        queuePriority: false,
-        queuedAt: null,
-      });
+      conversation = await conversations.createOrGetOpen(
+        newConversation(this.deps.ids.next() as ConversationId, shopId, buyerId, now, { status }),
+      );
       opened = conversation.lastSeq === 0;
     }
     conversation = await this.setAsideIfSpam(shopId, conversation, normalized);
@@ -249,30 +263,14 @@ export class ChatService {
       normalized.body.text,
       options.confirmWarnings === true,
     );
-    const conversation = await conversations.createOrGetOpen({
-      id,
-      shopId,
-      buyerId,
-      status: 'assigned',
-      agentId: actor.agentId,
-      lastSeq: 0,
-      createdAt: now,
-      assignedAt: now,
-      endedAt: null,
-      lastMessageAt: now,
-      lastMessagePreview: '',
-      waitingSince: null,
-      agentUnread: 0,
-      buyerUnread: 0,
-      agentReadSeq: 0,
-      buyerReadSeq: 0,
-      botMisses: 0,
-      spamReason: null,
-      assignReason: 'manual',
-      queueGroup: null,
-      queuePriority: false,
-      queuedAt: null,
-    });
+    const conversation = await conversations.createOrGetOpen(
+      newConversation(id, shopId, buyerId, now, {
+        status: 'assigned',
+        agentId: actor.agentId,
+        assignedAt: now,
+        assignReason: 'manual',
+      }),
+    );
     if (conversation.id !== id)
       throw new DomainError('conflict', 'the buyer has just opened a conversation: reply there', 'buyerId');
     const sent = await this.append(shopId, id, {

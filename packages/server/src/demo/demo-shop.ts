@@ -84,7 +84,7 @@ const QUICK_REPLIES: [string, string][] = [
 ];
 
 /** A small deterministic random source, so the demo shop is the same on every machine. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a |= 0;

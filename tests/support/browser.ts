@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Where e2e tests leave their screenshots. */
+export const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
+
+/** Debian's Chromium (never a browser download). */
+export function chromiumPath(): string {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'Chromium is not installed: apt-get install -y chromium fonts-noto-cjk (npm test does it as root)',
+    );
+  }
+}
+
+/** Launches headless Chromium for a test file, and makes the artifacts folder. */
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A test file's pages: each in its own context (its own cookies), uncaught errors collected. */
+export class Pages {
+  private readonly contexts: BrowserContext[] = [];
+  /** Uncaught errors in any page. */
+  readonly errors: string[] = [];
+
+  constructor(private readonly browser: () => Browser) {}
+
+  async open(viewport = { width: 1440, height: 900 }, locale = 'zh-CN'): Promise<Page> {
+    const context = await this.browser().newContext({ viewport, locale });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => this.errors.push(e.message));
+    return page;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.contexts) await c.close().catch(() => undefined);
+  }
+}
+
+/** Logs in on the workbench or console login form (demo password). */
+export async function logIn(page: Page, baseUrl: string, path: string, email: string): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('password123');
+  await page.getByTestId('login-submit').click();
+}
