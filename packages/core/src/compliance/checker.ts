@@ -92,6 +92,9 @@ function isActive(rule: LexRule, packs: ReadonlySet<PackId>): boolean {
   return rule.packs.some((p) => packs.has(p));
 }
 
+/** Texts longer than this get per-finding rewrites but no whole-message suggestion. */
+const MAX_SUGGESTION_INPUT = 2_000;
+
 /**
  * Compiles a checker for a shop's settings (validate them first with validateComplianceSettings).
  * The clock dates promises when a check gives no `now`.
@@ -132,6 +135,7 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
   };
   compiledFor(undefined);
 
+  const input = (text: unknown): string => (typeof text === 'string' ? text : String(text ?? ''));
   const checkOnce = (text: string, ctx: CheckContext): CheckResult => {
     {
       const input = typeof text === 'string' ? text : String(text ?? '');
@@ -177,8 +181,13 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
     check(text: string, ctx: CheckContext = {}): CheckResult {
       const r = checkOnce(text, ctx);
       // A suggestion is offered only when it would pass itself: one the agent sends in one
-      // click must not be blocked in turn.
-      if (r.suggestion !== undefined && checkOnce(r.suggestion, ctx).verdict === 'block') delete r.suggestion;
+      // click must not be blocked in turn. Past 2,000 characters the whole-message suggestion is
+      // left out (each finding still has its rewrite), so a long paste is checked once.
+      if (
+        r.suggestion !== undefined &&
+        (input(text).length > MAX_SUGGESTION_INPUT || checkOnce(r.suggestion, ctx).verdict === 'block')
+      )
+        delete r.suggestion;
       return r;
     },
   };
@@ -257,7 +266,12 @@ function result(findings: Finding[], promises: CheckResult['promises'], text: st
     )
     .filter((e) => e !== undefined)
     .sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
-  if (findings.some((f) => f.rewrite !== undefined)) {
+  // A block with nothing to put in its place would still block: no suggestion then (and no
+  // second check of it).
+  const fixable = findings.every(
+    (f) => f.verdict !== 'block' || f.rewrite !== undefined || f.rule === 'CMP-3',
+  );
+  if (fixable && findings.some((f) => f.rewrite !== undefined)) {
     // Left to right; an edit overlapping one already applied is merged into it (its text dropped,
     // the first rewrite kept), so no part of either span survives.
     let s = '';
