@@ -23,10 +23,10 @@ import {
   validateComplianceSettings,
   type CheckResult,
   type ComplianceCase,
-  type ComplianceRuleId,
+  type ComplianceEvalReport,
+  type ComplianceMistake,
   type ComplianceSettings,
   type PackId,
-  type Verdict,
 } from '@xiaoer/core';
 
 /** The packs used when `--platform` is not given: generic and every platform pack. */
@@ -48,26 +48,12 @@ export interface CliOutcome {
   stderr: string;
 }
 
-/** What `compliance eval` prints. */
-export interface ComplianceEvalOutput {
+/** What `compliance eval` prints: the core's report, with the packs, and each mistake's finding ids as `findings`. */
+export type ComplianceEvalOutput = Omit<ComplianceEvalReport, 'mistakes'> & {
   /** The packs the cases were checked with. */
   platforms: PackId[];
-  cases: number;
-  blockRecall: number;
-  blockPrecision: number;
-  falseBlockRate: number;
-  warnRecall: number;
-  accuracy: number;
-  perRule: { rule: ComplianceRuleId; recall: number; n: number }[];
-  mistakes: {
-    text: string;
-    expect: Verdict;
-    got: Verdict;
-    rule: ComplianceRuleId | null;
-    /** Ids of what the checker found (e.g. `cmp1.ask-me`). */
-    findings: string[];
-  }[];
-}
+  mistakes: (Omit<ComplianceMistake, 'found'> & { findings: string[] })[];
+};
 
 /**
  * Reads `--platform` values: pack ids, repeatable, in any order; none gives DEFAULT_CLI_PACKS.
