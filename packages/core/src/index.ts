@@ -13,3 +13,4 @@ export * from './quick-replies/quick-reply.types';
 export * from './quick-replies/quick-reply.search';
 export * from './bot';
 export * from './compliance';
+export * from './metrics';

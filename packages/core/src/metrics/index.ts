@@ -1,0 +1,3 @@
+export * from './metrics.types';
+export * from './ledger';
+export * from './figures';
