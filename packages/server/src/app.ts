@@ -33,10 +33,13 @@ import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { routingRoutes } from './http/routes/routing.routes';
 import { complianceRoutes } from './http/routes/compliance.routes';
+import { metricsRoutes } from './http/routes/metrics.routes';
+import { MetricsService } from './metrics/metrics.service';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
-import { attachGateway } from './ws/gateway';
+import { attachGateway, rooms } from './ws/gateway';
+import { WS_AGENT_NAMESPACE } from '@xiaoer/protocol';
 
 /** A running (or ready to run) xiaoer node. */
 export interface XiaoerServer {
@@ -159,6 +162,11 @@ export async function createServer(
       .onBuyerMessage(event.conversation, event.message)
       .catch((error) => console.error('bot turn failed', error));
   });
+  // MET-1 … MET-6: roll-ups follow every message; MET-5 alerts are re-evaluated every 20 s.
+  const metrics = new MetricsService(storage, clock);
+  events.subscribe((event) => {
+    metrics.ingest(event).catch((error) => console.error('metrics ingest failed', error));
+  });
   const ctx: AppContext = {
     config,
     storage,
@@ -166,6 +174,7 @@ export async function createServer(
     bot,
     faq,
     compliance,
+    metrics,
     events,
     clock,
     secret: await resolveSecret(config, storage),
@@ -211,6 +220,7 @@ export async function createServer(
     faqRoutes,
     routingRoutes,
     complianceRoutes,
+    metricsRoutes,
     widgetRoutes,
     uploadRoutes,
     pageRoutes,
@@ -225,6 +235,15 @@ export async function createServer(
     pingTimeout: 20_000,
   });
   const detach = attachGateway(io, ctx);
+  metrics.setAlertListener((shopId, alert) => {
+    const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
+    if (alert) admins.emit('metrics:alert', alert);
+    else admins.emit('metrics:alert-cleared', {});
+  });
+  const alertTimer = setInterval(() => {
+    metrics.checkAlerts().catch((error) => console.error('metrics alerts failed', error));
+  }, 20_000);
+  alertTimer.unref();
   // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
   for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
 
@@ -239,6 +258,7 @@ export async function createServer(
       return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
     },
     async close() {
+      clearInterval(alertTimer);
       chat.dispose();
       detach();
       io.close();

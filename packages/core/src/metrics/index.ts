@@ -1,3 +1,4 @@
 export * from './metrics.types';
 export * from './ledger';
 export * from './figures';
+export * from './definitions';

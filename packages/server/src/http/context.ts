@@ -1,5 +1,6 @@
 import type { BotService, ChatService, Clock, ComplianceGuard } from '@xiaoer/core';
 import type { FaqCache } from '../bot/faq-cache';
+import type { MetricsService } from '../metrics/metrics.service';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { EventBus } from '../events/event-bus';
@@ -15,6 +16,8 @@ export interface AppContext {
   faq: FaqCache;
   /** CMP-1 … CMP-6: each shop's compiled checker, the log and recorded promises. */
   compliance: ComplianceGuard;
+  /** MET-1 … MET-7: roll-ups, figures, alerts. */
+  metrics: MetricsService;
   events: EventBus;
   clock: Clock;
   /** Signs buyer tokens. */

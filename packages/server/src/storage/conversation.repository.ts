@@ -1,4 +1,5 @@
 import {
+  dayBounds,
   DomainError,
   previewOf,
   type AgentId,
@@ -366,6 +367,47 @@ export class KyselyConversationStore implements ConversationStore {
       .limit(limit)
       .execute();
     return rows.map(toConversation);
+  }
+
+  /**
+   * MET-7: a random sample of the conversations that ended on a local day, up to `perAgent` for
+   * each agent, with the buyer's nick and how many messages each has.
+   */
+  async sampleEnded(
+    shopId: ShopId,
+    day: string,
+    timeZone: string,
+    perAgent: number,
+  ): Promise<{ conversationId: string; agentId: string; buyerNick: string; messages: number }[]> {
+    const { start, end } = dayBounds(day, timeZone);
+    const rows = await this.db
+      .selectFrom('conversations')
+      .innerJoin('buyers', 'buyers.id', 'conversations.buyer_id')
+      .select([
+        'conversations.id as id',
+        'conversations.agent_id as agent_id',
+        'conversations.last_seq as last_seq',
+        'buyers.nick as nick',
+      ])
+      .where('conversations.shop_id', '=', shopId)
+      .where('conversations.status', '=', 'ended')
+      .where('conversations.agent_id', 'is not', null)
+      .where('conversations.ended_at', '>=', start)
+      .where('conversations.ended_at', '<', end)
+      .execute();
+    const byAgent = new Map<string, typeof rows>();
+    for (const r of rows) byAgent.set(r.agent_id!, [...(byAgent.get(r.agent_id!) ?? []), r]);
+    const out: { conversationId: string; agentId: string; buyerNick: string; messages: number }[] = [];
+    for (const [agentId, list] of byAgent) {
+      // Fisher–Yates, then the first few: every ended conversation is as likely to be picked.
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [list[i], list[j]] = [list[j]!, list[i]!];
+      }
+      for (const r of list.slice(0, perAgent))
+        out.push({ conversationId: r.id, agentId, buyerNick: r.nick, messages: Number(r.last_seq) });
+    }
+    return out;
   }
 
   /** The conversations an agent's list shows: its own open ones (admins: every open one), newest activity first. */

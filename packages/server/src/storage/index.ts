@@ -6,6 +6,7 @@ import { FaqRepository } from './faq.repository';
 import { KyselyConversationStore } from './conversation.repository';
 import { openDatabase, type Db } from './db';
 import { migrateToLatest } from './migrations';
+import { MetricsRepository } from './metrics.repository';
 import { OrderRepository } from './order.repository';
 import { QuickReplyRepository } from './quick-reply.repository';
 import { RoutingRepository } from './routing.repository';
@@ -27,6 +28,7 @@ export interface Storage {
   faq: FaqRepository;
   routing: RoutingRepository;
   compliance: ComplianceRepository;
+  metrics: MetricsRepository;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     faq: new FaqRepository(k),
     routing: new RoutingRepository(k, shops, orders),
     compliance: new ComplianceRepository(k, () => randomIds.next()),
+    metrics: new MetricsRepository(k),
     close: () => db.close(),
   };
 }

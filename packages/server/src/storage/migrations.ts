@@ -273,6 +273,89 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_metrics': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('shops').addColumn('metrics_settings', 'text').execute();
+        // MET-1/MET-2: one row per buyer and local day (the day's roll-up of their messages).
+        await db.schema
+          .createTable('metric_buyer_days')
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('first_at', 'bigint', (c) => c.notNull())
+          .addColumn('window_at', 'bigint')
+          .addColumn('replied_at', 'bigint')
+          .addColumn('replied_by', 'text')
+          .addPrimaryKeyConstraint('metric_buyer_days_pk', ['shop_id', 'day', 'buyer_id'])
+          .execute();
+        // MET-4: where each conversation's response timing stands (pruned with the raw events).
+        await db.schema
+          .createTable('metric_timings')
+          .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('first_buyer_at', 'bigint')
+          .addColumn('first_reply_at', 'bigint')
+          .addColumn('waiting_since', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // MET-4: response times per day, responder and bucket.
+        await db.schema
+          .createTable('metric_responses')
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('responder', 'text', (c) => c.notNull())
+          .addColumn('first', 'integer', (c) => c.notNull())
+          .addColumn('bucket', 'integer', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('sum_ms', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('metric_responses_pk', ['shop_id', 'day', 'responder', 'first', 'bucket'])
+          .execute();
+        // MET-6: the buyer's 1–5 rating after a conversation ends.
+        await db.schema
+          .createTable('conversation_ratings')
+          .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text')
+          .addColumn('score', 'integer', (c) => c.notNull())
+          .addColumn('comment', 'text')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('conversation_ratings_day')
+          .on('conversation_ratings')
+          .columns(['shop_id', 'day'])
+          .execute();
+        // MET-7: supervisors' spot checks.
+        await db.schema
+          .createTable('quality_reviews')
+          .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('reviewer_id', 'text', (c) => c.notNull())
+          .addColumn('attitude', 'integer', (c) => c.notNull())
+          .addColumn('accuracy', 'integer', (c) => c.notNull())
+          .addColumn('compliance', 'integer', (c) => c.notNull())
+          .addColumn('solved', 'integer', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('quality_reviews_day')
+          .on('quality_reviews')
+          .columns(['shop_id', 'day'])
+          .execute();
+        await db.schema
+          .createIndex('orders_buyer_paid')
+          .on('orders')
+          .columns(['shop_id', 'buyer_id', 'paid_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -14,6 +14,8 @@ export interface ShopsTable {
   routing_settings: string | null;
   /** JSON ComplianceSettings; null: the defaults. */
   compliance_settings: string | null;
+  /** JSON MetricsSettings; null: the defaults. */
+  metrics_settings: string | null;
 }
 export interface AgentsTable {
   id: string;
@@ -179,6 +181,56 @@ export interface ProactiveMessagesTable {
   conversation_id: string;
   sent_at: number;
 }
+export interface MetricBuyerDaysTable {
+  shop_id: string;
+  day: string;
+  buyer_id: string;
+  conversation_id: string;
+  first_at: number;
+  window_at: number | null;
+  replied_at: number | null;
+  replied_by: string | null;
+}
+export interface MetricTimingsTable {
+  conversation_id: string;
+  shop_id: string;
+  first_buyer_at: number | null;
+  first_reply_at: number | null;
+  waiting_since: number | null;
+  updated_at: number;
+}
+export interface MetricResponsesTable {
+  shop_id: string;
+  day: string;
+  responder: string;
+  first: number;
+  bucket: number;
+  count: number;
+  sum_ms: number;
+}
+export interface ConversationRatingsTable {
+  conversation_id: string;
+  shop_id: string;
+  buyer_id: string;
+  agent_id: string | null;
+  score: number;
+  comment: string | null;
+  day: string;
+  created_at: number;
+}
+export interface QualityReviewsTable {
+  conversation_id: string;
+  shop_id: string;
+  agent_id: string;
+  reviewer_id: string;
+  attitude: number;
+  accuracy: number;
+  compliance: number;
+  solved: number;
+  note: string | null;
+  day: string;
+  created_at: number;
+}
 export interface Database {
   shops: ShopsTable;
   agents: AgentsTable;
@@ -195,6 +247,11 @@ export interface Database {
   compliance_log: ComplianceLogTable;
   order_promises: OrderPromisesTable;
   proactive_messages: ProactiveMessagesTable;
+  metric_buyer_days: MetricBuyerDaysTable;
+  metric_timings: MetricTimingsTable;
+  metric_responses: MetricResponsesTable;
+  conversation_ratings: ConversationRatingsTable;
+  quality_reviews: QualityReviewsTable;
 }
 
 export type { Generated };

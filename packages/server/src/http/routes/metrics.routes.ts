@@ -1,0 +1,227 @@
+import {
+  DomainError,
+  localDay,
+  METRIC_DEFINITIONS,
+  notFound,
+  shiftDay,
+  validateMetricsSettings,
+  type ConversationId,
+  type ShopId,
+} from '@xiaoer/core';
+import { z } from '@xiaoer/protocol';
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin, requireBuyer } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const dayQuery = z.object({ date: date.optional() });
+const rangeQuery = z.object({ from: date, to: date });
+const ratingSchema = z
+  .object({
+    conversationId: z.string().min(1).max(64),
+    score: z.number().int().min(1).max(5),
+    comment: z.string().trim().max(200).optional(),
+  })
+  .strict();
+const reviewSchema = z
+  .object({
+    conversationId: z.string().min(1).max(64),
+    attitude: z.number().int().min(1).max(5),
+    accuracy: z.number().int().min(1).max(5),
+    compliance: z.number().int().min(1).max(5),
+    solved: z.boolean(),
+    note: z.string().trim().max(500).optional(),
+  })
+  .strict();
+
+/** A CSV field, quoted when it needs to be. */
+const csv = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Reply metrics (MET-1 … MET-7): the dashboard, the trend, CSV, settings, alert, ratings, spot checks. */
+export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock, metrics } = ctx;
+  const dayOf = async (shopId: ShopId, d: string | undefined) => d ?? (await metrics.today(shopId));
+
+  app.get('/api/admin/metrics/day', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const q = parse(dayQuery, req.query);
+    return metrics.day(me.shop.id, await dayOf(me.shop.id, q.date));
+  });
+
+  app.get('/api/admin/metrics/range', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { from, to } = parse(rangeQuery, req.query);
+    if (to < from) throw new DomainError('validation_failed', 'to: must not be before from', 'to');
+    if (shiftDay(from, 400, me.shop.timeZone) <= to)
+      throw new DomainError('validation_failed', 'to: at most 400 days after from', 'to');
+    return { days: await metrics.range(me.shop.id, from, to) };
+  });
+
+  app.get('/api/admin/metrics/day.csv', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const q = parse(dayQuery, req.query);
+    const d = await metrics.day(me.shop.id, await dayOf(me.shop.id, q.date));
+    const header = [
+      'date',
+      'agent',
+      'segment',
+      'consultations',
+      'replied',
+      'reply_rate',
+      'avg_response_ms',
+      'first_response_ms',
+      'inquirers',
+      'converted',
+      'conversion_rate',
+      'satisfaction',
+      'satisfaction_n',
+      'quality',
+      'quality_n',
+      'score',
+      'rank',
+    ];
+    const lines = d.agents.map((a) =>
+      [
+        d.date,
+        a.name,
+        a.segment,
+        a.consultations,
+        a.replied,
+        a.replyRate,
+        a.avgResponseMs,
+        a.firstResponseMs,
+        a.conversion.inquirers,
+        a.conversion.converted,
+        a.conversion.rate,
+        a.satisfaction.avg,
+        a.satisfaction.n,
+        a.quality.avg,
+        a.quality.n,
+        a.score,
+        a.rank,
+      ]
+        .map(csv)
+        .join(','),
+    );
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="metrics-${d.date}.csv"`)
+      .send(`\ufeff${[header.join(','), ...lines].join('\n')}\n`);
+  });
+
+  app.get('/api/admin/metrics/definitions', async (req) => {
+    await requireAdmin(storage, req, clock.now());
+    return { definitions: METRIC_DEFINITIONS };
+  });
+
+  app.get('/api/admin/metrics/settings', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    return { settings: await storage.metrics.settings(me.shop.id) };
+  });
+
+  // Replaced whole; a bad edit names its field and changes nothing.
+  app.put('/api/admin/metrics/settings', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const settings = validateMetricsSettings(req.body);
+    await storage.metrics.saveSettings(me.shop.id, settings);
+    return { settings };
+  });
+
+  app.get('/api/admin/metrics/alert', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    return { alert: await metrics.alert(me.shop.id) };
+  });
+
+  // MET-6: the buyer rates an ended conversation once, 1–5.
+  app.post('/api/widget/rating', async (req) => {
+    const { buyer } = await requireBuyer(storage, ctx.secret, req);
+    const body = parse(ratingSchema, req.body);
+    const c = await storage.conversations.findConversation(
+      buyer.shopId,
+      body.conversationId as ConversationId,
+    );
+    if (!c || c.buyerId !== buyer.id) throw notFound('conversation', 'conversationId');
+    if (c.status !== 'ended')
+      throw new DomainError(
+        'validation_failed',
+        'conversationId: the conversation has not ended',
+        'conversationId',
+      );
+    const shop = await storage.shops.findShop(buyer.shopId);
+    const rating = {
+      conversation_id: c.id,
+      shop_id: buyer.shopId,
+      buyer_id: buyer.id,
+      agent_id: c.agentId,
+      score: body.score,
+      comment: body.comment ?? null,
+      day: localDay(c.endedAt ?? clock.now(), shop?.timeZone ?? 'Asia/Shanghai'),
+      created_at: clock.now(),
+    };
+    if (!(await storage.metrics.insertRating(rating)))
+      throw new DomainError('conflict', 'this conversation is rated already', 'conversationId');
+    return { rating: { conversationId: c.id, score: rating.score, comment: rating.comment } };
+  });
+
+  // MET-7: a random sample of a day's ended conversations, a few per agent.
+  app.get('/api/admin/quality/sample', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const q = parse(dayQuery, req.query);
+    const tz = me.shop.timeZone;
+    const d = q.date ?? shiftDay(localDay(clock.now(), tz), -1, tz);
+    const sample = await storage.conversations.sampleEnded(me.shop.id, d, tz, 3);
+    const reviewed = await storage.metrics.reviewedIds(
+      me.shop.id,
+      sample.map((s) => s.conversationId),
+    );
+    const agents = new Map(
+      (await storage.agents.listAgents(me.shop.id)).map((a) => [a.id as string, a.name]),
+    );
+    return {
+      date: d,
+      conversations: sample.map((s) => ({
+        ...s,
+        agentName: agents.get(s.agentId) ?? s.agentId,
+        reviewed: reviewed.has(s.conversationId),
+      })),
+    };
+  });
+
+  app.post('/api/admin/quality/reviews', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const body = parse(reviewSchema, req.body);
+    const c = await storage.conversations.findConversation(me.shop.id, body.conversationId as ConversationId);
+    if (!c) throw notFound('conversation', 'conversationId');
+    if (!c.agentId)
+      throw new DomainError('validation_failed', 'conversationId: no agent served it', 'conversationId');
+    const review = {
+      conversation_id: c.id,
+      shop_id: me.shop.id,
+      agent_id: c.agentId,
+      reviewer_id: me.agent.id,
+      attitude: body.attitude,
+      accuracy: body.accuracy,
+      compliance: body.compliance,
+      solved: body.solved ? 1 : 0,
+      note: body.note ?? null,
+      day: localDay(c.endedAt ?? c.createdAt, me.shop.timeZone),
+      created_at: clock.now(),
+    };
+    await storage.metrics.saveReview(review);
+    return {
+      review: {
+        conversationId: c.id,
+        agentId: c.agentId,
+        attitude: body.attitude,
+        accuracy: body.accuracy,
+        compliance: body.compliance,
+        solved: body.solved,
+        note: review.note,
+      },
+    };
+  });
+}

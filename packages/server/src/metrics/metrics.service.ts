@@ -1,0 +1,209 @@
+import {
+  dayBounds,
+  dayMetrics,
+  KeyedMutex,
+  localDay,
+  replyRateAlert,
+  shiftDay,
+  type ChatEvent,
+  type Clock,
+  type DayMetrics,
+  type MetricsSettings,
+  type ReplyRateAlert,
+  type ShopId,
+} from '@xiaoer/core';
+import type { Storage } from '../storage';
+
+/** A day of the trend (the range endpoint). */
+export interface TrendDay {
+  date: string;
+  consultations: number;
+  inquiries: number;
+  replyRate: number | null;
+  avgResponseMs: number | null;
+  conversionRate: number | null;
+  provisional: boolean;
+}
+
+/** MET-5 alert with the buyers' nicks. */
+export type AlertView = Omit<ReplyRateAlert, 'atRisk'> & {
+  atRisk: (ReplyRateAlert['atRisk'][number] & { nick: string })[];
+};
+
+/**
+ * Reply metrics on the server: roll-ups updated as messages arrive (one shop at a time, in
+ * order), figures read from them, the rebuild, and MET-5 alerts. The definitions are the core's.
+ */
+export class MetricsService {
+  private readonly lock = new KeyedMutex();
+  private pending: Promise<unknown> = Promise.resolve();
+  private readonly alerts = new Map<ShopId, string>();
+
+  private onAlert: (shopId: ShopId, alert: AlertView | null) => void = () => {};
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+  ) {}
+
+  /** MET-5: who hears of alerts raised and cleared (the gateway, to the shop's admins). */
+  setAlertListener(listener: (shopId: ShopId, alert: AlertView | null) => void): void {
+    this.onAlert = listener;
+  }
+
+  private async context(shopId: ShopId): Promise<{ settings: MetricsSettings; timeZone: string }> {
+    const [settings, shop] = await Promise.all([
+      this.storage.metrics.settings(shopId),
+      this.storage.shops.findShop(shopId),
+    ]);
+    return { settings, timeZone: shop?.timeZone ?? 'Asia/Shanghai' };
+  }
+
+  /** Feeds a chat event to the roll-ups (messages only; system messages do not count). */
+  ingest(event: ChatEvent): Promise<void> {
+    if (event.type !== 'message.created') return Promise.resolve();
+    const { message, conversation } = event;
+    if (message.sender === 'system') return Promise.resolve();
+    const shopId = event.shopId;
+    const run = this.lock.run(shopId, async () => {
+      const { settings, timeZone } = await this.context(shopId);
+      await this.storage.metrics.apply(
+        shopId,
+        {
+          conversationId: conversation.id,
+          buyerId: conversation.buyerId,
+          sender: message.sender as 'buyer' | 'agent' | 'bot',
+          agentId: message.sender === 'agent' ? message.senderId : null,
+          at: message.createdAt,
+        },
+        settings,
+        timeZone,
+      );
+    });
+    this.pending = this.pending.then(() => run).catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every message ingested so far is in the roll-ups (tests, shutdown). */
+  async flush(): Promise<void> {
+    let seen: Promise<unknown>;
+    do {
+      seen = this.pending;
+      await seen;
+    } while (seen !== this.pending);
+  }
+
+  /** Today in the shop's time zone. */
+  async today(shopId: ShopId): Promise<string> {
+    const { timeZone } = await this.context(shopId);
+    return localDay(this.clock.now(), timeZone);
+  }
+
+  /** One day's figures (MET-1 … MET-6). */
+  async day(shopId: ShopId, date: string): Promise<DayMetrics> {
+    const { settings, timeZone } = await this.context(shopId);
+    const attributionEnd = (d: string) =>
+      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const [rows, responses, ratings, reviews, agents] = await Promise.all([
+      this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd }),
+      this.storage.metrics.responses(shopId, date, date),
+      this.storage.metrics.ratings(shopId, date, date),
+      this.storage.metrics.reviews(shopId, date, date),
+      this.storage.agents.listAgents(shopId),
+    ]);
+    return dayMetrics({
+      date,
+      timeZone,
+      settings,
+      now: this.clock.now(),
+      rows,
+      responses,
+      ratings,
+      reviews,
+      agentNames: new Map(agents.map((a) => [a.id, a.name])),
+    });
+  }
+
+  /** The trend of [from, to], one row a day. */
+  async range(shopId: ShopId, from: string, to: string): Promise<TrendDay[]> {
+    const { settings, timeZone } = await this.context(shopId);
+    const attributionEnd = (d: string) =>
+      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const [rows, responses] = await Promise.all([
+      this.storage.metrics.facts({ shopId, from, to, attributionEnd }),
+      this.storage.metrics.responses(shopId, from, to),
+    ]);
+    const out: TrendDay[] = [];
+    const now = this.clock.now();
+    for (let d = from; d <= to; d = shiftDay(d, 1, timeZone)) {
+      const f = dayMetrics({
+        date: d,
+        timeZone,
+        settings,
+        now,
+        rows: rows.filter((r) => r.day === d),
+        responses: responses.filter((r) => r.day === d),
+        ratings: [],
+        reviews: [],
+        agentNames: new Map(),
+      });
+      out.push({
+        date: d,
+        consultations: f.shop.consultations,
+        inquiries: f.shop.inquiries,
+        replyRate: f.shop.replyRate,
+        avgResponseMs: f.shop.response.avgMs,
+        conversionRate: f.shop.conversion.rate,
+        provisional: f.shop.conversion.provisional,
+      });
+      if (out.length > 400) break;
+    }
+    return out;
+  }
+
+  /** Recomputes a shop's roll-ups from its messages; returns how many it read. */
+  async rebuild(shopId: ShopId): Promise<{ messages: number }> {
+    await this.flush();
+    return this.lock.run(shopId, async () => {
+      const { settings, timeZone } = await this.context(shopId);
+      return this.storage.metrics.rebuild(shopId, settings, timeZone);
+    });
+  }
+
+  /** MET-5: the shop's alert now (null when nothing is at risk). */
+  async alert(shopId: ShopId): Promise<AlertView | null> {
+    const { settings, timeZone } = await this.context(shopId);
+    const date = localDay(this.clock.now(), timeZone);
+    const attributionEnd = (d: string) =>
+      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const rows = await this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd });
+    const alert = replyRateAlert(date, rows, settings, this.clock.now());
+    if (!alert) return null;
+    const nicks = await Promise.all(
+      alert.atRisk.map(
+        async (r) => (await this.storage.buyers.findBuyer(shopId, r.buyerId as never))?.nick ?? '',
+      ),
+    );
+    return { ...alert, atRisk: alert.atRisk.map((r, i) => ({ ...r, nick: nicks[i]! })) };
+  }
+
+  /** MET-5: re-evaluates every shop's alert and reports the ones that changed. */
+  async checkAlerts(): Promise<void> {
+    await this.flush();
+    for (const shopId of await this.storage.shops.listShopIds()) {
+      const alert = await this.alert(shopId);
+      const key = alert ? `${alert.date}|${alert.atRisk.map((r) => r.conversationId).join(',')}` : '';
+      if ((this.alerts.get(shopId) ?? '') === key && !alert) continue;
+      if (key === '') this.alerts.delete(shopId);
+      else this.alerts.set(shopId, key);
+      this.onAlert(shopId, alert);
+    }
+  }
+
+  /** Drops raw timing state older than the retention setting. */
+  async prune(shopId: ShopId): Promise<number> {
+    const { settings } = await this.context(shopId);
+    if (settings.rawRetentionDays === 0) return 0;
+    return this.storage.metrics.prune(shopId, this.clock.now() - settings.rawRetentionDays * 86_400_000);
+  }
+}

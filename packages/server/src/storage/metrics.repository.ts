@@ -1,0 +1,411 @@
+import {
+  applyMessage,
+  bucketOf,
+  DEFAULT_METRICS_SETTINGS,
+  RESPONSE_BUCKETS_MS,
+  touchedDays,
+  type AgentScore,
+  type BuyerDay,
+  type BuyerDayFacts,
+  type ConversationTiming,
+  type MetricMessage,
+  type MetricsSettings,
+  type ResponseBuckets,
+  type ResponseSample,
+  type ShopId,
+} from '@xiaoer/core';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const toBuyerDay = (r: Database['metric_buyer_days']): BuyerDay => ({
+  day: r.day,
+  buyerId: r.buyer_id,
+  conversationId: r.conversation_id,
+  firstAt: Number(r.first_at),
+  windowAt: r.window_at === null ? null : Number(r.window_at),
+  repliedAt: r.replied_at === null ? null : Number(r.replied_at),
+  repliedBy: r.replied_by,
+});
+
+const buyerDayRow = (shopId: string, r: BuyerDay): Database['metric_buyer_days'] => ({
+  shop_id: shopId,
+  day: r.day,
+  buyer_id: r.buyerId,
+  conversation_id: r.conversationId,
+  first_at: r.firstAt,
+  window_at: r.windowAt,
+  replied_at: r.repliedAt,
+  replied_by: r.repliedBy,
+});
+
+/** A buyer-day roll-up as the figures need it: with spam, segment, agent and payment (MET-1 … MET-6). */
+export interface FactsQuery {
+  shopId: ShopId;
+  from: string;
+  to: string;
+  /** MET-3: a payment until this (ms) converts a buyer of day `d` when it is before `attributionEnd(d)`. */
+  attributionEnd: (day: string) => number;
+}
+
+/** The stored metric roll-ups (MET-1 … MET-7) and their settings. */
+export class MetricsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async settings(shopId: ShopId): Promise<MetricsSettings> {
+    const row = await this.db
+      .selectFrom('shops')
+      .select('metrics_settings')
+      .where('id', '=', shopId)
+      .executeTakeFirst();
+    return row?.metrics_settings
+      ? { ...DEFAULT_METRICS_SETTINGS, ...(JSON.parse(row.metrics_settings) as Partial<MetricsSettings>) }
+      : DEFAULT_METRICS_SETTINGS;
+  }
+
+  async saveSettings(shopId: ShopId, settings: MetricsSettings): Promise<void> {
+    await this.db
+      .updateTable('shops')
+      .set({ metrics_settings: JSON.stringify(settings) })
+      .where('id', '=', shopId)
+      .execute();
+  }
+
+  /** Applies one message to the roll-ups, in one transaction (the live path). */
+  async apply(shopId: ShopId, m: MetricMessage, settings: MetricsSettings, timeZone: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const days = touchedDays(m, timeZone);
+      const rows = (
+        await trx
+          .selectFrom('metric_buyer_days')
+          .selectAll()
+          .where('shop_id', '=', shopId)
+          .where('buyer_id', '=', m.buyerId)
+          .where('day', 'in', days)
+          .execute()
+      ).map(toBuyerDay);
+      const t = await trx
+        .selectFrom('metric_timings')
+        .selectAll()
+        .where('conversation_id', '=', m.conversationId)
+        .executeTakeFirst();
+      const timing: ConversationTiming | undefined = t && {
+        conversationId: t.conversation_id,
+        firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
+        firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
+        waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
+      };
+      const effect = applyMessage(m, rows, timing, settings, timeZone);
+      for (const r of effect.buyerDays) await upsertBuyerDay(trx, shopId, r);
+      await upsertTiming(trx, shopId, effect.timing, m.at);
+      if (effect.response) await addResponses(trx, shopId, [effect.response]);
+    });
+  }
+
+  /**
+   * Recomputes every roll-up of a shop from its messages (the rebuild command): the same
+   * transitions as the live path, in memory, then written in batches.
+   */
+  async rebuild(shopId: ShopId, settings: MetricsSettings, timeZone: string): Promise<{ messages: number }> {
+    const rows = new Map<string, BuyerDay>();
+    const timings = new Map<string, ConversationTiming>();
+    const samples: ResponseSample[] = [];
+    let messages = 0;
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      let q = this.db
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .select([
+          'messages.id as id',
+          'messages.conversation_id as conversation_id',
+          'messages.sender as sender',
+          'messages.sender_id as sender_id',
+          'messages.created_at as created_at',
+          'conversations.buyer_id as buyer_id',
+        ])
+        .where('messages.shop_id', '=', shopId)
+        .where('messages.sender', 'in', ['buyer', 'agent', 'bot']);
+      if (after) {
+        const a = after;
+        q = q.where((eb) =>
+          eb.or([
+            eb('messages.created_at', '>', a.at),
+            eb.and([eb('messages.created_at', '=', a.at), eb('messages.id', '>', a.id)]),
+          ]),
+        );
+      }
+      const page = await q.orderBy('messages.created_at').orderBy('messages.id').limit(5000).execute();
+      if (page.length === 0) break;
+      for (const r of page) {
+        const m: MetricMessage = {
+          conversationId: r.conversation_id,
+          buyerId: r.buyer_id,
+          sender: r.sender as MetricMessage['sender'],
+          agentId: r.sender === 'agent' ? r.sender_id : null,
+          at: Number(r.created_at),
+        };
+        const touched = touchedDays(m, timeZone).flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
+        const effect = applyMessage(m, touched, timings.get(m.conversationId), settings, timeZone);
+        for (const b of effect.buyerDays) rows.set(`${b.day}|${b.buyerId}`, b);
+        timings.set(m.conversationId, effect.timing);
+        if (effect.response) samples.push(effect.response);
+        messages++;
+      }
+      const last = page[page.length - 1]!;
+      after = { at: Number(last.created_at), id: last.id };
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of ['metric_buyer_days', 'metric_timings', 'metric_responses'] as const)
+        await trx.deleteFrom(table).where('shop_id', '=', shopId).execute();
+      const all = [...rows.values()].map((r) => buyerDayRow(shopId, r));
+      for (let i = 0; i < all.length; i += 500)
+        await trx
+          .insertInto('metric_buyer_days')
+          .values(all.slice(i, i + 500))
+          .execute();
+      const now = Date.now();
+      const ts = [...timings.values()].map((t) => ({
+        conversation_id: t.conversationId,
+        shop_id: shopId,
+        first_buyer_at: t.firstBuyerAt,
+        first_reply_at: t.firstReplyAt,
+        waiting_since: t.waitingSince,
+        updated_at: now,
+      }));
+      for (let i = 0; i < ts.length; i += 500)
+        await trx
+          .insertInto('metric_timings')
+          .values(ts.slice(i, i + 500))
+          .execute();
+      await addResponses(trx, shopId, samples);
+    });
+    return { messages };
+  }
+
+  /** The buyer-day roll-ups of [from, to] with spam, segment, agent and conversion joined. */
+  async facts(q: FactsQuery): Promise<BuyerDayFacts[]> {
+    const rows = await this.db
+      .selectFrom('metric_buyer_days as d')
+      .leftJoin('conversations as c', 'c.id', 'd.conversation_id')
+      .selectAll('d')
+      .select(['c.status as status', 'c.spam_reason as spam_reason', 'c.agent_id as agent_id'])
+      .where('d.shop_id', '=', q.shopId)
+      .where('d.day', '>=', q.from)
+      .where('d.day', '<=', q.to)
+      .execute();
+    const buyers = [...new Set(rows.map((r) => r.buyer_id))];
+    const paid = new Map<string, number[]>();
+    for (let i = 0; i < buyers.length; i += 500) {
+      const orders = await this.db
+        .selectFrom('orders')
+        .select(['buyer_id', 'paid_at'])
+        .where('shop_id', '=', q.shopId)
+        .where('buyer_id', 'in', buyers.slice(i, i + 500))
+        .where('paid_at', 'is not', null)
+        .execute();
+      for (const o of orders) {
+        const list = paid.get(o.buyer_id) ?? [];
+        list.push(Number(o.paid_at));
+        paid.set(o.buyer_id, list);
+      }
+    }
+    return rows.map((r) => {
+      const b = toBuyerDay(r);
+      const payments = paid.get(r.buyer_id) ?? [];
+      const end = q.attributionEnd(r.day);
+      const converted = payments.filter((t) => t >= b.firstAt && t < end).sort((x, y) => x - y)[0];
+      return {
+        ...b,
+        // SPAM-1: set aside and not released.
+        spam: r.status === 'spam' || (r.spam_reason !== null && r.spam_reason !== undefined),
+        segment: payments.some((t) => t < b.firstAt) ? 'after' : 'pre',
+        agentId: r.agent_id ?? null,
+        paidAt: converted ?? null,
+      };
+    });
+  }
+
+  /** MET-4: the response buckets of [from, to], per day, responder and first-ness. */
+  async responses(shopId: ShopId, from: string, to: string): Promise<(ResponseBuckets & { day: string })[]> {
+    const rows = await this.db
+      .selectFrom('metric_responses')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute();
+    const out = new Map<string, ResponseBuckets & { day: string }>();
+    for (const r of rows) {
+      const k = `${r.day}|${r.responder}|${r.first}`;
+      const b = out.get(k) ?? {
+        day: r.day,
+        responder: r.responder,
+        first: Number(r.first) === 1,
+        counts: new Array<number>(RESPONSE_BUCKETS_MS.length + 1).fill(0),
+        sumMs: 0,
+      };
+      b.counts[Number(r.bucket)] = (b.counts[Number(r.bucket)] ?? 0) + Number(r.count);
+      b.sumMs += Number(r.sum_ms);
+      out.set(k, b);
+    }
+    return [...out.values()];
+  }
+
+  /** MET-6: the buyers' ratings of [from, to]. */
+  async ratings(shopId: ShopId, from: string, to: string): Promise<(AgentScore & { day: string })[]> {
+    const rows = await this.db
+      .selectFrom('conversation_ratings')
+      .select(['agent_id', 'score', 'day'])
+      .where('shop_id', '=', shopId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute();
+    return rows.map((r) => ({ agentId: r.agent_id ?? '', score: Number(r.score), day: r.day }));
+  }
+
+  /** MET-7: the spot-check scores of [from, to] (each review's mean of its three marks). */
+  async reviews(shopId: ShopId, from: string, to: string): Promise<(AgentScore & { day: string })[]> {
+    const rows = await this.db
+      .selectFrom('quality_reviews')
+      .select(['agent_id', 'attitude', 'accuracy', 'compliance', 'day'])
+      .where('shop_id', '=', shopId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute();
+    return rows.map((r) => ({
+      agentId: r.agent_id,
+      score: (Number(r.attitude) + Number(r.accuracy) + Number(r.compliance)) / 3,
+      day: r.day,
+    }));
+  }
+
+  async insertRating(row: Database['conversation_ratings']): Promise<boolean> {
+    const res = await this.db
+      .insertInto('conversation_ratings')
+      .values(row)
+      .onConflict((oc) => oc.column('conversation_id').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async saveReview(row: Database['quality_reviews']): Promise<void> {
+    await this.db
+      .insertInto('quality_reviews')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('conversation_id').doUpdateSet({
+          reviewer_id: row.reviewer_id,
+          attitude: row.attitude,
+          accuracy: row.accuracy,
+          compliance: row.compliance,
+          solved: row.solved,
+          note: row.note,
+          created_at: row.created_at,
+        }),
+      )
+      .execute();
+  }
+
+  async reviewedIds(shopId: ShopId, conversationIds: string[]): Promise<Set<string>> {
+    if (conversationIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('quality_reviews')
+      .select('conversation_id')
+      .where('shop_id', '=', shopId)
+      .where('conversation_id', 'in', conversationIds)
+      .execute();
+    return new Set(rows.map((r) => r.conversation_id));
+  }
+
+  /** Drops the per-conversation timing state not touched since `before` (the raw events). */
+  async prune(shopId: ShopId, before: number): Promise<number> {
+    const res = await this.db
+      .deleteFrom('metric_timings')
+      .where('shop_id', '=', shopId)
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows ?? 0);
+  }
+}
+
+async function upsertBuyerDay(db: Db, shopId: string, r: BuyerDay): Promise<void> {
+  const row = buyerDayRow(shopId, r);
+  await db
+    .insertInto('metric_buyer_days')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['shop_id', 'day', 'buyer_id']).doUpdateSet({
+        window_at: row.window_at,
+        replied_at: row.replied_at,
+        replied_by: row.replied_by,
+      }),
+    )
+    .execute();
+}
+
+async function upsertTiming(db: Db, shopId: string, t: ConversationTiming, at: number): Promise<void> {
+  const row = {
+    conversation_id: t.conversationId,
+    shop_id: shopId,
+    first_buyer_at: t.firstBuyerAt,
+    first_reply_at: t.firstReplyAt,
+    waiting_since: t.waitingSince,
+    updated_at: at,
+  };
+  await db
+    .insertInto('metric_timings')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('conversation_id').doUpdateSet({
+        first_buyer_at: row.first_buyer_at,
+        first_reply_at: row.first_reply_at,
+        waiting_since: row.waiting_since,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+}
+
+async function addResponses(db: Db, shopId: string, samples: readonly ResponseSample[]): Promise<void> {
+  // Summed per key first, so a rebuild writes each bucket once.
+  const sums = new Map<
+    string,
+    { day: string; responder: string; first: number; bucket: number; count: number; sum: number }
+  >();
+  for (const s of samples) {
+    const bucket = bucketOf(s.ms);
+    const k = `${s.day}|${s.responder}|${s.first ? 1 : 0}|${bucket}`;
+    const e = sums.get(k) ?? {
+      day: s.day,
+      responder: s.responder,
+      first: s.first ? 1 : 0,
+      bucket,
+      count: 0,
+      sum: 0,
+    };
+    e.count++;
+    e.sum += s.ms;
+    sums.set(k, e);
+  }
+  for (const e of sums.values())
+    await db
+      .insertInto('metric_responses')
+      .values({
+        shop_id: shopId,
+        day: e.day,
+        responder: e.responder,
+        first: e.first,
+        bucket: e.bucket,
+        count: e.count,
+        sum_ms: e.sum,
+      })
+      .onConflict((oc) =>
+        oc.columns(['shop_id', 'day', 'responder', 'first', 'bucket']).doUpdateSet((eb) => ({
+          count: eb('metric_responses.count', '+', e.count),
+          sum_ms: eb('metric_responses.sum_ms', '+', e.sum),
+        })),
+      )
+      .execute();
+}
