@@ -294,6 +294,17 @@ for (const engine of testDatabases) {
         ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'],
       );
       assert.equal(days[1]!.consultations, after.shop.consultations);
+
+      // A wider window rebuilds the roll-ups: the 07:59 buyer becomes a consultation.
+      const wider = await inject({
+        method: 'PUT',
+        url: '/api/admin/metrics/settings',
+        headers: { cookie: owner },
+        payload: { ...(ok.json() as { settings: object }).settings, windowStart: '07:00' },
+      });
+      assert.equal((wider.json() as { rebuilding: boolean }).rebuilding, true);
+      await t.server.ctx.metrics.rebuild(SHOP); // waits for the one already running, then runs again
+      assert.equal((await day('2026-11-24')).shop.consultations, after.shop.consultations + 1);
       const agentCookie = agents.get('agent-demo-1')!;
       const denied = await inject({
         method: 'GET',

@@ -38,6 +38,8 @@ export class MetricsService {
   private readonly lock = new KeyedMutex();
   private pending: Promise<unknown> = Promise.resolve();
   private readonly alerts = new Map<ShopId, string>();
+  /** The last message each shop's latest rebuild read (in its order: time, then id). */
+  private readonly rebuiltUpTo = new Map<ShopId, { at: number; id: string }>();
 
   private onAlert: (shopId: ShopId, alert: AlertView | null) => void = () => {};
 
@@ -66,6 +68,10 @@ export class MetricsService {
     if (message.sender === 'system') return Promise.resolve();
     const shopId = event.shopId;
     const run = this.lock.run(shopId, async () => {
+      // A rebuild that ran while this message waited for the lock has counted it already.
+      const mark = this.rebuiltUpTo.get(shopId);
+      if (mark && (message.createdAt < mark.at || (message.createdAt === mark.at && message.id <= mark.id)))
+        return;
       const { settings, timeZone } = await this.context(shopId);
       await this.storage.metrics.apply(
         shopId,
@@ -166,7 +172,9 @@ export class MetricsService {
     await this.flush();
     return this.lock.run(shopId, async () => {
       const { settings, timeZone } = await this.context(shopId);
-      return this.storage.metrics.rebuild(shopId, settings, timeZone);
+      const result = await this.storage.metrics.rebuild(shopId, settings, timeZone);
+      if (result.last) this.rebuiltUpTo.set(shopId, result.last);
+      return { messages: result.messages };
     });
   }
 

@@ -107,7 +107,11 @@ export class MetricsRepository {
    * Recomputes every roll-up of a shop from its messages (the rebuild command): the same
    * transitions as the live path, in memory, then written in batches.
    */
-  async rebuild(shopId: ShopId, settings: MetricsSettings, timeZone: string): Promise<{ messages: number }> {
+  async rebuild(
+    shopId: ShopId,
+    settings: MetricsSettings,
+    timeZone: string,
+  ): Promise<{ messages: number; last?: { at: number; id: string } }> {
     const rows = new Map<string, BuyerDay>();
     const timings = new Map<string, ConversationTiming>();
     const samples: ResponseSample[] = [];
@@ -181,7 +185,7 @@ export class MetricsRepository {
           .execute();
       await addResponses(trx, shopId, samples);
     });
-    return { messages };
+    return after ? { messages, last: after } : { messages };
   }
 
   /** The buyer-day roll-ups of [from, to] with spam, segment, agent and conversion joined. */

@@ -127,8 +127,14 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
   app.put('/api/admin/metrics/settings', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const settings = validateMetricsSettings(req.body);
+    const before = await storage.metrics.settings(me.shop.id);
     await storage.metrics.saveSettings(me.shop.id, settings);
-    return { settings };
+    // The stored roll-ups know which message was each buyer's first inside the window: a new
+    // window needs them recomputed (in the background; the figures catch up when it is done).
+    const rebuilding = before.windowStart !== settings.windowStart || before.windowEnd !== settings.windowEnd;
+    if (rebuilding)
+      metrics.rebuild(me.shop.id).catch((error) => req.log.error({ err: error }, 'metrics rebuild failed'));
+    return { settings, rebuilding };
   });
 
   app.get('/api/admin/metrics/alert', async (req) => {
