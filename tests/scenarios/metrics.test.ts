@@ -312,6 +312,21 @@ for (const engine of testDatabases) {
         headers: { cookie: agentCookie },
       });
       assert.equal(denied.statusCode, 403);
+
+      // Raw timing state past the retention is pruned; the day's figures stay.
+      const kept = await day('2026-11-24');
+      const shorter = await inject({
+        method: 'PUT',
+        url: '/api/admin/metrics/settings',
+        headers: { cookie: owner },
+        payload: { ...(wider.json() as { settings: object }).settings, rawRetentionDays: 7 },
+      });
+      assert.equal(shorter.statusCode, 200, shorter.body);
+      assert.equal(await t.server.ctx.metrics.prune(SHOP), 0, 'everything is within 7 days');
+      clock.set(at('2026-12-30T12:00:00'));
+      const pruned = await t.server.ctx.metrics.prune(SHOP);
+      assert.ok(pruned > 0, `pruned ${pruned}`);
+      assert.deepEqual((await t.server.ctx.metrics.day(SHOP, '2026-11-24')).shop, kept.shop);
     });
   });
 }

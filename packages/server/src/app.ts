@@ -244,6 +244,15 @@ export async function createServer(
     metrics.checkAlerts().catch((error) => console.error('metrics alerts failed', error));
   }, 20_000);
   alertTimer.unref();
+  // Raw timing state past the shop's retention is dropped hourly (the roll-ups stay).
+  const pruneTimer = setInterval(async () => {
+    try {
+      for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
+    } catch (error) {
+      console.error('metrics prune failed', error);
+    }
+  }, 3_600_000);
+  pruneTimer.unref();
   // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
   for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
 
@@ -259,6 +268,7 @@ export async function createServer(
     },
     async close() {
       clearInterval(alertTimer);
+      clearInterval(pruneTimer);
       chat.dispose();
       detach();
       io.close();

@@ -26,6 +26,13 @@ export const STRINGS = {
     queueNext: '正在为您转接人工客服，您是下一位',
     queueEta: '，预计等待约 {m} 分钟',
     queueNoEta: '，请稍候',
+    rateTitle: '请为本次服务打分',
+    rateStar: '{n} 星',
+    rateComment: '还有什么想说的？（选填）',
+    rateSubmit: '提交',
+    rateSkip: '不用了',
+    rateThanks: '感谢您的评价！',
+    rateFailed: '提交失败，请稍后再试',
   },
   en: {
     title: 'Customer service',
@@ -51,6 +58,13 @@ export const STRINGS = {
     queueNext: 'Connecting you to an agent: you are next',
     queueEta: ', about {m} min',
     queueNoEta: ', please hold on',
+    rateTitle: 'Please rate this chat',
+    rateStar: '{n} of 5 stars',
+    rateComment: 'Anything to add? (optional)',
+    rateSubmit: 'Submit',
+    rateSkip: 'No thanks',
+    rateThanks: 'Thank you for your rating!',
+    rateFailed: 'Could not send the rating; please try again',
   },
 };
 

@@ -88,6 +88,7 @@ class Widget {
     queue: HTMLDivElement;
     list: HTMLDivElement;
     typing: HTMLDivElement;
+    rating: HTMLDivElement;
     notice: HTMLDivElement;
     input: HTMLTextAreaElement;
     send: HTMLButtonElement;
@@ -133,6 +134,13 @@ class Widget {
     });
     const list = el('div', { class: 'list', 'aria-live': 'polite' });
     const typing = el('div', { class: 'typing' });
+    const rating = el('div', {
+      class: 'rating',
+      'data-testid': 'xiaoer-rating',
+      role: 'group',
+      'aria-label': this.t.rateTitle,
+      hidden: '',
+    });
     const notice = el('div', { class: 'notice' });
     const composer = el('div', { class: 'composer' });
     const file = el('input', {
@@ -149,9 +157,24 @@ class Widget {
     });
     const send = el('button', { class: 'send', 'data-testid': 'xiaoer-send' }, this.t.send);
     composer.append(file, attach, input, send);
-    panel.append(header, banner, queue, list, typing, notice, composer);
+    panel.append(header, banner, queue, list, typing, rating, notice, composer);
     root.append(launcher, panel);
-    this.ui = { launcher, badge, panel, name, hours, banner, queue, list, typing, notice, input, send, file };
+    this.ui = {
+      launcher,
+      badge,
+      panel,
+      name,
+      hours,
+      banner,
+      queue,
+      list,
+      typing,
+      rating,
+      notice,
+      input,
+      send,
+      file,
+    };
 
     launcher.addEventListener('click', () => this.setOpen(!this.open));
     close.addEventListener('click', () => this.setOpen(false));
@@ -299,6 +322,133 @@ class Widget {
     );
     this.buyerReadSeq = Math.max(this.buyerReadSeq, conversation.buyerReadSeq);
     this.renderQueue();
+    this.renderRating();
+  }
+
+  /** The conversation the rating row belongs to (null: no row). */
+  private ratingFor: string | null = null;
+  /** Asked and answered or declined, when storage is blocked. */
+  private readonly ratedHere = new Set<string>();
+
+  private get ratedKey(): string {
+    return `xiaoer.rated.${this.shop}`;
+  }
+
+  /** Conversations already rated or declined on this browser: never asked again. */
+  private wasAsked(conversationId: string): boolean {
+    if (this.ratedHere.has(conversationId)) return true;
+    try {
+      const ids: unknown = JSON.parse(localStorage.getItem(this.ratedKey) ?? '[]');
+      return Array.isArray(ids) && ids.includes(conversationId);
+    } catch {
+      return false;
+    }
+  }
+
+  private rememberAsked(conversationId: string): void {
+    this.ratedHere.add(conversationId);
+    try {
+      const ids: unknown = JSON.parse(localStorage.getItem(this.ratedKey) ?? '[]');
+      const kept = (Array.isArray(ids) ? ids : []).filter(
+        (id): id is string => typeof id === 'string' && id !== conversationId,
+      );
+      localStorage.setItem(this.ratedKey, JSON.stringify([...kept, conversationId].slice(-100)));
+    } catch {
+      // storage blocked: remembered for this page only
+    }
+  }
+
+  /** After the conversation ends, once: 1–5 stars and an optional comment (MET-6 satisfaction). */
+  private renderRating(): void {
+    const c = this.conversation;
+    if (c && c.id === this.ratingFor) return; // the row (or its thank-you) stays as it is
+    const row = this.ui.rating;
+    if (!c || c.status !== 'ended' || this.wasAsked(c.id)) {
+      this.ratingFor = null;
+      row.hidden = true;
+      row.replaceChildren();
+      return;
+    }
+    this.ratingFor = c.id;
+    const conversationId = c.id;
+    let score = 0;
+    const title = el('div', { class: 'rating-title' }, this.t.rateTitle);
+    const stars = el('div', { class: 'stars' });
+    const buttons = [1, 2, 3, 4, 5].map((n) => {
+      const b = el('button', {
+        type: 'button',
+        class: 'star',
+        'data-testid': 'xiaoer-rating-star',
+        'data-score': String(n),
+        'aria-label': this.t.rateStar.replace('{n}', String(n)),
+        'aria-pressed': 'false',
+      });
+      b.textContent = '★';
+      stars.appendChild(b);
+      return b;
+    });
+    const light = (upTo: number) => buttons.forEach((b, i) => b.classList.toggle('on', i < upTo));
+    const comment = el('textarea', {
+      class: 'rating-comment',
+      maxlength: '200',
+      rows: '2',
+      placeholder: this.t.rateComment,
+      'aria-label': this.t.rateComment,
+      hidden: '',
+    });
+    const skip = el('button', { type: 'button', class: 'rating-skip' }, this.t.rateSkip);
+    const submit = el(
+      'button',
+      { type: 'button', class: 'rating-submit', 'data-testid': 'xiaoer-rating-submit', disabled: '' },
+      this.t.rateSubmit,
+    );
+    const actions = el('div', { class: 'rating-actions' });
+    actions.append(skip, submit);
+    const error = el('div', { class: 'rating-error', role: 'alert' });
+    buttons.forEach((b, i) => {
+      b.addEventListener('mouseenter', () => light(i + 1));
+      b.addEventListener('mouseleave', () => light(score));
+      b.addEventListener('click', () => {
+        score = i + 1;
+        buttons.forEach((x, k) => x.setAttribute('aria-pressed', String(k === i)));
+        light(score);
+        comment.hidden = false;
+        submit.disabled = false;
+      });
+    });
+    skip.addEventListener('click', () => {
+      this.rememberAsked(conversationId);
+      row.hidden = true;
+      row.replaceChildren();
+    });
+    submit.addEventListener('click', () => {
+      if (score === 0) return;
+      submit.disabled = true;
+      error.textContent = '';
+      void this.sendRating(conversationId, score, comment.value.trim()).then((outcome) => {
+        if (outcome === 'done') {
+          this.rememberAsked(conversationId);
+          row.replaceChildren(el('div', { class: 'rating-thanks' }, this.t.rateThanks));
+        } else {
+          error.textContent = outcome;
+          submit.disabled = false;
+        }
+      });
+    });
+    row.replaceChildren(title, stars, comment, actions, error);
+    row.hidden = false;
+  }
+
+  /** POST /api/widget/rating: 'done' when stored or already rated, else the message to show. */
+  private async sendRating(conversationId: string, score: number, comment: string): Promise<string> {
+    const res = await fetch(`${this.origin}/api/widget/rating`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ conversationId, score, ...(comment ? { comment } : {}) }),
+    }).catch(() => undefined);
+    if (res?.ok || res?.status === 409) return 'done';
+    const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+    return body?.error?.message ?? this.t.rateFailed;
   }
 
   private setOpen(open: boolean): void {

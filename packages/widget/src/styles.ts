@@ -43,6 +43,24 @@ export const CSS = `
 .composer button { border: none; border-radius: 8px; padding: 0 14px; height: 40px; cursor: pointer; font-size: 14px; }
 .send { background: #ff5000; color: #fff; }
 .attach { background: #f2f2f2; color: #555; }
+.rating { padding: 10px 12px; border-top: 1px solid #eee; background: #fffaf5; text-align: center; }
+.rating[hidden] { display: none; }
+.rating-title { font-size: 13px; color: #333; margin-bottom: 4px; }
+.stars { display: flex; justify-content: center; gap: 4px; }
+.star { background: none; border: none; font-size: 26px; line-height: 1; color: #d9d9d9; cursor: pointer; padding: 2px; }
+.star.on { color: #fadb14; }
+.star:focus-visible { outline: 2px solid #ff5000; border-radius: 4px; }
+.rating-comment { width: 100%; margin-top: 6px; resize: none; border: 1px solid #ddd; border-radius: 8px; padding: 6px 8px; font-size: 13px; outline: none; }
+.rating-comment[hidden] { display: none; }
+.rating-comment:focus { border-color: #ff5000; }
+.rating-actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 6px; }
+.rating-actions button { border: none; border-radius: 6px; padding: 4px 12px; font-size: 13px; cursor: pointer; }
+.rating-skip { background: none; color: #999; }
+.rating-submit { background: #ff5000; color: #fff; }
+.rating-submit:disabled { background: #ffc69e; cursor: default; }
+.rating-error { font-size: 12px; color: #f5222d; }
+.rating-error:empty { display: none; }
+.rating-thanks { font-size: 13px; color: #389e0d; }
 .notice { font-size: 12px; color: #f5222d; padding: 0 12px 4px; }
 @media (max-width: 480px) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; max-height: 100vh; border-radius: 0; }

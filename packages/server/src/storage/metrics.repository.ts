@@ -115,6 +115,8 @@ export class MetricsRepository {
     const rows = new Map<string, BuyerDay>();
     const timings = new Map<string, ConversationTiming>();
     const samples: ResponseSample[] = [];
+    /** Each conversation's last message: its timing's `updated_at`, as on the live path. */
+    const lastAt = new Map<string, number>();
     let messages = 0;
     let after: { at: number; id: string } | undefined;
     for (;;) {
@@ -154,6 +156,7 @@ export class MetricsRepository {
         const effect = applyMessage(m, touched, timings.get(m.conversationId), settings, timeZone);
         for (const b of effect.buyerDays) rows.set(`${b.day}|${b.buyerId}`, b);
         timings.set(m.conversationId, effect.timing);
+        lastAt.set(m.conversationId, m.at);
         if (effect.response) samples.push(effect.response);
         messages++;
       }
@@ -169,14 +172,13 @@ export class MetricsRepository {
           .insertInto('metric_buyer_days')
           .values(all.slice(i, i + 500))
           .execute();
-      const now = Date.now();
       const ts = [...timings.values()].map((t) => ({
         conversation_id: t.conversationId,
         shop_id: shopId,
         first_buyer_at: t.firstBuyerAt,
         first_reply_at: t.firstReplyAt,
         waiting_since: t.waitingSince,
-        updated_at: now,
+        updated_at: lastAt.get(t.conversationId)!,
       }));
       for (let i = 0; i < ts.length; i += 500)
         await trx

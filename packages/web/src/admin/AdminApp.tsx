@@ -9,10 +9,13 @@ import { AgentsTable } from './AgentsTable';
 import { BotAdmin } from './BotAdmin';
 import { ComplianceLog } from './ComplianceLog';
 import { ComplianceSettings } from './ComplianceSettings';
+import { MetricsDashboard } from './MetricsDashboard';
+import { MetricsSettings } from './MetricsSettings';
+import { QualityReview } from './QualityReview';
 import { RoutingSettings } from './RoutingSettings';
 import { ShopSettings } from './ShopSettings';
 
-/** The admin console: shop settings, agents, routing, the bot, shared quick replies, compliance. */
+/** The admin console: metrics, shop settings, agents, routing, the bot, shared quick replies, compliance. */
 export function AdminApp() {
   const { t } = useT();
   const session = useSession();
@@ -34,6 +37,8 @@ export function AdminApp() {
         ) : (
           <Tabs
             items={[
+              // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
+              { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               { key: 'agents', label: t.agents, children: <AgentsTable /> },
               { key: 'routing', label: t.routing, children: <RoutingSettings /> },
@@ -56,5 +61,26 @@ export function AdminApp() {
         )}
       </Layout.Content>
     </Layout>
+  );
+}
+
+/** 数据: the live dashboard (MET-1 … MET-6), quality spot checks (MET-7) and the metrics settings. */
+function MetricsTab() {
+  const { t } = useT();
+  return (
+    <Tabs
+      size="small"
+      type="card"
+      items={[
+        {
+          key: 'dashboard',
+          label: t.metricsDashboard,
+          children: <MetricsDashboard />,
+          destroyOnHidden: true,
+        },
+        { key: 'quality', label: t.metricsQuality, children: <QualityReview />, destroyOnHidden: true },
+        { key: 'settings', label: t.metricsSettings, children: <MetricsSettings />, destroyOnHidden: true },
+      ]}
+    />
   );
 }

@@ -13,6 +13,7 @@ import { BuyerSidebar } from './BuyerSidebar';
 import { ChatPane } from './ChatPane';
 import type { ComposerHandle } from './Composer';
 import { ConversationList } from './ConversationList';
+import { MetricsAlertBanner } from './MetricsAlertBanner';
 import { askNotificationPermission } from './notify';
 import { QueuePanel } from './QueuePanel';
 import { QuickRepliesPanel } from './QuickRepliesPanel';
@@ -88,6 +89,17 @@ function Workbench({
           />
         }
       />
+      {isAdmin && (
+        <MetricsAlertBanner
+          alert={wb.metricsAlert}
+          replyMinutes={wb.replyMinutes}
+          onOpen={(id) => {
+            // The buyer may not be in the list yet (queued, another agent's): load it, then open.
+            if (wb.conversations[id]) wb.select(id);
+            else void wb.reloadList().then(() => wb.select(id));
+          }}
+        />
+      )}
       <Layout>
         <Layout.Sider width={300} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
           <ConversationList

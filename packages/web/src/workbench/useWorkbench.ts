@@ -10,6 +10,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api, newClientId } from '../shared/api';
 import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
+import type { MetricsAlert, MetricsSettings } from '../shared/metrics';
 import { notifyBuyerMessage } from './notify';
 
 type Ack<T> =
@@ -32,6 +33,10 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   /** Bumped whenever the queue changes (RT-4): the queue panel reloads on it. */
   const [queueVersion, setQueueVersion] = useState(0);
+  /** MET-5 (admins): today's reply rate is heading below the threshold; who is about to break it. */
+  const [metricsAlert, setMetricsAlert] = useState<(MetricsAlert & { receivedAt: number }) | null>(null);
+  /** The minutes a reply has (MET-1), for the alert's wording. */
+  const [replyMinutes, setReplyMinutes] = useState(5);
   const socketRef = useRef<Socket | null>(null);
   const messagesRef = useRef(messages);
   messagesRef.current = messages;
@@ -84,6 +89,15 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
       setQueueVersion((v) => v + 1);
       // After any (re)connect: the list again, and every loaded conversation after its last seq.
       void reloadList();
+      if (me.isAdmin) {
+        // The alert may have been raised while this page was not listening.
+        api<{ alert: MetricsAlert | null }>('GET', '/api/admin/metrics/alert')
+          .then((r) => setMetricsAlert(r.alert ? { ...r.alert, receivedAt: Date.now() } : null))
+          .catch(() => undefined);
+        api<{ settings: MetricsSettings }>('GET', '/api/admin/metrics/settings')
+          .then((r) => setReplyMinutes(r.settings.replyMinutes))
+          .catch(() => undefined);
+      }
       for (const [id, list] of Object.entries(messagesRef.current)) {
         void socket
           .timeout(10_000)
@@ -94,6 +108,11 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     });
     socket.on('disconnect', () => setConnected(false));
     socket.on('queue:updated', () => setQueueVersion((v) => v + 1));
+    socket.on('metrics:alert', (alert: MetricsAlert) =>
+      setMetricsAlert({ ...alert, receivedAt: Date.now() }),
+    );
+    // One alert at a time, for today: cleared whole.
+    socket.on('metrics:alert-cleared', () => setMetricsAlert(null));
     socket.on(
       'message:new',
       ({ message, conversation }: { message: Message; conversation: ConversationDto }) => {
@@ -282,6 +301,8 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
     loadingList,
     selectedId,
     queueVersion,
+    metricsAlert,
+    replyMinutes,
     select,
     send,
     sendOrderCard,

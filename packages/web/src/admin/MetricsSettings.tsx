@@ -1,0 +1,217 @@
+import { Alert, Button, Form, Input, InputNumber, Space, Spin, Typography, message as toast } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError } from '../shared/api';
+import { useT, type Dict } from '../shared/i18n';
+import type { MetricsSettings as Settings } from '../shared/metrics';
+
+const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+const WEIGHTS = ['conversion', 'responseTime', 'replyRate', 'satisfaction', 'quality'] as const;
+
+/** The form holds the threshold as a percentage (80), the API as a share (0.8). */
+type FormValues = Omit<Settings, 'threshold'> & { threshold: number };
+
+const toForm = (s: Settings): FormValues => ({ ...s, threshold: Math.round(s.threshold * 1000) / 10 });
+
+/** The server names a field as `weights.conversion` or `weights[0]`: a form path. */
+function fieldPath(field: string): (string | number)[] {
+  return field
+    .split(/[.[\]]+/)
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** A field path in the console's words: "考核权重 · 转化率". */
+function fieldLabel(path: (string | number)[], t: Dict): string {
+  const names: Record<string, string> = {
+    windowStart: t.windowStart,
+    windowEnd: t.windowEnd,
+    replyMinutes: t.replyMinutes,
+    threshold: t.threshold,
+    attributionDays: t.attributionDays,
+    weights: t.weights,
+    rawRetentionDays: t.rawRetentionDays,
+  };
+  return path
+    .map((p, i) =>
+      i > 0 && path[0] === 'weights' ? (t.weightNames[String(p)] ?? p) : (names[String(p)] ?? p),
+    )
+    .join(' · ');
+}
+
+/** MET-1 … MET-6 settings: the counted window, the minutes, the threshold, attribution, weights, retention. */
+export function MetricsSettings() {
+  const { t } = useT();
+  const [form] = Form.useForm<FormValues>();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [error, setError] = useState<{ label: string; message: string; path?: (string | number)[] } | null>(
+    null,
+  );
+  const [busy, setBusy] = useState(false);
+  const weights = Form.useWatch('weights', form);
+  const total = WEIGHTS.reduce((n, k) => n + (Number(weights?.[k]) || 0), 0);
+
+  const load = useCallback(async () => {
+    const r = await api<{ settings: Settings }>('GET', '/api/admin/metrics/settings');
+    setSaved(r.settings);
+  }, []);
+  useEffect(() => {
+    load().catch((e: Error) => toast.error(e.message));
+  }, [load]);
+  useEffect(() => {
+    if (saved) form.setFieldsValue(toForm(saved));
+  }, [saved, form]);
+
+  if (!saved) return <Spin />;
+
+  const save = async () => {
+    if (error?.path) form.setFields([{ name: error.path as never, errors: [] }]);
+    setError(null);
+    const v = await form.validateFields().catch(() => undefined);
+    if (!v) return;
+    // The server replaces the settings whole: send every field.
+    const next: Settings = {
+      windowStart: v.windowStart.trim(),
+      windowEnd: v.windowEnd.trim(),
+      replyMinutes: v.replyMinutes,
+      threshold: Math.round(v.threshold * 10) / 1000,
+      attributionDays: v.attributionDays,
+      weights: {
+        conversion: v.weights.conversion,
+        responseTime: v.weights.responseTime,
+        replyRate: v.weights.replyRate,
+        satisfaction: v.weights.satisfaction,
+        quality: v.weights.quality,
+      },
+      rawRetentionDays: v.rawRetentionDays,
+    };
+    setBusy(true);
+    try {
+      const r = await api<{ settings: Settings }>('PUT', '/api/admin/metrics/settings', next);
+      setSaved(r.settings);
+      toast.success(t.saved);
+    } catch (e) {
+      if (e instanceof ApiError && e.field) {
+        const path = fieldPath(e.field);
+        setError({ label: fieldLabel(path, t), message: e.message, path });
+        try {
+          form.setFields([{ name: path as never, errors: [e.message] }]);
+        } catch {
+          // a field the form does not show: the alert below names it
+        }
+      } else setError({ label: t.fieldError, message: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Form
+      form={form}
+      name="metrics-settings"
+      layout="vertical"
+      style={{ maxWidth: 860 }}
+      initialValues={toForm(saved)}
+      data-testid="metrics-settings"
+    >
+      <Space wrap align="start" size="middle">
+        <Form.Item
+          name="windowStart"
+          label={t.windowStart}
+          rules={[{ required: true, pattern: HHMM, message: t.timeFormat }]}
+        >
+          <Input
+            placeholder="08:00"
+            maxLength={5}
+            style={{ width: 110 }}
+            data-testid="metrics-window-start"
+          />
+        </Form.Item>
+        <Form.Item
+          name="windowEnd"
+          label={t.windowEnd}
+          rules={[{ required: true, pattern: HHMM, message: t.timeFormat }]}
+        >
+          <Input placeholder="23:00" maxLength={5} style={{ width: 110 }} data-testid="metrics-window-end" />
+        </Form.Item>
+      </Space>
+      <Typography.Paragraph type="secondary" style={{ marginTop: -16 }}>
+        {t.windowHint}
+      </Typography.Paragraph>
+      <Space wrap align="start" size="middle">
+        <Form.Item
+          name="replyMinutes"
+          label={t.replyMinutes}
+          extra={t.replyMinutesHint}
+          rules={[{ required: true, type: 'integer', min: 1, max: 60 }]}
+          style={{ width: 260 }}
+        >
+          <InputNumber min={1} max={60} precision={0} suffix={t.minutes} style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item
+          name="threshold"
+          label={t.threshold}
+          extra={t.thresholdHint}
+          rules={[{ required: true, type: 'number', min: 0, max: 100 }]}
+          style={{ width: 260 }}
+        >
+          <InputNumber
+            min={0}
+            max={100}
+            step={1}
+            suffix="%"
+            style={{ width: 140 }}
+            data-testid="metrics-threshold"
+          />
+        </Form.Item>
+        <Form.Item
+          name="attributionDays"
+          label={t.attributionDays}
+          extra={t.attributionDaysHint}
+          rules={[{ required: true, type: 'integer', min: 1, max: 15 }]}
+          style={{ width: 260 }}
+        >
+          <InputNumber min={1} max={15} precision={0} suffix={t.days} style={{ width: 140 }} />
+        </Form.Item>
+      </Space>
+
+      <Typography.Title level={5}>{t.weights}</Typography.Title>
+      <Typography.Paragraph type="secondary">
+        {t.weightsHint} {t.weightsTotal} {total}
+      </Typography.Paragraph>
+      <Space wrap align="start" size="middle">
+        {WEIGHTS.map((k) => (
+          <Form.Item
+            key={k}
+            name={['weights', k]}
+            label={t.weightNames[k]}
+            rules={[{ required: true, type: 'integer', min: 0, max: 100 }]}
+          >
+            <InputNumber min={0} max={100} precision={0} style={{ width: 110 }} />
+          </Form.Item>
+        ))}
+      </Space>
+
+      <Form.Item
+        name="rawRetentionDays"
+        label={t.rawRetentionDays}
+        extra={t.rawRetentionHint}
+        rules={[{ required: true, type: 'integer', min: 0, max: 3650 }]}
+      >
+        <InputNumber min={0} max={3650} precision={0} suffix={t.days} style={{ width: 160 }} />
+      </Form.Item>
+
+      {error && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="metrics-settings-error"
+          message={`${error.label}：${error.message}`}
+        />
+      )}
+      <Button type="primary" loading={busy} onClick={save} data-testid="metrics-settings-save">
+        {t.save}
+      </Button>
+    </Form>
+  );
+}
