@@ -102,6 +102,27 @@ for (const engine of testDatabases) {
       assert.equal(d.byHour[10]!.consultations, 2);
       assert.equal(d.byHour[7]!.inquiries, 1);
       assert.ok(d.agents.length > 0 && d.agents.every((a) => a.name && a.segment === 'pre'));
+      // Per group: the members' figures (the routing groups).
+      const routing = await t.storage.shops.findRoutingSettings(SHOP);
+      await t.storage.shops.saveRoutingSettings(SHOP, {
+        ...routing,
+        groups: [
+          {
+            id: 'g-all',
+            name: '全部',
+            statuses: [],
+            agentIds: ['agent-demo-1', 'agent-demo-2'] as AgentId[],
+          },
+        ],
+      });
+      const g = (await day('2026-11-24')).groups[0]!;
+      assert.equal(g.name, '全部');
+      assert.equal(
+        g.consultations,
+        d.agents.reduce((n, a) => n + a.consultations, 0),
+      );
+      assert.equal(g.replied, 1);
+      await t.storage.shops.saveRoutingSettings(SHOP, routing);
     });
 
     it('MET-5 a buyer waiting now who would sink the rate below the threshold raises the alert', async () => {

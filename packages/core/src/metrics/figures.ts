@@ -87,6 +87,20 @@ export interface DayMetrics {
   byHour: { hour: number; consultations: number; inquiries: number; replied: number }[];
   responseHistogram: { fromMs: number; toMs: number | null; count: number }[];
   agents: AgentRow[];
+  /** The same per agent group (TEAM-2 / RT-3 groups; an agent in two groups counts in both). */
+  groups: GroupRow[];
+}
+
+/** A group's figures: its members' consultations and replies. */
+export interface GroupRow {
+  groupId: string;
+  name: string;
+  consultations: number;
+  replied: number;
+  replyRate: number | null;
+  avgResponseMs: number | null;
+  firstResponseMs: number | null;
+  conversion: { inquirers: number; converted: number; rate: number | null };
 }
 
 const share = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
@@ -163,6 +177,7 @@ export function dayMetrics(input: {
   ratings: readonly AgentScore[];
   reviews: readonly AgentScore[];
   agentNames: ReadonlyMap<string, string>;
+  groups?: readonly { id: string; name: string; agentIds: readonly string[] }[];
 }): DayMetrics {
   const { settings, now, timeZone, date } = input;
   const counted = input.rows.filter((r) => !r.spam); // SPAM-1
@@ -254,6 +269,37 @@ export function dayMetrics(input: {
     x.segment === y.segment ? (x.rank ?? 1e9) - (y.rank ?? 1e9) : x.segment === 'pre' ? -1 : 1,
   );
 
+  const groups: GroupRow[] = (input.groups ?? []).map((g) => {
+    const members = new Set(g.agentIds);
+    let consultations = 0;
+    let repliedN = 0;
+    let decided = 0;
+    let inquirers = 0;
+    let convertedN = 0;
+    for (const r of counted) {
+      const agentId = r.repliedBy && r.repliedBy !== 'bot' ? r.repliedBy : r.agentId;
+      if (!agentId || !members.has(agentId)) continue;
+      inquirers++;
+      if (r.paidAt !== null) convertedN++;
+      const state = consultationState(r, settings, now);
+      if (state === 'none') continue;
+      consultations++;
+      if (state !== 'pending') decided++;
+      if (state === 'replied') repliedN++;
+    }
+    const theirs = all.filter((b) => members.has(b.responder));
+    return {
+      groupId: g.id,
+      name: g.name,
+      consultations,
+      replied: repliedN,
+      replyRate: share(repliedN, decided),
+      avgResponseMs: timing(theirs).avgMs,
+      firstResponseMs: timing(theirs.filter((b) => b.first)).avgMs,
+      conversion: { inquirers, converted: convertedN, rate: share(convertedN, inquirers) },
+    };
+  });
+
   const sat = input.ratings.map((s) => s.score);
   const finalAt = dayBounds(shiftDay(date, settings.attributionDays, timeZone), timeZone).start;
   return {
@@ -285,6 +331,7 @@ export function dayMetrics(input: {
       count,
     })),
     agents,
+    groups,
   };
 }
 

@@ -254,6 +254,40 @@ describe('MET-3 / MET-4 / MET-6', () => {
     assert.ok(pre[0]!.score! > pre[1]!.score!);
   });
 
+  it('MET-4 / MET-1 per group: the members’ consultations and replies, an agent in two groups in both', () => {
+    const { rows, samples } = replay([
+      buyer('x', '10:00'),
+      agent('x', '10:01', 'a1'),
+      buyer('y', '10:00'),
+      agent('y', '10:07', 'a2'),
+      buyer('z', '10:00'),
+      bot('z', '10:00:05'),
+    ]);
+    const f = dayMetrics({
+      date: DAY,
+      timeZone: TZ,
+      settings: DEFAULT_METRICS_SETTINGS,
+      now: at('23:00'),
+      rows: rows.map((r) => ({ ...r, spam: false, segment: 'pre' as const, agentId: null, paidAt: null })),
+      responses: buckets(samples),
+      ratings: [],
+      reviews: [],
+      agentNames: new Map(),
+      groups: [
+        { id: 'all', name: '全部客服', agentIds: ['a1', 'a2'] },
+        { id: 'fast', name: '售前组', agentIds: ['a1'] },
+      ],
+    });
+    assert.deepEqual(
+      f.groups.map((g) => [g.groupId, g.consultations, g.replied, g.replyRate, g.avgResponseMs]),
+      [
+        ['all', 2, 1, 0.5, 240_000],
+        ['fast', 1, 1, 1, 60_000],
+      ],
+    );
+    assert.equal(f.shop.consultations, 3, 'the bot’s consultation counts for the shop, not for a group');
+  });
+
   it('MET-5 the alert names the waiting buyers when missing them would sink the rate below the threshold', () => {
     const { rows } = replay([
       buyer('done', '10:00'),

@@ -110,12 +110,13 @@ export class MetricsService {
     const { settings, timeZone } = await this.context(shopId);
     const attributionEnd = (d: string) =>
       dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
-    const [rows, responses, ratings, reviews, agents] = await Promise.all([
+    const [rows, responses, ratings, reviews, agents, routing] = await Promise.all([
       this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd }),
       this.storage.metrics.responses(shopId, date, date),
       this.storage.metrics.ratings(shopId, date, date),
       this.storage.metrics.reviews(shopId, date, date),
       this.storage.agents.listAgents(shopId),
+      this.storage.shops.findRoutingSettings(shopId),
     ]);
     return dayMetrics({
       date,
@@ -127,6 +128,7 @@ export class MetricsService {
       ratings,
       reviews,
       agentNames: new Map(agents.map((a) => [a.id, a.name])),
+      groups: routing.groups,
     });
   }
 

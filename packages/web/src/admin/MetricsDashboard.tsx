@@ -44,6 +44,7 @@ import {
   useDefinitions,
   type AgentMetrics,
   type DayMetrics,
+  type GroupRow,
   type MetricKey,
   type RangeDay,
   type Segment,
@@ -359,6 +360,49 @@ export function MetricsDashboard() {
       >
         <AgentTable agents={day.agents} segment={segment} threshold={day.threshold} def={def} t={t} />
       </Card>
+      {(day.groups ?? []).length > 0 && (
+        <Card size="small" style={{ marginTop: 16 }} title={t.groupTable}>
+          <Table<GroupRow>
+            rowKey="groupId"
+            size="small"
+            dataSource={day.groups}
+            pagination={false}
+            onRow={(g) =>
+              ({
+                'data-testid': 'metrics-group-row',
+                'data-group-id': g.groupId,
+              }) as HTMLAttributes<HTMLElement>
+            }
+            columns={[
+              { title: t.group, dataIndex: 'name' },
+              { title: t.consultationsTitle, dataIndex: 'consultations' },
+              { title: t.replied, dataIndex: 'replied' },
+              {
+                title: t.replyRateCol,
+                dataIndex: 'replyRate',
+                render: (r: number | null) => (
+                  <span style={r !== null && r < day.threshold ? { color: RED } : undefined}>{pct(r)}</span>
+                ),
+              },
+              {
+                title: t.firstResponseCol,
+                dataIndex: 'firstResponseMs',
+                render: (ms: number | null) => duration(ms, t),
+              },
+              {
+                title: t.avgResponseCol,
+                dataIndex: 'avgResponseMs',
+                render: (ms: number | null) => duration(ms, t),
+              },
+              {
+                title: t.conversionTitle,
+                key: 'conversion',
+                render: (_: unknown, g: GroupRow) => pct(g.conversion.rate),
+              },
+            ]}
+          />
+        </Card>
+      )}
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { api } from './api';
 import type { Dict, Lang } from './i18n';
 
 /** A day's figures (GET /api/admin/metrics/day), the settings and the definitions, as the core has them. */
-export type { DayMetrics, MetricDefinition, MetricsSettings } from '@xiaoer/core';
+export type { DayMetrics, GroupRow, MetricDefinition, MetricsSettings } from '@xiaoer/core';
 
 /** Pre-sales or after-sales: agents are ranked within their segment (MET-6). */
 export type Segment = AgentRow['segment'];
