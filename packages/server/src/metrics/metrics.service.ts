@@ -14,6 +14,17 @@ import {
 } from '@xiaoer/core';
 import type { Storage } from '../storage';
 
+/** MET-3: when a day's attribution window closes, computed once per day asked. */
+function attributionEnds(settings: MetricsSettings, timeZone: string): (day: string) => number {
+  const memo = new Map<string, number>();
+  return (day) => {
+    let end = memo.get(day);
+    if (end === undefined)
+      memo.set(day, (end = dayBounds(shiftDay(day, settings.attributionDays, timeZone), timeZone).start));
+    return end;
+  };
+}
+
 /** A day of the trend (the range endpoint). */
 export interface TrendDay {
   date: string;
@@ -108,8 +119,7 @@ export class MetricsService {
   /** One day's figures (MET-1 … MET-6). */
   async day(shopId: ShopId, date: string): Promise<DayMetrics> {
     const { settings, timeZone } = await this.context(shopId);
-    const attributionEnd = (d: string) =>
-      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const attributionEnd = attributionEnds(settings, timeZone);
     const [rows, responses, ratings, reviews, agents, routing] = await Promise.all([
       this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd }),
       this.storage.metrics.responses(shopId, date, date),
@@ -135,8 +145,7 @@ export class MetricsService {
   /** The trend of [from, to], one row a day. */
   async range(shopId: ShopId, from: string, to: string): Promise<TrendDay[]> {
     const { settings, timeZone } = await this.context(shopId);
-    const attributionEnd = (d: string) =>
-      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const attributionEnd = attributionEnds(settings, timeZone);
     const [rows, responses] = await Promise.all([
       this.storage.metrics.facts({ shopId, from, to, attributionEnd }),
       this.storage.metrics.responses(shopId, from, to),
@@ -184,8 +193,7 @@ export class MetricsService {
   async alert(shopId: ShopId): Promise<AlertView | null> {
     const { settings, timeZone } = await this.context(shopId);
     const date = localDay(this.clock.now(), timeZone);
-    const attributionEnd = (d: string) =>
-      dayBounds(shiftDay(d, settings.attributionDays, timeZone), timeZone).start;
+    const attributionEnd = attributionEnds(settings, timeZone);
     const rows = await this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd });
     const alert = replyRateAlert(date, rows, settings, this.clock.now());
     if (!alert) return null;

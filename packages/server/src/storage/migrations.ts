@@ -356,6 +356,17 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_messages_by_time': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // The metrics rebuild pages through a shop's messages in time order (then id).
+        await db.schema
+          .createIndex('messages_shop_time')
+          .on('messages')
+          .columns(['shop_id', 'created_at', 'id'])
+          .execute();
+      },
+    },
   };
 }
 
