@@ -6,6 +6,7 @@
  *   routing simulate --scenario <file.json>
  *   compliance check [--platform P]... <text | ->
  *   compliance eval --cases <file.jsonl> [--platform P]...
+ *   metrics rebuild [--shop <slug>]
  *   help             this text
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { evalQuerySchema, evaluateBot, kbFileSchema } from './bot/bot-eval';
 import { runComplianceCli } from './compliance/compliance-cli';
 import { loadConfig } from './config';
+import { runMetricsCli } from './metrics/metrics-cli';
 import { runScenario, ScenarioError } from './routing/routing-simulate';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
@@ -47,6 +49,10 @@ commands:
               --platform: taobao-tmall, jd, pinduoduo, douyin-kuaishou or generic,
               repeatable; generic always applies; default: all five packs. Both
               use the demo shop's settings (xiaoer.dev allowed, shop 小二家居旗舰店).
+  metrics rebuild [--shop <slug>]
+              recompute the reply-metric roll-ups of one shop (default: every shop)
+              from the raw messages in DATABASE_URL; prints one JSON line per shop
+              {shop, messages, ms}. Exit 2 for an unknown shop slug or a bad flag.
   help        show this text
 `;
 
@@ -154,6 +160,13 @@ switch (command) {
     process.exitCode = outcome.code;
     break;
   }
+  case 'metrics':
+    process.exitCode = await runMetricsCli(rest, {
+      open: () => openStorage(loadConfig().DATABASE_URL),
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
+    break;
   case 'help':
   case '--help':
   case '-h':
