@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketOf, quantileFromBuckets, RESPONSE_BUCKETS_MS } from './ledger';
+import { TZDate } from '@date-fns/tz';
+import { bucketOf, localMinutes, quantileFromBuckets, RESPONSE_BUCKETS_MS } from './ledger';
 import {
   applyMessage,
   localDay,
@@ -318,6 +319,24 @@ describe('MET-3 / MET-4 / MET-6', () => {
 });
 
 describe('metrics building blocks', () => {
+  it('local day and minutes agree with @date-fns/tz in zones with DST and odd offsets', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const zone of ['Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu']) {
+      for (let i = 0; i < 3000; i++) {
+        const t = Date.UTC(2025, 0, 1) + Math.floor(rand() * 2 * 365 * 86_400_000);
+        const d = new TZDate(t, zone);
+        const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+        assert.equal(localDay(t, zone), day, `${zone} ${new Date(t).toISOString()}`);
+        assert.equal(
+          localMinutes(t, zone),
+          d.getHours() * 60 + d.getMinutes(),
+          `${zone} ${new Date(t).toISOString()}`,
+        );
+      }
+    }
+  });
+
   it('reads quantiles from buckets by interpolation', () => {
     const counts = new Array<number>(RESPONSE_BUCKETS_MS.length + 1).fill(0);
     counts[bucketOf(2_500)] = 10; // all in 2–3 s
