@@ -8,6 +8,7 @@ import {
   type ChatEvent,
   type Clock,
   type DayMetrics,
+  type MetricMessage,
   type MetricsSettings,
   type ReplyRateAlert,
   type ShopId,
@@ -49,6 +50,10 @@ export class MetricsService {
   private readonly lock = new KeyedMutex();
   private pending: Promise<unknown> = Promise.resolve();
   private readonly alerts = new Map<ShopId, string>();
+  /** Each shop's drain under way. */
+  private readonly draining = new Map<ShopId, Promise<void>>();
+  /** Messages waiting to be applied, per shop, in arrival order. */
+  private readonly queues = new Map<ShopId, { id: string; m: MetricMessage }[]>();
   /** The last message each shop's latest rebuild read (in its order: time, then id). */
   private readonly rebuiltUpTo = new Map<ShopId, { at: number; id: string }>();
 
@@ -72,33 +77,66 @@ export class MetricsService {
     return { settings, timeZone: shop?.timeZone ?? 'Asia/Shanghai' };
   }
 
-  /** Feeds a chat event to the roll-ups (messages only; system messages do not count). */
+  /**
+   * Feeds a chat event to the roll-ups (messages only; system messages do not count). Messages
+   * queue per shop and are applied in order, as many as have gathered in one transaction, so a
+   * busy shop costs a transaction per batch rather than per message.
+   */
   ingest(event: ChatEvent): Promise<void> {
     if (event.type !== 'message.created') return Promise.resolve();
     const { message, conversation } = event;
     if (message.sender === 'system') return Promise.resolve();
     const shopId = event.shopId;
-    const run = this.lock.run(shopId, async () => {
-      // A rebuild that ran while this message waited for the lock has counted it already.
+    let queue = this.queues.get(shopId);
+    if (!queue) this.queues.set(shopId, (queue = []));
+    queue.push({
+      id: message.id,
+      m: {
+        conversationId: conversation.id,
+        buyerId: conversation.buyerId,
+        sender: message.sender as 'buyer' | 'agent' | 'bot',
+        agentId: message.sender === 'agent' ? message.senderId : null,
+        at: message.createdAt,
+      },
+    });
+    return this.kick(shopId);
+  }
+
+  /** Starts draining a shop's queue unless a drain is under way; resolves when it is done. */
+  private kick(shopId: ShopId): Promise<void> {
+    const running = this.draining.get(shopId);
+    if (running) return running;
+    const run = this.lock
+      .run(shopId, () => this.drain(shopId))
+      .finally(() => {
+        this.draining.delete(shopId);
+        // A message queued after the drain's last look goes in the next one.
+        if ((this.queues.get(shopId)?.length ?? 0) > 0) void this.kick(shopId).catch(() => undefined);
+      });
+    this.draining.set(shopId, run);
+    this.pending = this.pending.then(() => run).catch(() => undefined);
+    return run;
+  }
+
+  /** Applies a shop's queued messages, as many as have gathered per transaction, until none wait. */
+  private async drain(shopId: ShopId): Promise<void> {
+    const queue = this.queues.get(shopId) ?? [];
+    for (;;) {
+      const batch = queue.splice(0, 1000);
+      if (batch.length === 0) return;
+      // A rebuild that ran while these waited for the lock has counted them already.
       const mark = this.rebuiltUpTo.get(shopId);
-      if (mark && (message.createdAt < mark.at || (message.createdAt === mark.at && message.id <= mark.id)))
-        return;
+      const fresh = batch.filter(
+        ({ id, m }) => !mark || m.at > mark.at || (m.at === mark.at && id > mark.id),
+      );
       const { settings, timeZone } = await this.context(shopId);
-      await this.storage.metrics.apply(
+      await this.storage.metrics.applyBatch(
         shopId,
-        {
-          conversationId: conversation.id,
-          buyerId: conversation.buyerId,
-          sender: message.sender as 'buyer' | 'agent' | 'bot',
-          agentId: message.sender === 'agent' ? message.senderId : null,
-          at: message.createdAt,
-        },
+        fresh.map((x) => x.m),
         settings,
         timeZone,
       );
-    });
-    this.pending = this.pending.then(() => run).catch(() => undefined);
-    return run;
+    }
   }
 
   /** Resolves once every message ingested so far is in the roll-ups (tests, shutdown). */

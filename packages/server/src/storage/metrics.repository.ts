@@ -74,32 +74,79 @@ export class MetricsRepository {
 
   /** Applies one message to the roll-ups, in one transaction (the live path). */
   async apply(shopId: ShopId, m: MetricMessage, settings: MetricsSettings, timeZone: string): Promise<void> {
+    await this.applyBatch(shopId, [m], settings, timeZone);
+  }
+
+  /**
+   * Applies messages in their order in one transaction: each row and timing is read once, moved
+   * through every message that touches it, and written once (the live path under load).
+   */
+  async applyBatch(
+    shopId: ShopId,
+    messages: readonly MetricMessage[],
+    settings: MetricsSettings,
+    timeZone: string,
+  ): Promise<void> {
+    if (messages.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      const days = touchedDays(m, timeZone);
-      const rows = (
-        await trx
-          .selectFrom('metric_buyer_days')
-          .selectAll()
-          .where('shop_id', '=', shopId)
-          .where('buyer_id', '=', m.buyerId)
-          .where('day', 'in', days)
-          .execute()
-      ).map(toBuyerDay);
-      const t = await trx
-        .selectFrom('metric_timings')
-        .selectAll()
-        .where('conversation_id', '=', m.conversationId)
-        .executeTakeFirst();
-      const timing: ConversationTiming | undefined = t && {
-        conversationId: t.conversation_id,
-        firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
-        firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
-        waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
-      };
-      const effect = applyMessage(m, rows, timing, settings, timeZone);
-      for (const r of effect.buyerDays) await upsertBuyerDay(trx, shopId, r);
-      await upsertTiming(trx, shopId, effect.timing, m.at);
-      if (effect.response) await addResponses(trx, shopId, [effect.response]);
+      const rows = new Map<string, BuyerDay | null>();
+      const timings = new Map<string, ConversationTiming | null>();
+      const dirtyRows = new Set<string>();
+      const dirtyTimings = new Map<string, number>();
+      const samples: ResponseSample[] = [];
+      for (const m of messages) {
+        const days = touchedDays(m, timeZone);
+        const missing = days.filter((d) => !rows.has(`${d}|${m.buyerId}`));
+        if (missing.length > 0) {
+          const found = await trx
+            .selectFrom('metric_buyer_days')
+            .selectAll()
+            .where('shop_id', '=', shopId)
+            .where('buyer_id', '=', m.buyerId)
+            .where('day', 'in', missing)
+            .execute();
+          for (const d of missing) rows.set(`${d}|${m.buyerId}`, null);
+          for (const r of found) rows.set(`${r.day}|${r.buyer_id}`, toBuyerDay(r));
+        }
+        if (!timings.has(m.conversationId)) {
+          const t = await trx
+            .selectFrom('metric_timings')
+            .selectAll()
+            .where('conversation_id', '=', m.conversationId)
+            .executeTakeFirst();
+          timings.set(
+            m.conversationId,
+            t
+              ? {
+                  conversationId: t.conversation_id,
+                  firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
+                  firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
+                  waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
+                }
+              : null,
+          );
+        }
+        const touched = days.flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
+        const effect = applyMessage(
+          m,
+          touched,
+          timings.get(m.conversationId) ?? undefined,
+          settings,
+          timeZone,
+        );
+        for (const r of effect.buyerDays) {
+          const key = `${r.day}|${r.buyerId}`;
+          rows.set(key, r);
+          dirtyRows.add(key);
+        }
+        timings.set(m.conversationId, effect.timing);
+        dirtyTimings.set(m.conversationId, m.at);
+        if (effect.response) samples.push(effect.response);
+      }
+      for (const key of dirtyRows) await upsertBuyerDay(trx, shopId, rows.get(key)!);
+      for (const [conversationId, at] of dirtyTimings)
+        await upsertTiming(trx, shopId, timings.get(conversationId)!, at);
+      await addResponses(trx, shopId, samples);
     });
   }
 
