@@ -1,7 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import type { ComplianceSettings as Settings, PackId, ProactiveSettings } from '@xiaoer/core';
 import {
-  Alert,
   Button,
   Card,
   Checkbox,
@@ -18,10 +17,11 @@ import {
   Typography,
   message as toast,
 } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { useState } from 'react';
+import { api } from '../shared/api';
 import { CompliancePanel, HighlightedText, useComplianceCheck } from '../shared/compliance';
 import { useT, type Dict } from '../shared/i18n';
+import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
 
 /** CMP-6 defaults (as the server's): one proactive message a day, three a week, quiet 22:00–08:00. */
 const DEFAULT_PROACTIVE: ProactiveSettings = {
@@ -56,16 +56,8 @@ function toForm(s: Settings): FormValues {
   };
 }
 
-/** The server names a field as `customPhrases[2].phrase`: a form path. */
-function fieldPath(field: string): (string | number)[] {
-  return field
-    .split(/[.[\]]+/)
-    .filter(Boolean)
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
 /** The form item a server field belongs to: list-of-tags fields are one item. */
-function formPath(path: (string | number)[]): (string | number)[] {
+function formPath(path: FieldPath): FieldPath {
   const [head] = path;
   if (head === 'platforms' || head === 'allowedDomains' || head === 'shopNames' || head === 'guarantees')
     return [head];
@@ -73,7 +65,7 @@ function formPath(path: (string | number)[]): (string | number)[] {
 }
 
 /** A field path in the console's words: "自定义禁用语 3 · 短语", "允许的域名 2". */
-function fieldLabel(path: (string | number)[], t: Dict): string {
+function fieldLabel(path: FieldPath, t: Dict): string {
   const names: Record<string, string> = {
     platforms: t.platformPacks,
     customPhrases: t.customPhrases,
@@ -105,34 +97,24 @@ function fieldLabel(path: (string | number)[], t: Dict): string {
 export function ComplianceSettings() {
   const { t } = useT();
   const [form] = Form.useForm<FormValues>();
-  const [saved, setSaved] = useState<Settings | null>(null);
   const [packs, setPacks] = useState<PackId[]>(ALL_PACKS);
-  const [error, setError] = useState<{
-    label: string;
-    message: string;
-    path?: (string | number)[];
-  } | null>(null);
+  const [saved, setSaved] = useLoadedSettings(
+    form,
+    async () => {
+      const r = await api<{ settings: Settings; packs: PackId[] }>('GET', '/api/admin/compliance');
+      setPacks(r.packs.length > 0 ? r.packs : ALL_PACKS);
+      return r.settings;
+    },
+    toForm,
+  );
+  const saveError = useSaveError(form, fieldLabel, formPath);
   const [busy, setBusy] = useState(false);
   const [epoch, setEpoch] = useState(0);
-
-  const load = useCallback(async () => {
-    const r = await api<{ settings: Settings; packs: PackId[] }>('GET', '/api/admin/compliance');
-    setPacks(r.packs.length > 0 ? r.packs : ALL_PACKS);
-    setSaved(r.settings);
-  }, []);
-  useEffect(() => {
-    load().catch((e: Error) => toast.error(e.message));
-  }, [load]);
-  useEffect(() => {
-    if (saved) form.setFieldsValue(toForm(saved));
-  }, [saved, form]);
 
   if (!saved) return <Spin />;
 
   const save = async () => {
-    // The field the server named last time is fixed or not: the server says again.
-    if (error?.path) form.setFields([{ name: error.path as never, errors: [] }]);
-    setError(null);
+    saveError.clear();
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
     // The server replaces the settings whole: send every field, trimmed.
@@ -161,15 +143,7 @@ export function ComplianceSettings() {
       setEpoch((n) => n + 1); // the test box checks again against what is saved now
       toast.success(t.saved);
     } catch (e) {
-      if (e instanceof ApiError && e.field) {
-        const path = fieldPath(e.field);
-        setError({ label: fieldLabel(path, t), message: e.message, path: formPath(path) });
-        try {
-          form.setFields([{ name: formPath(path) as never, errors: [e.message] }]);
-        } catch {
-          // a field the form does not show: the alert below names it
-        }
-      } else setError({ label: t.fieldError, message: (e as Error).message });
+      saveError.show(e);
     } finally {
       setBusy(false);
     }
@@ -325,15 +299,7 @@ export function ComplianceSettings() {
             </Form.Item>
           </Space>
 
-          {error && (
-            <Alert
-              type="error"
-              showIcon
-              style={{ marginBottom: 16 }}
-              data-testid="compliance-error"
-              message={`${error.label}：${error.message}`}
-            />
-          )}
+          <SaveErrorAlert error={saveError.error} testId="compliance-error" />
           <div>
             <Button type="primary" loading={busy} onClick={save} data-testid="compliance-save">
               {t.save}

@@ -1,8 +1,9 @@
-import { Alert, Button, Form, Input, InputNumber, Space, Spin, Typography, message as toast } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { Button, Form, Input, InputNumber, Space, Spin, Typography, message as toast } from 'antd';
+import { useState } from 'react';
+import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import type { MetricsSettings as Settings } from '../shared/metrics';
+import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const WEIGHTS = ['conversion', 'responseTime', 'replyRate', 'satisfaction', 'quality'] as const;
@@ -12,16 +13,8 @@ type FormValues = Omit<Settings, 'threshold'> & { threshold: number };
 
 const toForm = (s: Settings): FormValues => ({ ...s, threshold: Math.round(s.threshold * 1000) / 10 });
 
-/** The server names a field as `weights.conversion` or `weights[0]`: a form path. */
-function fieldPath(field: string): (string | number)[] {
-  return field
-    .split(/[.[\]]+/)
-    .filter(Boolean)
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
 /** A field path in the console's words: "考核权重 · 转化率". */
-function fieldLabel(path: (string | number)[], t: Dict): string {
+function fieldLabel(path: FieldPath, t: Dict): string {
   const names: Record<string, string> = {
     windowStart: t.windowStart,
     windowEnd: t.windowEnd,
@@ -42,30 +35,20 @@ function fieldLabel(path: (string | number)[], t: Dict): string {
 export function MetricsSettings() {
   const { t } = useT();
   const [form] = Form.useForm<FormValues>();
-  const [saved, setSaved] = useState<Settings | null>(null);
-  const [error, setError] = useState<{ label: string; message: string; path?: (string | number)[] } | null>(
-    null,
+  const [saved, setSaved] = useLoadedSettings(
+    form,
+    async () => (await api<{ settings: Settings }>('GET', '/api/admin/metrics/settings')).settings,
+    toForm,
   );
+  const saveError = useSaveError(form, fieldLabel);
   const [busy, setBusy] = useState(false);
   const weights = Form.useWatch('weights', form);
   const total = WEIGHTS.reduce((n, k) => n + (Number(weights?.[k]) || 0), 0);
 
-  const load = useCallback(async () => {
-    const r = await api<{ settings: Settings }>('GET', '/api/admin/metrics/settings');
-    setSaved(r.settings);
-  }, []);
-  useEffect(() => {
-    load().catch((e: Error) => toast.error(e.message));
-  }, [load]);
-  useEffect(() => {
-    if (saved) form.setFieldsValue(toForm(saved));
-  }, [saved, form]);
-
   if (!saved) return <Spin />;
 
   const save = async () => {
-    if (error?.path) form.setFields([{ name: error.path as never, errors: [] }]);
-    setError(null);
+    saveError.clear();
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
     // The server replaces the settings whole: send every field.
@@ -90,15 +73,7 @@ export function MetricsSettings() {
       setSaved(r.settings);
       toast.success(t.saved);
     } catch (e) {
-      if (e instanceof ApiError && e.field) {
-        const path = fieldPath(e.field);
-        setError({ label: fieldLabel(path, t), message: e.message, path });
-        try {
-          form.setFields([{ name: path as never, errors: [e.message] }]);
-        } catch {
-          // a field the form does not show: the alert below names it
-        }
-      } else setError({ label: t.fieldError, message: (e as Error).message });
+      saveError.show(e);
     } finally {
       setBusy(false);
     }
@@ -200,15 +175,7 @@ export function MetricsSettings() {
         <InputNumber min={0} max={3650} precision={0} suffix={t.days} style={{ width: 160 }} />
       </Form.Item>
 
-      {error && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          data-testid="metrics-settings-error"
-          message={`${error.label}：${error.message}`}
-        />
-      )}
+      <SaveErrorAlert error={saveError.error} testId="metrics-settings-error" />
       <Button type="primary" loading={busy} onClick={save} data-testid="metrics-settings-save">
         {t.save}
       </Button>

@@ -1,7 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/core';
 import {
-  Alert,
   Button,
   Card,
   Form,
@@ -15,22 +14,15 @@ import {
   Typography,
   message as toast,
 } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { useState } from 'react';
+import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
+import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
 
 const STATUSES: readonly RouteStatus[] = ['none', 'unpaid', 'paid', 'shipped', 'completed', 'after-sales'];
 
-/** The server names a field as `groups[1].statuses` (core) or `groups.1.statuses` (zod): a form path. */
-function fieldPath(field: string): (string | number)[] {
-  return field
-    .split(/[.[\]]+/)
-    .filter(Boolean)
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
 /** A field path in the console's words: "分组 2 · 绑定订单状态". */
-function fieldLabel(path: (string | number)[], t: Dict): string {
+function fieldLabel(path: FieldPath, t: Dict): string {
   const names: Record<string, string> = {
     mode: t.routingMode,
     groups: t.groups,
@@ -62,26 +54,22 @@ export function RoutingSettings() {
   const { t } = useT();
   const [form] = Form.useForm<Settings>();
   const [agents, setAgents] = useState<Agent[]>([]);
-  const [saved, setSaved] = useState<Settings | null>(null);
-  const [error, setError] = useState<{ label: string; message: string } | null>(null);
+  const [saved, setSaved] = useLoadedSettings(
+    form,
+    async () => {
+      const [r, a] = await Promise.all([
+        api<{ settings: Settings }>('GET', '/api/admin/routing'),
+        api<{ agents: Agent[] }>('GET', '/api/admin/agents'),
+      ]);
+      setAgents(a.agents);
+      return r.settings;
+    },
+    (s) => s,
+  );
+  const saveError = useSaveError(form, fieldLabel);
   const [busy, setBusy] = useState(false);
   const groups = (Form.useWatch('groups', form) ?? []) as Partial<Settings['groups'][number]>[];
   const mode = Form.useWatch('mode', form);
-
-  const load = useCallback(async () => {
-    const [r, a] = await Promise.all([
-      api<{ settings: Settings }>('GET', '/api/admin/routing'),
-      api<{ agents: Agent[] }>('GET', '/api/admin/agents'),
-    ]);
-    setAgents(a.agents);
-    setSaved(r.settings);
-  }, []);
-  useEffect(() => {
-    load().catch((e: Error) => toast.error(e.message));
-  }, [load]);
-  useEffect(() => {
-    if (saved) form.setFieldsValue(saved);
-  }, [saved, form]);
 
   if (!saved) return <Spin />;
   const savedIds = new Set(saved.groups.map((g) => g.id));
@@ -91,7 +79,7 @@ export function RoutingSettings() {
   }));
 
   const save = async () => {
-    setError(null);
+    saveError.clear();
     const v = await form.validateFields().catch(() => undefined);
     if (!v) return;
     // The server replaces the settings whole: send every field, trimmed.
@@ -114,15 +102,7 @@ export function RoutingSettings() {
       setSaved(r.settings);
       toast.success(t.saved);
     } catch (e) {
-      if (e instanceof ApiError && e.field) {
-        const path = fieldPath(e.field);
-        setError({ label: fieldLabel(path, t), message: e.message });
-        try {
-          form.setFields([{ name: path as never, errors: [e.message] }]);
-        } catch {
-          // a field the form does not show (a removed group, say): the alert above names it
-        }
-      } else setError({ label: t.fieldError, message: (e as Error).message });
+      saveError.show(e);
     } finally {
       setBusy(false);
     }
@@ -257,15 +237,7 @@ export function RoutingSettings() {
       >
         <Switch data-testid="routing-new-customer-priority" />
       </Form.Item>
-      {error && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          data-testid="routing-error"
-          message={`${error.label}：${error.message}`}
-        />
-      )}
+      <SaveErrorAlert error={saveError.error} testId="routing-error" />
       <Button type="primary" loading={busy} onClick={save} data-testid="routing-save">
         {t.save}
       </Button>
