@@ -105,6 +105,25 @@ if (!process.env.TEST_DATABASE_URL) {
   console.log(`# PostgreSQL ${bin.split('/').at(-2)} started on 127.0.0.1:${port}`);
 }
 
+// A throwaway Redis on loopback for the cluster tests (issue #7), unless TEST_REDIS_URL names one.
+let stopRedis = () => {};
+if (!process.env.TEST_REDIS_URL && files.some((f) => f.includes('cluster'))) {
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-redis-'));
+  const port = 56000 + Math.floor(Math.random() * 900);
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  stopRedis = () => {
+    redis.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.env.TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
+  process.env.TEST_REDIS_PORT = String(port);
+  console.log(`# Redis started on 127.0.0.1:${port}`);
+}
+
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
@@ -112,4 +131,5 @@ const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-repo
 });
 const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
 stopPg();
+stopRedis();
 process.exit(code);

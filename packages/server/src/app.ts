@@ -35,6 +35,9 @@ import { routingRoutes } from './http/routes/routing.routes';
 import { complianceRoutes } from './http/routes/compliance.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
+import { PgAdvisoryLock } from './cluster/pg-lock';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
@@ -96,7 +99,13 @@ export async function createServer(
     ids: randomIds,
     timeZone: async (shopId) => (await storage.shops.findShop(shopId))?.timeZone ?? 'Asia/Shanghai',
   });
+  // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
+  // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
+  const clustered = config.REDIS_URL !== undefined;
+  const shopLock = clustered ? new PgAdvisoryLock(storage.db.kysely) : undefined;
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
   const chat = new ChatService({
+    ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
     compliance,
     proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
       storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
@@ -163,7 +172,11 @@ export async function createServer(
       .catch((error) => console.error('bot turn failed', error));
   });
   // MET-1 … MET-6: roll-ups follow every message; MET-5 alerts are re-evaluated every 20 s.
-  const metrics = new MetricsService(storage, clock);
+  const metrics = new MetricsService(
+    storage,
+    clock,
+    shopLock ? { run: (shopId, fn) => shopLock.run(`metrics:${shopId}`, fn) } : undefined,
+  );
   events.subscribe((event) => {
     metrics.ingest(event).catch((error) => console.error('metrics ingest failed', error));
   });
@@ -229,6 +242,7 @@ export async function createServer(
   }
 
   const io = new Server(app.server, {
+    ...(redis ? { adapter: createAdapter(redis) } : {}),
     cors: { origin: true, credentials: false },
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
@@ -273,6 +287,7 @@ export async function createServer(
       detach();
       io.close();
       await app.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       if (!options.storage) await storage.close();
     },
   };

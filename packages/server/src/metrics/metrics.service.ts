@@ -47,7 +47,6 @@ export type AlertView = Omit<ReplyRateAlert, 'atRisk'> & {
  * order), figures read from them, the rebuild, and MET-5 alerts. The definitions are the core's.
  */
 export class MetricsService {
-  private readonly lock = new KeyedMutex();
   private pending: Promise<unknown> = Promise.resolve();
   private readonly alerts = new Map<ShopId, string>();
   /** Each shop's drain under way. */
@@ -59,10 +58,16 @@ export class MetricsService {
 
   private onAlert: (shopId: ShopId, alert: AlertView | null) => void = () => {};
 
+  /** Serializes a shop's metric updates (a lock every node honours, in a cluster). */
+  private readonly lock: { run<T>(shopId: ShopId, fn: () => Promise<T>): Promise<T> };
+
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
-  ) {}
+    lock?: { run<T>(shopId: ShopId, fn: () => Promise<T>): Promise<T> },
+  ) {
+    this.lock = lock ?? new KeyedMutex();
+  }
 
   /** MET-5: who hears of alerts raised and cleared (the gateway, to the shop's admins). */
   setAlertListener(listener: (shopId: ShopId, alert: AlertView | null) => void): void {

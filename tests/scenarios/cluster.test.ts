@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Socket } from 'socket.io-client';
+import type { AgentId, Conversation, Message, ShopId } from '@xiaoer/core';
+import { freshPostgresUrl } from '../support/databases';
+import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import { collect, connect, emit, until } from '../support/sockets';
+import { openStorage } from '../../packages/server/src/storage';
+
+const SHOP = 'shop-demo' as ShopId;
+
+/**
+ * Issue #7, first part: two nodes on one PostgreSQL database and one Redis — Socket.IO events
+ * cross nodes, and a shop's routing is serialized across them.
+ */
+describe('cluster: two nodes on PostgreSQL + Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+  const sockets: Socket[] = [];
+
+  before(async () => {
+    const redis = process.env.TEST_REDIS_URL;
+    if (!redis) throw new Error('TEST_REDIS_URL is not set: run the tests with `npm test` (it starts Redis)');
+    const url = await freshPostgresUrl();
+    const env = {
+      DATABASE_URL: url,
+      REDIS_URL: redis,
+      SECRET: 'cluster-secret-cluster-secret-cluster!!',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      WIDGET_SESSIONS_PER_MINUTE: '100000',
+    };
+    a = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
+    b = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  it('a buyer on node A and an agent on node B chat both ways; typing and read receipts cross too', async () => {
+    for (const id of ['agent-demo-2', 'agent-demo-3'])
+      await a.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'offline');
+    const cookie = await loginCookie(b.server, 'agent1@demo.xiaoer.dev');
+    const agent = await connect(b.url, '/agent', { cookie });
+    const { token } = await widgetSession(a.server);
+    const buyer = await connect(a.url, '/buyer', { token });
+    sockets.push(agent, buyer);
+    const agentGot = collect(agent);
+    const buyerGot = collect(buyer);
+    const handed: string[] = [];
+    agent.on('conversation:updated', ({ conversation }: { conversation: Conversation }) =>
+      handed.push(conversation.id),
+    );
+
+    const sent = await emit<{ message: Message; conversation: Conversation }>(buyer, 'message:send', {
+      clientId: 'x-1',
+      kind: 'text',
+      body: { text: '节点 A 的买家：在吗？' },
+    });
+    assert.ok(sent.ok);
+    const conversationId = sent.ok ? sent.data.conversation.id : '';
+    const assigned = await b.storage.conversations.findConversation(SHOP, conversationId as never);
+    assert.equal(assigned?.agentId, 'agent-demo-1');
+    // The assignment made on node A reaches the agent's socket on node B; the first message is
+    // stored before it, so the agent syncs (as the workbench does), then sees the next one live.
+    await until(() => handed.includes(conversationId), 'the assignment, A → B');
+    const sync = await emit<{ messages: Message[] }>(agent, 'messages:sync', { conversationId, afterSeq: 0 });
+    assert.ok(sync.ok && sync.data.messages.some((m) => m.kind === 'text' && m.body.text.includes('节点 A')));
+    const more = await emit(buyer, 'message:send', {
+      clientId: 'x-2',
+      kind: 'text',
+      body: { text: '节点 A 再问一句' },
+    });
+    assert.ok(more.ok);
+    await until(
+      () => agentGot.some((m) => m.kind === 'text' && m.body.text === '节点 A 再问一句'),
+      'A → B live',
+    );
+
+    const typing = new Promise<{ isTyping: boolean }>((resolve) =>
+      buyer.once('conversation:typing', resolve),
+    );
+    agent.emit('conversation:typing', { conversationId, isTyping: true });
+    assert.equal((await typing).isTyping, true);
+
+    const reply = await emit(agent, 'message:send', {
+      conversationId,
+      clientId: 'y-1',
+      kind: 'text',
+      body: { text: '节点 B 的客服：在的亲～' },
+    });
+    assert.ok(reply.ok);
+    await until(() => buyerGot.some((m) => m.kind === 'text' && m.body.text.includes('节点 B')), 'B → A');
+    assert.equal(
+      buyerGot.filter((m) => m.kind === 'text' && m.body.text.includes('节点 B')).length,
+      1,
+      'once',
+    );
+
+    const read = new Promise<{ reader: string; seq: number }>((resolve) =>
+      agent.once('conversation:read', resolve),
+    );
+    const lastSeq = buyerGot.at(-1)!.seq;
+    buyer.emit('conversation:read', { conversationId, seq: lastSeq });
+    assert.deepEqual(await read, { conversationId, reader: 'buyer', seq: lastSeq });
+  });
+
+  it('RT-4 200 buyers at once, split across both nodes, for 20 agents of cap 5: no cap exceeded, none assigned twice', async () => {
+    // 17 more agents (20 in all with the demo's three), every one online with a cap of 5.
+    const now = Date.now();
+    for (let i = 4; i <= 20; i++)
+      await a.storage.agents.insertAgent(
+        {
+          id: `agent-c-${i}` as AgentId,
+          shopId: SHOP,
+          email: `c${i}@demo.xiaoer.dev`,
+          name: `客服${i}`,
+          role: 'agent',
+          status: 'online',
+          maxConcurrent: 5,
+          takesRouting: true,
+          createdAt: now + i,
+        },
+        'x',
+      );
+    for (const id of ['agent-demo-1', 'agent-demo-2', 'agent-demo-3']) {
+      await a.storage.agents.updateAgent(SHOP, id as AgentId, { maxConcurrent: 5 });
+      await a.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'online');
+    }
+    // The first test's buyer takes a slot: end it so 20 × 5 slots are free.
+    for (const c of await a.storage.conversations.listByStatus(SHOP, 'assigned', 100))
+      await a.server.ctx.chat.endConversation(
+        SHOP,
+        { type: 'agent', agentId: c.agentId!, isAdmin: true },
+        c.id,
+      );
+
+    const sessions = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => widgetSession((i % 2 ? b : a).server)),
+    );
+    const results = await Promise.all(
+      sessions.map(({ token }, i) =>
+        (i % 2 ? b : a).server.app.inject({
+          method: 'POST',
+          url: '/api/widget/messages',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { clientId: `rush-${i}`, kind: 'text', body: { text: `第${i}个` } },
+        }),
+      ),
+    );
+    assert.ok(results.every((r) => r.statusCode === 200));
+    const loads = await a.storage.conversations.countAssignedByAgent(SHOP);
+    const counts = [...loads.values()];
+    assert.equal(
+      counts.reduce((x, y) => x + y, 0),
+      100,
+      'every slot filled',
+    );
+    assert.ok(
+      counts.every((n) => n <= 5),
+      `no cap exceeded: ${counts.join(',')}`,
+    );
+    const queued = await a.storage.conversations.listByStatus(SHOP, 'queued', 1000);
+    assert.equal(queued.length, 100);
+    const ids = results.map((r) => (r.json() as { conversation: Conversation }).conversation.id);
+    assert.equal(new Set(ids).size, 200, 'one conversation per buyer');
+  });
+});
