@@ -106,6 +106,46 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     assert.deepEqual(await read, { conversationId, reader: 'buyer', seq: lastSeq });
   });
 
+  it('an FAQ edit on node A reaches the index node B has built, entry by entry (BOT-1)', async () => {
+    const ownerA = await loginCookie(a.server, 'owner@demo.xiaoer.dev');
+    const ownerB = await loginCookie(b.server, 'owner@demo.xiaoer.dev');
+    const topOnB = async (q: string) => {
+      const res = await b.server.app.inject({
+        method: 'GET',
+        url: `/api/admin/faq/test?q=${encodeURIComponent(q)}`,
+        headers: { cookie: ownerB },
+      });
+      return (res.json() as { matches: { entryId: string; question: string }[] }).matches[0];
+    };
+    const question = '你们支持用数字人民币付款吗';
+    const before = await topOnB(question); // node B builds its index now
+    assert.notEqual(before?.question, question);
+    const created = await a.server.app.inject({
+      method: 'POST',
+      url: '/api/admin/faq',
+      headers: { cookie: ownerA },
+      payload: {
+        question,
+        similar: [],
+        answer: '支持的亲，下单时选择数字人民币即可',
+        category: '支付',
+        enabled: true,
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const id = (created.json() as { entry: { id: string } }).entry.id;
+    const start = Date.now();
+    while ((await topOnB(question))?.entryId !== id) {
+      assert.ok(Date.now() - start < 3000, 'node B learns of the new entry within 3 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await a.server.app.inject({ method: 'DELETE', url: `/api/admin/faq/${id}`, headers: { cookie: ownerA } });
+    while ((await topOnB(question))?.entryId === id) {
+      assert.ok(Date.now() - start < 6000, 'and of its removal');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('RT-4 200 buyers at once, split across both nodes, for 20 agents of cap 5: no cap exceeded, none assigned twice', async () => {
     // 17 more agents (20 in all with the demo's three), every one online with a cap of 5.
     const now = Date.now();

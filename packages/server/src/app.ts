@@ -36,6 +36,7 @@ import { complianceRoutes } from './http/routes/compliance.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
+import { RedisPeerBus } from './cluster/bus';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { uploadRoutes } from './http/routes/upload.routes';
@@ -82,7 +83,11 @@ export async function createServer(
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
   const events = new EventBus();
-  const faq = new FaqCache(storage);
+  // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  const peers = redis ? new RedisPeerBus(redis) : undefined;
+  const faq = new FaqCache(storage, peers);
+  await faq.listen();
   const recentOrders = (
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
     buyerId: Parameters<typeof storage.orders.listBuyerOrders>[1],
@@ -103,7 +108,6 @@ export async function createServer(
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
   const clustered = config.REDIS_URL !== undefined;
   const shopLock = clustered ? new PgAdvisoryLock(storage.db.kysely) : undefined;
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
   const chat = new ChatService({
     ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
     compliance,
@@ -287,6 +291,7 @@ export async function createServer(
       detach();
       io.close();
       await app.close();
+      await peers?.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       if (!options.storage) await storage.close();
     },

@@ -9,6 +9,7 @@ import {
   type ShopFaq,
   type ShopId,
 } from '@xiaoer/core';
+import type { PeerBus } from '../cluster/bus';
 import type { Storage } from '../storage';
 import { jiebaSegmenter } from './jieba.segmenter';
 
@@ -19,7 +20,37 @@ import { jiebaSegmenter } from './jieba.segmenter';
 export class FaqCache {
   private readonly shops = new Map<ShopId, Promise<ShopFaq & { entries: Map<string, FaqEntry> }>>();
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    /** Cluster mode: the other nodes hear of each edit and update their own copies. */
+    private readonly peers?: PeerBus,
+  ) {}
+
+  /** Cluster mode: apply the other nodes' edits (entries are re-read from the database). */
+  async listen(): Promise<void> {
+    await this.peers?.subscribe('faq', (message) => {
+      const m = message as { shopId: ShopId; upserted?: string[]; removed?: string; settings?: boolean };
+      void this.applyPeer(m).catch((error) => console.error('faq cache update from a peer failed', error));
+    });
+  }
+
+  private async applyPeer(m: { shopId: ShopId; upserted?: string[]; removed?: string; settings?: boolean }) {
+    if (!this.shops.has(m.shopId)) return;
+    if (m.settings) {
+      this.shops.delete(m.shopId); // settings and the shop's name are cheap to reload with the index
+      return;
+    }
+    if (m.removed) await this.removedHere(m.shopId, m.removed);
+    if (m.upserted?.length) {
+      const wanted = new Set(m.upserted);
+      const entries = (await this.storage.faq.listEntries(m.shopId)).filter((e) => wanted.has(e.id));
+      await this.upsertedHere(m.shopId, entries);
+    }
+  }
+
+  private tell(payload: { shopId: ShopId; upserted?: string[]; removed?: string; settings?: boolean }) {
+    void this.peers?.publish('faq', payload).catch((error) => console.error('faq peer notice failed', error));
+  }
 
   /** The shop's FAQ, or undefined when its bot is off. */
   async faqFor(shopId: ShopId): Promise<ShopFaq | undefined> {
@@ -62,8 +93,13 @@ export class FaqCache {
     return faq;
   }
 
-  /** After entries were saved: update them in the index. */
+  /** After entries were saved: update them in the index (here and on the other nodes). */
   async upserted(shopId: ShopId, entries: readonly FaqEntry[]): Promise<void> {
+    this.tell({ shopId, upserted: entries.map((e) => e.id) });
+    await this.upsertedHere(shopId, entries);
+  }
+
+  private async upsertedHere(shopId: ShopId, entries: readonly FaqEntry[]): Promise<void> {
     if (!this.shops.has(shopId)) return;
     const faq = await this.load(shopId);
     for (const e of entries) {
@@ -74,6 +110,11 @@ export class FaqCache {
 
   /** After an entry was deleted. */
   async removed(shopId: ShopId, id: string): Promise<void> {
+    this.tell({ shopId, removed: id });
+    await this.removedHere(shopId, id);
+  }
+
+  private async removedHere(shopId: ShopId, id: string): Promise<void> {
     if (!this.shops.has(shopId)) return;
     const faq = await this.load(shopId);
     faq.entries.delete(id);
@@ -86,6 +127,7 @@ export class FaqCache {
     settings: BotSettings | null,
     shop?: { name: string; serviceHours: string },
   ): Promise<void> {
+    this.tell({ shopId, settings: true });
     if (!this.shops.has(shopId)) return;
     const faq = await this.load(shopId);
     if (JSON.stringify(faq.settings.synonyms ?? []) !== JSON.stringify(settings?.synonyms ?? [])) {
