@@ -38,6 +38,14 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     await b?.close();
   });
 
+  it('both nodes are ready: the database and Redis answer', async () => {
+    for (const node of [a, b]) {
+      const res = await node.server.app.inject({ method: 'GET', url: '/ready' });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { ok: true, database: 'ok', redis: 'ok' });
+    }
+  });
+
   it('a buyer on node A and an agent on node B chat both ways; typing and read receipts cross too', async () => {
     for (const id of ['agent-demo-2', 'agent-demo-3'])
       await a.server.ctx.chat.setAgentStatus(SHOP, id as AgentId, 'offline');

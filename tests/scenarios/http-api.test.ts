@@ -2049,6 +2049,7 @@ describe('HTTP API in process', () => {
 
     it('GET /health answers ok', async () => {
       assert.deepEqual(ok(await api('GET', '/health')), { ok: true });
+      assert.deepEqual(ok(await api('GET', '/ready')), { ok: true, database: 'ok', redis: 'off' });
     });
 
     it('a body that is not JSON but says so is 400, not 500', async () => {

@@ -39,6 +39,7 @@ import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
@@ -195,6 +196,10 @@ export async function createServer(
     events,
     clock,
     secret: await resolveSecret(config, storage),
+    probes: {
+      database: () => sql`select 1`.execute(storage.db.kysely),
+      ...(redis ? { redis: () => redis.ping() } : {}),
+    },
     buyerMessageLimiter: new RateLimiterMemory({ points: config.BUYER_MESSAGES_PER_10S, duration: 10 }),
   };
 

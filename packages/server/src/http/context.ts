@@ -22,6 +22,8 @@ export interface AppContext {
   clock: Clock;
   /** Signs buyer tokens. */
   secret: string;
+  /** What /ready checks: the database, and Redis in cluster mode. */
+  probes: { database: () => Promise<unknown>; redis?: () => Promise<unknown> };
   /** Per-buyer message rate limit, shared by HTTP and WebSocket sends. */
   buyerMessageLimiter: RateLimiterMemory;
 }
