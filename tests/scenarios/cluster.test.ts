@@ -5,6 +5,8 @@ import type { AgentId, Conversation, Message, ShopId } from '@xiaoer/core';
 import { freshPostgresUrl } from '../support/databases';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
 import { collect, connect, emit, until } from '../support/sockets';
+import { sql } from 'kysely';
+import { PgAdvisoryLock } from '../../packages/server/src/cluster/pg-lock';
 import { openStorage } from '../../packages/server/src/storage';
 
 const SHOP = 'shop-demo' as ShopId;
@@ -36,6 +38,40 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     for (const s of sockets) s.close();
     await a?.close();
     await b?.close();
+  });
+
+  it('the cross-node lock serializes one key and never starves the pool its tasks query', async () => {
+    const url = await freshPostgresUrl();
+    const storage = await openStorage(url, { poolSize: 2 });
+    const lock = new PgAdvisoryLock(url, 2);
+    try {
+      // Ten shops at once, each task needing two main-pool connections: with the lock held on
+      // main-pool connections this would hang.
+      const order: string[] = [];
+      await Promise.race([
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            lock.run(`shop-${i % 5}`, async () => {
+              order.push(`start ${i % 5}`);
+              await Promise.all([
+                sql`select pg_sleep(0.01)`.execute(storage.db.kysely),
+                sql`select pg_sleep(0.01)`.execute(storage.db.kysely),
+              ]);
+              order.push(`end ${i % 5}`);
+            }),
+          ),
+        ),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the lock starved the pool')), 10_000)),
+      ]);
+      // Per key, a task ends before the next starts.
+      for (let k = 0; k < 5; k++) {
+        const mine = order.filter((e) => e.endsWith(` ${k}`));
+        assert.deepEqual(mine, [`start ${k}`, `end ${k}`, `start ${k}`, `end ${k}`]);
+      }
+    } finally {
+      await lock.close();
+      await storage.close();
+    }
   });
 
   it('both nodes are ready: the database and Redis answer', async () => {

@@ -108,7 +108,7 @@ export async function createServer(
   // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
   const clustered = config.REDIS_URL !== undefined;
-  const shopLock = clustered ? new PgAdvisoryLock(storage.db.kysely) : undefined;
+  const shopLock = clustered ? new PgAdvisoryLock(config.DATABASE_URL) : undefined;
   const chat = new ChatService({
     ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
     compliance,
@@ -296,7 +296,10 @@ export async function createServer(
       detach();
       io.close();
       await app.close();
+      // Messages already taken in reach the metrics before the database closes (5 s at most).
+      await Promise.race([metrics.flush(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await peers?.close();
+      await shopLock?.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       if (!options.storage) await storage.close();
     },

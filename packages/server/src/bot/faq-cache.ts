@@ -1,6 +1,7 @@
 import {
   DEFAULT_BOT_SETTINGS,
   FaqIndex,
+  KeyedMutex,
   QuestionScorer,
   DEFAULT_WEIGHTS,
   SynonymMap,
@@ -19,6 +20,7 @@ import { jiebaSegmenter } from './jieba.segmenter';
  */
 export class FaqCache {
   private readonly shops = new Map<ShopId, Promise<ShopFaq & { entries: Map<string, FaqEntry> }>>();
+  private readonly peerOrder = new KeyedMutex();
 
   constructor(
     private readonly storage: Storage,
@@ -30,7 +32,10 @@ export class FaqCache {
   async listen(): Promise<void> {
     await this.peers?.subscribe('faq', (message) => {
       const m = message as { shopId: ShopId; upserted?: string[]; removed?: string; settings?: boolean };
-      void this.applyPeer(m).catch((error) => console.error('faq cache update from a peer failed', error));
+      // One shop's notices apply in the order they came, so an older re-read never lands last.
+      void this.peerOrder
+        .run(m.shopId, () => this.applyPeer(m))
+        .catch((error) => console.error('faq cache update from a peer failed', error));
     });
   }
 

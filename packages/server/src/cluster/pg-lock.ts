@@ -1,28 +1,39 @@
 import { KeyedMutex } from '@xiaoer/core';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../storage/schema';
+import pg from 'pg';
 
 /**
- * A per-key lock every node honours (issue #7): a PostgreSQL session advisory lock held on one
- * pooled connection for the duration of the task. Tasks of one key on this node queue in memory
- * first, so a busy shop takes one connection, not one per waiting task. A node that dies
- * releases its locks with its connections.
+ * A per-key lock every node honours (issue #7): a PostgreSQL session advisory lock held on a
+ * connection of its own small pool for the duration of the task. The task's own queries use the
+ * main pool, so lock holders never starve it (a holder waiting for a main-pool connection held
+ * by another holder would hang both); a task waiting for a lock connection holds nothing. Tasks
+ * of one key on this node queue in memory first, so a busy shop takes one lock connection. A
+ * node that dies releases its locks with its connections.
  */
 export class PgAdvisoryLock {
   private readonly local = new KeyedMutex();
+  private readonly pool: pg.Pool;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(url: string, size = 20) {
+    this.pool = new pg.Pool({ connectionString: url, max: size });
+  }
 
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.local.run(key, () =>
-      this.db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(hashtextextended(${key}, 0))`.execute(conn);
+    return this.local.run(key, async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [key]);
         try {
           return await fn();
         } finally {
-          await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn);
+          await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]);
         }
-      }),
-    );
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
   }
 }

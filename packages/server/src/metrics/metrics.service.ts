@@ -52,7 +52,7 @@ export class MetricsService {
   /** Each shop's drain under way. */
   private readonly draining = new Map<ShopId, Promise<void>>();
   /** Messages waiting to be applied, per shop, in arrival order. */
-  private readonly queues = new Map<ShopId, { id: string; m: MetricMessage }[]>();
+  private readonly queues = new Map<ShopId, { id: string; m: MetricMessage; retried?: boolean }[]>();
   /** The last message each shop's latest rebuild read (in its order: time, then id). */
   private readonly rebuiltUpTo = new Map<ShopId, { at: number; id: string }>();
 
@@ -134,23 +134,32 @@ export class MetricsService {
       const fresh = batch.filter(
         ({ id, m }) => !mark || m.at > mark.at || (m.at === mark.at && id > mark.id),
       );
-      const { settings, timeZone } = await this.context(shopId);
-      await this.storage.metrics.applyBatch(
-        shopId,
-        fresh.map((x) => x.m),
-        settings,
-        timeZone,
-      );
+      try {
+        const { settings, timeZone } = await this.context(shopId);
+        await this.storage.metrics.applyBatch(
+          shopId,
+          fresh.map((x) => x.m),
+          settings,
+          timeZone,
+        );
+      } catch (error) {
+        // Nothing of the batch was written (one transaction): it goes back to the front for one
+        // more try; a batch that fails twice is dropped (logged) and a rebuild restores it.
+        const again = fresh.filter((x) => !x.retried).map((x) => ({ ...x, retried: true }));
+        queue.unshift(...again);
+        throw error;
+      }
     }
   }
 
   /** Resolves once every message ingested so far is in the roll-ups (tests, shutdown). */
   async flush(): Promise<void> {
-    let seen: Promise<unknown>;
-    do {
-      seen = this.pending;
+    // A few passes: a drain may hand messages queued at its very end to a follow-up drain.
+    for (let pass = 0; pass < 3; pass++) {
+      const seen = this.pending;
       await seen;
-    } while (seen !== this.pending);
+      if (seen === this.pending) return;
+    }
   }
 
   /** Today in the shop's time zone. */
@@ -250,7 +259,7 @@ export class MetricsService {
 
   /** MET-5: re-evaluates every shop's alert and reports the ones that changed. */
   async checkAlerts(): Promise<void> {
-    await this.flush();
+    // No flush: an alert a few hundred milliseconds behind the messages is still in time.
     for (const shopId of await this.storage.shops.listShopIds()) {
       const alert = await this.alert(shopId);
       const key = alert ? `${alert.date}|${alert.atRisk.map((r) => r.conversationId).join(',')}` : '';
