@@ -15,7 +15,7 @@ import {
   runMetricsCli,
 } from '../../packages/server/src/metrics/metrics-cli';
 import { openStorage, type Storage } from '../../packages/server/src/storage';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHOP = 'shop-demo' as ShopId;
@@ -91,19 +91,8 @@ describe('xiaoer metrics rebuild on a SQLite file', () => {
         ['agent-demo-3', 'agent3@demo.xiaoer.dev'],
       ] as const)
         cookies.set(id, await loginCookie(t.server, email));
-      const tokens = new Map<string, string>();
-      const buyerSays = async (name: string, text: string, shop = 'demo'): Promise<Conversation> => {
-        let token = tokens.get(name);
-        if (!token) tokens.set(name, (token = (await widgetSession(t.server, { shop })).token));
-        const res = await inject({
-          method: 'POST',
-          url: '/api/widget/messages',
-          headers: { authorization: `Bearer ${token}` },
-          payload: { clientId: `c-${Math.random()}`, kind: 'text', body: { text } },
-        });
-        assert.equal(res.statusCode, 200, res.body);
-        return (res.json() as { conversation: Conversation }).conversation;
-      };
+      const buyers = new WidgetBuyers(() => t.server);
+      const buyerSays = (name: string, text: string, shop = 'demo') => buyers.says(name, text, shop);
       const agentReplies = async (c: Conversation, text = '亲，在的～') => {
         const fresh = (await t.storage.conversations.findConversation(SHOP, c.id))!;
         const res = await inject({

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeClock, type AgentId, type Conversation, type DayMetrics, type ShopId } from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
 
 const SHOP = 'shop-demo' as ShopId;
 const at = (local: string) => Date.parse(`${local}+08:00`);
@@ -48,19 +48,8 @@ for (const engine of testDatabases) {
     });
     after(() => t.close());
 
-    const tokens = new Map<string, string>();
-    async function buyerSays(name: string, text: string): Promise<Conversation> {
-      let token = tokens.get(name);
-      if (!token) tokens.set(name, (token = (await widgetSession(t.server)).token));
-      const res = await inject({
-        method: 'POST',
-        url: '/api/widget/messages',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { clientId: `c-${Math.random()}`, kind: 'text', body: { text } },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-      return (res.json() as { conversation: Conversation }).conversation;
-    }
+    const buyers = new WidgetBuyers(() => t.server);
+    const buyerSays = (name: string, text: string) => buyers.says(name, text);
     async function agentReplies(c: Conversation, text = '亲，在的～') {
       const fresh = (await t.storage.conversations.findConversation(SHOP, c.id))!;
       const res = await inject({
@@ -195,7 +184,7 @@ for (const engine of testDatabases) {
       const open = await inject({
         method: 'POST',
         url: '/api/widget/rating',
-        headers: { authorization: `Bearer ${tokens.get('rater')}` },
+        headers: { authorization: `Bearer ${await buyers.token('rater')}` },
         payload: { conversationId: c.id, score: 5 },
       });
       assert.equal(open.statusCode, 400, 'not ended yet');
@@ -205,11 +194,11 @@ for (const engine of testDatabases) {
         url: `/api/conversations/${c.id}/end`,
         headers: { cookie: agents.get(fresh.agentId!)! },
       });
-      const rate = (score: number) =>
+      const rate = async (score: number) =>
         inject({
           method: 'POST',
           url: '/api/widget/rating',
-          headers: { authorization: `Bearer ${tokens.get('rater')}` },
+          headers: { authorization: `Bearer ${await buyers.token('rater')}` },
           payload: { conversationId: c.id, score, comment: '很快' },
         });
       assert.equal((await rate(4)).statusCode, 200);
@@ -217,7 +206,7 @@ for (const engine of testDatabases) {
       const bad = await inject({
         method: 'POST',
         url: '/api/widget/rating',
-        headers: { authorization: `Bearer ${tokens.get('rater')}` },
+        headers: { authorization: `Bearer ${await buyers.token('rater')}` },
         payload: { conversationId: c.id, score: 6 },
       });
       assert.equal(bad.statusCode, 400);

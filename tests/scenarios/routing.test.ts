@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeClock, type AgentId, type Conversation, type ShopId } from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
 
 const SHOP = 'shop-demo' as ShopId;
 const HOUR = 3_600_000;
@@ -60,20 +60,9 @@ for (const engine of testDatabases) {
       }
     }
 
-    const tokens = new Map<string, string>();
+    const buyers = new WidgetBuyers(() => t.server);
     /** A buyer (one per name, kept across calls) sends a line; returns the conversation as answered. */
-    async function says(name: string, text = '在吗') {
-      let token = tokens.get(name);
-      if (!token) tokens.set(name, (token = (await widgetSession(t.server, { shop: 'demo' })).token));
-      const res = await inject({
-        method: 'POST',
-        url: '/api/widget/messages',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { clientId: `c-${Math.random()}`, kind: 'text', body: { text } },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-      return (res.json() as { conversation: Conversation }).conversation;
-    }
+    const says = (name: string, text = '在吗') => buyers.says(name, text);
     const find = async (id: string) => (await t.storage.conversations.findConversation(SHOP, id as never))!;
     const asAgent = (agentId: AgentId) => ({ type: 'agent' as const, agentId, isAdmin: false });
 

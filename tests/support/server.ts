@@ -1,4 +1,4 @@
-import type { Clock } from '@xiaoer/core';
+import type { Clock, Conversation } from '@xiaoer/core';
 import { createServer, type XiaoerServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
@@ -71,4 +71,32 @@ export async function widgetSession(
   if (res.statusCode !== 200) throw new Error(`widget session failed: ${res.statusCode} ${res.body}`);
   const json = res.json() as { token: string; buyer: { id: string } };
   return { token: json.token, buyerId: json.buyer.id };
+}
+
+/**
+ * Named widget buyers: each name gets a session once, then sends through the widget's HTTP route;
+ * `says` returns the conversation as the server answered.
+ */
+export class WidgetBuyers {
+  private readonly tokens = new Map<string, string>();
+
+  constructor(private readonly server: () => XiaoerServer) {}
+
+  /** The buyer's bearer token (a new session on first use). */
+  async token(name: string, shop = 'demo'): Promise<string> {
+    let token = this.tokens.get(name);
+    if (!token) this.tokens.set(name, (token = (await widgetSession(this.server(), { shop })).token));
+    return token;
+  }
+
+  async says(name: string, text: string, shop = 'demo'): Promise<Conversation> {
+    const res = await this.server().app.inject({
+      method: 'POST',
+      url: '/api/widget/messages',
+      headers: { authorization: `Bearer ${await this.token(name, shop)}` },
+      payload: { clientId: `c-${Math.random()}`, kind: 'text', body: { text } },
+    });
+    if (res.statusCode !== 200) throw new Error(`${name} could not send: ${res.statusCode} ${res.body}`);
+    return (res.json() as { conversation: Conversation }).conversation;
+  }
 }
