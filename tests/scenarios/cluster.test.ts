@@ -30,6 +30,9 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
       SECRET: 'cluster-secret-cluster-secret-cluster!!',
       RATE_LIMIT_PER_MINUTE: '100000',
       WIDGET_SESSIONS_PER_MINUTE: '100000',
+      // Test files share one Redis: each keeps to its own keys and streams.
+      REDIS_PREFIX: `t${process.pid}`,
+      PRESENCE_EXPIRY_SECONDS: '1',
     };
     a = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
     b = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
@@ -249,5 +252,42 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     assert.equal(queued.length, 100);
     const ids = results.map((r) => (r.json() as { conversation: Conversation }).conversation.id);
     assert.equal(new Set(ids).size, 200, 'one conversation per buyer');
+  });
+
+  it('RT-8 presence: an agent whose sockets are all gone goes offline within the expiry, and is online again on return', async () => {
+    const AGENT = 'agent-demo-3' as AgentId;
+    const status = async () => (await a.storage.agents.findAgent(SHOP, AGENT))?.status;
+    await b.server.ctx.chat.setAgentStatus(SHOP, AGENT, 'hung_up');
+    const owner = await connect(a.url, '/agent', {
+      cookie: await loginCookie(a.server, 'owner@demo.xiaoer.dev'),
+    });
+    sockets.push(owner);
+    const seen: string[] = [];
+    owner.on('agent:status', (e: { agentId: string; status: string }) => {
+      if (e.agentId === AGENT) seen.push(e.status);
+    });
+    const cookie = await loginCookie(b.server, 'agent3@demo.xiaoer.dev');
+    const onB = await connect(b.url, '/agent', { cookie });
+    // Beats keep them present well past the expiry (1 s here).
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await status(), 'hung_up');
+    // Moving from node B to node A with no gap (a drain, a reconnect) changes nothing.
+    const onA = await connect(a.url, '/agent', { cookie });
+    onB.close();
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await status(), 'hung_up', 'still present through node A');
+    const gone = Date.now();
+    onA.close();
+    while ((await status()) !== 'offline') {
+      assert.ok(Date.now() - gone < 3000, 'offline within the expiry and a reaper pass');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(Date.now() - gone >= 900, 'not before the expiry: a reconnect would have been in time');
+    await until(() => seen.includes('offline'), 'admins on node A see it (RT-8)');
+    // Back on node B: the status they had is theirs again.
+    const back = await connect(b.url, '/agent', { cookie });
+    sockets.push(back);
+    await until(() => seen.at(-1) === 'hung_up', 'status given back');
+    assert.equal(await status(), 'hung_up');
   });
 });

@@ -24,7 +24,12 @@ for (const engine of testDatabases) {
         storage: await engine.open(),
         clock,
         listen: false,
-        env: { RATE_LIMIT_PER_MINUTE: '100000', WIDGET_SESSIONS_PER_MINUTE: '100000' },
+        env: {
+          RATE_LIMIT_PER_MINUTE: '100000',
+          WIDGET_SESSIONS_PER_MINUTE: '100000',
+          // The test fires timers itself (the fake clock decides what is due).
+          TIMER_POLL_MS: '60000',
+        },
       });
       owner = await loginCookie(t.server, 'owner@demo.xiaoer.dev');
     });
@@ -118,12 +123,25 @@ for (const engine of testDatabases) {
       assert.equal(b.status, 'queued');
       await chat().endConversation(SHOP, asAgent(A1), a.id);
       assert.equal((await find(b.id)).status, 'queued', 'the ended chat still holds the slot');
+      // The release is a durable timer in the database, fired by a worker once it is due.
+      const [release, ...more] = (
+        await t.storage.timers.list({ kind: 'routing.release', shopId: SHOP })
+      ).filter((x) => x.firedAt === null);
+      assert.equal(more.length, 0);
+      assert.equal(release?.dueAt, clock.now() + 20 * 60_000);
       clock.advance(20 * 60_000 - 1);
-      await chat().rebalance(SHOP);
+      await t.server.scheduler.runDue(); // (the shop's recurring jobs fall due too)
+      assert.equal((await t.storage.timers.find(release!.id))?.firedAt, null, 'not due yet');
       assert.equal((await find(b.id)).status, 'queued');
       clock.advance(1);
-      await chat().rebalance(SHOP);
+      assert.equal(await t.server.scheduler.runDue(), 1);
       assert.deepEqual([(await find(b.id)).agentId, (await find(b.id)).assignReason], [A1, 'queue']);
+      const fired = await t.storage.timers.find(release!.id);
+      assert.deepEqual(
+        [fired?.firedAt, fired?.firedBy, fired?.attempts],
+        [clock.now(), t.server.ctx.node.id, 1],
+      );
+      assert.equal(await t.server.scheduler.runDue(), 0, 'fired once');
     });
 
     it('RT-5 / RT-6 / RT-10: offline list, pulling from the queue, admin assignment beyond caps', async () => {

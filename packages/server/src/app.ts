@@ -14,10 +14,12 @@ import {
   randomIds,
   systemClock,
   type Clock,
+  type ShopId,
 } from '@xiaoer/core';
 import { FaqCache } from './bot/faq-cache';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Config } from './config';
@@ -37,6 +39,9 @@ import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
+import { RedisPresence } from './cluster/presence';
+import { TimerScheduler } from './jobs/scheduler';
+import { healthRoutes } from './http/routes/health.routes';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -44,16 +49,23 @@ import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
 import { attachGateway, rooms } from './ws/gateway';
-import { WS_AGENT_NAMESPACE } from '@xiaoer/protocol';
+import { WS_AGENT_NAMESPACE, WS_BUYER_NAMESPACE } from '@xiaoer/protocol';
 
 /** A running (or ready to run) xiaoer node. */
 export interface XiaoerServer {
   app: FastifyInstance;
   io: Server;
   ctx: AppContext;
+  /** Durable timers: set by any node, fired by worker nodes. */
+  scheduler: TimerScheduler;
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Shuts down gracefully: `/ready` turns 503, no new connections are taken, sockets are closed
+   * over up to `drainMs` (clients reconnect, through the load balancer, to other nodes), work in
+   * hand finishes, then everything closes.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 /** The buyer-token secret: from config, or made once and kept in the database. */
@@ -83,10 +95,15 @@ export async function createServer(
 ): Promise<XiaoerServer> {
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
+  const roles = config.ROLE;
+  const node = {
+    id: config.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    draining: false,
+  };
   const events = new EventBus();
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
-  const peers = redis ? new RedisPeerBus(redis) : undefined;
+  const peers = redis ? new RedisPeerBus(redis, config.REDIS_PREFIX) : undefined;
   const faq = new FaqCache(storage, peers);
   await faq.listen();
   const recentOrders = (
@@ -121,6 +138,15 @@ export async function createServer(
     clock,
     ids: randomIds,
     routing: storage.routing,
+    // RT-9: a lingering slot's release is a durable timer (one node fires it, a restart keeps it).
+    scheduleRebalance: async (shopId, at) => {
+      await scheduler.schedule({
+        id: `routing.release:${shopId}:${at}`,
+        kind: 'routing.release',
+        shopId,
+        dueAt: at,
+      });
+    },
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';
@@ -176,7 +202,7 @@ export async function createServer(
       .onBuyerMessage(event.conversation, event.message)
       .catch((error) => console.error('bot turn failed', error));
   });
-  // MET-1 … MET-6: roll-ups follow every message; MET-5 alerts are re-evaluated every 20 s.
+  // MET-1 … MET-6: roll-ups follow every message (MET-5 alerts: a durable timer, below).
   const metrics = new MetricsService(
     storage,
     clock,
@@ -185,8 +211,49 @@ export async function createServer(
   events.subscribe((event) => {
     metrics.ingest(event).catch((error) => console.error('metrics ingest failed', error));
   });
+  // Durable timers (ARCHITECTURE.md): any node sets them, worker nodes fire them, once.
+  const scheduler = new TimerScheduler({
+    timers: storage.timers,
+    clock,
+    nodeId: node.id,
+    pollMs: config.TIMER_POLL_MS,
+    handlers: {
+      'routing.release': async (timer) => {
+        if (timer.shopId) await chat.rebalance(timer.shopId as ShopId);
+      },
+      // MET-5: alerts re-evaluated every 20 s, by one node of the cluster.
+      'metrics.alerts': async () => {
+        await metrics.checkAlerts();
+        return { repeatAt: clock.now() + 20_000 };
+      },
+      // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.
+      'housekeeping.prune': async () => {
+        for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
+        await storage.timers.prune(clock.now() - 7 * DAY);
+        return { repeatAt: clock.now() + 3_600_000 };
+      },
+    },
+  });
+  // Cluster presence (RT-8): an agent with no live socket on any node goes offline; back, they
+  // get their status again.
+  const presence = redis
+    ? new RedisPresence(
+        redis,
+        node.id,
+        config.PRESENCE_EXPIRY_SECONDS * 1000,
+        {
+          statusOf: async (shopId, agentId) => (await storage.agents.findAgent(shopId, agentId))?.status,
+          setStatus: async (shopId, agentId, status) => {
+            await chat.setAgentStatus(shopId, agentId, status);
+          },
+        },
+        config.REDIS_PREFIX,
+      )
+    : undefined;
   const ctx: AppContext = {
     config,
+    node,
+    ...(presence ? { presence } : {}),
     storage,
     chat,
     bot,
@@ -233,65 +300,92 @@ export async function createServer(
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } });
 
-  for (const routes of [
-    authRoutes,
-    conversationRoutes,
-    buyerRoutes,
-    quickReplyRoutes,
-    adminRoutes,
-    faqRoutes,
-    routingRoutes,
-    complianceRoutes,
-    metricsRoutes,
-    widgetRoutes,
-    uploadRoutes,
-    pageRoutes,
-  ]) {
+  await healthRoutes(app, ctx);
+  // A node without the web role answers only /health, /ready and (with ws) Socket.IO.
+  for (const routes of roles.has('web')
+    ? [
+        authRoutes,
+        conversationRoutes,
+        buyerRoutes,
+        quickReplyRoutes,
+        adminRoutes,
+        faqRoutes,
+        routingRoutes,
+        complianceRoutes,
+        metricsRoutes,
+        widgetRoutes,
+        uploadRoutes,
+        pageRoutes,
+      ]
+    : []) {
     await routes(app, ctx);
   }
 
-  const io = new Server(app.server, {
-    ...(redis ? { adapter: createAdapter(redis) } : {}),
+  // Every node pushes the events its own work publishes (through Redis to the sockets on other
+  // nodes); only nodes with the ws role take socket connections.
+  const ioOptions = {
+    ...(redis ? { adapter: createAdapter(redis, { streamName: `${config.REDIS_PREFIX}:socket.io` }) } : {}),
     cors: { origin: true, credentials: false },
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-  });
+    // A draining node takes no new connection; the client retries (another node, behind a balancer).
+    allowRequest: (_req: unknown, callback: (err: string | null | undefined, ok: boolean) => void) =>
+      callback(node.draining ? 'draining' : null, !node.draining),
+  };
+  const io = roles.has('ws') ? new Server(app.server, ioOptions) : new Server(ioOptions);
   const detach = attachGateway(io, ctx);
   metrics.setAlertListener((shopId, alert) => {
     const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);
     else admins.emit('metrics:alert-cleared', {});
   });
-  const alertTimer = setInterval(() => {
-    metrics.checkAlerts().catch((error) => console.error('metrics alerts failed', error));
-  }, 20_000);
-  alertTimer.unref();
-  // Raw timing state past the shop's retention is dropped hourly (the roll-ups stay).
-  const pruneTimer = setInterval(async () => {
-    try {
-      for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
-    } catch (error) {
-      console.error('metrics prune failed', error);
-    }
-  }, 3_600_000);
-  pruneTimer.unref();
-  // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
-  for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
+  const worker = roles.has('worker');
+  if (worker) {
+    const now = clock.now();
+    await storage.timers.schedule(
+      { id: 'metrics.alerts', kind: 'metrics.alerts', shopId: null, dueAt: now + 20_000 },
+      now,
+    );
+    await storage.timers.schedule(
+      { id: 'housekeeping.prune', kind: 'housekeeping.prune', shopId: null, dueAt: now + 60_000 },
+      now,
+    );
+    // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
+    for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
+    scheduler.start();
+  }
+  presence?.start({ reap: worker });
 
   return {
     app,
     io,
     ctx,
+    scheduler,
     async listen() {
       await app.listen({ port: config.PORT, host: config.HOST });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       return `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
     },
-    async close() {
-      clearInterval(alertTimer);
-      clearInterval(pruneTimer);
+    async close({ drainMs = 2000 } = {}) {
+      node.draining = true;
+      presence?.stop();
+      await scheduler.stop();
+      if (roles.has('ws') && app.server.listening) {
+        // No new connections; the open sockets are closed a batch at a time, so their clients
+        // reconnect to the other nodes without all arriving at once.
+        app.server.close(() => undefined);
+        const sockets = [WS_AGENT_NAMESPACE, WS_BUYER_NAMESPACE].flatMap((ns) => [
+          ...io.of(ns).sockets.values(),
+        ]);
+        const steps = Math.max(1, Math.floor(drainMs / 50));
+        const batch = Math.max(50, Math.ceil(sockets.length / steps));
+        for (let i = 0; i < sockets.length; i += batch) {
+          for (const socket of sockets.slice(i, i + batch)) socket.conn.close();
+          if (i + batch < sockets.length) await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       chat.dispose();
       detach();
       io.close();

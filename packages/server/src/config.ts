@@ -15,6 +15,48 @@ const envSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
+    /**
+     * What this node does (issue #7): `web` (HTTP API and pages), `ws` (Socket.IO), `worker`
+     * (durable timers, presence expiry, MET-5 alert checks, pruning); comma-separated, or `all`.
+     * `npm start -- --role web,ws` sets it too.
+     */
+    ROLE: z
+      .string()
+      .default('all')
+      .transform((v, ctx) => {
+        const parts = v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const roles = new Set<'web' | 'ws' | 'worker'>();
+        for (const part of parts) {
+          if (part === 'all') ['web', 'ws', 'worker'].forEach((r) => roles.add(r as 'web'));
+          else if (part === 'web' || part === 'ws' || part === 'worker') roles.add(part);
+          else {
+            ctx.addIssue({ code: 'custom', message: `unknown role "${part}" (web, ws, worker or all)` });
+            return z.NEVER;
+          }
+        }
+        if (roles.size === 0) {
+          ctx.addIssue({ code: 'custom', message: 'at least one role: web, ws, worker or all' });
+          return z.NEVER;
+        }
+        return roles;
+      }),
+    /** This node's name in a cluster (timers record who fired them). Default: host, pid and a random part. */
+    NODE_ID: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "-" or "_", at most 64')
+      .optional(),
+    /** Cluster mode: an agent with no live socket on any node for this long goes offline (RT-8). */
+    PRESENCE_EXPIRY_SECONDS: z.coerce.number().min(1).max(300).default(10),
+    /** How often a worker looks for due durable timers. */
+    TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** Prefixes every Redis key, channel and stream of this deployment (several may share a Redis). */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[\w.-]{1,32}$/, 'letters, digits, ".", "-" or "_", at most 32')
+      .default('xiaoer'),
     /** Signs buyer tokens. Generated and kept in the database when unset (fine for one node). */
     SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Seed the demo shop (小二旗舰店) when the database has no shop. */

@@ -1,9 +1,12 @@
 /** `npm start`: one process on the embedded database with the demo shop (ARCHITECTURE.md). */
+import { parseArgs } from 'node:util';
 import { createServer } from './app';
 import { loadConfig } from './config';
 import { DEMO_AGENT_EMAILS, DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoShop } from './demo/demo-shop';
 
-const config = loadConfig();
+// `--role web,ws,worker` (or `all`, the default) picks what this node does in a cluster.
+const { values: args } = parseArgs({ options: { role: { type: 'string' } }, strict: true });
+const config = loadConfig(args.role ? { ...process.env, ROLE: args.role } : process.env);
 const server = await createServer(config);
 if (config.DEMO) await seedDemoShop(server.ctx.storage);
 const base = (await server.listen()).replace(/\/$/, '');
@@ -20,7 +23,9 @@ if (config.DEMO) {
     `  demo logins      ${DEMO_AGENT_EMAILS[0]} (agent), ${DEMO_OWNER_EMAIL} (owner); password ${DEMO_PASSWORD}`,
   );
 }
-lines.push(`  database         ${server.ctx.storage.db.engine}`, '');
+lines.push(`  database         ${server.ctx.storage.db.engine}`);
+if (config.REDIS_URL) lines.push(`  cluster node     ${server.ctx.node.id} (${[...config.ROLE].join(', ')})`);
+lines.push('');
 console.log(lines.join('\n'));
 
 let closing = false;

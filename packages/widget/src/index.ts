@@ -237,7 +237,12 @@ class Widget {
   private token = '';
 
   private connect(): void {
-    const socket = io(`${this.origin}/buyer`, { auth: { token: this.token } });
+    const socket = io(`${this.origin}/buyer`, {
+      auth: { token: this.token },
+      // WebSocket first (a cluster needs no sticky sessions); long-polling where it cannot get through.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+    });
     this.socket = socket;
     socket.on('connect', () => {
       this.ui.banner.hidden = true;

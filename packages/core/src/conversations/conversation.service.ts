@@ -42,8 +42,11 @@ export interface ChatDeps {
    * an in-process lock (one node); a cluster passes a lock every node honours.
    */
   lock?: { run<T>(shopId: ShopId, fn: () => Promise<T>): Promise<T> };
-  /** Runs `fn` at a time (RT-9: a lingering slot's release). Default: a process timer. */
-  schedule?: (at: number, fn: () => void) => void;
+  /**
+   * RT-9: arranges for `rebalance(shopId)` to run at `at` (a lingering slot's release). Default: a
+   * process timer; the server passes a durable timer that survives restarts and fires on one node.
+   */
+  scheduleRebalance?: (shopId: ShopId, at: number) => Promise<void>;
   /**
    * How a new conversation starts: with the bot (BOT-1) or straight in the queue (bot off, or
    * RT-7 new-customer priority). Default: the queue.
@@ -850,22 +853,25 @@ export class ChatService {
     let due = this.releases.get(shopId);
     if (!due) this.releases.set(shopId, (due = new Set()));
     if (due.has(at)) return;
+    const now = this.deps.clock.now();
+    for (const past of due) if (past < now) due.delete(past);
     due.add(at);
-    const run = () => {
-      due.delete(at);
-      this.rebalance(shopId).catch((error) => console.error('linger release failed', error));
-    };
-    if (this.deps.schedule) this.deps.schedule(at, run);
-    else {
-      const timer = setTimeout(
-        () => {
-          this.timers.delete(timer);
-          run();
-        },
-        Math.max(0, at - this.deps.clock.now()),
-      );
-      this.timers.add(timer);
+    if (this.deps.scheduleRebalance) {
+      this.deps.scheduleRebalance(shopId, at).catch((error) => {
+        due.delete(at);
+        console.error('linger release not scheduled', error);
+      });
+      return;
     }
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        due.delete(at);
+        this.rebalance(shopId).catch((error) => console.error('linger release failed', error));
+      },
+      Math.max(0, at - now),
+    );
+    this.timers.add(timer);
   }
 
   private async append(

@@ -19,7 +19,10 @@ export class RedisPeerBus implements PeerBus {
   private readonly sub: Redis;
   private readonly handlers = new Map<string, (payload: unknown) => void>();
 
-  constructor(redis: Redis) {
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'xiaoer',
+  ) {
     this.pub = redis.duplicate();
     this.sub = redis.duplicate();
     this.sub.on('message', (channel: string, raw: string) => {
@@ -33,12 +36,12 @@ export class RedisPeerBus implements PeerBus {
   }
 
   async publish(channel: string, payload: unknown): Promise<void> {
-    await this.pub.publish(`xiaoer:${channel}`, JSON.stringify({ from: this.nodeId, payload }));
+    await this.pub.publish(`${this.prefix}:${channel}`, JSON.stringify({ from: this.nodeId, payload }));
   }
 
   async subscribe(channel: string, handler: (payload: unknown) => void): Promise<void> {
-    this.handlers.set(`xiaoer:${channel}`, handler);
-    await this.sub.subscribe(`xiaoer:${channel}`);
+    this.handlers.set(`${this.prefix}:${channel}`, handler);
+    await this.sub.subscribe(`${this.prefix}:${channel}`);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BotService, ChatService, Clock, ComplianceGuard } from '@xiaoer/core';
+import type { AgentId, BotService, ChatService, Clock, ComplianceGuard, ShopId } from '@xiaoer/core';
 import type { FaqCache } from '../bot/faq-cache';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -24,6 +24,13 @@ export interface AppContext {
   secret: string;
   /** What /ready checks: the database, and Redis in cluster mode. */
   probes: { database: () => Promise<unknown>; redis?: () => Promise<unknown> };
+  /** This node: its name in the cluster, and whether it is shutting down (`/ready` says 503). */
+  node: { id: string; draining: boolean };
+  /** Cluster mode: agents' sockets are counted for presence (RT-8 offline when every one is gone). */
+  presence?: {
+    connected(shopId: ShopId, agentId: AgentId): Promise<void>;
+    disconnected(shopId: ShopId, agentId: AgentId): void;
+  };
   /** Per-buyer message rate limit, shared by HTTP and WebSocket sends. */
   buyerMessageLimiter: RateLimiterMemory;
 }

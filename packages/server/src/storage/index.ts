@@ -12,6 +12,7 @@ import { QuickReplyRepository } from './quick-reply.repository';
 import { RoutingRepository } from './routing.repository';
 import { SessionRepository } from './session.repository';
 import { ShopRepository } from './shop.repository';
+import { TimerRepository } from './timer.repository';
 import { UploadRepository } from './upload.repository';
 
 /** Every repository over one database. */
@@ -29,6 +30,7 @@ export interface Storage {
   routing: RoutingRepository;
   compliance: ComplianceRepository;
   metrics: MetricsRepository;
+  timers: TimerRepository;
   close(): Promise<void>;
 }
 
@@ -53,10 +55,12 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     routing: new RoutingRepository(k, shops, orders),
     compliance: new ComplianceRepository(k, () => randomIds.next()),
     metrics: new MetricsRepository(k),
+    timers: new TimerRepository(k, db.engine),
     close: () => db.close(),
   };
 }
 
 export { openDatabase, type Db } from './db';
+export type { DurableTimer } from './timer.repository';
 export type { ShopWithSecret } from './shop.repository';
 export { publicShop } from './shop.repository';

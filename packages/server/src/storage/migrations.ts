@@ -367,6 +367,28 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_timers': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // Deadlines that must fire once across nodes and restarts (RT-9 releases, MET-5 checks…).
+        await db.schema
+          .createTable('timers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('shop_id', 'text')
+          .addColumn('due_at', 'bigint', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('claimed_by', 'text')
+          .addColumn('claimed_until', 'bigint')
+          .addColumn('fired_at', 'bigint')
+          .addColumn('fired_by', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('timers_due').on('timers').columns(['fired_at', 'due_at']).execute();
+      },
+    },
   };
 }
 

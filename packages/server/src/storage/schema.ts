@@ -231,6 +231,22 @@ export interface QualityReviewsTable {
   day: string;
   created_at: number;
 }
+/** Durable timers (ARCHITECTURE.md "Durable timers"): claimed by one node, kept once fired. */
+export interface TimersTable {
+  id: string;
+  kind: string;
+  shop_id: string | null;
+  due_at: number;
+  payload: string;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  fired_at: number | null;
+  fired_by: string | null;
+  last_error: string | null;
+  created_at: number;
+}
+
 export interface Database {
   shops: ShopsTable;
   agents: AgentsTable;
@@ -252,6 +268,7 @@ export interface Database {
   metric_responses: MetricResponsesTable;
   conversation_ratings: ConversationRatingsTable;
   quality_reviews: QualityReviewsTable;
+  timers: TimersTable;
 }
 
 export type { Generated };

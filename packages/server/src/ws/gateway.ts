@@ -271,6 +271,14 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
     if (me.isAdmin) void socket.join(rooms.admins(shopId));
     const masked = !canSeeBuyerPii(me.agent.role);
     if (masked) void socket.join([rooms.masked(shopId), rooms.maskedAgent(me.agent.id)]);
+    // Cluster presence (RT-8): the agent counts as here while any socket of theirs is on a node.
+    if (ctx.presence) {
+      const presence = ctx.presence;
+      presence
+        .connected(shopId, me.agent.id)
+        .catch((error) => console.error('presence on connect failed', error));
+      socket.on('disconnect', () => presence.disconnected(shopId, me.agent.id));
+    }
 
     on(
       socket,

@@ -82,7 +82,13 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
   );
 
   useEffect(() => {
-    const socket = io('/agent', { withCredentials: true });
+    const socket = io('/agent', {
+      withCredentials: true,
+      // WebSocket first: one connection is one node, so a cluster needs no sticky sessions;
+      // long-polling only where WebSocket cannot get through.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+    });
     socketRef.current = socket;
     socket.on('connect', () => {
       setConnected(true);

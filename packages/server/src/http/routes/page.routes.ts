@@ -16,29 +16,8 @@ function escapeHtml(s: string): string {
   );
 }
 
-/** The built web app, the widget script, the demo shop page and the health check. */
+/** The built web app, the widget script and the demo shop page. */
 export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  // Liveness: the process answers. Readiness: it can reach what it needs (a load balancer sends
-  // traffic only to ready nodes): the database, and Redis in cluster mode.
-  app.get('/health', async () => ({ ok: true }));
-  app.get('/ready', async (_req, reply) => {
-    const check = async (probe: (() => Promise<unknown>) | undefined) => {
-      if (!probe) return 'off';
-      try {
-        await Promise.race([
-          probe(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-        ]);
-        return 'ok';
-      } catch {
-        return 'down';
-      }
-    };
-    const [database, redis] = await Promise.all([check(ctx.probes.database), check(ctx.probes.redis)]);
-    const ok = database === 'ok' && redis !== 'down';
-    return reply.status(ok ? 200 : 503).send({ ok, database, redis });
-  });
-
   if (existsSync(webDist)) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: false });
   }
