@@ -45,6 +45,7 @@ class Cluster {
       RATE_LIMIT_PER_MINUTE: '100000',
       WIDGET_SESSIONS_PER_MINUTE: '100000',
       BUYER_MESSAGES_PER_10S: '1000',
+      LOGIN_ATTEMPTS_PER_MINUTE: '1000',
     };
     // The first node seeds the demo shop; the others start on it.
     for (const [i, spec] of specs.entries()) {
@@ -560,5 +561,62 @@ describe('cluster: node processes behind nginx', () => {
       body: { text: '亲，明天到' },
     });
     assert.equal((reply as { ok: boolean }).ok, true);
+  });
+
+  it('RT-4 200 buyers at once, half on each node process, for 20 agents of cap 5: no cap exceeded, nobody assigned twice', async () => {
+    const c = new Cluster();
+    clusters.push(c);
+    await c.start(['node-a', 'node-b']);
+    const [a, b] = c.nodes as [NodeProcess, NodeProcess];
+    const owner = await login(a.url, 'owner@demo.xiaoer.dev');
+    // The demo's three agents and 17 more, every one online with a cap of 5.
+    for (let i = 1; i <= 3; i++) {
+      const cookie = await setStatus(a.url, `agent${i}@demo.xiaoer.dev`, 'online');
+      void cookie;
+      const id = `agent-demo-${i}`;
+      const capped = await http(
+        a.url,
+        'PATCH',
+        `/api/admin/agents/${id}`,
+        { maxConcurrent: 5 },
+        { cookie: owner },
+      );
+      assert.equal(capped.status, 200);
+    }
+    for (let i = 4; i <= 20; i++) {
+      const email = `rush${i}@demo.xiaoer.dev`;
+      const made = await http(
+        a.url,
+        'POST',
+        '/api/admin/agents',
+        { email, name: `客服${i}`, password: 'password123', maxConcurrent: 5 },
+        { cookie: owner },
+      );
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      await setStatus(i % 2 ? a.url : b.url, email, 'online');
+    }
+    const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => widgetToken((i % 2 ? b : a).url)));
+    const results = await Promise.all(
+      tokens.map((token, i) => buyerSays((i % 2 ? b : a).url, token, `rush-${i}`, `第${i}个买家`)),
+    );
+    const ids = results.map((r) => r.conversation.id);
+    assert.equal(new Set(ids).size, 200, 'one conversation per buyer');
+    const loads = await c.query<{ agent_id: string; n: string }>(
+      `select agent_id, count(*) as n from conversations where status = 'assigned' group by agent_id`,
+    );
+    const counts = loads.map((r) => Number(r.n));
+    assert.equal(
+      counts.reduce((x, y) => x + y, 0),
+      100,
+      'every slot filled',
+    );
+    assert.ok(
+      counts.every((n) => n <= 5),
+      `no cap exceeded: ${counts.join(',')}`,
+    );
+    const [queued] = await c.query<{ n: string }>(
+      `select count(*) as n from conversations where status = 'queued'`,
+    );
+    assert.equal(Number(queued!.n), 100);
   });
 });
