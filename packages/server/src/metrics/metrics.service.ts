@@ -53,8 +53,6 @@ export class MetricsService {
   private readonly draining = new Map<ShopId, Promise<void>>();
   /** Messages waiting to be applied, per shop, in arrival order. */
   private readonly queues = new Map<ShopId, { id: string; m: MetricMessage; retried?: boolean }[]>();
-  /** The last message each shop's latest rebuild read (in its order: time, then id). */
-  private readonly rebuiltUpTo = new Map<ShopId, { at: number; id: string }>();
 
   private onAlert: (shopId: ShopId, alert: AlertView | null) => void = () => {};
 
@@ -126,11 +124,12 @@ export class MetricsService {
   /** Applies a shop's queued messages, as many as have gathered per transaction, until none wait. */
   private async drain(shopId: ShopId): Promise<void> {
     const queue = this.queues.get(shopId) ?? [];
+    // A rebuild (on any node, or the CLI) that ran while these waited for the lock has counted
+    // them already: its mark is read under the same lock.
+    const mark = queue.length > 0 ? await this.storage.metrics.rebuildMark(shopId) : undefined;
     for (;;) {
       const batch = queue.splice(0, 1000);
       if (batch.length === 0) return;
-      // A rebuild that ran while these waited for the lock has counted them already.
-      const mark = this.rebuiltUpTo.get(shopId);
       const fresh = batch.filter(
         ({ id, m }) => !mark || m.at > mark.at || (m.at === mark.at && id > mark.id),
       );
@@ -236,7 +235,7 @@ export class MetricsService {
     return this.lock.run(shopId, async () => {
       const { settings, timeZone } = await this.context(shopId);
       const result = await this.storage.metrics.rebuild(shopId, settings, timeZone);
-      if (result.last) this.rebuiltUpTo.set(shopId, result.last);
+      if (result.last) await this.storage.metrics.setRebuildMark(shopId, result.last);
       return { messages: result.messages };
     });
   }

@@ -151,6 +151,28 @@ export class MetricsRepository {
   }
 
   /**
+   * The last message (time, then id) the shop's latest rebuild read: kept in the database so every
+   * node, and the CLI, skip what a rebuild has already counted.
+   */
+  async rebuildMark(shopId: ShopId): Promise<{ at: number; id: string } | undefined> {
+    const row = await this.db
+      .selectFrom('kv')
+      .select('value')
+      .where('key', '=', `metrics-rebuilt:${shopId}`)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.value) as { at: number; id: string }) : undefined;
+  }
+
+  async setRebuildMark(shopId: ShopId, mark: { at: number; id: string }): Promise<void> {
+    const value = JSON.stringify(mark);
+    await this.db
+      .insertInto('kv')
+      .values({ key: `metrics-rebuilt:${shopId}`, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  /**
    * Recomputes every roll-up of a shop from its messages (the rebuild command): the same
    * transitions as the live path, in memory, then written in batches.
    */
