@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { connect, inBatches } from '../lib/clients';
 import { fmt, printTable, quantile, rssMb } from '../lib/stats';
 
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 2000);
@@ -73,31 +74,6 @@ function startChild(
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-}
-
-function connect(url: string, opts: { auth?: Record<string, unknown>; cookie?: string }): Promise<Socket> {
-  const socket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    ...(opts.auth ? { auth: opts.auth } : {}),
-    ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let start = 0; start < count; start += size) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)),
-    );
-    out.push(...batch);
-  }
-  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
