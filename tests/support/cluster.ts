@@ -42,7 +42,11 @@ export async function startRedis(): Promise<RedisProcess> {
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
       { stdio: 'ignore' },
     );
+    let failed: Error | undefined;
+    proc.once('error', (error) => (failed = error));
     for (let i = 0; i < 100; i++) {
+      if (failed)
+        throw new Error(`redis-server did not start (apt-get install -y redis-server): ${failed.message}`);
       if (await canConnect(port)) return;
       await sleep(50);
     }
