@@ -193,6 +193,41 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     }
   });
 
+  it('CMP-1 a banned phrase added on node A is enforced on node B at once (no wait for its cache)', async () => {
+    const ownerA = await loginCookie(a.server, 'owner@demo.xiaoer.dev');
+    const agentB = await loginCookie(b.server, 'agent1@demo.xiaoer.dev');
+    const phrase = '加我私聊';
+    const check = async () =>
+      (
+        await b.server.app.inject({
+          method: 'POST',
+          url: '/api/compliance/check',
+          headers: { cookie: agentB },
+          payload: { text: `亲，${phrase}吧` },
+        })
+      ).json() as { verdict: string };
+    assert.notEqual((await check()).verdict, 'block', 'node B has compiled the rules without it');
+    const current = (
+      await a.server.app.inject({ method: 'GET', url: '/api/admin/compliance', headers: { cookie: ownerA } })
+    ).json() as { settings: { customPhrases: unknown[] } & Record<string, unknown> };
+    const saved = await a.server.app.inject({
+      method: 'PUT',
+      url: '/api/admin/compliance',
+      headers: { cookie: ownerA },
+      payload: {
+        ...current.settings,
+        customPhrases: [...current.settings.customPhrases, { phrase, verdict: 'block' }],
+      },
+    });
+    assert.equal(saved.statusCode, 200, saved.body);
+    const start = Date.now();
+    while ((await check()).verdict !== 'block') {
+      // Node B's compiled checker is trusted for 5 s; the notice must beat that by far.
+      assert.ok(Date.now() - start < 1000, 'node B blocks it within a second');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   it('RT-4 200 buyers at once, split across both nodes, for 20 agents of cap 5: no cap exceeded, none assigned twice', async () => {
     // 17 more agents (20 in all with the demo's three), every one online with a cap of 5.
     const now = Date.now();

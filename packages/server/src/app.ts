@@ -250,9 +250,15 @@ export async function createServer(
         config.REDIS_PREFIX,
       )
     : undefined;
+  // CMP-1 … CMP-5: a shop's rules edited on another node apply here at once.
+  await peers?.subscribe('compliance', (payload) => {
+    const shopId = (payload as { shopId?: unknown } | null)?.shopId;
+    if (typeof shopId === 'string') compliance.invalidate(shopId as ShopId);
+  });
   const ctx: AppContext = {
     config,
     node,
+    ...(peers ? { peers } : {}),
     ...(presence ? { presence } : {}),
     storage,
     chat,

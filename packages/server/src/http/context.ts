@@ -1,5 +1,6 @@
 import type { AgentId, BotService, ChatService, Clock, ComplianceGuard, ShopId } from '@xiaoer/core';
 import type { FaqCache } from '../bot/faq-cache';
+import type { PeerBus } from '../cluster/bus';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
@@ -31,6 +32,8 @@ export interface AppContext {
     connected(shopId: ShopId, agentId: AgentId): Promise<void>;
     disconnected(shopId: ShopId, agentId: AgentId): void;
   };
+  /** Cluster mode: notices between nodes (a setting changed: drop what you cached). */
+  peers?: PeerBus;
   /** Per-buyer message rate limit, shared by HTTP and WebSocket sends. */
   buyerMessageLimiter: RateLimiterMemory;
 }

@@ -27,6 +27,10 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
     const settings = validateComplianceSettings(req.body);
     await storage.compliance.saveComplianceSettings(me.shop.id, settings);
     compliance.invalidate(me.shop.id);
+    // The other nodes of a cluster drop their compiled checker too, at once.
+    void ctx.peers
+      ?.publish('compliance', { shopId: me.shop.id })
+      .catch((error) => console.error('compliance peer notice failed', error));
     return { settings };
   });
 
