@@ -5,7 +5,15 @@ import { loadConfig } from './config';
 import { DEMO_AGENT_EMAILS, DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoShop } from './demo/demo-shop';
 
 // `--role web,ws,worker` (or `all`, the default) picks what this node does in a cluster.
-const { values: args } = parseArgs({ options: { role: { type: 'string' } }, strict: true });
+function readArgs(): { role?: string } {
+  try {
+    return parseArgs({ options: { role: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    console.error(`xiaoer: ${(error as Error).message} (usage: npm start -- [--role web,ws,worker])`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
 const config = loadConfig(args.role ? { ...process.env, ROLE: args.role } : process.env);
 const server = await createServer(config);
 if (config.DEMO) await seedDemoShop(server.ctx.storage);
