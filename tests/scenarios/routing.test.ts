@@ -144,6 +144,20 @@ for (const engine of testDatabases) {
       assert.equal(await t.server.scheduler.runDue(), 0, 'fired once');
     });
 
+    it('RT-9 a release whose timer was never set (its node died first) still happens, by the minute sweep', async () => {
+      await reset({ [A1]: 1 }, { lingerMinutes: 20 });
+      const a = await says('lost-timer-a');
+      const b = await says('lost-timer-b');
+      await chat().endConversation(SHOP, asAgent(A1), a.id);
+      // As if the node had died between the end and the timer's insert.
+      await t.storage.db.kysely.deleteFrom('timers').where('kind', '=', 'routing.release').execute();
+      clock.advance(20 * 60_000);
+      await t.server.scheduler.runDue();
+      assert.deepEqual([(await find(b.id)).agentId, (await find(b.id)).assignReason], [A1, 'queue']);
+      const sweep = await t.storage.timers.find('routing.sweep');
+      assert.ok(sweep && sweep.dueAt > clock.now(), 'the sweep runs again in a minute');
+    });
+
     it('RT-5 / RT-6 / RT-10: offline list, pulling from the queue, admin assignment beyond caps', async () => {
       await reset({}, { offlineRouting: [A3] });
       const night = await says('night');

@@ -226,6 +226,13 @@ export async function createServer(
         await metrics.checkAlerts();
         return { repeatAt: clock.now() + 20_000 };
       },
+      // RT-9 safety net: a linger release whose timer a node died before setting (between the
+      // chat's end and the timer's insert) waits at most a minute.
+      'routing.sweep': async () => {
+        for (const shopId of await storage.shops.listShopIds())
+          if ((await storage.routing.settings(shopId)).lingerMinutes > 0) await chat.rebalance(shopId);
+        return { repeatAt: clock.now() + 60_000 };
+      },
       // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
@@ -355,6 +362,10 @@ export async function createServer(
     );
     await storage.timers.schedule(
       { id: 'housekeeping.prune', kind: 'housekeeping.prune', shopId: null, dueAt: now + 60_000 },
+      now,
+    );
+    await storage.timers.schedule(
+      { id: 'routing.sweep', kind: 'routing.sweep', shopId: null, dueAt: now + 60_000 },
       now,
     );
     // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
