@@ -64,7 +64,7 @@ for (const engine of testDatabases) {
         { id: 'orphan', kind: 't', shopId: null, dueAt: clock.now() },
         clock.now(),
       );
-      const claimed = await storage.timers.claimDue('dead', clock.now(), 30_000, 100);
+      const claimed = await storage.timers.claimDue('dead', clock.now(), 30_000, 100, ['t']);
       assert.deepEqual(
         claimed.map((x) => x.id),
         ['orphan'],
@@ -80,6 +80,43 @@ for (const engine of testDatabases) {
         false,
         'the dead node lost it',
       );
+    });
+
+    it('a node claims only the kinds it can fire; a timer failing ten times is given up, with its error', async () => {
+      await storage.timers.schedule(
+        { id: 'future-kind', kind: 'from-a-newer-node', shopId: null, dueAt: clock.now() },
+        clock.now(),
+      );
+      const old = scheduler('old', { t: async () => undefined });
+      await old.runDue();
+      const untouched = await storage.timers.find('future-kind');
+      assert.deepEqual([untouched?.attempts, untouched?.firedAt, untouched?.lastError], [0, null, null]);
+
+      await storage.timers.schedule(
+        { id: 'doomed', kind: 'doomed', shopId: null, dueAt: clock.now() },
+        clock.now(),
+      );
+      let runs = 0;
+      const s = scheduler('n1', {
+        doomed: async () => {
+          runs++;
+          throw new Error('always');
+        },
+      });
+      const log = console.error;
+      console.error = () => undefined;
+      try {
+        for (let i = 0; i < 12; i++) {
+          await s.runDue();
+          clock.advance(300_000);
+        }
+      } finally {
+        console.error = log;
+      }
+      const row = await storage.timers.find('doomed');
+      assert.equal(runs, 10);
+      assert.ok(row?.firedAt, 'marked done');
+      assert.match(row?.lastError ?? '', /^given up after 10 attempts: always/);
     });
 
     it('a recurring job moves to its next due time', async () => {
@@ -151,6 +188,57 @@ describe('durable timers across nodes on postgres', () => {
       );
       const byNode = new Set([...firings.values()].map((by) => by[0]));
       assert.equal(byNode.size, 2, 'both nodes took a share');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('a batch that takes longer than its claim: each timer is renewed as it comes up, so none fires twice', async () => {
+    const url = await freshPostgresUrl();
+    const stores = [await openStorage(url, { poolSize: 4 }), await openStorage(url, { poolSize: 4 })];
+    try {
+      const now = Date.now();
+      for (let i = 0; i < 20; i++)
+        await stores[0]!.timers.schedule(
+          { id: `slow:${i}`, kind: 'slow', shopId: null, dueAt: now - 1000 + i },
+          now,
+        );
+      const firings = new Map<string, number>();
+      const nodes = stores.map(
+        (storage, n) =>
+          new TimerScheduler({
+            timers: storage.timers,
+            clock: { now: () => Date.now() },
+            nodeId: `node-${n}`,
+            batch: 10,
+            leaseMs: 300, // shorter than a batch of ten 100 ms handlers
+            handlers: {
+              slow: async (timer: DurableTimer) => {
+                firings.set(timer.id, (firings.get(timer.id) ?? 0) + 1);
+                await new Promise((r) => setTimeout(r, 100));
+              },
+            },
+          }),
+      );
+      const log = console.error;
+      console.error = () => undefined;
+      try {
+        const first = nodes[0]!.runDue();
+        for (let k = 0; k < 12; k++) {
+          await new Promise((r) => setTimeout(r, 150));
+          await nodes[1]!.runDue();
+        }
+        await first;
+        await nodes[0]!.runDue();
+      } finally {
+        console.error = log;
+      }
+      assert.equal(firings.size, 20);
+      assert.deepEqual(
+        [...firings].filter(([, n]) => n !== 1),
+        [],
+        'each once',
+      );
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

@@ -2,6 +2,9 @@ import type { Clock } from '@xiaoer/core';
 import type { DurableTimer } from '../storage';
 import type { TimerRepository } from '../storage/timer.repository';
 
+/** After this many failed runs a timer is marked given up (fired, with its last error). */
+const MAX_ATTEMPTS = 10;
+
 /** Runs a fired timer; a recurring one returns when it is due next. */
 export type TimerHandler = (timer: DurableTimer) => Promise<void | { repeatAt: number }>;
 
@@ -76,7 +79,13 @@ export class TimerScheduler {
     let fired = 0;
     for (;;) {
       const now = this.opts.clock.now();
-      const claimed = await this.opts.timers.claimDue(this.opts.nodeId, now, this.leaseMs, this.batch);
+      const claimed = await this.opts.timers.claimDue(
+        this.opts.nodeId,
+        now,
+        this.leaseMs,
+        this.batch,
+        Object.keys(this.opts.handlers),
+      );
       for (const timer of claimed) if (await this.fire(timer)) fired++;
       if (claimed.length < this.batch || this.stopped) return fired;
     }
@@ -84,14 +93,25 @@ export class TimerScheduler {
 
   private async fire(timer: DurableTimer): Promise<boolean> {
     const { timers, clock, nodeId, handlers } = this.opts;
-    const handler = handlers[timer.kind];
+    // The claim covered the whole batch: renew it for this timer, or leave it to whoever took it.
+    if (!(await timers.renew(timer.id, nodeId, clock.now() + this.leaseMs))) return false;
+    if (timer.attempts > MAX_ATTEMPTS) {
+      console.error(`timer ${timer.id} (${timer.kind}) given up after ${MAX_ATTEMPTS} attempts`);
+      await timers.complete(
+        timer.id,
+        nodeId,
+        clock.now(),
+        `given up after ${MAX_ATTEMPTS} attempts: ${timer.lastError ?? ''}`,
+      );
+      return false;
+    }
     try {
-      if (!handler) throw new Error(`no handler for timer kind ${timer.kind}`);
-      const result = await handler(timer);
+      const result = await handlers[timer.kind]!(timer);
       if (result && typeof result.repeatAt === 'number') {
         await timers.reschedule(timer.id, nodeId, result.repeatAt);
         if (this.running) this.arm(result.repeatAt);
-      } else await timers.complete(timer.id, nodeId, clock.now());
+      } else if (!(await timers.complete(timer.id, nodeId, clock.now())))
+        console.error(`timer ${timer.id} (${timer.kind}) ran past its claim; another node may run it again`);
       return true;
     } catch (error) {
       // Retried with backoff: 1 s, 2 s, 4 s … up to 5 minutes.

@@ -386,7 +386,13 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('last_error', 'text')
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('timers_due').on('timers').columns(['fired_at', 'due_at']).execute();
+        // Workers look for pending rows in due order: only those are indexed.
+        await db.schema
+          .createIndex('timers_due')
+          .on('timers')
+          .column('due_at')
+          .where(sql.ref('fired_at'), 'is', null)
+          .execute();
       },
     },
   };

@@ -76,8 +76,18 @@ export class TimerRepository {
     await this.schedule({ id, kind, shopId: null, dueAt }, now);
   }
 
-  /** Claims up to `limit` due timers for `nodeId` until `now + leaseMs` (none another node holds). */
-  async claimDue(nodeId: string, now: number, leaseMs: number, limit: number): Promise<DurableTimer[]> {
+  /**
+   * Claims up to `limit` due timers of `kinds` (those this node can fire) for `nodeId` until
+   * `now + leaseMs`, none another node holds.
+   */
+  async claimDue(
+    nodeId: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    kinds: string[],
+  ): Promise<DurableTimer[]> {
+    if (kinds.length === 0) return [];
     const rows = await this.db
       .updateTable('timers')
       .set({
@@ -91,6 +101,7 @@ export class TimerRepository {
           .select('id')
           .where('fired_at', 'is', null)
           .where('due_at', '<=', now)
+          .where('kind', 'in', kinds)
           .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
           .orderBy('due_at')
           .limit(limit);
@@ -101,11 +112,26 @@ export class TimerRepository {
     return rows.map(toTimer).sort((a, b) => a.dueAt - b.dueAt);
   }
 
-  /** Marks a claimed timer fired (only while `nodeId` still holds it). Returns whether it did. */
-  async complete(id: string, nodeId: string, now: number): Promise<boolean> {
+  /** Extends `nodeId`'s claim on a timer it is about to fire; false when it has lost it. */
+  async renew(id: string, nodeId: string, until: number): Promise<boolean> {
     const r = await this.db
       .updateTable('timers')
-      .set({ fired_at: now, fired_by: nodeId, claimed_until: null, last_error: null })
+      .set({ claimed_until: until })
+      .where('id', '=', id)
+      .where('claimed_by', '=', nodeId)
+      .where('fired_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Marks a claimed timer fired (only while `nodeId` still holds it), or given up with `error`.
+   * Returns whether it did.
+   */
+  async complete(id: string, nodeId: string, now: number, error: string | null = null): Promise<boolean> {
+    const r = await this.db
+      .updateTable('timers')
+      .set({ fired_at: now, fired_by: nodeId, claimed_until: null, last_error: error })
       .where('id', '=', id)
       .where('claimed_by', '=', nodeId)
       .where('fired_at', 'is', null)
