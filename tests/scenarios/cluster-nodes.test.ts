@@ -561,6 +561,9 @@ describe('cluster: node processes behind nginx', () => {
       body: { text: '亲，明天到' },
     });
     assert.equal((reply as { ok: boolean }).ok, true);
+    // Both shut down cleanly, the one without sockets too.
+    assert.equal(await web.kill('SIGTERM'), 0, web.output());
+    assert.equal(await ws.kill('SIGTERM'), 0, ws.output());
   });
 
   it('RT-4 200 buyers at once, half on each node process, for 20 agents of cap 5: no cap exceeded, nobody assigned twice', async () => {

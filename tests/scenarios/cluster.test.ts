@@ -19,12 +19,13 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
   let a: TestServer;
   let b: TestServer;
   const sockets: Socket[] = [];
+  let env: Record<string, string> = {};
 
   before(async () => {
     const redis = process.env.TEST_REDIS_URL;
     if (!redis) throw new Error('TEST_REDIS_URL is not set: run the tests with `npm test` (it starts Redis)');
     const url = await freshPostgresUrl();
-    const env = {
+    env = {
       DATABASE_URL: url,
       REDIS_URL: redis,
       SECRET: 'cluster-secret-cluster-secret-cluster!!',
@@ -34,8 +35,12 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
       REDIS_PREFIX: `t${process.pid}`,
       PRESENCE_EXPIRY_SECONDS: '1',
     };
+    env.NODE_ID = 'node-a';
     a = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
-    b = await startTestServer({ storage: await openStorage(url, { poolSize: 10 }), env });
+    b = await startTestServer({
+      storage: await openStorage(url, { poolSize: 10 }),
+      env: { ...env, NODE_ID: 'node-b' },
+    });
   });
   after(async () => {
     for (const s of sockets) s.close();
@@ -287,6 +292,20 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     assert.equal(queued.length, 100);
     const ids = results.map((r) => (r.json() as { conversation: Conversation }).conversation.id);
     assert.equal(new Set(ids).size, 200, 'one conversation per buyer');
+  });
+
+  it("a second node with a running node's NODE_ID waits for the name, then refuses to start, saying why", async () => {
+    const storage = await openStorage(env.DATABASE_URL!, { poolSize: 2 });
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        startTestServer({ storage, env, listen: false }),
+        /NODE_ID "node-a" is held by another running node/,
+      );
+      assert.ok(Date.now() - started >= 1000, "it waited for a restarted node's old claim to lapse");
+    } finally {
+      await storage.close();
+    }
   });
 
   it('RT-8 presence: an agent whose sockets are all gone goes offline within the expiry, and is online again on return', async () => {

@@ -40,6 +40,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
 import { RedisPresence } from './cluster/presence';
+import { NodeClaim } from './cluster/node-claim';
 import { TimerScheduler } from './jobs/scheduler';
 import { healthRoutes } from './http/routes/health.routes';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
@@ -103,6 +104,30 @@ export async function createServer(
   const events = new EventBus();
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  if (redis) {
+    // ioredis reconnects on its own; say so once per outage rather than at every retry.
+    let down = false;
+    redis.on('error', (error: Error) => {
+      if (!down) console.error(`redis unreachable, reconnecting: ${error.message}`);
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) console.error('redis reachable again');
+      down = false;
+    });
+  }
+  // No two running nodes share a name (their timer claims and presence beats would mix).
+  const nodeClaim = redis
+    ? await NodeClaim.acquire(
+        redis,
+        config.REDIS_PREFIX,
+        node.id,
+        config.PRESENCE_EXPIRY_SECONDS * 1000,
+      ).catch((error: unknown) => {
+        redis.disconnect();
+        throw error;
+      })
+    : undefined;
   const peers = redis ? new RedisPeerBus(redis, config.REDIS_PREFIX) : undefined;
   const faq = new FaqCache(storage, peers);
   await faq.listen();
@@ -278,7 +303,10 @@ export async function createServer(
     secret: await resolveSecret(config, storage),
     probes: {
       database: () => sql`select 1`.execute(storage.db.kysely),
-      ...(redis ? { redis: () => redis.ping() } : {}),
+      // While Redis is away, say so at once instead of queueing a ping behind the reconnection.
+      ...(redis
+        ? { redis: () => (redis.status === 'ready' ? redis.ping() : Promise.reject(new Error(redis.status))) }
+        : {}),
     },
     buyerMessageLimiter: new RateLimiterMemory({ points: config.BUYER_MESSAGES_PER_10S, duration: 10 }),
   };
@@ -337,7 +365,15 @@ export async function createServer(
   // Every node pushes the events its own work publishes (through Redis to the sockets on other
   // nodes); only nodes with the ws role take socket connections.
   const ioOptions = {
-    ...(redis ? { adapter: createAdapter(redis, { streamName: `${config.REDIS_PREFIX}:socket.io` }) } : {}),
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${config.REDIS_PREFIX}:socket.io`,
+            channelPrefix: `${config.REDIS_PREFIX}:socket.io`,
+            sessionKeyPrefix: `${config.REDIS_PREFIX}:sio:session:`,
+          }),
+        }
+      : {}),
     cors: { origin: true, credentials: false },
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
@@ -387,8 +423,8 @@ export async function createServer(
     },
     async close({ drainMs = 2000 } = {}) {
       node.draining = true;
-      presence?.stop();
-      await scheduler.stop();
+      // Timers in hand finish (10 s at most; one cut short is fired again by another node).
+      await Promise.race([scheduler.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       if (roles.has('ws') && app.server.listening) {
         // No new connections; the open sockets are closed a batch at a time, so their clients
         // reconnect to the other nodes without all arriving at once.
@@ -403,15 +439,27 @@ export async function createServer(
           if (i + batch < sockets.length) await new Promise((r) => setTimeout(r, 50));
         }
       }
+      // Beats go on until the sockets have left, so no agent is taken offline while still here.
+      await presence?.stop();
+      await nodeClaim?.release();
       chat.dispose();
       detach();
-      io.close();
+      if (roles.has('ws')) await io.close();
+      else await Promise.allSettled([...io._nsps.values()].map((ns) => ns.adapter.close()));
       await app.close();
       // Messages already taken in reach the metrics before the database closes (5 s at most).
       await Promise.race([metrics.flush(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await peers?.close();
       await shopLock?.close();
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (redis) {
+        // quit() waits for queued commands, which never go while Redis is away.
+        if (redis.status === 'ready')
+          await Promise.race([
+            redis.quit().catch(() => undefined),
+            new Promise((r) => setTimeout(r, 2000).unref()),
+          ]);
+        redis.disconnect();
+      }
       if (!options.storage) await storage.close();
     },
   };

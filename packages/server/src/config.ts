@@ -91,6 +91,13 @@ const envSchema = z
       .transform((v) => v === 'true'),
   })
   .superRefine((env, ctx) => {
+    // A single node must do everything: nobody else would fire its timers or take its sockets.
+    if (!env.REDIS_URL && env.ROLE.size < 3)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROLE'],
+        message: 'node roles other than "all" need cluster mode (REDIS_URL with a PostgreSQL DATABASE_URL)',
+      });
     // Several nodes share one database: SQLite is one node's file.
     if (env.REDIS_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL))
       ctx.addIssue({

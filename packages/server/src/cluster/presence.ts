@@ -50,17 +50,25 @@ export class RedisPresence {
   /** Beats every third of the expiry; a worker node also reaps. */
   start(options: { reap: boolean }): void {
     const every = Math.max(100, Math.floor(this.expiryMs / 3));
-    this.beat = setInterval(() => void this.heartbeat(), every);
+    this.beat = setInterval(() => this.track(this.heartbeat()), every);
     this.beat.unref();
     if (options.reap) {
-      this.reaper = setInterval(() => void this.reap(), every);
+      this.reaper = setInterval(() => this.track(this.reap()), every);
       this.reaper.unref();
     }
   }
 
-  stop(): void {
+  /** Stops beating and reaping; waits for a beat or reap under way. */
+  async stop(): Promise<void> {
     clearInterval(this.beat);
     clearInterval(this.reaper);
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private readonly inflight = new Set<Promise<unknown>>();
+  private track(work: Promise<unknown>): void {
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work));
   }
 
   /** An agent's socket connected to this node. */
@@ -121,23 +129,26 @@ export class RedisPresence {
     let offline = 0;
     try {
       const now = this.now();
-      const stale = await this.redis.zrangebyscore(this.all, '-inf', now - this.expiryMs, 'LIMIT', 0, 500);
-      for (const entry of stale) {
+      const stale = await this.redis.zrangebyscore(
+        this.all,
+        '-inf',
+        now - this.expiryMs,
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        500,
+      );
+      for (let i = 0; i < stale.length; i += 2) {
+        const entry = stale[i]!;
+        const score = Number(stale[i + 1]);
         if ((await this.redis.zrem(this.all, entry)) === 0) continue; // another node took it
-        const cut = entry.lastIndexOf('|');
-        const member = entry.slice(0, cut);
-        const node = entry.slice(cut + 1);
-        await this.redis.zrem(this.agentKey(member), node);
-        if (await this.isLive(member)) continue;
-        const [shopId, agentId] = member.split('|') as [ShopId, AgentId];
-        const status = await this.actions.statusOf(shopId, agentId);
-        if (!status || status === 'offline') continue;
-        // Kept for a day: the status to give back when they return.
-        await this.redis.set(this.awayKey(member), status, 'EX', 86_400);
-        await this.actions.setStatus(shopId, agentId, 'offline');
-        offline++;
-        // They came back while this ran: their status is theirs again.
-        if (await this.isLive(member)) await this.restore([member]);
+        try {
+          if (await this.reapOne(entry)) offline++;
+        } catch (error) {
+          // Put the beat back as it was: the next pass (here or on another worker) tries again.
+          console.error('presence reap of one agent failed', error);
+          await this.redis.zadd(this.all, score, entry).catch(() => undefined);
+        }
       }
     } catch (error) {
       console.error('presence reap failed', error);
@@ -145,6 +156,31 @@ export class RedisPresence {
       this.reaping = false;
     }
     return offline;
+  }
+
+  /** One stale beat: the agent goes offline unless they beat on another node. */
+  private async reapOne(entry: string): Promise<boolean> {
+    const cut = entry.lastIndexOf('|');
+    const member = entry.slice(0, cut);
+    if (await this.isLive(member)) return false;
+    const [shopId, agentId] = member.split('|') as [ShopId, AgentId];
+    const status = await this.actions.statusOf(shopId, agentId);
+    if (status && status !== 'offline') {
+      // Kept for a day: the status to give back when they return.
+      await this.redis.set(this.awayKey(member), status, 'EX', 86_400);
+      await this.actions.setStatus(shopId, agentId, 'offline');
+    }
+    // Their expired beats go (not by node: they may have come back on this very node meanwhile).
+    await this.redis.zremrangebyscore(this.agentKey(member), '-inf', this.now() - this.expiryMs);
+    // They came back while this ran (their beat may have found the status not yet offline, or
+    // the away mark not yet written): their status is given back here.
+    if (status && status !== 'offline' && (await this.isLive(member))) {
+      await this.redis.del(this.awayKey(member));
+      if ((await this.actions.statusOf(shopId, agentId)) === 'offline')
+        await this.actions.setStatus(shopId, agentId, status);
+      return false;
+    }
+    return !!status && status !== 'offline';
   }
 
   private async isLive(member: string): Promise<boolean> {
