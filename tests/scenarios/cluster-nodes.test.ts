@@ -463,6 +463,15 @@ describe('cluster: node processes behind nginx', () => {
     for (const t of texts) assert.equal(got.filter((x) => x === t).length, 1, t);
     const liveIds = wb.live.map((m) => m.id);
     assert.equal(new Set(liveIds).size, liveIds.length, 'no message pushed twice');
+    // With Redis gone again, /ready says so and a node still shuts down cleanly, without waiting on it.
+    await c.redis.kill();
+    await waitFor('/ready names Redis', 5000, async () => {
+      const r = await http<{ redis: string }>(a.url, 'GET', '/ready');
+      return r.status === 503 && r.json.redis === 'down';
+    });
+    const stopping = Date.now();
+    assert.equal(await b.kill('SIGTERM'), 0, b.output());
+    assert.ok(Date.now() - stopping < 10_000, `stopped in ${Date.now() - stopping} ms`);
   });
 
   it('SIGTERM drains a node: its sockets move to the other node at once, the agent never goes offline, nothing is lost', async () => {

@@ -440,7 +440,8 @@ export async function createServer(
         }
       }
       // Beats go on until the sockets have left, so no agent is taken offline while still here.
-      await presence?.stop();
+      // (a beat queued while Redis is away is not waited for long)
+      await Promise.race([presence?.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
       await nodeClaim?.release();
       chat.dispose();
       detach();
