@@ -445,8 +445,11 @@ export async function createServer(
       await nodeClaim?.release();
       chat.dispose();
       detach();
-      if (roles.has('ws')) await io.close();
-      else await Promise.allSettled([...io._nsps.values()].map((ns) => ns.adapter.close()));
+      // Any socket still here leaves with a transport close (its client reconnects elsewhere).
+      // Not io.close(): it waits for the HTTP server to end every connection, nginx's idle
+      // keep-alive ones included, which app.close() ends.
+      if (roles.has('ws')) io.engine.close();
+      await Promise.allSettled([...io._nsps.values()].map((ns) => ns.adapter.close()));
       await app.close();
       // Messages already taken in reach the metrics before the database closes (5 s at most).
       await Promise.race([metrics.flush(), new Promise((r) => setTimeout(r, 5000).unref())]);

@@ -41,6 +41,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (closing) return;
     closing = true;
+    // Whatever hangs, the process is gone within 30 s (an orchestrator's kill comes later).
+    setTimeout(() => {
+      console.error('xiaoer: shutdown took over 30 s, exiting');
+      process.exit(1);
+    }, 30_000).unref();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
