@@ -143,6 +143,13 @@ async function setStatus(
   return cookie;
 }
 
+/** Agent 1 online, agents 2 and 3 offline: every buyer goes to agent 1. Returns agent 1's cookie. */
+async function agent1Alone(base: string): Promise<string> {
+  for (const email of ['agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'])
+    await setStatus(base, email, 'offline');
+  return setStatus(base, 'agent1@demo.xiaoer.dev', 'online');
+}
+
 async function widgetToken(base: string): Promise<string> {
   const r = await http<{ token: string }>(base, 'POST', '/api/widget/session', { shop: 'demo' });
   assert.equal(r.status, 200);
@@ -238,15 +245,17 @@ describe('cluster: node processes behind nginx', () => {
   after(async () => {
     await Promise.all(clusters.map((c) => c.stop()));
   });
-
-  it('SIGKILL the node an agent is on mid-conversation: they reconnect through nginx to the other and get every message once; presence stays right', async () => {
+  /** A cluster for one test (stopped after all of them). */
+  const open = (...args: Parameters<Cluster['start']>) => {
     const c = new Cluster();
     clusters.push(c);
-    await c.start(['node-a', 'node-b']);
+    return c.start(...args);
+  };
+
+  it('SIGKILL the node an agent is on mid-conversation: they reconnect through nginx to the other and get every message once; presence stays right', async () => {
+    const c = await open(['node-a', 'node-b']);
     const base = c.nginx!.url;
-    for (const email of ['agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'])
-      await setStatus(base, email, 'offline');
-    const agent1 = await setStatus(base, 'agent1@demo.xiaoer.dev', 'online');
+    const agent1 = await agent1Alone(base);
     const token = await widgetToken(base);
     const first = await buyerSays(base, token, 'm-0', '在吗？我想问下发货');
     assert.equal(first.conversation.agentId, 'agent-demo-1');
@@ -335,9 +344,7 @@ describe('cluster: node processes behind nginx', () => {
   });
 
   it('RT-9 a linger release set on node A fires once, on node B, when A was killed before it was due', async () => {
-    const c = new Cluster();
-    clusters.push(c);
-    await c.start(['node-a', 'node-b']);
+    const c = await open(['node-a', 'node-b']);
     const a = c.node('node-a');
     const owner = await login(a.url, 'owner@demo.xiaoer.dev');
     const routing = await http(
@@ -406,13 +413,9 @@ describe('cluster: node processes behind nginx', () => {
   });
 
   it('Redis restarted mid-run: no message lost (they are in PostgreSQL) and real-time resumes', async () => {
-    const c = new Cluster();
-    clusters.push(c);
-    await c.start(['node-a', 'node-b']);
+    const c = await open(['node-a', 'node-b']);
     const [a, b] = c.nodes as [NodeProcess, NodeProcess];
-    for (const email of ['agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'])
-      await setStatus(a.url, email, 'offline');
-    const agent = await setStatus(a.url, 'agent1@demo.xiaoer.dev', 'online');
+    const agent = await agent1Alone(a.url);
     const token = await widgetToken(a.url);
     const first = await buyerSays(a.url, token, 'r-0', '你好');
     const conversationId = first.conversation.id;
@@ -475,13 +478,9 @@ describe('cluster: node processes behind nginx', () => {
   });
 
   it('SIGTERM drains a node: its sockets move to the other node at once, the agent never goes offline, nothing is lost', async () => {
-    const c = new Cluster();
-    clusters.push(c);
-    await c.start(['node-a', 'node-b']);
+    const c = await open(['node-a', 'node-b']);
     const base = c.nginx!.url;
-    for (const email of ['agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'])
-      await setStatus(base, email, 'offline');
-    const agent1 = await setStatus(base, 'agent1@demo.xiaoer.dev', 'online');
+    const agent1 = await agent1Alone(base);
     const token = await widgetToken(base);
     const conversationId = (await buyerSays(base, token, 'd-0', '在吗')).conversation.id;
     const wb = workbench(base, agent1, conversationId);
@@ -527,9 +526,7 @@ describe('cluster: node processes behind nginx', () => {
   });
 
   it('node roles: a web+worker node and a ws-only node behind nginx serve one chat', async () => {
-    const c = new Cluster();
-    clusters.push(c);
-    await c.start(
+    const c = await open(
       [
         { name: 'web-1', role: 'web,worker' },
         { name: 'ws-1', role: 'ws' },
@@ -551,9 +548,7 @@ describe('cluster: node processes behind nginx', () => {
     refused.close();
 
     const base = c.nginx!.url;
-    for (const email of ['agent2@demo.xiaoer.dev', 'agent3@demo.xiaoer.dev'])
-      await setStatus(base, email, 'offline');
-    const agent1 = await setStatus(base, 'agent1@demo.xiaoer.dev', 'online');
+    const agent1 = await agent1Alone(base);
     const token = await widgetToken(base);
     const conversationId = (await buyerSays(base, token, 'w-0', '在吗')).conversation.id;
     const wb = workbench(base, agent1, conversationId);
@@ -576,9 +571,7 @@ describe('cluster: node processes behind nginx', () => {
   });
 
   it('RT-4 200 buyers at once, half on each node process, for 20 agents of cap 5: no cap exceeded, nobody assigned twice', async () => {
-    const c = new Cluster();
-    clusters.push(c);
-    await c.start(['node-a', 'node-b']);
+    const c = await open(['node-a', 'node-b']);
     const [a, b] = c.nodes as [NodeProcess, NodeProcess];
     const owner = await login(a.url, 'owner@demo.xiaoer.dev');
     // The demo's three agents and 17 more, every one online with a cap of 5.
