@@ -8,6 +8,7 @@ import { collect, connect, emit, until } from '../support/sockets';
 import { sql } from 'kysely';
 import { PgAdvisoryLock } from '../../packages/server/src/cluster/pg-lock';
 import { openStorage } from '../../packages/server/src/storage';
+import { makeAgent } from '../support/fixtures';
 
 const SHOP = 'shop-demo' as ShopId;
 
@@ -292,6 +293,40 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     assert.equal(queued.length, 100);
     const ids = results.map((r) => (r.json() as { conversation: Conversation }).conversation.id);
     assert.equal(new Set(ids).size, 200, 'one conversation per buyer');
+  });
+
+  it('RT-6 twenty agents pulling from the queue at once, half on each node: each gets a different buyer', async () => {
+    // Non-routing accounts (RT-6): never given buyers, they pull. The queue holds the 100 buyers
+    // the rush above left waiting.
+    const pullers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        makeAgent(a.storage, SHOP, {
+          email: `puller${i}@demo.xiaoer.dev`,
+          takesRouting: false,
+          status: 'online',
+          maxConcurrent: 1,
+        }),
+      ),
+    );
+    const cookies = await Promise.all(pullers.map((p, i) => loginCookie((i % 2 ? b : a).server, p.email)));
+    const pulled = await Promise.all(
+      cookies.map(async (cookie, i) => {
+        const res = await (i % 2 ? b : a).server.app.inject({
+          method: 'POST',
+          url: '/api/queue/pull',
+          headers: { cookie },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json() as { conversation: { id: string; agentId: string } | null }).conversation;
+      }),
+    );
+    const ids = pulled.map((c) => c?.id);
+    assert.ok(ids.every(Boolean), 'everyone got someone');
+    assert.equal(new Set(ids).size, 20, 'nobody pulled twice');
+    for (const [i, c] of pulled.entries()) {
+      const stored = await a.storage.conversations.findConversation(SHOP, c!.id as never);
+      assert.equal(stored?.agentId, pullers[i]!.id, 'the puller holds it');
+    }
   });
 
   it("a second node with a running node's NODE_ID waits for the name, then refuses to start, saying why", async () => {
