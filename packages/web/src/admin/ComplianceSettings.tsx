@@ -15,13 +15,18 @@ import {
   Switch,
   Tag,
   Typography,
-  message as toast,
 } from 'antd';
 import { useState } from 'react';
 import { api } from '../shared/api';
 import { CompliancePanel, HighlightedText, useComplianceCheck } from '../shared/compliance';
 import { useT, type Dict } from '../shared/i18n';
-import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
+import {
+  SaveErrorAlert,
+  useLoadedSettings,
+  useSaveError,
+  useSettingsSave,
+  type FieldPath,
+} from '../shared/settingsForm';
 
 /** CMP-6 defaults (as the server's): one proactive message a day, three a week, quiet 22:00–08:00. */
 const DEFAULT_PROACTIVE: ProactiveSettings = {
@@ -108,46 +113,42 @@ export function ComplianceSettings() {
     toForm,
   );
   const saveError = useSaveError(form, fieldLabel, formPath);
-  const [busy, setBusy] = useState(false);
   const [epoch, setEpoch] = useState(0);
+  const { busy, save: put } = useSettingsSave<Settings, FormValues>(
+    form,
+    '/api/admin/compliance',
+    saveError,
+    (s: Settings) => {
+      setSaved(s);
+      setEpoch((n) => n + 1); // the test box checks again against what is saved now
+    },
+  );
 
   if (!saved) return <Spin />;
 
-  const save = async () => {
-    saveError.clear();
-    const v = await form.validateFields().catch(() => undefined);
-    if (!v) return;
-    // The server replaces the settings whole: send every field, trimmed.
-    const next: Settings = {
-      platforms: packs.filter((p) => p === 'generic' || (v.platforms ?? []).includes(p)),
-      customPhrases: (v.customPhrases ?? []).map((p) => ({
-        phrase: (p.phrase ?? '').trim(),
-        verdict: p.verdict ?? 'block',
-        ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}),
-      })),
-      allowedDomains: (v.allowedDomains ?? []).map((d) => d.trim()).filter(Boolean),
-      shopNames: (v.shopNames ?? []).map((d) => d.trim()).filter(Boolean),
-      guarantees: (v.guarantees ?? []).map((d) => d.trim()).filter(Boolean),
-      confirmPromises: v.confirmPromises === true,
-      proactive: {
-        maxPerDay: v.proactive.maxPerDay,
-        maxPerWeek: v.proactive.maxPerWeek,
-        quietStart: v.proactive.quietStart,
-        quietEnd: v.proactive.quietEnd,
-      },
-    };
-    setBusy(true);
-    try {
-      const r = await api<{ settings: Settings }>('PUT', '/api/admin/compliance', next);
-      setSaved(r.settings);
-      setEpoch((n) => n + 1); // the test box checks again against what is saved now
-      toast.success(t.saved);
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    put((v) => {
+      // The server replaces the settings whole: send every field, trimmed.
+      const next: Settings = {
+        platforms: packs.filter((p) => p === 'generic' || (v.platforms ?? []).includes(p)),
+        customPhrases: (v.customPhrases ?? []).map((p) => ({
+          phrase: (p.phrase ?? '').trim(),
+          verdict: p.verdict ?? 'block',
+          ...(p.reason?.trim() ? { reason: p.reason.trim() } : {}),
+        })),
+        allowedDomains: (v.allowedDomains ?? []).map((d) => d.trim()).filter(Boolean),
+        shopNames: (v.shopNames ?? []).map((d) => d.trim()).filter(Boolean),
+        guarantees: (v.guarantees ?? []).map((d) => d.trim()).filter(Boolean),
+        confirmPromises: v.confirmPromises === true,
+        proactive: {
+          maxPerDay: v.proactive.maxPerDay,
+          maxPerWeek: v.proactive.maxPerWeek,
+          quietStart: v.proactive.quietStart,
+          quietEnd: v.proactive.quietEnd,
+        },
+      };
+      return next;
+    });
 
   const tags = (placeholder?: string) => (
     <Select

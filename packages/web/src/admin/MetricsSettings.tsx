@@ -1,9 +1,14 @@
-import { Button, Form, Input, InputNumber, Space, Spin, Typography, message as toast } from 'antd';
-import { useState } from 'react';
+import { Button, Form, Input, InputNumber, Space, Spin, Typography } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import type { MetricsSettings as Settings } from '../shared/metrics';
-import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
+import {
+  SaveErrorAlert,
+  useLoadedSettings,
+  useSaveError,
+  useSettingsSave,
+  type FieldPath,
+} from '../shared/settingsForm';
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const WEIGHTS = ['conversion', 'responseTime', 'replyRate', 'satisfaction', 'quality'] as const;
@@ -41,43 +46,37 @@ export function MetricsSettings() {
     toForm,
   );
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
+  const { busy, save: put } = useSettingsSave<Settings, FormValues>(
+    form,
+    '/api/admin/metrics/settings',
+    saveError,
+    setSaved,
+  );
   const weights = Form.useWatch('weights', form);
   const total = WEIGHTS.reduce((n, k) => n + (Number(weights?.[k]) || 0), 0);
 
   if (!saved) return <Spin />;
 
-  const save = async () => {
-    saveError.clear();
-    const v = await form.validateFields().catch(() => undefined);
-    if (!v) return;
-    // The server replaces the settings whole: send every field.
-    const next: Settings = {
-      windowStart: v.windowStart.trim(),
-      windowEnd: v.windowEnd.trim(),
-      replyMinutes: v.replyMinutes,
-      threshold: Math.round(v.threshold * 10) / 1000,
-      attributionDays: v.attributionDays,
-      weights: {
-        conversion: v.weights.conversion,
-        responseTime: v.weights.responseTime,
-        replyRate: v.weights.replyRate,
-        satisfaction: v.weights.satisfaction,
-        quality: v.weights.quality,
-      },
-      rawRetentionDays: v.rawRetentionDays,
-    };
-    setBusy(true);
-    try {
-      const r = await api<{ settings: Settings }>('PUT', '/api/admin/metrics/settings', next);
-      setSaved(r.settings);
-      toast.success(t.saved);
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    put((v) => {
+      // The server replaces the settings whole: send every field.
+      const next: Settings = {
+        windowStart: v.windowStart.trim(),
+        windowEnd: v.windowEnd.trim(),
+        replyMinutes: v.replyMinutes,
+        threshold: Math.round(v.threshold * 10) / 1000,
+        attributionDays: v.attributionDays,
+        weights: {
+          conversion: v.weights.conversion,
+          responseTime: v.weights.responseTime,
+          replyRate: v.weights.replyRate,
+          satisfaction: v.weights.satisfaction,
+          quality: v.weights.quality,
+        },
+        rawRetentionDays: v.rawRetentionDays,
+      };
+      return next;
+    });
 
   return (
     <Form

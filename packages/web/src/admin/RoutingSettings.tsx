@@ -1,23 +1,16 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/core';
-import {
-  Button,
-  Card,
-  Form,
-  Input,
-  InputNumber,
-  Radio,
-  Select,
-  Space,
-  Spin,
-  Switch,
-  Typography,
-  message as toast,
-} from 'antd';
+import { Button, Card, Form, Input, InputNumber, Radio, Select, Space, Spin, Switch, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
-import { SaveErrorAlert, useLoadedSettings, useSaveError, type FieldPath } from '../shared/settingsForm';
+import {
+  SaveErrorAlert,
+  useLoadedSettings,
+  useSaveError,
+  useSettingsSave,
+  type FieldPath,
+} from '../shared/settingsForm';
 
 const STATUSES: readonly RouteStatus[] = ['none', 'unpaid', 'paid', 'shipped', 'completed', 'after-sales'];
 
@@ -67,7 +60,12 @@ export function RoutingSettings() {
     (s) => s,
   );
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
+  const { busy, save: put } = useSettingsSave<Settings, Settings>(
+    form,
+    '/api/admin/routing',
+    saveError,
+    setSaved,
+  );
   const groups = (Form.useWatch('groups', form) ?? []) as Partial<Settings['groups'][number]>[];
   const mode = Form.useWatch('mode', form);
 
@@ -78,35 +76,24 @@ export function RoutingSettings() {
     label: a.takesRouting ? a.name : `${a.name}（${t.notRouting}）`,
   }));
 
-  const save = async () => {
-    saveError.clear();
-    const v = await form.validateFields().catch(() => undefined);
-    if (!v) return;
-    // The server replaces the settings whole: send every field, trimmed.
-    const next: Settings = {
-      mode: v.mode,
-      groups: (v.groups ?? []).map((g) => ({
-        id: g.id.trim(),
-        name: g.name.trim(),
-        statuses: g.statuses ?? [],
-        agentIds: g.agentIds ?? [],
-      })),
-      offlineRouting: v.offlineRouting ?? [],
-      lingerMinutes: v.lingerMinutes,
-      returningBuyerHours: v.returningBuyerHours,
-      newCustomerPriority: v.newCustomerPriority,
-    };
-    setBusy(true);
-    try {
-      const r = await api<{ settings: Settings }>('PUT', '/api/admin/routing', next);
-      setSaved(r.settings);
-      toast.success(t.saved);
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    put((v) => {
+      // The server replaces the settings whole: send every field, trimmed.
+      const next: Settings = {
+        mode: v.mode,
+        groups: (v.groups ?? []).map((g) => ({
+          id: g.id.trim(),
+          name: g.name.trim(),
+          statuses: g.statuses ?? [],
+          agentIds: g.agentIds ?? [],
+        })),
+        offlineRouting: v.offlineRouting ?? [],
+        lingerMinutes: v.lingerMinutes,
+        returningBuyerHours: v.returningBuyerHours,
+        newCustomerPriority: v.newCustomerPriority,
+      };
+      return next;
+    });
 
   return (
     <Form

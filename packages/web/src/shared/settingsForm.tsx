@@ -4,7 +4,7 @@
  */
 import { Alert, message as toast, type FormInstance } from 'antd';
 import { useEffect, useState } from 'react';
-import { ApiError } from './api';
+import { api, ApiError } from './api';
 import { useT, type Dict } from './i18n';
 
 /** A path in a form: `['groups', 1, 'statuses']`. */
@@ -77,6 +77,37 @@ export function useSaveError(
     } else setError({ label: t.fieldError, message: (e as Error).message });
   };
   return { error, clear, show };
+}
+
+/**
+ * Saving a settings form: the last refusal cleared, the form validated, `build` turns its values
+ * into the settings (sent whole, replacing the saved ones), then `onSaved` with what the server
+ * kept and a toast, or the refusal shown on its field. `busy` while it runs.
+ */
+export function useSettingsSave<S, V>(
+  form: FormInstance<V>,
+  url: string,
+  saveError: ReturnType<typeof useSaveError>,
+  onSaved: (settings: S) => void,
+) {
+  const { t } = useT();
+  const [busy, setBusy] = useState(false);
+  const save = async (build: (values: V) => S) => {
+    saveError.clear();
+    const values = await form.validateFields().catch(() => undefined);
+    if (!values) return;
+    setBusy(true);
+    try {
+      const r = await api<{ settings: S }>('PUT', url, build(values));
+      onSaved(r.settings);
+      toast.success(t.saved);
+    } catch (e) {
+      saveError.show(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, save };
 }
 
 /** The alert above a settings form's save button: "field：message". */
