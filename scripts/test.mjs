@@ -2,10 +2,11 @@
 // Runs every test: unit and integration (SQLite and PostgreSQL), scenarios, and browser e2e.
 // Starts a throwaway PostgreSQL on loopback unless TEST_DATABASE_URL names one.
 // Usage: npm test [-- <file or folder filter>...]
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { startPostgres } from './lib/postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -54,55 +55,17 @@ if (stale) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-function pgBinDir() {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base)
-    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] && join(base, versions[0], 'bin');
-}
-
 let stopPg = () => {};
 if (!process.env.TEST_DATABASE_URL) {
-  const bin = pgBinDir();
-  if (!bin) {
-    console.error(
-      'PostgreSQL is not installed (apt-get install -y postgresql), and TEST_DATABASE_URL is not set.',
-    );
+  try {
+    const pg = await startPostgres();
+    stopPg = pg.stop;
+    process.env.TEST_DATABASE_URL = pg.url;
+    console.log(`# PostgreSQL ${pg.version} started on 127.0.0.1:${pg.port}`);
+  } catch (error) {
+    console.error(`${error.message}\n(or set TEST_DATABASE_URL to a PostgreSQL server to use)`);
     process.exit(1);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-pg-'));
-  chmodSync(dir, 0o777);
-  const data = join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  // PostgreSQL refuses to run as root: run it as the postgres user the Debian package creates.
-  const run = (cmd, args, opts = {}) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe', ...opts })
-      : execFileSync(join(bin, cmd), args, { stdio: 'pipe', ...opts });
-  const port = 54000 + Math.floor(Math.random() * 900);
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
-    'start',
-  ]);
-  stopPg = () => {
-    try {
-      run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
-    } catch {
-      // already stopped
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.env.TEST_DATABASE_URL = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  console.log(`# PostgreSQL ${bin.split('/').at(-2)} started on 127.0.0.1:${port}`);
 }
 
 // A throwaway Redis on loopback for the cluster tests (issue #7), unless TEST_REDIS_URL names one.

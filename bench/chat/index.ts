@@ -119,13 +119,11 @@ async function scenario(kind: Kind): Promise<PacedResult> {
       });
     }
     const send = (buyer: Socket, clientId: string) =>
-      buyer
-        .timeout(30_000)
-        .emitWithAck('message:send', {
-          clientId,
-          kind: 'text',
-          body: { text: `${TEXT} ${clientId}` },
-        }) as Promise<{
+      buyer.timeout(30_000).emitWithAck('message:send', {
+        clientId,
+        kind: 'text',
+        body: { text: `${TEXT} ${clientId}` },
+      }) as Promise<{
         ok: boolean;
       }>;
 

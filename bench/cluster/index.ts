@@ -26,7 +26,8 @@ import { connect, inBatches } from '../lib/clients';
 import { startRedis } from '../../tests/support/cluster';
 import { nginxBinary, startNginx } from '../../tests/support/nginx';
 import { fmt, printTable, quantile } from '../lib/stats';
-import { createDatabase, postgresBinDir, startPostgres, SYSTEM_DEPS_HINT } from '../lib/postgres';
+import { postgresBinDir, startPostgres, SYSTEM_DEPS_HINT } from '../../scripts/lib/postgres.mjs';
+import { createDatabase } from '../../tests/support/databases';
 import type { NodeStats } from './node';
 
 const BUYERS = Number(process.env.BENCH_CLUSTER_BUYERS ?? 500);
@@ -440,7 +441,7 @@ async function diagnose(
 
 async function baseline(adminUrl: string): Promise<LoadResult> {
   return withCleanup(async (defer) => {
-    const databaseUrl = await createDatabase(adminUrl);
+    const databaseUrl = await createDatabase(adminUrl, 'xiaoer_bench');
     const node = await startBenchNode('bench-solo', { DATABASE_URL: databaseUrl, AGENTS: String(AGENTS) });
     defer(() => node.stop());
     return load('baseline', node.url, [node], databaseUrl);
@@ -456,7 +457,7 @@ async function cluster(adminUrl: string): Promise<LoadResult> {
       process.off('exit', killRedis);
       await redis.stop();
     });
-    const databaseUrl = await createDatabase(adminUrl);
+    const databaseUrl = await createDatabase(adminUrl, 'xiaoer_bench');
     const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, AGENTS: String(AGENTS) };
     // The first node seeds the bench shop; the second starts on it.
     const a = await startBenchNode('bench-a', { ...env, SEED: 'true' });
@@ -497,7 +498,7 @@ export async function run(): Promise<void> {
       one = await baseline(pgServer.url);
       two = await cluster(pgServer.url);
     } finally {
-      await pgServer.stop();
+      pgServer.stop();
     }
     report(one, two);
   } finally {

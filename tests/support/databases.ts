@@ -10,21 +10,26 @@ export interface TestDatabase {
 
 let counter = 0;
 
-/** A new PostgreSQL database on the test server (scripts/test.mjs starts one). */
-export async function freshPostgresUrl(): Promise<string> {
-  const admin = process.env.TEST_DATABASE_URL;
-  if (!admin) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
-  const name = `xiaoer_t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  const client = new pg.Client({ connectionString: admin });
+/** Creates a fresh, empty database on the PostgreSQL server of `adminUrl` and returns its URL. */
+export async function createDatabase(adminUrl: string, prefix = 'xiaoer_t'): Promise<string> {
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
   }
-  const url = new URL(admin);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** A new PostgreSQL database on the test server (scripts/test.mjs starts one). */
+export async function freshPostgresUrl(): Promise<string> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  return createDatabase(admin);
 }
 
 /** SQLite (in memory) and PostgreSQL (a fresh database each time). */

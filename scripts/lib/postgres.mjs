@@ -1,21 +1,18 @@
-/**
- * A throwaway PostgreSQL for benchmarks, as scripts/test.mjs starts one for the tests: a fresh
- * cluster in a tmp dir, on a free loopback port, run as the `postgres` user when we are root
- * (PostgreSQL refuses to run as root). Stopped by `stop()`, or when this process exits.
- */
+// A throwaway PostgreSQL on loopback, for the test runner (scripts/test.mjs) and the benchmarks:
+// a fresh cluster in a tmp dir on a free port, run as the `postgres` user when we are root
+// (PostgreSQL refuses to run as root). Stopped by `stop()`, or when this process exits.
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { freePort } from '../../tests/support/cluster';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 
 const execFileAsync = promisify(execFile);
 export const SYSTEM_DEPS_HINT = 'install the system packages with `bash scripts/ensure-system-deps.sh`';
 
 /** The newest installed PostgreSQL's bin dir (Debian layout), or undefined. */
-export function postgresBinDir(): string | undefined {
+export function postgresBinDir() {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
   const versions = readdirSync(base)
@@ -24,43 +21,53 @@ export function postgresBinDir(): string | undefined {
   return versions[0] && join(base, versions[0], 'bin');
 }
 
-export interface Postgres {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust auth, loopback only). */
-  url: string;
-  stop(): Promise<void>;
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
 
-/** Starts a throwaway PostgreSQL cluster; throws naming scripts/ensure-system-deps.sh when missing. */
-export async function startPostgres(): Promise<Postgres> {
+/**
+ * Starts a throwaway PostgreSQL cluster; throws naming scripts/ensure-system-deps.sh when it is
+ * not installed. fsync is off (and initdb --no-sync): a crash may lose its data, which is fine for
+ * a throwaway database and keeps disk flushes out of test times and bench figures.
+ * @returns {Promise<{ url: string; port: number; version: string; stop(): void }>}
+ */
+export async function startPostgres() {
   const bin = postgresBinDir();
   if (!bin)
     throw new Error(`PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): ${SYSTEM_DEPS_HINT}`);
   const asRoot = process.getuid?.() === 0;
-  // PostgreSQL refuses to run as root: run it as the postgres user the Debian package creates.
   const runuser = existsSync('/usr/sbin/runuser') ? '/usr/sbin/runuser' : 'runuser';
-  const command = (cmd: string, args: string[]): [string, string[]] =>
+  /** @type {(cmd: string, args: string[]) => [string, string[]]} */
+  const command = (cmd, args) =>
     asRoot ? [runuser, ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
-  const run = async (cmd: string, args: string[]) => {
+  /** @type {(cmd: string, args: string[]) => Promise<void>} */
+  const run = async (cmd, args) => {
     const [file, argv] = command(cmd, args);
     try {
       await execFileAsync(file, argv);
     } catch (error) {
-      const e = error as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`${cmd} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+      throw new Error(`${cmd} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     }
   };
 
-  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-bench-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-pg-'));
   // The postgres user must be able to write here (mkdtemp makes it 0700 for root).
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   let started = false;
   let stopped = false;
-  // Synchronous, so it also works from an 'exit' hook (a bench that dies must not leave it running).
-  const stopSync = () => {
+  // Synchronous, so it also works from an 'exit' hook (a run that dies must not leave it running).
+  const stop = () => {
     if (stopped) return;
     stopped = true;
-    process.removeListener('exit', stopSync);
+    process.removeListener('exit', stop);
     if (started) {
       try {
         const [file, argv] = command('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
@@ -71,7 +78,7 @@ export async function startPostgres(): Promise<Postgres> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once('exit', stopSync);
+  process.once('exit', stop);
 
   try {
     await run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
@@ -79,8 +86,6 @@ export async function startPostgres(): Promise<Postgres> {
       const port = await freePort();
       try {
         started = true;
-        // fsync=off (and --no-sync above): a crash may lose or corrupt data, which is fine for a
-        // throwaway bench database but not for anything else; it keeps disk flushes out of the figures.
         await run('pg_ctl', [
           '-D',
           data,
@@ -98,28 +103,13 @@ export async function startPostgres(): Promise<Postgres> {
       }
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-        stop: () => Promise.resolve(stopSync()),
+        port,
+        version: bin.split('/').at(-2) ?? '',
+        stop,
       };
     }
   } catch (error) {
-    stopSync();
+    stop();
     throw error;
   }
-}
-
-let counter = 0;
-
-/** Creates a fresh, empty database on the server of `adminUrl` and returns its URL. */
-export async function createDatabase(adminUrl: string): Promise<string> {
-  const name = `xiaoer_bench_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
