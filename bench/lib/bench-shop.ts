@@ -14,6 +14,9 @@ export async function seedBenchShop(storage: Storage, agents: number): Promise<S
     timeZone: 'Asia/Shanghai',
     serviceHours: '全天',
     createdAt: Date.now(),
+    orgId: 'org-bench',
+    isDemo: false,
+    welcomeMessage: null,
   });
   const hash = await hashPassword('benchpass1');
   for (let i = 0; i < agents; i++) {
@@ -25,6 +28,8 @@ export async function seedBenchShop(storage: Storage, agents: number): Promise<S
         name: `客服${i}`,
         role: 'agent',
         status: 'online',
+        chosenStatus: 'online',
+        disabledAt: null,
         maxConcurrent: 500,
         takesRouting: true,
         createdAt: i,

@@ -103,6 +103,8 @@ function engineRun() {
   const agents: RoutingAgent[] = Array.from({ length: AGENTS }, (_, i) => ({
     id: `a${i}`,
     status: 'online',
+    chosenStatus: 'online',
+    disabledAt: null,
     cap: CAP,
     routing: true,
     owner: false,
@@ -179,6 +181,8 @@ async function serverRun() {
         name: `客服${i}`,
         role: 'agent',
         status: 'offline',
+        chosenStatus: 'offline',
+        disabledAt: null,
         maxConcurrent: 5,
         takesRouting: true,
         createdAt: Date.now(),

@@ -7,6 +7,7 @@ import type { Message } from '@xiaoer/core';
 import { freshPostgresUrl } from '../support/databases';
 import { startNode, startRedis, type NodeProcess, type RedisProcess } from '../support/cluster';
 import { startNginx, type Nginx } from '../support/nginx';
+import { AGENT_PASSWORD } from '../support/server';
 
 /**
  * Issue #7: real node processes on one PostgreSQL and one Redis, behind nginx with the shipped
@@ -87,7 +88,10 @@ class Cluster {
   }
 
   async status(agentId: string): Promise<string> {
-    const [row] = await this.query<{ status: string }>('select status from agents where id = $1', [agentId]);
+    const [row] = await this.query<{ status: string }>(
+      "select status from memberships where agent_id = $1 and shop_id = 'shop-demo'",
+      [agentId],
+    );
     return row!.status;
   }
 
@@ -126,7 +130,10 @@ async function http<T>(
 }
 
 async function login(base: string, email: string): Promise<string> {
-  const r = await http(base, 'POST', '/api/auth/login', { email, password: 'password123' });
+  // The demo's accounts have the demo password; accounts a test makes, a strong one.
+  const password =
+    email.endsWith('@demo.xiaoer.dev') && /^(agent\d|owner)@/.test(email) ? 'password123' : AGENT_PASSWORD;
+  const r = await http(base, 'POST', '/api/auth/login', { email, password });
   assert.equal(r.status, 200, `login ${email}`);
   return /xiaoer_sid=[^;]+/.exec(r.setCookie ?? '')![0];
 }
@@ -594,7 +601,7 @@ describe('cluster: node processes behind nginx', () => {
         a.url,
         'POST',
         '/api/admin/agents',
-        { email, name: `客服${i}`, password: 'password123', maxConcurrent: 5 },
+        { email, name: `客服${i}`, password: AGENT_PASSWORD, maxConcurrent: 5 },
         { cookie: owner },
       );
       assert.equal(made.status, 201, JSON.stringify(made.json));

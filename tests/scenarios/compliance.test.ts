@@ -13,7 +13,7 @@ import {
 } from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import { AGENT_PASSWORD, loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
 import { collect, connect, emit, until } from '../support/sockets';
 
 const SHOP = 'shop-demo' as ShopId;
@@ -286,14 +286,14 @@ for (const engine of testDatabases) {
         payload: {
           email: 'wb@outsource.example',
           name: '外包小王',
-          password: 'password123',
+          password: AGENT_PASSWORD,
           role: 'outsourced',
         },
       });
       assert.equal(created.statusCode, 201, created.body);
       const outsourcedId = (created.json() as { agent: { id: AgentId } }).agent.id;
       await t.server.ctx.chat.setAgentStatus(SHOP, outsourcedId, 'online');
-      const cookie = await loginCookie(t.server, 'wb@outsource.example');
+      const cookie = await loginCookie(t.server, 'wb@outsource.example', AGENT_PASSWORD);
       const outsourced = await connect(t.url, '/agent', { cookie });
       const admin = await connect(t.url, '/agent', { cookie: ownerCookie });
       sockets.push(outsourced, admin);

@@ -20,7 +20,13 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { signBuyerToken, signIdentity } from '../../packages/server/src/auth/tokens';
 import { testDatabases } from '../support/databases';
 import { makeAgent, makeBuyer, makeShop } from '../support/fixtures';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import {
+  AGENT_PASSWORD,
+  loginCookie,
+  startTestServer,
+  widgetSession,
+  type TestServer,
+} from '../support/server';
 
 // ---------- shapes of answers ----------
 interface ErrorJson {
@@ -314,16 +320,23 @@ describe('HTTP API in process', () => {
       assertError(await api('GET', '/api/me', { cookie: 'xiaoer_sid=made-up' }), 401, 'unauthenticated');
     });
 
-    it('logout ends the session on the server and clears the cookie', async () => {
-      const cookie = await loginCookie(t.server, 'agent2@demo.xiaoer.dev');
+    it('logout ends every session of the account on the server, clears the cookie and sets them offline (RT-8)', async () => {
+      const agent = await makeAgent(t.storage, DEMO_SHOP, {
+        email: 'leaving@demo.xiaoer.dev',
+        password: AGENT_PASSWORD,
+      });
+      const cookie = await loginCookie(t.server, agent.email, AGENT_PASSWORD);
+      const phone = await loginCookie(t.server, agent.email, AGENT_PASSWORD);
       ok(await api('GET', '/api/me', { cookie }));
       const out = await api('POST', '/api/auth/logout', { cookie });
       assert.equal(out.statusCode, 204);
       const cleared = out.cookies.find((c) => c.name === 'xiaoer_sid');
       assert.ok(cleared, 'the cookie is cleared');
       assert.equal(cleared.value, '');
-      // The old token is dead even if a client keeps sending it.
+      // The old token is dead even if a client keeps sending it, and so is the other device's.
       assertError(await api('GET', '/api/me', { cookie }), 401, 'unauthenticated');
+      assertError(await api('GET', '/api/me', { cookie: phone }), 401, 'unauthenticated');
+      assert.equal((await t.storage.agents.findAgent(DEMO_SHOP, agent.id))!.status, 'offline');
       assert.equal((await api('POST', '/api/auth/logout')).statusCode, 204, 'logging out twice is harmless');
     });
 
@@ -1016,7 +1029,7 @@ describe('HTTP API in process', () => {
       const offline = ok<{ agent: AgentJson }>(
         await api('POST', '/api/admin/agents', {
           cookie: owner,
-          payload: { email: 'offline-target@demo.xiaoer.dev', name: '不在线', password: 'password123' },
+          payload: { email: 'offline-target@demo.xiaoer.dev', name: '不在线', password: AGENT_PASSWORD },
         }),
         201,
       ).agent;
@@ -1048,14 +1061,14 @@ describe('HTTP API in process', () => {
           payload: {
             email: 'capped@demo.xiaoer.dev',
             name: '限一个',
-            password: 'password123',
+            password: AGENT_PASSWORD,
             maxConcurrent: 1,
             takesRouting: false,
           },
         }),
         201,
       ).agent;
-      const targetCookie = await loginCookie(t.server, 'capped@demo.xiaoer.dev');
+      const targetCookie = await loginCookie(t.server, 'capped@demo.xiaoer.dev', AGENT_PASSWORD);
       ok(await api('PUT', '/api/me/status', { cookie: targetCookie, payload: { status: 'online' } }));
       const a = await buyerSays('第一位');
       const b = await buyerSays('第二位');
@@ -1356,13 +1369,13 @@ describe('HTTP API in process', () => {
           payload: {
             email: 'wb@outsource.example',
             name: '外包小王',
-            password: 'password123',
+            password: AGENT_PASSWORD,
             role: 'outsourced',
           },
         }),
         201,
       );
-      const outsourced = await loginCookie(t.server, 'wb@outsource.example');
+      const outsourced = await loginCookie(t.server, 'wb@outsource.example', AGENT_PASSWORD);
       const phoneAs = async (cookie: string) =>
         ok<{ buyer: { phone: string } }>(await api('GET', '/api/buyers/buyer-demo-07/profile', { cookie }))
           .buyer.phone;
@@ -1560,7 +1573,7 @@ describe('HTTP API in process', () => {
       ['GET', '/api/admin/shop', undefined],
       ['PATCH', '/api/admin/shop', { name: '被改了' }],
       ['GET', '/api/admin/agents', undefined],
-      ['POST', '/api/admin/agents', { email: 'sneaky@demo.xiaoer.dev', name: 'x', password: 'password123' }],
+      ['POST', '/api/admin/agents', { email: 'sneaky@demo.xiaoer.dev', name: 'x', password: AGENT_PASSWORD }],
       ['PATCH', '/api/admin/agents/agent-demo-1', { maxConcurrent: 500, role: 'admin' }],
     ];
 
@@ -1568,13 +1581,13 @@ describe('HTTP API in process', () => {
       const operator = ok<{ agent: AgentJson }>(
         await api('POST', '/api/admin/agents', {
           cookie: owner,
-          payload: { email: 'op@demo.xiaoer.dev', name: '运营', password: 'password123', role: 'operator' },
+          payload: { email: 'op@demo.xiaoer.dev', name: '运营', password: AGENT_PASSWORD, role: 'operator' },
         }),
         201,
       );
       assert.equal(operator.agent.role, 'operator');
-      const operatorCookie = await loginCookie(t.server, 'op@demo.xiaoer.dev');
-      const outsourced = await loginCookie(t.server, 'wb@outsource.example');
+      const operatorCookie = await loginCookie(t.server, 'op@demo.xiaoer.dev', AGENT_PASSWORD);
+      const outsourced = await loginCookie(t.server, 'wb@outsource.example', AGENT_PASSWORD);
       for (const [method, url, payload] of adminRoutes) {
         for (const cookie of [agent1, operatorCookie, outsourced]) {
           assertError(await api(method, url, { cookie, payload }), 403, 'forbidden');
@@ -1595,13 +1608,13 @@ describe('HTTP API in process', () => {
           payload: {
             email: 'csa@demo.xiaoer.dev',
             name: '客服主管',
-            password: 'password123',
+            password: AGENT_PASSWORD,
             role: 'cs_admin',
           },
         }),
         201,
       );
-      const csAdmin = await loginCookie(t.server, 'csa@demo.xiaoer.dev');
+      const csAdmin = await loginCookie(t.server, 'csa@demo.xiaoer.dev', AGENT_PASSWORD);
       assert.equal(
         ok<{ shop: { slug: string } }>(await api('GET', '/api/admin/shop', { cookie: csAdmin })).shop.slug,
         'demo',
@@ -1657,7 +1670,7 @@ describe('HTTP API in process', () => {
       const created = ok<{ agent: AgentJson }>(
         await api('POST', '/api/admin/agents', {
           cookie: owner,
-          payload: { email: ' New.Agent@Demo.Xiaoer.dev ', name: '新人', password: 'longenough' },
+          payload: { email: ' New.Agent@Demo.Xiaoer.dev ', name: '新人', password: AGENT_PASSWORD },
         }),
         201,
       ).agent;
@@ -1667,7 +1680,7 @@ describe('HTTP API in process', () => {
       assert.equal(created.maxConcurrent, 10);
       assert.equal(created.takesRouting, true);
       assert.equal(created.shopId, DEMO_SHOP);
-      const cookie = await loginCookie(t.server, 'new.agent@demo.xiaoer.dev', 'longenough');
+      const cookie = await loginCookie(t.server, 'new.agent@demo.xiaoer.dev', AGENT_PASSWORD);
       assert.equal(ok<{ agent: AgentJson }>(await api('GET', '/api/me', { cookie })).agent.id, created.id);
       const after = ok<{ agents: AgentJson[] }>(
         await api('GET', '/api/admin/agents', { cookie: owner }),
@@ -1680,7 +1693,7 @@ describe('HTTP API in process', () => {
         assertError(
           await api('POST', '/api/admin/agents', {
             cookie: owner,
-            payload: { email, name: '重复', password: 'password123' },
+            payload: { email, name: '重复', password: AGENT_PASSWORD },
           }),
           409,
           'conflict',
@@ -1693,9 +1706,12 @@ describe('HTTP API in process', () => {
       const count = async () =>
         ok<{ agents: AgentJson[] }>(await api('GET', '/api/admin/agents', { cookie: owner })).agents.length;
       const before = await count();
-      const base = { email: 'bad-fields@demo.xiaoer.dev', name: '坏字段', password: 'password123' };
+      const base = { email: 'bad-fields@demo.xiaoer.dev', name: '坏字段', password: AGENT_PASSWORD };
       const cases: [unknown, string][] = [
         [{ ...base, password: 'short77' }, 'password'],
+        // Never a known password on a real install: common ones are refused by name.
+        [{ ...base, password: 'password123' }, 'password'],
+        [{ ...base, password: 'woaini1314' }, 'password'],
         [{ ...base, password: 12345678 }, 'password'],
         [{ ...base, maxConcurrent: 0 }, 'maxConcurrent'],
         [{ ...base, maxConcurrent: 501 }, 'maxConcurrent'],
@@ -1785,14 +1801,14 @@ describe('HTTP API in process', () => {
           payload: {
             email: 'admin2@demo.xiaoer.dev',
             name: '管理员',
-            password: 'password123',
+            password: AGENT_PASSWORD,
             role: 'admin',
           },
         }),
         201,
       );
-      const admin = await loginCookie(t.server, 'admin2@demo.xiaoer.dev');
-      for (const payload of [{ password: 'taken-over-1' }, { maxConcurrent: 1 }, { name: '被改' }]) {
+      const admin = await loginCookie(t.server, 'admin2@demo.xiaoer.dev', AGENT_PASSWORD);
+      for (const payload of [{ password: 'Taken-0ver-2026' }, { maxConcurrent: 1 }, { name: '被改' }]) {
         assertError(
           await api('PATCH', '/api/admin/agents/agent-demo-owner', { cookie: admin, payload }),
           403,
@@ -1802,7 +1818,7 @@ describe('HTTP API in process', () => {
       }
       assertError(
         await api('POST', '/api/auth/login', {
-          payload: { email: 'owner@demo.xiaoer.dev', password: 'taken-over-1' },
+          payload: { email: 'owner@demo.xiaoer.dev', password: 'Taken-0ver-2026' },
         }),
         401,
         'unauthenticated',
@@ -1822,27 +1838,27 @@ describe('HTTP API in process', () => {
       ok(
         await api('POST', '/api/admin/agents', {
           cookie: owner,
-          payload: { email: 'pw@demo.xiaoer.dev', name: '改密码', password: 'password123' },
+          payload: { email: 'pw@demo.xiaoer.dev', name: '改密码', password: AGENT_PASSWORD },
         }),
         201,
       );
-      const cookie = await loginCookie(t.server, 'pw@demo.xiaoer.dev');
+      const cookie = await loginCookie(t.server, 'pw@demo.xiaoer.dev', AGENT_PASSWORD);
       const id = ok<{ agent: AgentJson }>(await api('GET', '/api/me', { cookie })).agent.id;
       ok(
         await api('PATCH', `/api/admin/agents/${id}`, {
           cookie: owner,
-          payload: { password: 'a-new-password' },
+          payload: { password: 'N3w-pass-2026x' },
         }),
       );
       assertError(await api('GET', '/api/me', { cookie }), 401, 'unauthenticated');
       assertError(
         await api('POST', '/api/auth/login', {
-          payload: { email: 'pw@demo.xiaoer.dev', password: 'password123' },
+          payload: { email: 'pw@demo.xiaoer.dev', password: AGENT_PASSWORD },
         }),
         401,
         'unauthenticated',
       );
-      await loginCookie(t.server, 'pw@demo.xiaoer.dev', 'a-new-password');
+      await loginCookie(t.server, 'pw@demo.xiaoer.dev', 'N3w-pass-2026x');
     });
   });
 

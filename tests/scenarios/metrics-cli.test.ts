@@ -82,6 +82,9 @@ describe('xiaoer metrics rebuild on a SQLite file', () => {
         timeZone: 'Asia/Shanghai',
         serviceHours: '每天 09:00–23:00',
         createdAt: clock.now(),
+        orgId: 'org-second',
+        isDemo: false,
+        welcomeMessage: null,
       });
       const inject = (o: InjectOptions) => t.server.app.inject(o);
       const cookies = new Map<string, string>();

@@ -15,6 +15,9 @@ export async function makeShop(storage: Storage, slug = `shop-${randomUUID().sli
     timeZone: 'Asia/Shanghai',
     serviceHours: '09:00–23:00',
     createdAt: Date.now(),
+    orgId: `org-${id}`,
+    isDemo: false,
+    welcomeMessage: null,
   });
   return id;
 }
@@ -49,6 +52,8 @@ export async function makeAgent(
     name: fields.name ?? `客服${id.slice(0, 4)}`,
     role: fields.role ?? 'agent',
     status: fields.status ?? 'online',
+    chosenStatus: fields.chosenStatus ?? fields.status ?? 'online',
+    disabledAt: fields.disabledAt ?? null,
     maxConcurrent: fields.maxConcurrent ?? 10,
     takesRouting: fields.takesRouting ?? true,
     createdAt: fields.createdAt ?? Date.now(),

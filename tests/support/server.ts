@@ -45,6 +45,9 @@ export async function startTestServer(
   };
 }
 
+/** A password strong enough for accounts tests create (the demo's accounts use "password123"). */
+export const AGENT_PASSWORD = 'Kefu-2026-strong';
+
 /** Logs in by HTTP inject and returns the session cookie header value. */
 export async function loginCookie(
   server: XiaoerServer,

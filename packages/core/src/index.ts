@@ -14,3 +14,4 @@ export * from './quick-replies/quick-reply.search';
 export * from './bot';
 export * from './compliance';
 export * from './metrics';
+export * from './team';

@@ -140,10 +140,14 @@ export const shopPatchSchema = z.object({
     }, 'must be an IANA time zone such as Asia/Shanghai')
     .optional(),
 });
+/**
+ * A new member of the shop: a new account (name and password needed), or — TEAM-4 — an account
+ * of the organisation serving other shops (its email alone; it keeps its password).
+ */
 export const agentCreateSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(200),
-  name: z.string().trim().min(1).max(40),
-  password: z.string().min(8, 'at least 8 characters').max(200),
+  name: z.string().trim().min(1).max(40).optional(),
+  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
   role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).default('agent'),
   maxConcurrent: z.number().int().min(1).max(500).default(10),
   takesRouting: z.boolean().default(true),
@@ -156,6 +160,39 @@ export const agentPatchSchema = z.object({
   password: z.string().min(8, 'at least 8 characters').max(200).optional(),
 });
 export const agentParams = z.object({ agentId: id });
+/** An admin sets a member's password (they forgot theirs). */
+export const passwordResetSchema = z
+  .object({ password: z.string().min(8, 'at least 8 characters').max(200) })
+  .strict();
+/** An agent changes their own password. */
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(200),
+    newPassword: z.string().min(8, 'at least 8 characters').max(200),
+  })
+  .strict();
+/** TEAM-4: the organisation's owner opens another shop. */
+export const shopCreateSchema = z
+  .object({
+    slug: z.string().trim().min(1).max(40),
+    name: z.string().trim().min(1).max(60),
+    timeZone: z.string().max(60).optional(),
+    serviceHours: z.string().trim().min(1).max(60).optional(),
+  })
+  .strict();
+/** First run: the organisation, its first shop and the owner's account. */
+export const setupSchema = z
+  .object({
+    token: z.string().min(1).max(200),
+    orgName: z.string().trim().min(1).max(60).optional(),
+    slug: z.string().trim().min(1).max(40),
+    name: z.string().trim().min(1).max(60),
+    ownerName: z.string().trim().min(1).max(40).optional(),
+    ownerEmail: z.string().trim().toLowerCase().email().max(200),
+    password: z.string().min(8, 'at least 8 characters').max(200),
+    timeZone: z.string().max(60).optional(),
+  })
+  .strict();
 
 // ---------- HTTP: buyer widget ----------
 /** A shop page may identify its logged-in buyer: sig = hex HMAC-SHA256(shop secret, `${externalId}.${ts}`). */
@@ -183,8 +220,14 @@ export type ConversationDto = Conversation & { buyer: Pick<Buyer, 'id' | 'nick'>
 export type QuickReplyDto = QuickReply;
 
 export interface MeResponse {
+  /** My membership of the request's shop. */
   agent: AgentDto;
+  /** The request's shop (the `X-Xiaoer-Shop` header's, else the one I logged in to). */
   shop: ShopDto;
+  /** TEAM-4: every shop I serve, with my role there. */
+  shops: { id: string; slug: string; name: string; role: AgentDto['role'] }[];
+  /** I own the organisation: I manage every shop and account of it. */
+  isOrgOwner: boolean;
 }
 export interface BuyerProfileResponse {
   buyer: BuyerDto;

@@ -13,10 +13,13 @@ import {
   judgeSpam,
   randomIds,
   systemClock,
+  TeamService,
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
 import { FaqCache } from './bot/faq-cache';
+import { hashPassword } from './auth/password';
+import { passwordProblem } from './auth/password-strength';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -282,6 +285,24 @@ export async function createServer(
         config.REDIS_PREFIX,
       )
     : undefined;
+  // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
+  // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
+  let disconnectAccount: (id: string, change: string) => void = () => undefined;
+  const team = new TeamService({
+    store: storage.team,
+    effects: {
+      accessChanged: async (id, change) => disconnectAccount(id, change),
+      releaseAgent: async (shopId, id) => {
+        await chat.releaseAgent(shopId, id);
+      },
+      rebalance: (shopId) => chat.rebalance(shopId),
+    },
+    clock,
+    ids: randomIds,
+    hashPassword,
+    passwordProblem,
+    newSecret: () => randomBytes(24).toString('base64url'),
+  });
   // CMP-1 … CMP-5: a shop's rules edited on another node apply here at once.
   await peers?.subscribe('compliance', (payload) => {
     const shopId = (payload as { shopId?: unknown } | null)?.shopId;
@@ -294,6 +315,7 @@ export async function createServer(
     ...(presence ? { presence } : {}),
     storage,
     chat,
+    team,
     bot,
     faq,
     compliance,
@@ -384,6 +406,11 @@ export async function createServer(
   };
   const io = roles.has('ws') ? new Server(app.server, ioOptions) : new Server(ioOptions);
   const detach = attachGateway(io, ctx);
+  disconnectAccount = (id, change) => {
+    const sockets = io.of(WS_AGENT_NAMESPACE).in(rooms.account(id));
+    sockets.emit('account:changed', { change });
+    sockets.disconnectSockets(true);
+  };
   metrics.setAlertListener((shopId, alert) => {
     const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);

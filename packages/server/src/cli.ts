@@ -1,6 +1,7 @@
 /**
  * `npx xiaoer <command>`. Commands and their flags are a stable interface (README "CLI").
  *   start            run the server (same as `npm start` without building the UI)
+ *   shop create|list, agent create|disable|reset-password   (team/team-cli.ts)
  *   seed-demo        add the demo shop to the configured database if it has none
  *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
  *   routing simulate --scenario <file.json>
@@ -18,6 +19,7 @@ import { runMetricsCli } from './metrics/metrics-cli';
 import { runScenario, ScenarioError } from './routing/routing-simulate';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
+import { runTeamCli } from './team/team-cli';
 
 const [command = 'help', ...rest] = process.argv.slice(2);
 
@@ -26,7 +28,23 @@ const HELP = `xiaoer — 店小二 customer service
 usage: npx xiaoer <command>
 
 commands:
-  start       run the server (config from the environment, see README)
+  start [--role web,ws,worker]
+              run the server (config from the environment, see README)
+  shop create --slug <slug> --name <name> --owner-email <email> --password-stdin
+              [--owner-name <name>] [--org-name <name>] [--time-zone <zone>]
+              a new organisation with its first shop and the shop's owner; the
+              password is read from stdin; prints {"shop": {id, slug, name},
+              "owner": {id, email}}. Exit 2 naming the field (nothing written).
+  shop list   one JSON line per shop: {id, slug, name, demo, organisation}
+  agent create --shop <slug> --email <email> [--name <name>] [--role <role>]
+              [--cap <1-500>] [--no-routing] [--password-stdin]
+              a new account in the shop (name and password needed), or an account
+              of the organisation serving another shop (email alone); prints
+              {"agent": {id, email, name, shop, role}}
+  agent disable --shop <slug> --email <email>
+              keeps their history, sends their chats back to routing, ends their
+              sessions when it was their last shop
+  agent reset-password --shop <slug> --email <email> --password-stdin
   seed-demo   add the demo shop 小二旗舰店 to the database if it has none
   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold <0..1>]
               run the FAQ bot over labelled queries; prints one JSON object:
@@ -67,7 +85,20 @@ function readJsonFile(path: string): unknown {
 
 switch (command) {
   case 'start':
-    await import('./main');
+    await (await import('./main')).main(rest);
+    break;
+  case 'shop':
+  case 'agent':
+    process.exitCode = await runTeamCli(command, rest, {
+      open: () => openStorage(loadConfig().DATABASE_URL),
+      readStdin: async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      },
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
     break;
   case 'seed-demo': {
     const config = loadConfig();

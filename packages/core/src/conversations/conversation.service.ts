@@ -90,12 +90,14 @@ export const SYNC_PAGE_LIMIT = 200;
 
 /** The routing engine's view of an agent. */
 export function toRoutingAgent(agent: Agent): RoutingAgent {
+  // A disabled agent keeps their history but takes nothing.
+  const disabled = agent.disabledAt !== null;
   return {
     id: agent.id,
-    status: agent.status,
+    status: disabled ? 'offline' : agent.status,
     cap: agent.maxConcurrent,
-    routing: agent.takesRouting,
-    owner: agent.role === 'owner',
+    routing: agent.takesRouting && !disabled,
+    owner: agent.role === 'owner' && !disabled,
   };
 }
 
@@ -507,6 +509,36 @@ export class ChatService {
     return this.waiting(shopId, router, now);
   }
 
+  /**
+   * RT-8: the agent's open conversations go back to routing (they were disabled or removed, or
+   * went offline where the shop wants their chats moved): each is routed like a new arrival —
+   * to another agent, or the queue — and the agent takes no new ones.
+   */
+  async releaseAgent(shopId: ShopId, agentId: AgentId): Promise<Conversation[]> {
+    return this.routed(shopId, async () => {
+      const held = (await this.deps.conversations.listByStatus(shopId, 'assigned', 10_000)).filter(
+        (c) => c.agentId === agentId,
+      );
+      const released: Conversation[] = [];
+      for (const c of held) {
+        const queued = await this.deps.conversations.updateConversation(shopId, c.id, {
+          status: 'queued',
+          agentId: null,
+          queuedAt: null,
+          queueGroup: null,
+        });
+        this.deps.events.publish({
+          type: 'conversation.updated',
+          shopId,
+          conversation: queued,
+          previousAgentId: agentId,
+        });
+        released.push(queued);
+      }
+      return { result: released, step: (router, now) => router.rebalance(now) };
+    });
+  }
+
   /** RT-8: an agent changes status; coming online takes queued conversations at once. */
   async setAgentStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<Agent> {
     const agent = await this.routed(shopId, async () => {
@@ -663,7 +695,7 @@ export class ChatService {
 
   /** Whether any agent could take a conversation now (BOT-5: otherwise the bot says when humans are back). */
   async hasAgentAvailable(shopId: ShopId): Promise<boolean> {
-    const agents = await this.deps.agents.listAgents(shopId);
+    const agents = (await this.deps.agents.listAgents(shopId)).filter((a) => a.disabledAt === null);
     const settings = await this.deps.routing.settings(shopId);
     const routing = agents.filter((a) => a.takesRouting && a.role !== 'owner');
     if (routing.length === 0) return agents.some((a) => a.role === 'owner'); // RT-8

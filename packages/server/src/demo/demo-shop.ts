@@ -142,6 +142,9 @@ export async function seedDemoShop(
     timeZone: 'Asia/Shanghai',
     serviceHours: '每天 09:00–23:00',
     createdAt: now,
+    orgId: 'org-demo',
+    isDemo: true,
+    welcomeMessage: null,
   });
   const hash = await hashPassword(DEMO_PASSWORD);
   await storage.agents.insertAgent(
@@ -152,12 +155,19 @@ export async function seedDemoShop(
       name: '店主',
       role: 'owner',
       status: 'online',
+      chosenStatus: 'online',
+      disabledAt: null,
       maxConcurrent: 50,
       takesRouting: false,
       createdAt: now,
     },
     hash,
   );
+  await storage.db.kysely
+    .updateTable('organisations')
+    .set({ owner_id: 'agent-demo-owner' })
+    .where('id', '=', 'org-demo')
+    .execute();
   for (const [i, email] of DEMO_AGENT_EMAILS.entries()) {
     await storage.agents.insertAgent(
       {
@@ -167,6 +177,8 @@ export async function seedDemoShop(
         name: ['小美', '阿强', '小雪'][i]!,
         role: 'agent',
         status: 'online',
+        chosenStatus: 'online',
+        disabledAt: null,
         maxConcurrent: 10,
         takesRouting: true,
         createdAt: now + i,

@@ -1,4 +1,12 @@
-import { canAdminister, DomainError, type Agent, type BuyerId, type ShopId } from '@xiaoer/core';
+import {
+  canAdminister,
+  DomainError,
+  type Account,
+  type Agent,
+  type AgentId,
+  type BuyerId,
+  type ShopId,
+} from '@xiaoer/core';
 import type { FastifyRequest } from 'fastify';
 import { hashToken, verifyBuyerToken } from '../auth/tokens';
 import type { ShopWithSecret, Storage } from '../storage';
@@ -7,11 +15,20 @@ import type { Buyer } from '@xiaoer/core';
 export const SESSION_COOKIE = 'xiaoer_sid';
 export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 
-/** An authenticated agent and its shop. */
+/** The request header that names the shop a request is for (TEAM-4: an account of several shops). */
+export const SHOP_HEADER = 'x-xiaoer-shop';
+
+/** An authenticated agent, in the shop the request is for. */
 export interface AgentContext {
+  /** The account's membership of `shop` (role, cap, status there). */
   agent: Agent;
   shop: ShopWithSecret;
   isAdmin: boolean;
+  account: Account;
+  /** TEAM-4: every shop the account serves (active memberships), oldest first. */
+  memberships: Agent[];
+  /** The organisation's owner manages every shop and account of it. */
+  isOrgOwner: boolean;
 }
 
 /** An authenticated buyer and its shop. */
@@ -20,28 +37,66 @@ export interface BuyerContext {
   shop: ShopWithSecret;
 }
 
-/** Resolves the agent behind a session token, or undefined. */
+/**
+ * The account's context in one of its shops: `shopId` when it is a member there, else the
+ * session's shop, else its first shop. Undefined for a disabled account or one with no shop left.
+ */
+export async function accountContext(
+  storage: Storage,
+  accountId: AgentId,
+  preferred: (string | undefined)[],
+): Promise<AgentContext | undefined> {
+  const account = await storage.agents.findAccount(accountId);
+  if (!account || account.disabledAt !== null) return undefined;
+  const memberships = (await storage.agents.listMemberships(account.id)).filter((m) => m.disabledAt === null);
+  const agent =
+    preferred.flatMap((id) => memberships.filter((m) => id !== undefined && m.shopId === id))[0] ??
+    memberships[0];
+  if (!agent) return undefined;
+  const shop = await storage.shops.findShop(agent.shopId);
+  if (!shop) return undefined;
+  const org = await storage.agents.findOrganisation(account.orgId);
+  return {
+    agent,
+    shop,
+    isAdmin: canAdminister(agent.role),
+    account,
+    memberships,
+    isOrgOwner: org?.ownerId === account.id,
+  };
+}
+
+/** Resolves the agent behind a session token, or undefined; `shopId`: the shop the request is for. */
 export async function agentFromToken(
   storage: Storage,
   token: string | undefined,
   now: number,
+  shopId?: string,
 ): Promise<AgentContext | undefined> {
   if (!token) return undefined;
   const session = await storage.sessions.findSession(hashToken(token), now);
   if (!session) return undefined;
-  const shop = await storage.shops.findShop(session.shop_id as ShopId);
-  const agent = shop && (await storage.agents.findAgent(shop.id, session.agent_id as Agent['id']));
-  if (!shop || !agent) return undefined;
-  return { agent, shop, isAdmin: canAdminister(agent.role) };
+  return accountContext(storage, session.agent_id as AgentId, [shopId, session.shop_id]);
 }
 
-/** The agent of this request's session cookie; 401 without one. */
+/**
+ * The agent of this request's session cookie; 401 without one. The shop is the one the
+ * `X-Xiaoer-Shop` header names (or `options.shopId`, e.g. a conversation's), when the account
+ * serves it; otherwise the session's.
+ */
 export async function requireAgent(
   storage: Storage,
   req: FastifyRequest,
   now: number,
+  options: { shopId?: string } = {},
 ): Promise<AgentContext> {
-  const ctx = await agentFromToken(storage, req.cookies[SESSION_COOKIE], now);
+  const header = req.headers[SHOP_HEADER];
+  const ctx = await agentFromToken(
+    storage,
+    req.cookies[SESSION_COOKIE],
+    now,
+    options.shopId ?? (typeof header === 'string' ? header : undefined),
+  );
   if (!ctx) throw new DomainError('unauthenticated', 'log in first');
   return ctx;
 }
@@ -51,8 +106,9 @@ export async function requireAdmin(
   storage: Storage,
   req: FastifyRequest,
   now: number,
+  options: { shopId?: string } = {},
 ): Promise<AgentContext> {
-  const ctx = await requireAgent(storage, req, now);
+  const ctx = await requireAgent(storage, req, now, options);
   if (!ctx.isAdmin) throw new DomainError('forbidden', 'this needs an admin role');
   return ctx;
 }

@@ -1,4 +1,12 @@
-import type { AgentId, BotService, ChatService, Clock, ComplianceGuard, ShopId } from '@xiaoer/core';
+import type {
+  AgentId,
+  BotService,
+  ChatService,
+  Clock,
+  ComplianceGuard,
+  ShopId,
+  TeamService,
+} from '@xiaoer/core';
 import type { FaqCache } from '../bot/faq-cache';
 import type { PeerBus } from '../cluster/bus';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -12,6 +20,8 @@ export interface AppContext {
   config: Config;
   storage: Storage;
   chat: ChatService;
+  /** TEAM-1, TEAM-4: shops, owners, agents and their access. */
+  team: TeamService;
   bot: BotService;
   /** Each shop's FAQ index, kept current as the console edits it. */
   faq: FaqCache;

@@ -357,6 +357,12 @@ export class KyselyConversationStore implements ConversationStore {
     return new Map(rows.map((r) => [r.agent_id as AgentId, Number(r.n)]));
   }
 
+  /** The shop a conversation belongs to (an agent of several shops acts in its conversation's, TEAM-4). */
+  async findConversationShop(id: ConversationId): Promise<ShopId | undefined> {
+    const row = await this.db.selectFrom('conversations').select('shop_id').where('id', '=', id).executeTakeFirst();
+    return row?.shop_id as ShopId | undefined;
+  }
+
   async listByStatus(shopId: ShopId, status: ConversationStatus, limit: number): Promise<Conversation[]> {
     const rows = await this.db
       .selectFrom('conversations')

@@ -13,6 +13,7 @@ import { RoutingRepository } from './routing.repository';
 import { SessionRepository } from './session.repository';
 import { ShopRepository } from './shop.repository';
 import { TimerRepository } from './timer.repository';
+import { TeamRepository } from './team.repository';
 import { UploadRepository } from './upload.repository';
 
 /** Every repository over one database. */
@@ -31,6 +32,8 @@ export interface Storage {
   compliance: ComplianceRepository;
   metrics: MetricsRepository;
   timers: TimerRepository;
+  /** TEAM-1, TEAM-4: shops with owners, members and accounts, written all or nothing. */
+  team: TeamRepository;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     compliance: new ComplianceRepository(k, () => randomIds.next()),
     metrics: new MetricsRepository(k),
     timers: new TimerRepository(k, db.engine),
+    team: new TeamRepository(k),
     close: () => db.close(),
   };
 }

@@ -395,14 +395,137 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_team': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // TEAM-4: an organisation holds shops; a person (account) logs in once and is a member of
+        // one or more of its shops, with a role, cap, routing flag and status per shop. Agent ids
+        // stay the ids they were: an account's id is the agent id in every shop it serves.
+        await db.schema
+          .createTable('organisations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('shops').addColumn('org_id', 'text').execute();
+        await db.schema
+          .alterTable('shops')
+          .addColumn('is_demo', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('shops').addColumn('welcome_message', 'text').execute();
+        await db.schema
+          .createTable('accounts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('disabled_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('memberships')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('agent_id', 'text', (c) => c.notNull().references('accounts.id'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('chosen_status', 'text', (c) => c.notNull())
+          .addColumn('max_concurrent', 'integer', (c) => c.notNull())
+          .addColumn('takes_routing', 'integer', (c) => c.notNull())
+          .addColumn('disabled_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('memberships_pk', ['shop_id', 'agent_id'])
+          .execute();
+        await db.schema.createIndex('memberships_agent').on('memberships').column('agent_id').execute();
+        // Each shop so far becomes an organisation of its own; the demo shop is marked as the demo.
+        const shops = await db.selectFrom('shops').select(['id', 'slug', 'name', 'created_at']).execute();
+        for (const shop of shops) {
+          const orgId = `org-${shop.id}`;
+          const owner = await db
+            .selectFrom('agents')
+            .select('id')
+            .where('shop_id', '=', shop.id)
+            .where('role', '=', 'owner')
+            .executeTakeFirst();
+          await db
+            .insertInto('organisations')
+            .values({ id: orgId, name: shop.name, owner_id: owner?.id ?? null, created_at: shop.created_at })
+            .execute();
+          await db
+            .updateTable('shops')
+            .set({ org_id: orgId, is_demo: shop.slug === 'demo' ? 1 : 0 })
+            .where('id', '=', shop.id)
+            .execute();
+        }
+        const agents = await db.selectFrom('agents').selectAll().execute();
+        for (const a of agents) {
+          await db
+            .insertInto('accounts')
+            .values({
+              id: a.id,
+              org_id: `org-${a.shop_id}`,
+              email: a.email,
+              name: a.name,
+              password_hash: a.password_hash,
+              disabled_at: null,
+              created_at: a.created_at,
+            })
+            .execute();
+          await db
+            .insertInto('memberships')
+            .values({
+              shop_id: a.shop_id,
+              agent_id: a.id,
+              role: a.role,
+              // RT-8: nobody is present before the first socket of this version connects.
+              status: 'offline',
+              chosen_status: a.status,
+              max_concurrent: a.max_concurrent,
+              takes_routing: a.takes_routing,
+              disabled_at: null,
+              created_at: a.created_at,
+            })
+            .execute();
+        }
+        // Sessions now belong to accounts (kept across the move: nobody is logged out).
+        await db.schema
+          .createTable('account_sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull().references('accounts.id'))
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db
+          .insertInto('account_sessions')
+          .columns(['token_hash', 'agent_id', 'shop_id', 'created_at', 'expires_at'])
+          .expression(
+            db
+              .selectFrom('sessions')
+              .select(['token_hash', 'agent_id', 'shop_id', 'created_at', 'expires_at']),
+          )
+          .execute();
+        await db.schema.dropTable('sessions').execute();
+        await db.schema.dropTable('agents').execute();
+        await db.schema
+          .createIndex('account_sessions_agent')
+          .on('account_sessions')
+          .column('agent_id')
+          .execute();
+      },
+    },
   };
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<void> {
+/**
+ * Brings the schema up to date (or, for upgrade tests, up to the migration `upTo` names); throws
+ * with the failing migration's name.
+ */
+export async function migrateToLatest(db: Db, upTo?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(db.engine) };
   const migrator = new Migrator({ db: db.kysely, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(

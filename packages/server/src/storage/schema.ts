@@ -16,17 +16,43 @@ export interface ShopsTable {
   compliance_settings: string | null;
   /** JSON MetricsSettings; null: the defaults. */
   metrics_settings: string | null;
+  /** TEAM-4: the organisation the shop belongs to. */
+  org_id: string | null;
+  /** 1 for the demo shop (served by /demo only while demo mode is on). */
+  is_demo: Generated<number>;
+  /** The first line a new buyer reads (null: the default). */
+  welcome_message: string | null;
 }
-export interface AgentsTable {
+/** TEAM-4: a company (a brand, or an outsourced service centre) holding shops and accounts. */
+export interface OrganisationsTable {
   id: string;
-  shop_id: string;
+  name: string;
+  /** The account that made it: manages every shop and account of the organisation. */
+  owner_id: string | null;
+  created_at: number;
+}
+/** A person who logs in (TEAM-4: one account serves any number of the organisation's shops). */
+export interface AccountsTable {
+  id: string;
+  org_id: string;
   email: string;
   name: string;
   password_hash: string;
+  disabled_at: number | null;
+  created_at: number;
+}
+/** An account's place in one shop: role (TEAM-1), cap (RT-4), routing flag (RT-6), status (RT-8). */
+export interface MembershipsTable {
+  shop_id: string;
+  agent_id: string;
   role: string;
+  /** What routing reads: offline whenever the agent is not here. */
   status: string;
+  /** What the agent chose; given back when they are here again (RT-8). */
+  chosen_status: string;
   max_concurrent: number;
   takes_routing: number;
+  disabled_at: number | null;
   created_at: number;
 }
 export interface SessionsTable {
@@ -249,8 +275,10 @@ export interface TimersTable {
 
 export interface Database {
   shops: ShopsTable;
-  agents: AgentsTable;
-  sessions: SessionsTable;
+  organisations: OrganisationsTable;
+  accounts: AccountsTable;
+  memberships: MembershipsTable;
+  account_sessions: SessionsTable;
   buyers: BuyersTable;
   products: ProductsTable;
   orders: OrdersTable;

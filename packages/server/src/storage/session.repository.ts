@@ -13,7 +13,7 @@ export class SessionRepository {
     expiresAt: number;
   }) {
     await this.db
-      .insertInto('sessions')
+      .insertInto('account_sessions')
       .values({
         token_hash: s.tokenHash,
         agent_id: s.agentId,
@@ -26,7 +26,7 @@ export class SessionRepository {
 
   async findSession(tokenHash: string, now: number) {
     return this.db
-      .selectFrom('sessions')
+      .selectFrom('account_sessions')
       .select(['agent_id', 'shop_id', 'expires_at'])
       .where('token_hash', '=', tokenHash)
       .where('expires_at', '>', now)
@@ -34,10 +34,10 @@ export class SessionRepository {
   }
 
   async deleteSession(tokenHash: string) {
-    await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    await this.db.deleteFrom('account_sessions').where('token_hash', '=', tokenHash).execute();
   }
 
   async deleteAgentSessions(agentId: string) {
-    await this.db.deleteFrom('sessions').where('agent_id', '=', agentId).execute();
+    await this.db.deleteFrom('account_sessions').where('agent_id', '=', agentId).execute();
   }
 }

@@ -6,7 +6,7 @@ import {
   type Shop,
   type ShopId,
 } from '@xiaoer/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, ShopsTable } from './schema';
 
 /** A shop with its signing secret (never sent to clients). */
@@ -20,6 +20,9 @@ function toShop(row: Selectable<ShopsTable>): ShopWithSecret {
     timeZone: row.time_zone,
     serviceHours: row.service_hours,
     createdAt: Number(row.created_at),
+    orgId: row.org_id ?? '',
+    isDemo: Number(row.is_demo) === 1,
+    welcomeMessage: row.welcome_message,
     secret: row.secret,
   };
 }
@@ -43,7 +46,13 @@ export class ShopRepository {
     return row && toShop(row);
   }
 
+  /** Inserts the shop, and its organisation (named after the shop) when that is new. */
   async insertShop(shop: ShopWithSecret): Promise<void> {
+    await this.db
+      .insertInto('organisations')
+      .values({ id: shop.orgId, name: shop.name, owner_id: null, created_at: shop.createdAt })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
     await this.db
       .insertInto('shops')
       .values({
@@ -54,8 +63,23 @@ export class ShopRepository {
         time_zone: shop.timeZone,
         service_hours: shop.serviceHours,
         created_at: shop.createdAt,
+        org_id: shop.orgId,
+        is_demo: shop.isDemo ? 1 : 0,
+        welcome_message: shop.welcomeMessage,
       })
       .execute();
+  }
+
+  /** Every shop, by slug (the CLI's `shop list`, the setup check). */
+  async listShops(): Promise<ShopWithSecret[]> {
+    const rows = await this.db.selectFrom('shops').selectAll().orderBy('slug').execute();
+    return rows.map(toShop);
+  }
+
+  /** Whether any shop other than the demo exists (first-run setup; demo mode's default). */
+  async hasRealShop(): Promise<boolean> {
+    const row = await this.db.selectFrom('shops').select('id').where('is_demo', '=', 0).executeTakeFirst();
+    return row !== undefined;
   }
 
   /** The shop's bot settings (null: the bot is off for this shop). */
@@ -106,9 +130,10 @@ export class ShopRepository {
 
   async updateShop(
     id: ShopId,
-    patch: Partial<Pick<Shop, 'name' | 'serviceHours' | 'timeZone'>>,
+    patch: Partial<Pick<Shop, 'name' | 'serviceHours' | 'timeZone' | 'welcomeMessage'>>,
   ): Promise<ShopWithSecret> {
-    const set: Partial<ShopsTable> = {};
+    const set: Updateable<ShopsTable> = {};
+    if (patch.welcomeMessage !== undefined) set.welcome_message = patch.welcomeMessage;
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.serviceHours !== undefined) set.service_hours = patch.serviceHours;
     if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;

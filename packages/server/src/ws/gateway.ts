@@ -1,5 +1,5 @@
 import type { BuyerId, ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
-import { canSeeBuyerPii, maskedMessage, maskedPreview } from '@xiaoer/core';
+import { canAdminister, canSeeBuyerPii, maskedMessage, maskedPreview } from '@xiaoer/core';
 import {
   WS_AGENT_NAMESPACE,
   WS_BUYER_NAMESPACE,
@@ -30,12 +30,14 @@ export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
   buyer: (buyerId: string) => `buyer:${buyerId}`,
   admins: (shopId: string) => `admins:${shopId}`,
+  /** Every socket of an account, whatever its shops (ended at once when its access changes). */
+  account: (agentId: string) => `account:${agentId}`,
   /** Every agent of a shop: the bot's conversations are everyone's to watch and take over. */
   agents: (shopId: string) => `agents:${shopId}`,
   /** CMP-7: a shop's agents whose role sees buyers' phones and addresses masked… */
   masked: (shopId: string) => `masked:${shopId}`,
-  /** …and each of them alone (their copy of `agent:<id>` pushes, masked). */
-  maskedAgent: (agentId: string) => `masked-agent:${agentId}`,
+  /** …and each of them alone in that shop (their copy of `agent:<id>` pushes, masked). */
+  maskedAgent: (shopId: string, agentId: string) => `masked-agent:${shopId}:${agentId}`,
 };
 
 /**
@@ -60,7 +62,7 @@ function emitToAgents(
       room === rooms.agents(shopId)
         ? [rooms.masked(shopId)]
         : room.startsWith('agent:')
-          ? [rooms.maskedAgent(room.slice('agent:'.length))]
+          ? [rooms.maskedAgent(shopId, room.slice('agent:'.length))]
           : [], // admins see everything
   );
   if (maskedTargets.length > 0) agents.to(maskedTargets).except(except).emit(event, masked());
@@ -250,6 +252,13 @@ async function sendFrom<T extends { duplicate: boolean }>(
   }
 }
 
+/** TEAM-4: an agent socket serves every shop of its account; each event acts in its conversation's shop. */
+interface AgentSocketState {
+  me: AgentContext;
+  /** conversation id → its shop (a conversation never changes shop). */
+  shops: Map<string, ShopId>;
+}
+
 function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
   ns.use(async (socket, next) => {
     try {
@@ -257,6 +266,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       const me = await agentFromToken(ctx.storage, token, ctx.clock.now());
       if (!me) return next(new Error('unauthenticated: log in first'));
       socket.data.me = me;
+      socket.data.token = token;
       next();
     } catch (error) {
       next(error as Error);
@@ -264,20 +274,44 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
   });
   ns.on('connection', (socket) => {
     const me = socket.data.me as AgentContext;
-    const shopId = me.shop.id;
-    const actor = { type: 'agent' as const, agentId: me.agent.id, isAdmin: me.isAdmin };
-    void socket.join(rooms.agent(me.agent.id));
-    void socket.join(rooms.agents(shopId));
-    if (me.isAdmin) void socket.join(rooms.admins(shopId));
-    const masked = !canSeeBuyerPii(me.agent.role);
-    if (masked) void socket.join([rooms.masked(shopId), rooms.maskedAgent(me.agent.id)]);
-    // Cluster presence (RT-8): the agent counts as here while any socket of theirs is on a node.
+    const state: AgentSocketState = { me, shops: new Map() };
+    const agentId = me.account.id;
+    void socket.join([rooms.agent(agentId), rooms.account(agentId)]);
+    for (const m of me.memberships) {
+      void socket.join(rooms.agents(m.shopId));
+      if (canAdminister(m.role)) void socket.join(rooms.admins(m.shopId));
+      if (!canSeeBuyerPii(m.role))
+        void socket.join([rooms.masked(m.shopId), rooms.maskedAgent(m.shopId, agentId)]);
+    }
+    // Presence (RT-8): the agent counts as here while any socket of theirs is on a node.
     if (ctx.presence) {
       const presence = ctx.presence;
-      presence
-        .connected(shopId, me.agent.id)
-        .catch((error) => console.error('presence on connect failed', error));
-      socket.on('disconnect', () => presence.disconnected(shopId, me.agent.id));
+      for (const m of me.memberships)
+        presence
+          .connected(m.shopId, agentId)
+          .catch((error) => console.error('presence on connect failed', error));
+      socket.on('disconnect', () => {
+        for (const m of me.memberships) presence.disconnected(m.shopId, agentId);
+      });
+    }
+
+    /** The shop a conversation belongs to, when the agent serves it (else not found: TEAM-4). */
+    async function inShop(conversationId: string) {
+      let shopId = state.shops.get(conversationId);
+      if (!shopId) {
+        shopId = await ctx.storage.conversations.findConversationShop(conversationId as ConversationId);
+        if (!shopId || !me.memberships.some((m) => m.shopId === shopId))
+          throw new DomainError('not_found', 'conversation not found', 'conversationId');
+        if (state.shops.size > 5000) state.shops.clear();
+        state.shops.set(conversationId, shopId);
+      }
+      const membership = me.memberships.find((m) => m.shopId === shopId)!;
+      const isAdmin = canAdminister(membership.role);
+      return {
+        shopId,
+        actor: { type: 'agent' as const, agentId, isAdmin },
+        masked: !canSeeBuyerPii(membership.role),
+      };
     }
 
     on(
@@ -287,7 +321,8 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       async ({ conversationId, clientId, confirmWarnings, ...content }) => {
         if (!conversationId)
           throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
-        const r = await sendFrom(senders, socket, me.agent.id, clientId, () =>
+        const { shopId, actor } = await inShop(conversationId);
+        const r = await sendFrom(senders, socket, agentId, clientId, () =>
           ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content, {
             confirmWarnings: confirmWarnings === true,
           }),
@@ -296,6 +331,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       },
     );
     on(socket, 'message:order-card', wsOrderCardSchema, async ({ conversationId, clientId, orderId }) => {
+      const { shopId, actor } = await inShop(conversationId);
       const r = await ctx.chat.sendOrderCard(
         shopId,
         actor,
@@ -305,7 +341,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       );
       return { message: r.message, conversation: r.conversation };
     });
-    registerCommon(socket, ctx, shopId, actor, masked);
+    registerCommon(socket, ctx, async (conversationId) => inShop(conversationId));
   });
 }
 
@@ -325,6 +361,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
     const me = socket.data.me as BuyerContext;
     const shopId = me.shop.id as ShopId;
     const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
+    const scope = { shopId, actor, masked: false };
     void socket.join(rooms.buyer(me.buyer.id));
     void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
 
@@ -344,7 +381,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
         return { message: r.message, conversation: r.conversation };
       },
     );
-    registerCommon(socket, ctx, shopId, actor);
+    registerCommon(socket, ctx, async () => scope);
   });
 }
 
@@ -365,26 +402,30 @@ async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId
   }
 }
 
-/** Sync, read receipts and typing: the same for both sides. */
-function registerCommon(
-  socket: Socket,
-  ctx: AppContext,
-  shopId: ShopId,
+/** Who acts, in which shop, for a conversation (agents: its shop, if they serve it). */
+type Scope = (conversationId: string) => Promise<{
+  shopId: ShopId;
   actor:
     | { type: 'buyer'; buyerId: BuyerContext['buyer']['id'] }
-    | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean },
-  /** CMP-7: this agent's role sees buyers' phones and addresses masked. */
-  maskPii = false,
-): void {
+    | { type: 'agent'; agentId: AgentContext['agent']['id']; isAdmin: boolean };
+  /** CMP-7: this agent's role there sees buyers' phones and addresses masked. */
+  masked: boolean;
+}>;
+
+/** Sync, read receipts and typing: the same for both sides. */
+function registerCommon(socket: Socket, ctx: AppContext, scope: Scope): void {
   on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => {
+    const { shopId, actor, masked } = await scope(conversationId);
     const messages = await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq);
-    return { messages: maskPii ? messages.map(maskedMessage) : messages };
+    return { messages: masked ? messages.map(maskedMessage) : messages };
   });
   on(socket, 'conversation:read', wsReadSchema, async ({ conversationId, seq }) => {
+    const { shopId, actor } = await scope(conversationId);
     const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
     return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };
   });
   on(socket, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
+    const { shopId, actor } = await scope(conversationId);
     await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, isTyping);
     return {};
   });

@@ -1,10 +1,15 @@
-import { DomainError, type Agent, type AgentId } from '@xiaoer/core';
-import { agentCreateSchema, agentParams, agentPatchSchema, shopPatchSchema } from '@xiaoer/protocol';
+import type { AgentId, TeamActor } from '@xiaoer/core';
+import {
+  agentCreateSchema,
+  agentParams,
+  agentPatchSchema,
+  passwordResetSchema,
+  shopCreateSchema,
+  shopPatchSchema,
+} from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { hashPassword } from '../../auth/password';
 import { publicShop } from '../../storage';
-import { requireAdmin } from '../auth';
+import { requireAdmin, requireAgent, type AgentContext } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
@@ -31,24 +36,11 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return { agents: await storage.agents.listAgents(me.shop.id) };
   });
 
+  // TEAM-1 / TEAM-4: a new account, or an account of the organisation that serves other shops.
   app.post('/api/admin/agents', async (req, reply) => {
     const me = await requireAdmin(storage, req, clock.now());
     const input = parse(agentCreateSchema, req.body);
-    if (await storage.agents.emailTaken(input.email)) {
-      throw new DomainError('conflict', 'an account with this email exists', 'email');
-    }
-    const agent: Agent = {
-      id: randomUUID() as AgentId,
-      shopId: me.shop.id,
-      email: input.email,
-      name: input.name,
-      role: input.role,
-      status: 'offline',
-      maxConcurrent: input.maxConcurrent,
-      takesRouting: input.takesRouting,
-      createdAt: clock.now(),
-    };
-    await storage.agents.insertAgent(agent, await hashPassword(input.password));
+    const agent = await ctx.team.addAgent(teamActor(me), me.shop.id, input);
     return reply.status(201).send({ agent });
   });
 
@@ -56,21 +48,55 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const me = await requireAdmin(storage, req, clock.now());
     const { agentId } = parse(agentParams, req.params);
     const { password, ...patch } = parse(agentPatchSchema, req.body);
-    const target = await storage.agents.findAgent(me.shop.id, agentId as AgentId);
-    if (!target) throw new DomainError('not_found', 'agent not found', 'agentId');
-    // TEAM-1: the shop's main account is the owner's own; an admin setting its password would take it over.
-    if (target.role === 'owner' && me.agent.role !== 'owner')
-      throw new DomainError('forbidden', "only the owner changes the owner's account", 'agentId');
-    if (target.role === 'owner' && patch.role)
-      throw new DomainError('forbidden', "the owner's role cannot change", 'role');
-    const agent = await storage.agents.updateAgent(me.shop.id, target.id, {
-      ...patch,
-      ...(password ? { passwordHash: await hashPassword(password) } : {}),
-    });
-    if (password) await storage.sessions.deleteAgentSessions(agent.id);
-    // RT-4/RT-6: a raised cap or a routing flag switched on frees room: queued buyers are assigned at once.
-    if (patch.maxConcurrent !== undefined || patch.takesRouting !== undefined)
-      await ctx.chat.rebalance(me.shop.id);
+    const id = agentId as AgentId;
+    let agent = await ctx.team.updateAgent(teamActor(me), me.shop.id, id, patch);
+    if (password) {
+      await ctx.team.resetPassword(teamActor(me), me.shop.id, id, password);
+      agent = (await storage.agents.findAgent(me.shop.id, id)) ?? agent;
+    }
     return { agent };
   });
+
+  // Forgot their password: a new one, and every session and socket of theirs ends.
+  app.post('/api/admin/agents/:agentId/password', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { agentId } = parse(agentParams, req.params);
+    const { password } = parse(passwordResetSchema, req.body);
+    await ctx.team.resetPassword(teamActor(me), me.shop.id, agentId as AgentId, password);
+    return reply.status(204).send();
+  });
+
+  // Keeps their history; their chats go back to routing; they are disconnected at once.
+  app.post('/api/admin/agents/:agentId/disable', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { agentId } = parse(agentParams, req.params);
+    return { agent: await ctx.team.disableAgent(teamActor(me), me.shop.id, agentId as AgentId) };
+  });
+
+  app.post('/api/admin/agents/:agentId/enable', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { agentId } = parse(agentParams, req.params);
+    return { agent: await ctx.team.enableAgent(teamActor(me), me.shop.id, agentId as AgentId) };
+  });
+
+  // Only someone who never served a buyer here (a typo, an invitation never used).
+  app.delete('/api/admin/agents/:agentId', async (req, reply) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { agentId } = parse(agentParams, req.params);
+    await ctx.team.deleteAgent(teamActor(me), me.shop.id, agentId as AgentId);
+    return reply.status(204).send();
+  });
+
+  // TEAM-4: the organisation's owner opens another shop of it.
+  app.post('/api/admin/shops', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const input = parse(shopCreateSchema, req.body);
+    const shop = await ctx.team.addShop({ ...teamActor(me), type: 'agent' }, input);
+    return reply.status(201).send({ shop });
+  });
+}
+
+/** TEAM-1: who acts on the team, with their role in the request's shop. */
+export function teamActor(me: AgentContext): TeamActor & { type: 'agent' } {
+  return { type: 'agent', agentId: me.account.id, role: me.agent.role, isOrgOwner: me.isOrgOwner };
 }

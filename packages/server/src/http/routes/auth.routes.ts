@@ -1,10 +1,22 @@
-import { DomainError } from '@xiaoer/core';
-import { agentStatusSchema, loginSchema, type MeResponse } from '@xiaoer/protocol';
+import { DomainError, type AgentId } from '@xiaoer/core';
+import { agentStatusSchema, loginSchema, passwordChangeSchema, type MeResponse } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { verifyPassword } from '../../auth/password';
 import { hashToken, newSessionToken } from '../../auth/tokens';
 import { publicShop } from '../../storage';
-import { requireAgent, SESSION_COOKIE, SESSION_TTL_MS } from '../auth';
+import { accountContext, requireAgent, SESSION_COOKIE, SESSION_TTL_MS, type AgentContext } from '../auth';
+import type { Storage } from '../../storage';
+
+/** Who I am, in the request's shop, and every shop I serve (TEAM-4). */
+async function presentMe(storage: Storage, me: AgentContext): Promise<MeResponse> {
+  const shops = await Promise.all(
+    me.memberships.map(async (m) => {
+      const shop = await storage.shops.findShop(m.shopId);
+      return { id: m.shopId, slug: shop?.slug ?? '', name: shop?.name ?? '', role: m.role };
+    }),
+  );
+  return { agent: me.agent, shop: publicShop(me.shop), shops, isOrgOwner: me.isOrgOwner };
+}
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
@@ -17,19 +29,20 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     { config: { rateLimit: { max: ctx.config.LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const { email, password } = parse(loginSchema, req.body);
-      const found = await storage.agents.findAgentForLogin(email);
+      const found = await storage.agents.findAccountForLogin(email);
       // The same answer for an unknown email and a wrong password: no account probing.
       if (!found || !(await verifyPassword(password, found.passwordHash))) {
         throw new DomainError('unauthenticated', 'wrong email or password', 'password');
       }
-      const shop = await storage.shops.findShop(found.agent.shopId);
-      if (!shop) throw new DomainError('unauthenticated', 'wrong email or password', 'password');
+      const me = await accountContext(storage, found.account.id, []);
+      // A disabled account, or one no shop keeps any more (TEAM-1 lifecycle).
+      if (!me) throw new DomainError('forbidden', 'this account is disabled', 'email');
       const token = newSessionToken();
       const now = clock.now();
       await storage.sessions.insertSession({
         tokenHash: hashToken(token),
-        agentId: found.agent.id,
-        shopId: shop.id,
+        agentId: me.account.id,
+        shopId: me.shop.id,
         createdAt: now,
         expiresAt: now + SESSION_TTL_MS,
       });
@@ -40,22 +53,37 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         path: '/',
         maxAge: SESSION_TTL_MS / 1000,
       });
-      const body: MeResponse = { agent: found.agent, shop: publicShop(shop) };
-      return body;
+      return presentMe(storage, me);
     },
   );
 
+  // Logging out ends every session and socket of the account, and sets them offline in every
+  // shop (RT-8: nobody is given buyers after they have left).
   app.post('/api/auth/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await storage.sessions.deleteSession(hashToken(token));
+    const session = token ? await storage.sessions.findSession(hashToken(token), clock.now()) : undefined;
+    if (session) {
+      const accountId = session.agent_id as AgentId;
+      await storage.sessions.deleteAgentSessions(accountId);
+      await ctx.team.loggedOut(accountId);
+      for (const m of await storage.agents.listMemberships(accountId))
+        if (m.status !== 'offline') await ctx.chat.setAgentStatus(m.shopId, accountId, 'offline');
+    }
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  // My own password (knowing the current one); every session and socket of mine ends.
+  app.post('/api/me/password', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { currentPassword, newPassword } = parse(passwordChangeSchema, req.body);
+    await ctx.team.changeOwnPassword(me.account.id, currentPassword, newPassword);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
   app.get('/api/me', async (req) => {
-    const { agent, shop } = await requireAgent(storage, req, clock.now());
-    const body: MeResponse = { agent, shop: publicShop(shop) };
-    return body;
+    return presentMe(storage, await requireAgent(storage, req, clock.now()));
   });
 
   app.put('/api/me/status', async (req) => {

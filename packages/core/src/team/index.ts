@@ -1,0 +1,3 @@
+export * from './team.rules';
+export * from './team.ports';
+export * from './team.service';

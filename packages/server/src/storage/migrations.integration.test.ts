@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { AgentId, ShopId } from '@xiaoer/core';
+import { freshPostgresUrl } from '../../../../tests/support/databases';
+import { openDatabase } from './db';
+import { migrateToLatest } from './migrations';
+import { openStorage } from './index';
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`migration 0009_team on ${engine}`, () => {
+    it('TEAM-4 an install from before organisations keeps its agents, logins and sessions; its demo shop is marked', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0008_timers');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      for (const [id, slug] of [
+        ['shop-demo', 'demo'],
+        ['shop-real', 'real'],
+      ])
+        await k
+          .insertInto('shops')
+          .values({
+            id,
+            slug,
+            name: slug,
+            secret: 's',
+            time_zone: 'Asia/Shanghai',
+            service_hours: 'x',
+            created_at: 1,
+          })
+          .execute();
+      await k
+        .insertInto('agents')
+        .values({
+          id: 'a-owner',
+          shop_id: 'shop-real',
+          email: 'owner@real.cn',
+          name: '店主',
+          password_hash: 'h',
+          role: 'owner',
+          status: 'online',
+          max_concurrent: 50,
+          takes_routing: 0,
+          created_at: 1,
+        })
+        .execute();
+      await k
+        .insertInto('agents')
+        .values({
+          id: 'a-1',
+          shop_id: 'shop-real',
+          email: 'a1@real.cn',
+          name: '小美',
+          password_hash: 'h1',
+          role: 'agent',
+          status: 'hung_up',
+          max_concurrent: 7,
+          takes_routing: 1,
+          created_at: 2,
+        })
+        .execute();
+      await k
+        .insertInto('sessions')
+        .values({ token_hash: 't', agent_id: 'a-1', shop_id: 'shop-real', created_at: 1, expires_at: 9e12 })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const shop = (await storage.shops.findShop('shop-real' as ShopId))!;
+        assert.equal(shop.isDemo, false);
+        assert.equal((await storage.shops.findShop('shop-demo' as ShopId))!.isDemo, true);
+        const org = (await storage.agents.findOrganisation(shop.orgId))!;
+        assert.equal(org.ownerId, 'a-owner');
+        const a1 = (await storage.agents.findAgent(shop.id, 'a-1' as AgentId))!;
+        assert.equal(a1.email, 'a1@real.cn');
+        assert.equal(a1.role, 'agent');
+        assert.equal(a1.maxConcurrent, 7);
+        assert.equal(a1.takesRouting, true);
+        // RT-8: nobody is here until their workbench connects; the status they had is theirs then.
+        assert.equal(a1.status, 'offline');
+        assert.equal(a1.chosenStatus, 'hung_up');
+        assert.equal((await storage.agents.findAccountForLogin('a1@real.cn'))!.passwordHash, 'h1');
+        assert.equal((await storage.sessions.findSession('t', 0))!.agent_id, 'a-1');
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+}
