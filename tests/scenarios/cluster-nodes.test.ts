@@ -37,6 +37,7 @@ class Cluster {
     this.redis = await startRedis();
     this.url = await freshPostgresUrl();
     this.db = new pg.Pool({ connectionString: this.url, max: 2 });
+    latest = this;
     const env = {
       DATABASE_URL: this.url,
       REDIS_URL: this.redis.url,
@@ -147,8 +148,18 @@ async function setStatus(
   const cookie = await login(base, email);
   const r = await http(base, 'PUT', '/api/me/status', { status }, { cookie });
   assert.equal(r.status, 200, `${email} ${status}`);
+  // RT-8: a chosen status applies while a workbench is open; these agents are at their desks
+  // without one (presence across nodes has its own tests below and in cluster-presence).
+  if (status !== 'offline')
+    await latest!.query(
+      'update memberships set status = $1 where agent_id = (select id from accounts where email = $2)',
+      [status, email],
+    );
   return cookie;
 }
+
+/** The cluster the running test started (setStatus arranges its agents there). */
+let latest: Cluster | undefined;
 
 /** Agent 1 online, agents 2 and 3 offline: every buyer goes to agent 1. Returns agent 1's cookie. */
 async function agent1Alone(base: string): Promise<string> {

@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Socket } from 'socket.io-client';
 import type { AgentId, Conversation, Message, ShopId } from '@xiaoer/core';
 import { freshPostgresUrl } from '../support/databases';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import {
+  AGENT_PASSWORD,
+  loginCookie,
+  startTestServer,
+  widgetSession,
+  type TestServer,
+} from '../support/server';
 import { collect, connect, emit, until } from '../support/sockets';
 import { sql } from 'kysely';
 import { PgAdvisoryLock } from '../../packages/server/src/cluster/pg-lock';
@@ -157,6 +163,24 @@ describe('cluster: two nodes on PostgreSQL + Redis', () => {
     const lastSeq = buyerGot.at(-1)!.seq;
     buyer.emit('conversation:read', { conversationId, seq: lastSeq });
     assert.deepEqual(await read, { conversationId, reader: 'buyer', seq: lastSeq });
+  });
+
+  it('TEAM-1 disabling an agent on node A disconnects their socket on node B at once, and they cannot come back', async () => {
+    const agent = await makeAgent(a.storage, SHOP, { status: 'offline', password: AGENT_PASSWORD });
+    const socket = await connect(b.url, '/agent', {
+      cookie: await loginCookie(b.server, agent.email, AGENT_PASSWORD),
+    });
+    sockets.push(socket);
+    const gone = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+    const owner = await loginCookie(a.server, 'owner@demo.xiaoer.dev');
+    const res = await a.server.app.inject({
+      method: 'POST',
+      url: `/api/admin/agents/${agent.id}/disable`,
+      headers: { cookie: owner },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(await gone, 'io server disconnect');
+    await assert.rejects(loginCookie(b.server, agent.email, AGENT_PASSWORD), /403/);
   });
 
   it('an FAQ edit on node A reaches the index node B has built, entry by entry (BOT-1)', async () => {

@@ -340,13 +340,21 @@ describe('HTTP API in process', () => {
       assert.equal((await api('POST', '/api/auth/logout')).statusCode, 204, 'logging out twice is harmless');
     });
 
-    it('RT-8 PUT /api/me/status sets online, hung_up and offline; an unknown or missing status is 400 naming status', async () => {
-      const cookie = cookies['agent-demo-3']!;
+    it('RT-8 PUT /api/me/status records the chosen status; with no workbench open the agent stays offline; a bad status is 400 naming status', async () => {
+      const agent = await makeAgent(t.storage, DEMO_SHOP, {
+        email: 'chooser@demo.xiaoer.dev',
+        password: AGENT_PASSWORD,
+        status: 'offline',
+      });
+      const cookie = await loginCookie(t.server, agent.email, AGENT_PASSWORD);
       for (const status of ['hung_up', 'offline', 'online'] as const) {
         const res = await api('PUT', '/api/me/status', { cookie, payload: { status } });
-        assert.equal(ok<{ agent: AgentJson }>(res).agent.status, status);
-        const stored = await t.storage.agents.findAgent(DEMO_SHOP, 'agent-demo-3' as never);
-        assert.equal(stored?.status, status);
+        const shown = ok<{ agent: AgentJson }>(res).agent;
+        assert.equal(shown.chosenStatus, status);
+        // Nobody is given buyers unseen: the status applies once their workbench connects.
+        assert.equal(shown.status, 'offline');
+        const stored = await t.storage.agents.findAgent(DEMO_SHOP, agent.id);
+        assert.deepEqual([stored?.status, stored?.chosenStatus], ['offline', status]);
       }
       for (const payload of [{ status: 'asleep' }, { status: 1 }, {}]) {
         assertError(
@@ -356,7 +364,7 @@ describe('HTTP API in process', () => {
           'status',
         );
       }
-      assert.equal((await t.storage.agents.findAgent(DEMO_SHOP, 'agent-demo-3' as never))?.status, 'online');
+      assert.equal((await t.storage.agents.findAgent(DEMO_SHOP, agent.id))?.chosenStatus, 'online');
       assertError(
         await api('PUT', '/api/me/status', { payload: { status: 'online' } }),
         401,
@@ -1069,7 +1077,8 @@ describe('HTTP API in process', () => {
         201,
       ).agent;
       const targetCookie = await loginCookie(t.server, 'capped@demo.xiaoer.dev', AGENT_PASSWORD);
-      ok(await api('PUT', '/api/me/status', { cookie: targetCookie, payload: { status: 'online' } }));
+      // (at their desk: RT-8 presence has its own tests)
+      await t.server.ctx.chat.setAgentStatus(DEMO_SHOP, target.id as never, 'online');
       const a = await buyerSays('第一位');
       const b = await buyerSays('第二位');
       assert.notEqual(a.conversation.agentId, target.id, 'RT-6: never assigned automatically');

@@ -1,4 +1,4 @@
-import type { Clock, Conversation } from '@xiaoer/core';
+import type { Clock, Conversation, ShopId } from '@xiaoer/core';
 import { createServer, type XiaoerServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
@@ -21,6 +21,11 @@ export async function startTestServer(
     env?: Record<string, string>;
     listen?: boolean;
     bot?: boolean;
+    /**
+     * RT-8: the demo's agents are at their desks (online, as if their workbench were open) unless
+     * false; presence tests connect real sockets instead.
+     */
+    agentsOnline?: boolean;
   } = {},
 ): Promise<TestServer> {
   const storage = options.storage ?? (await openStorage('sqlite::memory:'));
@@ -30,9 +35,15 @@ export async function startTestServer(
     PORT: '0',
     LOG_LEVEL: 'silent',
     SECRET: 'test-secret-test-secret-test-secret!',
+    // A socket a test closes does not take its agent offline mid-file (presence tests set it low).
+    PRESENCE_EXPIRY_SECONDS: '300',
     ...options.env,
   });
   const server = await createServer(config, { storage, ...(options.clock ? { clock: options.clock } : {}) });
+  if (options.agentsOnline !== false)
+    for (const agent of await storage.agents.listAgents('shop-demo' as ShopId))
+      if (agent.status === 'offline' && agent.chosenStatus !== 'offline')
+        await server.ctx.chat.setAgentStatus(agent.shopId, agent.id, agent.chosenStatus);
   const url = options.listen === false ? '' : await server.listen();
   return {
     server,

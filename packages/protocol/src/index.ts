@@ -79,6 +79,8 @@ export const routingSettingsSchema = z
     lingerMinutes: z.number().int().min(0).max(60),
     returningBuyerHours: z.number().int().min(0).max(720),
     newCustomerPriority: z.boolean(),
+    /** RT-8: an agent gone offline keeps their chats, or they go back to routing. */
+    offlineChats: z.enum(['keep', 'requeue']).default('keep'),
   })
   .strict();
 /** RT-10: an admin assigns a conversation to an agent. */

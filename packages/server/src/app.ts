@@ -43,6 +43,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
 import { RedisPresence } from './cluster/presence';
+import { LocalPresence } from './cluster/local-presence';
 import { NodeClaim } from './cluster/node-claim';
 import { TimerScheduler } from './jobs/scheduler';
 import { healthRoutes } from './http/routes/health.routes';
@@ -281,10 +282,18 @@ export async function createServer(
           setStatus: async (shopId, agentId, status) => {
             await chat.setAgentStatus(shopId, agentId, status);
           },
+          arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
         },
         config.REDIS_PREFIX,
       )
     : undefined;
+  // One node: presence in this process, with the same grace.
+  const localPresence = redis
+    ? undefined
+    : new LocalPresence(config.PRESENCE_EXPIRY_SECONDS * 1000, {
+        arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
+        leave: (shopId, agentId) => chat.agentLeft(shopId, agentId),
+      });
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
   let disconnectAccount: (id: string, change: string) => void = () => undefined;
@@ -312,7 +321,7 @@ export async function createServer(
     config,
     node,
     ...(peers ? { peers } : {}),
-    ...(presence ? { presence } : {}),
+    presence: (presence ?? localPresence)!,
     storage,
     chat,
     team,
@@ -431,6 +440,14 @@ export async function createServer(
       { id: 'routing.sweep', kind: 'routing.sweep', shopId: null, dueAt: now + 60_000 },
       now,
     );
+    // RT-8: nobody is here until their workbench connects; whoever the database has as available
+    // gets the grace to come back (a restart is a reload for everyone).
+    const notOffline = (await storage.agents.listNotOffline()).map((a) => ({
+      shopId: a.shopId,
+      agentId: a.id,
+    }));
+    localPresence?.adopt(notOffline);
+    await presence?.adopt(notOffline);
     // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
     for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
     scheduler.start();
@@ -469,6 +486,7 @@ export async function createServer(
       // Beats go on until the sockets have left, so no agent is taken offline while still here.
       // (a beat queued while Redis is away is not waited for long)
       await Promise.race([presence?.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await localPresence?.stop();
       await nodeClaim?.release();
       chat.dispose();
       detach();

@@ -49,7 +49,7 @@ const envSchema = z
       .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "-" or "_", at most 64')
       .optional(),
     /** Cluster mode: an agent with no live socket on any node for this long goes offline (RT-8). */
-    PRESENCE_EXPIRY_SECONDS: z.coerce.number().min(1).max(300).default(10),
+    PRESENCE_EXPIRY_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
     /** How often a worker looks for due durable timers. */
     TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** Prefixes every Redis key, channel and stream of this deployment (several may share a Redis). */

@@ -71,6 +71,8 @@ export interface AgentDirectory {
   listAgents(shopId: ShopId): Promise<Agent[]>;
   findAgent(shopId: ShopId, id: AgentId): Promise<Agent | undefined>;
   setAgentStatus(shopId: ShopId, id: AgentId, status: AgentStatus): Promise<Agent>;
+  /** RT-8: the status the agent chose (theirs again whenever they are here). */
+  setChosenStatus(shopId: ShopId, id: AgentId, status: AgentStatus): Promise<Agent>;
 }
 
 /** Orders, to send as cards. */

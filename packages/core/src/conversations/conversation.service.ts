@@ -515,38 +515,83 @@ export class ChatService {
    * to another agent, or the queue — and the agent takes no new ones.
    */
   async releaseAgent(shopId: ShopId, agentId: AgentId): Promise<Conversation[]> {
-    return this.routed(shopId, async () => {
-      const held = (await this.deps.conversations.listByStatus(shopId, 'assigned', 10_000)).filter(
-        (c) => c.agentId === agentId,
-      );
-      const released: Conversation[] = [];
-      for (const c of held) {
-        const queued = await this.deps.conversations.updateConversation(shopId, c.id, {
-          status: 'queued',
-          agentId: null,
-          queuedAt: null,
-          queueGroup: null,
-        });
-        this.deps.events.publish({
-          type: 'conversation.updated',
-          shopId,
-          conversation: queued,
-          previousAgentId: agentId,
-        });
-        released.push(queued);
-      }
-      return { result: released, step: (router, now) => router.rebalance(now) };
-    });
+    return this.routed(shopId, async () => ({
+      result: await this.unassign(shopId, agentId),
+      step: (router, now) => router.rebalance(now),
+    }));
   }
 
-  /** RT-8: an agent changes status; coming online takes queued conversations at once. */
+  /** Puts the agent's assigned conversations back to be routed (inside a routing step). */
+  private async unassign(shopId: ShopId, agentId: AgentId): Promise<Conversation[]> {
+    const held = (await this.deps.conversations.listByStatus(shopId, 'assigned', 10_000)).filter(
+      (c) => c.agentId === agentId,
+    );
+    const released: Conversation[] = [];
+    for (const c of held) {
+      const queued = await this.deps.conversations.updateConversation(shopId, c.id, {
+        status: 'queued',
+        agentId: null,
+        queuedAt: null,
+        queueGroup: null,
+      });
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: queued,
+        previousAgentId: agentId,
+      });
+      released.push(queued);
+    }
+    return released;
+  }
+
+  /**
+   * RT-8: an agent's status changes; coming online takes queued conversations at once. Going
+   * offline, their chats stay theirs or go back to routing, as the shop's `offlineChats` says.
+   */
   async setAgentStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<Agent> {
     const agent = await this.routed(shopId, async () => {
+      const before = await this.deps.agents.findAgent(shopId, agentId);
       const agent = await this.deps.agents.setAgentStatus(shopId, agentId, status);
+      if (status === 'offline' && before?.status !== 'offline') {
+        const settings = await this.deps.routing.settings(shopId);
+        if (settings.offlineChats === 'requeue') await this.unassign(shopId, agentId);
+      }
       return { result: agent, step: (router, now) => router.rebalance(now) };
     });
     this.deps.events.publish({ type: 'agent.status', shopId, agentId, status });
     return agent;
+  }
+
+  /**
+   * RT-8: the agent chose a status. It is theirs from now on; it takes effect while they are here
+   * (a workbench open), and they stay offline while they are not — nobody is given buyers unseen.
+   */
+  async chooseStatus(
+    shopId: ShopId,
+    agentId: AgentId,
+    status: AgentStatus,
+    present: boolean,
+  ): Promise<Agent> {
+    await this.deps.agents.setChosenStatus(shopId, agentId, status);
+    const agent = await this.deps.agents.findAgent(shopId, agentId);
+    if (!agent) throw notFound('agent', 'agentId');
+    const effective = present && agent.disabledAt === null ? status : 'offline';
+    return agent.status === effective ? agent : this.setAgentStatus(shopId, agentId, effective);
+  }
+
+  /** RT-8: the agent is here (a workbench connected): the status they chose is theirs again. */
+  async agentArrived(shopId: ShopId, agentId: AgentId): Promise<void> {
+    const agent = await this.deps.agents.findAgent(shopId, agentId);
+    if (!agent || agent.disabledAt !== null) return;
+    if (agent.status === 'offline' && agent.chosenStatus !== 'offline')
+      await this.setAgentStatus(shopId, agentId, agent.chosenStatus);
+  }
+
+  /** RT-8: the agent left (their last workbench closed past the grace, or they logged out): offline. */
+  async agentLeft(shopId: ShopId, agentId: AgentId): Promise<void> {
+    const agent = await this.deps.agents.findAgent(shopId, agentId);
+    if (agent && agent.status !== 'offline') await this.setAgentStatus(shopId, agentId, 'offline');
   }
 
   /** The bot's reply: a message like any other, marked as the bot's (it counts as the shop's reply). */
@@ -698,7 +743,7 @@ export class ChatService {
     const agents = (await this.deps.agents.listAgents(shopId)).filter((a) => a.disabledAt === null);
     const settings = await this.deps.routing.settings(shopId);
     const routing = agents.filter((a) => a.takesRouting && a.role !== 'owner');
-    if (routing.length === 0) return agents.some((a) => a.role === 'owner'); // RT-8
+    if (routing.length === 0) return agents.some((a) => a.role === 'owner' && a.status === 'online'); // RT-8
     if (routing.some((a) => a.status === 'online')) return true;
     // RT-5: with everyone offline, the offline-routing list answers.
     return (

@@ -223,14 +223,14 @@ describe('routing engine', () => {
     assert.equal(off.arrive(buyer('p1', { newCustomer: true }), T0 + 2)[0]!.position, 2);
   });
 
-  it('RT-8 hung up keeps chats and takes none; the owner takes all when the shop has no routing accounts', () => {
+  it('RT-8 hung up keeps chats and takes none; the owner takes all (beyond the cap) when the shop has no routing accounts, while online', () => {
     const r = new Router(settings(), [agent('a1'), agent('a2', { status: 'hung_up' })]);
     assert.deepEqual(
       ['b1', 'b2'].map((b) => r.arrive(buyer(b), T0)[0]!.agentId),
       ['a1', 'a1'],
     );
     const alone = new Router(settings(), [
-      agent('boss', { owner: true, routing: false, status: 'offline', cap: 1 }),
+      agent('boss', { owner: true, routing: false, status: 'online', cap: 1 }),
     ]);
     const got = ['b1', 'b2'].map((b) => alone.arrive(buyer(b), T0)[0]!);
     assert.deepEqual(
@@ -239,6 +239,15 @@ describe('routing engine', () => {
         ['boss', 'owner'],
         ['boss', 'owner'],
       ],
+    );
+    // Away, the owner is given nobody: the buyer waits and is told so (BOT-5), and is theirs on return.
+    const away = new Router(settings(), [agent('boss', { owner: true, routing: false, status: 'offline' })]);
+    const waiting = away.arrive(buyer('b3'), T0)[0]!;
+    assert.deepEqual([waiting.agentId, waiting.queued], [null, true]);
+    const back = away.setStatus('boss', 'online', T0 + MIN);
+    assert.deepEqual(
+      back.map((d) => [d.buyerId, d.agentId, d.reason]),
+      [['b3', 'boss', 'queue']],
     );
   });
 

@@ -65,7 +65,7 @@ const HOUR = 3_600_000;
  * returns the decisions it made, in order: the conversation the operation is about first, then
  * any conversations the queue drained into freed slots (drain at once, never by a sweep).
  *
- * Order of choice for an arrival: owner when the shop has no routing accounts (RT-8) → the agent
+ * Order of choice for an arrival: the owner, while online, when the shop has no routing accounts (RT-8) → the agent
  * the buyer talked to within the returning window, while online or hung up, beyond caps (RT-1) →
  * in group mode, the group bound to the order status when it has an agent online (RT-3; when all
  * of them are full the buyer waits in that group's queue) → the least-loaded online agent (RT-2)
@@ -327,8 +327,8 @@ export class Router {
 
   private choose(arrival: Arrival, now: number): { agentId: string; reason: RouteReason } | undefined {
     if (this.routingAccounts === 0) {
-      const owner = [...this.agents.values()].find((a) => a.owner);
-      return owner ? { agentId: owner.id, reason: 'owner' } : undefined;
+      const owner = this.ownerId();
+      return owner ? { agentId: owner, reason: 'owner' } : undefined;
     }
     const hours = this.settings.returningBuyerHours;
     const recent = arrival.recentAgent === undefined ? this.recent.get(arrival.buyerId) : arrival.recentAgent;
@@ -385,8 +385,9 @@ export class Router {
     }
   }
 
+  /** RT-8: the owner takes everything while the shop has no routing accounts — while online (here). */
   private ownerId(): string | undefined {
-    for (const a of this.agents.values()) if (a.owner) return a.id;
+    for (const a of this.agents.values()) if (a.owner && a.status === 'online') return a.id;
     return undefined;
   }
 

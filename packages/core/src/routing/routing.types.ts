@@ -48,6 +48,12 @@ export interface RoutingSettings {
   returningBuyerHours: number;
   /** RT-7: new customers skip the bot and go to the front of the queue. */
   newCustomerPriority: boolean;
+  /**
+   * RT-8: what happens to an agent's open chats when they go offline (chose it, or left: their
+   * workbench closed past the grace): `keep` — theirs when they come back (a dropped network, a
+   * reload); `requeue` — back to routing, to another agent or the queue.
+   */
+  offlineChats: 'keep' | 'requeue';
 }
 
 export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
@@ -57,6 +63,7 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   lingerMinutes: 0,
   returningBuyerHours: 72,
   newCustomerPriority: true,
+  offlineChats: 'keep',
 };
 
 /** Why a conversation went where it went (shown in the workbench and the simulator). */
@@ -107,6 +114,8 @@ export function validateRoutingSettings(
   agentIds: ReadonlySet<string>,
 ): RoutingSettings {
   if (settings.mode !== 'basic' && settings.mode !== 'group') throw invalid('mode', 'must be basic or group');
+  if (settings.offlineChats !== 'keep' && settings.offlineChats !== 'requeue')
+    throw invalid('offlineChats', 'must be keep or requeue');
   if (!Number.isInteger(settings.lingerMinutes) || settings.lingerMinutes < 0 || settings.lingerMinutes > 60)
     throw invalid('lingerMinutes', 'must be a whole number of minutes, 0–60');
   if (

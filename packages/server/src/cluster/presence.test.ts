@@ -21,6 +21,7 @@ function agents(initial: AgentStatus) {
       status = to;
       writes.push(to);
     },
+    arrive: async () => undefined,
   };
   return { actions, hooks, writes, status: () => status };
 }

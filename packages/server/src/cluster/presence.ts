@@ -6,6 +6,8 @@ export interface PresenceActions {
   /** The agent's current status (undefined: no such agent any more). */
   statusOf(shopId: ShopId, agentId: AgentId): Promise<AgentStatus | undefined>;
   setStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<void>;
+  /** They connected: the status they chose is theirs again if they were offline (RT-8). */
+  arrive(shopId: ShopId, agentId: AgentId): Promise<void>;
 }
 
 const memberOf = (shopId: string, agentId: string) => `${shopId}|${agentId}`;
@@ -77,6 +79,21 @@ export class RedisPresence {
     const count = this.local.get(member) ?? 0;
     this.local.set(member, count + 1);
     if (count === 0) await this.mark([member]);
+    await this.actions.arrive(shopId, agentId);
+  }
+
+  /**
+   * Agents the database has as not offline but with no beat anywhere (every node died at once and
+   * Redis lost the beats, say) get one now: the reaper sets them offline after the expiry unless
+   * they connect. A worker does this at start.
+   */
+  async adopt(members: { shopId: ShopId; agentId: AgentId }[]): Promise<void> {
+    const now = this.now();
+    for (const { shopId, agentId } of members) {
+      const member = memberOf(shopId, agentId);
+      if ((await this.redis.exists(this.agentKey(member))) === 1) continue;
+      await this.redis.zadd(this.all, 'NX', now, `${member}|${this.nodeId}`);
+    }
   }
 
   /** An agent's socket left this node (the beat stops when it was their last one here). */

@@ -154,7 +154,8 @@ export async function seedDemoShop(
       email: DEMO_OWNER_EMAIL,
       name: '店主',
       role: 'owner',
-      status: 'online',
+      // RT-8: offline until their workbench is open; online is what they chose.
+      status: 'offline',
       chosenStatus: 'online',
       disabledAt: null,
       maxConcurrent: 50,
@@ -176,7 +177,7 @@ export async function seedDemoShop(
         email,
         name: ['小美', '阿强', '小雪'][i]!,
         role: 'agent',
-        status: 'online',
+        status: 'offline',
         chosenStatus: 'online',
         disabledAt: null,
         maxConcurrent: 10,

@@ -37,10 +37,14 @@ export interface AppContext {
   probes: { database: () => Promise<unknown>; redis?: () => Promise<unknown> };
   /** This node: its name in the cluster, and whether it is shutting down (`/ready` says 503). */
   node: { id: string; draining: boolean };
-  /** Cluster mode: agents' sockets are counted for presence (RT-8 offline when every one is gone). */
-  presence?: {
+  /**
+   * RT-8 presence: agents' workbench sockets are counted (in this process, or across the cluster in
+   * Redis); an agent is available only while one is connected, offline after a grace without.
+   */
+  presence: {
     connected(shopId: ShopId, agentId: AgentId): Promise<void>;
     disconnected(shopId: ShopId, agentId: AgentId): void;
+    isPresent(shopId: ShopId, agentId: AgentId): Promise<boolean>;
   };
   /** Cluster mode: notices between nodes (a setting changed: drop what you cached). */
   peers?: PeerBus;

@@ -80,6 +80,7 @@ export const scenarioSchema = z
         lingerMinutes: z.number().int().min(0).max(60).default(0),
         returningBuyerHours: z.number().int().min(0).max(720).default(72),
         newCustomerPriority: z.boolean().default(true),
+        offlineChats: z.enum(['keep', 'requeue']).default('keep'),
         groups: z
           .array(
             z.object({
@@ -97,6 +98,7 @@ export const scenarioSchema = z
         lingerMinutes: 0,
         returningBuyerHours: 72,
         newCustomerPriority: true,
+        offlineChats: 'keep',
         groups: [],
       }),
     agents: z

@@ -147,6 +147,10 @@ export class AgentRepository implements AgentDirectory {
     return this.updateAgent(shopId, id, { status });
   }
 
+  async setChosenStatus(shopId: ShopId, id: AgentId, status: AgentStatus): Promise<Agent> {
+    return this.updateAgent(shopId, id, { chosenStatus: status });
+  }
+
   async insertAccount(account: Account, passwordHash: string): Promise<void> {
     await this.db
       .insertInto('accounts')

@@ -359,7 +359,11 @@ export class KyselyConversationStore implements ConversationStore {
 
   /** The shop a conversation belongs to (an agent of several shops acts in its conversation's, TEAM-4). */
   async findConversationShop(id: ConversationId): Promise<ShopId | undefined> {
-    const row = await this.db.selectFrom('conversations').select('shop_id').where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('conversations')
+      .select('shop_id')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row?.shop_id as ShopId | undefined;
   }
 

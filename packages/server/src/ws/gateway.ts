@@ -283,17 +283,15 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       if (!canSeeBuyerPii(m.role))
         void socket.join([rooms.masked(m.shopId), rooms.maskedAgent(m.shopId, agentId)]);
     }
-    // Presence (RT-8): the agent counts as here while any socket of theirs is on a node.
-    if (ctx.presence) {
-      const presence = ctx.presence;
-      for (const m of me.memberships)
-        presence
-          .connected(m.shopId, agentId)
-          .catch((error) => console.error('presence on connect failed', error));
-      socket.on('disconnect', () => {
-        for (const m of me.memberships) presence.disconnected(m.shopId, agentId);
-      });
-    }
+    // Presence (RT-8): the agent counts as here while any socket of theirs is connected.
+    const presence = ctx.presence;
+    for (const m of me.memberships)
+      presence
+        .connected(m.shopId, agentId)
+        .catch((error) => console.error('presence on connect failed', error));
+    socket.on('disconnect', () => {
+      for (const m of me.memberships) presence.disconnected(m.shopId, agentId);
+    });
 
     /** The shop a conversation belongs to, when the agent serves it (else not found: TEAM-4). */
     async function inShop(conversationId: string) {

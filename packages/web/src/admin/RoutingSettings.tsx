@@ -91,6 +91,7 @@ export function RoutingSettings() {
         lingerMinutes: v.lingerMinutes,
         returningBuyerHours: v.returningBuyerHours,
         newCustomerPriority: v.newCustomerPriority,
+        offlineChats: v.offlineChats ?? saved.offlineChats ?? 'keep',
       };
       return next;
     });

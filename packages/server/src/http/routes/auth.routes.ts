@@ -86,10 +86,17 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return presentMe(storage, await requireAgent(storage, req, clock.now()));
   });
 
+  // RT-8: my status, in every shop I serve; it takes effect while my workbench is open.
   app.put('/api/me/status', async (req) => {
-    const { agent, shop } = await requireAgent(storage, req, clock.now());
+    const me = await requireAgent(storage, req, clock.now());
     const { status } = parse(agentStatusSchema, req.body);
-    return { agent: await ctx.chat.setAgentStatus(shop.id, agent.id, status) };
+    let mine = me.agent;
+    for (const m of me.memberships) {
+      const present = await ctx.presence.isPresent(m.shopId, me.account.id);
+      const agent = await ctx.chat.chooseStatus(m.shopId, me.account.id, status, present);
+      if (m.shopId === me.shop.id) mine = agent;
+    }
+    return { agent: mine };
   });
 
   app.get('/api/agents', async (req) => {
