@@ -37,7 +37,6 @@ class Cluster {
     this.redis = await startRedis();
     this.url = await freshPostgresUrl();
     this.db = new pg.Pool({ connectionString: this.url, max: 2 });
-    latest = this;
     const env = {
       DATABASE_URL: this.url,
       REDIS_URL: this.redis.url,
@@ -267,6 +266,7 @@ describe('cluster: node processes behind nginx', () => {
   const open = (...args: Parameters<Cluster['start']>) => {
     const c = new Cluster();
     clusters.push(c);
+    latest = c;
     return c.start(...args);
   };
 
