@@ -98,14 +98,14 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     const dialog = page.getByRole('dialog');
     await dialog.locator('#email').fill('newbie@demo.xiaoer.dev');
     await dialog.locator('#name').fill('新人小李');
-    await dialog.locator('#password').fill('password456');
+    await dialog.locator('#password').fill('Kefu-2026-strong');
     await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
     await page.locator('.ant-table-row', { hasText: 'newbie@demo.xiaoer.dev' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}admin-agents.png` });
     const login = await t.server.app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { email: 'newbie@demo.xiaoer.dev', password: 'password456' },
+      payload: { email: 'newbie@demo.xiaoer.dev', password: 'Kefu-2026-strong' },
     });
     assert.equal(login.statusCode, 200);
     await context.close();

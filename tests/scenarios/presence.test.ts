@@ -12,6 +12,7 @@ import {
   type TestServer,
 } from '../support/server';
 import { connect } from '../support/sockets';
+import { cliTeamService } from '../../packages/server/src/team/team-cli';
 
 const SHOP = 'shop-demo' as ShopId;
 const A1 = 'agent-demo-1' as AgentId;
@@ -188,6 +189,14 @@ for (const engine of testDatabases) {
         }
       });
     }
+
+    it('TEAM-1 an agent disabled from the command line (no socket event) is disconnected at the next re-check', async () => {
+      const agent = await makeAgent(t.storage, SHOP, { status: 'offline', password: AGENT_PASSWORD });
+      const socket = await open(await loginCookie(t.server, agent.email, AGENT_PASSWORD));
+      const gone = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+      await cliTeamService(t.storage).disableAgent({ type: 'cli' }, SHOP, agent.id);
+      assert.equal(await gone, 'io server disconnect');
+    });
 
     it('logout disconnects every socket of the account and sets them offline', async () => {
       const cookie = await loginCookie(t.server, 'agent1@demo.xiaoer.dev');

@@ -225,7 +225,37 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
     }
   }
 
-  return unsubscribe;
+  // Access changed where no socket event told this node (the command line, a missed notice, an
+  // expired session): every agent socket's session and shops are re-read every 15 s; one that
+  // lost either is ended, and comes back (if it may) with what it may do now.
+  const recheck = setInterval(() => {
+    void (async () => {
+      for (const socket of agents.sockets.values()) {
+        const me = socket.data.me as AgentContext | undefined;
+        if (!me) continue;
+        try {
+          const now = await agentFromToken(ctx.storage, socket.data.token as string, ctx.clock.now());
+          const shape = (c: AgentContext) =>
+            c.memberships
+              .map((m) => `${m.shopId}:${m.role}`)
+              .sort()
+              .join(',');
+          if (!now || shape(now) !== shape(me)) {
+            socket.emit('account:changed', { change: now ? 'role' : 'disabled' });
+            socket.disconnect(true);
+          }
+        } catch (error) {
+          console.error('ws session re-check failed', error);
+        }
+      }
+    })();
+  }, 15_000);
+  recheck.unref();
+
+  return () => {
+    clearInterval(recheck);
+    unsubscribe();
+  };
 }
 
 /** Sockets that sent a message not yet pushed, by sender and client id. */
