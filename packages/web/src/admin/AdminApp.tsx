@@ -20,7 +20,7 @@ export function AdminApp() {
   const { t } = useT();
   const session = useSession();
   if (session.loading) return <Spin style={{ display: 'block', marginTop: 120 }} />;
-  if (!session.me) return <LoginForm title={t.appAdmin} onLogin={session.login} />;
+  if (!session.me) return <LoginForm title={t.appAdmin} notice={session.notice} onLogin={session.login} />;
   const { me } = session;
   const allowed = ADMIN_ROLES.includes(me.agent.role);
   return (
@@ -30,8 +30,11 @@ export function AdminApp() {
         appName={t.appAdmin}
         link={{ href: '/workbench/', label: t.appWorkbench }}
         onLogout={session.logout}
+        onSwitchShop={session.switchShop}
+        onPasswordChanged={session.passwordChanged}
       />
-      <Layout.Content style={{ padding: 24 }}>
+      {/* TEAM-4: another shop is another console: every tab loads afresh. */}
+      <Layout.Content key={me.shop.id} style={{ padding: 24 }}>
         {!allowed ? (
           <Alert type="warning" message={t.noPermission} showIcon />
         ) : (
@@ -40,7 +43,13 @@ export function AdminApp() {
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
-              { key: 'agents', label: t.agents, children: <AgentsTable /> },
+              {
+                key: 'agents',
+                label: t.agents,
+                children: (
+                  <AgentsTable viewer={{ id: me.agent.id, role: me.agent.role, isOrgOwner: me.isOrgOwner }} />
+                ),
+              },
               { key: 'routing', label: t.routing, children: <RoutingSettings /> },
               { key: 'bot', label: `${t.bot} / FAQ`, children: <BotAdmin /> },
               {

@@ -19,7 +19,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, shopHeaders } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 interface TestResult {
@@ -208,7 +208,7 @@ export function BotAdmin() {
                   const res = await fetch('/api/admin/faq/import', {
                     method: 'POST',
                     credentials: 'same-origin',
-                    headers: { 'content-type': isCsv ? 'text/csv' : 'application/json' },
+                    headers: { ...shopHeaders(), 'content-type': isCsv ? 'text/csv' : 'application/json' },
                     body: text,
                   });
                   const body = (await res.json()) as { imported?: number; error?: { message: string } };

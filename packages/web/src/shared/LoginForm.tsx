@@ -2,13 +2,16 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError } from './api';
 import { useT } from './i18n';
+import type { SessionNotice } from './useSession';
 
-/** The email + password form; shows the server's error. */
+/** The email + password form; shows the server's error, and why the user is back here (`notice`). */
 export function LoginForm({
   title,
+  notice,
   onLogin,
 }: {
   title: string;
+  notice?: SessionNotice | null;
   onLogin: (email: string, password: string) => Promise<void>;
 }) {
   const { t } = useT();
@@ -28,7 +31,24 @@ export function LoginForm({
         <Typography.Title level={3} style={{ textAlign: 'center' }}>
           店小二 · {title}
         </Typography.Title>
-        {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} showIcon />}
+        {notice && !error && (
+          <Alert
+            type="warning"
+            message={notice === 'passwordChanged' ? t.passwordChangedNotice : t.sessionExpired}
+            style={{ marginBottom: 16 }}
+            showIcon
+            data-testid="login-notice"
+          />
+        )}
+        {error && (
+          <Alert
+            type="error"
+            message={error}
+            style={{ marginBottom: 16 }}
+            showIcon
+            data-testid="login-error"
+          />
+        )}
         <Form
           layout="vertical"
           onFinish={async (v: { email: string; password: string }) => {
@@ -37,7 +57,11 @@ export function LoginForm({
             try {
               await onLogin(v.email, v.password);
             } catch (e) {
-              setError(e instanceof ApiError ? e.message : t.loginFailed);
+              if (!(e instanceof ApiError)) setError(t.loginFailed);
+              // TEAM-1: a disabled account (or one no shop keeps) is refused with 403.
+              else if (e.status === 403) setError(t.accountDisabled);
+              else if (e.status === 401) setError(t.wrongPassword);
+              else setError(e.message);
             } finally {
               setBusy(false);
             }

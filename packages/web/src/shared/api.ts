@@ -12,13 +12,49 @@ export class ApiError extends Error {
   }
 }
 
+const SHOP_KEY = 'xiaoer.shop';
+
+/** TEAM-4: the shop this browser acts in (kept across reloads), or null for the session's own. */
+export function currentShop(): string | null {
+  try {
+    return localStorage.getItem(SHOP_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the shop every later API call acts in (`X-Xiaoer-Shop`). */
+export function setCurrentShop(shopId: string | null): void {
+  try {
+    if (shopId) localStorage.setItem(SHOP_KEY, shopId);
+    else localStorage.removeItem(SHOP_KEY);
+  } catch {
+    // storage blocked (private mode): the session's own shop is used
+  }
+}
+
+/** The header naming the current shop, for calls made without `api` (an upload's raw body). */
+export function shopHeaders(): Record<string, string> {
+  const shopId = currentShop();
+  return shopId ? { 'x-xiaoer-shop': shopId } : {};
+}
+
+let onUnauthenticated: (() => void) | null = null;
+
+/** Who hears that a call was refused for want of a session (401): the session, to show the login form. */
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
 /** Calls the API with the session cookie; throws ApiError on a non-2xx answer. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: {} };
+  // TEAM-4: an account serving several shops says which one it acts in.
+  const headers: Record<string, string> = shopHeaders();
+  const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    headers['content-type'] = 'application/json';
   }
   const res = await fetch(path, init);
   if (res.status === 204) return undefined as T;
@@ -27,6 +63,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   };
   if (!res.ok) {
     const e = json.error ?? { code: 'error', message: res.statusText };
+    if (res.status === 401) onUnauthenticated?.();
     throw new ApiError(res.status, e.code, e.message, e.field, 'details' in e ? e.details : undefined);
   }
   return json as T;

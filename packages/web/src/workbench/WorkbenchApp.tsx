@@ -8,7 +8,7 @@ import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
-import { useSession } from '../shared/useSession';
+import { useSession, type Session } from '../shared/useSession';
 import { BuyerSidebar } from './BuyerSidebar';
 import { ChatPane } from './ChatPane';
 import type { ComposerHandle } from './Composer';
@@ -25,22 +25,17 @@ export function WorkbenchApp() {
   const { t } = useT();
   const session = useSession();
   if (session.loading) return <Spin style={{ display: 'block', marginTop: 120 }} />;
-  if (!session.me) return <LoginForm title={t.appWorkbench} onLogin={session.login} />;
-  return <Workbench me={session.me} onLogout={session.logout} onMe={session.setMe} />;
+  if (!session.me)
+    return <LoginForm title={t.appWorkbench} notice={session.notice} onLogin={session.login} />;
+  // TEAM-4: another shop is another workbench: its list, queue and socket start afresh.
+  return <Workbench key={session.me.shop.id} me={session.me} session={session} />;
 }
 
-function Workbench({
-  me,
-  onLogout,
-  onMe,
-}: {
-  me: MeResponse;
-  onLogout: () => Promise<void>;
-  onMe: (m: MeResponse) => void;
-}) {
+function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const { t } = useT();
+  const onMe = session.setMe;
   const isAdmin = ADMIN_ROLES.includes(me.agent.role);
-  const wb = useWorkbench({ agentId: me.agent.id, isAdmin });
+  const wb = useWorkbench({ agentId: me.agent.id, isAdmin }, session.refresh);
   const [transferOpen, setTransferOpen] = useState(false);
   const [queueCount, setQueueCount] = useState(0);
   const [sideTab, setSideTab] = useState('buyer');
@@ -71,7 +66,9 @@ function Workbench({
         appName={t.appWorkbench}
         status={<Badge status={wb.connected ? 'success' : 'error'} />}
         link={isAdmin ? { href: '/admin/', label: t.appAdmin } : null}
-        onLogout={onLogout}
+        onLogout={session.logout}
+        onSwitchShop={session.switchShop}
+        onPasswordChanged={session.passwordChanged}
         controls={
           <Select
             data-testid="agent-status"

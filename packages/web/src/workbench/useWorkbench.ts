@@ -23,8 +23,14 @@ export type SendOutcome =
 /** A conversation as the list shows it. */
 export type ListConversation = ConversationDto;
 
-/** Everything the workbench shows, kept live over the /agent socket. */
-export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
+/**
+ * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the
+ * server who I am now (false: the session is gone) when my access changed under the socket.
+ */
+export function useWorkbench(
+  me: { agentId: string; isAdmin: boolean },
+  recheckAccess: () => Promise<boolean>,
+) {
   const [conversations, setConversations] = useState<Record<string, ListConversation>>({});
   const [messages, setMessages] = useState<Record<string, WidgetMessage[]>>({});
   const [typing, setTyping] = useState<Record<string, number>>({});
@@ -42,6 +48,8 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
   messagesRef.current = messages;
   const selectedRef = useRef(selectedId);
   selectedRef.current = selectedId;
+  const recheckRef = useRef(recheckAccess);
+  recheckRef.current = recheckAccess;
 
   const upsertConversation = useCallback((c: ConversationDto | Conversation) => {
     setConversations((prev) => {
@@ -90,6 +98,30 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
       tryAllTransports: true,
     });
     socketRef.current = socket;
+    let closed = false;
+    let rechecking = false;
+    /**
+     * TEAM-1: my access changed (role, disabled, password reset, logged out elsewhere) and the
+     * server dropped the socket. Who am I now? Gone: the login form shows (this hook unmounts).
+     * Still here: connect again, so the server applies what I may do now.
+     */
+    const recheck = (delayMs: number) => {
+      if (rechecking) return;
+      rechecking = true;
+      void (async () => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        let stillIn = true;
+        try {
+          stillIn = closed || (await recheckRef.current());
+        } catch {
+          // The server is out of reach: connect anyway; socket.io retries until it is back, and a
+          // refusal then (no session) brings us here again.
+        }
+        rechecking = false;
+        if (!closed && stillIn && !socket.connected && !socket.active) socket.connect();
+      })();
+    };
+    socket.on('account:changed', () => recheck(0));
     socket.on('connect', () => {
       setConnected(true);
       setQueueVersion((v) => v + 1);
@@ -112,7 +144,15 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
           .catch(() => undefined);
       }
     });
-    socket.on('disconnect', () => setConnected(false));
+    socket.on('disconnect', (reason) => {
+      setConnected(false);
+      // Only the server ends a socket this way (account:changed precedes it); nothing reconnects it.
+      if (reason === 'io server disconnect') recheck(0);
+    });
+    socket.on('connect_error', () => {
+      // Refused by the server (no session any more): socket.io will not retry; we ask once more.
+      if (!socket.active) recheck(2000);
+    });
     socket.on('queue:updated', () => setQueueVersion((v) => v + 1));
     socket.on('metrics:alert', (alert: MetricsAlert) =>
       setMetricsAlert({ ...alert, receivedAt: Date.now() }),
@@ -183,6 +223,7 @@ export function useWorkbench(me: { agentId: string; isAdmin: boolean }) {
         setTyping((prev) => ({ ...prev, [e.conversationId]: e.isTyping ? Date.now() : 0 }));
     });
     return () => {
+      closed = true;
       socket.close();
     };
   }, [addMessages, me.agentId, me.isAdmin, reloadList, upsertConversation]);

@@ -1,0 +1,57 @@
+import type { Agent } from '@xiaoer/core';
+import { Form, Input, Modal, Typography, message as toast } from 'antd';
+import { useState } from 'react';
+import { api } from '../shared/api';
+import { useT, type Dict } from '../shared/i18n';
+import { SaveErrorAlert, useSaveError, type FieldPath } from '../shared/settingsForm';
+
+function fieldLabel(path: FieldPath, t: Dict): string {
+  return String(path[0]) === 'password' ? t.newPassword : t.resetPassword;
+}
+
+/** An admin sets a member's new password (they forgot theirs); every session of theirs ends. */
+export function ResetPasswordModal(props: { agent: Agent | null; onClose: () => void }) {
+  const { t } = useT();
+  const [form] = Form.useForm<{ password: string }>();
+  const saveError = useSaveError(form, fieldLabel);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    saveError.clear();
+    const v = await form.validateFields().catch(() => undefined);
+    if (!v || !props.agent) return;
+    setBusy(true);
+    try {
+      await api('POST', `/api/admin/agents/${props.agent.id}/password`, { password: v.password });
+      toast.success(t.passwordResetDone);
+      props.onClose();
+    } catch (e) {
+      saveError.show(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      title={props.agent ? `${t.resetPassword} · ${props.agent.name}` : t.resetPassword}
+      open={props.agent !== null}
+      onCancel={props.onClose}
+      onOk={submit}
+      confirmLoading={busy}
+      destroyOnHidden
+      okButtonProps={{ 'data-testid': 'reset-password-submit' } as Record<string, string>}
+    >
+      <Typography.Paragraph type="secondary">{t.resetPasswordHint}</Typography.Paragraph>
+      <SaveErrorAlert error={saveError.error} testId="reset-password-error" />
+      <Form form={form} name="reset-password" layout="vertical" preserve={false}>
+        <Form.Item
+          name="password"
+          label={t.newPassword}
+          extra={t.passwordRule}
+          rules={[{ required: true, min: 8, max: 200 }]}
+        >
+          <Input.Password data-testid="reset-password-input" autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
