@@ -133,7 +133,7 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     await owner.getByTestId('new-shop-submit').click();
     // Now acting in the new shop: the switcher shows it, and its team is the owner alone.
     const switcher = owner.getByTestId('shop-switcher');
-    await switcher.getByText('小二二号店').waitFor();
+    await switcher.locator('.ant-select-selection-item', { hasText: '小二二号店' }).waitFor();
     await openAgentsTab(owner);
     await row(owner, OWNER).waitFor();
     assert.equal(await owner.getByTestId('agent-row').count(), 1);
@@ -149,7 +149,7 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     // Back to the first shop: its own team.
     await switcher.click();
     await owner.locator('.ant-select-item-option', { hasText: '小二旗舰店' }).click();
-    await switcher.getByText('小二旗舰店').waitFor();
+    await switcher.locator('.ant-select-selection-item', { hasText: '小二旗舰店' }).waitFor();
     await openAgentsTab(owner);
     await row(owner, 'agent2@demo.xiaoer.dev').waitFor();
 

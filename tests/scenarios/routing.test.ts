@@ -4,6 +4,7 @@ import { FakeClock, type AgentId, type Conversation, type ShopId } from '@xiaoer
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
 import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
+import { cliTeamService } from '../../packages/server/src/team/team-cli';
 
 const SHOP = 'shop-demo' as ShopId;
 const HOUR = 3_600_000;
@@ -156,6 +157,24 @@ for (const engine of testDatabases) {
       assert.deepEqual([(await find(b.id)).agentId, (await find(b.id)).assignReason], [A1, 'queue']);
       const sweep = await t.storage.timers.find('routing.sweep');
       assert.ok(sweep && sweep.dueAt > clock.now(), 'the sweep runs again in a minute');
+    });
+
+    it('RT-8 an agent disabled from the command line (no routing step) has their chats routed by the minute sweep', async () => {
+      await reset({ [A1]: 5, [A2]: 5 });
+      const chat1 = await says('cli-disabled', '在吗');
+      const holder = chat1.agentId as AgentId;
+      await cliTeamService(t.storage).disableAgent({ type: 'cli' }, SHOP, holder);
+      assert.deepEqual(
+        [(await find(chat1.id)).status, (await find(chat1.id)).queuedAt],
+        ['queued', null],
+        'left unrouted',
+      );
+      clock.advance(60_000);
+      await t.server.scheduler.runDue();
+      const moved = await find(chat1.id);
+      assert.equal(moved.status, 'assigned');
+      assert.notEqual(moved.agentId, holder, 'to the agent still working');
+      await t.storage.agents.updateAgent(SHOP, holder, { disabledAt: null });
     });
 
     it('RT-5 / RT-6 / RT-10: offline list, pulling from the queue, admin assignment beyond caps', async () => {

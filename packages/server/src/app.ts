@@ -257,9 +257,13 @@ export async function createServer(
       },
       // RT-9 safety net: a linger release whose timer a node died before setting (between the
       // chat's end and the timer's insert) waits at most a minute.
+      // Conversations left unrouted by a writer without a routing step (the command line's
+      // disable) are routed by the same sweep.
       'routing.sweep': async () => {
+        const unrouted = new Set(await storage.routing.shopsWithUnrouted());
         for (const shopId of await storage.shops.listShopIds())
-          if ((await storage.routing.settings(shopId)).lingerMinutes > 0) await chat.rebalance(shopId);
+          if (unrouted.has(shopId) || (await storage.routing.settings(shopId)).lingerMinutes > 0)
+            await chat.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
       // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.

@@ -68,11 +68,6 @@ export class LocalPresence {
     return this.sockets.has(member) || this.leaving.has(member);
   }
 
-  /** Whether the agent has a socket connected now (no grace). */
-  isConnected(shopId: ShopId, agentId: AgentId): boolean {
-    return this.sockets.has(memberOf(shopId, agentId));
-  }
-
   /** Cancels pending departures and waits for the work under way (shutdown). */
   async stop(): Promise<void> {
     for (const timer of this.leaving.values()) clearTimeout(timer);

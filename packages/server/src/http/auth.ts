@@ -46,16 +46,22 @@ export async function accountContext(
   accountId: AgentId,
   preferred: (string | undefined)[],
 ): Promise<AgentContext | undefined> {
-  const account = await storage.agents.findAccount(accountId);
+  // Every authenticated request runs this: the reads that do not depend on each other go together.
+  const [account, all] = await Promise.all([
+    storage.agents.findAccount(accountId),
+    storage.agents.listMemberships(accountId),
+  ]);
   if (!account || account.disabledAt !== null) return undefined;
-  const memberships = (await storage.agents.listMemberships(account.id)).filter((m) => m.disabledAt === null);
+  const memberships = all.filter((m) => m.disabledAt === null);
   const agent =
     preferred.flatMap((id) => memberships.filter((m) => id !== undefined && m.shopId === id))[0] ??
     memberships[0];
   if (!agent) return undefined;
-  const shop = await storage.shops.findShop(agent.shopId);
+  const [shop, org] = await Promise.all([
+    storage.shops.findShop(agent.shopId),
+    storage.agents.findOrganisation(account.orgId),
+  ]);
   if (!shop) return undefined;
-  const org = await storage.agents.findOrganisation(account.orgId);
   return {
     agent,
     shop,

@@ -25,6 +25,18 @@ export class RoutingRepository implements RoutingStore {
     return this.shops.findRoutingSettings(shopId);
   }
 
+  /** Shops with conversations waiting unrouted (queued, never given a place): the sweep routes them. */
+  async shopsWithUnrouted(): Promise<ShopId[]> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select('shop_id')
+      .distinct()
+      .where('status', '=', 'queued')
+      .where('queued_at', 'is', null)
+      .execute();
+    return rows.map((r) => r.shop_id as ShopId);
+  }
+
   async snapshot(shopId: ShopId, endedSince: number): Promise<RoutingSnapshot> {
     const open = await this.db
       .selectFrom('conversations')

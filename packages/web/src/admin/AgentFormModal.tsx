@@ -1,9 +1,8 @@
 import type { Agent } from '@xiaoer/core';
 import { Alert, Form, Input, InputNumber, Modal, Select, Switch, message as toast } from 'antd';
-import { useState } from 'react';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
-import { SaveErrorAlert, useSaveError, type FieldPath } from '../shared/settingsForm';
+import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
 import { canManage, givableRoles, type Viewer } from './agentAccess';
 
 interface Values {
@@ -44,7 +43,7 @@ export function AgentFormModal(props: {
   const { t } = useT();
   const [form] = Form.useForm<Values>();
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
+  const { busy, submit: submitForm } = useFormSubmit(form, saveError);
   const { editing, viewer } = props;
   const isNew = editing === 'new';
   // The name is the account's (every shop sees it): only someone who manages the account changes it.
@@ -61,12 +60,9 @@ export function AgentFormModal(props: {
           }
         : {};
 
-  const submit = async () => {
-    saveError.clear();
-    const v = await form.validateFields().catch(() => undefined);
-    if (!v || !editing) return;
-    setBusy(true);
-    try {
+  const submit = () =>
+    submitForm(async (v) => {
+      if (!editing) return;
       if (editing === 'new') {
         const name = v.name?.trim();
         await api('POST', '/api/admin/agents', {
@@ -88,12 +84,7 @@ export function AgentFormModal(props: {
       }
       toast.success(t.saved);
       props.onSaved();
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Modal

@@ -1,9 +1,8 @@
 import type { Agent } from '@xiaoer/core';
 import { Form, Input, Modal, Typography, message as toast } from 'antd';
-import { useState } from 'react';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
-import { SaveErrorAlert, useSaveError, type FieldPath } from '../shared/settingsForm';
+import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
 
 function fieldLabel(path: FieldPath, t: Dict): string {
   return String(path[0]) === 'password' ? t.newPassword : t.resetPassword;
@@ -14,22 +13,14 @@ export function ResetPasswordModal(props: { agent: Agent | null; onClose: () => 
   const { t } = useT();
   const [form] = Form.useForm<{ password: string }>();
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    saveError.clear();
-    const v = await form.validateFields().catch(() => undefined);
-    if (!v || !props.agent) return;
-    setBusy(true);
-    try {
+  const { busy, submit: submitForm } = useFormSubmit(form, saveError);
+  const submit = () =>
+    submitForm(async (v) => {
+      if (!props.agent) return;
       await api('POST', `/api/admin/agents/${props.agent.id}/password`, { password: v.password });
       toast.success(t.passwordResetDone);
       props.onClose();
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal
       title={props.agent ? `${t.resetPassword} · ${props.agent.name}` : t.resetPassword}

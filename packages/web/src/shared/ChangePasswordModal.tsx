@@ -1,8 +1,7 @@
 import { Form, Input, Modal, Typography } from 'antd';
-import { useState } from 'react';
 import { api } from './api';
 import { useT, type Dict } from './i18n';
-import { SaveErrorAlert, useSaveError, type FieldPath } from './settingsForm';
+import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from './settingsForm';
 
 interface Values {
   currentPassword: string;
@@ -23,25 +22,16 @@ export function ChangePasswordModal(props: { open: boolean; onClose: () => void;
   const { t } = useT();
   const [form] = Form.useForm<Values>();
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    saveError.clear();
-    const values = await form.validateFields().catch(() => undefined);
-    if (!values) return;
-    setBusy(true);
-    try {
+  const { busy, submit: submitForm } = useFormSubmit(form, saveError);
+  const submit = () =>
+    submitForm(async (values) => {
       await api('POST', '/api/me/password', {
         currentPassword: values.currentPassword,
         newPassword: values.newPassword,
       });
       props.onClose();
       props.onChanged();
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal
       title={t.changePassword}

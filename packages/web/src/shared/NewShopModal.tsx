@@ -1,9 +1,8 @@
 import type { Shop } from '@xiaoer/core';
 import { Form, Input, Modal, message as toast } from 'antd';
-import { useState } from 'react';
 import { api } from './api';
 import { useT, type Dict } from './i18n';
-import { SaveErrorAlert, useSaveError, type FieldPath } from './settingsForm';
+import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from './settingsForm';
 
 function fieldLabel(path: FieldPath, t: Dict): string {
   const names: Record<string, string> = { slug: t.slug, name: t.name, timeZone: t.timeZone };
@@ -19,24 +18,15 @@ export function NewShopModal(props: {
   const { t } = useT();
   const [form] = Form.useForm<{ slug: string; name: string }>();
   const saveError = useSaveError(form, fieldLabel);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    saveError.clear();
-    const values = await form.validateFields().catch(() => undefined);
-    if (!values) return;
-    setBusy(true);
-    try {
+  const { busy, submit: submitForm } = useFormSubmit(form, saveError);
+  const submit = () =>
+    submitForm(async (values) => {
       const r = await api<{ shop: Shop }>('POST', '/api/admin/shops', values);
       toast.success(t.shopCreated);
       form.resetFields();
       props.onClose();
       await props.onCreated(r.shop);
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal
       title={t.newShop}

@@ -80,9 +80,32 @@ export function useSaveError(
 }
 
 /**
- * Saving a settings form: the last refusal cleared, the form validated, `build` turns its values
- * into the settings (sent whole, replacing the saved ones), then `onSaved` with what the server
- * kept and a toast, or the refusal shown on its field. `busy` while it runs.
+ * Submitting a form: the last refusal cleared, the form validated, then `run` with its values; a
+ * refusal is shown on its field (and in the alert). `busy` while it runs. The settings forms and
+ * the console's modals (agents, passwords, new shop) all submit this way.
+ */
+export function useFormSubmit<V>(form: FormInstance<V>, saveError: ReturnType<typeof useSaveError>) {
+  const [busy, setBusy] = useState(false);
+  const submit = async (run: (values: V) => Promise<void>) => {
+    saveError.clear();
+    const values = await form.validateFields().catch(() => undefined);
+    if (!values) return;
+    setBusy(true);
+    try {
+      await run(values);
+    } catch (e) {
+      saveError.show(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, submit };
+}
+
+/**
+ * Saving a settings form: `build` turns its values into the settings (sent whole, replacing the
+ * saved ones), then `onSaved` with what the server kept and a toast, or the refusal shown on its
+ * field. `busy` while it runs.
  */
 export function useSettingsSave<S, V>(
   form: FormInstance<V>,
@@ -91,22 +114,13 @@ export function useSettingsSave<S, V>(
   onSaved: (settings: S) => void,
 ) {
   const { t } = useT();
-  const [busy, setBusy] = useState(false);
-  const save = async (build: (values: V) => S) => {
-    saveError.clear();
-    const values = await form.validateFields().catch(() => undefined);
-    if (!values) return;
-    setBusy(true);
-    try {
+  const { busy, submit } = useFormSubmit(form, saveError);
+  const save = (build: (values: V) => S) =>
+    submit(async (values) => {
       const r = await api<{ settings: S }>('PUT', url, build(values));
       onSaved(r.settings);
       toast.success(t.saved);
-    } catch (e) {
-      saveError.show(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return { busy, save };
 }
 
