@@ -40,6 +40,8 @@ export type LoginRequest = z.infer<typeof loginSchema>;
 export const listConversationsQuery = z.object({
   status: z.enum(['bot', 'queued', 'assigned', 'ended', 'open']).default('open'),
   limit: z.coerce.number().int().min(1).max(200).default(100),
+  /** TEAM-4: only this shop's (one the account serves); default: every shop it serves. */
+  shop: id.optional(),
 });
 export const conversationParams = z.object({ conversationId: id });
 export const messagesQuery = z.object({

@@ -30,6 +30,12 @@ export class BuyerRepository {
     return row && toBuyer(row);
   }
 
+  /** The shop a buyer belongs to (an agent of several shops acts in its buyer's, TEAM-4). */
+  async findBuyerShop(id: BuyerId): Promise<ShopId | undefined> {
+    const row = await this.db.selectFrom('buyers').select('shop_id').where('id', '=', id).executeTakeFirst();
+    return row?.shop_id as ShopId | undefined;
+  }
+
   async insertBuyer(buyer: Buyer): Promise<void> {
     await this.db
       .insertInto('buyers')

@@ -1,10 +1,10 @@
-import { DAY, notFound, PROFILE_ORDER_WINDOW_DAYS, type BuyerId } from '@xiaoer/core';
+import { canSeeBuyerPii, DAY, notFound, PROFILE_ORDER_WINDOW_DAYS, type BuyerId } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import type { BuyerProfileResponse } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { requireAgent } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { param, requireAgentForBuyer } from '../tenancy';
 
 /** CMP-7: a phone number as roles without the right see it. */
 export function maskPhone(phone: string | null): string | null {
@@ -16,7 +16,8 @@ export function maskPhone(phone: string | null): string | null {
 export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
   app.get('/api/buyers/:buyerId/profile', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    // TEAM-4: in the buyer's shop, with my role there (CMP-7 masking by that role).
+    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
     if (!buyer) throw notFound('buyer', 'buyerId');
@@ -25,7 +26,7 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
       buyer.id,
       clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY,
     );
-    const phone = me.agent.role === 'outsourced' ? maskPhone(buyer.phone) : buyer.phone;
+    const phone = canSeeBuyerPii(me.agent.role) ? buyer.phone : maskPhone(buyer.phone);
     const body: BuyerProfileResponse = { buyer: { ...buyer, phone }, orders };
     return body;
   });

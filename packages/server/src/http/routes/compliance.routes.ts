@@ -7,9 +7,10 @@ import {
 } from '@xiaoer/core';
 import { complianceCheckSchema, complianceLogQuery, proactiveSchema, z } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, requireAgent } from '../auth';
+import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { param, requireAgentForBuyer, requireAgentForConversation } from '../tenancy';
 
 /** Compliance (CMP-1 … CMP-7): the shop's packs and phrases, the live check, the log, promises. */
 export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -36,7 +37,9 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
 
   // The same check the server runs before sending, for the composer as the agent types.
   app.post('/api/compliance/check', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    // TEAM-4: for a conversation, its shop's rules and my role there.
+    const body = req.body as { conversationId?: unknown } | null | undefined;
+    const me = await requireAgentForConversation(storage, req, clock.now(), body?.conversationId);
     const { text, conversationId, attempt } = parse(complianceCheckSchema, req.body);
     let buyerId: BuyerId | null = null;
     if (conversationId) {
@@ -72,7 +75,7 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
 
   // CMP-6: an agent reaches out to a buyer with no open conversation (quiet hours, caps).
   app.post('/api/buyers/:buyerId/proactive', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     const { clientId, text, confirmWarnings } = parse(proactiveSchema, req.body);
     const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
@@ -90,7 +93,7 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
 
   // CMP-4: what agents promised this buyer, for the next agent.
   app.get('/api/buyers/:buyerId/promises', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     return { promises: await storage.compliance.listPromises(me.shop.id, buyerId as BuyerId) };
   });

@@ -1,6 +1,8 @@
 import {
+  canAdminister,
   canSeeBuyerPii,
   maskedMessage,
+  notFound,
   maskedPreview,
   type AgentRole,
   type ConversationId,
@@ -17,10 +19,11 @@ import {
   type ConversationDto,
 } from '@xiaoer/protocol';
 import type { AgentId } from '@xiaoer/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireAgent, type AgentContext } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { param, requireAgentForConversation } from '../tenancy';
 import type { Storage } from '../../storage';
 
 /**
@@ -47,25 +50,40 @@ export const actorOf = (ctx: AgentContext) => ({
 /** The workbench's conversation routes. */
 export async function conversationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, chat } = ctx;
+  /** TEAM-4: the agent in the shop of the conversation the route names. */
+  const inConversationShop = (req: FastifyRequest) =>
+    requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
 
+  // TEAM-4: the conversations of every shop the account serves (or of the one `shop` names), each
+  // as its role there lets it see: admins a shop's all, agents their own; masked per role (CMP-7).
   app.get('/api/conversations', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
     const q = parse(listConversationsQuery, req.query);
-    const rows = await storage.conversations.listForAgent(me.shop.id, me.agent.id, {
-      status: q.status,
-      all: me.isAdmin,
-      limit: q.limit,
-    });
-    const masked = !canSeeBuyerPii(me.agent.role);
-    const conversations: ConversationDto[] = rows.map(({ buyerNick, ...c }) => ({
-      ...(masked ? maskedPreview(c) : c),
-      buyer: { id: c.buyerId, nick: buyerNick },
-    }));
+    const shops = q.shop === undefined ? me.memberships : me.memberships.filter((m) => m.shopId === q.shop);
+    if (shops.length === 0) throw notFound('shop', 'shop');
+    const lists = await Promise.all(
+      shops.map(async (m) => {
+        const rows = await storage.conversations.listForAgent(m.shopId, m.id, {
+          status: q.status,
+          all: canAdminister(m.role),
+          limit: q.limit,
+        });
+        const masked = !canSeeBuyerPii(m.role);
+        return rows.map(({ buyerNick, ...c }): ConversationDto => ({
+          ...(masked ? maskedPreview(c) : c),
+          buyer: { id: c.buyerId, nick: buyerNick },
+        }));
+      }),
+    );
+    const conversations = lists
+      .flat()
+      .sort((a, b) => b.lastMessageAt - a.lastMessageAt)
+      .slice(0, q.limit);
     return { conversations };
   });
 
   app.get('/api/conversations/:conversationId', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const c = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId as ConversationId, {
       allowEnded: true,
@@ -74,7 +92,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.get('/api/conversations/:conversationId/messages', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const q = parse(messagesQuery, req.query);
     const messages = await chat.syncMessages(
@@ -89,7 +107,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.post('/api/conversations/:conversationId/messages', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const { clientId, confirmWarnings, ...content } = parse(sendMessageSchema, req.body);
     const r = await chat.sendAgentMessage(
@@ -104,7 +122,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.post('/api/conversations/:conversationId/order-card', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const { clientId, orderId } = parse(sendOrderCardSchema, req.body);
     const r = await chat.sendOrderCard(
@@ -118,7 +136,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.post('/api/conversations/:conversationId/read', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const { seq } = parse(readSchema, req.body);
     return {
@@ -127,7 +145,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   app.post('/api/conversations/:conversationId/end', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     return {
       conversation: await chat.endConversation(me.shop.id, actorOf(me), conversationId as ConversationId),
@@ -136,7 +154,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
 
   // SPAM-1: a misjudged buyer goes back to the queue and is assigned.
   app.post('/api/conversations/:conversationId/release', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const c = await chat.releaseSpam(me.shop.id, actorOf(me), conversationId as ConversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
@@ -144,14 +162,14 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
 
   // An agent takes over a conversation the bot or the queue holds (BOT-1: at any time).
   app.post('/api/conversations/:conversationId/take-over', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const c = await chat.takeOver(me.shop.id, actorOf(me), conversationId as ConversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
   app.post('/api/conversations/:conversationId/transfer', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const to = parse(transferSchema, req.body);
     const c = await chat.transferConversation(

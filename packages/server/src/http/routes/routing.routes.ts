@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireAgent } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { param, requireAgentForConversation } from '../tenancy';
 import { actorOf, presentConversation } from './conversation.routes';
 
 /** Routing (RT-1 … RT-10): the shop's settings, the live queue, pulling and manual assignment. */
@@ -51,7 +52,8 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   // RT-10: an admin assigns a queued or held conversation to an agent, beyond caps.
   app.post('/api/conversations/:conversationId/assign', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+    // TEAM-4: in the conversation's shop, with my role there.
+    const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
     const { conversationId } = parse(conversationParams, req.params);
     const { toAgentId } = parse(assignSchema, req.body);
     const c = await chat.assignConversation(

@@ -3,13 +3,20 @@ import { ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, z, type UploadResponse } from '@x
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import { randomUUID } from 'node:crypto';
-import { agentFromToken, requireBuyer, SESSION_COOKIE } from '../auth';
+import { agentFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEADER } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
 /** Who uploads: an agent by cookie, or a buyer by widget token. */
 async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId: string; by: string }> {
-  const agent = await agentFromToken(ctx.storage, req.cookies[SESSION_COOKIE], ctx.clock.now());
+  // TEAM-4: an agent of several shops uploads for the shop the request names (a conversation's).
+  const shop = req.headers[SHOP_HEADER];
+  const agent = await agentFromToken(
+    ctx.storage,
+    req.cookies[SESSION_COOKIE],
+    ctx.clock.now(),
+    typeof shop === 'string' ? shop : undefined,
+  );
   if (agent) return { shopId: agent.shop.id, by: `agent:${agent.agent.id}` };
   const buyer = await requireBuyer(ctx.storage, ctx.secret, req);
   return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
