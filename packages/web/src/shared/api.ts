@@ -46,10 +46,21 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
+/** How one call is made. */
+export interface ApiOptions {
+  /** TEAM-4: the shop this call acts in (a conversation's), instead of the current one. */
+  shop?: string | null;
+}
+
 /** Calls the API with the session cookie; throws ApiError on a non-2xx answer. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: ApiOptions = {},
+): Promise<T> {
   // TEAM-4: an account serving several shops says which one it acts in.
-  const headers: Record<string, string> = shopHeaders();
+  const headers: Record<string, string> = options.shop ? { 'x-xiaoer-shop': options.shop } : shopHeaders();
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {

@@ -42,14 +42,27 @@ export function resultOf(details: ComplianceErrorDetails): CheckResponse {
   };
 }
 
-/** Checks a text now (CMP-1 … CMP-5), for a conversation's buyer when given. */
-export function checkText(text: string, conversationId?: string, attempt = false): Promise<CheckResponse> {
-  return api<CheckResponse>('POST', '/api/compliance/check', {
-    text,
-    ...(conversationId ? { conversationId } : {}),
-    // The agent tried to send it: a block is logged for the supervisor like a refused send.
-    ...(attempt ? { attempt } : {}),
-  });
+/**
+ * Checks a text now (CMP-1 … CMP-5), for a conversation's buyer when given; `shop` (TEAM-4): the
+ * shop whose rules apply when there is no conversation (a buyer's, for reaching out).
+ */
+export function checkText(
+  text: string,
+  conversationId?: string,
+  attempt = false,
+  shop?: string | null,
+): Promise<CheckResponse> {
+  return api<CheckResponse>(
+    'POST',
+    '/api/compliance/check',
+    {
+      text,
+      ...(conversationId ? { conversationId } : {}),
+      // The agent tried to send it: a block is logged for the supervisor like a refused send.
+      ...(attempt ? { attempt } : {}),
+    },
+    { shop: shop ?? null },
+  );
 }
 
 /**
@@ -57,8 +70,11 @@ export function checkText(text: string, conversationId?: string, attempt = false
  * verdict for exactly this text; `latest` is the last verdict seen (shown, dimmed, while a new
  * check runs); `put` records a verdict that came from elsewhere (a refusal from the server).
  */
-export function useComplianceCheck(text: string, options: { conversationId?: string; epoch?: number } = {}) {
-  const { conversationId, epoch = 0 } = options;
+export function useComplianceCheck(
+  text: string,
+  options: { conversationId?: string; epoch?: number; shop?: string | null } = {},
+) {
+  const { conversationId, epoch = 0, shop = null } = options;
   const scope = `${conversationId ?? ''}#${epoch}`;
   // result null: the check failed (the server still checks on sending); nothing is shown then.
   const [state, setState] = useState<{ scope: string; text: string; result: CheckResponse | null } | null>(
@@ -73,7 +89,7 @@ export function useComplianceCheck(text: string, options: { conversationId?: str
     if (has) return;
     let live = true;
     const timer = setTimeout(() => {
-      checkText(text, conversationId)
+      checkText(text, conversationId, false, shop)
         .then((result) => live && setState({ scope, text, result }))
         .catch(() => live && setState({ scope, text, result: null }));
     }, 250);
@@ -81,7 +97,7 @@ export function useComplianceCheck(text: string, options: { conversationId?: str
       live = false;
       clearTimeout(timer);
     };
-  }, [text, scope, conversationId, skip, has]);
+  }, [text, scope, conversationId, skip, has, shop]);
   const latest = !skip && state && state.scope === scope ? state.result : null;
   const put = useCallback(
     (forText: string, result: CheckResponse) => setState({ scope, text: forText, result }),

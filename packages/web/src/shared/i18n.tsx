@@ -407,6 +407,8 @@ const zh = {
   changePasswordHint: '修改后所有已登录的设备都会退出，需要用新密码重新登录。',
   sessionExpired: '登录已失效，请重新登录',
   switchShop: '切换店铺',
+  shopFilter: '按店铺筛选',
+  allShops: '全部店铺',
   newShop: '新建店铺',
   slug: '店铺标识',
   slugHint: '3–40 位小写字母、数字或连字符，用在挂件代码和链接里，创建后不可修改',
@@ -831,6 +833,8 @@ const en: typeof zh = {
   changePasswordHint: 'Every device you are logged in on is logged out: log in again with the new password.',
   sessionExpired: 'Your session has ended: please log in again',
   switchShop: 'Switch shop',
+  shopFilter: 'Filter by shop',
+  allShops: 'All shops',
   newShop: 'New shop',
   slug: 'Shop slug',
   slugHint:

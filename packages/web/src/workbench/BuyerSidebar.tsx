@@ -15,9 +15,10 @@ import {
   message as toast,
 } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, yuan } from '../shared/api';
+import { yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ProactiveModal } from './ProactiveModal';
+import { useShopApi } from './shopScope';
 
 /** A promise an agent made to this buyer (CMP-4), as GET /api/buyers/:id/promises lists it. */
 interface BuyerPromise {
@@ -55,6 +56,7 @@ export function BuyerSidebar(props: {
   onReachedOut: (conversation: Conversation) => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [profile, setProfile] = useState<BuyerProfileResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [promises, setPromises] = useState<BuyerPromise[] | null>(null);
@@ -68,7 +70,7 @@ export function BuyerSidebar(props: {
     api<BuyerProfileResponse>('GET', `/api/buyers/${props.buyerId}/profile`)
       .then(setProfile)
       .catch((e: Error) => setError(e.message));
-  }, [props.buyerId]);
+  }, [props.buyerId, api]);
   useEffect(() => {
     let live = true;
     api<{ promises: BuyerPromise[] }>('GET', `/api/buyers/${encodeURIComponent(props.buyerId)}/promises`)
@@ -77,12 +79,12 @@ export function BuyerSidebar(props: {
     return () => {
       live = false;
     };
-  }, [props.buyerId, props.promisesVersion]);
+  }, [props.buyerId, props.promisesVersion, api]);
   useEffect(() => {
     api<{ agents: Agent[] }>('GET', '/api/agents')
       .then((r) => setAgents(Object.fromEntries(r.agents.map((a) => [a.id, a.name]))))
       .catch(() => undefined);
-  }, []);
+  }, [api]);
   if (error) return <Typography.Text type="danger">{error}</Typography.Text>;
   if (!profile) return <Spin style={{ display: 'block', marginTop: 40 }} />;
   return (

@@ -2,12 +2,12 @@ import { Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
 import { useEffect, useRef, useState, type Ref } from 'react';
-import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble } from './MessageBubble';
 import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
+import { useShopApi } from './shopScope';
 import type { ListConversation, SendOutcome } from './useWorkbench';
 
 /** The agent's latest text reply: the likely answer when teaching the bot. */
@@ -25,6 +25,8 @@ export function ChatPane(props: {
   messages: WidgetMessage[];
   buyerTyping: boolean;
   isAdmin: boolean;
+  /** TEAM-4: the conversation's shop, shown when I serve more than one. */
+  shopName?: string | null;
   composerRef?: Ref<ComposerHandle>;
   onSendText: (text: string, options?: { confirmWarnings?: boolean }) => Promise<SendOutcome>;
   onSendImage: (url: string) => void;
@@ -33,6 +35,7 @@ export function ChatPane(props: {
   onTransfer: () => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const listRef = useRef<HTMLDivElement>(null);
   const [saving, setSaving] = useState<string | null>(null);
   const [learning, setLearning] = useState<string | null>(null);
@@ -62,6 +65,11 @@ export function ChatPane(props: {
           <Typography.Title level={5} style={{ margin: 0 }}>
             {c.buyer?.nick}
           </Typography.Title>
+          {props.shopName && (
+            <Tag color="purple" data-testid="chat-shop-badge">
+              {props.shopName}
+            </Tag>
+          )}
           {/* Why routing gave this buyer to this agent (RT-1 … RT-10). */}
           {c.assignReason && c.status === 'assigned' && (
             <Tooltip title={t.assignReason[c.assignReason].hint}>

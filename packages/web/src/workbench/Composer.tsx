@@ -2,7 +2,7 @@ import { PictureOutlined } from '@ant-design/icons';
 import type { QuickReply } from '@xiaoer/core';
 import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
-import { api, ApiError } from '../shared/api';
+import { ApiError } from '../shared/api';
 import {
   checkText,
   CompliancePanel,
@@ -12,6 +12,7 @@ import {
   type CheckResponse,
 } from '../shared/compliance';
 import { useT } from '../shared/i18n';
+import { useShopApi } from './shopScope';
 import type { SendOutcome } from './useWorkbench';
 
 /** What the workbench can ask of the composer: send a quick reply through the compliance check. */
@@ -34,6 +35,7 @@ export function Composer(props: {
   onTyping: () => void;
 }) {
   const { t, lang } = useT();
+  const api = useShopApi();
   const [modal, modalHolder] = Modal.useModal();
   const [text, setText] = useState('');
   const [matches, setMatches] = useState<QuickReply[]>([]);
@@ -64,7 +66,7 @@ export function Composer(props: {
         .catch(() => setMatches([]));
     }, 120);
     return () => clearTimeout(timer);
-  }, [query]);
+  }, [query, api]);
 
   /**
    * Shows a refusal: the text back in the box with the findings (the rule, the reason, the

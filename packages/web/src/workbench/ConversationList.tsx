@@ -1,4 +1,4 @@
-import { Badge, Empty, List, Segmented, Spin, Tag, Typography } from 'antd';
+import { Badge, Empty, List, Segmented, Select, Spin, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useT } from '../shared/i18n';
 import type { ListConversation } from './useWorkbench';
@@ -10,12 +10,20 @@ function waitingText(since: number | null, now: number, t: ReturnType<typeof use
   return s < 60 ? `${t.waiting} ${s} ${t.seconds}` : `${t.waiting} ${Math.floor(s / 60)} ${t.minutes}`;
 }
 
-/** The agent's conversations, newest activity first, with unread counts and waiting time. */
+/**
+ * The agent's conversations, newest activity first, with unread counts and waiting time. TEAM-4:
+ * with more than one shop, each shows its shop's name and the list filters by shop.
+ */
 export function ConversationList(props: {
   conversations: Record<string, ListConversation>;
   selectedId: string | null;
   loading: boolean;
   onSelect: (id: string) => void;
+  /** The shops I serve, when more than one (else no badges and no filter). */
+  shops?: { id: string; name: string }[];
+  /** The shop shown (null: all of them). */
+  shopFilter?: string | null;
+  onShopFilter?: (shopId: string | null) => void;
 }) {
   const { t } = useT();
   const [tab, setTab] = useState<'open' | 'spam' | 'ended'>('open');
@@ -24,7 +32,12 @@ export function ConversationList(props: {
     const timer = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(timer);
   }, []);
-  const all = Object.values(props.conversations).sort((a, b) => b.lastMessageAt - a.lastMessageAt);
+  const shops = props.shops && props.shops.length > 1 ? props.shops : null;
+  const shopFilter = shops ? (props.shopFilter ?? null) : null;
+  const shopName = (id: string) => shops?.find((s) => s.id === id)?.name ?? '';
+  const all = Object.values(props.conversations)
+    .filter((c) => shopFilter === null || c.shopId === shopFilter)
+    .sort((a, b) => b.lastMessageAt - a.lastMessageAt);
   // SPAM-1: suspected spam has its own group, not today's reception.
   const groupOf = (c: ListConversation) =>
     c.status === 'ended' ? 'ended' : c.status === 'spam' ? 'spam' : 'open';
@@ -42,6 +55,19 @@ export function ConversationList(props: {
   return (
     <div style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
       <div style={{ padding: 12 }}>
+        {shops && (
+          <Select
+            data-testid="shop-filter"
+            aria-label={t.shopFilter}
+            value={shopFilter ?? ''}
+            style={{ width: '100%', marginBottom: 8 }}
+            onChange={(v: string) => props.onShopFilter?.(v === '' ? null : v)}
+            options={[
+              { value: '', label: t.allShops },
+              ...shops.map((s) => ({ value: s.id, label: s.name })),
+            ]}
+          />
+        )}
         <Segmented
           block
           value={tab}
@@ -81,6 +107,11 @@ export function ConversationList(props: {
                         {c.buyer?.nick || c.buyerId.slice(0, 8)}
                       </Badge>{' '}
                       {statusTag(c)}
+                      {shops && (
+                        <Tag color="purple" data-testid="shop-badge" data-shop-id={c.shopId}>
+                          {shopName(c.shopId)}
+                        </Tag>
+                      )}
                     </span>
                   }
                   description={

@@ -1,7 +1,8 @@
 import { Button, Divider, Form, Input, List, Modal, Tag, message as toast } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { useShopApi } from './shopScope';
 
 /**
  * Learning from handoffs: the buyer's question goes into an existing FAQ entry as a similar
@@ -13,6 +14,7 @@ export function LearnFaqModal(props: {
   onClose: () => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [entries, setEntries] = useState<{ id: string; question: string; score: number }[]>([]);
   const [form] = Form.useForm();
   useEffect(() => {
@@ -24,7 +26,7 @@ export function LearnFaqModal(props: {
     )
       .then((r) => setEntries(r.entries))
       .catch(() => setEntries([]));
-  }, [props.question, props.suggestedAnswer, form]);
+  }, [props.question, props.suggestedAnswer, form, api]);
   const learn = async (body: object) => {
     try {
       await api('POST', '/api/faq/learn', body);

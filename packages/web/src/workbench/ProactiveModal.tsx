@@ -1,7 +1,7 @@
 import type { Conversation, Finding, Message } from '@xiaoer/core';
 import { Alert, Input, Modal, Typography, message as toast } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, newClientId } from '../shared/api';
+import { ApiError, newClientId } from '../shared/api';
 import {
   checkText,
   complianceDetails,
@@ -11,6 +11,7 @@ import {
   useComplianceCheck,
 } from '../shared/compliance';
 import { useT } from '../shared/i18n';
+import { useScopeShop, useShopApi } from './shopScope';
 
 /**
  * CMP-6: an agent reaches out to a buyer with no open conversation. The text is checked as it is
@@ -25,13 +26,15 @@ export function ProactiveModal(props: {
   onSent: (conversation: Conversation) => void;
 }) {
   const { t, lang } = useT();
+  const api = useShopApi();
+  const shop = useScopeShop();
   const [modal, modalHolder] = Modal.useModal();
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; findings: Finding[]; nextAllowedAt?: number } | null>(
     null,
   );
-  const check = useComplianceCheck(text);
+  const check = useComplianceCheck(text, { shop });
   // One client id per message: a retry after a confirmation is the same message.
   const clientId = useRef(newClientId());
   useEffect(() => {
@@ -82,7 +85,7 @@ export function ProactiveModal(props: {
     setError(null);
     setBusy(true);
     try {
-      const result = check.current ?? (await checkText(trimmed).catch(() => null));
+      const result = check.current ?? (await checkText(trimmed, undefined, false, shop).catch(() => null));
       if (result?.verdict === 'block') return check.put(text, result);
       let confirmed = false;
       if (result?.verdict === 'warn') {

@@ -2,8 +2,9 @@ import type { Agent } from '@xiaoer/core';
 import type { ConversationDto } from '@xiaoer/protocol';
 import { Button, Empty, List, Select, Space, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { useShopApi } from './shopScope';
 
 /** One waiting buyer as GET /api/queue returns it. */
 export interface QueueEntry {
@@ -27,10 +28,13 @@ export function QueuePanel(props: {
   /** Bumped by the workbench on each queue:updated event. */
   version: number;
   isAdmin: boolean;
+  /** TEAM-4: the queue's shop, named when I serve more than one. */
+  shopName?: string | null;
   onCount: (n: number) => void;
   onOpen: (conversationId: string) => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [waiting, setWaiting] = useState<QueueEntry[]>([]);
   const [agents, setAgents] = useState<AgentRow[]>([]);
   const [groups, setGroups] = useState<GroupRow[]>([]);
@@ -47,7 +51,7 @@ export function QueuePanel(props: {
     setAgents(a.agents);
     setGroups(a.groups ?? []);
     onCount(q.waiting.length);
-  }, [onCount]);
+  }, [onCount, api]);
   useEffect(() => {
     load().catch(() => undefined);
   }, [load, props.version]);
@@ -97,6 +101,11 @@ export function QueuePanel(props: {
       <Space style={{ margin: '8px 0 12px', width: '100%', justifyContent: 'space-between' }}>
         <Typography.Text strong>
           {t.queue} {waiting.length}
+          {props.shopName && (
+            <Tag color="purple" data-testid="queue-shop" style={{ marginLeft: 8 }}>
+              {props.shopName}
+            </Tag>
+          )}
         </Typography.Text>
         <Button
           type="primary"

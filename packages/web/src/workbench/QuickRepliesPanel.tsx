@@ -1,9 +1,9 @@
 import type { QuickReply } from '@xiaoer/core';
 import { Button, Input, List, Popconfirm, Space, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { QuickReplyModal } from './QuickReplyModal';
+import { useShopApi } from './shopScope';
 
 /** TEAM-3: browse, search, create, edit and delete quick replies; a click sends one. */
 export function QuickRepliesPanel(props: {
@@ -13,6 +13,7 @@ export function QuickRepliesPanel(props: {
   sharedOnly?: boolean;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [q, setQ] = useState('');
   const [items, setItems] = useState<QuickReply[]>([]);
   const [editing, setEditing] = useState<Partial<QuickReply> | null>(null);
@@ -21,7 +22,7 @@ export function QuickRepliesPanel(props: {
     api<{ quickReplies: QuickReply[] }>('GET', `/api/quick-replies?q=${encodeURIComponent(q)}`).then((r) =>
       setItems(r.quickReplies),
     );
-  }, [q]);
+  }, [q, api]);
   useEffect(load, [load]);
   const shown = props.sharedOnly ? items.filter((i) => i.ownerId === null) : items;
   const canEdit = (i: QuickReply) => (i.ownerId === null ? props.isAdmin : i.ownerId === props.myId);

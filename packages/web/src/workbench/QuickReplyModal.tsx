@@ -1,8 +1,9 @@
 import type { QuickReply } from '@xiaoer/core';
 import { Form, Input, Modal, Switch, message as toast } from 'antd';
 import { useEffect } from 'react';
-import { api, ApiError } from '../shared/api';
+import { ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { useShopApi } from './shopScope';
 
 /** TEAM-3: create or edit a quick reply ("save as quick reply" prefills the text). */
 export function QuickReplyModal(props: {
@@ -13,6 +14,7 @@ export function QuickReplyModal(props: {
   onSaved: () => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [form] = Form.useForm();
   useEffect(() => {
     if (props.open) {

@@ -1,8 +1,9 @@
 import type { Agent } from '@xiaoer/core';
 import { Alert, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { useShopApi } from './shopScope';
 
 type AgentRow = Agent & { load: number };
 type GroupRow = { id: string; name: string; agentIds: string[] };
@@ -19,6 +20,7 @@ export function TransferModal(props: {
   onDone: () => void;
 }) {
   const { t } = useT();
+  const api = useShopApi();
   const [agents, setAgents] = useState<AgentRow[]>([]);
   const [groups, setGroups] = useState<GroupRow[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +31,7 @@ export function TransferModal(props: {
       setAgents(r.agents);
       setGroups(r.groups ?? []);
     });
-  }, [props.open]);
+  }, [props.open, api]);
   const color = { online: 'green', hung_up: 'orange', offline: 'default' } as const;
   const transfer = async (to: { toAgentId: string } | { toGroupId: string }) => {
     try {

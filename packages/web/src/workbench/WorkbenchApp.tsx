@@ -3,7 +3,7 @@ import { lastSeq } from '@xiaoer/protocol/message-list';
 import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
@@ -17,6 +17,7 @@ import { MetricsAlertBanner } from './MetricsAlertBanner';
 import { askNotificationPermission } from './notify';
 import { QueuePanel } from './QueuePanel';
 import { QuickRepliesPanel } from './QuickRepliesPanel';
+import { ShopScope } from './shopScope';
 import { TransferModal } from './TransferModal';
 import { useWorkbench } from './useWorkbench';
 
@@ -35,7 +36,16 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const { t } = useT();
   const onMe = session.setMe;
   const isAdmin = ADMIN_ROLES.includes(me.agent.role);
-  const wb = useWorkbench({ agentId: me.agent.id, isAdmin }, session.refresh);
+  // TEAM-4: the shops whose every conversation I see (my role there administers it).
+  const adminShopKey = me.shops
+    .filter((s) => ADMIN_ROLES.includes(s.role))
+    .map((s) => s.id)
+    .join(',');
+  const adminShops = useMemo(() => (adminShopKey ? adminShopKey.split(',') : []), [adminShopKey]);
+  const wb = useWorkbench({ agentId: me.agent.id, isAdmin, adminShops }, session.refresh);
+  /** TEAM-4: the list shows this shop's conversations only (null: every shop's). */
+  const [shopFilter, setShopFilter] = useState<string | null>(null);
+  const manyShops = me.shops.length > 1;
   const [transferOpen, setTransferOpen] = useState(false);
   const [queueCount, setQueueCount] = useState(0);
   const [sideTab, setSideTab] = useState('buyer');
@@ -59,6 +69,11 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
     !!conversation &&
     Object.values(wb.conversations).some((c) => c.buyerId === conversation.buyerId && c.status !== 'ended');
   const messages = conversation ? (wb.messages[conversation.id] ?? []) : [];
+  // TEAM-4: calls about the open conversation act in its shop, with my role there.
+  const scopeShop = conversation?.shopId ?? shopFilter ?? me.shop.id;
+  const adminHere = adminShops.includes(scopeShop);
+  const queueShop = shopFilter ?? me.shop.id;
+  const shopName = (id: string) => me.shops.find((s) => s.id === id)?.name ?? null;
   return (
     <Layout style={{ height: '100%' }}>
       <AppHeader
@@ -104,27 +119,36 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
             selectedId={wb.selectedId}
             loading={wb.loadingList}
             onSelect={wb.select}
+            shops={manyShops ? me.shops : undefined}
+            shopFilter={shopFilter}
+            onShopFilter={(shopId) => {
+              setShopFilter(shopId);
+              if (shopId !== null && conversation && conversation.shopId !== shopId) wb.select(null);
+            }}
           />
         </Layout.Sider>
         <Layout.Content style={{ background: '#fff' }}>
-          <ChatPane
-            conversation={conversation}
-            messages={messages}
-            buyerTyping={Date.now() - typingAt < 5000}
-            isAdmin={isAdmin}
-            composerRef={composerRef}
-            onSendText={(text, options) =>
-              conversation
-                ? wb.send(conversation.id, { kind: 'text', body: { text } }, options)
-                : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
-            }
-            onSendImage={(url) => {
-              if (conversation) void wb.send(conversation.id, { kind: 'image', body: { url } });
-            }}
-            onTyping={() => conversation && wb.sendTyping(conversation.id)}
-            onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
-            onTransfer={() => setTransferOpen(true)}
-          />
+          <ShopScope shopId={scopeShop}>
+            <ChatPane
+              conversation={conversation}
+              messages={messages}
+              buyerTyping={Date.now() - typingAt < 5000}
+              isAdmin={adminHere}
+              shopName={manyShops && conversation ? shopName(conversation.shopId) : null}
+              composerRef={composerRef}
+              onSendText={(text, options) =>
+                conversation
+                  ? wb.send(conversation.id, { kind: 'text', body: { text } }, options)
+                  : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
+              }
+              onSendImage={(url) => {
+                if (conversation) void wb.send(conversation.id, { kind: 'image', body: { url } });
+              }}
+              onTyping={() => conversation && wb.sendTyping(conversation.id)}
+              onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
+              onTransfer={() => setTransferOpen(true)}
+            />
+          </ShopScope>
         </Layout.Content>
         <Layout.Sider
           width={340}
@@ -139,17 +163,19 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                 key: 'buyer',
                 label: t.buyer,
                 children: conversation ? (
-                  <BuyerSidebar
-                    buyerId={conversation.buyerId}
-                    canSend={conversation.status !== 'ended'}
-                    onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
-                    canReachOut={!buyerHasOpen}
-                    promisesVersion={lastSeq(messages)}
-                    onReachedOut={(c) => {
-                      wb.upsertConversation(c);
-                      wb.select(c.id);
-                    }}
-                  />
+                  <ShopScope shopId={conversation.shopId}>
+                    <BuyerSidebar
+                      buyerId={conversation.buyerId}
+                      canSend={conversation.status !== 'ended'}
+                      onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
+                      canReachOut={!buyerHasOpen}
+                      promisesVersion={lastSeq(messages)}
+                      onReachedOut={(c) => {
+                        wb.upsertConversation(c);
+                        wb.select(c.id);
+                      }}
+                    />
+                  </ShopScope>
                 ) : null,
               },
               {
@@ -160,37 +186,46 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                   </span>
                 ),
                 children: (
-                  <QueuePanel
-                    version={wb.queueVersion}
-                    isAdmin={isAdmin}
-                    onCount={setQueueCount}
-                    onOpen={(id) => {
-                      void wb.reloadList().then(() => wb.select(id));
-                    }}
-                  />
+                  <ShopScope shopId={queueShop}>
+                    <QueuePanel
+                      version={wb.queueVersion}
+                      isAdmin={adminShops.includes(queueShop)}
+                      shopName={manyShops ? shopName(queueShop) : null}
+                      onCount={setQueueCount}
+                      onOpen={(id) => {
+                        void wb.reloadList().then(() => wb.select(id));
+                      }}
+                    />
+                  </ShopScope>
                 ),
                 forceRender: true,
               },
               {
                 key: 'quick',
                 label: t.quickReplies,
-                children: <QuickRepliesPanel myId={me.agent.id} isAdmin={isAdmin} onUse={useQuickReply} />,
+                children: (
+                  <ShopScope shopId={scopeShop}>
+                    <QuickRepliesPanel myId={me.agent.id} isAdmin={adminHere} onUse={useQuickReply} />
+                  </ShopScope>
+                ),
               },
             ]}
           />
         </Layout.Sider>
       </Layout>
       {conversation && (
-        <TransferModal
-          conversationId={conversation.id}
-          myId={me.agent.id}
-          open={transferOpen}
-          onClose={() => setTransferOpen(false)}
-          onDone={() => {
-            setTransferOpen(false);
-            if (!isAdmin) wb.select(null);
-          }}
-        />
+        <ShopScope shopId={conversation.shopId}>
+          <TransferModal
+            conversationId={conversation.id}
+            myId={me.agent.id}
+            open={transferOpen}
+            onClose={() => setTransferOpen(false)}
+            onDone={() => {
+              setTransferOpen(false);
+              if (!adminHere) wb.select(null);
+            }}
+          />
+        </ShopScope>
       )}
     </Layout>
   );

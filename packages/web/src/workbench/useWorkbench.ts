@@ -26,9 +26,11 @@ export type ListConversation = ConversationDto;
 /**
  * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the
  * server who I am now (false: the session is gone) when my access changed under the socket.
+ * TEAM-4: the conversations of every shop I serve; `adminShops` are those where my role
+ * administers (I see all of their conversations), `isAdmin` is my role in the current shop.
  */
 export function useWorkbench(
-  me: { agentId: string; isAdmin: boolean },
+  me: { agentId: string; isAdmin: boolean; adminShops: readonly string[] },
   recheckAccess: () => Promise<boolean>,
 ) {
   const [conversations, setConversations] = useState<Record<string, ListConversation>>({});
@@ -50,6 +52,13 @@ export function useWorkbench(
   selectedRef.current = selectedId;
   const recheckRef = useRef(recheckAccess);
   recheckRef.current = recheckAccess;
+  const conversationsRef = useRef(conversations);
+  conversationsRef.current = conversations;
+  const adminShopsRef = useRef(me.adminShops);
+  adminShopsRef.current = me.adminShops;
+  /** Whether I see all of this shop's conversations (my role there administers it). */
+  const adminIn = (shopId: string | undefined) =>
+    shopId !== undefined && adminShopsRef.current.includes(shopId);
 
   const upsertConversation = useCallback((c: ConversationDto | Conversation) => {
     setConversations((prev) => {
@@ -83,6 +92,8 @@ export function useWorkbench(
       const res = await api<{ messages: Message[] }>(
         'GET',
         `/api/conversations/${conversationId}/messages?after=${after}`,
+        undefined,
+        { shop: conversationsRef.current[conversationId]?.shopId ?? null },
       );
       addMessages(conversationId, res.messages);
     },
@@ -182,7 +193,7 @@ export function useWorkbench(
         // Not mine any more (transferred, taken over by someone else): drop it. The bot's are everyone's.
         if (
           removed ||
-          (!me.isAdmin &&
+          (!adminIn(conversation.shopId) &&
             conversation.agentId !== me.agentId &&
             conversation.status !== 'bot' &&
             conversation.status !== 'spam')
@@ -201,7 +212,10 @@ export function useWorkbench(
     socket.on(
       'conversation:claimed',
       (e: { conversationId: string; status: string; agentId: string | null }) => {
-        if (me.isAdmin || e.agentId === me.agentId || e.status === 'bot') return;
+        if (e.agentId === me.agentId || e.status === 'bot') return;
+        // An admin of the conversation's shop keeps seeing it.
+        const held = conversationsRef.current[e.conversationId];
+        if (!held || adminIn(held.shopId)) return;
         setConversations((prev) => {
           if (!prev[e.conversationId]) return prev;
           const next = { ...prev };

@@ -1,0 +1,28 @@
+import { createContext, useCallback, useContext, type ReactNode } from 'react';
+import { api } from '../shared/api';
+
+const ShopScopeContext = createContext<string | null>(null);
+
+/**
+ * TEAM-4: the shop the calls below act in — the open conversation's, for an agent serving
+ * several shops (its messages, buyer, quick replies, transfer targets, order cards). Null: the
+ * current shop (the switcher's).
+ */
+export function ShopScope(props: { shopId: string | null; children: ReactNode }) {
+  return <ShopScopeContext.Provider value={props.shopId}>{props.children}</ShopScopeContext.Provider>;
+}
+
+/** The shop of the enclosing ShopScope (null: the current one). */
+export function useScopeShop(): string | null {
+  return useContext(ShopScopeContext);
+}
+
+/** `api`, sending the enclosing ShopScope's shop as `X-Xiaoer-Shop`. */
+export function useShopApi(): typeof api {
+  const shop = useScopeShop();
+  return useCallback(
+    <T,>(method: string, path: string, body?: unknown, options: { shop?: string | null } = {}) =>
+      api<T>(method, path, body, { shop: options.shop ?? shop }),
+    [shop],
+  );
+}
