@@ -398,8 +398,13 @@ describe('HTTP API in process', () => {
       }>(await api('POST', '/api/widget/session', { payload: { shop: 'demo' } }));
       assert.ok(res.token.length > 0);
       assert.ok(res.buyer.nick.length > 0);
-      assert.deepEqual(Object.keys(res.shop).sort(), ['name', 'serviceHours']);
+      assert.deepEqual(Object.keys(res.shop).sort(), ['name', 'serviceHours', 'welcome']);
       assert.equal(res.shop.name, '小二旗舰店');
+      // BOT-3: every buyer is greeted with the shop's welcome line (the default names the shop).
+      assert.equal(
+        (res.shop as { welcome?: string }).welcome,
+        '您好，欢迎光临小二旗舰店！请问有什么可以帮您？',
+      );
       assert.equal(res.conversation, null);
       assert.deepEqual(res.messages, []);
       const buyer = await t.storage.buyers.findBuyer(DEMO_SHOP, res.buyer.id as BuyerId);
@@ -597,7 +602,7 @@ describe('HTTP API in process', () => {
       );
       assert.equal(res.conversation.id, conversation.id);
       assert.deepEqual(
-        res.messages.map((m) => m.id),
+        res.messages.filter((m) => m.kind !== 'system').map((m) => m.id),
         [message.id],
       );
     });
@@ -638,8 +643,8 @@ describe('HTTP API in process', () => {
         await t.storage.conversations.findOpenByBuyer(DEMO_SHOP, newcomer.buyerId as BuyerId),
         undefined,
       );
-      assert.equal((await conversationNow(talking.conversation.id)).lastSeq, 1);
-      assert.equal((await storedMessages(t, talking.conversation.id)).length, 1);
+      assert.equal((await conversationNow(talking.conversation.id)).lastSeq, 2);
+      assert.equal((await storedMessages(t, talking.conversation.id)).length, 2);
     });
 
     it('accepts text of exactly 5,000 characters', async () => {
@@ -660,9 +665,12 @@ describe('HTTP API in process', () => {
       const b = await send();
       assert.equal(b.message.id, a.message.id);
       assert.equal(b.message.seq, a.message.seq);
-      assert.equal((await conversationNow(conversation.id)).lastSeq, 2);
+      assert.equal((await conversationNow(conversation.id)).lastSeq, 3);
       const texts = (await storedMessages(t, conversation.id)).map((m) => (m.body as { text: string }).text);
-      assert.deepEqual(texts, ['第一条', '只存一次']);
+      assert.deepEqual(
+        texts.filter((x) => !x.startsWith('客服')),
+        ['第一条', '只存一次'],
+      );
     });
 
     it('GET /api/widget/messages returns messages after a seq, oldest first; a bad after or limit is 400 naming it', async () => {
@@ -681,10 +689,10 @@ describe('HTTP API in process', () => {
       assert.equal(all.conversation.id, s.conversation.id);
       assert.deepEqual(
         all.messages.map((m) => m.seq),
-        [1, 2, 3],
+        [1, 2, 3, 4],
       );
       const later = ok<{ messages: MessageJson[] }>(
-        await api('GET', '/api/widget/messages?after=1&limit=1', { token: s.token }),
+        await api('GET', '/api/widget/messages?after=2&limit=1', { token: s.token }),
       );
       assert.deepEqual(
         later.messages.map((m) => m.body.text),
@@ -796,21 +804,21 @@ describe('HTTP API in process', () => {
         );
       }
       const url = `/api/conversations/${conversation.id}/messages`;
-      const after1 = ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=1`, { cookie }));
+      const after1 = ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=2`, { cookie }));
       assert.deepEqual(
         after1.messages.map((m) => [m.seq, m.body.text]),
         [
-          [2, '二'],
-          [3, '三'],
+          [3, '二'],
+          [4, '三'],
         ],
       );
-      const one = ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=1&limit=1`, { cookie }));
+      const one = ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=2&limit=1`, { cookie }));
       assert.deepEqual(
         one.messages.map((m) => m.seq),
-        [2],
+        [3],
       );
       assert.deepEqual(
-        ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=3`, { cookie })).messages,
+        ok<{ messages: MessageJson[] }>(await api('GET', `${url}?after=4`, { cookie })).messages,
         [],
       );
       for (const [query, field] of [
@@ -837,12 +845,12 @@ describe('HTTP API in process', () => {
       assert.equal(first.message.sender, 'agent');
       assert.equal(first.message.senderId, conversation.agentId);
       assert.deepEqual(first.message.body, { text: '有的亲' });
-      assert.equal(first.conversation.lastSeq, 2);
+      assert.equal(first.conversation.lastSeq, 3);
       const retry = await send();
       assert.equal(retry.message.id, first.message.id);
-      assert.equal((await conversationNow(conversation.id)).lastSeq, 2);
+      assert.equal((await conversationNow(conversation.id)).lastSeq, 3);
       const seen = ok<{ messages: MessageJson[] }>(
-        await api('GET', '/api/widget/messages?after=1', { token }),
+        await api('GET', '/api/widget/messages?after=2', { token }),
       );
       assert.deepEqual(
         seen.messages.map((m) => m.id),
@@ -875,8 +883,8 @@ describe('HTTP API in process', () => {
           field,
         );
       }
-      assert.equal((await conversationNow(conversation.id)).lastSeq, 1, 'nothing half written');
-      assert.equal((await storedMessages(t, conversation.id)).length, 1);
+      assert.equal((await conversationNow(conversation.id)).lastSeq, 2, 'nothing half written');
+      assert.equal((await storedMessages(t, conversation.id)).length, 2);
     });
 
     it('CRM-1 sends the buyer’s own order as a card; another buyer’s or an unknown order is 400 naming orderId', async () => {
@@ -911,7 +919,7 @@ describe('HTTP API in process', () => {
           field,
         );
       }
-      assert.equal((await conversationNow(conversation.id)).lastSeq, 2, 'only the good card was stored');
+      assert.equal((await conversationNow(conversation.id)).lastSeq, 3, 'only the good card was stored');
     });
 
     it('read marks up to a seq (clamped to the last message); a bad seq is 400 naming seq', async () => {
@@ -921,7 +929,7 @@ describe('HTTP API in process', () => {
       const read = ok<{ conversation: ConversationJson }>(
         await api('POST', url, { cookie, payload: { seq: 99 } }),
       );
-      assert.equal(read.conversation.agentReadSeq, 1);
+      assert.equal(read.conversation.agentReadSeq, 2);
       for (const payload of [{ seq: -1 }, { seq: '1' }, { seq: 1.5 }, {}]) {
         assertError(await api('POST', url, { cookie, payload }), 400, 'validation_failed', 'seq');
       }
@@ -1059,7 +1067,7 @@ describe('HTTP API in process', () => {
       );
       const now = await conversationNow(conversation.id);
       assert.equal(now.agentId, conversation.agentId, 'still with its agent');
-      assert.equal(now.lastSeq, 1, 'no transfer note was written');
+      assert.equal(now.lastSeq, 2, 'no transfer note was written');
     });
 
     it('RT-10 an agent cannot transfer beyond the target’s cap; an admin can (RT-6 non-routing target)', async () => {
@@ -1208,7 +1216,7 @@ describe('HTTP API in process', () => {
         }
       }
       const c = await t.storage.conversations.findConversation(otherShop, id as never);
-      assert.equal(c?.lastSeq, 1);
+      assert.equal(c?.lastSeq, 2);
       assert.equal(c?.status, 'assigned');
       assert.equal(c?.agentId, otherAgentId);
       assert.equal(c?.agentReadSeq, 0);
@@ -1259,7 +1267,7 @@ describe('HTTP API in process', () => {
         'validation_failed',
         'orderId',
       );
-      assert.equal((await conversationNow(conversation.id)).lastSeq, 1);
+      assert.equal((await conversationNow(conversation.id)).lastSeq, 2);
     });
 
     it("TEAM-4 another shop's agents are not transfer targets, not editable, not listed", async () => {
@@ -1647,6 +1655,26 @@ describe('HTTP API in process', () => {
       assert.equal(patched.timeZone, 'Asia/Tokyo');
       assert.equal('secret' in patched, false);
       ok(await api('PATCH', '/api/admin/shop', { cookie: owner, payload: { timeZone: 'Asia/Shanghai' } }));
+    });
+
+    it('BOT-3 the shop edits its welcome line; every buyer is greeted with it; one that breaks a rule (CMP-3) is refused naming welcomeMessage', async () => {
+      const bad = await api('PATCH', '/api/admin/shop', {
+        cookie: owner,
+        payload: { welcomeMessage: '欢迎光临！加我微信 abc_12345 私聊更便宜' },
+      });
+      assertError(bad, 422, 'compliance_blocked', 'welcomeMessage');
+      assert.equal((await t.storage.shops.findShop(DEMO_SHOP))!.welcomeMessage, null, 'nothing saved');
+      ok(
+        await api('PATCH', '/api/admin/shop', {
+          cookie: owner,
+          payload: { welcomeMessage: '亲，欢迎来到{shop}，今天想看点什么？' },
+        }),
+      );
+      const session = ok<{ shop: { welcome: string } }>(
+        await api('POST', '/api/widget/session', { payload: { shop: 'demo' } }),
+      );
+      assert.equal(session.shop.welcome, '亲，欢迎来到小二旗舰店，今天想看点什么？');
+      ok(await api('PATCH', '/api/admin/shop', { cookie: owner, payload: { welcomeMessage: null } }));
     });
 
     it('a bad time zone, name or service hours is 400 naming the field and changes nothing', async () => {
@@ -2131,7 +2159,7 @@ describe('HTTP API in process', () => {
         413,
         'payload_too_large',
       );
-      assert.equal((await conversationNow(s.conversation.id)).lastSeq, 1);
+      assert.equal((await conversationNow(s.conversation.id)).lastSeq, 2);
       assertError(
         await api('POST', '/api/auth/login', {
           headers: { 'content-type': 'application/json' },
@@ -2192,7 +2220,7 @@ describe('rate limits', () => {
       assert.deepEqual(codes, [200, 200, 200, 429]);
       const stored = await storedMessages(t, conversationId);
       assert.deepEqual(
-        stored.map((m) => (m.body as { text: string }).text),
+        stored.filter((m) => m.kind !== 'system').map((m) => (m.body as { text: string }).text),
         ['第0条', '第1条', '第2条'],
         'the limited message was not stored',
       );
@@ -2411,7 +2439,7 @@ for (const engine of testDatabases) {
         await request(t, 'GET', `/api/conversations/${conversation.id}/messages?after=0`, { cookie }),
       );
       assert.deepEqual(
-        incoming.messages.map((m) => m.body.text),
+        incoming.messages.filter((m) => m.kind !== 'system').map((m) => m.body.text),
         ['什么时候发货'],
       );
 
@@ -2421,7 +2449,7 @@ for (const engine of testDatabases) {
           payload: { clientId: 'a-1', kind: 'text', body: { text: '亲，48 小时内发货' } },
         });
       const replied = ok<SendJson>(await reply());
-      assert.equal(replied.message.seq, 2);
+      assert.equal(replied.message.seq, 3, 'after the buyer’s line and the one naming the agent (BOT-3)');
       assert.equal(ok<SendJson>(await reply()).message.id, replied.message.id, 'agent retry deduped');
       const buyerRetry = ok<SendJson>(
         await request(t, 'POST', '/api/widget/messages', {
@@ -2455,18 +2483,22 @@ for (const engine of testDatabases) {
       );
       assert.deepEqual(
         synced.messages.map((m) => [m.seq, m.sender, m.body.text]),
-        [[2, 'agent', '亲，48 小时内发货']],
+        [
+          // BOT-3: the buyer is told who took them, by name.
+          [2, 'system', '客服小美为您服务'],
+          [3, 'agent', '亲，48 小时内发货'],
+        ],
       );
       const stored = await t.storage.conversations.findConversation(DEMO_SHOP, conversation.id as never);
-      assert.equal(stored?.lastSeq, 2, 'two messages, no more');
+      assert.equal(stored?.lastSeq, 3, 'three messages, no more');
 
       const read = ok<{ conversation: ConversationJson }>(
         await request(t, 'POST', `/api/conversations/${conversation.id}/read`, {
           cookie,
-          payload: { seq: 2 },
+          payload: { seq: 3 },
         }),
       );
-      assert.equal(read.conversation.agentReadSeq, 2);
+      assert.equal(read.conversation.agentReadSeq, 3);
       const ended = ok<{ conversation: ConversationJson }>(
         await request(t, 'POST', `/api/conversations/${conversation.id}/end`, { cookie }),
       );
@@ -2499,7 +2531,7 @@ for (const engine of testDatabases) {
       );
       assert.equal(
         (await t.storage.conversations.findConversation(otherShop, r.conversation.id))?.lastSeq,
-        1,
+        2, // the buyer's line and the one telling them who took it (BOT-3)
       );
     });
   });

@@ -96,6 +96,18 @@ for (const engine of testDatabases) {
       await becomes(A1, 'online');
       const now = await t.storage.conversations.findConversation(SHOP, waiting.id);
       assert.deepEqual([now?.status, now?.agentId], ['assigned', A1], 'the queue drained to them');
+      // BOT-3 / BOT-5: nobody waits in silence — told they wait (place, hours), then who took them.
+      const lines = (await t.storage.conversations.listMessages(SHOP, waiting.id, 0, 50)).flatMap((m) =>
+        m.kind === 'system' ? [[m.body.code, m.body.text, m.body.agentId ?? null]] : [],
+      );
+      assert.deepEqual(lines, [
+        [
+          'queued',
+          '当前没有客服在线（服务时间 每天 09:00–23:00），您已进入排队（第 1 位），客服上线后会第一时间回复您。',
+          null,
+        ],
+        ['agent_joined', '客服小美为您服务', A1],
+      ]);
     });
 
     it('the last socket closing takes the agent offline after the grace; a reload within the grace keeps them', async () => {
@@ -142,7 +154,7 @@ for (const engine of testDatabases) {
         await becomes(A1, 'offline');
         let moved = (await t.storage.conversations.findConversation(SHOP, chat.id))!;
         // (the status is written first, then the chats move, in the same routing step)
-        for (let i = 0; moved.agentId === A1 && i < 500; i++) {
+        for (let i = 0; (moved.status !== 'assigned' || moved.agentId === A1) && i < 500; i++) {
           await new Promise((r) => setTimeout(r, 20));
           moved = (await t.storage.conversations.findConversation(SHOP, chat.id))!;
         }

@@ -6,6 +6,7 @@ export * from './buyers/buyer.types';
 export * from './orders/order.types';
 export * from './conversations/conversation.types';
 export * from './conversations/conversation.events';
+export * from './conversations/buyer-lines';
 export * from './conversations/conversation.ports';
 export * from './conversations/conversation.service';
 export * from './routing';

@@ -131,6 +131,8 @@ export const quickReplyPatchSchema = z.object(quickReplyFields).partial();
 // ---------- HTTP: admin console ----------
 export const shopPatchSchema = z.object({
   name: z.string().trim().min(1).max(60).optional(),
+  /** BOT-3: the first line every buyer reads (`{shop}`: the shop's name); null: the default. */
+  welcomeMessage: z.string().trim().min(1).max(200).nullable().optional(),
   serviceHours: z.string().trim().min(1).max(60).optional(),
   timeZone: z
     .string()
@@ -241,7 +243,8 @@ export interface BuyerProfileResponse {
 export interface WidgetSessionResponse {
   token: string;
   buyer: Pick<Buyer, 'id' | 'nick'>;
-  shop: Pick<Shop, 'name' | 'serviceHours'>;
+  /** BOT-3: `welcome` is the shop's first line to every buyer, shown above the conversation. */
+  shop: Pick<Shop, 'name' | 'serviceHours'> & { welcome: string };
   conversation: Conversation | null;
   messages: MessageDto[];
 }

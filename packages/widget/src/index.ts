@@ -69,6 +69,8 @@ function icon(path: string): SVGSVGElement {
 /** One widget on the page. */
 class Widget {
   private messages: WidgetMessage[] = [];
+  /** BOT-3: the shop's welcome line, shown first to every buyer (the bot on or off). */
+  private welcome = '';
   private conversation: Conversation | null = null;
   private agentReadSeq = 0;
   private buyerReadSeq = 0;
@@ -228,6 +230,7 @@ class Widget {
     this.token = session.token;
     this.ui.name.textContent = session.shop.name;
     this.ui.hours.textContent = session.shop.serviceHours;
+    this.welcome = session.shop.welcome;
     this.setConversation(session.conversation);
     this.messages = mergeMessages([], session.messages);
     this.render();
@@ -580,9 +583,18 @@ class Widget {
     const list = this.ui.list;
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     list.replaceChildren();
-    if (this.messages.length === 0)
-      list.appendChild(this.row('system', el('div', { class: 'bubble' }, this.t.hello)));
-    for (const m of this.messages) list.appendChild(this.renderMessage(m));
+    // BOT-3: the shop greets every buyer first, before anyone else says a word.
+    const hello = this.row('theirs', el('div', { class: 'who' }, this.ui.name.textContent ?? ''));
+    hello.appendChild(el('div', { class: 'bubble' }, this.welcome || this.t.hello));
+    hello.setAttribute('data-testid', 'xiaoer-welcome');
+    list.appendChild(hello);
+    // BOT-3: each agent's messages carry their name, as the system line that brought them said it.
+    const names = new Map<string, string>();
+    for (const m of this.messages) {
+      if (m.kind === 'system' && m.body.agentId && m.body.agentName)
+        names.set(m.body.agentId, m.body.agentName);
+      list.appendChild(this.renderMessage(m, names));
+    }
     if (nearBottom || this.messages.at(-1)?.sender === 'buyer') this.scrollDown();
     this.renderBadge();
   }
@@ -593,7 +605,7 @@ class Widget {
     return row;
   }
 
-  private renderMessage(m: WidgetMessage): HTMLElement {
+  private renderMessage(m: WidgetMessage, names: ReadonlyMap<string, string>): HTMLElement {
     const mine = m.sender === 'buyer';
     const kind = m.sender === 'system' ? 'system' : mine ? 'mine' : 'theirs';
     const bubble = el('div', { class: 'bubble' });
@@ -616,7 +628,17 @@ class Widget {
     row.setAttribute('data-sender', m.sender);
     if (!m.pending) row.setAttribute('data-seq', String(m.seq));
     if (kind === 'theirs')
-      row.appendChild(el('div', { class: 'who' }, m.sender === 'bot' ? this.t.bot : this.t.agent));
+      row.appendChild(
+        el(
+          'div',
+          { class: 'who' },
+          m.sender === 'bot'
+            ? this.t.bot
+            : 'senderId' in m && m.senderId && names.has(m.senderId)
+              ? `${this.t.agent} ${names.get(m.senderId)}`
+              : this.t.agent,
+        ),
+      );
     row.appendChild(bubble);
     if (m.pending) {
       row.appendChild(

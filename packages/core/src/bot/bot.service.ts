@@ -28,8 +28,6 @@ export const BOT_LINES = {
   handoff: '好的，正在为您转接人工客服，请稍候～',
   handoffAfterMisses: '抱歉没能帮到您，正在为您转接人工客服，请稍候～',
   whileWaiting: '（人工客服接入前，先为您解答）',
-  offHours: (hours: string) =>
-    `当前客服不在线，服务时间 ${hours}。您的问题已记录，客服上线后会第一时间回复您。`,
   miss: '抱歉，我没有理解您的问题。您可以换个说法，或回复“人工”转人工客服。',
   suggestions: (questions: string[]) =>
     `您是不是想问：\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
@@ -150,15 +148,17 @@ export class BotService {
     });
   }
 
-  /** Tells the buyer, then hands off; BOT-5: with nobody online, says when humans are back. */
-  private async handOff(conversation: Conversation, line: string, faq: ShopFaq | undefined): Promise<void> {
+  /**
+   * Tells the buyer, then hands off. BOT-5: with nobody available the bot promises no transfer;
+   * routing tells the buyer they wait, their place and when people are back (BUYER_LINES).
+   */
+  private async handOff(conversation: Conversation, line: string, _faq: ShopFaq | undefined): Promise<void> {
     const { chat } = this.deps;
-    const available = await chat.hasAgentAvailable(conversation.shopId);
-    const text = available || !faq ? line : BOT_LINES.offHours(faq.shop.serviceHours);
-    await chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
-      kind: 'text',
-      body: { text },
-    });
+    if (await chat.hasAgentAvailable(conversation.shopId))
+      await chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
+        kind: 'text',
+        body: { text: line },
+      });
     await chat.handOff(conversation.shopId, conversation.id);
   }
 }

@@ -133,6 +133,25 @@ export class ComplianceGuard {
   }
 
   /**
+   * A text the shop writes once and sends to many buyers (its welcome line…): refused when a rule
+   * blocks it, naming `field`; warnings are the shop's call (it wrote the text deliberately).
+   */
+  async screenShopText(shopId: ShopId, text: string, field: string): Promise<void> {
+    const result = await this.check(shopId, null, text);
+    if (result.verdict !== 'block') return;
+    const details: ComplianceErrorDetails = {
+      verdict: result.verdict,
+      findings: result.findings,
+      ...(result.suggestion !== undefined ? { suggestion: result.suggestion } : {}),
+    };
+    const summary = result.findings
+      .filter((f) => f.verdict === 'block')
+      .map((f) => `${f.rule} ${f.reason.en}`)
+      .join('; ');
+    throw new DomainError('compliance_blocked', `not saved: ${summary}`, field, details);
+  }
+
+  /**
    * Screens an agent's text before it is stored. Throws compliance_blocked (logged) or, for a
    * warning not confirmed, compliance_confirm; a confirmed warning is logged as an override.
    */

@@ -15,6 +15,7 @@ import type { Agent, AgentStatus } from '../agents/agent.types';
 import { Router } from '../routing/router';
 import type { RouteDecision, RoutingAgent } from '../routing/routing.types';
 import { estimateWaitMinutes } from '../routing/wait-estimate';
+import { BUYER_LINES } from './buyer-lines';
 import type { EventSink } from './conversation.events';
 import type { AgentDirectory, ConversationStore, OrderLookup, RoutingStore } from './conversation.ports';
 import {
@@ -67,6 +68,8 @@ export interface ChatDeps {
    * warnings, logs both) and records checkable promises (CMP-4). Default: no checks.
    */
   compliance?: ComplianceGuard;
+  /** BOT-5: the shop's service hours, told to a buyer who waits while nobody is here. */
+  serviceHours?: (shopId: ShopId) => Promise<string>;
   /** CMP-6: records a proactive message (the caps count them). */
   proactiveLog?: (
     shopId: ShopId,
@@ -606,14 +609,18 @@ export class ChatService {
 
   /** BOT-2/BOT-3: the bot passes the buyer to routing; returns the conversation assigned or queued. */
   async handOff(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
-    const current = await this.deps.conversations.findConversation(shopId, conversationId);
-    if (!current) throw notFound('conversation');
-    if (current.status !== 'bot') return current;
-    const queued = await this.deps.conversations.updateConversation(shopId, conversationId, {
-      status: 'queued',
-      botMisses: 0,
-      queuedAt: null,
+    // Under the shop's lock, from a fresh read: a conversation set aside as spam meanwhile stays so.
+    const queued = await this.shopLock.run(shopId, async () => {
+      const current = await this.deps.conversations.findConversation(shopId, conversationId);
+      if (!current) throw notFound('conversation');
+      if (current.status !== 'bot') return undefined;
+      return this.deps.conversations.updateConversation(shopId, conversationId, {
+        status: 'queued',
+        botMisses: 0,
+        queuedAt: null,
+      });
     });
+    if (!queued) return this.mustFind(shopId, conversationId);
     this.deps.events.publish({
       type: 'conversation.updated',
       shopId,
@@ -639,7 +646,7 @@ export class ChatService {
           'conversationId',
         );
       }
-      return this.deps.conversations.updateConversation(shopId, conversationId, {
+      const taken = await this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'assigned',
         agentId: actor.agentId,
         assignedAt: this.deps.clock.now(),
@@ -647,6 +654,12 @@ export class ChatService {
         assignReason: 'pulled',
         queueGroup: null,
       });
+      // BOT-3: the buyer is told who has them now.
+      const name = (await this.deps.agents.findAgent(shopId, actor.agentId))?.name ?? '';
+      const who = { agentId: actor.agentId, agentName: name };
+      return (
+        await this.appendSystem(shopId, conversationId, 'agent_joined', BUYER_LINES.agentJoined(name), who)
+      ).conversation;
     });
     this.deps.events.publish({
       type: 'conversation.updated',
@@ -725,10 +738,17 @@ export class ChatService {
     const text = content.kind === 'text' ? content.body.text : '';
     const reason = await this.deps.judgeSpam(shopId, conversation, text);
     if (!reason) return conversation;
-    const aside = await this.deps.conversations.updateConversation(shopId, conversation.id, {
-      status: 'spam',
-      spamReason: reason,
+    // Under the shop's lock, from a fresh read: the bot may have handed it to routing meanwhile.
+    const aside = await this.shopLock.run(shopId, async () => {
+      const current = await this.mustFind(shopId, conversation.id);
+      if (current.status !== 'bot' && current.status !== 'queued') return undefined;
+      return this.deps.conversations.updateConversation(shopId, conversation.id, {
+        status: 'spam',
+        spamReason: reason,
+        agentId: null,
+      });
     });
+    if (!aside) return this.mustFind(shopId, conversation.id);
     this.deps.events.publish({
       type: 'conversation.updated',
       shopId,
@@ -857,23 +877,47 @@ export class ChatService {
       decisions.push(...step(router, now));
       const names = new Map(agents.map((a) => [a.id as string, a.name]));
       const changed: { conversation: Conversation; previousAgentId: AgentId | null }[] = [];
+      const arrivals = new Set(snapshot.unrouted.map((u) => u.conversationId));
+      const available = agents.some((a) => a.disabledAt === null && a.status === 'online');
+      let hours: string | undefined;
+      const serviceHours = async () => (hours ??= (await deps.serviceHours?.(shopId)) ?? '');
       // The last decision per conversation is what stands (a transfer that drained back, say).
       const last = new Map(decisions.map((d) => [d.conversationId, d]));
       for (const d of last.values()) {
         const id = d.conversationId as ConversationId;
         const before = (previous.get(d.conversationId) ?? null) as AgentId | null;
-        if (
-          !d.queued &&
-          d.agentId &&
-          (d.reason === 'transfer' || d.reason === 'manual') &&
-          before !== d.agentId
-        )
+        // BOT-3: the buyer is told who has them now, or that they wait, where and for whom.
+        if (!d.queued && d.agentId && before !== d.agentId) {
+          const who = { agentId: d.agentId, agentName: names.get(d.agentId) ?? '' };
+          if (d.reason === 'transfer' || d.reason === 'manual')
+            await this.appendSystem(
+              shopId,
+              id,
+              'conversation_transferred',
+              `会话已转接给 ${who.agentName}`,
+              who,
+            );
+          else if (d.reason === 'offline-list')
+            await this.appendSystem(
+              shopId,
+              id,
+              'agent_later',
+              BUYER_LINES.agentLater(who.agentName, await serviceHours()),
+              who,
+            );
+          else
+            await this.appendSystem(shopId, id, 'agent_joined', BUYER_LINES.agentJoined(who.agentName), who);
+        } else if (d.queued && arrivals.has(d.conversationId)) {
+          const position = d.position ?? 1;
           await this.appendSystem(
             shopId,
             id,
-            'conversation_transferred',
-            `会话已转接给 ${names.get(d.agentId) ?? ''}`,
+            'queued',
+            available
+              ? BUYER_LINES.queuedBusy(position)
+              : BUYER_LINES.queuedNobody(position, await serviceHours()),
           );
+        }
         const conversation = await deps.conversations.updateConversation(
           shopId,
           id,
@@ -974,13 +1018,19 @@ export class ChatService {
     return result;
   }
 
-  private async appendSystem(shopId: ShopId, conversationId: ConversationId, code: string, text: string) {
+  private async appendSystem(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    code: string,
+    text: string,
+    about?: { agentId: string; agentName: string },
+  ) {
     const result = await this.deps.conversations.appendMessage(
       shopId,
       conversationId,
       {
         kind: 'system',
-        body: { code, text },
+        body: { code, text, ...about },
         clientId: `sys-${this.deps.ids.next()}`,
         sender: 'system',
         senderId: null,

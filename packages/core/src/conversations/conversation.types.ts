@@ -46,6 +46,9 @@ export interface SystemBody {
   text: string;
   /** Machine-readable reason, so clients can translate. */
   code: string;
+  /** The agent the line is about (who joined, who it went to): the widget names their messages. */
+  agentId?: string;
+  agentName?: string;
 }
 
 /** A message body, tagged by kind. */

@@ -21,9 +21,10 @@ export function ShopSettings() {
       form={form}
       layout="vertical"
       style={{ maxWidth: 480 }}
-      onFinish={async (v: Pick<Shop, 'name' | 'serviceHours' | 'timeZone'>) => {
+      onFinish={async (v: Pick<Shop, 'name' | 'serviceHours' | 'timeZone' | 'welcomeMessage'>) => {
         try {
-          const r = await api<{ shop: Shop }>('PATCH', '/api/admin/shop', v);
+          const welcomeMessage = v.welcomeMessage?.trim() ? v.welcomeMessage.trim() : null;
+          const r = await api<{ shop: Shop }>('PATCH', '/api/admin/shop', { ...v, welcomeMessage });
           form.setFieldsValue(r.shop);
           toast.success(t.saved);
         } catch (e) {
@@ -40,6 +41,19 @@ export function ShopSettings() {
       </Form.Item>
       <Form.Item name="timeZone" label={t.timeZone} rules={[{ required: true }]}>
         <Input placeholder="Asia/Shanghai" />
+      </Form.Item>
+      {/* BOT-3: the shop's first line to every buyer, bot on or off. */}
+      <Form.Item
+        name="welcomeMessage"
+        label={t.welcomeMessage}
+        extra={t.welcomeMessageHint}
+        rules={[{ max: 200 }]}
+      >
+        <Input.TextArea
+          rows={2}
+          placeholder="您好，欢迎光临{shop}！请问有什么可以帮您？"
+          data-testid="shop-welcome"
+        />
       </Form.Item>
       <Button type="primary" htmlType="submit" data-testid="shop-save">
         {t.save}

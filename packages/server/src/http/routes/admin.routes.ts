@@ -25,6 +25,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.patch('/api/admin/shop', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const patch = parse(shopPatchSchema, req.body);
+    // Every text that leaves the shop passes the guard: the welcome line goes to every buyer.
+    if (patch.welcomeMessage)
+      await ctx.compliance.screenShopText(me.shop.id, patch.welcomeMessage, 'welcomeMessage');
     const shop = await storage.shops.updateShop(me.shop.id, patch);
     // The bot quotes the shop's name and service hours ({{shop.serviceHours}}, BOT-5).
     await ctx.faq.settingsChanged(shop.id, await storage.shops.findBotSettings(shop.id), shop);
