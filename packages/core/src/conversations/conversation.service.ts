@@ -646,7 +646,7 @@ export class ChatService {
           'conversationId',
         );
       }
-      const taken = await this.deps.conversations.updateConversation(shopId, conversationId, {
+      await this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'assigned',
         agentId: actor.agentId,
         assignedAt: this.deps.clock.now(),
