@@ -276,11 +276,14 @@ export class KyselyConversationStore implements ConversationStore {
     // hottest statement, and building it was a tenth of the server's CPU per message.
     const buyerFlag = fromBuyer ? 1 : 0;
     const shopFlag = fromShop ? 1 : 0;
+    // The list shows what people said: the lines telling the buyer who took them or that they wait
+    // (BOT-3) keep the last preview; an end or a transfer is news, and shows.
+    const notice = draft.kind === 'system' && !/^conversation_/.test(draft.body.code) ? 1 : 0;
     const { rows } = await sql<Selectable<ConversationsTable>>`
       update conversations set
         last_seq = last_seq + 1,
-        last_message_at = ${at},
-        last_message_preview = ${previewOf(draft)},
+        last_message_at = case when ${notice} = 1 then last_message_at else ${at} end,
+        last_message_preview = case when ${notice} = 1 then last_message_preview else ${previewOf(draft)} end,
         agent_unread = agent_unread + ${buyerFlag},
         buyer_unread = buyer_unread + ${shopFlag},
         waiting_since = case when ${buyerFlag} = 1 then coalesce(waiting_since, ${at})
