@@ -26,17 +26,22 @@ export async function startTestServer(
      * false; presence tests connect real sockets instead.
      */
     agentsOnline?: boolean;
+    /** Issue #13: false starts on an empty database (no demo shop), as a fresh install. */
+    demo?: boolean;
   } = {},
 ): Promise<TestServer> {
   const storage = options.storage ?? (await openStorage('sqlite::memory:'));
   // The bot is off unless a test asks for it, so conversations go straight to agents.
-  await seedDemoShop(storage, options.clock?.now(), { bot: options.bot ?? false });
+  if (options.demo !== false)
+    await seedDemoShop(storage, options.clock?.now(), { bot: options.bot ?? false });
   const config = parseConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
     SECRET: 'test-secret-test-secret-test-secret!',
     // A socket a test closes does not take its agent offline mid-file (presence tests set it low).
     PRESENCE_EXPIRY_SECONDS: '300',
+    // The demo's accounts stay usable beside the shops tests create (issue #13: auto would close it).
+    ...(options.demo !== false ? { DEMO: 'true' } : {}),
     ...options.env,
   });
   const server = await createServer(config, { storage, ...(options.clock ? { clock: options.clock } : {}) });

@@ -99,6 +99,8 @@ export async function createServer(
   options: { storage?: Storage; clock?: Clock } = {},
 ): Promise<XiaoerServer> {
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
+  // Issue #13: whether the demo shop is served (its page, logins and widget).
+  storage.demo.configure(config.DEMO);
   const clock = options.clock ?? systemClock;
   const roles = config.ROLE;
   const node = {
@@ -176,8 +178,6 @@ export async function createServer(
         dueAt: at,
       });
     },
-    // BOT-5: the shop's service hours, in what a buyer waiting for nobody is told.
-    serviceHours: async (shopId) => (await storage.shops.findShop(shopId))?.serviceHours ?? '',
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';

@@ -40,3 +40,16 @@ describe('config: cluster settings (issue #7)', () => {
     );
   });
 });
+
+describe('config: DEMO (issue #13)', () => {
+  it('unset or auto: on until a real shop exists; true/1 on; false/0 off; anything else named', () => {
+    assert.equal(parseConfig({}).DEMO, 'auto');
+    assert.equal(parseConfig({ DEMO: '' }).DEMO, 'auto');
+    assert.equal(parseConfig({ DEMO: 'auto' }).DEMO, 'auto');
+    assert.equal(parseConfig({ DEMO: 'true' }).DEMO, 'on');
+    assert.equal(parseConfig({ DEMO: '1' }).DEMO, 'on');
+    assert.equal(parseConfig({ DEMO: 'false' }).DEMO, 'off');
+    assert.equal(parseConfig({ DEMO: '0' }).DEMO, 'off');
+    assert.equal(problems({ DEMO: 'yes' })[0]?.startsWith('DEMO: true, false or auto'), true);
+  });
+});

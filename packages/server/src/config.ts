@@ -59,11 +59,19 @@ const envSchema = z
       .default('xiaoer'),
     /** Signs buyer tokens. Generated and kept in the database when unset (fine for one node). */
     SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    /** Seed the demo shop (小二旗舰店) when the database has no shop. */
+    /**
+     * Demo mode (issue #13): the demo shop 小二旗舰店 is seeded and served — its page `/demo`, its
+     * accounts' logins (known passwords) and its widget. Unset (or `auto`): on while the database has
+     * no shop other than the demo; `true`: on even beside real shops; `false`: off.
+     */
     DEMO: z
-      .enum(['true', 'false', '1', '0'])
-      .default('true')
-      .transform((v) => v === 'true' || v === '1'),
+      .enum(['', 'auto', 'true', 'false', '1', '0'], {
+        message: 'true, false or auto (unset: on until a real shop exists)',
+      })
+      .default('auto')
+      .transform((v): 'auto' | 'on' | 'off' =>
+        v === 'true' || v === '1' ? 'on' : v === 'false' || v === '0' ? 'off' : 'auto',
+      ),
     /** The public base URL printed at start (defaults to http://HOST:PORT). */
     PUBLIC_URL: z.string().url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -20,19 +20,25 @@ export async function main(argv: string[]): Promise<void> {
   const args = readArgs(argv);
   const config = loadConfig(args.role ? { ...process.env, ROLE: args.role } : process.env);
   const server = await createServer(config);
-  if (config.DEMO) await seedDemoShop(server.ctx.storage);
+  const { storage } = server.ctx;
+  // Issue #13: the demo shop is seeded while demo mode is on (a fresh database: `npm start` shows it).
+  if (await storage.demo.isOn()) await seedDemoShop(storage);
   const base = (await server.listen()).replace(/\/$/, '');
   const url = config.PUBLIC_URL?.replace(/\/$/, '') ?? base;
+  const demoOn = await storage.demo.isOn();
   const lines = [
     '',
     '店小二 xiaoer is running',
     `  agent workbench  ${url}/workbench/`,
     `  admin console    ${url}/admin/`,
-    `  demo shop page   ${url}/demo`,
   ];
-  if (config.DEMO) {
+  if (demoOn) {
     lines.push(
+      `  demo shop page   ${url}/demo`,
       `  demo logins      ${DEMO_AGENT_EMAILS[0]} (agent), ${DEMO_OWNER_EMAIL} (owner); password ${DEMO_PASSWORD}`,
+      config.DEMO === 'on'
+        ? '  demo mode        on (DEMO=true): the demo shop and its public logins are served; DEMO=false turns it off'
+        : '  demo mode        on until you set up a real shop; DEMO=false turns it off now',
     );
   }
   lines.push(`  database         ${server.ctx.storage.db.engine}`);

@@ -130,8 +130,12 @@ export class TeamService {
     const owner = await store.findAccount(actor.agentId as AgentId);
     if (!owner) throw notFound('account');
     if (await store.findShopBySlug(slug)) throw new DomainError('conflict', 'this slug is taken', 'slug');
+    // Issue #13: a shop the demo's organisation opens is part of the demo (its logins are public):
+    // it is served only in demo mode and does not count as a real shop.
+    const sibling = (await store.listMemberships(owner.id))[0];
+    const isDemo = sibling ? ((await store.findShop(sibling.shopId))?.isDemo ?? false) : false;
     const now = clock.now();
-    const shop = this.newShop(owner.orgId, slug, name, timeZone, serviceHours, now);
+    const shop = { ...this.newShop(owner.orgId, slug, name, timeZone, serviceHours, now), isDemo };
     await store.createShop({ shop, ownerMembership: this.ownerMembership(shop.id, owner, now) });
     await this.deps.effects.accessChanged(owner.id, 'added');
     const { secret: _secret, ...shown } = shop;

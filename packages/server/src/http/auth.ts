@@ -39,7 +39,8 @@ export interface BuyerContext {
 
 /**
  * The account's context in one of its shops: `shopId` when it is a member there, else the
- * session's shop, else its first shop. Undefined for a disabled account or one with no shop left.
+ * session's shop, else its first shop. Undefined for a disabled account or one with no shop left
+ * (with demo mode off, the demo's shops are not left to anyone: issue #13).
  */
 export async function accountContext(
   storage: Storage,
@@ -47,12 +48,14 @@ export async function accountContext(
   preferred: (string | undefined)[],
 ): Promise<AgentContext | undefined> {
   // Every authenticated request runs this: the reads that do not depend on each other go together.
-  const [account, all] = await Promise.all([
+  const [account, all, closed] = await Promise.all([
     storage.agents.findAccount(accountId),
     storage.agents.listMemberships(accountId),
+    // Issue #13: with demo mode off, the demo shop's accounts (known passwords) serve nothing.
+    storage.demo.closedShops(),
   ]);
   if (!account || account.disabledAt !== null) return undefined;
-  const memberships = all.filter((m) => m.disabledAt === null);
+  const memberships = all.filter((m) => m.disabledAt === null && !closed.has(m.shopId));
   const agent =
     preferred.flatMap((id) => memberships.filter((m) => id !== undefined && m.shopId === id))[0] ??
     memberships[0];
@@ -130,6 +133,8 @@ export async function buyerFromToken(
   const shop = await storage.shops.findShop(claims.shopId as ShopId);
   const buyer = shop && (await storage.buyers.findBuyer(shop.id, claims.buyerId as BuyerId));
   if (!shop || !buyer) return undefined;
+  // Issue #13: the demo shop's buyers are not served while demo mode is off.
+  if (shop.isDemo && (await storage.demo.isClosed(shop.id))) return undefined;
   return { buyer, shop };
 }
 

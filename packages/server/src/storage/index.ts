@@ -1,4 +1,5 @@
 import { randomIds } from '@xiaoer/core';
+import { DemoMode } from '../demo/demo-mode';
 import { AgentRepository } from './agent.repository';
 import { BuyerRepository } from './buyer.repository';
 import { ComplianceRepository } from './compliance.repository';
@@ -34,6 +35,8 @@ export interface Storage {
   timers: TimerRepository;
   /** TEAM-1, TEAM-4: shops with owners, members and accounts, written all or nothing. */
   team: TeamRepository;
+  /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
+  demo: DemoMode;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     metrics: new MetricsRepository(k),
     timers: new TimerRepository(k, db.engine),
     team: new TeamRepository(k),
+    demo: new DemoMode(shops),
     close: () => db.close(),
   };
 }

@@ -82,6 +82,12 @@ export class ShopRepository {
     return row !== undefined;
   }
 
+  /** The demo's shops (issue #13: closed, with their accounts and widget, while demo mode is off). */
+  async listDemoShopIds(): Promise<ShopId[]> {
+    const rows = await this.db.selectFrom('shops').select('id').where('is_demo', '=', 1).execute();
+    return rows.map((r) => r.id as ShopId);
+  }
+
   /** The shop's bot settings (null: the bot is off for this shop). */
   async findBotSettings(id: ShopId): Promise<BotSettings | null> {
     const row = await this.db

@@ -58,6 +58,12 @@ export function LoginForm({
               await onLogin(v.email, v.password);
             } catch (e) {
               if (!(e instanceof ApiError)) setError(t.loginFailed);
+              // Issue #13: the demo's accounts while demo mode is off.
+              else if (
+                e.status === 403 &&
+                (e.details as { reason?: string } | undefined)?.reason === 'demo_off'
+              )
+                setError(t.demoOff);
               // TEAM-1: a disabled account (or one no shop keeps) is refused with 403.
               else if (e.status === 403) setError(t.accountDisabled);
               else if (e.status === 401) setError(t.wrongPassword);

@@ -96,8 +96,6 @@ const zh = {
   agents: '客服',
   name: '名称',
   serviceHours: '服务时间',
-  welcomeMessage: '欢迎语',
-  welcomeMessageHint: '每位买家打开聊天窗口时看到的第一句话，{shop} 会换成店铺名；留空用默认。发出前会做合规检查。',
   timeZone: '时区',
   role: '角色',
   cap: '接待上限',
@@ -423,6 +421,8 @@ const zh = {
     agent: '客服',
     outsourced: '外包客服',
   } as Record<string, string>,
+  // Issue #13: demo mode off.
+  demoOff: '演示模式已关闭，演示账号不能登录',
 };
 
 const en: typeof zh = {
@@ -516,8 +516,6 @@ const en: typeof zh = {
   agents: 'Agents',
   name: 'Name',
   serviceHours: 'Service hours',
-  welcomeMessage: 'Welcome line',
-  welcomeMessageHint: 'The first line every buyer sees in the chat window; {shop} becomes the shop name; empty: the default. Checked against the platform rules before it is saved.',
   timeZone: 'Time zone',
   role: 'Role',
   cap: 'Max concurrent',
@@ -852,6 +850,7 @@ const en: typeof zh = {
     agent: 'Agent',
     outsourced: 'Outsourced agent',
   },
+  demoOff: 'Demo mode is off: the demo accounts cannot log in',
 };
 
 /** The UI's strings in one language. */

@@ -1,6 +1,6 @@
-import { DomainError, type AgentId } from '@xiaoer/core';
+import { DomainError, type AgentId, type ShopId } from '@xiaoer/core';
 import { agentStatusSchema, loginSchema, passwordChangeSchema, type MeResponse } from '@xiaoer/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { verifyPassword } from '../../auth/password';
 import { hashToken, newSessionToken } from '../../auth/tokens';
 import { publicShop } from '../../storage';
@@ -20,6 +20,31 @@ async function presentMe(storage: Storage, me: AgentContext): Promise<MeResponse
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
+/** Logs the account in on this browser: a new session (stored hashed) in its cookie. */
+export async function openSession(
+  ctx: AppContext,
+  reply: FastifyReply,
+  accountId: AgentId,
+  shopId: ShopId,
+): Promise<void> {
+  const token = newSessionToken();
+  const now = ctx.clock.now();
+  await ctx.storage.sessions.insertSession({
+    tokenHash: hashToken(token),
+    agentId: accountId,
+    shopId,
+    createdAt: now,
+    expiresAt: now + SESSION_TTL_MS,
+  });
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.config.COOKIE_SECURE,
+    path: '/',
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+}
+
 /** Login, logout, who am I, and my status (RT-8). */
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
@@ -35,24 +60,21 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         throw new DomainError('unauthenticated', 'wrong email or password', 'password');
       }
       const me = await accountContext(storage, found.account.id, []);
-      // A disabled account, or one no shop keeps any more (TEAM-1 lifecycle).
-      if (!me) throw new DomainError('forbidden', 'this account is disabled', 'email');
-      const token = newSessionToken();
-      const now = clock.now();
-      await storage.sessions.insertSession({
-        tokenHash: hashToken(token),
-        agentId: me.account.id,
-        shopId: me.shop.id,
-        createdAt: now,
-        expiresAt: now + SESSION_TTL_MS,
-      });
-      reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: ctx.config.COOKIE_SECURE,
-        path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
-      });
+      if (!me) {
+        // Issue #13: the demo's accounts have known passwords: no login while demo mode is off.
+        const closed = await storage.demo.closedShops();
+        const memberships = await storage.agents.listMemberships(found.account.id);
+        if (found.account.disabledAt === null && memberships.some((m) => closed.has(m.shopId)))
+          throw new DomainError(
+            'forbidden',
+            'demo mode is off: the demo shop’s accounts cannot log in (演示模式已关闭，演示账号不能登录)',
+            'email',
+            { reason: 'demo_off' },
+          );
+        // A disabled account, or one no shop keeps any more (TEAM-1 lifecycle).
+        throw new DomainError('forbidden', 'this account is disabled', 'email');
+      }
+      await openSession(ctx, reply, me.account.id, me.shop.id);
       return presentMe(storage, me);
     },
   );

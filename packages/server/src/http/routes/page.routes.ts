@@ -41,9 +41,10 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   // A demo shop page carrying the widget. ?buyer=<externalId> signs in as that demo buyer (as a
   // shop's own server would), ?buyer=anonymous chats as a visitor.
+  // Issue #13: only while demo mode is on, and only the demo shop (never a real shop named `demo`).
   app.get('/demo', async (req, reply) => {
     const shop = await ctx.storage.shops.findShopBySlug('demo');
-    if (!shop) return reply.status(404).send('The demo shop is not seeded (DEMO=false).');
+    if (!shop?.isDemo || !(await ctx.storage.demo.isOn())) return reply.callNotFound();
     const products = await ctx.storage.orders.listProducts(shop.id);
     const buyers = (await ctx.storage.buyers.listBuyers(shop.id, 200)).filter((b) => b.externalId);
     const wanted = String(
@@ -85,8 +86,14 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
 header{background:#ff5000;color:#fff;padding:16px 24px;display:flex;gap:16px;align-items:center;justify-content:space-between}
 header h1{margin:0;font-size:22px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:16px;padding:24px}
 .card{background:#fff;border-radius:8px;padding:12px}.img{height:120px;background:#ffe4d6;border-radius:6px;display:flex;align-items:center;justify-content:center;font-size:28px;color:#ff5000}
+.demo{background:#fffbe6;border-bottom:1px solid #ffe58f;padding:10px 24px;font-size:13px;line-height:1.7}
+.demo span{display:block;color:#595959}.demo code{background:#fff;padding:0 4px;border-radius:3px}header small{font-size:13px;font-weight:normal;opacity:.85}
 .t{margin-top:8px;font-size:14px}.p{color:#ff5000;font-weight:bold;margin-top:4px}form{font-size:14px}</style></head>
-<body><header><h1>${escapeHtml(shop.name)}</h1><form method="get" action="/demo"><label>以买家身份 / as buyer
+<body><div class="demo" data-testid="demo-notice" lang="zh-CN"><b>这是演示店铺</b>：商品、买家和订单都是虚构的，演示账号的密码是公开的，请勿用于真实经营。
+开设自己的店铺：打开 xiaoer 启动时终端打印的设置链接（<code>/setup?token=…</code>），或运行 <code>npx xiaoer shop create</code>；设置 <code>DEMO=false</code> 关闭演示。
+<span lang="en"><b>This is a demo shop</b>: its products, buyers and orders are made up, and the demo logins are public. To run your own shop,
+open the setup link xiaoer printed when it started (<code>/setup?token=…</code>) or run <code>npx xiaoer shop create</code>; <code>DEMO=false</code> turns the demo off.</span></div>
+<header><h1>${escapeHtml(shop.name)} <small>演示 · demo</small></h1><form method="get" action="/demo"><label>以买家身份 / as buyer
 <select name="buyer" onchange="this.form.submit()">${options}</select></label></form></header>
 <main class="grid">${cards}</main>
 <script src="/widget.js" data-shop="${escapeHtml(shop.slug)}"${identityAttr} async></script>

@@ -1,4 +1,4 @@
-import { DomainError, welcomeLine, type Buyer, type BuyerId, type Clock } from '@xiaoer/core';
+import { DomainError, type Buyer, type BuyerId, type Clock } from '@xiaoer/core';
 import {
   messagesQuery,
   sendMessageSchema,
@@ -63,6 +63,9 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const input = parse(widgetSessionSchema, req.body);
       const shop = await storage.shops.findShopBySlug(input.shop);
       if (!shop) throw new DomainError('not_found', 'no such shop', 'shop');
+      // Issue #13: the demo shop is served only while demo mode is on.
+      if (shop.isDemo && (await storage.demo.isClosed(shop.id)))
+        throw new DomainError('forbidden', 'demo mode is off: the demo shop takes no buyers', 'shop');
       let buyer: Buyer | undefined;
       if (input.identity) {
         const { externalId, ts, sig, nick } = input.identity;
@@ -93,7 +96,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const body: WidgetSessionResponse = {
         token: signBuyerToken(ctx.secret, shop.id, buyer.id),
         buyer: { id: buyer.id, nick: buyer.nick },
-        shop: { name: shop.name, serviceHours: shop.serviceHours, welcome: welcomeLine(shop) },
+        shop: { name: shop.name, serviceHours: shop.serviceHours },
         ...state,
       };
       return body;
