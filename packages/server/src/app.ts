@@ -178,6 +178,8 @@ export async function createServer(
         dueAt: at,
       });
     },
+    // BOT-5: the shop's service hours, in what a buyer waiting for nobody is told.
+    serviceHours: async (shopId) => (await storage.shops.findShop(shopId))?.serviceHours ?? '',
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';

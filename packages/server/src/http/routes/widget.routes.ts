@@ -1,4 +1,4 @@
-import { DomainError, type Buyer, type BuyerId, type Clock } from '@xiaoer/core';
+import { DomainError, welcomeLine, type Buyer, type BuyerId, type Clock } from '@xiaoer/core';
 import {
   messagesQuery,
   sendMessageSchema,
@@ -96,7 +96,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
       const body: WidgetSessionResponse = {
         token: signBuyerToken(ctx.secret, shop.id, buyer.id),
         buyer: { id: buyer.id, nick: buyer.nick },
-        shop: { name: shop.name, serviceHours: shop.serviceHours },
+        shop: { name: shop.name, serviceHours: shop.serviceHours, welcome: welcomeLine(shop) },
         ...state,
       };
       return body;
