@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-// Two pages: the agent workbench (/workbench/) and the admin console (/admin/).
+// Three pages: the agent workbench (/workbench/), the admin console (/admin/) and first-run setup (/setup).
 export default defineConfig({
   root: __dirname,
   base: '/',
@@ -18,6 +18,8 @@ export default defineConfig({
       input: {
         workbench: resolve(__dirname, 'workbench/index.html'),
         admin: resolve(__dirname, 'admin/index.html'),
+        // Issue #13: the first-run page (and the landing beside the demo), served while no shop exists.
+        setup: resolve(__dirname, 'setup/index.html'),
       },
     },
   },

@@ -199,6 +199,18 @@ export const setupSchema = z
     timeZone: z.string().max(60).optional(),
   })
   .strict();
+export type SetupRequest = z.infer<typeof setupSchema>;
+/** `GET /api/setup`: whether the install still needs its first shop, and whether the demo is served. */
+export interface SetupStatusResponse {
+  needed: boolean;
+  demo: boolean;
+}
+/** `POST /api/setup` (201): what was made; the owner is logged in (session cookie). */
+export interface SetupResponse {
+  shop: Shop;
+  owner: { id: string; email: string; name: string };
+  organisation: { id: string; name: string };
+}
 
 // ---------- HTTP: buyer widget ----------
 /** A shop page may identify its logged-in buyer: sig = hex HMAC-SHA256(shop secret, `${externalId}.${ts}`). */

@@ -37,6 +37,7 @@ import { faqRoutes } from './http/routes/faq.routes';
 import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { routingRoutes } from './http/routes/routing.routes';
+import { setupRoutes } from './http/routes/setup.routes';
 import { complianceRoutes } from './http/routes/compliance.routes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
@@ -395,6 +396,7 @@ export async function createServer(
         metricsRoutes,
         widgetRoutes,
         uploadRoutes,
+        setupRoutes,
         pageRoutes,
       ]
     : []) {

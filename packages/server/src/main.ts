@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createServer } from './app';
 import { loadConfig } from './config';
 import { DEMO_AGENT_EMAILS, DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoShop } from './demo/demo-shop';
+import { readSetupToken } from './setup/setup-token';
 
 // `--role web,ws,worker` (or `all`, the default) picks what this node does in a cluster.
 function readArgs(argv: string[]): { role?: string } {
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<void> {
   if (await storage.demo.isOn()) await seedDemoShop(storage);
   const base = (await server.listen()).replace(/\/$/, '');
   const url = config.PUBLIC_URL?.replace(/\/$/, '') ?? base;
-  const demoOn = await storage.demo.isOn();
+  const [demoOn, setupToken] = await Promise.all([storage.demo.isOn(), readSetupToken(storage)]);
   const lines = [
     '',
     '店小二 xiaoer is running',
@@ -41,6 +42,12 @@ export async function main(argv: string[]): Promise<void> {
         : '  demo mode        on until you set up a real shop; DEMO=false turns it off now',
     );
   }
+  // No real shop yet: the one-time link that creates the organisation, the first shop and its owner.
+  if (setupToken && config.ROLE.has('web'))
+    lines.push(
+      `  set up your shop ${url}/setup?token=${setupToken}`,
+      '                   (one-time link; or: npx xiaoer shop create --slug … --name … --owner-email … --password-stdin)',
+    );
   lines.push(`  database         ${server.ctx.storage.db.engine}`);
   if (config.REDIS_URL)
     lines.push(`  cluster node     ${server.ctx.node.id} (${[...config.ROLE].join(', ')})`);

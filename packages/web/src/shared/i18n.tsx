@@ -425,6 +425,36 @@ const zh = {
   } as Record<string, string>,
   // Issue #13: demo mode off.
   demoOff: '演示模式已关闭，演示账号不能登录',
+  // Issue #13: the first-run page, and the landing beside the demo.
+  appSetup: '开店设置',
+  setupTitle: '开设你的店铺',
+  setupIntro:
+    '创建你的组织、第一家店铺和店主账号。只能设置一次：完成后本页关闭，你以店主身份进入管理后台，在那里添加客服。',
+  setupToken: '设置令牌',
+  setupTokenHint:
+    'xiaoer 启动时在终端打印的设置链接（/setup?token=…）里的一次性令牌；用该链接打开本页会自动填入。',
+  orgName: '组织名称',
+  orgNameHint: '公司或客服中心的名称，一个组织可以有多家店铺；不填则与店铺同名。',
+  shopName: '店铺名称',
+  ownerName: '店主称呼',
+  ownerEmail: '店主邮箱（用于登录）',
+  setupPasswordConfirm: '确认密码',
+  setupSubmit: '创建店铺',
+  setupDone: '这个 xiaoer 已经设置好了',
+  setupDoneHint: '已有店铺，设置页面已关闭。请用店主账号登录管理后台。',
+  goAdmin: '进入管理后台',
+  goWorkbench: '进入客服工作台',
+  landingTitle: '欢迎使用店小二',
+  landingIntro: '现在运行的是演示模式：你可以先看看演示店铺，也可以直接开设自己的店铺。',
+  landingDemoTitle: '看看演示店铺',
+  landingDemoText: '小二旗舰店的商品、买家和订单都是虚构的，演示账号公开，仅供试用。',
+  landingDemoPage: '演示店铺页面（买家挂件）',
+  landingDemoLogins: '演示账号（密码 password123）：',
+  landingOwnTitle: '开设自己的店铺',
+  landingOwnText: '创建组织、第一家店铺和店主账号。需要 xiaoer 启动时终端打印的设置链接（含一次性令牌）。',
+  landingSetup: '设置我的店铺',
+  landingCli: '也可以在命令行创建：',
+  landingDemoOffHint: '有了自己的店铺后演示会自动关闭；设置 DEMO=false 可立即关闭。',
 };
 
 const en: typeof zh = {
@@ -855,6 +885,38 @@ const en: typeof zh = {
     outsourced: 'Outsourced agent',
   },
   demoOff: 'Demo mode is off: the demo accounts cannot log in',
+  appSetup: 'Setup',
+  setupTitle: 'Set up your shop',
+  setupIntro:
+    'Creates your organisation, its first shop and the owner’s account. Once only: afterwards this page is gone and you are in the admin console as the owner, where you add your agents.',
+  setupToken: 'Setup token',
+  setupTokenHint:
+    'The one-time token in the setup link xiaoer printed when it started (/setup?token=…); opening that link fills it in.',
+  orgName: 'Organisation',
+  orgNameHint:
+    'Your company or service centre; an organisation can hold several shops. Default: the shop’s name.',
+  shopName: 'Shop name',
+  ownerName: 'Owner’s name',
+  ownerEmail: 'Owner’s email (to log in)',
+  setupPasswordConfirm: 'Confirm the password',
+  setupSubmit: 'Create the shop',
+  setupDone: 'This xiaoer is set up',
+  setupDoneHint: 'A shop exists, so the setup page is closed. Log in to the admin console as the owner.',
+  goAdmin: 'Open the admin console',
+  goWorkbench: 'Open the agent workbench',
+  landingTitle: 'Welcome to xiaoer',
+  landingIntro: 'This is demo mode: look around the demo shop first, or set up your own shop now.',
+  landingDemoTitle: 'Try the demo shop',
+  landingDemoText:
+    'The products, buyers and orders of 小二旗舰店 are made up and its logins are public: for trying only.',
+  landingDemoPage: 'Demo shop page (buyer widget)',
+  landingDemoLogins: 'Demo logins (password password123):',
+  landingOwnTitle: 'Set up your own shop',
+  landingOwnText:
+    'Creates your organisation, its first shop and the owner’s account. Needs the setup link (with its one-time token) xiaoer printed when it started.',
+  landingSetup: 'Set up my shop',
+  landingCli: 'Or from the command line:',
+  landingDemoOffHint: 'The demo turns off once you have a shop of your own; DEMO=false turns it off now.',
 };
 
 /** The UI's strings in one language. */

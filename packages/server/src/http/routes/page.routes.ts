@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +16,43 @@ function escapeHtml(s: string): string {
   );
 }
 
-/** The built web app, the widget script and the demo shop page. */
+/** The built web app, the widget script, the first-run page and the demo shop page. */
 export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: false });
+    // The setup page is served below, only while the install needs it.
+    await app.register(fastifyStatic, {
+      root: webDist,
+      prefix: '/',
+      index: ['index.html'],
+      wildcard: false,
+      globIgnore: ['setup/**'],
+    });
   }
   const notBuilt = (what: string) =>
     `${what} is not built yet: run \`npm run build:ui\` (npm start does it).`;
-  app.get('/', async (_req, reply) => reply.redirect('/workbench/'));
+
+  // Issue #13: the first-run page (web/setup), which also shows the landing at `/` with the demo on.
+  const setupPage = async (reply: FastifyReply) => {
+    const file = `${webDist}/setup/index.html`;
+    if (!existsSync(file)) return reply.status(503).send(notBuilt('The web app'));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(await readFile(file));
+  };
+  // `/`: the workbench once a real shop exists; before that the setup page, or — with the demo
+  // on — a landing linking both paths (the demo, and setting up one's own shop).
+  app.get('/', async (_req, reply) => {
+    if (await ctx.storage.shops.hasRealShop()) return reply.redirect('/workbench/');
+    if (await ctx.storage.demo.isOn()) return setupPage(reply);
+    return reply.redirect('/setup');
+  });
+  for (const path of ['/setup', '/setup/'])
+    app.get(path, async (_req, reply) => {
+      // Once: with a real shop the page is gone.
+      if (await ctx.storage.shops.hasRealShop()) return reply.callNotFound();
+      return setupPage(reply);
+    });
   for (const page of ['workbench', 'admin']) {
     app.get(`/${page}`, async (_req, reply) => reply.redirect(`/${page}/`));
     if (!existsSync(webDist))
