@@ -79,6 +79,8 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     const agent = await pages.open();
     await logIn(agent, '/workbench/', NEW_AGENT, AGENT_PASSWORD);
     await agent.locator('[data-testid="me-role"][data-role="agent"]').waitFor();
+    // RT-8: opening the workbench makes them available, and their status says so.
+    await agent.getByTestId('agent-status').getByText('在线').waitFor();
     const buyer = await pages.open({ width: 1280, height: 800 });
     await buyer.goto(`${t.url}/demo?buyer=anonymous`);
     await buyer.getByTestId('xiaoer-launcher').click();

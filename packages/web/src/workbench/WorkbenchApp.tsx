@@ -87,7 +87,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
         controls={
           <Select
             data-testid="agent-status"
-            value={me.agent.status}
+            value={(wb.ownStatus as AgentStatus | null) ?? me.agent.status}
             style={{ width: 100 }}
             onChange={async (status: AgentStatus) => {
               try {

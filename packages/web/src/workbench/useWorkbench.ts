@@ -37,6 +37,8 @@ export function useWorkbench(
   const [messages, setMessages] = useState<Record<string, WidgetMessage[]>>({});
   const [typing, setTyping] = useState<Record<string, number>>({});
   const [connected, setConnected] = useState(false);
+  /** RT-8: my status as the server has it now (opening the workbench gives me back the one I chose). */
+  const [ownStatus, setOwnStatus] = useState<string | null>(null);
   const [loadingList, setLoadingList] = useState(true);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   /** Bumped whenever the queue changes (RT-4): the queue panel reloads on it. */
@@ -133,6 +135,9 @@ export function useWorkbench(
       })();
     };
     socket.on('account:changed', () => recheck(0));
+    socket.on('agent:status', (e: { agentId: string; status: string }) => {
+      if (e.agentId === me.agentId) setOwnStatus(e.status);
+    });
     socket.on('connect', () => {
       setConnected(true);
       setQueueVersion((v) => v + 1);
@@ -355,6 +360,7 @@ export function useWorkbench(
   }, []);
 
   return {
+    ownStatus,
     conversations,
     messages,
     typing,
