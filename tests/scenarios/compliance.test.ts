@@ -13,7 +13,13 @@ import {
 } from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
-import { AGENT_PASSWORD, loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import {
+  AGENT_PASSWORD,
+  loginCookie,
+  startTestServer,
+  widgetSession,
+  type TestServer,
+} from '../support/server';
 import { collect, connect, emit, until } from '../support/sockets';
 
 const SHOP = 'shop-demo' as ShopId;
