@@ -359,6 +359,28 @@ for (const engine of testDatabases) {
       assert.ok(admin.every((c) => c.shopId === shops.A.id));
     });
 
+    it('TEAM-4 a download link acts in the shop its `shop=` names (links carry no header), only a shop served', async () => {
+      const boss = await loginCookie(t.server, 'boss@centre.example', AGENT_PASSWORD);
+      const question = `乙店专属问题-${randomUUID().slice(0, 8)}`;
+      const created = await request('POST', '/api/admin/faq', boss, {
+        shop: shops.B.id,
+        payload: { question, answer: '乙店的回答', similar: [], enabled: true },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const exported = async (cookie: string, query: string) =>
+        (await request('GET', `/api/admin/faq/export?format=csv${query}`, cookie)).body;
+      assert.ok((await exported(boss, `&shop=${shops.B.id}`)).includes(question), 'B with shop=B');
+      assert.ok(!(await exported(boss, '')).includes(question), 'the session shop (A) without it');
+      // An admin of A only, naming B: acts in their own shop A, B's entry never shows.
+      assert.ok(!(await exported(actors.adminA.cookie, `&shop=${shops.B.id}`)).includes(question));
+      // A write cannot pick its shop by the query: it needs the header.
+      const viaQuery = await request('POST', `/api/admin/faq?shop=${shops.B.id}`, boss, {
+        payload: { question: `${question}-2`, answer: '答', similar: [], enabled: true },
+      });
+      assert.equal(viaQuery.statusCode, 201, viaQuery.body);
+      assert.ok(!(await exported(boss, `&shop=${shops.B.id}`)).includes(`${question}-2`));
+    });
+
     it('CMP-7 the outsourced account sees phone numbers masked only in the shop where it is outsourced', async () => {
       const { cookie } = actors.outsourced;
       for (const [shop, phone] of [

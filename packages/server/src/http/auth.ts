@@ -89,8 +89,20 @@ export async function agentFromToken(
 }
 
 /**
- * The agent of this request's session cookie; 401 without one. The shop is the one the
- * `X-Xiaoer-Shop` header names (or `options.shopId`, e.g. a conversation's), when the account
+ * The shop a request asks to act in: the `X-Xiaoer-Shop` header, or for a GET (a download link,
+ * which cannot carry a header) the `shop` query parameter.
+ */
+function requestedShop(req: FastifyRequest): string | undefined {
+  const header = req.headers[SHOP_HEADER];
+  if (typeof header === 'string') return header;
+  if (req.method !== 'GET') return undefined;
+  const query = req.query as Record<string, unknown> | undefined;
+  return typeof query?.shop === 'string' ? query.shop : undefined;
+}
+
+/**
+ * The agent of this request's session cookie; 401 without one. The shop is the one the request
+ * asks for (`options.shopId`, e.g. a conversation's, else `requestedShop`), when the account
  * serves it; otherwise the session's.
  */
 export async function requireAgent(
@@ -99,12 +111,11 @@ export async function requireAgent(
   now: number,
   options: { shopId?: string } = {},
 ): Promise<AgentContext> {
-  const header = req.headers[SHOP_HEADER];
   const ctx = await agentFromToken(
     storage,
     req.cookies[SESSION_COOKIE],
     now,
-    options.shopId ?? (typeof header === 'string' ? header : undefined),
+    options.shopId ?? requestedShop(req),
   );
   if (!ctx) throw new DomainError('unauthenticated', 'log in first');
   return ctx;

@@ -19,7 +19,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, shopHeaders } from '../shared/api';
+import { api, ApiError, shopHeaders, shopLink } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 interface TestResult {
@@ -224,8 +224,8 @@ export function BotAdmin() {
             >
               <Button>{t.botImport}</Button>
             </Upload>
-            <Button href="/api/admin/faq/export?format=json">JSON</Button>
-            <Button href="/api/admin/faq/export?format=csv">CSV</Button>
+            <Button href={shopLink('/api/admin/faq/export?format=json')}>JSON</Button>
+            <Button href={shopLink('/api/admin/faq/export?format=csv')}>CSV</Button>
             <Button type="primary" onClick={() => open('new')} data-testid="faq-create">
               {t.create}
             </Button>

@@ -32,7 +32,7 @@ import {
   type HTMLAttributes,
   type ReactNode,
 } from 'react';
-import { api } from '../shared/api';
+import { api, shopLink } from '../shared/api';
 import { EChart, type ChartOption } from '../shared/EChart';
 import { useT, type Dict } from '../shared/i18n';
 import {
@@ -177,7 +177,7 @@ export function MetricsDashboard() {
         </Space>
         <Button
           icon={<DownloadOutlined />}
-          href={`/api/admin/metrics/day.csv?date=${date}`}
+          href={shopLink(`/api/admin/metrics/day.csv?date=${date}`)}
           download={`metrics-${date}.csv`}
           data-testid="metrics-csv"
         >

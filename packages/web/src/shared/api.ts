@@ -39,6 +39,13 @@ export function shopHeaders(): Record<string, string> {
   return shopId ? { 'x-xiaoer-shop': shopId } : {};
 }
 
+/** A download link in the current shop: links cannot carry the header, so it goes as `shop=`. */
+export function shopLink(path: string): string {
+  const shopId = currentShop();
+  if (!shopId) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}shop=${encodeURIComponent(shopId)}`;
+}
+
 let onUnauthenticated: (() => void) | null = null;
 
 /** Who hears that a call was refused for want of a session (401): the session, to show the login form. */
