@@ -1,6 +1,6 @@
 import type { ChatService } from '../conversations/conversation.service';
 import type { Conversation, Message } from '../conversations/conversation.types';
-import { KeyedMutex, type BuyerId, type ShopId } from '../kernel';
+import { DomainError, KeyedMutex, type BuyerId, type ShopId } from '../kernel';
 import type { Order } from '../orders/order.types';
 import { decide, describeOrder, renderAnswer, type BotSettings } from './bot.policy';
 import type { FaqEntry, FaqIndex } from './faq-index';
@@ -59,9 +59,19 @@ export class BotService {
     const { shopId, id } = conversation;
     const current = await chat.getConversationFor(shopId, { type: 'system' }, id);
     const faq = await this.deps.faqFor(shopId);
-    if (waitsForBot(current)) return void (faq && (await this.whileQueued(current, message, faq)));
+    if (waitsForBot(current))
+      return void (faq && (await unlessBlocked(this.whileQueued(current, message, faq))));
     if (current.status !== 'bot') return; // an agent took over meanwhile
     if (!faq) return void (await this.handOff(current, BOT_LINES.handoff, faq));
+    // The guard refused what the bot was about to say (logged): a person answers instead.
+    if (!(await unlessBlocked(this.answer(current, message, faq))))
+      await this.handOff(current, BOT_LINES.handoff, faq);
+  }
+
+  /** The bot's answer to a buyer message in a conversation it holds. */
+  private async answer(current: Conversation, message: Message, faq: ShopFaq): Promise<void> {
+    const { chat } = this.deps;
+    const { shopId, id } = current;
     const say = (text: string) =>
       chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, { kind: 'text', body: { text } });
     if (message.kind !== 'text') return void (await this.handOff(current, BOT_LINES.image, faq));
@@ -155,11 +165,27 @@ export class BotService {
   private async handOff(conversation: Conversation, line: string, _faq: ShopFaq | undefined): Promise<void> {
     const { chat } = this.deps;
     if (await chat.hasAgentAvailable(conversation.shopId))
-      await chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
-        kind: 'text',
-        body: { text: line },
-      });
+      await unlessBlocked(
+        chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
+          kind: 'text',
+          body: { text: line },
+        }),
+      );
     await chat.handOff(conversation.shopId, conversation.id);
+  }
+}
+
+/**
+ * Runs a step that sends bot messages; false when the compliance guard refused one of them (the
+ * refusal is logged by the guard), any other error is thrown on.
+ */
+async function unlessBlocked(step: Promise<unknown>): Promise<boolean> {
+  try {
+    await step;
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'compliance_blocked') return false;
+    throw error;
   }
 }
 

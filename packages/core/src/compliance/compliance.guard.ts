@@ -18,10 +18,14 @@ export interface Checker {
   check(text: string, ctx?: CheckContext): CheckResult;
 }
 
+/** The compliance log's sender for the bot's own messages (it has no agent id). */
+export const BOT_SENDER = 'bot' as AgentId;
+
 /** What the supervisor's log keeps of each block, confirmed warning and refused proactive message. */
 export interface ComplianceLogEntry {
   id: string;
   shopId: ShopId;
+  /** Who wrote the text: an agent, or BOT_SENDER for a bot message. */
   agentId: AgentId;
   conversationId: ConversationId | null;
   buyerId: BuyerId | null;
@@ -75,6 +79,23 @@ export interface GuardTarget {
 export type BuyerOrders = (shopId: ShopId, buyerId: BuyerId) => Promise<Order[]>;
 
 const rulesOf = (findings: Finding[]): ComplianceRuleId[] => [...new Set(findings.map((f) => f.rule))];
+
+/** The body of a refusal: the verdict, every finding and the rewrite, when there is one. */
+function detailsOf(result: CheckResult): ComplianceErrorDetails {
+  return {
+    verdict: result.verdict === 'block' ? 'block' : 'warn',
+    findings: result.findings,
+    ...(result.suggestion !== undefined ? { suggestion: result.suggestion } : {}),
+  };
+}
+
+/** The findings of the worst verdict, for the error message (English; the clients localise). */
+function summaryOf(result: CheckResult): string {
+  return result.findings
+    .filter((f) => f.verdict === result.verdict)
+    .map((f) => `${f.rule} ${f.reason.en}`)
+    .join('; ');
+}
 
 /** The order a promise is about: the newest one still moving, else the newest. */
 export function promiseOrder(orders: Order[]): Order | undefined {
@@ -133,22 +154,42 @@ export class ComplianceGuard {
   }
 
   /**
-   * A text the shop writes once and sends to many buyers (its welcome line…): refused when a rule
-   * blocks it, naming `field`; warnings are the shop's call (it wrote the text deliberately).
+   * A text the shop writes once and the bot or the widget sends to buyers later (its welcome
+   * line, an FAQ answer, a quick reply…): refused when a rule blocks it, naming `field`, and the
+   * refusal logged for the supervisor when an agent wrote it (`by`); warnings are the shop's call
+   * (it wrote the text deliberately), and are checked again whenever it is sent.
    */
-  async screenShopText(shopId: ShopId, text: string, field: string): Promise<void> {
+  async screenShopText(
+    shopId: ShopId,
+    text: string,
+    field: string,
+    by?: { agentId: AgentId },
+  ): Promise<void> {
     const result = await this.check(shopId, null, text);
     if (result.verdict !== 'block') return;
-    const details: ComplianceErrorDetails = {
-      verdict: result.verdict,
-      findings: result.findings,
-      ...(result.suggestion !== undefined ? { suggestion: result.suggestion } : {}),
-    };
-    const summary = result.findings
-      .filter((f) => f.verdict === 'block')
-      .map((f) => `${f.rule} ${f.reason.en}`)
-      .join('; ');
-    throw new DomainError('compliance_blocked', `not saved: ${summary}`, field, details);
+    if (by)
+      await this.log(
+        { shopId, agentId: by.agentId, conversationId: null, buyerId: null },
+        'blocked',
+        result,
+        text,
+      );
+    throw new DomainError('compliance_blocked', `not saved: ${summaryOf(result)}`, field, detailsOf(result));
+  }
+
+  /**
+   * Screens a bot message before it is stored: a block is never sent and is logged (sender
+   * BOT_SENDER); a warning goes out, since the shop saved the text knowing it. The bot hands the
+   * buyer to a person instead (BOT-3: never silent).
+   */
+  async screenBot(
+    target: { shopId: ShopId; conversationId: ConversationId; buyerId: BuyerId },
+    text: string,
+  ): Promise<CheckResult> {
+    const result = await this.check(target.shopId, target.buyerId, text);
+    if (result.verdict !== 'block') return result;
+    await this.log({ ...target, agentId: BOT_SENDER }, 'blocked', result, text);
+    throw new DomainError('compliance_blocked', `not sent: ${summaryOf(result)}`, 'text', detailsOf(result));
   }
 
   /**
@@ -158,13 +199,8 @@ export class ComplianceGuard {
   async screen(target: GuardTarget, text: string, confirmWarnings: boolean): Promise<CheckResult> {
     const result = await this.check(target.shopId, target.buyerId, text);
     if (result.verdict === 'pass') return result;
-    const details: ComplianceErrorDetails = {
-      verdict: result.verdict,
-      findings: result.findings,
-      ...(result.suggestion !== undefined ? { suggestion: result.suggestion } : {}),
-    };
-    const worst = result.findings.filter((f) => f.verdict === result.verdict);
-    const summary = worst.map((f) => `${f.rule} ${f.reason.en}`).join('; ');
+    const details = detailsOf(result);
+    const summary = summaryOf(result);
     if (result.verdict === 'block') {
       await this.log(target, 'blocked', result, text);
       throw new DomainError('compliance_blocked', `not sent: ${summary}`, 'text', details);
@@ -260,7 +296,10 @@ export class ComplianceGuard {
   }
 
   private async log(
-    target: GuardTarget,
+    target: Omit<GuardTarget, 'conversationId' | 'buyerId'> & {
+      conversationId: ConversationId | null;
+      buyerId: BuyerId | null;
+    },
     action: ComplianceLogEntry['action'],
     result: CheckResult,
     text: string,

@@ -604,6 +604,13 @@ export class ChatService {
     clientId: string,
     content: Exclude<MessageContent, { kind: 'system' }>,
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
+    // Every text that leaves the shop passes the guard: the bot's too (an FAQ answer saved before
+    // a rule was switched on, an order's details…). A block throws compliance_blocked, logged.
+    const guard = this.deps.compliance;
+    if (guard && content.kind === 'text') {
+      const conversation = await this.mustFind(shopId, conversationId);
+      await guard.screenBot({ shopId, conversationId, buyerId: conversation.buyerId }, content.body.text);
+    }
     return this.append(shopId, conversationId, { ...content, clientId, sender: 'bot', senderId: null });
   }
 

@@ -50,7 +50,11 @@ export function ComplianceLog() {
       .then((r) => setAgents(r.agents))
       .catch(() => undefined);
   }, []);
-  const names = Object.fromEntries(agents.map((a) => [a.id, a.name]));
+  // The bot's own refused messages are logged with the sender "bot" (issue #14).
+  const names: Record<string, string> = {
+    bot: t.logBot,
+    ...Object.fromEntries(agents.map((a) => [a.id, a.name])),
+  };
 
   return (
     <div data-testid="compliance-log">
@@ -64,7 +68,10 @@ export function ComplianceLog() {
           onChange={setAgentId}
           optionFilterProp="label"
           showSearch
-          options={agents.map((a) => ({ value: a.id, label: a.name }))}
+          options={[
+            ...agents.map((a) => ({ value: a.id, label: a.name })),
+            { value: 'bot', label: t.logBot },
+          ]}
         />
         <Select
           allowClear

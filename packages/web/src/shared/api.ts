@@ -82,9 +82,31 @@ export async function api<T>(
   if (!res.ok) {
     const e = json.error ?? { code: 'error', message: res.statusText };
     if (res.status === 401) onUnauthenticated?.();
-    throw new ApiError(res.status, e.code, e.message, e.field, 'details' in e ? e.details : undefined);
+    const details = 'details' in e ? e.details : undefined;
+    throw new ApiError(res.status, e.code, complianceMessage(e.code, details) ?? e.message, e.field, details);
   }
   return json as T;
+}
+
+/**
+ * A compliance refusal in the reader's language: the reasons of its findings (the server's own
+ * message is English). Undefined for any other error.
+ */
+function complianceMessage(code: string, details: unknown): string | undefined {
+  if (code !== 'compliance_blocked' && code !== 'compliance_confirm') return undefined;
+  const findings = (details as { findings?: { reason?: { 'zh-CN'?: string; en?: string } }[] } | undefined)
+    ?.findings;
+  if (!Array.isArray(findings) || findings.length === 0) return undefined;
+  let en = false;
+  try {
+    en = localStorage.getItem('xiaoer.lang') === 'en';
+  } catch {
+    // storage blocked: Chinese first
+  }
+  const reasons = [
+    ...new Set(findings.map((f) => (en ? f.reason?.en : f.reason?.['zh-CN'])).filter(Boolean)),
+  ];
+  return en ? `Against the compliance rules: ${reasons.join('; ')}` : `不符合合规规则：${reasons.join('；')}`;
 }
 
 /** A new client id for a message (kept for retries). */

@@ -25,9 +25,13 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.patch('/api/admin/shop', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const patch = parse(shopPatchSchema, req.body);
-    // Every text that leaves the shop passes the guard: the welcome line goes to every buyer.
-    if (patch.welcomeMessage)
-      await ctx.compliance.screenShopText(me.shop.id, patch.welcomeMessage, 'welcomeMessage');
+    // Every text that leaves the shop passes the guard: the welcome line goes to every buyer, the
+    // name and service hours into the widget's header, the bot's answers and the queue lines.
+    const by = { agentId: me.agent.id };
+    for (const field of ['welcomeMessage', 'name', 'serviceHours'] as const) {
+      const text = patch[field];
+      if (text) await ctx.compliance.screenShopText(me.shop.id, text, field, by);
+    }
     const shop = await storage.shops.updateShop(me.shop.id, patch);
     // The bot quotes the shop's name and service hours ({{shop.serviceHours}}, BOT-5).
     await ctx.faq.settingsChanged(shop.id, await storage.shops.findBotSettings(shop.id), shop);

@@ -3,6 +3,7 @@ import {
   DomainError,
   decide,
   notFound,
+  type AgentId,
   type FaqEntry,
   type ShopId,
 } from '@xiaoer/core';
@@ -72,6 +73,20 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     await storage.faq.saveEntries(shopId, entries, clock.now());
     await faq.upserted(shopId, entries);
   };
+  /**
+   * Every text that leaves the shop passes the guard (issue #14): an entry's answer is what the
+   * bot says, its question what the bot offers ("您是不是想问"). `at` prefixes the field named
+   * (an import's row); `by` is the agent whose refused attempt is logged.
+   */
+  const screen = async (
+    shopId: ShopId,
+    entry: Pick<FaqEntry, 'question' | 'answer'>,
+    by: { agentId: AgentId },
+    at = '',
+  ) => {
+    await ctx.compliance.screenShopText(shopId, entry.question, `${at}question`, by);
+    await ctx.compliance.screenShopText(shopId, entry.answer, `${at}answer`, by);
+  };
 
   app.get('/api/admin/faq', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
@@ -91,6 +106,7 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   app.post('/api/admin/faq', async (req, reply) => {
     const me = await requireAdmin(storage, req, clock.now());
     const entry: FaqEntry = { id: randomUUID(), ...parse(entryBody, req.body) };
+    await screen(me.shop.id, entry, { agentId: me.agent.id });
     await save(me.shop.id, [entry]);
     return reply.status(201).send({ entry });
   });
@@ -100,6 +116,7 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const { id } = parse(idParams, req.params);
     if (!(await storage.faq.findEntry(me.shop.id, id))) throw notFound('FAQ entry');
     const entry: FaqEntry = { id, ...parse(entryBody, req.body) };
+    await screen(me.shop.id, entry, { agentId: me.agent.id });
     await save(me.shop.id, [entry]);
     return { entry };
   });
@@ -133,6 +150,9 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         throw new DomainError('validation_failed', `row ${i + 1}, id: "${e.id}" appears twice`, 'id');
       ids.add(e.id);
     }
+    // All or nothing here too: the first row the guard refuses is named, nothing is stored.
+    for (const [i, e] of result.data.entries())
+      await screen(me.shop.id, e, { agentId: me.agent.id }, `row ${i + 1}, `);
     await save(me.shop.id, result.data);
     return { imported: result.data.length };
   });
@@ -221,6 +241,7 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       category: body.category,
       enabled: true,
     };
+    await screen(me.shop.id, entry, { agentId: me.agent.id });
     await save(me.shop.id, [entry]);
     return reply.status(201).send({ entry });
   });

@@ -30,6 +30,8 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const input = parse(quickReplySchema, req.body);
     if (!input.personal && !me.isAdmin)
       throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
+    // Every text that leaves the shop passes the guard, on save too (issue #14).
+    await ctx.compliance.screenShopText(me.shop.id, input.text, 'text', { agentId: me.agent.id });
     const quickReply: QuickReply = {
       id: randomUUID() as QuickReplyId,
       shopId: me.shop.id,
@@ -53,6 +55,8 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const { personal, ...fields } = patch;
     if (personal === false && !me.isAdmin)
       throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
+    if (fields.text !== undefined)
+      await ctx.compliance.screenShopText(me.shop.id, fields.text, 'text', { agentId: me.agent.id });
     const updated = await storage.quickReplies.updateQuickReply(me.shop.id, existing.id, {
       ...fields,
       ...(personal === undefined ? {} : { ownerId: personal ? me.agent.id : null }),
