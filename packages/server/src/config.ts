@@ -76,14 +76,19 @@ const envSchema = z
     PUBLIC_URL: z.string().url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
-     * Which peers may set X-Forwarded-For (the client IP the per-IP limits count): `true`, `false`,
-     * or IPs / CIDRs / proxy-addr names. The default trusts proxies on this host and private networks
-     * only, so a client on the internet cannot dodge the limits by sending its own header.
+     * Which peers are proxies whose X-Forwarded-For / -Proto / -Host count (the client IP the per-IP
+     * limits count; the scheme and host of the server's own origin): `false` (default: none, the
+     * headers are ignored), `true` (any peer: only when nothing but the proxy can reach the node), or
+     * IPs / CIDRs / proxy-addr names (`loopback`, `linklocal`, `uniquelocal`), comma-separated.
+     * Issue #14: trusting private networks by default let any client on them dodge the limits.
      */
     TRUST_PROXY: z
       .string()
-      .default('loopback,linklocal,uniquelocal')
-      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+      .default('false')
+      .transform((v): boolean | string => {
+        const t = v.trim();
+        return t === 'true' ? true : t === 'false' || t === '' ? false : t;
+      }),
     /** Requests per minute per IP on the HTTP API. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Login attempts per minute per IP. */
