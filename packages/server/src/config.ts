@@ -93,6 +93,11 @@ const envSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Login attempts per minute per IP. */
     LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    /**
+     * Failed logins per email per 15 minutes, from any IP (issue #14); then that email's logins are
+     * 429 until the window ends. A successful login clears the count.
+     */
+    LOGIN_FAILURES_PER_EMAIL_PER_15MIN: z.coerce.number().int().min(1).default(10),
     /** New widget sessions per minute per IP (each may create a buyer). */
     WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     /** Messages per 10 seconds per buyer. */
