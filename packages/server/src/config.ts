@@ -72,8 +72,50 @@ const envSchema = z
       .transform((v): 'auto' | 'on' | 'off' =>
         v === 'true' || v === '1' ? 'on' : v === 'false' || v === '0' ? 'off' : 'auto',
       ),
-    /** The public base URL printed at start (defaults to http://HOST:PORT). */
+    /**
+     * The public base URL printed at start (defaults to http://HOST:PORT); its origin may also send
+     * agent requests (issue #14).
+     */
     PUBLIC_URL: z.string().url().optional(),
+    /**
+     * Issue #14: origins besides the server's own (and PUBLIC_URL's) whose pages may send requests
+     * with the agent session cookie and open the agent socket — e.g. a console on another host.
+     * Comma-separated `scheme://host[:port]`. The widget answers every origin regardless.
+     */
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const origins: string[] = [];
+        for (const item of v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          let url: URL | undefined;
+          try {
+            url = new URL(item);
+          } catch {
+            url = undefined;
+          }
+          if (
+            !url ||
+            (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+            url.pathname !== '/' ||
+            url.search ||
+            url.hash ||
+            url.username ||
+            url.password
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${item}" is not an origin like https://console.example.com (scheme, host, port only)`,
+            });
+            return z.NEVER;
+          }
+          origins.push(url.origin);
+        }
+        return origins;
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
      * Which peers are proxies whose X-Forwarded-For / -Proto / -Host count (the client IP the per-IP
