@@ -47,6 +47,8 @@ class Cluster {
       WIDGET_SESSIONS_PER_MINUTE: '100000',
       BUYER_MESSAGES_PER_10S: '1000',
       LOGIN_ATTEMPTS_PER_MINUTE: '1000',
+      // As deploy/nginx/xiaoer.conf says: the nodes trust the nginx in front of them (issue #14).
+      TRUST_PROXY: 'loopback',
     };
     // The first node seeds the demo shop; the others start on it (one at a time, so none seeds it
     // again), in demo mode too: their clients log in as the demo's accounts (issue #13).

@@ -2259,8 +2259,11 @@ describe('rate limits', () => {
     }
   });
 
-  it('per IP: a client on the internet cannot dodge the limit with its own X-Forwarded-For; clients behind a local proxy each have their own budget', async () => {
-    const t = await startTestServer({ listen: false, env: { RATE_LIMIT_PER_MINUTE: '5' } });
+  it('per IP: a client on the internet cannot dodge the limit with its own X-Forwarded-For; clients behind a trusted proxy each have their own budget', async () => {
+    const t = await startTestServer({
+      listen: false,
+      env: { RATE_LIMIT_PER_MINUTE: '5', TRUST_PROXY: 'loopback' },
+    });
     try {
       const from = async (remoteAddress: string, i: number) =>
         (

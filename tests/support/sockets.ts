@@ -6,13 +6,21 @@ export type AckBody<T> =
   | { ok: true; data: T }
   | { ok: false; error: { code: string; message: string; field?: string; details?: unknown } };
 
-/** Connects to a namespace over WebSocket as an agent (cookie) or a buyer (token). */
-export function connect(url: string, ns: string, opts: { cookie?: string; token?: string }): Promise<Socket> {
+/**
+ * Connects to a namespace over WebSocket as an agent (cookie) or a buyer (token); `headers` adds
+ * handshake headers (an `origin`, as a browser page would send).
+ */
+export function connect(
+  url: string,
+  ns: string,
+  opts: { cookie?: string; token?: string; headers?: Record<string, string> },
+): Promise<Socket> {
+  const extraHeaders = { ...opts.headers, ...(opts.cookie ? { cookie: opts.cookie } : {}) };
   const socket = io(`${url}${ns}`, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
+    ...(Object.keys(extraHeaders).length > 0 ? { extraHeaders } : {}),
     ...(opts.token ? { auth: { token: opts.token } } : {}),
   });
   return new Promise((resolve, reject) => {

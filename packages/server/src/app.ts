@@ -29,6 +29,7 @@ import type { Config } from './config';
 import { EventBus } from './events/event-bus';
 import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
+import { OriginGuard, originCheck } from './http/origin';
 import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
@@ -365,6 +366,8 @@ export async function createServer(
     void reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
   });
   await app.register(fastifyCookie);
+  // Issue #14 (CSRF): what acts with the agent session cookie comes from our own origin.
+  app.addHook('onRequest', originCheck(new OriginGuard(config, (m) => app.log.warn(m))));
   // The widget runs on shops' own pages: its routes answer any origin (it authenticates by bearer token, not cookies).
   await app.register(fastifyCors, {
     origin: (origin, cb) => cb(null, true),

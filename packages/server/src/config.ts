@@ -72,22 +72,74 @@ const envSchema = z
       .transform((v): 'auto' | 'on' | 'off' =>
         v === 'true' || v === '1' ? 'on' : v === 'false' || v === '0' ? 'off' : 'auto',
       ),
-    /** The public base URL printed at start (defaults to http://HOST:PORT). */
+    /**
+     * The public base URL printed at start (defaults to http://HOST:PORT); its origin may also send
+     * agent requests (issue #14).
+     */
     PUBLIC_URL: z.string().url().optional(),
+    /**
+     * Issue #14: origins besides the server's own (and PUBLIC_URL's) whose pages may send requests
+     * with the agent session cookie and open the agent socket — e.g. a console on another host.
+     * Comma-separated `scheme://host[:port]`. The widget answers every origin regardless.
+     */
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const origins: string[] = [];
+        for (const item of v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          let url: URL | undefined;
+          try {
+            url = new URL(item);
+          } catch {
+            url = undefined;
+          }
+          if (
+            !url ||
+            (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+            url.pathname !== '/' ||
+            url.search ||
+            url.hash ||
+            url.username ||
+            url.password
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${item}" is not an origin like https://console.example.com (scheme, host, port only)`,
+            });
+            return z.NEVER;
+          }
+          origins.push(url.origin);
+        }
+        return origins;
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
-     * Which peers may set X-Forwarded-For (the client IP the per-IP limits count): `true`, `false`,
-     * or IPs / CIDRs / proxy-addr names. The default trusts proxies on this host and private networks
-     * only, so a client on the internet cannot dodge the limits by sending its own header.
+     * Which peers are proxies whose X-Forwarded-For / -Proto / -Host count (the client IP the per-IP
+     * limits count; the scheme and host of the server's own origin): `false` (default: none, the
+     * headers are ignored), `true` (any peer: only when nothing but the proxy can reach the node), or
+     * IPs / CIDRs / proxy-addr names (`loopback`, `linklocal`, `uniquelocal`), comma-separated.
+     * Issue #14: trusting private networks by default let any client on them dodge the limits.
      */
     TRUST_PROXY: z
       .string()
-      .default('loopback,linklocal,uniquelocal')
-      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+      .default('false')
+      .transform((v): boolean | string => {
+        const t = v.trim();
+        return t === 'true' ? true : t === 'false' || t === '' ? false : t;
+      }),
     /** Requests per minute per IP on the HTTP API. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Login attempts per minute per IP. */
     LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    /**
+     * Failed logins per email per 15 minutes, from any IP (issue #14); then that email's logins are
+     * 429 until the window ends. A successful login clears the count.
+     */
+    LOGIN_FAILURES_PER_EMAIL_PER_15MIN: z.coerce.number().int().min(1).default(10),
     /** New widget sessions per minute per IP (each may create a buyer). */
     WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     /** Messages per 10 seconds per buyer. */

@@ -22,6 +22,7 @@ import {
 } from '../http/auth';
 import type { AppContext } from '../http/context';
 import { toErrorResponse } from '../http/errors';
+import { OriginGuard } from '../http/origin';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
 import { DomainError } from '@xiaoer/core';
 
@@ -290,8 +291,16 @@ interface AgentSocketState {
 }
 
 function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
+  // Issue #14 (CSRF): a browser sends the cookie with any page's WebSocket handshake; only our own
+  // origin (and ALLOWED_ORIGINS) may open the agent socket. The buyer namespace takes any origin.
+  const origins = new OriginGuard(ctx.config);
   ns.use(async (socket, next) => {
     try {
+      const refused = origins.refusal(socket.request);
+      if (refused)
+        return next(
+          Object.assign(new Error(`forbidden: ${refused.message}`), { data: toErrorResponse(refused).body }),
+        );
       const token = parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
       const me = await agentFromToken(ctx.storage, token, ctx.clock.now());
       if (!me) return next(new Error('unauthenticated: log in first'));

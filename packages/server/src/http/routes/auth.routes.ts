@@ -1,7 +1,8 @@
 import { DomainError, type AgentId, type ShopId } from '@xiaoer/core';
 import { agentStatusSchema, loginSchema, passwordChangeSchema, type MeResponse } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { verifyPassword } from '../../auth/password';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { verifyLogin } from '../../auth/password';
 import { hashToken, newSessionToken } from '../../auth/tokens';
 import { publicShop } from '../../storage';
 import { accountContext, requireAgent, SESSION_COOKIE, SESSION_TTL_MS, type AgentContext } from '../auth';
@@ -48,17 +49,42 @@ export async function openSession(
 /** Login, logout, who am I, and my status (RT-8). */
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  // Issue #14: failed logins per email, whatever the IP (the per-IP limit below is dodged by an
+  // attacker with many addresses). Counted for every email, known or not, so the limit itself
+  // tells nobody which emails have accounts. In memory, per node, like the per-IP limits.
+  const failuresPerEmail = new RateLimiterMemory({
+    keyPrefix: 'login-email',
+    points: ctx.config.LOGIN_FAILURES_PER_EMAIL_PER_15MIN,
+    duration: 15 * 60,
+  });
 
   app.post(
     '/api/auth/login',
     { config: { rateLimit: { max: ctx.config.LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const { email, password } = parse(loginSchema, req.body);
+      // Every attempt takes a point before the password is looked at (a right password past the
+      // limit is refused too, or the limit would not slow guessing); a success gives them back.
+      try {
+        await failuresPerEmail.consume(email);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        const retryAfterSeconds = Math.ceil(error.msBeforeNext / 1000);
+        void reply.header('retry-after', String(retryAfterSeconds));
+        throw new DomainError(
+          'rate_limited',
+          'too many failed logins for this email, try again later (登录失败次数过多，请稍后再试)',
+          'email',
+          { retryAfterSeconds },
+        );
+      }
       const found = await storage.agents.findAccountForLogin(email);
-      // The same answer for an unknown email and a wrong password: no account probing.
-      if (!found || !(await verifyPassword(password, found.passwordHash))) {
+      // The same answer for an unknown email and a wrong password, after the same hashing work
+      // (issue #14: a dummy hash when there is no account): no account probing.
+      if (!(await verifyLogin(password, found?.passwordHash)) || !found) {
         throw new DomainError('unauthenticated', 'wrong email or password', 'password');
       }
+      await failuresPerEmail.delete(email);
       const me = await accountContext(storage, found.account.id, []);
       if (!me) {
         // Issue #13: the demo's accounts have known passwords: no login while demo mode is off.
