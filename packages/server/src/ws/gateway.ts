@@ -162,14 +162,17 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         const { conversation, previousAgentId } = event;
         const dto = await nicks.present(conversation);
         buyers.to(rooms.buyer(conversation.buyerId)).emit('conversation:updated', { conversation });
+        // The agent who lost it learns so (admins keep seeing it); CMP-7: masked for outsourced roles.
         if (previousAgentId && previousAgentId !== conversation.agentId) {
-          agents
-            .to(rooms.agent(previousAgentId))
-            .except(rooms.admins(event.shopId))
-            .emit('conversation:updated', {
-              conversation: dto,
-              removed: true,
-            });
+          emitToAgents(
+            agents,
+            event.shopId,
+            [rooms.agent(previousAgentId)],
+            [rooms.admins(event.shopId)],
+            'conversation:updated',
+            { conversation: dto, removed: true },
+            () => ({ conversation: maskedPreview(dto), removed: true }),
+          );
         }
         emitToAgents(
           agents,
