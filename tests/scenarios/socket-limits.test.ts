@@ -160,6 +160,52 @@ for (const engine of testDatabases) {
       }
     });
 
+    it('an agent account has one budget over all its sockets; its typing reaches the buyer coalesced, the last state last', async () => {
+      const buyer = await buyerWithConversation(1);
+      const atBuyer: TypingPush[] = [];
+      buyer.sockets[0]!.on('conversation:typing', (e: TypingPush) => atBuyer.push(e));
+      const cookie = await loginCookie(t.server, 'owner@demo.xiaoer.dev');
+      const tabs = [await connect(t.url, '/agent', { cookie }), await connect(t.url, '/agent', { cookie })];
+      sockets.push(...tabs);
+      const started = Date.now();
+      const typing = await burst(tabs, LIMIT - 1, 'conversation:typing', () => ({
+        conversationId: buyer.conversationId,
+        isTyping: true,
+      }));
+      assert.equal(tally(typing).ok, LIMIT - 1);
+      assert.ok(
+        (
+          await emit(tabs[1]!, 'conversation:typing', {
+            conversationId: buyer.conversationId,
+            isTyping: false,
+          })
+        ).ok,
+      );
+      await until(() => atBuyer.at(-1)?.isTyping === false, 'the stopped-typing push at the buyer');
+      const elapsed = Date.now() - started;
+      assert.ok(
+        atBuyer.length <= Math.ceil(elapsed / TYPING_PUSH_MS) + 1,
+        `${atBuyer.length} typing pushes in ${elapsed} ms`,
+      );
+      assert.equal(
+        tally(
+          await burst(tabs, 5, 'conversation:typing', () => ({
+            conversationId: buyer.conversationId,
+            isTyping: true,
+          })),
+        ).limited,
+        5,
+      );
+      const extra = 7;
+      const sync = tally(
+        await burst(tabs, LIMIT + extra, 'messages:sync', () => ({
+          conversationId: buyer.conversationId,
+          afterSeq: 0,
+        })),
+      );
+      assert.deepEqual(sync, { ok: LIMIT, limited: extra });
+    });
+
     it('a socket flooding every event far past the limit is disconnected and its buyer refused a while; /health and another buyer get through meanwhile', async () => {
       const flooder = await buyerWithConversation(1);
       const other = await buyerWithConversation(1);
