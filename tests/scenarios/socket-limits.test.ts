@@ -160,6 +160,17 @@ for (const engine of testDatabases) {
       }
     });
 
+    it('events named like object internals ("constructor", "__proto__", "toString") are just other events', async () => {
+      const buyer = await buyerWithConversation(1);
+      const socket = buyer.sockets[0]!;
+      for (const event of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+        socket.emit(event, { conversationId: buyer.conversationId });
+      const sync = await emit(socket, 'messages:sync', { conversationId: buyer.conversationId, afterSeq: 0 });
+      assert.ok(sync.ok, JSON.stringify(sync));
+      assert.ok(socket.connected);
+      assert.equal((await fetch(`${t.url}/health`)).status, 200);
+    });
+
     it('an agent account has one budget over all its sockets; its typing reaches the buyer coalesced, the last state last', async () => {
       const buyer = await buyerWithConversation(1);
       const atBuyer: TypingPush[] = [];

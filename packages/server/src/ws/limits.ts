@@ -6,11 +6,11 @@ import { RateLimitedError, toErrorResponse } from '../http/errors';
 
 /** The budget each client event draws on; anything else draws on `events`. */
 type Budget = 'typing' | 'sync' | 'read' | 'events';
-const BUDGET_OF: Record<string, Budget> = {
-  'conversation:typing': 'typing',
-  'messages:sync': 'sync',
-  'conversation:read': 'read',
-};
+const BUDGET_OF = new Map<unknown, Budget>([
+  ['conversation:typing', 'typing'],
+  ['messages:sync', 'sync'],
+  ['conversation:read', 'read'],
+]);
 
 type LimitsConfig = Pick<
   Config,
@@ -68,8 +68,8 @@ export class SocketLimits {
       if (res && res.msBeforeNext > 0 && res.consumedPoints > this.refused.points) socket.disconnect(true);
     });
     socket.use((packet, next) => {
-      const event = typeof packet[0] === 'string' ? packet[0] : '';
-      const budget = this.budgets[BUDGET_OF[event] ?? 'events'];
+      // A Map, not an object: an event named "constructor" or "__proto__" is just another event.
+      const budget = this.budgets[BUDGET_OF.get(packet[0]) ?? 'events'];
       budget.consume(sender).then(
         () => next(),
         (rejection: unknown) => {
