@@ -13,7 +13,12 @@ const AGENTS = Number(process.env.AGENTS ?? 50);
 const dir = mkdtempSync(join(tmpdir(), 'xiaoer-bench-'));
 const storage = await openStorage(process.env.DATABASE_URL ?? `sqlite:${join(dir, 'bench.db')}`);
 await seedBenchShop(storage, AGENTS);
-const config = benchConfig();
+// The socket limits (issue #14) as the environment sets them (bench/flood), else their defaults.
+const config = benchConfig(
+  Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('WS_') && !!e[1]),
+  ),
+);
 const server = await createServer(config, { storage });
 const url = await server.listen();
 console.log(JSON.stringify({ port: Number(new URL(url).port) }));

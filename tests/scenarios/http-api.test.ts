@@ -2215,7 +2215,12 @@ describe('rate limits', () => {
         });
         codes.push(res.statusCode);
         if (res.statusCode === 200) conversationId = res.json<SendJson>().conversation.id;
-        else assertError(res, 429, 'rate_limited');
+        else {
+          assertError(res, 429, 'rate_limited');
+          // Issue #14: it says when the buyer may send again (within the 10 s window).
+          const wait = res.json<{ error: { retryAfterMs?: number } }>().error.retryAfterMs ?? 0;
+          assert.ok(wait > 0 && wait <= 10_000, `retryAfterMs ${wait}`);
+        }
       }
       assert.deepEqual(codes, [200, 200, 200, 429]);
       const stored = await storedMessages(t, conversationId);

@@ -435,6 +435,77 @@ for (const engine of testDatabases) {
       assert.equal(full.buyer.phone, PHONE);
     });
 
+    it('CMP-7 the outsourced agent who loses a conversation, and their transfer and read answers, see the preview masked', async () => {
+      const { cookie, socket } = actors.outsourced;
+      const removed: ConversationJson[] = [];
+      socket.on('conversation:updated', (e: { conversation: ConversationJson; removed?: boolean }) => {
+        if (e.removed) removed.push(e.conversation);
+      });
+      const removedPush = async (id: string) => {
+        await until(() => removed.some((c) => c.id === id), `the removed push for ${id}`);
+        return removed.find((c) => c.id === id)!.lastMessagePreview;
+      };
+      // A transfer to a group leaves it queued, its preview still the buyer's words (a transfer to
+      // an agent shows the transfer line instead).
+      const group = 'cmp7-leak';
+      for (const shop of ['A', 'B'] as const) {
+        const settings = await t.storage.shops.findRoutingSettings(shops[shop].id);
+        await t.storage.shops.saveRoutingSettings(shops[shop].id, {
+          ...settings,
+          groups: [
+            ...settings.groups,
+            { id: group, name: '转接组', statuses: [], agentIds: [shops[shop].staff.id] },
+          ],
+        });
+      }
+      // Held by the outsourced account, the buyer's phone number the last words (after the assignment line).
+      const heldWithPhone = async (shop: ShopName) => {
+        const { buyer, conversation } = await buyerWritesIn(shop);
+        await assign(shop, conversation.id, actors.outsourced.id);
+        const again = await t.server.ctx.chat.sendBuyerMessage(shops[shop].id, buyer.id, randomUUID(), {
+          kind: 'text',
+          body: { text: `打这个 ${PHONE}` },
+        });
+        return again.conversation;
+      };
+      // In A the account is an ordinary agent (phones in full); in B it is outsourced (masked).
+      for (const [shop, phone] of [
+        ['A', PHONE],
+        ['B', MASKED_PHONE],
+      ] as const) {
+        // An admin moves it away: the push to the agent who lost it.
+        const taken = await heldWithPhone(shop);
+        await t.server.ctx.chat.transferConversation(
+          shops[shop].id,
+          { type: 'agent', agentId: shops[shop].owner, isAdmin: true },
+          taken.id,
+          { groupId: group },
+        );
+        const pushed = await removedPush(taken.id);
+        assert.ok(pushed.includes(phone), `removed push in ${shop}: ${pushed}`);
+        // The agent marks one read and transfers it themselves: the answers.
+        const moved = await heldWithPhone(shop);
+        const read = await request('POST', `/api/conversations/${moved.id}/read`, cookie, {
+          payload: { seq: moved.lastSeq },
+        });
+        assert.equal(read.statusCode, 200, read.body);
+        const readPreview = (read.json() as { conversation: ConversationJson }).conversation
+          .lastMessagePreview;
+        assert.ok(readPreview.includes(phone), `read answer in ${shop}: ${readPreview}`);
+        const transfer = await request('POST', `/api/conversations/${moved.id}/transfer`, cookie, {
+          payload: { toGroupId: group },
+        });
+        assert.equal(transfer.statusCode, 200, transfer.body);
+        const answered = (transfer.json() as { conversation: ConversationJson }).conversation;
+        assert.ok(
+          answered.lastMessagePreview.includes(phone),
+          `transfer answer in ${shop}: ${answered.lastMessagePreview}`,
+        );
+        const movedPush = await removedPush(moved.id);
+        assert.ok(movedPush.includes(phone), `transfer push in ${shop}: ${movedPush}`);
+      }
+    });
+
     it('TEAM-4 the agent of both shops gets both shops’ buyers live and answers each in its own shop', async () => {
       const { socket } = actors.both;
       const pushed = collect(socket);

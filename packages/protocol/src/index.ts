@@ -268,7 +268,8 @@ export interface UploadResponse {
 
 /** Every error has this shape, over HTTP and in WebSocket acks. */
 export interface ErrorBody {
-  error: { code: DomainErrorCode; message: string; field?: string; details?: unknown };
+  /** `retryAfterMs`: with `rate_limited`, when the same call may go again. */
+  error: { code: DomainErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
 }
 
 // ---------- WebSocket (Socket.IO) ----------

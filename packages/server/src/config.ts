@@ -144,6 +144,21 @@ const envSchema = z
     WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     /** Messages per 10 seconds per buyer. */
     BUYER_MESSAGES_PER_10S: z.coerce.number().int().min(1).default(20),
+    /**
+     * Socket events (issue #14), each budget per buyer or agent account, shared by all its sockets
+     * on a node: typing indicators, `messages:sync` and read receipts per 10 seconds…
+     */
+    WS_TYPING_PER_10S: z.coerce.number().int().min(1).default(50),
+    WS_SYNC_PER_10S: z.coerce.number().int().min(1).default(100),
+    WS_READ_PER_10S: z.coerce.number().int().min(1).default(100),
+    /** …and every other event (message:send, message:order-card, anything unknown). */
+    WS_EVENTS_PER_10S: z.coerce.number().int().min(1).default(100),
+    /** Typing pushes: at most one per conversation and side in this many ms (the last state wins). */
+    WS_TYPING_PUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    /** Refused events per 10 s after which the sender's sockets are disconnected… */
+    WS_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).default(200),
+    /** …and its new ones refused for this many seconds. */
+    WS_FLOOD_BLOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /** Secure flag on the session cookie (turn on behind HTTPS). */
     COOKIE_SECURE: z
       .enum(['true', 'false'])

@@ -18,6 +18,16 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   rate_limited: 429,
 };
 
+/** A budget spent (429): says when the same call may go again. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('rate_limited', message);
+  }
+}
+
 /** Turns anything thrown into a status and an error body; unknown errors become 500 without details. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
   if (error instanceof DomainError) {
@@ -29,6 +39,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
           message: error.message,
           ...(error.field ? { field: error.field } : {}),
           ...(error.details !== undefined ? { details: error.details } : {}),
+          ...(error instanceof RateLimitedError ? { retryAfterMs: Math.ceil(error.retryAfterMs) } : {}),
         },
       },
       internal: false,

@@ -25,6 +25,7 @@ import { toErrorResponse } from '../http/errors';
 import { OriginGuard } from '../http/origin';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
 import { DomainError } from '@xiaoer/core';
+import { SocketLimits } from './limits';
 
 /** Room names: one per agent, one per buyer, one for a shop's admins (who see every conversation). */
 export const rooms = {
@@ -124,8 +125,10 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   const buyers = io.of(WS_BUYER_NAMESPACE);
   // The socket a message came from already has it in its ack: pushes skip that one socket.
   const senders: Senders = new Map();
-  setupAgents(agents, ctx, senders);
-  setupBuyers(buyers, ctx, senders);
+  // Issue #14: every client event is counted against its buyer or agent account.
+  const limits = new SocketLimits(ctx.config);
+  setupAgents(agents, ctx, senders, limits);
+  setupBuyers(buyers, ctx, senders, limits);
 
   const nicks = new BuyerNicks(ctx);
   // Events are pushed in the order they were published, even though presenting one may wait on
@@ -163,14 +166,17 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         const { conversation, previousAgentId } = event;
         const dto = await nicks.present(conversation);
         buyers.to(rooms.buyer(conversation.buyerId)).emit('conversation:updated', { conversation });
+        // The agent who lost it learns so (admins keep seeing it); CMP-7: masked for outsourced roles.
         if (previousAgentId && previousAgentId !== conversation.agentId) {
-          agents
-            .to(rooms.agent(previousAgentId))
-            .except(rooms.admins(event.shopId))
-            .emit('conversation:updated', {
-              conversation: dto,
-              removed: true,
-            });
+          emitToAgents(
+            agents,
+            event.shopId,
+            [rooms.agent(previousAgentId)],
+            [rooms.admins(event.shopId)],
+            'conversation:updated',
+            { conversation: dto, removed: true },
+            () => ({ conversation: maskedPreview(dto), removed: true }),
+          );
         }
         emitToAgents(
           agents,
@@ -255,6 +261,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
 
   return () => {
     clearInterval(recheck);
+    limits.close();
     unsubscribe();
   };
 }
@@ -290,7 +297,7 @@ interface AgentSocketState {
   shops: Map<string, ShopId>;
 }
 
-function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
+function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
   // Issue #14 (CSRF): a browser sends the cookie with any page's WebSocket handshake; only our own
   // origin (and ALLOWED_ORIGINS) may open the agent socket. The buyer namespace takes any origin.
   const origins = new OriginGuard(ctx.config);
@@ -315,6 +322,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
     const me = socket.data.me as AgentContext;
     const state: AgentSocketState = { me, shops: new Map() };
     const agentId = me.account.id;
+    limits.guard(socket, `agent:${agentId}`);
     void socket.join([rooms.agent(agentId), rooms.account(agentId)]);
     for (const m of me.memberships) {
       void socket.join(rooms.agents(m.shopId));
@@ -378,11 +386,11 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders): void {
       );
       return { message: r.message, conversation: r.conversation };
     });
-    registerCommon(socket, ctx, async (conversationId) => inShop(conversationId));
+    registerCommon(socket, ctx, limits, async (conversationId) => inShop(conversationId));
   });
 }
 
-function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
+function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
   ns.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
@@ -399,6 +407,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
     const shopId = me.shop.id as ShopId;
     const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
     const scope = { shopId, actor, masked: false };
+    limits.guard(socket, `buyer:${me.buyer.id}`);
     void socket.join(rooms.buyer(me.buyer.id));
     void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
 
@@ -418,7 +427,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders): void {
         return { message: r.message, conversation: r.conversation };
       },
     );
-    registerCommon(socket, ctx, async () => scope);
+    registerCommon(socket, ctx, limits, async () => scope);
   });
 }
 
@@ -450,7 +459,7 @@ type Scope = (conversationId: string) => Promise<{
 }>;
 
 /** Sync, read receipts and typing: the same for both sides. */
-function registerCommon(socket: Socket, ctx: AppContext, scope: Scope): void {
+function registerCommon(socket: Socket, ctx: AppContext, limits: SocketLimits, scope: Scope): void {
   on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => {
     const { shopId, actor, masked } = await scope(conversationId);
     const messages = await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq);
@@ -461,9 +470,12 @@ function registerCommon(socket: Socket, ctx: AppContext, scope: Scope): void {
     const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
     return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };
   });
+  // Coalesced per sender and conversation (issue #14): at most one relay an interval, the last state.
   on(socket, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
-    const { shopId, actor } = await scope(conversationId);
-    await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, isTyping);
+    limits.typing.offer(`${socket.data.sender as string}:${conversationId}`, isTyping, async (state) => {
+      const { shopId, actor } = await scope(conversationId);
+      await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, state);
+    });
     return {};
   });
 }

@@ -14,7 +14,8 @@ import type { MetricsAlert, MetricsSettings } from '../shared/metrics';
 import { notifyBuyerMessage } from './notify';
 
 type Ack<T> =
-  { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; details?: unknown; retryAfterMs?: number } };
 
 /** How a send ended: sent, refused by compliance (with the findings), or failed. */
 export type SendOutcome =
@@ -152,13 +153,21 @@ export function useWorkbench(
           .then((r) => setReplyMinutes(r.settings.replyMinutes))
           .catch(() => undefined);
       }
-      for (const [id, list] of Object.entries(messagesRef.current)) {
+      // Issue #14: syncs past the server's budget (many conversations open) go again when it says.
+      const sync = (id: string) =>
         void socket
           .timeout(10_000)
-          .emitWithAck('messages:sync', { conversationId: id, afterSeq: lastSeq(list) })
-          .then((res: Ack<{ messages: Message[] }>) => res.ok && addMessages(id, res.data.messages))
+          .emitWithAck('messages:sync', {
+            conversationId: id,
+            afterSeq: lastSeq(messagesRef.current[id] ?? []),
+          })
+          .then((res: Ack<{ messages: Message[] }>) => {
+            if (res.ok) addMessages(id, res.data.messages);
+            else if (res.error.code === 'rate_limited' && socket.connected)
+              setTimeout(() => sync(id), res.error.retryAfterMs ?? 1000);
+          })
           .catch(() => undefined);
-      }
+      for (const id of Object.keys(messagesRef.current)) sync(id);
     });
     socket.on('disconnect', (reason) => {
       setConnected(false);

@@ -41,6 +41,10 @@ export async function presentConversation(
   return { ...shown, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
 }
 
+/** CMP-7: a conversation answered to an agent, its preview (the buyer's last words) as their role may see it. */
+const shownTo = <C extends { lastMessagePreview: string }>(me: AgentContext, c: C): C =>
+  canSeeBuyerPii(me.agent.role) ? c : maskedPreview(c);
+
 export const actorOf = (ctx: AgentContext) => ({
   type: 'agent' as const,
   agentId: ctx.agent.id,
@@ -140,7 +144,10 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const { conversationId } = parse(conversationParams, req.params);
     const { seq } = parse(readSchema, req.body);
     return {
-      conversation: await chat.markRead(me.shop.id, actorOf(me), conversationId as ConversationId, seq),
+      conversation: shownTo(
+        me,
+        await chat.markRead(me.shop.id, actorOf(me), conversationId as ConversationId, seq),
+      ),
     };
   });
 
@@ -178,6 +185,6 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
       conversationId as ConversationId,
       to.toAgentId !== undefined ? { agentId: to.toAgentId as AgentId } : { groupId: to.toGroupId! },
     );
-    return { conversation: c };
+    return { conversation: shownTo(me, c) };
   });
 }

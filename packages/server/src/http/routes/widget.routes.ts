@@ -7,11 +7,12 @@ import {
 } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { signBuyerToken, verifyIdentity } from '../../auth/tokens';
 import type { ShopWithSecret, Storage } from '../../storage';
 import { buyerFromToken, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
-import { parse } from '../errors';
+import { parse, RateLimitedError } from '../errors';
 
 function newBuyer(
   shop: ShopWithSecret,
@@ -33,8 +34,9 @@ function newBuyer(
 export async function consumeBuyerMessage(ctx: AppContext, buyerId: string): Promise<void> {
   try {
     await ctx.buyerMessageLimiter.consume(buyerId);
-  } catch {
-    throw new DomainError('rate_limited', 'you are sending too fast, wait a moment');
+  } catch (rejection) {
+    const wait = rejection instanceof RateLimiterRes ? rejection.msBeforeNext : 1000;
+    throw new RateLimitedError('you are sending too fast, wait a moment', wait);
   }
 }
 
