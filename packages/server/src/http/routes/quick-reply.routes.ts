@@ -30,6 +30,8 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const input = parse(quickReplySchema, req.body);
     if (!input.personal && !me.isAdmin)
       throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
+    // CMP-3: a QR code or barcode in the reply's image is checked as text before it is saved.
+    if (input.imageUrl) await ctx.compliance.screenShopImage(me.shop.id, input.imageUrl, 'imageUrl');
     const quickReply: QuickReply = {
       id: randomUUID() as QuickReplyId,
       shopId: me.shop.id,
@@ -53,6 +55,7 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     const { personal, ...fields } = patch;
     if (personal === false && !me.isAdmin)
       throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
+    if (fields.imageUrl) await ctx.compliance.screenShopImage(me.shop.id, fields.imageUrl, 'imageUrl');
     const updated = await storage.quickReplies.updateQuickReply(me.shop.id, existing.id, {
       ...fields,
       ...(personal === undefined ? {} : { ownerId: personal ? me.agent.id : null }),
