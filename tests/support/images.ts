@@ -6,6 +6,8 @@ import bwipjs from 'bwip-js/node';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /** An RGBA picture. */
 export interface Pixels {
@@ -109,4 +111,14 @@ export function hugePngHeader(width: number, height: number): Buffer {
   out.writeUInt32BE(width, 16);
   out.writeUInt32BE(height, 20);
   return out;
+}
+
+/** A WebP (default quality) of `p`, encoded by libwebp in WebAssembly (@jsquash/webp). */
+export async function webp(p: Pixels): Promise<Buffer> {
+  const require = createRequire(import.meta.url);
+  const enc = await import('@jsquash/webp/encode.js');
+  const dir = require.resolve('@jsquash/webp/encode.js').replace(/encode\.js$/, '');
+  await enc.init(new WebAssembly.Module(readFileSync(`${dir}codec/enc/webp_enc.wasm`)));
+  const image = { data: new Uint8ClampedArray(p.data), width: p.width, height: p.height, colorSpace: 'srgb' };
+  return Buffer.from(await enc.default(image as ImageData));
 }

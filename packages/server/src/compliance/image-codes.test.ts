@@ -8,6 +8,7 @@ import {
   photoWithQr,
   png,
   qrPixels,
+  webp,
 } from '../../../../tests/support/images';
 import type { ShopId } from '@xiaoer/core';
 import { ImageCodeReader, uploadImageCodes } from './image-codes';
@@ -30,6 +31,13 @@ describe('image codes (CMP-3 for images, issue #14)', () => {
     assert.deepEqual(await reader.read(await ean13Png('6901234567892')), {
       ok: true,
       texts: ['6901234567892'],
+    });
+  });
+
+  it('reads a QR code in a WebP', async () => {
+    assert.deepEqual(await reader.read(await webp(qrPixels('wxp://f2f0webp123'))), {
+      ok: true,
+      texts: ['wxp://f2f0webp123'],
     });
   });
 
