@@ -97,7 +97,8 @@ const zh = {
   name: '名称',
   serviceHours: '服务时间',
   welcomeMessage: '欢迎语',
-  welcomeMessageHint: '每位买家打开聊天窗口时看到的第一句话，{shop} 会换成店铺名；留空用默认。发出前会做合规检查。',
+  welcomeMessageHint:
+    '每位买家打开聊天窗口时看到的第一句话，{shop} 会换成店铺名；留空用默认。发出前会做合规检查。',
   timeZone: '时区',
   role: '角色',
   cap: '接待上限',
@@ -173,6 +174,8 @@ const zh = {
   backToEdit: '返回修改',
   quickReplyBlocked: '快捷回复未发送',
   notSent: '未发送',
+  imageNotSent: '图片未发送',
+  imageUnreadable: '图片无法读取，无法检查其中的二维码，请换一张图片',
   promises: '承诺记录',
   noPromises: '暂无承诺',
   promiseKinds: { carrier: '指定快递', exchange: '换货', 'ship-by': '发货时间', refund: '退款' } as Record<
@@ -549,7 +552,8 @@ const en: typeof zh = {
   name: 'Name',
   serviceHours: 'Service hours',
   welcomeMessage: 'Welcome line',
-  welcomeMessageHint: 'The first line every buyer sees in the chat window; {shop} becomes the shop name; empty: the default. Checked against the platform rules before it is saved.',
+  welcomeMessageHint:
+    'The first line every buyer sees in the chat window; {shop} becomes the shop name; empty: the default. Checked against the platform rules before it is saved.',
   timeZone: 'Time zone',
   role: 'Role',
   cap: 'Max concurrent',
@@ -629,6 +633,8 @@ const en: typeof zh = {
   backToEdit: 'Edit',
   quickReplyBlocked: 'Quick reply not sent',
   notSent: 'Not sent',
+  imageNotSent: 'Image not sent',
+  imageUnreadable: 'The image could not be read to check it for QR codes: try another image',
   promises: 'Promises',
   noPromises: 'No promises yet',
   promiseKinds: { carrier: 'Carrier', exchange: 'Exchange', 'ship-by': 'Ship by', refund: 'Refund' },
