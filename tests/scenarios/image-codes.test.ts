@@ -192,6 +192,12 @@ for (const engine of testDatabases) {
         assert.equal(field, 'body.url', c.name);
         assert.equal(details.verdict, 'block');
         assert.ok(details.findings.length > 0, c.name);
+        if (c.code.startsWith('wxp://'))
+          assert.deepEqual(
+            details.findings.map((f) => f.id),
+            ['cmp3.payment-code'],
+            `${c.name}: one finding, the payment code`,
+          );
         for (const f of details.findings) {
           assert.equal(f.rule, 'CMP-3', `${c.name}: ${f.id}`);
           assert.equal(f.source, 'image_code', c.name);

@@ -58,7 +58,10 @@ const inImage = (r: LocalizedText): LocalizedText =>
  * rewritten, so no rewrite is offered; warnings do not stop an image.
  */
 export function imageCodeFindings(code: string, checked: CheckResult): Finding[] {
-  return [...checked.findings, ...findCodeLinks(code)]
+  const own = findCodeLinks(code);
+  // A whole payment link says it all: the checker's readings of its parts ("wx…") add only noise.
+  const all = own.some((f) => f.id === 'cmp3.payment-code') ? own : [...checked.findings, ...own];
+  return all
     .filter((f) => f.verdict === 'block')
     .map(({ rewrite: _rewrite, ...f }) => ({ ...f, reason: inImage(f.reason), source: 'image_code', code }));
 }
