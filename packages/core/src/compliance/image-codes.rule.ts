@@ -60,7 +60,10 @@ const inImage = (r: LocalizedText): LocalizedText =>
 export function imageCodeFindings(code: string, checked: CheckResult): Finding[] {
   const own = findCodeLinks(code);
   // A whole payment link says it all: the checker's readings of its parts ("wx…") add only noise.
-  const all = own.some((f) => f.id === 'cmp3.payment-code') ? own : [...checked.findings, ...own];
+  // A WeChat id the checker already found is not found twice.
+  const all = own.some((f) => f.id === 'cmp3.payment-code')
+    ? own
+    : [...checked.findings, ...own.filter((f) => !checked.findings.some((c) => c.id === f.id))];
   return all
     .filter((f) => f.verdict === 'block')
     .map(({ rewrite: _rewrite, ...f }) => ({ ...f, reason: inImage(f.reason), source: 'image_code', code }));
