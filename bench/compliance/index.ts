@@ -8,7 +8,11 @@
  * copied into the repo; skipped with a note when absent) — and a share of the dev set's
  * rule-breaking lines.
  *
- * Env: BENCH_COMPLIANCE_MESSAGES (10000), BENCH_COMPLIANCE_BAD_SHARE (0.1), XIAOER_SEEDS.
+ * Then QR codes and barcodes in images (CMP-3, issue #14): the reader on photo-sized JPEGs beside
+ * decoding the same JPEG to pixels.
+ *
+ * Env: BENCH_COMPLIANCE_MESSAGES (10000), BENCH_COMPLIANCE_BAD_SHARE (0.1), XIAOER_SEEDS,
+ * BENCH_IMAGE_RUNS (12).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,9 @@ import {
 } from '../../packages/server/src/compliance/compliance-cli';
 import { mulberry32, seedDemoShop } from '../../packages/server/src/demo/demo-shop';
 import { openStorage } from '../../packages/server/src/storage';
+import jpeg from 'jpeg-js';
+import { ImageCodeReader } from '../../packages/server/src/compliance/image-codes';
+import { jpg, photo, photoWithQr } from '../../tests/support/images';
 import { fmt, printTable, quantile } from '../lib/stats';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +37,7 @@ const SEEDS = process.env.XIAOER_SEEDS ?? join(root, '..', 'shared', 'seeds');
 const MESSAGES = Number(process.env.BENCH_COMPLIANCE_MESSAGES ?? 10_000);
 const BAD_SHARE = Number(process.env.BENCH_COMPLIANCE_BAD_SHARE ?? 0.1);
 const LONG = 5_000;
+const IMAGE_RUNS = Number(process.env.BENCH_IMAGE_RUNS ?? 12);
 
 /**
  * The baseline: the CMP-1 banned list (the phrases of the lexicon's CMP-1 entries, their trailing
@@ -298,4 +306,55 @@ export async function run(): Promise<void> {
     );
   }
   printTable('compliance: labelled sets (the settings of `xiaoer compliance eval`)', rows);
+  await imageCodes();
+}
+
+/**
+ * CMP-3 for images (issue #14): the time to find the QR codes and barcodes in one photo-sized
+ * JPEG (1080×1080, quality 85) through the server's reader (header check, worker thread, zxing-wasm
+ * decoding the JPEG and searching it), with a payment QR code in it and without; the baseline
+ * decodes the same JPEG to pixels with jpeg-js (pure JavaScript) on the main thread.
+ */
+async function imageCodes(): Promise<void> {
+  const runs = IMAGE_RUNS;
+  const withQr = photoWithQr('wxp://f2f0Qm4bXkz9TRcYl0aJ3sH8', 'jpeg');
+  const without = jpg(photo(1080, 1080, 7));
+  const reader = new ImageCodeReader();
+  const time = async (fn: () => unknown): Promise<number[]> => {
+    await fn(); // warm-up (the thread starts and compiles the wasm once)
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const s = performance.now();
+      await fn();
+      times.push(performance.now() - s);
+    }
+    return times;
+  };
+  try {
+    const found = await reader.read(withQr);
+    const none = await reader.read(without);
+    const rows = [];
+    for (const [label, bytes, result] of [
+      ['1080×1080 JPEG with a QR code', withQr, found],
+      ['1080×1080 JPEG without a code', without, none],
+    ] as const) {
+      const ours = await time(() => reader.read(bytes));
+      const base = await time(() => jpeg.decode(bytes, { useTArray: true }));
+      const sees = result.ok ? `${result.texts.length} code(s) found` : `unreadable (${result.reason})`;
+      for (const q of [0.5, 0.99] as const)
+        rows.push({
+          label: `${label}: p${q * 100} (ms)`,
+          ours: fmt(quantile(ours, q), 1),
+          baseline: fmt(quantile(base, q), 1),
+          ratio: ratio(quantile(ours, q), quantile(base, q)),
+          note: q === 0.5 ? `${sees}; ${fmt(bytes.length / 1024, 0)} KB` : '',
+        });
+    }
+    printTable(
+      `compliance: QR codes and barcodes in an image, ${runs} runs each; baseline: jpeg-js decoding the same JPEG to pixels`,
+      rows,
+    );
+  } finally {
+    await reader.close();
+  }
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AgentId, BuyerId, ConversationId, QuickReplyId, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium, logIn as logInAt, Pages } from '../support/browser';
+import { jpg, photo, png, qrPixels } from '../support/images';
 import { loginCookie, startTestServer, type TestServer } from '../support/server';
 
 const SHOP = 'shop-demo' as ShopId;
@@ -209,6 +210,30 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     assert.equal(body.error.code, 'compliance_blocked');
     assert.ok(body.error.details.findings.some((f) => f.rule === 'CMP-3'));
     await composer.fill('');
+  });
+
+  it('an image with a payment QR code (CMP-3) is refused with the reason shown; a plain photo is sent', async () => {
+    const agentImages = agent.locator('[data-testid="message-bubble"][data-sender="agent"] img');
+    const buyerImages = buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"] img');
+    const before = await agentImages.count();
+    const file = agent.locator('input[type="file"]');
+    await file.setInputFiles({
+      name: 'pay.png',
+      mimeType: 'image/png',
+      buffer: png(qrPixels('wxp://f2f0Qm4bXkz9TRcYl0aJ3sH8')),
+    });
+    // The workbench says why (zh-CN first), and no bubble stays.
+    await agent.getByText(/图片未发送：CMP-3 图片中的二维码/).waitFor();
+    assert.equal(await agentImages.count(), before, 'no image bubble');
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-image-blocked.png`, animations: 'disabled' });
+
+    await file.setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg(photo(320, 240)) });
+    await buyerImages.first().waitFor({ timeout: 15_000 });
+    assert.equal(await buyerImages.count(), 1, 'only the photo reached the buyer');
+    const stored = (await t.storage.conversations.listMessages(SHOP, conversationId, 0, 500)).filter(
+      (m) => m.kind === 'image',
+    );
+    assert.equal(stored.length, 1);
   });
 
   it('a warned promise (CMP-4) asks for confirmation, is sent, and shows in the sidebar', async () => {

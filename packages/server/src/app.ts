@@ -40,6 +40,7 @@ import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { routingRoutes } from './http/routes/routing.routes';
 import { setupRoutes } from './http/routes/setup.routes';
 import { complianceRoutes } from './http/routes/compliance.routes';
+import { ImageCodeReader, uploadImageCodes } from './compliance/image-codes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
@@ -146,6 +147,7 @@ export async function createServer(
   // CMP-1 … CMP-5: every agent text is screened before it is stored; the shop's checker is
   // compiled once per settings. The buyer's orders of the last 90 days are never taken for phone
   // or bank-card numbers.
+  const imageCodeReader = new ImageCodeReader();
   const compliance = new ComplianceGuard({
     store: storage.compliance,
     compile: createChecker,
@@ -154,6 +156,8 @@ export async function createServer(
     clock,
     ids: randomIds,
     timeZone: async (shopId) => (await storage.shops.findShop(shopId))?.timeZone ?? 'Asia/Shanghai',
+    // CMP-3 for images (issue #14): QR codes and barcodes in an uploaded image, decoded off-thread.
+    imageCodes: uploadImageCodes(storage.uploads, imageCodeReader),
   });
   // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
@@ -513,6 +517,7 @@ export async function createServer(
       await Promise.race([metrics.flush(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await peers?.close();
       await shopLock?.close();
+      await imageCodeReader.close();
       if (redis) {
         // quit() waits for queued commands, which never go while Redis is away.
         if (redis.status === 'ready')

@@ -12,6 +12,7 @@ import type {
 } from './compliance.types';
 import { DEFAULT_PROACTIVE_SETTINGS } from './compliance.types';
 import { checkProactive } from './cmp6-proactive.rule';
+import { IMAGE_CODE_LOG_PREFIX, imageCodeFindings } from './image-codes.rule';
 
 /** A compiled checker for one shop's settings. */
 export interface Checker {
@@ -75,6 +76,9 @@ export interface GuardTarget {
   buyerId: BuyerId;
 }
 
+/** Reads the QR codes and barcodes in an uploaded image: their texts, or null when it cannot. */
+export type ImageCodes = (shopId: ShopId, imageUrl: string) => Promise<string[] | null>;
+
 /** A buyer's orders that the checker may see (their numbers are never phones or bank cards). */
 export type BuyerOrders = (shopId: ShopId, buyerId: BuyerId) => Promise<Order[]>;
 
@@ -123,6 +127,11 @@ export class ComplianceGuard {
       timeZone?: (shopId: ShopId) => Promise<string>;
       /** How long a compiled checker is trusted before the settings are read again (other nodes' edits). */
       ttlMs?: number;
+      /**
+       * The texts of the QR codes and barcodes in an image (`/uploads/<id>`), or null when the
+       * image cannot be read (corrupt, too large, too slow): such an image is refused unchecked.
+       */
+      imageCodes?: ImageCodes;
     },
   ) {}
 
@@ -220,6 +229,68 @@ export class ComplianceGuard {
     const result = await this.check(target.shopId, target.buyerId, text);
     if (result.verdict === 'block') await this.log(target, 'blocked', result, text);
     return result;
+  }
+
+  /**
+   * CMP-3 for images: every QR code and barcode in the image is decoded and its text checked like
+   * an agent's; a blocking finding blocks the image (logged as `[图片二维码] <text>`, thrown as
+   * compliance_blocked naming `field`). An image that cannot be read is refused (validation_failed).
+   */
+  async screenImage(target: GuardTarget, imageUrl: string, field = 'body.url'): Promise<void> {
+    const found = await this.imageFindings(target.shopId, target.buyerId, imageUrl, field);
+    if (!found) return;
+    await this.deps.store.appendLog({
+      id: this.deps.ids.next(),
+      shopId: target.shopId,
+      agentId: target.agentId,
+      conversationId: target.conversationId,
+      buyerId: target.buyerId,
+      action: 'blocked',
+      verdict: 'block',
+      rules: rulesOf(found.findings),
+      findings: found.findings,
+      text: found.text,
+      createdAt: this.deps.clock.now(),
+    });
+    throw found.error;
+  }
+
+  /** An image the shop saves to send to many buyers (a quick reply's): refused like `screenImage`, not logged. */
+  async screenShopImage(shopId: ShopId, imageUrl: string, field: string): Promise<void> {
+    const found = await this.imageFindings(shopId, null, imageUrl, field);
+    if (found) throw found.error;
+  }
+
+  private async imageFindings(
+    shopId: ShopId,
+    buyerId: BuyerId | null,
+    imageUrl: string,
+    field: string,
+  ): Promise<{ findings: Finding[]; text: string; error: DomainError } | undefined> {
+    if (!this.deps.imageCodes) return undefined;
+    const codes = await this.deps.imageCodes(shopId, imageUrl);
+    if (codes === null)
+      throw new DomainError(
+        'validation_failed',
+        `${field}: the image could not be read to check it for QR codes (corrupt, or too large)`,
+        field,
+      );
+    if (codes.length === 0) return undefined;
+    const checker = await this.checkerFor(shopId);
+    const ctx = await this.context(shopId, buyerId);
+    const blocked = codes.flatMap((code) => {
+      const findings = imageCodeFindings(code, checker.check(code, ctx));
+      return findings.length ? [{ code, findings }] : [];
+    });
+    if (blocked.length === 0) return undefined;
+    const findings = blocked.flatMap((b) => b.findings);
+    const details: ComplianceErrorDetails = { verdict: 'block', findings };
+    const summary = findings.map((f) => `${f.rule} ${f.reason.en}`).join('; ');
+    return {
+      findings,
+      text: blocked.map((b) => `${IMAGE_CODE_LOG_PREFIX} ${b.code}`).join('\n'),
+      error: new DomainError('compliance_blocked', `not sent: ${summary}`, field, details),
+    };
   }
 
   /** CMP-4: records the message's checkable promises against the buyer's order. */

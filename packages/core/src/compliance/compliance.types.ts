@@ -63,6 +63,10 @@ export interface Finding {
    * every rewrite applied is `CheckResult.suggestion`.
    */
   rewrite?: string;
+  /** `image_code`: found in the text of a QR code or barcode in an image (the span is in `code`). */
+  source?: 'image_code';
+  /** The decoded text of that code. */
+  code?: string;
 }
 
 /** The kinds of promise that can be checked against what happened (CMP-4). */

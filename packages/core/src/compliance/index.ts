@@ -8,4 +8,5 @@ export { maskPii, type MaskResult, type MaskedSpan } from './cmp7-privacy.rule';
 export { luhnValid, PLATFORM_DOMAINS, PLATFORM_NAMES } from './cmp3-off-platform.rule';
 export type { LexRule } from './lexicon';
 export * from './compliance.guard';
+export { findCodeLinks, imageCodeFindings, IMAGE_CODE_LOG_PREFIX } from './image-codes.rule';
 export { maskedMessage, maskedPreview } from './masking';

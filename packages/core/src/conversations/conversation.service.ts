@@ -226,6 +226,8 @@ export class ChatService {
       guard && normalized.kind === 'text'
         ? await guard.screen(target, normalized.body.text, options.confirmWarnings === true)
         : undefined;
+    // CMP-3: a QR code or barcode in an image is checked as text; a blocked image is never stored.
+    if (guard && normalized.kind === 'image') await guard.screenImage(target, normalized.body.url);
     // An agent who writes into a bot conversation takes it over.
     if (conversation.status === 'bot') conversation = await this.takeOver(shopId, actor, conversationId);
     const sent = await this.append(shopId, conversationId, {

@@ -174,6 +174,8 @@ const zh = {
   backToEdit: '返回修改',
   quickReplyBlocked: '快捷回复未发送',
   notSent: '未发送',
+  imageNotSent: '图片未发送',
+  imageUnreadable: '图片无法读取，无法检查其中的二维码，请换一张图片',
   promises: '承诺记录',
   noPromises: '暂无承诺',
   promiseKinds: { carrier: '指定快递', exchange: '换货', 'ship-by': '发货时间', refund: '退款' } as Record<
@@ -632,6 +634,8 @@ const en: typeof zh = {
   backToEdit: 'Edit',
   quickReplyBlocked: 'Quick reply not sent',
   notSent: 'Not sent',
+  imageNotSent: 'Image not sent',
+  imageUnreadable: 'The image could not be read to check it for QR codes: try another image',
   promises: 'Promises',
   noPromises: 'No promises yet',
   promiseKinds: { carrier: 'Carrier', exchange: 'Exchange', 'ship-by': 'Ship by', refund: 'Refund' },

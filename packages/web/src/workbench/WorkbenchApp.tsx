@@ -33,7 +33,7 @@ export function WorkbenchApp() {
 }
 
 function Workbench({ me, session }: { me: MeResponse; session: Session }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const onMe = session.setMe;
   const isAdmin = ADMIN_ROLES.includes(me.agent.role);
   // TEAM-4: the shops whose every conversation I see (my role there administers it).
@@ -142,7 +142,18 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                   : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
               }
               onSendImage={(url) => {
-                if (conversation) void wb.send(conversation.id, { kind: 'image', body: { url } });
+                if (!conversation) return;
+                // CMP-3: an image whose QR code or barcode is blocked is never sent; say why.
+                void wb.send(conversation.id, { kind: 'image', body: { url } }).then((outcome) => {
+                  if (outcome.ok) return;
+                  if (outcome.code === 'validation_failed') toast.error(t.imageUnreadable);
+                  else if (outcome.details) {
+                    const reasons = outcome.details.findings
+                      .map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`)
+                      .join('；');
+                    toast.error(`${t.imageNotSent}：${reasons}`, 8);
+                  }
+                });
               }}
               onTyping={() => conversation && wb.sendTyping(conversation.id)}
               onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
