@@ -275,6 +275,8 @@ export async function createServer(
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
         await storage.timers.prune(clock.now() - 7 * DAY);
+        // Issue #14: used identity nonces, once their identity has expired.
+        await storage.kv.pruneExpired(clock.now());
         return { repeatAt: clock.now() + 3_600_000 };
       },
     },

@@ -92,6 +92,8 @@ const envSchema = z
     WIDGET_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
     /** Messages per 10 seconds per buyer. */
     BUYER_MESSAGES_PER_10S: z.coerce.number().int().min(1).default(20),
+    /** Issue #14: days a buyer token lives; each widget session open renews it (sliding). */
+    BUYER_TOKEN_TTL_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
     /** Secure flag on the session cookie (turn on behind HTTPS). */
     COOKIE_SECURE: z
       .enum(['true', 'false'])

@@ -515,6 +515,25 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_buyer_tokens': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // Issue #14: a buyer's token generation (a revoke moves it on, killing every token issued
+        // before); the tokens already out (v1, no generation nor expiry) are refused by the code.
+        await db.schema
+          .alterTable('buyers')
+          .addColumn('token_gen', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // Keys that expire (a used identity nonce is remembered until the identity would expire).
+        await db.schema.alterTable('kv').addColumn('expires_at', 'bigint').execute();
+        await db.schema
+          .createIndex('kv_expires')
+          .on('kv')
+          .column('expires_at')
+          .where(sql.ref('expires_at'), 'is not', null)
+          .execute();
+      },
+    },
   };
 }
 

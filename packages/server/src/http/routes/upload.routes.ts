@@ -18,7 +18,7 @@ async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId:
     typeof shop === 'string' ? shop : undefined,
   );
   if (agent) return { shopId: agent.shop.id, by: `agent:${agent.agent.id}` };
-  const buyer = await requireBuyer(ctx.storage, ctx.secret, req);
+  const buyer = await requireBuyer(ctx.storage, ctx.secret, req, ctx.clock.now());
   return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
 }
 
