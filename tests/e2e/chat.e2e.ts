@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { AgentId, BuyerId, ShopId } from '@xiaoer/core';
-import { WS_BUYER_NAMESPACE } from '@xiaoer/protocol';
+import type { AgentId, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium } from '../support/browser';
-import { startTestServer, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, type TestServer } from '../support/server';
 
 describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
   let t: TestServer;
@@ -104,9 +103,13 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     const token = () => page.evaluate(() => localStorage.getItem('xiaoer.token.demo'));
     const first = (await token())!;
     const buyerId = first.split('.')[2]!;
-    assert.ok(await t.storage.buyers.revokeTokens('shop-demo' as ShopId, buyerId as BuyerId));
-    // The connection drops (as on a network change): the socket's reconnect is refused (401)…
-    for (const socket of t.server.io.of(WS_BUYER_NAMESPACE).sockets.values()) socket.conn.close();
+    // An admin revokes the buyer's tokens: the server closes the socket, its reconnect is refused…
+    const revoked = await t.server.app.inject({
+      method: 'POST',
+      url: `/api/buyers/${buyerId}/revoke-tokens`,
+      headers: { cookie: await loginCookie(t.server, 'owner@demo.xiaoer.dev') },
+    });
+    assert.equal(revoked.statusCode, 200, revoked.body);
     // … and the widget opens a new session and connects with its token, without a reload.
     await page.waitForFunction((old) => localStorage.getItem('xiaoer.token.demo') !== old, first);
     await connected();

@@ -91,39 +91,46 @@ for (const engine of testDatabases) {
       assert.equal(await handshake(renewed.token), 'ok');
     });
 
-    it('an admin revokes a buyer’s tokens: 401 over HTTP and at the handshake; an agent may not; the next session is a new one', async () => {
-      const visitor = await open();
-      const owner = await loginCookie(t.server, 'owner@demo.xiaoer.dev');
-      const agent = await loginCookie(t.server, 'agent1@demo.xiaoer.dev');
-      const revoke = (cookie: string, id: string) =>
-        t.server.app.inject({
-          method: 'POST',
-          url: `/api/buyers/${id}/revoke-tokens`,
-          headers: { cookie },
+    it(
+      'an admin revokes a buyer’s tokens: 401 over HTTP and at the handshake; an agent may not; the next session is a new one',
+      { timeout: 30_000 },
+      async () => {
+        const visitor = await open();
+        const owner = await loginCookie(t.server, 'owner@demo.xiaoer.dev');
+        const agent = await loginCookie(t.server, 'agent1@demo.xiaoer.dev');
+        const revoke = (cookie: string, id: string) =>
+          t.server.app.inject({
+            method: 'POST',
+            url: `/api/buyers/${id}/revoke-tokens`,
+            headers: { cookie },
+          });
+        assertError(await revoke(agent, visitor.buyerId), 403, 'forbidden');
+        assert.equal((await messages(visitor.token)).statusCode, 200, 'a refused revoke changes nothing');
+        assertError(await revoke(owner, 'no-such-buyer'), 404, 'not_found', 'buyerId');
+        const live = await connect(t.url, WS_BUYER_NAMESPACE, { token: visitor.token });
+        const closed = new Promise<string>((resolve) => live.once('disconnect', resolve));
+        const res = await revoke(owner, visitor.buyerId);
+        assert.equal(res.statusCode, 200, res.body);
+        assert.equal(await closed, 'io server disconnect', 'the open socket is closed');
+        assertError(await messages(visitor.token), 401, 'unauthenticated', 'authorization');
+        assert.match(await handshake(visitor.token), /unauthenticated/);
+        const next = await open({ shop: 'demo', token: visitor.token });
+        assert.notEqual(next.buyerId, visitor.buyerId);
+        // An identified buyer's revoked tokens die too; the shop page's new identity logs them in again.
+        const known = await open({
+          shop: 'demo',
+          identity: signedIdentity(secret, 'tb100001', { ts: clock.now() }),
         });
-      assertError(await revoke(agent, visitor.buyerId), 403, 'forbidden');
-      assert.equal((await messages(visitor.token)).statusCode, 200, 'a refused revoke changes nothing');
-      assertError(await revoke(owner, 'no-such-buyer'), 404, 'not_found', 'buyerId');
-      const res = await revoke(owner, visitor.buyerId);
-      assert.equal(res.statusCode, 200, res.body);
-      assertError(await messages(visitor.token), 401, 'unauthenticated', 'authorization');
-      assert.match(await handshake(visitor.token), /unauthenticated/);
-      const next = await open({ shop: 'demo', token: visitor.token });
-      assert.notEqual(next.buyerId, visitor.buyerId);
-      // An identified buyer's revoked tokens die too; the shop page's new identity logs them in again.
-      const known = await open({
-        shop: 'demo',
-        identity: signedIdentity(secret, 'tb100001', { ts: clock.now() }),
-      });
-      assert.ok(await t.storage.buyers.revokeTokens(DEMO, known.buyerId as BuyerId));
-      assertError(await messages(known.token), 401, 'unauthenticated', 'authorization');
-      const again = await open({
-        shop: 'demo',
-        identity: signedIdentity(secret, 'tb100001', { ts: clock.now() }),
-      });
-      assert.equal(again.buyerId, known.buyerId);
-      assert.equal((await messages(again.token)).statusCode, 200);
-    });
+        assert.ok(await t.storage.buyers.revokeTokens(DEMO, known.buyerId as BuyerId));
+        assertError(await messages(known.token), 401, 'unauthenticated', 'authorization');
+        const again = await open({
+          shop: 'demo',
+          identity: signedIdentity(secret, 'tb100001', { ts: clock.now() }),
+        });
+        assert.equal(again.buyerId, known.buyerId);
+        assert.equal((await messages(again.token)).statusCode, 200);
+      },
+    );
 
     it('an old-format (v1) token is 401; a session with it starts a new visitor', async () => {
       const buyer = await open();

@@ -432,6 +432,7 @@ export async function createServer(
     sockets.emit('account:changed', { change });
     sockets.disconnectSockets(true);
   };
+  ctx.disconnectBuyer = (id) => io.of(WS_BUYER_NAMESPACE).in(rooms.buyer(id)).disconnectSockets(true);
   metrics.setAlertListener((shopId, alert) => {
     const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);

@@ -303,8 +303,11 @@ class Widget {
       void this.catchUp();
       for (const p of this.outbox.splice(0)) this.emitSend(p);
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.ui.banner.hidden = false;
+      // Closed by the server (issue #14: the buyer's tokens were revoked), which socket.io does not
+      // retry: connect again; a refused token then renews the session (connect_error below).
+      if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', (error: Error) => {
       this.ui.banner.hidden = false;

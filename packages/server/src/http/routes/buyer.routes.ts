@@ -46,6 +46,8 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     if (!(await storage.buyers.revokeTokens(me.shop.id, buyerId as BuyerId)))
       throw notFound('buyer', 'buyerId');
+    // A socket is checked at its handshake: the open ones are closed (their reconnect is refused).
+    ctx.disconnectBuyer?.(buyerId);
     return { revoked: true };
   });
 }
