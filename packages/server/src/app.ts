@@ -271,6 +271,12 @@ export async function createServer(
             await chat.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
+      // Issue #14: uploads nothing uses, past UPLOAD_ORPHAN_HOURS, removed hourly by one node.
+      'uploads.sweep': async () => {
+        const now = clock.now();
+        await storage.uploads.sweepOrphans(now - config.UPLOAD_ORPHAN_HOURS * 3_600_000, now);
+        return { repeatAt: clock.now() + 3_600_000 };
+      },
       // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
@@ -451,6 +457,10 @@ export async function createServer(
     );
     await storage.timers.schedule(
       { id: 'routing.sweep', kind: 'routing.sweep', shopId: null, dueAt: now + 60_000 },
+      now,
+    );
+    await storage.timers.schedule(
+      { id: 'uploads.sweep', kind: 'uploads.sweep', shopId: null, dueAt: now + 60_000 },
       now,
     );
     // RT-8: nobody is here until their workbench connects; whoever the database has as available

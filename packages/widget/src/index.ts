@@ -563,8 +563,13 @@ class Widget {
     form.append('file', file);
     const res = await this.authedFetch(`${this.origin}/api/uploads`, { method: 'POST', body: form });
     if (!res?.ok) {
-      const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      this.ui.notice.textContent = body?.error?.message ?? this.t.uploadFailed;
+      const body = (await res?.json().catch(() => undefined)) as
+        { error?: { code?: string; message?: string } } | undefined;
+      // Issue #14: past the upload quota, said in the buyer's language.
+      this.ui.notice.textContent =
+        body?.error?.code === 'quota_exceeded'
+          ? this.t.uploadQuota
+          : (body?.error?.message ?? this.t.uploadFailed);
       return;
     }
     const { url } = (await res.json()) as { url: string };

@@ -162,3 +162,68 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`migration 0011_upload_quotas on ${engine}`, () => {
+    it('issue #14 uploads from before are counted in the quotas and swept (or kept) like new ones', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig11-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0010_buyer_tokens');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await k
+        .insertInto('shops')
+        .values({
+          id: 'shop-1',
+          slug: 'one',
+          name: 'one',
+          secret: 's',
+          time_zone: 'Asia/Shanghai',
+          service_hours: 'x',
+          created_at: 1,
+        })
+        .execute();
+      for (const id of ['old-orphan', 'old-used'])
+        await k
+          .insertInto('uploads')
+          .values({
+            id,
+            shop_id: 'shop-1',
+            content_type: 'image/png',
+            size: 100,
+            data: Buffer.from('x'),
+            uploaded_by: 'buyer:b-1',
+            created_at: 1000,
+          })
+          .execute();
+      await k
+        .insertInto('quick_replies')
+        .values({
+          id: 'q-1',
+          shop_id: 'shop-1',
+          owner_id: null,
+          title: 't',
+          text: 'x',
+          image_url: '/uploads/old-used',
+          created_at: 1000,
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        assert.equal(await storage.uploads.shopBytes('shop-1'), 200);
+        assert.equal(await storage.uploads.bytesSince('buyer:b-1', 999), 200);
+        assert.deepEqual(await storage.uploads.sweepOrphans(5000, 5000), { removed: 1, kept: 1 });
+        assert.equal(await storage.uploads.findUpload('old-orphan'), undefined);
+        assert.ok(await storage.uploads.findUpload('old-used'));
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+}

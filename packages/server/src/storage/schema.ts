@@ -153,6 +153,8 @@ export interface UploadsTable {
   data: Uint8Array;
   uploaded_by: string;
   created_at: number;
+  /** Issue #14: when the orphan sweep found it in use (null: not yet looked at, or still young). */
+  kept_at: number | null;
 }
 export interface FaqEntriesTable {
   id: string;
