@@ -105,7 +105,7 @@ const envSchema = z
       .number()
       .int()
       .min(0)
-      .default(5 * 1024 * 1024 * 1024),
+      .default(20 * 1024 * 1024 * 1024),
     /** Issue #14: hours an upload no message or quick reply uses is kept before it is removed. */
     UPLOAD_ORPHAN_HOURS: z.coerce
       .number()
