@@ -19,7 +19,7 @@ export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 const OFFSET = 8 * HOUR;
 
-export type BuyerRow = Database['buyers'];
+export type BuyerRow = Omit<Database['buyers'], 'token_gen'>;
 export type ConversationRow = Omit<Database['conversations'], 'bot_misses' | 'queue_priority'>;
 export type MessageRow = Database['messages'];
 export type OrderRow = Database['orders'];

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AgentId, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium } from '../support/browser';
-import { startTestServer, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, type TestServer } from '../support/server';
 
 describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
   let t: TestServer;
@@ -84,6 +84,43 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     assert.deepEqual(pageErrors, [], 'no uncaught errors in either page');
     await buyerContext.close();
     await agentContext.close();
+  });
+
+  it('issue #14 the widget whose token is revoked starts a new session by itself and keeps chatting', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${t.url}/demo?buyer=anonymous`);
+    const connected = () =>
+      page.waitForFunction(
+        () =>
+          (
+            window as unknown as { XiaoerWidget?: { __state(): { connected: boolean } } }
+          ).XiaoerWidget?.__state().connected,
+      );
+    await connected();
+    const token = () => page.evaluate(() => localStorage.getItem('xiaoer.token.demo'));
+    const first = (await token())!;
+    const buyerId = first.split('.')[2]!;
+    // An admin revokes the buyer's tokens: the server closes the socket, its reconnect is refused…
+    const revoked = await t.server.app.inject({
+      method: 'POST',
+      url: `/api/buyers/${buyerId}/revoke-tokens`,
+      headers: { cookie: await loginCookie(t.server, 'owner@demo.xiaoer.dev') },
+    });
+    assert.equal(revoked.statusCode, 200, revoked.body);
+    // … and the widget opens a new session and connects with its token, without a reload.
+    await page.waitForFunction((old) => localStorage.getItem('xiaoer.token.demo') !== old, first);
+    await connected();
+    await page.getByTestId('xiaoer-launcher').click();
+    await page.getByTestId('xiaoer-input').fill('还在吗？');
+    await page.getByTestId('xiaoer-send').click();
+    await page
+      .locator('[data-testid="xiaoer-message"][data-sender="buyer"][data-seq]', { hasText: '还在吗？' })
+      .waitFor({ timeout: 15_000 });
+    assert.deepEqual(pageErrors, []);
+    await context.close();
   });
 
   it('the owner creates an agent in the admin console and the new agent can log in', async () => {

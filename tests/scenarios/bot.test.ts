@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Conversation, Message, ShopId } from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
-import { signIdentity } from '../../packages/server/src/auth/tokens';
 import { testDatabases } from '../support/databases';
-import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
+import {
+  loginCookie,
+  signedIdentity,
+  startTestServer,
+  widgetSession,
+  type TestServer,
+} from '../support/server';
 
 const SHOP = 'shop-demo' as ShopId;
 
@@ -81,10 +86,9 @@ for (const engine of testDatabases) {
           logistics: [{ at: Date.now() - DAY / 2, description: '【杭州转运中心】已发出' }],
         });
       }
-      const ts = Date.now();
       const { token } = await widgetSession(t.server, {
         shop: 'demo',
-        identity: { externalId, ts, sig: signIdentity(shop.secret, externalId, ts) },
+        identity: signedIdentity(shop.secret, externalId),
       });
       let n = 0;
       let conversationId = '';
@@ -240,10 +244,9 @@ for (const engine of testDatabases) {
         items: [],
         logistics: [],
       });
-      const ts = Date.now();
       const { token } = await widgetSession(t.server, {
         shop: 'demo',
-        identity: { externalId: 'new-1', ts, sig: signIdentity(shop.secret, 'new-1', ts) },
+        identity: signedIdentity(shop.secret, 'new-1'),
       });
       const res = await inject({
         method: 'POST',

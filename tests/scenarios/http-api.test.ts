@@ -23,6 +23,7 @@ import { makeAgent, makeBuyer, makeShop } from '../support/fixtures';
 import {
   AGENT_PASSWORD,
   loginCookie,
+  signedIdentity,
   startTestServer,
   widgetSession,
   type TestServer,
@@ -180,10 +181,10 @@ function assertError(res: LightMyRequestResponse, status: number, code: string, 
 }
 
 /** A signed shop-page identity for a buyer of the demo shop. */
-async function identityFor(t: TestServer, externalId: string, ts = Date.now()) {
+async function identityFor(t: TestServer, externalId: string, ts = Date.now(), nick?: string) {
   const shop = await t.storage.shops.findShopBySlug('demo');
   assert.ok(shop);
-  return { externalId, ts, sig: signIdentity(shop.secret, externalId, ts) };
+  return signedIdentity(shop.secret, externalId, { ts, ...(nick !== undefined ? { nick } : {}) });
 }
 
 async function countUploads(t: TestServer): Promise<number> {
@@ -420,7 +421,12 @@ describe('HTTP API in process', () => {
       assert.notEqual(garbage.buyerId, first.buyerId);
       const forged = await widgetSession(t.server, {
         shop: 'demo',
-        token: signBuyerToken('someone-elses-secret-someone-elses', 'shop-demo', first.buyerId),
+        token: signBuyerToken('someone-elses-secret-someone-elses', {
+          shopId: 'shop-demo',
+          buyerId: first.buyerId,
+          gen: 0,
+          exp: Date.now() + 3600_000,
+        }),
       });
       assert.notEqual(forged.buyerId, first.buyerId, 'a forged token does not take over a buyer');
     });
@@ -434,7 +440,7 @@ describe('HTTP API in process', () => {
       const before = await countBuyers(t);
       const fresh = await widgetSession(t.server, {
         shop: 'demo',
-        identity: { ...(await identityFor(t, 'tb-new-777')), nick: '新买家' },
+        identity: await identityFor(t, 'tb-new-777', Date.now(), '新买家'),
       });
       const created = await t.storage.buyers.findBuyer(DEMO_SHOP, fresh.buyerId as BuyerId);
       assert.equal(created?.externalId, 'tb-new-777');
@@ -451,7 +457,7 @@ describe('HTTP API in process', () => {
       const before = await countBuyers(t);
       const real = await identityFor(t, 'tb100002');
       const forgedSigs = [
-        signIdentity('a-guessed-secret', 'tb100002', real.ts),
+        signIdentity('a-guessed-secret', real),
         // A real signature of another buyer does not log in this one.
         (await identityFor(t, 'tb100003', real.ts)).sig,
       ];
@@ -539,7 +545,12 @@ describe('HTTP API in process', () => {
         { authorization: 'Bearer garbage' },
         { authorization: `Bearer v1.${shopId}.${buyerId}.forgedforgedforged` },
         {
-          authorization: `Bearer ${signBuyerToken('another-server-secret-another-server', shopId!, buyerId!)}`,
+          authorization: `Bearer ${signBuyerToken('another-server-secret-another-server', {
+            shopId: shopId!,
+            buyerId: buyerId!,
+            gen: 0,
+            exp: Date.now() + 3600_000,
+          })}`,
         },
         { authorization: `Basic ${real.token}` },
         { authorization: real.token },

@@ -1,5 +1,7 @@
 import type { Clock, Conversation, ShopId } from '@xiaoer/core';
+import { randomBytes } from 'node:crypto';
 import { createServer, type XiaoerServer } from '../../packages/server/src/app';
+import { signIdentity } from '../../packages/server/src/auth/tokens';
 import { parseConfig } from '../../packages/server/src/config';
 import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
 import { openStorage, type Storage } from '../../packages/server/src/storage';
@@ -79,6 +81,24 @@ export async function loginCookie(
   const cookie = res.cookies.find((c) => c.name === 'xiaoer_sid');
   if (!cookie) throw new Error('no session cookie');
   return `xiaoer_sid=${cookie.value}`;
+}
+
+/**
+ * A shop page's identity for a logged-in buyer (issue #14, format v2), signed with the shop's
+ * secret: a new nonce each time.
+ */
+export function signedIdentity(
+  shopSecret: string,
+  externalId: string,
+  options: { ts?: number; nick?: string; nonce?: string } = {},
+): { externalId: string; nick?: string; ts: number; nonce: string; sig: string } {
+  const identity = {
+    externalId,
+    ...(options.nick !== undefined ? { nick: options.nick } : {}),
+    ts: options.ts ?? Date.now(),
+    nonce: options.nonce ?? randomBytes(16).toString('base64url'),
+  };
+  return { ...identity, sig: signIdentity(shopSecret, identity) };
 }
 
 /** Opens a widget session by HTTP inject and returns the buyer token and id. */

@@ -213,11 +213,29 @@ export interface SetupResponse {
 }
 
 // ---------- HTTP: buyer widget ----------
-/** A shop page may identify its logged-in buyer: sig = hex HMAC-SHA256(shop secret, `${externalId}.${ts}`). */
+/** No line breaks: the identity's signing string puts one field per line (issue #14). */
+const oneLine = (s: string) => !/[\r\n]/.test(s);
+/**
+ * A shop page may identify its logged-in buyer (issue #14, format v2): sig = hex
+ * HMAC-SHA256(shop secret, ["v2", externalId, ts, nonce, nick ?? ""].join("\n")); the nonce is
+ * random and used once, ts within 10 minutes.
+ */
 export const widgetIdentitySchema = z.object({
-  externalId: z.string().min(1).max(64),
-  nick: z.string().trim().min(1).max(40).optional(),
+  externalId: z.string().min(1).max(64).refine(oneLine, 'must not contain a line break'),
+  // Signed as sent: not trimmed here (the server trims the nick it stores).
+  nick: z
+    .string()
+    .max(40)
+    .refine((s) => s.trim().length > 0, 'must not be blank')
+    .refine(oneLine, 'must not contain a line break')
+    .optional(),
   ts: z.number().int(),
+  nonce: z
+    .string({
+      error: (iss) =>
+        iss.input === undefined ? 'required: sign identities in format v2 (docs/api.md)' : undefined,
+    })
+    .regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16–64 letters, digits, - or _ (random, used once)'),
   sig: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex HMAC-SHA256'),
 });
 export const widgetSessionSchema = z.object({

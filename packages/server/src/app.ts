@@ -276,10 +276,18 @@ export async function createServer(
             await chat.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
+      // Issue #14: uploads nothing uses, past UPLOAD_ORPHAN_HOURS, removed hourly by one node.
+      'uploads.sweep': async () => {
+        const now = clock.now();
+        await storage.uploads.sweepOrphans(now - config.UPLOAD_ORPHAN_HOURS * 3_600_000, now);
+        return { repeatAt: clock.now() + 3_600_000 };
+      },
       // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
         await storage.timers.prune(clock.now() - 7 * DAY);
+        // Issue #14: used identity nonces, once their identity has expired.
+        await storage.kv.pruneExpired(clock.now());
         return { repeatAt: clock.now() + 3_600_000 };
       },
     },
@@ -437,6 +445,7 @@ export async function createServer(
     sockets.emit('account:changed', { change });
     sockets.disconnectSockets(true);
   };
+  ctx.disconnectBuyer = (id) => io.of(WS_BUYER_NAMESPACE).in(rooms.buyer(id)).disconnectSockets(true);
   metrics.setAlertListener((shopId, alert) => {
     const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);
@@ -455,6 +464,10 @@ export async function createServer(
     );
     await storage.timers.schedule(
       { id: 'routing.sweep', kind: 'routing.sweep', shopId: null, dueAt: now + 60_000 },
+      now,
+    );
+    await storage.timers.schedule(
+      { id: 'uploads.sweep', kind: 'uploads.sweep', shopId: null, dueAt: now + 60_000 },
       now,
     );
     // RT-8: nobody is here until their workbench connects; whoever the database has as available

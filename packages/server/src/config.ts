@@ -159,6 +159,26 @@ const envSchema = z
     WS_FLOOD_DISCONNECT_AFTER: z.coerce.number().int().min(1).default(200),
     /** …and its new ones refused for this many seconds. */
     WS_FLOOD_BLOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Issue #14: days a buyer token lives; each widget session open renews it (sliding). */
+    BUYER_TOKEN_TTL_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
+    /** Issue #14: bytes a buyer may upload per hour. */
+    UPLOAD_BUYER_BYTES_PER_HOUR: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(30 * 1024 * 1024),
+    /** Issue #14: bytes of uploads a shop may keep in all. */
+    UPLOAD_SHOP_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(20 * 1024 * 1024 * 1024),
+    /** Issue #14: hours an upload no message or quick reply uses is kept before it is removed. */
+    UPLOAD_ORPHAN_HOURS: z.coerce
+      .number()
+      .min(0.01)
+      .max(24 * 365)
+      .default(24),
     /** Secure flag on the session cookie (turn on behind HTTPS). */
     COOKIE_SECURE: z
       .enum(['true', 'false'])

@@ -1,6 +1,6 @@
 /**
  * The buyer chat widget: `<script src="…/widget.js" data-shop="demo" async></script>`.
- * Optional: data-lang="zh-CN|en", data-identity='{"externalId","nick","ts","sig"}' signed by the
+ * Optional: data-lang="zh-CN|en", data-identity='{"externalId","nick","ts","nonce","sig"}' signed by the
  * shop's server, data-open="true". Renders in a Shadow DOM; talks to the origin it was loaded from.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -202,9 +202,18 @@ class Widget {
 
   /** Opens the session over HTTP, then the socket. */
   async start(): Promise<void> {
+    if (await this.openSession(false)) this.connect();
+  }
+
+  /**
+   * POST /api/widget/session with the stored token (renewed each time: it expires, issue #14) and
+   * the shop page's identity. `renewing`: the token was refused, so it is not sent again.
+   */
+  private async openSession(renewing: boolean): Promise<boolean> {
     let stored: string | null = null;
     try {
-      stored = localStorage.getItem(this.tokenKey);
+      stored = renewing ? null : localStorage.getItem(this.tokenKey);
+      if (renewing) localStorage.removeItem(this.tokenKey);
     } catch {
       // storage may be blocked (private mode): an anonymous session each time
     }
@@ -216,10 +225,12 @@ class Widget {
         ...(stored ? { token: stored } : {}),
         ...(this.identity ? { identity: this.identity } : {}),
       }),
-    });
-    if (!res.ok) {
-      this.ui.notice.textContent = `${res.status}`;
-      return;
+    }).catch(() => undefined);
+    if (!res?.ok) {
+      // An identity is used once: only the shop's page can sign a new one (a reload).
+      this.ui.notice.textContent =
+        res?.status === 401 && this.identity ? this.t.signInAgain : `${res?.status ?? this.t.reconnecting}`;
+      return false;
     }
     const session = (await res.json()) as WidgetSessionResponse;
     try {
@@ -231,10 +242,50 @@ class Widget {
     this.ui.name.textContent = session.shop.name;
     this.ui.hours.textContent = session.shop.serviceHours;
     this.welcome = session.shop.welcome;
+    if (renewing) {
+      // Perhaps another buyer now (a visitor whose token expired): what is shown is theirs.
+      this.conversation = null;
+      this.messages = this.messages.filter((m) => m.pending);
+    }
     this.setConversation(session.conversation);
-    this.messages = mergeMessages([], session.messages);
+    this.messages = mergeMessages(
+      this.messages.filter((m) => m.pending),
+      session.messages,
+    );
     this.render();
-    this.connect();
+    return true;
+  }
+
+  /** The pending renewal, so that several refusals at once open one session. */
+  private renewing: Promise<boolean> | null = null;
+
+  /**
+   * Issue #14: the server refused the token (expired, revoked, or of an older format): a new
+   * session by itself, and the socket reconnects with its token.
+   */
+  private renew(): Promise<boolean> {
+    this.renewing ??= this.openSession(true)
+      .then((ok) => {
+        if (ok && this.socket) {
+          this.socket.auth = { token: this.token };
+          if (!this.socket.connected) this.socket.connect();
+        }
+        return ok;
+      })
+      .finally(() => (this.renewing = null));
+    return this.renewing;
+  }
+
+  /** fetch with the buyer token; on a 401 the session is renewed and the request sent once more. */
+  private async authedFetch(url: string, init: RequestInit): Promise<Response | undefined> {
+    const send = () =>
+      fetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}` },
+      }).catch(() => undefined);
+    const res = await send();
+    if (res?.status === 401 && (await this.renew())) return send();
+    return res;
   }
 
   private token = '';
@@ -252,11 +303,16 @@ class Widget {
       void this.catchUp();
       for (const p of this.outbox.splice(0)) this.emitSend(p);
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.ui.banner.hidden = false;
+      // Closed by the server (issue #14: the buyer's tokens were revoked), which socket.io does not
+      // retry: connect again; a refused token then renews the session (connect_error below).
+      if (reason === 'io server disconnect') socket.connect();
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (error: Error) => {
       this.ui.banner.hidden = false;
+      // Refused by the server (not a network failure): socket.io does not retry that by itself.
+      if (/^unauthenticated/.test(error.message)) void this.renew();
     });
     socket.on(
       'message:new',
@@ -449,11 +505,11 @@ class Widget {
 
   /** POST /api/widget/rating: 'done' when stored or already rated, else the message to show. */
   private async sendRating(conversationId: string, score: number, comment: string): Promise<string> {
-    const res = await fetch(`${this.origin}/api/widget/rating`, {
+    const res = await this.authedFetch(`${this.origin}/api/widget/rating`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ conversationId, score, ...(comment ? { comment } : {}) }),
-    }).catch(() => undefined);
+    });
     if (res?.ok || res?.status === 409) return 'done';
     const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
     return body?.error?.message ?? this.t.rateFailed;
@@ -505,14 +561,15 @@ class Widget {
     }
     const form = new FormData();
     form.append('file', file);
-    const res = await fetch(`${this.origin}/api/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}` },
-      body: form,
-    }).catch(() => undefined);
+    const res = await this.authedFetch(`${this.origin}/api/uploads`, { method: 'POST', body: form });
     if (!res?.ok) {
-      const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-      this.ui.notice.textContent = body?.error?.message ?? this.t.uploadFailed;
+      const body = (await res?.json().catch(() => undefined)) as
+        { error?: { code?: string; message?: string } } | undefined;
+      // Issue #14: past the upload quota, said in the buyer's language.
+      this.ui.notice.textContent =
+        body?.error?.code === 'quota_exceeded'
+          ? this.t.uploadQuota
+          : (body?.error?.message ?? this.t.uploadFailed);
       return;
     }
     const { url } = (await res.json()) as { url: string };

@@ -10,6 +10,8 @@ export type DomainErrorCode =
   | 'conversation_not_yours'
   | 'agent_unavailable'
   | 'payload_too_large'
+  /** Issue #14: an upload past the buyer's hourly or the shop's total storage quota. */
+  | 'quota_exceeded'
   | 'unsupported_media_type'
   /** CMP-1 … CMP-5: the message breaks a platform rule and was not sent. */
   | 'compliance_blocked'

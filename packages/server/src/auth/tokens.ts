@@ -20,41 +20,69 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A buyer's widget token: `v1.<shopId>.<buyerId>.<sig>` signed with the server secret. */
-export function signBuyerToken(secret: string, shopId: string, buyerId: string): string {
-  const payload = `v1.${shopId}.${buyerId}`;
+/** What a buyer token carries (issue #14: it expires, and a revoke bumps the buyer's generation). */
+export interface BuyerTokenClaims {
+  shopId: string;
+  buyerId: string;
+  /** The buyer's token generation when it was issued; a revoke moves the buyer on, killing it. */
+  gen: number;
+  /** Milliseconds since the epoch after which the token is refused. */
+  exp: number;
+}
+
+/**
+ * A buyer's widget token: `v2.<shopId>.<buyerId>.<gen>.<exp>.<sig>` signed with the server secret.
+ * (v1, `v1.<shopId>.<buyerId>.<sig>`, never expired: it is no longer accepted.)
+ */
+export function signBuyerToken(secret: string, claims: BuyerTokenClaims): string {
+  const payload = `v2.${claims.shopId}.${claims.buyerId}.${claims.gen}.${claims.exp}`;
   return `${payload}.${hmac(secret, payload)}`;
 }
 
-/** Reads a buyer token; undefined when it is malformed or forged. */
-export function verifyBuyerToken(
-  secret: string,
-  token: string,
-): { shopId: string; buyerId: string } | undefined {
+/** Reads a buyer token; undefined when it is malformed, forged, of the old format or expired at `now`. */
+export function verifyBuyerToken(secret: string, token: string, now: number): BuyerTokenClaims | undefined {
   if (typeof token !== 'string' || token.length > 400) return undefined;
   const parts = token.split('.');
-  if (parts.length !== 4 || parts[0] !== 'v1') return undefined;
-  const [, shopId, buyerId, sig] = parts as [string, string, string, string];
-  if (!safeEqual(sig, hmac(secret, `v1.${shopId}.${buyerId}`))) return undefined;
-  return { shopId, buyerId };
+  if (parts.length !== 6 || parts[0] !== 'v2') return undefined;
+  const [, shopId, buyerId, gen, exp, sig] = parts as [string, string, string, string, string, string];
+  if (!/^\d{1,9}$/.test(gen) || !/^\d{1,15}$/.test(exp)) return undefined;
+  if (!safeEqual(sig, hmac(secret, `v2.${shopId}.${buyerId}.${gen}.${exp}`))) return undefined;
+  if (Number(exp) <= now) return undefined;
+  return { shopId, buyerId, gen: Number(gen), exp: Number(exp) };
 }
 
-/** The signature a shop's page puts on a logged-in buyer: hex HMAC-SHA256(shop secret, `${externalId}.${ts}`). */
-export function signIdentity(shopSecret: string, externalId: string, ts: number): string {
-  return createHmac('sha256', shopSecret).update(`${externalId}.${ts}`).digest('hex');
+/** What a shop's page signs for its logged-in buyer (issue #14: every field, nick included). */
+export interface WidgetIdentity {
+  externalId: string;
+  nick?: string | undefined;
+  ts: number;
+  /** Random, used once: the server refuses an identity whose nonce it has seen. */
+  nonce: string;
 }
 
-/** How old an identity signature may be. */
+/**
+ * The string a shop signs: `v2`, externalId, ts, nonce and nick (empty when absent), one per line.
+ * No field may hold a line break, so no two identities give the same string.
+ */
+export function identitySigningString(identity: WidgetIdentity): string {
+  return ['v2', identity.externalId, String(identity.ts), identity.nonce, identity.nick ?? ''].join('\n');
+}
+
+/** The signature a shop's page puts on a logged-in buyer: hex HMAC-SHA256(shop secret, the signing string). */
+export function signIdentity(shopSecret: string, identity: WidgetIdentity): string {
+  return createHmac('sha256', shopSecret).update(identitySigningString(identity)).digest('hex');
+}
+
+/** How old (or how far ahead) an identity signature may be. */
 export const IDENTITY_MAX_AGE_MS = 10 * 60_000;
 
-/** Checks a shop page's identity signature and its age. */
+/** Checks a shop page's identity signature and its age ('ok', or what is wrong with it). */
 export function verifyIdentity(
   shopSecret: string,
-  externalId: string,
-  ts: number,
-  sig: string,
+  identity: WidgetIdentity & { sig: string },
   now: number,
-): boolean {
-  if (Math.abs(now - ts) > IDENTITY_MAX_AGE_MS) return false;
-  return safeEqual(sig, signIdentity(shopSecret, externalId, ts));
+): 'ok' | 'forged' | 'expired' {
+  if (!safeEqual(identity.sig, signIdentity(shopSecret, identity))) return 'forged';
+  if (Math.abs(now - identity.ts) > IDENTITY_MAX_AGE_MS) return 'expired';
+  return 'ok';
 }

@@ -133,20 +133,24 @@ export async function requireAdmin(
   return ctx;
 }
 
-/** Resolves the buyer behind a widget token, or undefined when missing, forged or stale. */
+/**
+ * Resolves the buyer behind a widget token, or undefined when missing, forged, of the old format,
+ * expired at `now` or revoked (issue #14: its generation is not the buyer's).
+ */
 export async function buyerFromToken(
   storage: Storage,
   secret: string,
   token: string | undefined,
+  now: number,
 ): Promise<BuyerContext | undefined> {
-  const claims = token ? verifyBuyerToken(secret, token) : undefined;
+  const claims = token ? verifyBuyerToken(secret, token, now) : undefined;
   if (!claims) return undefined;
   const shop = await storage.shops.findShop(claims.shopId as ShopId);
-  const buyer = shop && (await storage.buyers.findBuyer(shop.id, claims.buyerId as BuyerId));
-  if (!shop || !buyer) return undefined;
+  const found = shop && (await storage.buyers.findBuyerForToken(shop.id, claims.buyerId as BuyerId));
+  if (!shop || !found || found.tokenGen !== claims.gen) return undefined;
   // Issue #13: the demo shop's buyers are not served while demo mode is off.
   if (shop.isDemo && (await storage.demo.isClosed(shop.id))) return undefined;
-  return { buyer, shop };
+  return { buyer: found.buyer, shop };
 }
 
 /** The buyer of this request's `Authorization: Bearer` widget token; 401 without a valid one. */
@@ -154,10 +158,16 @@ export async function requireBuyer(
   storage: Storage,
   secret: string,
   req: FastifyRequest,
+  now: number,
 ): Promise<BuyerContext> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-  const ctx = await buyerFromToken(storage, secret, token);
-  if (!ctx) throw new DomainError('unauthenticated', 'missing or invalid buyer token', 'authorization');
+  const ctx = await buyerFromToken(storage, secret, token, now);
+  if (!ctx)
+    throw new DomainError(
+      'unauthenticated',
+      'missing, invalid, expired or revoked buyer token',
+      'authorization',
+    );
   return ctx;
 }

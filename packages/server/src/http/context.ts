@@ -48,6 +48,8 @@ export interface AppContext {
   };
   /** Cluster mode: notices between nodes (a setting changed: drop what you cached). */
   peers?: PeerBus;
+  /** Issue #14: ends the buyer's live widget sockets on every node (its tokens were revoked). */
+  disconnectBuyer?: (buyerId: string) => void;
   /** Per-buyer message rate limit, shared by HTTP and WebSocket sends. */
   buyerMessageLimiter: RateLimiterMemory;
 }

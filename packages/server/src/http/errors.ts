@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   conversation_ended: 409,
   agent_unavailable: 409,
   payload_too_large: 413,
+  quota_exceeded: 413,
   unsupported_media_type: 415,
   compliance_blocked: 422,
   compliance_confirm: 428,

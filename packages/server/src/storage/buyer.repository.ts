@@ -30,6 +30,31 @@ export class BuyerRepository {
     return row && toBuyer(row);
   }
 
+  /** Issue #14: the buyer and its token generation (a token of another generation is revoked). */
+  async findBuyerForToken(
+    shopId: ShopId,
+    id: BuyerId,
+  ): Promise<{ buyer: Buyer; tokenGen: number } | undefined> {
+    const row = await this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { buyer: toBuyer(row), tokenGen: Number(row.token_gen) };
+  }
+
+  /** Issue #14: revokes every token the buyer holds (the next session is a new one); false if unknown. */
+  async revokeTokens(shopId: ShopId, id: BuyerId): Promise<boolean> {
+    const r = await this.db
+      .updateTable('buyers')
+      .set((eb) => ({ token_gen: eb('token_gen', '+', 1) }))
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** The shop a buyer belongs to (an agent of several shops acts in its buyer's, TEAM-4). */
   async findBuyerShop(id: BuyerId): Promise<ShopId | undefined> {
     const row = await this.db.selectFrom('buyers').select('shop_id').where('id', '=', id).executeTakeFirst();

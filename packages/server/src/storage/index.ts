@@ -5,6 +5,7 @@ import { BuyerRepository } from './buyer.repository';
 import { ComplianceRepository } from './compliance.repository';
 import { FaqRepository } from './faq.repository';
 import { KyselyConversationStore } from './conversation.repository';
+import { KvRepository } from './kv.repository';
 import { openDatabase, type Db } from './db';
 import { migrateToLatest } from './migrations';
 import { MetricsRepository } from './metrics.repository';
@@ -33,6 +34,8 @@ export interface Storage {
   compliance: ComplianceRepository;
   metrics: MetricsRepository;
   timers: TimerRepository;
+  /** Issue #14: keyed values with an expiry (used identity nonces). */
+  kv: KvRepository;
   /** TEAM-1, TEAM-4: shops with owners, members and accounts, written all or nothing. */
   team: TeamRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
@@ -62,6 +65,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     compliance: new ComplianceRepository(k, () => randomIds.next()),
     metrics: new MetricsRepository(k),
     timers: new TimerRepository(k, db.engine),
+    kv: new KvRepository(k),
     team: new TeamRepository(k),
     demo: new DemoMode(shops),
     close: () => db.close(),

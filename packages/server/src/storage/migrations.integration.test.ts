@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { AgentId, ShopId } from '@xiaoer/core';
+import type { AgentId, BuyerId, ShopId } from '@xiaoer/core';
 import { freshPostgresUrl } from '../../../../tests/support/databases';
 import { openDatabase } from './db';
 import { migrateToLatest } from './migrations';
@@ -86,6 +86,139 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         assert.equal(a1.chosenStatus, 'hung_up');
         assert.equal((await storage.agents.findAccountForLogin('a1@real.cn'))!.passwordHash, 'h1');
         assert.equal((await storage.sessions.findSession('t', 0))!.agent_id, 'a-1');
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`migration 0010_buyer_tokens on ${engine}`, () => {
+    it('issue #14 buyers start at token generation 0 and keep everything; kv keys kept without expiry', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig10-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0009_team');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await k
+        .insertInto('shops')
+        .values({
+          id: 'shop-1',
+          slug: 'one',
+          name: 'one',
+          secret: 's',
+          time_zone: 'Asia/Shanghai',
+          service_hours: 'x',
+          created_at: 1,
+        })
+        .execute();
+      await k
+        .insertInto('buyers')
+        .values({
+          id: 'b-1',
+          shop_id: 'shop-1',
+          external_id: 'tb1',
+          visitor_id: null,
+          nick: '小明',
+          phone: null,
+          created_at: 1,
+          last_seen_at: 2,
+        })
+        .execute();
+      await k.insertInto('kv').values({ key: 'secret', value: 'kept-secret' }).execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const found = (await storage.buyers.findBuyerForToken('shop-1' as ShopId, 'b-1' as BuyerId))!;
+        assert.equal(found.tokenGen, 0);
+        assert.equal(found.buyer.nick, '小明');
+        assert.equal(found.buyer.externalId, 'tb1');
+        assert.ok(await storage.buyers.revokeTokens('shop-1' as ShopId, 'b-1' as BuyerId));
+        assert.equal(
+          (await storage.buyers.findBuyerForToken('shop-1' as ShopId, 'b-1' as BuyerId))!.tokenGen,
+          1,
+        );
+        await storage.kv.pruneExpired(Number.MAX_SAFE_INTEGER);
+        const secret = await storage.db.kysely
+          .selectFrom('kv')
+          .select('value')
+          .where('key', '=', 'secret')
+          .executeTakeFirst();
+        assert.equal(secret?.value, 'kept-secret', 'a key without expiry is never pruned');
+        assert.equal(await storage.kv.claimOnce('n', 100, 50), true);
+        assert.equal(await storage.kv.claimOnce('n', 100, 60), false, 'claimed once while unexpired');
+        assert.equal(await storage.kv.claimOnce('n', 300, 100), true, 'expired: claimable again');
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+}
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`migration 0011_upload_quotas on ${engine}`, () => {
+    it('issue #14 uploads from before are counted in the quotas and swept (or kept) like new ones', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig11-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0010_buyer_tokens');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await k
+        .insertInto('shops')
+        .values({
+          id: 'shop-1',
+          slug: 'one',
+          name: 'one',
+          secret: 's',
+          time_zone: 'Asia/Shanghai',
+          service_hours: 'x',
+          created_at: 1,
+        })
+        .execute();
+      for (const id of ['old-orphan', 'old-used'])
+        await k
+          .insertInto('uploads')
+          .values({
+            id,
+            shop_id: 'shop-1',
+            content_type: 'image/png',
+            size: 100,
+            data: Buffer.from('x'),
+            uploaded_by: 'buyer:b-1',
+            created_at: 1000,
+          })
+          .execute();
+      await k
+        .insertInto('quick_replies')
+        .values({
+          id: 'q-1',
+          shop_id: 'shop-1',
+          owner_id: null,
+          title: 't',
+          text: 'x',
+          image_url: '/uploads/old-used',
+          created_at: 1000,
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        assert.equal(await storage.uploads.shopBytes('shop-1'), 200);
+        assert.equal(await storage.uploads.bytesSince('buyer:b-1', 999), 200);
+        assert.deepEqual(await storage.uploads.sweepOrphans(5000, 5000), { removed: 1, kept: 1 });
+        assert.equal(await storage.uploads.findUpload('old-orphan'), undefined);
+        assert.ok(await storage.uploads.findUpload('old-used'));
       } finally {
         await storage.close();
         if (engine === 'sqlite')

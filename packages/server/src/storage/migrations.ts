@@ -515,6 +515,46 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_buyer_tokens': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // Issue #14: a buyer's token generation (a revoke moves it on, killing every token issued
+        // before); the tokens already out (v1, no generation nor expiry) are refused by the code.
+        await db.schema
+          .alterTable('buyers')
+          .addColumn('token_gen', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // Keys that expire (a used identity nonce is remembered until the identity would expire).
+        await db.schema.alterTable('kv').addColumn('expires_at', 'bigint').execute();
+        await db.schema
+          .createIndex('kv_expires')
+          .on('kv')
+          .column('expires_at')
+          .where(sql.ref('expires_at'), 'is not', null)
+          .execute();
+      },
+    },
+    '0011_upload_quotas': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // Issue #14: quotas sum a buyer's uploads of the last hour and a shop's uploads.
+        await db.schema
+          .createIndex('uploads_by')
+          .on('uploads')
+          .columns(['uploaded_by', 'created_at'])
+          .execute();
+        await db.schema.createIndex('uploads_shop').on('uploads').column('shop_id').execute();
+        // The orphan sweep marks an upload found in use so that it is never looked at again; only
+        // the unmarked ones are indexed (those the sweep reads, oldest first).
+        await db.schema.alterTable('uploads').addColumn('kept_at', 'bigint').execute();
+        await db.schema
+          .createIndex('uploads_unchecked')
+          .on('uploads')
+          .column('created_at')
+          .where(sql.ref('kept_at'), 'is', null)
+          .execute();
+      },
+    },
   };
 }
 

@@ -71,6 +71,8 @@ export interface BuyersTable {
   phone: string | null;
   created_at: number;
   last_seen_at: number;
+  /** Issue #14: tokens of an older generation are revoked. */
+  token_gen: Generated<number>;
 }
 export interface ProductsTable {
   id: string;
@@ -151,6 +153,8 @@ export interface UploadsTable {
   data: Uint8Array;
   uploaded_by: string;
   created_at: number;
+  /** Issue #14: when the orphan sweep found it in use (null: not yet looked at, or still young). */
+  kept_at: number | null;
 }
 export interface FaqEntriesTable {
   id: string;
@@ -167,6 +171,8 @@ export interface FaqEntriesTable {
 export interface KvTable {
   key: string;
   value: string;
+  /** Issue #14: when the key may be forgotten (null: kept). */
+  expires_at: number | null;
 }
 
 /** The whole database. */

@@ -394,7 +394,12 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
   ns.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
-      const me = await buyerFromToken(ctx.storage, ctx.secret, typeof token === 'string' ? token : undefined);
+      const me = await buyerFromToken(
+        ctx.storage,
+        ctx.secret,
+        typeof token === 'string' ? token : undefined,
+        ctx.clock.now(),
+      );
       if (!me) return next(new Error('unauthenticated: missing or invalid buyer token'));
       socket.data.me = me;
       next();

@@ -1,4 +1,11 @@
-import { canSeeBuyerPii, DAY, notFound, PROFILE_ORDER_WINDOW_DAYS, type BuyerId } from '@xiaoer/core';
+import {
+  canSeeBuyerPii,
+  DAY,
+  DomainError,
+  notFound,
+  PROFILE_ORDER_WINDOW_DAYS,
+  type BuyerId,
+} from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import type { BuyerProfileResponse } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -29,5 +36,18 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const phone = canSeeBuyerPii(me.agent.role) ? buyer.phone : maskPhone(buyer.phone);
     const body: BuyerProfileResponse = { buyer: { ...buyer, phone }, orders };
     return body;
+  });
+
+  // Issue #14: an admin revokes every widget token the buyer holds (a stolen or leaked one stops
+  // working); the buyer's widget starts a new session by itself (identified: the shop page signs).
+  app.post('/api/buyers/:buyerId/revoke-tokens', async (req) => {
+    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
+    if (!me.isAdmin) throw new DomainError('forbidden', 'this needs an admin role');
+    const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
+    if (!(await storage.buyers.revokeTokens(me.shop.id, buyerId as BuyerId)))
+      throw notFound('buyer', 'buyerId');
+    // A socket is checked at its handshake: the open ones are closed (their reconnect is refused).
+    ctx.disconnectBuyer?.(buyerId);
+    return { revoked: true };
   });
 }

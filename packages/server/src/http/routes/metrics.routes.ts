@@ -144,7 +144,7 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
 
   // MET-6: the buyer rates an ended conversation once, 1–5.
   app.post('/api/widget/rating', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req);
+    const { buyer } = await requireBuyer(storage, ctx.secret, req, ctx.clock.now());
     const body = parse(ratingSchema, req.body);
     const c = await storage.conversations.findConversation(
       buyer.shopId,

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { signIdentity } from '../../auth/tokens';
+import { newSessionToken, signIdentity } from '../../auth/tokens';
 import type { AppContext } from '../context';
 
 const webDist = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
@@ -80,15 +80,11 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       (req.query as Record<string, unknown>).buyer ?? buyers[0]?.externalId ?? 'anonymous',
     );
     const buyer = buyers.find((b) => b.externalId === wanted);
-    const ts = ctx.clock.now();
-    const identity = buyer?.externalId
-      ? {
-          externalId: buyer.externalId,
-          nick: buyer.nick,
-          ts,
-          sig: signIdentity(shop.secret, buyer.externalId, ts),
-        }
+    // Signed as a shop's server would: a new nonce for each page (issue #14: used once).
+    const signed = buyer?.externalId
+      ? { externalId: buyer.externalId, nick: buyer.nick, ts: ctx.clock.now(), nonce: newSessionToken() }
       : undefined;
+    const identity = signed && { ...signed, sig: signIdentity(shop.secret, signed) };
     const options = [`<option value="anonymous">匿名访客 / anonymous</option>`]
       .concat(
         buyers

@@ -18,8 +18,45 @@ async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId:
     typeof shop === 'string' ? shop : undefined,
   );
   if (agent) return { shopId: agent.shop.id, by: `agent:${agent.agent.id}` };
-  const buyer = await requireBuyer(ctx.storage, ctx.secret, req);
+  const buyer = await requireBuyer(ctx.storage, ctx.secret, req, ctx.clock.now());
   return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
+}
+
+const MB = 1024 * 1024;
+const megabytes = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
+
+/**
+ * Issue #14: refuses an upload of `size` bytes (0: before reading the body, refusing only when
+ * nothing is left) past the buyer's hourly or the shop's total quota — 413 quota_exceeded naming
+ * `file`, nothing stored.
+ */
+async function checkQuota(ctx: AppContext, who: { shopId: string; by: string }, size: number): Promise<void> {
+  const { config, storage, clock } = ctx;
+  const over = (used: number, limit: number) => (size === 0 ? used >= limit : used + size > limit);
+  if (who.by.startsWith('buyer:')) {
+    const limit = config.UPLOAD_BUYER_BYTES_PER_HOUR;
+    const used = await storage.uploads.bytesSince(who.by, clock.now() - 3_600_000);
+    if (over(used, limit))
+      throw new DomainError(
+        'quota_exceeded',
+        `file: you may upload ${megabytes(limit)} an hour; try again later`,
+        'file',
+        { quota: 'buyer_hourly', limitBytes: limit, usedBytes: used },
+      );
+  }
+  const limit = config.UPLOAD_SHOP_MAX_BYTES;
+  const used = await storage.uploads.shopBytes(who.shopId);
+  if (over(used, limit))
+    throw new DomainError(
+      'quota_exceeded',
+      `file: the shop's uploads are full (${megabytes(limit)})`,
+      'file',
+      {
+        quota: 'shop_total',
+        limitBytes: limit,
+        usedBytes: used,
+      },
+    );
 }
 
 /** What a failure to read the multipart body means for the client. */
@@ -42,6 +79,8 @@ function multipartError(error: unknown): unknown {
 export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/api/uploads', async (req, reply) => {
     const who = await uploader(ctx, req);
+    // A buyer or shop with nothing left is refused before the body is read.
+    await checkQuota(ctx, who, 0);
     if (!req.isMultipart())
       throw new DomainError('unsupported_media_type', 'send multipart/form-data with a `file` field', 'file');
     const file = await req
@@ -62,6 +101,7 @@ export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promi
         'file',
       );
     }
+    await checkQuota(ctx, who, data.length);
     const id = randomUUID();
     await ctx.storage.uploads.insertUpload({
       id,

@@ -8,7 +8,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { signBuyerToken, verifyIdentity } from '../../auth/tokens';
+import { IDENTITY_MAX_AGE_MS, signBuyerToken, verifyIdentity } from '../../auth/tokens';
 import type { ShopWithSecret, Storage } from '../../storage';
 import { buyerFromToken, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
@@ -70,33 +70,62 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
         throw new DomainError('forbidden', 'demo mode is off: the demo shop takes no buyers', 'shop');
       let buyer: Buyer | undefined;
       if (input.identity) {
-        const { externalId, ts, sig, nick } = input.identity;
-        // Only the shop's server knows its secret: a buyer cannot claim to be another buyer.
-        if (!verifyIdentity(shop.secret, externalId, ts, sig, clock.now())) {
+        const identity = input.identity;
+        const now = clock.now();
+        // Only the shop's server knows its secret: a buyer cannot claim to be another buyer, nor
+        // change any field of what the shop signed (issue #14: the nick too).
+        const check = verifyIdentity(shop.secret, identity, now);
+        if (check !== 'ok') {
           throw new DomainError(
             'unauthenticated',
-            'the identity signature is invalid or expired',
+            check === 'expired'
+              ? 'the identity signature is expired: sign a new identity for each page'
+              : 'the identity signature is invalid',
             'identity.sig',
           );
         }
+        // Issue #14: an identity is used once; a replay (its nonce remembered while it could still
+        // be fresh) mints no token.
+        const first = await storage.kv.claimOnce(
+          `identity-nonce:${shop.id}:${identity.nonce}`,
+          identity.ts + IDENTITY_MAX_AGE_MS + 60_000,
+          now,
+        );
+        if (!first)
+          throw new DomainError(
+            'unauthenticated',
+            'this identity was already used: sign a new one (a new nonce) for each page',
+            'identity.nonce',
+          );
+        const { externalId } = identity;
+        const nick = identity.nick?.trim();
         buyer = await storage.buyers.findOrCreate(shop.id, { externalId }, () =>
           newBuyer(shop, clock, { externalId, visitorId: null, nick: nick ?? `买家${externalId.slice(-4)}` }),
         );
       } else if (input.token) {
-        const known = await buyerFromToken(storage, ctx.secret, input.token);
+        // A token expired, revoked or of the old format is ignored: a new visitor (issue #14).
+        const known = await buyerFromToken(storage, ctx.secret, input.token, clock.now());
         // An identified buyer's token is not reused anonymously (the shop page must sign again).
         if (known && known.shop.id === shop.id && known.buyer.externalId === null) buyer = known.buyer;
       }
+      let tokenGen = 0;
       if (!buyer) {
         const visitorId = randomUUID();
         buyer = newBuyer(shop, clock, { externalId: null, visitorId, nick: `访客${visitorId.slice(0, 4)}` });
         await storage.buyers.insertBuyer(buyer);
       } else {
         await storage.buyers.touch(shop.id, buyer.id, clock.now());
+        tokenGen = (await storage.buyers.findBuyerForToken(shop.id, buyer.id))?.tokenGen ?? 0;
       }
       const state = await conversationState(storage, buyer);
       const body: WidgetSessionResponse = {
-        token: signBuyerToken(ctx.secret, shop.id, buyer.id),
+        // Issue #14: a fresh token at every session open (sliding expiry), of the buyer's generation.
+        token: signBuyerToken(ctx.secret, {
+          shopId: shop.id,
+          buyerId: buyer.id,
+          gen: tokenGen,
+          exp: clock.now() + Math.round(ctx.config.BUYER_TOKEN_TTL_DAYS * 24 * 3600_000),
+        }),
         buyer: { id: buyer.id, nick: buyer.nick },
         shop: { name: shop.name, serviceHours: shop.serviceHours, welcome: welcomeLine(shop) },
         ...state,
@@ -106,7 +135,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
   );
 
   app.get('/api/widget/messages', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req);
+    const { buyer } = await requireBuyer(storage, ctx.secret, req, clock.now());
     const { after, limit } = parse(messagesQuery, req.query);
     const conversation = (await storage.conversations.findOpenByBuyer(buyer.shopId, buyer.id)) ?? null;
     if (!conversation) return { conversation: null, messages: [] };
@@ -121,7 +150,7 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   app.post('/api/widget/messages', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req);
+    const { buyer } = await requireBuyer(storage, ctx.secret, req, clock.now());
     const { clientId, ...content } = parse(sendMessageSchema, req.body);
     await consumeBuyerMessage(ctx, buyer.id);
     const r = await ctx.chat.sendBuyerMessage(buyer.shopId, buyer.id, clientId, content);

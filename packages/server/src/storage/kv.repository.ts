@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** Small keyed values, some with an expiry (issue #14: used identity nonces). */
+export class KvRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Records `key` until `expiresAt` unless it is already there and unexpired: true the first time,
+   * false for every later claim before it expires (safe when two nodes race: one insert wins).
+   */
+  async claimOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.db
+      .deleteFrom('kv')
+      .where('key', '=', key)
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now)
+      .execute();
+    const r = await this.db
+      .insertInto('kv')
+      .values({ key, value: '1', expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Forgets every key expired at `now`; returns how many. */
+  async pruneExpired(now: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('kv')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
