@@ -63,7 +63,11 @@ export function useWorkbench(
   const adminIn = (shopId: string | undefined) =>
     shopId !== undefined && adminShopsRef.current.includes(shopId);
 
+  /** Conversations pushed while the list is being fetched (the fetch may predate them). */
+  const pushedDuringLoad = useRef<Set<string> | null>(null);
+
   const upsertConversation = useCallback((c: ConversationDto | Conversation) => {
+    pushedDuringLoad.current?.add(c.id);
     setConversations((prev) => {
       const old = prev[c.id];
       const buyer = 'buyer' in c ? c.buyer : (old?.buyer ?? { id: c.buyerId, nick: '' });
@@ -79,13 +83,30 @@ export function useWorkbench(
   }, []);
 
   const reloadList = useCallback(async () => {
-    const [open, ended] = await Promise.all([
-      api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=open'),
-      api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=ended&limit=50'),
-    ]);
-    setConversations(
-      Object.fromEntries([...ended.conversations, ...open.conversations].map((c) => [c.id, c])),
-    );
+    const pushed = new Set<string>();
+    pushedDuringLoad.current = pushed;
+    let open: { conversations: ConversationDto[] };
+    let ended: { conversations: ConversationDto[] };
+    try {
+      [open, ended] = await Promise.all([
+        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=open'),
+        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=ended&limit=50'),
+      ]);
+    } finally {
+      if (pushedDuringLoad.current === pushed) pushedDuringLoad.current = null;
+    }
+    setConversations((prev) => {
+      const next: Record<string, ListConversation> = Object.fromEntries(
+        [...ended.conversations, ...open.conversations].map((c) => [c.id, c]),
+      );
+      // A buyer pushed while the list was on its way is not lost to an answer read before it.
+      for (const id of pushed) {
+        const live = prev[id];
+        const fetched = next[id];
+        if (live && (!fetched || live.lastSeq >= fetched.lastSeq)) next[id] = live;
+      }
+      return next;
+    });
     setLoadingList(false);
   }, []);
 
