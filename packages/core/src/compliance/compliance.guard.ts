@@ -239,26 +239,30 @@ export class ComplianceGuard {
   async screenImage(target: GuardTarget, imageUrl: string, field = 'body.url'): Promise<void> {
     const found = await this.imageFindings(target.shopId, target.buyerId, imageUrl, field);
     if (!found) return;
-    await this.deps.store.appendLog({
-      id: this.deps.ids.next(),
-      shopId: target.shopId,
-      agentId: target.agentId,
-      conversationId: target.conversationId,
-      buyerId: target.buyerId,
-      action: 'blocked',
-      verdict: 'block',
-      rules: rulesOf(found.findings),
-      findings: found.findings,
-      text: found.text,
-      createdAt: this.deps.clock.now(),
-    });
+    await this.log(target, 'blocked', { verdict: 'block', findings: found.findings }, found.text);
     throw found.error;
   }
 
-  /** An image the shop saves to send to many buyers (a quick reply's): refused like `screenImage`, not logged. */
-  async screenShopImage(shopId: ShopId, imageUrl: string, field: string): Promise<void> {
+  /**
+   * An image the shop saves to send to many buyers (a quick reply's): refused like `screenImage`,
+   * and logged against the agent who tried (`by`), as `screenShopText` does.
+   */
+  async screenShopImage(
+    shopId: ShopId,
+    imageUrl: string,
+    field: string,
+    by?: { agentId: AgentId },
+  ): Promise<void> {
     const found = await this.imageFindings(shopId, null, imageUrl, field);
-    if (found) throw found.error;
+    if (!found) return;
+    if (by)
+      await this.log(
+        { shopId, agentId: by.agentId, conversationId: null, buyerId: null },
+        'blocked',
+        { verdict: 'block', findings: found.findings },
+        found.text,
+      );
+    throw found.error;
   }
 
   private async imageFindings(
@@ -329,19 +333,7 @@ export class ComplianceGuard {
       settings: settings.proactive ?? DEFAULT_PROACTIVE_SETTINGS,
     });
     if (result.verdict === 'pass') return;
-    await this.deps.store.appendLog({
-      id: this.deps.ids.next(),
-      shopId: target.shopId,
-      agentId: target.agentId,
-      conversationId: target.conversationId,
-      buyerId: target.buyerId,
-      action: 'proactive_refused',
-      verdict: 'block',
-      rules: ['CMP-6'],
-      findings: result.findings,
-      text,
-      createdAt: now,
-    });
+    await this.log(target, 'proactive_refused', { verdict: 'block', findings: result.findings }, text);
     const details: ComplianceErrorDetails & { nextAllowedAt?: number } = {
       verdict: 'block',
       findings: result.findings,
@@ -372,7 +364,7 @@ export class ComplianceGuard {
       buyerId: BuyerId | null;
     },
     action: ComplianceLogEntry['action'],
-    result: CheckResult,
+    result: Pick<CheckResult, 'verdict' | 'findings'>,
     text: string,
   ): Promise<void> {
     await this.deps.store.appendLog({

@@ -33,7 +33,10 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     // Every text that leaves the shop passes the guard, on save too (issue #14).
     await ctx.compliance.screenShopText(me.shop.id, input.text, 'text', { agentId: me.agent.id });
     // CMP-3: a QR code or barcode in the reply's image is checked as text before it is saved.
-    if (input.imageUrl) await ctx.compliance.screenShopImage(me.shop.id, input.imageUrl, 'imageUrl');
+    if (input.imageUrl)
+      await ctx.compliance.screenShopImage(me.shop.id, input.imageUrl, 'imageUrl', {
+        agentId: me.agent.id,
+      });
     const quickReply: QuickReply = {
       id: randomUUID() as QuickReplyId,
       shopId: me.shop.id,
@@ -59,7 +62,10 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
       throw new DomainError('forbidden', 'only admins share quick replies', 'personal');
     if (fields.text !== undefined)
       await ctx.compliance.screenShopText(me.shop.id, fields.text, 'text', { agentId: me.agent.id });
-    if (fields.imageUrl) await ctx.compliance.screenShopImage(me.shop.id, fields.imageUrl, 'imageUrl');
+    if (fields.imageUrl)
+      await ctx.compliance.screenShopImage(me.shop.id, fields.imageUrl, 'imageUrl', {
+        agentId: me.agent.id,
+      });
     const updated = await storage.quickReplies.updateQuickReply(me.shop.id, existing.id, {
       ...fields,
       ...(personal === undefined ? {} : { ownerId: personal ? me.agent.id : null }),
