@@ -144,11 +144,11 @@ function medianOf(text: string, fn: (text: string) => unknown, runs = 200): numb
   return quantile(times, 0.5);
 }
 
-/** One message of exactly LONG characters made of the given texts, in turn. */
-function longMessage(parts: readonly string[]): string {
+/** One message of exactly `length` characters made of the given texts, in turn. */
+function longMessage(parts: readonly string[], length = LONG): string {
   let s = '';
-  for (let i = 0; s.length < LONG; i++) s += parts[i % parts.length]! + (i % 3 === 2 ? '\n' : ' ');
-  return s.slice(0, LONG);
+  for (let i = 0; s.length < length; i++) s += parts[i % parts.length]! + (i % 3 === 2 ? '\n' : ' ');
+  return s.slice(0, length);
 }
 
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${fmt(a / b, 2)}×` : '');
@@ -207,7 +207,12 @@ export async function run(): Promise<void> {
     if (scan(m).length > 0) flagged++;
   }
 
-  const cleanLong = longMessage(seeds && seeds.length > 0 ? [...shop, ...seeds.slice(0, 200)] : shop);
+  const cleanParts = seeds && seeds.length > 0 ? [...shop, ...seeds.slice(0, 200)] : shop;
+  const cleanLong = longMessage(cleanParts);
+  // Linear in the length: 4× the text should take about 4× the time (was a timed unit test).
+  const cleanLonger = longMessage(cleanParts, 4 * LONG);
+  const growthOurs = medianOf(cleanLonger, check, 50) / medianOf(cleanLong, check, 50);
+  const growthBase = medianOf(cleanLonger, scan, 50) / medianOf(cleanLong, scan, 50);
   const badLong = longMessage(bad);
   const longOurs = medianOf(cleanLong, check);
   const longBase = medianOf(cleanLong, scan);
@@ -256,6 +261,13 @@ export async function run(): Promise<void> {
         baseline: fmt(longBase, 0),
         ratio: ratio(longOurs, longBase),
         note: 'median of 200',
+      },
+      {
+        label: `${(4 * LONG).toLocaleString('en')}-char ÷ ${LONG.toLocaleString('en')}-char clean message time`,
+        ours: fmt(growthOurs, 2),
+        baseline: fmt(growthBase, 2),
+        ratio: ratio(growthOurs, growthBase),
+        note: 'linear ≈ 4; medians of 50',
       },
       {
         label: `${LONG.toLocaleString('en')}-char rule-breaking message (µs)`,
