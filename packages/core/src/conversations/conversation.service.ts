@@ -960,7 +960,9 @@ export class ChatService {
         shopId,
         waiting: await this.waiting(shopId, router, now),
       });
-    this.scheduleRelease(shopId, router.nextRelease());
+    // Awaited: once the step's caller has its answer, the release is durable (a node killed
+    // right after still has it fired by another).
+    await this.scheduleRelease(shopId, router.nextRelease());
     return result;
   }
 
@@ -978,7 +980,7 @@ export class ChatService {
   }
 
   /** RT-9: a timer at the next lingering slot's release rebalances the shop. */
-  private scheduleRelease(shopId: ShopId, at: number | undefined): void {
+  private async scheduleRelease(shopId: ShopId, at: number | undefined): Promise<void> {
     if (at === undefined) return;
     let due = this.releases.get(shopId);
     if (!due) this.releases.set(shopId, (due = new Set()));
@@ -987,10 +989,12 @@ export class ChatService {
     for (const past of due) if (past < now) due.delete(past);
     due.add(at);
     if (this.deps.scheduleRebalance) {
-      this.deps.scheduleRebalance(shopId, at).catch((error) => {
+      try {
+        await this.deps.scheduleRebalance(shopId, at);
+      } catch (error) {
         due.delete(at);
         console.error('linger release not scheduled', error);
-      });
+      }
       return;
     }
     const timer = setTimeout(
