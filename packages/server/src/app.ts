@@ -29,6 +29,7 @@ import type { Config } from './config';
 import { EventBus } from './events/event-bus';
 import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
+import { refuseInvalidText } from './http/text-guard';
 import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
@@ -271,10 +272,13 @@ export async function createServer(
             await chat.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
-      // Raw timing state past each shop's retention, and timers fired a week ago, dropped hourly.
+      // Raw timing state past each shop's retention, timers fired a week ago and expired sessions,
+      // dropped hourly.
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
         await storage.timers.prune(clock.now() - 7 * DAY);
+        // Issue #14: expired login sessions are deleted, not kept for ever.
+        await storage.sessions.deleteExpired(clock.now());
         return { repeatAt: clock.now() + 3_600_000 };
       },
     },
@@ -364,6 +368,8 @@ export async function createServer(
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
   });
+  // Issue #14: NUL characters and lone surrogates are refused at the edge, naming the field.
+  refuseInvalidText(app);
   await app.register(fastifyCookie);
   // The widget runs on shops' own pages: its routes answer any origin (it authenticates by bearer token, not cookies).
   await app.register(fastifyCors, {

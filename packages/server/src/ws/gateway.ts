@@ -22,6 +22,7 @@ import {
 } from '../http/auth';
 import type { AppContext } from '../http/context';
 import { toErrorResponse } from '../http/errors';
+import { assertValidText } from '../http/text-guard';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
 import { DomainError } from '@xiaoer/core';
 
@@ -91,6 +92,7 @@ function on<S extends z.ZodType>(
   socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
     const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => {};
     try {
+      assertValidText(payload); // issue #14: NUL and lone surrogates, named
       const input = schema.parse(payload ?? {});
       const data = await fn(input);
       ack({ ok: true, data });

@@ -29,6 +29,8 @@ export async function openSession(
 ): Promise<void> {
   const token = newSessionToken();
   const now = ctx.clock.now();
+  // Issue #14: the account's expired sessions go as it opens a new one (the hourly sweep gets the rest).
+  await ctx.storage.sessions.deleteExpired(now, accountId);
   await ctx.storage.sessions.insertSession({
     tokenHash: hashToken(token),
     agentId: accountId,
