@@ -124,14 +124,19 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.get('/api/agents', async (req) => {
-    const { shop } = await requireAgent(storage, req, clock.now());
+    const { shop, isAdmin } = await requireAgent(storage, req, clock.now());
     const [agents, loads, routing] = await Promise.all([
       storage.agents.listAgents(shop.id),
       storage.conversations.countAssignedByAgent(shop.id),
       storage.shops.findRoutingSettings(shop.id),
     ]);
     return {
-      agents: agents.map((a) => ({ ...a, load: loads.get(a.id) ?? 0 })),
+      // Issue #14: staff emails are for admins; agents get names only.
+      agents: agents.map(({ email, ...a }) => ({
+        ...a,
+        ...(isAdmin ? { email } : {}),
+        load: loads.get(a.id) ?? 0,
+      })),
       // RT-10: every agent may transfer to a group, so every agent sees the groups (not the settings).
       groups: routing.groups.map((g) => ({ id: g.id, name: g.name, agentIds: g.agentIds })),
     };
