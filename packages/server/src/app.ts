@@ -30,6 +30,7 @@ import { EventBus } from './events/event-bus';
 import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
 import { refuseInvalidText } from './http/text-guard';
+import { securityHeaders } from './http/security-headers';
 import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
@@ -376,6 +377,8 @@ export async function createServer(
     origin: (origin, cb) => cb(null, true),
     credentials: false,
   });
+  // Issue #14: CSP and frame-ancestors 'none' for our pages (the widget's routes opt out).
+  await securityHeaders(app);
   await app.register(fastifyRateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
