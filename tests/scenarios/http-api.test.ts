@@ -4,10 +4,13 @@
  * nothing, and leave the process serving. No response in this file may be a 5xx.
  */
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import {
   FakeClock,
+  newConversation as openedConversation,
+  type ConversationId,
   type Agent,
   type BuyerId,
   type Order,
@@ -1359,10 +1362,10 @@ describe('HTTP API in process', () => {
       await t.storage.orders.insertOrder(order('DD-OLD-100', 100));
       await t.storage.orders.insertOrder(order('DD-OLD-89', 89));
       const profile = ok<{ buyer: { id: string; nick: string; phone: string }; orders: Order[] }>(
-        await api('GET', `/api/buyers/${buyerId}/profile`, { cookie: agent1 }),
+        await api('GET', `/api/buyers/${buyerId}/profile`, { cookie: owner }),
       );
       assert.equal(profile.buyer.id, buyerId);
-      assert.match(profile.buyer.phone, /^1\d{10}$/, 'full number for a regular agent');
+      assert.match(profile.buyer.phone, /^1\d{10}$/, 'full number for the owner');
       const ids = profile.orders.map((o) => o.id);
       assert.ok(ids.includes('DD-OLD-89' as OrderId), 'an 89-day-old order is shown');
       assert.ok(!ids.includes('DD-OLD-100' as OrderId), 'a 100-day-old order is not');
@@ -1404,6 +1407,16 @@ describe('HTTP API in process', () => {
         201,
       );
       const outsourced = await loginCookie(t.server, 'wb@outsource.example', AGENT_PASSWORD);
+      // Issue #14: agents read the profile of a buyer whose conversation they may read (the bot's: all).
+      await t.storage.conversations.createOrGetOpen(
+        openedConversation(
+          'conv-cmp7-bot' as ConversationId,
+          DEMO_SHOP,
+          'buyer-demo-07' as BuyerId,
+          Date.now(),
+          { status: 'bot' },
+        ),
+      );
       const phoneAs = async (cookie: string) =>
         ok<{ buyer: { phone: string } }>(await api('GET', '/api/buyers/buyer-demo-07/profile', { cookie }))
           .buyer.phone;
@@ -1921,7 +1934,9 @@ describe('HTTP API in process', () => {
       assert.match(up.url, /^\/uploads\/[0-9a-f-]{36}$/);
       assert.equal(up.contentType, 'image/png');
       assert.equal(up.size, PNG.length);
-      const got = await api('GET', up.url);
+      // Issue #14: served to agents of the shop (and the buyer it is shown to), not to anyone.
+      assertError(await api('GET', up.url), 404, 'not_found', 'id');
+      const got = await api('GET', up.url, { cookie: agent1 });
       assert.equal(got.statusCode, 200);
       assert.equal(got.headers['content-type'], 'image/png');
       assert.equal(got.headers['x-content-type-options'], 'nosniff');
@@ -1945,7 +1960,7 @@ describe('HTTP API in process', () => {
         201,
       );
       assert.equal(up.contentType, 'image/png');
-      assert.equal((await api('GET', up.url)).headers['content-type'], 'image/png');
+      assert.equal((await api('GET', up.url, { cookie: agent1 })).headers['content-type'], 'image/png');
     });
 
     it('HTML named .png and sent as image/png, SVG, and text are 415 naming file; an empty file is 400; nothing is stored', async () => {
@@ -2111,12 +2126,11 @@ describe('HTTP API in process', () => {
       }
     });
 
-    it('GET /health answers ok, naming the node and its roles', async () => {
-      assert.deepEqual(ok(await api('GET', '/health')), {
-        ok: true,
-        node: t.server.ctx.node.id,
-        roles: ['web', 'ws', 'worker'],
-      });
+    it('GET /health answers ok and its roles, never the host or pid (issue #14)', async () => {
+      const health = ok(await api('GET', '/health'));
+      assert.deepEqual(health, { ok: true, roles: ['web', 'ws', 'worker'] });
+      assert.ok(!JSON.stringify(health).includes(String(process.pid)));
+      assert.ok(!JSON.stringify(health).includes(hostname()));
       assert.deepEqual(ok(await api('GET', '/ready')), { ok: true, database: 'ok', redis: 'off' });
     });
 

@@ -14,6 +14,8 @@ import type {
   Shop,
 } from '@xiaoer/core';
 
+export { findInvalidText, isInvalidText } from './text';
+
 // ---------- limits ----------
 export const MAX_TEXT_LENGTH = 5000;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

@@ -30,6 +30,8 @@ import { EventBus } from './events/event-bus';
 import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
 import { OriginGuard, originCheck } from './http/origin';
+import { refuseInvalidText } from './http/text-guard';
+import { securityHeaders } from './http/security-headers';
 import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
@@ -288,6 +290,8 @@ export async function createServer(
         await storage.timers.prune(clock.now() - 7 * DAY);
         // Issue #14: used identity nonces, once their identity has expired.
         await storage.kv.pruneExpired(clock.now());
+        // Issue #14: expired login sessions are deleted, not kept for ever.
+        await storage.sessions.deleteExpired(clock.now());
         return { repeatAt: clock.now() + 3_600_000 };
       },
     },
@@ -377,6 +381,8 @@ export async function createServer(
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
   });
+  // Issue #14: NUL characters and lone surrogates are refused at the edge, naming the field.
+  refuseInvalidText(app);
   await app.register(fastifyCookie);
   // Issue #14 (CSRF): what acts with the agent session cookie comes from our own origin.
   app.addHook('onRequest', originCheck(new OriginGuard(config, (m) => app.log.warn(m))));
@@ -385,6 +391,8 @@ export async function createServer(
     origin: (origin, cb) => cb(null, true),
     credentials: false,
   });
+  // Issue #14: CSP and frame-ancestors 'none' for our pages (the widget's routes opt out).
+  await securityHeaders(app);
   await app.register(fastifyRateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',

@@ -289,6 +289,8 @@ class Widget {
   }
 
   private token = '';
+  /** Blob URLs of the images shown (issue #14: fetched with the token). */
+  private readonly images = new Map<string, Promise<string>>();
 
   private connect(): void {
     const socket = io(`${this.origin}/buyer`, {
@@ -656,6 +658,23 @@ class Widget {
     this.renderBadge();
   }
 
+  /**
+   * Issue #14: an upload is served only to those who may see it — this buyer by its bearer token —
+   * so an image is fetched with the token and shown from a blob URL (once per image).
+   */
+  private imageSrc(url: string): Promise<string> {
+    let src = this.images.get(url);
+    if (!src) {
+      src = fetch(`${this.origin}${url}`, { headers: { authorization: `Bearer ${this.token}` } })
+        .then((res) => (res.ok ? res.blob() : Promise.reject(new Error(`image ${res.status}`))))
+        .then((blob) => URL.createObjectURL(blob));
+      // A failed fetch is tried again at the next render.
+      src.catch(() => this.images.delete(url));
+      this.images.set(url, src);
+    }
+    return src;
+  }
+
   private row(kind: 'mine' | 'theirs' | 'system', ...children: HTMLElement[]): HTMLDivElement {
     const row = el('div', { class: `row ${kind}` });
     row.append(...children);
@@ -669,7 +688,11 @@ class Widget {
     // Message content is always set as text or as an attribute, never as HTML.
     if (m.kind === 'text' || m.kind === 'system') bubble.textContent = (m.body as { text: string }).text;
     else if (m.kind === 'image') {
-      const img = el('img', { alt: '', src: `${this.origin}${(m.body as { url: string }).url}` });
+      const img = el('img', { alt: '' });
+      this.imageSrc((m.body as { url: string }).url).then(
+        (src) => img.setAttribute('src', src),
+        () => undefined,
+      );
       bubble.appendChild(img);
     } else if (m.kind === 'order_card' && !m.pending) bubble.appendChild(this.orderCard(m.body));
     else if (m.kind === 'product_card') {

@@ -639,7 +639,10 @@ export class ChatService {
     return this.routeNow(shopId, conversationId);
   }
 
-  /** An agent takes over a conversation the bot or the queue holds (at any time, beyond the cap: it is their choice). */
+  /**
+   * An agent takes over a conversation the bot holds, an admin also one the queue holds (at any
+   * time, beyond the cap: it is their choice).
+   */
   async takeOver(
     shopId: ShopId,
     actor: Extract<Actor, { type: 'agent' }>,
@@ -655,6 +658,14 @@ export class ChatService {
           'conversationId',
         );
       }
+      // Issue #14: taking over needs what reading needs — the bot's conversations are every
+      // agent's to see, a queued one only an admin's (agents pull the queue's head: RT-4, RT-6).
+      if (current.status === 'queued' && !actor.isAdmin)
+        throw new DomainError(
+          'conversation_not_yours',
+          'a queued conversation is pulled from the queue, or assigned by an admin',
+          'conversationId',
+        );
       await this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'assigned',
         agentId: actor.agentId,

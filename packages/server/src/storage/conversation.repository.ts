@@ -361,6 +361,39 @@ export class KyselyConversationStore implements ConversationStore {
   }
 
   /** The shop a conversation belongs to (an agent of several shops acts in its conversation's, TEAM-4). */
+  /**
+   * Issue #14: whether the agent may read one of the buyer's conversations, as the list shows them
+   * to agents: one they hold (or held, ended), or one with the bot or judged spam.
+   */
+  async agentSeesBuyer(shopId: ShopId, buyerId: BuyerId, agentId: AgentId): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where((eb) =>
+        eb.or([eb('agent_id', '=', agentId), eb('status', '=', 'bot'), eb('status', '=', 'spam')]),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Issue #14: whether an image message of one of the buyer's conversations shows this upload. */
+  async buyerWasShown(shopId: ShopId, buyerId: BuyerId, url: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .select('messages.id')
+      .where('conversations.shop_id', '=', shopId)
+      .where('conversations.buyer_id', '=', buyerId)
+      .where('messages.kind', '=', 'image')
+      .where('messages.body', '=', JSON.stringify({ url }))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async findConversationShop(id: ConversationId): Promise<ShopId | undefined> {
     const row = await this.db
       .selectFrom('conversations')

@@ -227,3 +227,79 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`migration 0012_faq_ids_per_shop on ${engine}`, () => {
+    it('BOT-1 FAQ entries are kept; another shop may then use the same entry id (issue #14)', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-faq-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0011_upload_quotas');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      for (const id of ['shop-a', 'shop-b'])
+        await k
+          .insertInto('shops')
+          .values({
+            id,
+            slug: id,
+            name: id,
+            secret: 's',
+            time_zone: 'Asia/Shanghai',
+            service_hours: 'x',
+            created_at: 1,
+          })
+          .execute();
+      await k
+        .insertInto('faq_entries')
+        .values({
+          id: 'ship-time',
+          shop_id: 'shop-a',
+          question: '什么时候发货',
+          similar: '["几天发货"]',
+          answer: '48小时内发货',
+          category: '发货',
+          enabled: 1,
+          created_at: 5,
+          updated_at: 6,
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const a = 'shop-a' as ShopId;
+        const b = 'shop-b' as ShopId;
+        assert.deepEqual(await storage.faq.listEntries(a), [
+          {
+            id: 'ship-time',
+            question: '什么时候发货',
+            similar: ['几天发货'],
+            answer: '48小时内发货',
+            category: '发货',
+            enabled: true,
+            updatedAt: 6,
+          },
+        ]);
+        const other = {
+          id: 'ship-time',
+          question: '发货时间',
+          similar: [],
+          answer: '当天发',
+          category: '',
+          enabled: true,
+        };
+        await storage.faq.saveEntries(b, [other], 10);
+        assert.equal((await storage.faq.findEntry(b, 'ship-time'))?.answer, '当天发');
+        assert.equal((await storage.faq.findEntry(a, 'ship-time'))?.answer, '48小时内发货');
+        assert.equal(await storage.faq.deleteEntry(b, 'ship-time'), true);
+        assert.equal((await storage.faq.findEntry(a, 'ship-time'))?.answer, '48小时内发货');
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+}

@@ -555,6 +555,45 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_faq_ids_per_shop': {
+      // Issue #14: an FAQ entry's id is the shop's own (an import names its ids): the key is
+      // (shop_id, id), so two shops may use the same id and one never learns the other's.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('faq_entries_per_shop')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('question', 'text', (c) => c.notNull())
+          .addColumn('similar', 'text', (c) => c.notNull())
+          .addColumn('answer', 'text', (c) => c.notNull())
+          .addColumn('category', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('faq_entries_per_shop_pk', ['shop_id', 'id'])
+          .execute();
+        const columns = [
+          'shop_id',
+          'id',
+          'question',
+          'similar',
+          'answer',
+          'category',
+          'enabled',
+          'created_at',
+          'updated_at',
+        ] as const;
+        await db
+          .insertInto('faq_entries_per_shop')
+          .columns([...columns])
+          .expression(db.selectFrom('faq_entries').select([...columns]))
+          .execute();
+        // The old table's shop index goes with it: the new key leads with shop_id.
+        await db.schema.dropTable('faq_entries').execute();
+        await db.schema.alterTable('faq_entries_per_shop').renameTo('faq_entries').execute();
+      },
+    },
   };
 }
 

@@ -40,4 +40,12 @@ export class SessionRepository {
   async deleteAgentSessions(agentId: string) {
     await this.db.deleteFrom('account_sessions').where('agent_id', '=', agentId).execute();
   }
+
+  /** Issue #14: sessions past their expiry are deleted (all of them, or one account's). */
+  async deleteExpired(now: number, agentId?: string): Promise<number> {
+    let q = this.db.deleteFrom('account_sessions').where('expires_at', '<=', now);
+    if (agentId !== undefined) q = q.where('agent_id', '=', agentId);
+    const res = await q.executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
 }

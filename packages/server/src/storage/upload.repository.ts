@@ -114,7 +114,7 @@ export class UploadRepository {
   async findUpload(id: string) {
     return this.db
       .selectFrom('uploads')
-      .select(['shop_id', 'content_type', 'size', 'data'])
+      .select(['shop_id', 'content_type', 'size', 'data', 'uploaded_by'])
       .where('id', '=', id)
       .executeTakeFirst();
   }

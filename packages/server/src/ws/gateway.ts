@@ -23,6 +23,7 @@ import {
 import type { AppContext } from '../http/context';
 import { toErrorResponse } from '../http/errors';
 import { OriginGuard } from '../http/origin';
+import { assertValidText } from '../http/text-guard';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
 import { DomainError } from '@xiaoer/core';
 import { SocketLimits } from './limits';
@@ -93,6 +94,7 @@ function on<S extends z.ZodType>(
   socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
     const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => {};
     try {
+      assertValidText(payload); // issue #14: NUL and lone surrogates, named
       const input = schema.parse(payload ?? {});
       const data = await fn(input);
       ack({ ok: true, data });
@@ -477,8 +479,11 @@ function registerCommon(socket: Socket, ctx: AppContext, limits: SocketLimits, s
   });
   // Coalesced per sender and conversation (issue #14): at most one relay an interval, the last state.
   on(socket, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
+    // Refused at once (403/404 ack) for a conversation the sender may not touch, like every other
+    // event; the push itself is coalesced (and checked again when it goes).
+    const { shopId, actor } = await scope(conversationId);
+    await ctx.chat.getConversationFor(shopId, actor, conversationId as ConversationId);
     limits.typing.offer(`${socket.data.sender as string}:${conversationId}`, isTyping, async (state) => {
-      const { shopId, actor } = await scope(conversationId);
       await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, state);
     });
     return {};

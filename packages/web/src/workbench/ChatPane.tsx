@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type Ref } from 'react';
 import { useT } from '../shared/i18n';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble } from './MessageBubble';
+import { ErrorBoundary } from '../shared/ErrorBoundary';
 import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
 import { useShopApi } from './shopScope';
@@ -118,13 +119,22 @@ export function ChatPane(props: {
       </div>
       <div ref={listRef} style={{ flex: 1, overflowY: 'auto', padding: 16, background: '#fafafa' }}>
         {props.messages.map((m) => (
-          <MessageBubble
+          // Issue #14: a message that cannot be shown is a placeholder, never a blank workbench.
+          <ErrorBoundary
             key={m.pending ? m.clientId : m.seq}
-            message={m}
-            buyerReadSeq={c.buyerReadSeq}
-            onSaveQuickReply={setSaving}
-            onAddToFaq={setLearning}
-          />
+            fallback={
+              <div data-testid="message-unrenderable" style={{ textAlign: 'center', margin: '8px 0' }}>
+                <Typography.Text type="warning">{t.messageUnrenderable}</Typography.Text>
+              </div>
+            }
+          >
+            <MessageBubble
+              message={m}
+              buyerReadSeq={c.buyerReadSeq}
+              onSaveQuickReply={setSaving}
+              onAddToFaq={setLearning}
+            />
+          </ErrorBoundary>
         ))}
       </div>
       <div style={{ height: 20, padding: '0 16px', fontSize: 12, color: '#999' }}>

@@ -30,6 +30,8 @@ export async function openSession(
 ): Promise<void> {
   const token = newSessionToken();
   const now = ctx.clock.now();
+  // Issue #14: the account's expired sessions go as it opens a new one (the hourly sweep gets the rest).
+  await ctx.storage.sessions.deleteExpired(now, accountId);
   await ctx.storage.sessions.insertSession({
     tokenHash: hashToken(token),
     agentId: accountId,
@@ -148,14 +150,19 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.get('/api/agents', async (req) => {
-    const { shop } = await requireAgent(storage, req, clock.now());
+    const { shop, isAdmin } = await requireAgent(storage, req, clock.now());
     const [agents, loads, routing] = await Promise.all([
       storage.agents.listAgents(shop.id),
       storage.conversations.countAssignedByAgent(shop.id),
       storage.shops.findRoutingSettings(shop.id),
     ]);
     return {
-      agents: agents.map((a) => ({ ...a, load: loads.get(a.id) ?? 0 })),
+      // Issue #14: staff emails are for admins; agents get names only.
+      agents: agents.map(({ email, ...a }) => ({
+        ...a,
+        ...(isAdmin ? { email } : {}),
+        load: loads.get(a.id) ?? 0,
+      })),
       // RT-10: every agent may transfer to a group, so every agent sees the groups (not the settings).
       groups: routing.groups.map((g) => ({ id: g.id, name: g.name, agentIds: g.agentIds })),
     };

@@ -28,6 +28,9 @@ export async function buyerRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
     if (!buyer) throw notFound('buyer', 'buyerId');
+    // Issue #14: an agent reads the profile of a buyer whose conversation they may read (admins any).
+    if (!me.isAdmin && !(await storage.conversations.agentSeesBuyer(me.shop.id, buyer.id, me.agent.id)))
+      throw new DomainError('forbidden', 'only for agents of one of the buyer’s conversations', 'buyerId');
     const orders = await storage.orders.listBuyerOrders(
       me.shop.id,
       buyer.id,

@@ -167,7 +167,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
-  // An agent takes over a conversation the bot or the queue holds (BOT-1: at any time).
+  // An agent takes over a conversation the bot holds, an admin also a queued one (BOT-1: at any time).
   app.post('/api/conversations/:conversationId/take-over', async (req) => {
     const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);

@@ -39,6 +39,16 @@ const botSettingsBody = z.object({
 });
 const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled'] as const;
 
+/** Issue #14: the ' the export put before a would-be formula (= + - @ tab CR) is taken off. */
+function unescapeFormulas(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [
+      k,
+      /^'[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(v) ? v.slice(1) : v,
+    ]),
+  );
+}
+
 /** Reads an import body: a JSON array, or CSV with a header row (similar questions joined by "|"). */
 function importRows(body: unknown, contentType: string | undefined): unknown {
   if (typeof body === 'string' && /csv/.test(contentType ?? '')) {
@@ -48,7 +58,7 @@ function importRows(body: unknown, contentType: string | undefined): unknown {
     } catch (error) {
       throw new DomainError('validation_failed', `csv: ${(error as Error).message}`, 'csv');
     }
-    return records.map((r) => ({
+    return records.map(unescapeFormulas).map((r) => ({
       ...r,
       similar: (r.similar ?? '')
         .split('|')
@@ -165,7 +175,9 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     if (format === 'json') return reply.type('application/json').send(JSON.stringify(entries, null, 2));
     const csv = stringifyCsv(
       entries.map((e) => ({ ...e, similar: e.similar.join('|'), enabled: e.enabled ? 'true' : 'false' })),
-      { header: true, columns: [...CSV_COLUMNS], bom: true },
+      // Issue #14: cells starting = + - @ tab CR are prefixed with ' so a spreadsheet shows them
+      // as text instead of running them (OWASP CSV injection); the import takes the ' off again.
+      { header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true },
     );
     return reply.type('text/csv; charset=utf-8').send(csv);
   });

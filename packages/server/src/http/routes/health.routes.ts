@@ -6,7 +6,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // Liveness: the process answers. Readiness: it can reach what it needs (a load balancer sends
   // traffic only to ready nodes): the database, and Redis in cluster mode; a node shutting down
   // says so while it drains.
-  app.get('/health', async () => ({ ok: true, node: ctx.node.id, roles: [...ctx.config.ROLE] }));
+  // Issue #14: the node's name (host and pid by default) is not told to whoever asks.
+  app.get('/health', async () => ({ ok: true, roles: [...ctx.config.ROLE] }));
   app.get('/ready', async (_req, reply) => {
     const check = async (probe: (() => Promise<unknown>) | undefined) => {
       if (!probe) return 'off';

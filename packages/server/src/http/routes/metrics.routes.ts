@@ -9,12 +9,14 @@ import {
   type ShopId,
 } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+/** A calendar day YYYY-MM-DD that exists (issue #14: 2026-13-45 is refused, not rolled over). */
+const date = z.iso.date('must be a real date YYYY-MM-DD');
 const dayQuery = z.object({ date: date.optional() });
 const rangeQuery = z.object({ from: date, to: date });
 const ratingSchema = z
@@ -34,12 +36,6 @@ const reviewSchema = z
     note: z.string().trim().max(500).optional(),
   })
   .strict();
-
-/** A CSV field, quoted when it needs to be. */
-const csv = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** Reply metrics (MET-1 … MET-7): the dashboard, the trend, CSV, settings, alert, ratings, spot checks. */
 export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -84,33 +80,32 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
       'score',
       'rank',
     ];
-    const lines = d.agents.map((a) =>
-      [
-        d.date,
-        a.name,
-        a.segment,
-        a.consultations,
-        a.replied,
-        a.replyRate,
-        a.avgResponseMs,
-        a.firstResponseMs,
-        a.conversion.inquirers,
-        a.conversion.converted,
-        a.conversion.rate,
-        a.satisfaction.avg,
-        a.satisfaction.n,
-        a.quality.avg,
-        a.quality.n,
-        a.score,
-        a.rank,
-      ]
-        .map(csv)
-        .join(','),
-    );
+    const rows = d.agents.map((a) => [
+      d.date,
+      a.name,
+      a.segment,
+      a.consultations,
+      a.replied,
+      a.replyRate,
+      a.avgResponseMs,
+      a.firstResponseMs,
+      a.conversion.inquirers,
+      a.conversion.converted,
+      a.conversion.rate,
+      a.satisfaction.avg,
+      a.satisfaction.n,
+      a.quality.avg,
+      a.quality.n,
+      a.score,
+      a.rank,
+    ]);
+    // Issue #14: a cell a spreadsheet would run as a formula (an agent's name "=HYPERLINK(…)")
+    // is prefixed with ' (OWASP's advice; csv-stringify's escape_formulas does it).
+    const body = stringifyCsv([header, ...rows], { bom: true, escape_formulas: true });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="metrics-${d.date}.csv"`)
-      .send(`\ufeff${[header.join(','), ...lines].join('\n')}\n`);
+      .send(body);
   });
 
   app.get('/api/admin/metrics/definitions', async (req) => {

@@ -59,7 +59,8 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       app.get(`/${page}/`, async (_req, reply) => reply.status(503).send(notBuilt('The web app')));
   }
 
-  app.get('/widget.js', async (_req, reply) => {
+  // Loaded by shops' own pages: no CSP, framing or cross-origin-resource rules of ours (issue #14).
+  app.get('/widget.js', { helmet: false }, async (_req, reply) => {
     if (!existsSync(`${widgetDist}/widget.js`)) return reply.status(503).send(notBuilt('The widget'));
     reply
       .header('access-control-allow-origin', '*')
@@ -71,7 +72,8 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // A demo shop page carrying the widget. ?buyer=<externalId> signs in as that demo buyer (as a
   // shop's own server would), ?buyer=anonymous chats as a visitor.
   // Issue #13: only while demo mode is on, and only the demo shop (never a real shop named `demo`).
-  app.get('/demo', async (req, reply) => {
+  // The demo stands for a shop's own page (its inline handler included): helmet's rules are not its.
+  app.get('/demo', { helmet: false }, async (req, reply) => {
     const shop = await ctx.storage.shops.findShopBySlug('demo');
     if (!shop?.isDemo || !(await ctx.storage.demo.isOn())) return reply.callNotFound();
     const products = await ctx.storage.orders.listProducts(shop.id);

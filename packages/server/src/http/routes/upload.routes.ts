@@ -1,9 +1,9 @@
-import { DomainError } from '@xiaoer/core';
+import { DomainError, type ShopId } from '@xiaoer/core';
 import { ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, z, type UploadResponse } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import { randomUUID } from 'node:crypto';
-import { agentFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEADER } from '../auth';
+import { agentFromToken, buyerFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEADER } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
@@ -57,6 +57,26 @@ async function checkQuota(ctx: AppContext, who: { shopId: string; by: string }, 
         usedBytes: used,
       },
     );
+}
+
+/** Issue #14: whether the request's agent or buyer may see this upload (see the GET route). */
+async function maySeeUpload(
+  ctx: AppContext,
+  req: FastifyRequest,
+  id: string,
+  upload: { shop_id: string; uploaded_by: string },
+): Promise<boolean> {
+  const shopId = upload.shop_id as ShopId;
+  const agent = await agentFromToken(ctx.storage, req.cookies[SESSION_COOKIE], ctx.clock.now(), shopId);
+  if (agent?.shop.id === shopId) return true;
+  const header = req.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+  const buyer = await buyerFromToken(ctx.storage, ctx.secret, token, ctx.clock.now());
+  if (buyer?.shop.id !== shopId) return false;
+  return (
+    upload.uploaded_by === `buyer:${buyer.buyer.id}` ||
+    ctx.storage.conversations.buyerWasShown(shopId, buyer.buyer.id, `/uploads/${id}`)
+  );
 }
 
 /** What a failure to read the multipart body means for the client. */
@@ -115,10 +135,15 @@ export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return reply.status(201).send(body);
   });
 
+  // Issue #14: an upload is served to those who may see it — an agent of its shop (the session
+  // cookie: the workbench and console are same-origin <img>s) or a buyer of its shop who uploaded
+  // it or was shown it in a message (the widget fetches it with its bearer token). Anyone else is
+  // told "not found", as for an id that does not exist.
   app.get('/uploads/:id', async (req, reply) => {
     const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
     const upload = await ctx.storage.uploads.findUpload(id);
-    if (!upload) throw new DomainError('not_found', 'upload not found', 'id');
+    if (!upload || !(await maySeeUpload(ctx, req, id, upload)))
+      throw new DomainError('not_found', 'upload not found', 'id');
     return reply
       .header('content-type', upload.content_type)
       .header('x-content-type-options', 'nosniff')
