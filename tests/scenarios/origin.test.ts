@@ -84,7 +84,8 @@ for (const engine of testDatabases) {
       (await t.storage.conversations.findConversation(DEMO_SHOP, c.id))!.status;
 
     it('forged body-less POSTs with the agent cookie — logout, take-over, end, release, pull — are 403 and change nothing; from the app’s own origin they work', async () => {
-      const cookie = await cookieOf(t.url, 'agent1@demo.xiaoer.dev');
+      // The owner: taking over a queued conversation is for who may read it, admins (issue #14).
+      const cookie = await cookieOf(t.url, 'owner@demo.xiaoer.dev');
       const me = () => fetch(`${t.url}/api/me`, { headers: { cookie } });
       const first = await buyers.says('甲', '在吗');
       const second = await buyers.says('乙', '在吗');
@@ -123,7 +124,7 @@ for (const engine of testDatabases) {
     });
 
     it('a client that is not a browser (no Origin, Referer or Sec-Fetch-Site) acts with its cookie: the tests, scripts, the CLI', async () => {
-      const cookie = await cookieOf(t.url, 'agent2@demo.xiaoer.dev');
+      const cookie = await cookieOf(t.url, 'owner@demo.xiaoer.dev');
       const third = await buyers.says('丙', '在吗');
       const took = await post(t.url, `/api/conversations/${third.id}/take-over`, cookie, {});
       assert.equal(took.status, 200, await took.text());
@@ -318,14 +319,15 @@ describe('in Chromium', () => {
     const context = await browser.newContext();
     try {
       const conversation = await buyers.says('戊', '在吗');
-      // The agent logs in on the real app (the browser keeps the cookie), and takes the buyer.
+      // The owner logs in on the real app (the browser keeps the cookie), and takes the queued
+      // buyer (taking over from the queue is for admins, issue #14).
       const page = await context.newPage();
       await page.goto(`${t.url}/health`);
       const took = await page.evaluate(async (id) => {
         const login = await fetch('/api/auth/login', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'agent1@demo.xiaoer.dev', password: 'password123' }),
+          body: JSON.stringify({ email: 'owner@demo.xiaoer.dev', password: 'password123' }),
         });
         const take = await fetch(`/api/conversations/${id}/take-over`, { method: 'POST' });
         return [login.status, take.status];
