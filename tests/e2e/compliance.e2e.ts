@@ -230,6 +230,15 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await file.setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg(photo(320, 240)) });
     await buyerImages.first().waitFor({ timeout: 15_000 });
     assert.equal(await buyerImages.count(), 1, 'only the photo reached the buyer');
+    // Shown, not a broken image: the widget fetches it with the buyer's token (issue #14), the
+    // workbench with the agent's cookie, under the pages' CSP.
+    const loaded = (img: import('playwright-core').Locator) =>
+      img.evaluate((el) => {
+        const i = el as HTMLImageElement;
+        return i.complete ? i.naturalWidth : new Promise<number>((r) => (i.onload = () => r(i.naturalWidth)));
+      });
+    assert.equal(await loaded(buyerImages.first()), 320, 'the buyer sees the photo');
+    assert.equal(await loaded(agentImages.last()), 320, 'the agent sees the photo');
     const stored = (await t.storage.conversations.listMessages(SHOP, conversationId, 0, 500)).filter(
       (m) => m.kind === 'image',
     );

@@ -79,6 +79,8 @@ const HTTP: Row[] = [
   ['GET',    '/health',                                    at('/health'),                            PUBLIC],
   ['GET',    '/ready',                                     at('/ready'),                             PUBLIC],
   ['GET',    '/demo',                                      at('/demo'),                              PUBLIC],
+  ['GET',    '/favicon.svg',                               at('/favicon.svg'),                       PUBLIC],
+  ['GET',    '/favicon.ico',                               at('/favicon.ico'),                       PUBLIC],
   ['GET',    '/widget.js',                                 at('/widget.js'),                         ['page', 'page', 'page', 'page', 'page', 'page', 'page', 'page']],
   ['GET',    '/workbench',                                 at('/workbench'),                         [302, 302, 302, 302, 302, 302, 302, 302]],
   ['GET',    '/workbench/',                                at('/workbench/'),                        ['page', 'page', 'page', 'page', 'page', 'page', 'page', 'page']],
@@ -204,7 +206,10 @@ function registeredRoutes(tree: string): string[] {
     stack.push(m[2]!);
     const path = stack.join('');
     // The web app's built files (index.html, assets) are public files, not routes of ours.
-    if (/^\/assets\/|\.(html|css|map|svg|ico|png|woff2?)$/.test(path) || path === '*') continue;
+    // (/favicon.* are routes of ours.)
+    const builtFile =
+      /^\/assets\/|\.(html|css|map|svg|ico|png|woff2?)$/.test(path) && !path.startsWith('/favicon.');
+    if (builtFile || path === '*') continue;
     for (const method of m[3]!.split(', '))
       if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${path}`);
   }

@@ -60,6 +60,13 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }
 
   // Loaded by shops' own pages: no CSP, framing or cross-origin-resource rules of ours (issue #14).
+  // The tab icon of every page (an orange 二); /favicon.ico, which browsers ask for by themselves,
+  // is the same picture rather than a 404 in every page's console.
+  for (const path of ['/favicon.svg', '/favicon.ico'])
+    app.get(path, async (_req, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON),
+    );
+
   app.get('/widget.js', { helmet: false }, async (_req, reply) => {
     if (!existsSync(`${widgetDist}/widget.js`)) return reply.status(503).send(notBuilt('The widget'));
     reply
@@ -107,7 +114,7 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       .join('');
     const identityAttr = identity ? ` data-identity="${escapeHtml(JSON.stringify(identity))}"` : '';
     reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" type="image/svg+xml" href="/favicon.svg">
 <title>${escapeHtml(shop.name)} · xiaoer demo</title>
 <style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:0;background:#f5f5f5;color:#222}
 header{background:#ff5000;color:#fff;padding:16px 24px;display:flex;gap:16px;align-items:center;justify-content:space-between}
@@ -127,3 +134,7 @@ open the setup link xiaoer printed when it started (<code>/setup?token=…</code
 </body></html>`;
   });
 }
+
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#ff5000"/>' +
+  '<path d="M8 11h16M6 22h20" stroke="#fff" stroke-width="3.2" stroke-linecap="round"/></svg>';
