@@ -145,7 +145,7 @@ for (const engine of testDatabases) {
         /订单 NEW-vip-1：已发货，顺丰速运 SF100，最新物流：【杭州转运中心】已发出/,
       );
 
-      const question = '你们的包装盒可以回收吗';
+      const question = '你们店的logo是谁设计的';
       const c3 = await b.say(question);
       const [miss] = await b.botReply(c3.lastSeq);
       assert.match(text(miss!), /人工/, 'BOT-3: a miss is never silence, it offers a person');
@@ -162,14 +162,14 @@ for (const engine of testDatabases) {
         method: 'POST',
         url: `/api/conversations/${handedOff.id}/messages`,
         headers: { cookie: agent1 },
-        payload: { clientId: 'teach-1', kind: 'text', body: { text: '亲，包装盒可以寄回门店回收哦' } },
+        payload: { clientId: 'teach-1', kind: 'text', body: { text: '亲，logo是我们自己的设计师画的哦' } },
       });
       assert.equal(reply.statusCode, 200);
       const learn = await inject({
         method: 'POST',
         url: '/api/faq/learn',
         headers: { cookie: agent1 },
-        payload: { question, answer: '亲，包装盒可以寄回门店回收哦', category: '售后' },
+        payload: { question, answer: '亲，logo是我们自己的设计师画的哦', category: '售后' },
       });
       assert.equal(learn.statusCode, 201, learn.body);
       await inject({
@@ -183,7 +183,7 @@ for (const engine of testDatabases) {
       const c5 = await again.say(question);
       assert.equal(c5.status, 'bot');
       const [learned] = await again.botReply(c5.lastSeq);
-      assert.match(text(learned!), /包装盒可以寄回门店回收/);
+      assert.match(text(learned!), /logo是我们自己的设计师画的/);
     });
 
     it('BOT-2 a request for a person hands off at once and the bot says so; BOT-5 off hours says when humans are back', async () => {

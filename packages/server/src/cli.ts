@@ -48,7 +48,8 @@ commands:
   seed-demo   add the demo shop 小二旗舰店 to the database if it has none
   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold <0..1>]
               run the FAQ bot over labelled queries; prints one JSON object:
-              top1Accuracy, handoffRecall, falseAnswerRate, p50Ms, p99Ms, mistakes
+              top1Accuracy, handoffRecall, falseAnswerRate, clarifyRate,
+              clarifyHitRate, p50Ms, p99Ms, mistakes
   routing simulate --scenario <file.json>
               replay a routing scenario through the real engine with a virtual
               clock; prints one JSON line per decision (at, buyer, agent, queued,

@@ -26,6 +26,8 @@ export interface BotSettings {
   enabled: boolean;
   /** At or above: answer from the FAQ. */
   answerThreshold: number;
+  /** Issue #15: the best entry must lead the next by this much to answer; else the bot asks which. */
+  answerMargin?: number;
   handoffPhrases: string[];
   /** Misses in a row before the bot hands off (BOT-3; 1 hands off at the first miss). */
   maxMisses: number;
@@ -37,7 +39,8 @@ export interface BotSettings {
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: true,
-  answerThreshold: 0.4,
+  answerThreshold: 0.5,
+  answerMargin: 0,
   handoffPhrases: DEFAULT_HANDOFF_PHRASES,
   maxMisses: 2,
 };
@@ -94,13 +97,42 @@ export type BotDecision =
   | { kind: 'answer'; match: FaqMatch; entry: FaqEntry }
   | { kind: 'order_status'; order: Order }
   | { kind: 'pick_order'; orders: Order[] }
-  | { kind: 'miss'; suggestions: FaqMatch[] };
+  /** Issue #15: two or three entries are close — "您是想问：" with them as choices. */
+  | { kind: 'clarify'; choices: FaqMatch[] }
+  /** Issue #15: a greeting, thanks, goodbye… (a catalogue small-talk intent) gets its line. */
+  | { kind: 'smalltalk'; intent: SmallTalk }
+  | { kind: 'miss' };
+
+/** The small talk the bot answers itself (issue #15). */
+export const SMALL_TALK = ['greeting', 'thanks', 'bye', 'affirm', 'praise', 'wait'] as const;
+export type SmallTalk = (typeof SMALL_TALK)[number];
+
+/** Catalogue intents that ask for a person: a buyer who complains or vents wants one. */
+const HANDOFF_INTENTS = new Set(['handoff.human', 'service.complaint', 'smalltalk.angry-vent']);
+/** Catalogue intents about the buyer's own parcel (BOT-4 answers them from their orders). */
+const PARCEL_INTENTS = new Set([
+  'logistics.track',
+  'logistics.stalled',
+  'shipping.when',
+  'shipping.delivery-time',
+  'shipping.urge',
+]);
+/** A catalogue intent the bot handles itself (handoff, small talk) must read at least this clearly… */
+const OWN_INTENT_THRESHOLD = 0.3;
+/** …and a parcel intent this clearly, for BOT-4 to answer from the orders. */
+const PARCEL_THRESHOLD = 0.3;
+/** Below the answer threshold, entries at this share of it are offered as choices (clarify). */
+const CLARIFY_SHARE = 0.6;
 
 /**
- * Decides the bot's move for a buyer message: a request for a person hands off (BOT-2); a
- * shipping question is answered from the buyer's orders (BOT-4), asking which order only when
- * several are in play; otherwise the FAQ answers at or above the threshold (BOT-1); below it the
- * bot misses, and after `maxMisses` misses in a row it hands off (BOT-3). Pure.
+ * Decides the bot's move for a buyer message, on one path (issue #15): a request for a person —
+ * said outright (BOT-2) or read as a handoff or complaint intent — hands off; a question about the
+ * buyer's own parcel is answered from their orders (BOT-4), asking which order when several are in
+ * play, unless a strong FAQ answer is about something else ("显示签收但没收到" is the FAQ's, not the
+ * tracking line); an FAQ entry at or above the threshold, clear of the next one by the margin,
+ * answers (BOT-1); greetings and thanks get their line; entries close together or just below the
+ * threshold are offered as choices; otherwise the bot misses, and after `maxMisses` misses (choices
+ * count) in a row it hands off (BOT-3). Pure.
  */
 export function decide(input: {
   text: string;
@@ -111,21 +143,41 @@ export function decide(input: {
   /** Misses in a row before this message. */
   misses: number;
 }): BotDecision {
-  const { text, settings } = input;
+  const { text, settings, index } = input;
   if (asksForHuman(text, settings.handoffPhrases)) return { kind: 'handoff', reason: 'requested' };
-  const matches = input.index.search(text, 3);
-  const top = matches[0];
-  if (asksAboutShipping(text)) {
+  const { entries: matches, intents } = index.understand(text, 3);
+  const live = matches.filter((m) => input.entries.has(m.entryId));
+  const [top, second] = live;
+  const intent = intents[0];
+  // The bot's own intents count when they read clearer than any entry of the shop's.
+  const own =
+    intent && intent.score >= OWN_INTENT_THRESHOLD && (!top || intent.score > top.score)
+      ? intent.intentId
+      : undefined;
+  if (own && HANDOFF_INTENTS.has(own)) return { kind: 'handoff', reason: 'requested' };
+
+  const margin = settings.answerMargin ?? DEFAULT_BOT_SETTINGS.answerMargin ?? 0;
+  const sure =
+    top && top.score >= settings.answerThreshold && (!second || top.score - second.score >= margin);
+  const parcelIntent = intents.some((i) => PARCEL_INTENTS.has(i.intentId) && i.score >= PARCEL_THRESHOLD);
+  if (asksAboutShipping(text) || parcelIntent) {
     const inPlay = ordersInPlay(input.orders);
-    if (inPlay.length === 1) return { kind: 'order_status', order: inPlay[0]! };
-    if (inPlay.length > 1) return { kind: 'pick_order', orders: inPlay.slice(0, 5) };
+    // A strong answer about something else wins (the FAQ's refund, not the tracking line).
+    const answerIsParcel = sure && index.intentsOf(top.entryId).some((i) => PARCEL_INTENTS.has(i));
+    if (inPlay.length > 0 && (!sure || answerIsParcel)) {
+      if (inPlay.length === 1) return { kind: 'order_status', order: inPlay[0]! };
+      return { kind: 'pick_order', orders: inPlay.slice(0, 5) };
+    }
   }
-  if (top && top.score >= settings.answerThreshold) {
-    const entry = input.entries.get(top.entryId);
-    if (entry) return { kind: 'answer', match: top, entry };
+  if (sure) return { kind: 'answer', match: top, entry: input.entries.get(top.entryId)! };
+  if (own?.startsWith('smalltalk.')) {
+    const talk = own.slice('smalltalk.'.length) as SmallTalk;
+    if ((SMALL_TALK as readonly string[]).includes(talk)) return { kind: 'smalltalk', intent: talk };
   }
+  const close = live.filter((m) => m.score >= settings.answerThreshold * CLARIFY_SHARE);
   if (input.misses + 1 >= settings.maxMisses) return { kind: 'handoff', reason: 'repeated_miss' };
-  return { kind: 'miss', suggestions: matches.filter((m) => m.score >= settings.answerThreshold * 0.6) };
+  if (close.length > 0) return { kind: 'clarify', choices: close.slice(0, 3) };
+  return { kind: 'miss' };
 }
 
 const STATUS_TEXT: Record<string, string> = {

@@ -2,7 +2,7 @@ import type { ChatService } from '../conversations/conversation.service';
 import type { Conversation, Message } from '../conversations/conversation.types';
 import { DomainError, KeyedMutex, type BuyerId, type ShopId } from '../kernel';
 import type { Order } from '../orders/order.types';
-import { decide, describeOrder, renderAnswer, type BotSettings } from './bot.policy';
+import { decide, describeOrder, renderAnswer, type BotSettings, type SmallTalk } from './bot.policy';
 import type { FaqEntry, FaqIndex } from './faq-index';
 
 /** A shop's FAQ as the bot needs it, kept up to date by the caller (incremental index). */
@@ -29,8 +29,16 @@ export const BOT_LINES = {
   handoffAfterMisses: '抱歉没能帮到您，正在为您转接人工客服，请稍候～',
   whileWaiting: '（人工客服接入前，先为您解答）',
   miss: '抱歉，我没有理解您的问题。您可以换个说法，或回复“人工”转人工客服。',
-  suggestions: (questions: string[]) =>
-    `您是不是想问：\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
+  suggestions: (questions: string[]) => `您是想问：\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
+  clarifyHint: '回复序号即可，都不是的话可以换个说法，或回复“人工”。',
+  smallTalk: {
+    greeting: (shop: string) => `您好，欢迎光临${shop}～请问有什么可以帮您？`,
+    thanks: () => '不客气～还有其他问题随时问我哦',
+    bye: () => '感谢您的光临，祝您生活愉快～',
+    affirm: () => '好的～还有其他问题随时问我哦',
+    praise: () => '谢谢亲的认可，我们会继续努力的～',
+    wait: () => '好的，不着急，您慢慢来～',
+  } satisfies Record<SmallTalk, (shop: string) => string>,
   pickOrder: '您有多个订单，请问是哪一笔呢？',
   image: '已收到您的图片，正在为您转接人工客服，请稍候～',
 };
@@ -119,12 +127,21 @@ export class BotService {
           });
         }
         return;
-      case 'miss': {
-        // BOT-3: never silent. Offer what is close, or ask to rephrase and offer a person.
-        const close = decision.suggestions
+      case 'smalltalk':
+        await say(BOT_LINES.smallTalk[decision.intent](faq.shop.name));
+        return;
+      case 'clarify': {
+        // Issue #15: entries close together — the buyer picks (a miss until they do, BOT-3).
+        const questions = decision.choices
           .map((s) => faq.entries.get(s.entryId)?.question)
           .filter((q): q is string => !!q);
-        await say(close.length > 0 ? `${BOT_LINES.suggestions(close)}\n${BOT_LINES.miss}` : BOT_LINES.miss);
+        await say(`${BOT_LINES.suggestions(questions)}\n${BOT_LINES.clarifyHint}`);
+        await chat.setBotMisses(shopId, id, current.botMisses + 1);
+        return;
+      }
+      case 'miss': {
+        // BOT-3: never silent: ask to rephrase and offer a person.
+        await say(BOT_LINES.miss);
         await chat.setBotMisses(shopId, id, current.botMisses + 1);
         return;
       }

@@ -1,3 +1,4 @@
+import type { IntentCatalogue, IntentMatch } from './catalogue/intent-catalogue';
 import type { QuestionScorer, TextFeatures } from './scorer';
 
 /** BOT-1: a knowledge-base entry: a standard question, similar questions, an answer, a category, a switch. */
@@ -8,6 +9,11 @@ export interface FaqEntry {
   answer: string;
   category: string;
   enabled: boolean;
+  /**
+   * Issue #15: the catalogue intents this entry answers — its buyers' phrasings are understood as
+   * this entry. Absent or null: suggested from the entry's own wording; [] links none.
+   */
+  intents?: string[] | null;
 }
 
 /** One match: the entry, the question of it that matched best, and the similarity. */
@@ -15,6 +21,14 @@ export interface FaqMatch {
   entryId: string;
   matchedQuestion: string;
   score: number;
+  /** Issue #15: the catalogue intent through which the entry matched, when that beat its own wording. */
+  viaIntent?: string;
+}
+
+/** What a buyer's text reads as: the shop's entries (best first) and the catalogue's intents. */
+export interface Understanding {
+  entries: FaqMatch[];
+  intents: IntentMatch[];
 }
 
 interface IndexedQuestion {
@@ -23,11 +37,13 @@ interface IndexedQuestion {
   features: TextFeatures;
 }
 
-/** Posting keys of a text: its words and character bigrams (unigrams are too common to narrow). */
+/** Posting keys of a text: its words, character bigrams and pinyin syllable pairs (unigrams are too common to narrow). */
 function postingKeys(f: TextFeatures): string[] {
   const keys: string[] = [];
   for (const w of f.words.keys()) keys.push(`w:${w}`);
   for (const c of f.chars.keys()) if ([...c].length === 2) keys.push(`c:${c}`);
+  // Pinyin syllable pairs: a homophone typo (发或) shares no character pair with 发货, but this.
+  for (const p of f.pinyin.keys()) if (p.includes(' ')) keys.push(`p:${p}`);
   return keys;
 }
 
@@ -43,8 +59,20 @@ export class FaqIndex {
   private nextKey = 0;
   /** Scratch space for candidate weights, by question key (reset after each search). */
   private weights = new Float64Array(1024);
+  /** Issue #15: each entry's catalogue intents (explicit or suggested), and the reverse. */
+  private readonly links = new Map<string, readonly string[]>();
+  private readonly byIntent = new Map<string, Set<string>>();
 
-  constructor(private readonly scorer: QuestionScorer) {}
+  constructor(
+    private readonly scorer: QuestionScorer,
+    /** Issue #15: the shop-domain catalogue; without it the index matches the shop's wording only. */
+    private readonly catalogue?: IntentCatalogue,
+  ) {}
+
+  /** The catalogue intents an entry is linked to (explicit, or suggested from its wording). */
+  intentsOf(entryId: string): readonly string[] {
+    return this.links.get(entryId) ?? [];
+  }
 
   /** Number of indexed entries. */
   get size(): number {
@@ -70,6 +98,15 @@ export class FaqIndex {
       keys.push(key);
     }
     this.byEntry.set(entry.id, keys);
+    const linked = entry.intents ?? this.catalogue?.suggest(entry) ?? [];
+    if (this.catalogue && linked.length > 0) {
+      this.links.set(entry.id, linked);
+      for (const intent of linked) {
+        let set = this.byIntent.get(intent);
+        if (!set) this.byIntent.set(intent, (set = new Set()));
+        set.add(entry.id);
+      }
+    }
   }
 
   /** Removes an entry (no-op when absent). */
@@ -87,13 +124,59 @@ export class FaqIndex {
       this.questions.delete(key);
     }
     this.byEntry.delete(entryId);
+    for (const intent of this.links.get(entryId) ?? []) {
+      const set = this.byIntent.get(intent);
+      set?.delete(entryId);
+      if (set?.size === 0) this.byIntent.delete(intent);
+    }
+    this.links.delete(entryId);
   }
 
   /**
-   * The best `limit` entries for a query, best first, each scored by its best-matching question.
-   * Candidates are the questions sharing a word or character bigram with the query.
+   * The best `limit` entries for a buyer's text, best first (issue #15): each entry scored by the
+   * better of its own wording (`searchWording`) and the catalogue intents it is linked to (a
+   * buyer's phrasing of "when do you ship" finds the shop's shipping-time entry without the shop
+   * writing that phrasing); when several entries share an intent, their own wording decides.
    */
   search(query: string, limit = 5): FaqMatch[] {
+    return this.understand(query, limit).entries;
+  }
+
+  /** The entries (as `search`) and the catalogue intents a buyer's text reads as. */
+  understand(query: string, limit = 5): Understanding {
+    const wording = this.searchWording(query, Math.max(limit, 10));
+    if (!this.catalogue) return { entries: wording.slice(0, limit), intents: [] };
+    const intents = this.catalogue.search(query, 5);
+    const best = new Map(wording.map((m) => [m.entryId, m]));
+    const own = new Map(wording.map((m) => [m.entryId, m.score]));
+    for (const intent of intents)
+      for (const entryId of this.byIntent.get(intent.intentId) ?? []) {
+        const lexical = own.get(entryId) ?? 0;
+        const score = Math.max(intent.score * INTENT_SCALE, lexical) + SHARED_INTENT_TIEBREAK * lexical;
+        const current = best.get(entryId);
+        if (!current || score > current.score)
+          best.set(entryId, {
+            entryId,
+            matchedQuestion: current?.matchedQuestion ?? this.questionOf(entryId),
+            score: Math.min(1, score),
+            viaIntent: intent.intentId,
+          });
+      }
+    const entries = [...best.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+    return { entries, intents };
+  }
+
+  /** An entry's standard question (its first indexed text). */
+  private questionOf(entryId: string): string {
+    const [key] = this.byEntry.get(entryId) ?? [];
+    return key === undefined ? '' : (this.questions.get(key)?.text ?? '');
+  }
+
+  /**
+   * The best `limit` entries for a query by the shop's own wording, best first, each scored by its
+   * best-matching question. Candidates are the questions sharing a posting key with the query.
+   */
+  searchWording(query: string, limit = 5): FaqMatch[] {
     const qf = this.scorer.features(query.slice(0, MAX_QUERY_CHARS));
     // Candidate generation: accumulate an IDF weight per question over the posting lists the query
     // shares, then score exactly only the best few. Keys on a large share of the questions
@@ -140,3 +223,11 @@ const COMMON_SHARE = 0.02;
 const COMMON_MIN = 200;
 /** How many questions are scored exactly after candidate generation. */
 const CANDIDATES = 64;
+/** Entries sharing an intent are told apart by their own wording's share in their score. */
+const SHARED_INTENT_TIEBREAK = 0.3;
+/**
+ * A catalogue intent's score is on its own scale (similarity to one of many phrasings, weighed by
+ * the classifier); this puts it on the shop wording's. Chosen on the development sets (demo FAQ,
+ * bench/bot/dev), never on the held-out ones.
+ */
+const INTENT_SCALE = 1.3;

@@ -6,3 +6,7 @@ export * from './bot.policy';
 export * from './bot.service';
 export * from './spam';
 export * from './synonyms';
+export * from './catalogue/types';
+export * from './catalogue/intents';
+export * from './catalogue/intent-catalogue';
+export * from './catalogue/naive-bayes';

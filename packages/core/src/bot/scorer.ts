@@ -1,6 +1,6 @@
 import { DocumentFrequencies } from './similarity';
 import type { SynonymMap } from './synonyms';
-import { charNgrams, countTerms, normalizeText, type Segmenter } from './text';
+import { charNgrams, countTerms, normalizeText, pinyinSyllables, type Segmenter } from './text';
 
 /** What the scorer keeps of a text: its characters, character n-grams and words, counted. */
 export interface TextFeatures {
@@ -10,6 +10,8 @@ export interface TextFeatures {
   chars: Map<string, number>;
   /** Words (after synonyms), counted. */
   words: Map<string, number>;
+  /** Pinyin syllable 1- and 2-grams (homophone typos match here), counted. */
+  pinyin: Map<string, number>;
   /** Whether the text says "not" (不/没/别/无/未/非…), A-not-A questions (能不能) aside. */
   negated: boolean;
   length: number;
@@ -23,6 +25,7 @@ interface Norms {
   unigrams: number;
   chars: number;
   words: number;
+  pinyin: number;
   /** Sum of the IDFs of the distinct characters (the Dice denominator's share). */
   charIdf: number;
 }
@@ -40,6 +43,8 @@ export interface ScorerWeights {
   words: number;
   /** IDF-weighted Dice overlap of the two character sets (rare characters decide). */
   dice: number;
+  /** TF-IDF cosine of the pinyin syllable 1+2-grams (issue #15: 发或 reads as 发货). */
+  pinyin: number;
   /** Share of the score lost when one text negates and the other does not. */
   negation: number;
 }
@@ -49,6 +54,7 @@ export const DEFAULT_WEIGHTS: ScorerWeights = {
   grams: 0.5,
   words: 1,
   dice: 1,
+  pinyin: 0.5,
   negation: 0.3,
 };
 
@@ -68,6 +74,7 @@ export function negates(norm: string): boolean {
 export class QuestionScorer {
   private readonly charDf = new DocumentFrequencies();
   private readonly wordDf = new DocumentFrequencies();
+  private readonly pinyinDf = new DocumentFrequencies();
   private readonly total: number;
   /** Bumped whenever the corpus statistics change, so memoized norms are recomputed. */
   private version = 0;
@@ -78,7 +85,7 @@ export class QuestionScorer {
     /** Words of one group count as the same word (BOT-1 synonyms). */
     private readonly synonyms?: SynonymMap,
   ) {
-    this.total = weights.unigrams + weights.grams + weights.words + weights.dice;
+    this.total = weights.unigrams + weights.grams + weights.words + weights.dice + weights.pinyin;
   }
 
   /** The features of a text (does not change the corpus statistics). */
@@ -90,10 +97,14 @@ export class QuestionScorer {
       .filter((w) => w.length > 0)
       .map((w) => this.synonyms?.canon(w) ?? w);
     const unigrams = charNgrams(norm, 1);
+    const syllables = this.weights.pinyin ? pinyinSyllables(norm) : [];
+    const pinyinGrams = [...syllables];
+    for (let i = 0; i + 1 < syllables.length; i++) pinyinGrams.push(`${syllables[i]} ${syllables[i + 1]}`);
     return {
       unigrams: countTerms(unigrams),
       chars: countTerms([...unigrams, ...charNgrams(norm, 2)]),
       words: countTerms(words),
+      pinyin: countTerms(pinyinGrams),
       negated: negates(norm),
       length: unigrams.length,
     };
@@ -104,6 +115,7 @@ export class QuestionScorer {
     this.version++;
     this.charDf.add(f.chars.keys());
     this.wordDf.add(f.words.keys());
+    this.pinyinDf.add(f.pinyin.keys());
   }
 
   /** Takes a text back out of the corpus statistics. */
@@ -111,6 +123,7 @@ export class QuestionScorer {
     this.version++;
     this.charDf.remove(f.chars.keys());
     this.wordDf.remove(f.words.keys());
+    this.pinyinDf.remove(f.pinyin.keys());
   }
 
   /**
@@ -151,11 +164,20 @@ export class QuestionScorer {
         const idf = this.wordDf.idf(t);
         wordDot += ca * cb * idf * idf;
       }
+    let pinyinDot = 0;
+    if (w.pinyin)
+      for (const [t, ca] of a.pinyin) {
+        const cb = b.pinyin.get(t);
+        if (cb === undefined) continue;
+        const idf = this.pinyinDf.idf(t);
+        pinyinDot += ca * cb * idf * idf;
+      }
     const cos = (dot: number, x: number, y: number) => (x === 0 || y === 0 ? 0 : dot / (x * y));
     let score =
       w.unigrams * cos(uniDot, na.unigrams, nb.unigrams) +
       w.grams * cos(charDot, na.chars, nb.chars) +
-      w.words * cos(wordDot, na.words, nb.words);
+      w.words * cos(wordDot, na.words, nb.words) +
+      w.pinyin * cos(pinyinDot, na.pinyin, nb.pinyin);
     const idfAll = na.charIdf + nb.charIdf;
     if (idfAll > 0) score += (w.dice * 2 * sharedIdf) / idfAll;
     score /= this.total;
@@ -182,11 +204,17 @@ export class QuestionScorer {
       const x = c * this.wordDf.idf(t);
       words += x * x;
     }
+    let pinyin = 0;
+    for (const [t, c] of f.pinyin) {
+      const x = c * this.pinyinDf.idf(t);
+      pinyin += x * x;
+    }
     f.norms = {
       version: this.version,
       unigrams: Math.sqrt(unigrams),
       chars: Math.sqrt(chars),
       words: Math.sqrt(words),
+      pinyin: Math.sqrt(pinyin),
       charIdf,
     };
     return f.norms;

@@ -62,10 +62,12 @@ describe('scorer evidence (BOT-1)', () => {
   function reference(scorer: QuestionScorer, known: string[], x: string, y: string): number {
     const charDf = new DocumentFrequencies();
     const wordDf = new DocumentFrequencies();
+    const pinyinDf = new DocumentFrequencies();
     for (const t of known) {
       const f = scorer.features(t);
       charDf.add(f.chars.keys());
       wordDf.add(f.words.keys());
+      pinyinDf.add(f.pinyin.keys());
     }
     const [a, b] = [scorer.features(x), scorer.features(y)];
     const idf = (t: string) => charDf.idf(t);
@@ -81,8 +83,9 @@ describe('scorer evidence (BOT-1)', () => {
       (w.unigrams * tfidfCosine(a.unigrams, b.unigrams, idf) +
         w.grams * tfidfCosine(a.chars, b.chars, idf) +
         w.words * tfidfCosine(a.words, b.words, (t) => wordDf.idf(t)) +
+        w.pinyin * tfidfCosine(a.pinyin, b.pinyin, (t) => pinyinDf.idf(t)) +
         (w.dice * 2 * shared) / all) /
-      (w.unigrams + w.grams + w.words + w.dice);
+      (w.unigrams + w.grams + w.words + w.dice + w.pinyin);
     return a.negated === b.negated ? score : score * (1 - w.negation);
   }
 
@@ -106,10 +109,19 @@ describe('scorer evidence (BOT-1)', () => {
     assert.equal(negates('没收到货'), true);
     assert.equal(negates('能不能退款'), false);
     assert.equal(negates('有没有货'), false);
-    const scorer = new QuestionScorer(spaces);
-    for (const t of ['能 退款 吗', '不能 退款 吗', '能不能 退款']) scorer.learn(scorer.features(t));
-    const sim = (x: string, y: string) => scorer.similarity(scorer.features(x), scorer.features(y));
-    assert.ok(sim('能 退款 吗', '能不能 退款') > sim('能 退款 吗', '不能 退款 吗'));
+    // The same corpus scored with and without the damping: only the pair where exactly one side
+    // negates loses the negation weight's share.
+    const damped = new QuestionScorer(spaces);
+    const plain = new QuestionScorer(spaces, { ...DEFAULT_WEIGHTS, negation: 0 });
+    for (const s of [damped, plain])
+      for (const t of ['能 退款 吗', '不能 退款 吗', '能不能 退款']) s.learn(s.features(t));
+    const sim = (s: QuestionScorer, x: string, y: string) => s.similarity(s.features(x), s.features(y));
+    const negated = sim(damped, '能 退款 吗', '不能 退款 吗');
+    assert.ok(
+      Math.abs(negated - sim(plain, '能 退款 吗', '不能 退款 吗') * (1 - DEFAULT_WEIGHTS.negation)) < 1e-9,
+    );
+    assert.ok(negated > 0);
+    assert.equal(sim(damped, '能 退款 吗', '能不能 退款'), sim(plain, '能 退款 吗', '能不能 退款'));
   });
 });
 

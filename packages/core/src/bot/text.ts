@@ -1,3 +1,5 @@
+import { pinyin } from 'pinyin-pro';
+
 /**
  * Text normalization and features for the FAQ matcher (BOT-1): pure functions, no I/O.
  * Segmentation into words comes in through the Segmenter port (jieba in the server).
@@ -33,4 +35,16 @@ export function countTerms(terms: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * The toneless pinyin syllables of a normalized text, one per Chinese character; a run of Latin
+ * letters or digits stays one token. Buyers' homophone typos (发或 for 发货, 退宽 for 退款, 敏敢 for
+ * 敏感) read the same here (issue #15).
+ */
+export function pinyinSyllables(norm: string): string[] {
+  if (!norm) return [];
+  return pinyin(norm, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true })
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

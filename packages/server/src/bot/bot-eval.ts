@@ -8,6 +8,7 @@ import {
   type FaqEntry,
 } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
+import { sharedCatalogue } from './catalogue';
 import { jiebaSegmenter } from './jieba.segmenter';
 
 /** The knowledge-base file format (import, export and `xiaoer bot eval`). */
@@ -19,6 +20,8 @@ export const kbFileSchema = z.array(
     answer: z.string().trim().min(1).max(2000),
     category: z.string().trim().max(40).default(''),
     enabled: z.boolean().default(true),
+    // Issue #15 (optional): the catalogue intents the entry answers; absent: suggested.
+    intents: z.array(z.string().trim().min(1).max(80)).max(10).nullable().optional(),
   }),
 );
 
@@ -32,10 +35,21 @@ export interface EvalReport {
   top1Accuracy: number;
   handoffRecall: number;
   falseAnswerRate: number;
+  /** Issue #15: share of the answerable queries the bot asked about ("您是想问") instead of answering… */
+  clarifyRate: number;
+  /** …and of those, the share whose right entry was among the choices. */
+  clarifyHitRate: number;
   p50Ms: number;
   p99Ms: number;
   threshold: number;
-  mistakes: { text: string; expect: string | null; got: string | null; score: number | null }[];
+  mistakes: {
+    text: string;
+    expect: string | null;
+    got: string | null;
+    score: number | null;
+    /** Issue #15: the entries offered, when the bot asked which (`got` is then null). */
+    choices?: string[];
+  }[];
 }
 
 /** Runs the bot's decision over labelled queries, as a fresh conversation would see them. */
@@ -45,7 +59,10 @@ export function evaluateBot(
   threshold = DEFAULT_BOT_SETTINGS.answerThreshold,
 ): EvalReport {
   const settings = { ...DEFAULT_BOT_SETTINGS, answerThreshold: threshold };
-  const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()));
+  const index = new FaqIndex(
+    new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
+    sharedCatalogue(),
+  );
   const entries = new Map(kb.map((e) => [e.id, e]));
   for (const e of kb) index.upsert(e);
   const times: number[] = [];
@@ -56,6 +73,8 @@ export function evaluateBot(
   let handoffHit = 0;
   let nullQ = 0;
   let falseAnswers = 0;
+  let clarified = 0;
+  let clarifiedRight = 0;
   for (const q of queries) {
     const t0 = performance.now();
     const d = decide({ text: q.text, settings, index, entries, orders: [], misses: 0 });
@@ -72,9 +91,20 @@ export function evaluateBot(
       entryQ++;
       if (got === q.expect) entryHit++;
     }
+    const choices = d.kind === 'clarify' ? d.choices.map((c) => c.entryId) : undefined;
+    if (choices && q.expect !== null && q.expect !== 'handoff') {
+      clarified++;
+      if (choices.includes(q.expect)) clarifiedRight++;
+    }
     const ok = q.expect === null ? got === null || got === 'handoff' : got === q.expect;
     if (!ok)
-      mistakes.push({ text: q.text, expect: q.expect, got, score: score === null ? null : round(score) });
+      mistakes.push({
+        text: q.text,
+        expect: q.expect,
+        got,
+        score: score === null ? null : round(score),
+        ...(choices ? { choices } : {}),
+      });
   }
   times.sort((a, b) => a - b);
   const at = (p: number) =>
@@ -85,6 +115,8 @@ export function evaluateBot(
     top1Accuracy: round(entryQ ? entryHit / entryQ : 0),
     handoffRecall: round(handoffQ ? handoffHit / handoffQ : 0),
     falseAnswerRate: round(nullQ ? falseAnswers / nullQ : 0),
+    clarifyRate: round(entryQ ? clarified / entryQ : 0),
+    clarifyHitRate: round(clarified ? clarifiedRight / clarified : 0),
     p50Ms: round(at(0.5)),
     p99Ms: round(at(0.99)),
     threshold,

@@ -12,6 +12,7 @@ import {
 } from '@xiaoer/core';
 import type { PeerBus } from '../cluster/bus';
 import type { Storage } from '../storage';
+import { sharedCatalogue } from './catalogue';
 import { jiebaSegmenter } from './jieba.segmenter';
 
 /**
@@ -79,7 +80,10 @@ export class FaqCache {
         ]);
         const synonyms = new SynonymMap();
         for (const group of settings?.synonyms ?? []) synonyms.addGroup(group);
-        const index = new FaqIndex(new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, synonyms));
+        const index = new FaqIndex(
+          new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, synonyms),
+          sharedCatalogue(),
+        );
         const map = new Map<string, FaqEntry>();
         for (const e of entries) {
           map.set(e.id, e);

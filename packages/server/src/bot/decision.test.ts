@@ -1,0 +1,111 @@
+/**
+ * Issue #15: one decision path — FAQ, the buyer's orders (BOT-4), handoff (BOT-2), small talk and
+ * choices judged together — as a table, on the demo shop's FAQ with the shipped catalogue and the
+ * real segmenter. Each row is one buyer message × the orders in play (none, one, two).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  decide,
+  DEFAULT_BOT_SETTINGS,
+  DEFAULT_WEIGHTS,
+  FaqIndex,
+  QuestionScorer,
+  SynonymMap,
+  type BotDecision,
+  type FaqEntry,
+  type Order,
+} from '@xiaoer/core';
+import { kbFileSchema } from './bot-eval';
+import { sharedCatalogue } from './catalogue';
+import { jiebaSegmenter } from './jieba.segmenter';
+
+const kb: FaqEntry[] = kbFileSchema.parse(
+  JSON.parse(readFileSync(new URL('../demo/demo-faq.json', import.meta.url), 'utf8')),
+);
+const index = new FaqIndex(
+  new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
+  sharedCatalogue(),
+);
+for (const e of kb) index.upsert(e);
+const entries = new Map(kb.map((e) => [e.id, e]));
+
+const order = (id: string, createdAt: number) =>
+  ({ id, status: 'shipped', createdAt, logistics: [], items: [] }) as unknown as Order;
+const ORDERS: Order[][] = [[], [order('A', 2)], [order('A', 2), order('B', 1)]];
+
+/** What a decision is, in one word: the entry answered, the order, the small talk, … */
+function outcome(d: BotDecision): string {
+  switch (d.kind) {
+    case 'answer':
+      return `answer:${d.entry.id}`;
+    case 'order_status':
+      return `order:${d.order.id}`;
+    case 'pick_order':
+      return `pick:${d.orders.map((o) => o.id).join(',')}`;
+    case 'smalltalk':
+      return `talk:${d.intent}`;
+    case 'clarify':
+      return 'clarify';
+    default:
+      return d.kind;
+  }
+}
+
+// text, then the outcome with no orders, one order in play, two orders in play
+const TABLE: [string, string, string, string][] = [
+  // A strong FAQ answer about something else beats a shipping word (was: the tracking line).
+  ['显示签收但没收到', 'answer:logistics-signed', 'answer:logistics-signed', 'answer:logistics-signed'],
+  ['没收到货可以退款吗', 'answer:refund-only', 'answer:refund-only', 'answer:refund-only'],
+  ['不发货了我要退款', 'answer:order-cancel', 'answer:order-cancel', 'answer:order-cancel'],
+  // The buyer's own parcel: from the orders when there are any (BOT-4), else the FAQ.
+  ['我的快递到哪了', 'clarify', 'order:A', 'pick:A,B'],
+  ['啥时候给我寄出去', 'answer:ship-time', 'order:A', 'pick:A,B'],
+  // Buyers' phrasings the FAQ never wrote, understood through the catalogue.
+  ['你家东西是正品不', 'answer:shop-genuine', 'answer:shop-genuine', 'answer:shop-genuine'],
+  ['有没有蓝色的', 'answer:stock', 'answer:stock', 'answer:stock'],
+  ['可以开发票吗', 'answer:invoice', 'answer:invoice', 'answer:invoice'],
+  // Handoff, said or meant (BOT-2).
+  ['我不要跟机器聊', 'handoff', 'handoff', 'handoff'],
+  ['我要投诉你们', 'handoff', 'handoff', 'handoff'],
+  ['转人工', 'handoff', 'handoff', 'handoff'],
+  // Greetings and thanks get a reply, not "没理解".
+  ['你好', 'talk:greeting', 'talk:greeting', 'talk:greeting'],
+  ['谢谢', 'talk:thanks', 'talk:thanks', 'talk:thanks'],
+  // Outside the FAQ: never an answer.
+  ['你们店的logo是谁设计的', 'miss', 'miss', 'miss'],
+];
+
+describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
+  for (const [text, ...want] of TABLE)
+    it(`${text} → ${want.join(' | ')}`, () => {
+      const got = ORDERS.map((orders) =>
+        outcome(decide({ text, settings: DEFAULT_BOT_SETTINGS, index, entries, orders, misses: 0 })),
+      );
+      assert.deepEqual(got, want);
+    });
+
+  it('BOT-3 a second miss in a row hands off; choices count as a miss', () => {
+    const second = (text: string) =>
+      decide({ text, settings: DEFAULT_BOT_SETTINGS, index, entries, orders: [], misses: 1 }).kind;
+    assert.equal(second('你们店的logo是谁设计的'), 'handoff');
+    assert.equal(second('我的快递到哪了'), 'handoff');
+    assert.equal(second('可以开发票吗'), 'answer');
+  });
+
+  it('an entry linked to no intent ([]) is matched on its own wording only', () => {
+    const plain = new FaqIndex(
+      new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
+      sharedCatalogue(),
+    );
+    const genuine = entries.get('shop-genuine')!;
+    plain.upsert({ ...genuine, intents: [] });
+    assert.deepEqual(plain.intentsOf('shop-genuine'), []);
+    const linked = index.search('你家东西是正品不', 1)[0]!;
+    const own = plain.search('你家东西是正品不', 1)[0];
+    assert.equal(linked.entryId, 'shop-genuine');
+    assert.ok(!own || own.score < linked.score, 'the catalogue adds what the wording alone lacks');
+    assert.deepEqual(index.intentsOf('shop-genuine'), ['presale.authenticity']);
+  });
+});
