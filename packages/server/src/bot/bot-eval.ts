@@ -57,11 +57,13 @@ export function evaluateBot(
   kb: FaqEntry[],
   queries: z.infer<typeof evalQuerySchema>[],
   threshold = DEFAULT_BOT_SETTINGS.answerThreshold,
+  /** Benchmarks only: `wordingOnly` matches the shop's own wording, without the catalogue (the baseline). */
+  options: { wordingOnly?: boolean } = {},
 ): EvalReport {
   const settings = { ...DEFAULT_BOT_SETTINGS, answerThreshold: threshold };
   const index = new FaqIndex(
     new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
-    sharedCatalogue(),
+    options.wordingOnly ? undefined : sharedCatalogue(),
   );
   const entries = new Map(kb.map((e) => [e.id, e]));
   for (const e of kb) index.upsert(e);
