@@ -70,7 +70,36 @@ describe('e2e: the bot answers on the demo page; an agent takes over; the consol
     await result.waitFor();
     await result.getByText('能开发票吗').first().waitFor();
     assert.match((await result.textContent()) ?? '', /机器人会回答/);
+    // Issue #15: what the buyer would read, from the live path.
+    await page.getByTestId('bot-test-reply').getByText('电子发票').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}admin-bot-test.png` });
+
+    // Issue #15: a greeting gets its line; each entry shows the catalogue intents it answers, and
+    // the owner links one in the editor.
+    await page.getByTestId('bot-test-input').fill('你好呀');
+    await page.getByTestId('bot-test-input').press('Enter');
+    await result.getByText('机器人寒暄回复').waitFor();
+    await page.getByTestId('bot-test-reply').getByText(/您好/).waitFor();
+    await page.getByPlaceholder('搜索 FAQ').fill('开发票');
+    await page.getByPlaceholder('搜索 FAQ').press('Enter');
+    const invoiceRow = page
+      .locator('tr', { has: page.getByTestId('faq-intents') })
+      .filter({ hasText: '能开发票吗' });
+    await invoiceRow.getByTestId('faq-intents').getByText('自动匹配').waitFor();
+    await invoiceRow.getByText('编辑').click();
+    const select = page.getByTestId('faq-intents-select');
+    await select.click();
+    await page.keyboard.type('invoice.type');
+    await page.locator('.ant-select-item-option', { hasText: 'invoice.type' }).click();
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: `${ARTIFACTS}admin-faq-intents-editor.png` });
+    await page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await invoiceRow.getByTestId('faq-intents').locator('.ant-tag-blue').first().waitFor();
+    const stored = (await t.storage.faq.listEntries('shop-demo' as never)).find(
+      (e) => e.question === '能开发票吗',
+    );
+    assert.ok(stored?.intents?.includes('invoice.type'), JSON.stringify(stored?.intents));
+    await page.screenshot({ path: `${ARTIFACTS}admin-faq-intents.png`, fullPage: true });
     await context.close();
   });
 });

@@ -147,6 +147,7 @@ const HTTP: Row[] = [
   ['POST',   '/api/admin/faq/import',                      at('/api/admin/faq/import', BAD),         ADMINS_400],
   ['GET',    '/api/admin/faq/export',                      at('/api/admin/faq/export'),              ADMINS],
   ['GET',    '/api/admin/faq/test',                        at('/api/admin/faq/test?q=发货'),         ADMINS],
+  ['GET',    '/api/admin/faq/intents',                     at('/api/admin/faq/intents'),             ADMINS],
   ['GET',    '/api/admin/bot',                             at('/api/admin/bot'),                     ADMINS],
   ['PUT',    '/api/admin/bot',                             at('/api/admin/bot', BAD),                ADMINS_400],
   ['GET',    '/api/admin/routing',                         at('/api/admin/routing'),                 ADMINS],

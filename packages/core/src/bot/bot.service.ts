@@ -2,7 +2,14 @@ import type { ChatService } from '../conversations/conversation.service';
 import type { Conversation, Message } from '../conversations/conversation.types';
 import { DomainError, KeyedMutex, type BuyerId, type ShopId } from '../kernel';
 import type { Order } from '../orders/order.types';
-import { decide, describeOrder, renderAnswer, type BotSettings, type SmallTalk } from './bot.policy';
+import {
+  decide,
+  describeOrder,
+  renderAnswer,
+  type BotDecision,
+  type BotSettings,
+  type SmallTalk,
+} from './bot.policy';
 import type { FaqEntry, FaqIndex } from './faq-index';
 
 /** A shop's FAQ as the bot needs it, kept up to date by the caller (incremental index). */
@@ -42,6 +49,55 @@ export const BOT_LINES = {
   pickOrder: '您有多个订单，请问是哪一笔呢？',
   image: '已收到您的图片，正在为您转接人工客服，请稍候～',
 };
+
+/**
+ * What the bot says for a decision, line by line, as the buyer sees it (the console's test box
+ * shows the same, issue #15); order cards are listed by order id. Pure.
+ */
+export function botSays(
+  decision: BotDecision,
+  faq: Pick<ShopFaq, 'entries' | 'shop'>,
+  orders: readonly Order[],
+): { lines: string[]; orderCards: string[]; handsOff: boolean } {
+  switch (decision.kind) {
+    case 'handoff':
+      return {
+        lines: [decision.reason === 'requested' ? BOT_LINES.handoff : BOT_LINES.handoffAfterMisses],
+        orderCards: [],
+        handsOff: true,
+      };
+    case 'answer': {
+      const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
+      return {
+        lines: [renderAnswer(decision.entry.answer, { order, shop: faq.shop })],
+        orderCards: [],
+        handsOff: false,
+      };
+    }
+    case 'order_status':
+      return { lines: [describeOrder(decision.order)], orderCards: [], handsOff: false };
+    case 'pick_order':
+      return { lines: [BOT_LINES.pickOrder], orderCards: decision.orders.map((o) => o.id), handsOff: false };
+    case 'smalltalk':
+      return {
+        lines: [BOT_LINES.smallTalk[decision.intent](faq.shop.name)],
+        orderCards: [],
+        handsOff: false,
+      };
+    case 'clarify': {
+      const questions = decision.choices
+        .map((c) => faq.entries.get(c.entryId)?.question)
+        .filter((q): q is string => !!q);
+      return {
+        lines: [`${BOT_LINES.suggestions(questions)}\n${BOT_LINES.clarifyHint}`],
+        orderCards: [],
+        handsOff: false,
+      };
+    }
+    case 'miss':
+      return { lines: [BOT_LINES.miss], orderCards: [], handsOff: false };
+  }
+}
 
 /**
  * The first-line bot (BOT-1 … BOT-5): answers a buyer message in a conversation the bot holds,
@@ -93,59 +149,28 @@ export class BotService {
       orders,
       misses: current.botMisses,
     });
-    switch (decision.kind) {
-      case 'handoff':
-        await this.handOff(
-          current,
-          decision.reason === 'requested' ? BOT_LINES.handoff : BOT_LINES.handoffAfterMisses,
-          faq,
-        );
-        return;
-      case 'answer': {
-        const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
-        await say(renderAnswer(decision.entry.answer, { order, shop: faq.shop }));
-        await chat.setBotMisses(shopId, id, 0);
-        return;
+    const says = botSays(decision, faq, orders);
+    if (says.handsOff) return void (await this.handOff(current, says.lines[0]!, faq));
+    for (const line of says.lines) await say(line);
+    if (decision.kind === 'pick_order')
+      for (const order of decision.orders) {
+        await chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, {
+          kind: 'order_card',
+          body: {
+            orderId: order.id,
+            status: order.status,
+            totalCents: order.totalCents,
+            items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
+            carrier: order.carrier,
+            trackingNo: order.trackingNo,
+          },
+        });
       }
-      case 'order_status':
-        await say(describeOrder(decision.order));
-        await chat.setBotMisses(shopId, id, 0);
-        return;
-      case 'pick_order':
-        await say(BOT_LINES.pickOrder);
-        for (const order of decision.orders) {
-          await chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, {
-            kind: 'order_card',
-            body: {
-              orderId: order.id,
-              status: order.status,
-              totalCents: order.totalCents,
-              items: order.items.map((i) => ({ title: i.title, quantity: i.quantity })),
-              carrier: order.carrier,
-              trackingNo: order.trackingNo,
-            },
-          });
-        }
-        return;
-      case 'smalltalk':
-        await say(BOT_LINES.smallTalk[decision.intent](faq.shop.name));
-        return;
-      case 'clarify': {
-        // Issue #15: entries close together — the buyer picks (a miss until they do, BOT-3).
-        const questions = decision.choices
-          .map((s) => faq.entries.get(s.entryId)?.question)
-          .filter((q): q is string => !!q);
-        await say(`${BOT_LINES.suggestions(questions)}\n${BOT_LINES.clarifyHint}`);
-        await chat.setBotMisses(shopId, id, current.botMisses + 1);
-        return;
-      }
-      case 'miss': {
-        // BOT-3: never silent: ask to rephrase and offer a person.
-        await say(BOT_LINES.miss);
-        await chat.setBotMisses(shopId, id, current.botMisses + 1);
-        return;
-      }
-    }
+    // BOT-3: an answer resets the misses in a row; a miss or choices (until picked) add one.
+    if (decision.kind === 'clarify' || decision.kind === 'miss')
+      await chat.setBotMisses(shopId, id, current.botMisses + 1);
+    else if (decision.kind !== 'pick_order' && current.botMisses !== 0)
+      await chat.setBotMisses(shopId, id, 0);
   }
 
   /**

@@ -1,4 +1,5 @@
 import {
+  CATALOGUE,
   decide,
   DEFAULT_BOT_SETTINGS,
   DEFAULT_WEIGHTS,
@@ -11,6 +12,18 @@ import { z } from '@xiaoer/protocol';
 import { sharedCatalogue } from './catalogue';
 import { jiebaSegmenter } from './jieba.segmenter';
 
+const CATALOGUE_IDS = new Set(CATALOGUE.map((i) => i.id));
+
+/** Issue #15: an FAQ entry's catalogue intents — ids of the shipped catalogue, at most 5. */
+export const intentIdsSchema = z
+  .array(z.string().trim().min(1).max(80))
+  .max(5)
+  .superRefine((ids, ctx) => {
+    for (const [i, id] of ids.entries())
+      if (!CATALOGUE_IDS.has(id))
+        ctx.addIssue({ code: 'custom', path: [i], message: `"${id}" is not an intent of the catalogue` });
+  });
+
 /** The knowledge-base file format (import, export and `xiaoer bot eval`). */
 export const kbFileSchema = z.array(
   z.object({
@@ -20,8 +33,8 @@ export const kbFileSchema = z.array(
     answer: z.string().trim().min(1).max(2000),
     category: z.string().trim().max(40).default(''),
     enabled: z.boolean().default(true),
-    // Issue #15 (optional): the catalogue intents the entry answers; absent: suggested.
-    intents: z.array(z.string().trim().min(1).max(80)).max(10).nullable().optional(),
+    // Issue #15 (optional): the catalogue intents the entry answers; absent or null: suggested.
+    intents: intentIdsSchema.nullable().optional(),
   }),
 );
 

@@ -10,6 +10,7 @@ function toEntry(row: Selectable<FaqEntriesTable>): FaqEntry & { updatedAt: numb
     answer: row.answer,
     category: row.category,
     enabled: Number(row.enabled) === 1,
+    intents: row.intents === null ? null : (JSON.parse(row.intents) as string[]),
     updatedAt: Number(row.updated_at),
   };
 }
@@ -48,6 +49,7 @@ export class FaqRepository {
           answer: e.answer,
           category: e.category,
           enabled: e.enabled ? 1 : 0,
+          intents: e.intents ? JSON.stringify(e.intents) : null,
           updated_at: at,
         };
         const updated = await trx

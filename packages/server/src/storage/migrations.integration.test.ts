@@ -229,8 +229,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 }
 
 for (const engine of ['sqlite', 'postgres'] as const) {
-  describe(`migration 0012_faq_ids_per_shop on ${engine}`, () => {
-    it('BOT-1 FAQ entries are kept; another shop may then use the same entry id (issue #14)', async () => {
+  describe(`migration 0012_faq_ids_per_shop (and 0013_faq_intents) on ${engine}`, () => {
+    it('BOT-1 FAQ entries are kept, with no intents set; another shop may then use the same entry id (issue #14)', async () => {
       const url =
         engine === 'sqlite'
           ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-faq-${process.pid}-${Date.now()}.db`
@@ -279,6 +279,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
             answer: '48小时内发货',
             category: '发货',
             enabled: true,
+            // Issue #15 (0013_faq_intents): entries from before link the suggested intents.
+            intents: null,
             updatedAt: 6,
           },
         ]);

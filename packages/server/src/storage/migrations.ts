@@ -594,6 +594,14 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('faq_entries_per_shop').renameTo('faq_entries').execute();
       },
     },
+    '0013_faq_intents': {
+      // Issue #15: the catalogue intents an FAQ entry answers, JSON string[]; null (every entry
+      // until a shop sets them) means suggested from the entry's wording.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('faq_entries').addColumn('intents', 'text').execute();
+      },
+    },
   };
 }
 

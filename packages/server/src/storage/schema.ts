@@ -165,6 +165,8 @@ export interface FaqEntriesTable {
   answer: string;
   category: string;
   enabled: number;
+  /** JSON string[] of catalogue intent ids (issue #15); null: suggested from the wording. */
+  intents: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -23,16 +23,34 @@ import { api, ApiError, shopHeaders, shopLink } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 interface TestResult {
-  matches: { entryId: string; question: string; matchedQuestion: string; score: number }[];
+  matches: {
+    entryId: string;
+    question: string;
+    matchedQuestion: string;
+    score: number;
+    viaIntent?: string;
+  }[];
+  intents: { intentId: string; label: string; score: number }[];
   decision: string;
+  reply: string[];
   threshold: number;
+}
+
+/** An FAQ entry as the console lists it: with the intents it is linked to now (issue #15). */
+type ListedEntry = FaqEntry & { linkedIntents: string[] };
+interface CatalogueIntent {
+  id: string;
+  family: string;
+  label: string;
+  labelEn: string;
 }
 
 /** BOT-1 in the console: the bot's switch and threshold, a "test the bot" box, and the FAQ itself. */
 export function BotAdmin() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [settings, setSettings] = useState<BotSettings | null>(null);
-  const [entries, setEntries] = useState<FaqEntry[]>([]);
+  const [entries, setEntries] = useState<ListedEntry[]>([]);
+  const [catalogue, setCatalogue] = useState<CatalogueIntent[]>([]);
   const [loading, setLoading] = useState(true);
   const [q, setQ] = useState('');
   const [editing, setEditing] = useState<FaqEntry | 'new' | null>(null);
@@ -42,14 +60,19 @@ export function BotAdmin() {
 
   const load = useCallback(() => {
     setLoading(true);
-    api<{ entries: FaqEntry[] }>('GET', `/api/admin/faq?q=${encodeURIComponent(q)}`)
+    api<{ entries: ListedEntry[] }>('GET', `/api/admin/faq?q=${encodeURIComponent(q)}`)
       .then((r) => setEntries(r.entries))
       .finally(() => setLoading(false));
   }, [q]);
   useEffect(load, [load]);
   useEffect(() => {
     api<{ settings: BotSettings }>('GET', '/api/admin/bot').then((r) => setSettings(r.settings));
+    api<{ intents: CatalogueIntent[] }>('GET', '/api/admin/faq/intents').then((r) => setCatalogue(r.intents));
   }, []);
+  const intentLabel = (id: string) => {
+    const i = catalogue.find((x) => x.id === id);
+    return i ? (lang === 'en' ? i.labelEn : i.label) : id;
+  };
 
   const saveSettings = async (next: BotSettings) => {
     try {
@@ -62,7 +85,11 @@ export function BotAdmin() {
   };
   const open = (e: FaqEntry | 'new') => {
     form.resetFields();
-    form.setFieldsValue(e === 'new' ? { similar: [], enabled: true, category: '' } : e);
+    form.setFieldsValue(
+      e === 'new'
+        ? { similar: [], enabled: true, category: '', intents: [] }
+        : { ...e, intents: e.intents ?? [] },
+    );
     setEditing(e);
   };
   const decisionText: Record<string, string> = {
@@ -71,6 +98,8 @@ export function BotAdmin() {
     handoff: t.botHandsOff,
     order_status: t.botOrder,
     pick_order: t.botOrder,
+    clarify: t.botClarifies,
+    smalltalk: t.botSmallTalk,
   };
 
   return (
@@ -167,6 +196,26 @@ export function BotAdmin() {
               {' '}
               ({t.botThreshold} {result.threshold.toFixed(2)})
             </Typography.Text>
+            {result.reply.length > 0 && (
+              <div style={{ margin: '8px 0' }} data-testid="bot-test-reply">
+                <Typography.Text type="secondary">{t.botReply}：</Typography.Text>
+                {result.reply.map((line, i) => (
+                  <Typography.Paragraph key={i} style={{ whiteSpace: 'pre-wrap', marginBottom: 4 }}>
+                    {line}
+                  </Typography.Paragraph>
+                ))}
+              </div>
+            )}
+            {result.intents.length > 0 && (
+              <div style={{ marginBottom: 8 }}>
+                <Typography.Text type="secondary">{t.botReadAs}：</Typography.Text>
+                {result.intents.slice(0, 3).map((i) => (
+                  <Tag key={i.intentId}>
+                    {intentLabel(i.intentId)} {i.score.toFixed(2)}
+                  </Tag>
+                ))}
+              </div>
+            )}
             {result.matches.length === 0 ? (
               <Empty description={t.botNoMatch} />
             ) : (
@@ -244,6 +293,23 @@ export function BotAdmin() {
               dataIndex: 'similar',
               render: (s: string[]) => s.slice(0, 4).map((x) => <Tag key={x}>{x}</Tag>),
             },
+            {
+              title: t.botIntents,
+              key: 'intents',
+              width: 180,
+              render: (_: unknown, e: ListedEntry) => (
+                <span data-testid="faq-intents">
+                  {e.linkedIntents.map((id) => (
+                    <Tag key={id} color={e.intents ? 'blue' : 'default'}>
+                      {intentLabel(id)}
+                    </Tag>
+                  ))}
+                  {e.intents === null && e.linkedIntents.length > 0 && (
+                    <Typography.Text type="secondary">{t.botIntentsAuto}</Typography.Text>
+                  )}
+                </span>
+              ),
+            },
             { title: t.botAnswer, dataIndex: 'answer', ellipsis: true },
             { title: t.botCategory, dataIndex: 'category', width: 80 },
             {
@@ -277,7 +343,9 @@ export function BotAdmin() {
         onCancel={() => setEditing(null)}
         width={640}
         onOk={async () => {
-          const v = (await form.validateFields()) as Omit<FaqEntry, 'id'>;
+          const raw = (await form.validateFields()) as Omit<FaqEntry, 'id'>;
+          // No intents chosen: matched from the question automatically (null).
+          const v = { ...raw, intents: raw.intents && raw.intents.length > 0 ? raw.intents : null };
           try {
             if (editing === 'new') await api('POST', '/api/admin/faq', v);
             else if (editing) await api('PUT', `/api/admin/faq/${editing.id}`, v);
@@ -305,6 +373,19 @@ export function BotAdmin() {
             extra="{{order.status}} {{order.logistics}} {{shop.serviceHours}}"
           >
             <Input.TextArea autoSize={{ minRows: 3 }} />
+          </Form.Item>
+          <Form.Item name="intents" label={t.botIntents} extra={t.botIntentsHelp}>
+            <Select
+              mode="multiple"
+              allowClear
+              maxCount={5}
+              optionFilterProp="label"
+              data-testid="faq-intents-select"
+              options={catalogue.map((i) => ({
+                value: i.id,
+                label: `${lang === 'en' ? i.labelEn : i.label} · ${i.id}`,
+              }))}
+            />
           </Form.Item>
           <Form.Item name="category" label={t.botCategory}>
             <Input maxLength={40} />

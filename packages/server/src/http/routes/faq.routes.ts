@@ -1,4 +1,5 @@
 import {
+  botSays,
   DEFAULT_BOT_SETTINGS,
   DomainError,
   decide,
@@ -12,7 +13,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { kbFileSchema } from '../../bot/bot-eval';
+import { intentIdsSchema, kbFileSchema } from '../../bot/bot-eval';
+import { sharedCatalogue } from '../../bot/catalogue';
 import { requireAdmin, requireAgent } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
@@ -23,6 +25,9 @@ const entryBody = z.object({
   answer: z.string().trim().min(1).max(2000),
   category: z.string().trim().max(40).default(''),
   enabled: z.boolean().default(true),
+  // Issue #15: the catalogue intents the entry answers; null: suggested from its wording; absent
+  // on an edit: kept as they were.
+  intents: intentIdsSchema.nullable().optional(),
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const botSettingsBody = z.object({
@@ -37,7 +42,7 @@ const botSettingsBody = z.object({
     .max(500)
     .default([]),
 });
-const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled'] as const;
+const CSV_COLUMNS = ['id', 'question', 'similar', 'answer', 'category', 'enabled', 'intents'] as const;
 
 /** Issue #14: the ' the export put before a would-be formula (= + - @ tab CR) is taken off. */
 function unescapeFormulas(record: Record<string, string>): Record<string, string> {
@@ -65,6 +70,13 @@ function importRows(body: unknown, contentType: string | undefined): unknown {
         .map((s) => s.trim())
         .filter(Boolean),
       enabled: r.enabled === undefined ? true : !/^(0|false|no|否)$/i.test(r.enabled),
+      // Issue #15: intents joined by "|"; an empty cell (or none) leaves them to the suggestion.
+      intents: r.intents?.trim()
+        ? r.intents
+            .split('|')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null,
     }));
   }
   return body;
@@ -110,7 +122,22 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
           ),
         )
       : entries;
-    return { entries: shown };
+    // Issue #15: each entry with the intents it is linked to now (its own, or the suggestion).
+    const { index } = await faq.indexFor(me.shop.id);
+    return { entries: shown.map((e) => ({ ...e, linkedIntents: index.intentsOf(e.id) })) };
+  });
+
+  // Issue #15: the shipped catalogue's intents, for linking entries in the console.
+  app.get('/api/admin/faq/intents', async (req) => {
+    await requireAdmin(storage, req, clock.now());
+    return {
+      intents: sharedCatalogue().intents.map(({ id, family, label, labelEn }) => ({
+        id,
+        family,
+        label,
+        labelEn,
+      })),
+    };
   });
 
   app.post('/api/admin/faq', async (req, reply) => {
@@ -124,8 +151,14 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   app.put('/api/admin/faq/:id', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const { id } = parse(idParams, req.params);
-    if (!(await storage.faq.findEntry(me.shop.id, id))) throw notFound('FAQ entry');
-    const entry: FaqEntry = { id, ...parse(entryBody, req.body) };
+    const before = await storage.faq.findEntry(me.shop.id, id);
+    if (!before) throw notFound('FAQ entry');
+    const body = parse(entryBody, req.body);
+    const entry: FaqEntry = {
+      id,
+      ...body,
+      intents: body.intents === undefined ? before.intents : body.intents,
+    };
     await screen(me.shop.id, entry, { agentId: me.agent.id });
     await save(me.shop.id, [entry]);
     return { entry };
@@ -174,7 +207,12 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     reply.header('content-disposition', `attachment; filename="faq.${format}"`);
     if (format === 'json') return reply.type('application/json').send(JSON.stringify(entries, null, 2));
     const csv = stringifyCsv(
-      entries.map((e) => ({ ...e, similar: e.similar.join('|'), enabled: e.enabled ? 'true' : 'false' })),
+      entries.map((e) => ({
+        ...e,
+        similar: e.similar.join('|'),
+        enabled: e.enabled ? 'true' : 'false',
+        intents: e.intents ? e.intents.join('|') : '',
+      })),
       // Issue #14: cells starting = + - @ tab CR are prefixed with ' so a spreadsheet shows them
       // as text instead of running them (OWASP CSV injection); the import takes the ' off again.
       { header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true },
@@ -182,14 +220,14 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     return reply.type('text/csv; charset=utf-8').send(csv);
   });
 
-  // The console's "test the bot" box: the top matches with their scores and what the bot would do.
+  // The console's "test the bot" box (issue #15: the live decision path, as a buyer with no orders
+  // gets it): the top matches, the intents read, the decision and what the bot would say.
   app.get('/api/admin/faq/test', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const { q } = parse(z.object({ q: z.string().min(1).max(2000) }), req.query);
     const shopFaq = await faq.indexFor(me.shop.id);
-    const matches = shopFaq.index
-      .search(q, 5)
-      .map((m) => ({ ...m, question: shopFaq.entries.get(m.entryId)?.question ?? '' }));
+    const { entries: found, intents } = shopFaq.index.understand(q, 5);
+    const matches = found.map((m) => ({ ...m, question: shopFaq.entries.get(m.entryId)?.question ?? '' }));
     const decision = decide({
       text: q,
       settings: { ...shopFaq.settings, enabled: true },
@@ -198,7 +236,16 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       orders: [],
       misses: 0,
     });
-    return { matches, decision: decision.kind, threshold: shopFaq.settings.answerThreshold };
+    const says = botSays(decision, shopFaq, []);
+    return {
+      matches,
+      intents: intents.map((i) => ({ ...i, label: sharedCatalogue().intent(i.intentId)?.label ?? '' })),
+      decision: decision.kind,
+      entryId: decision.kind === 'answer' ? decision.entry.id : undefined,
+      choices: decision.kind === 'clarify' ? decision.choices.map((c) => c.entryId) : undefined,
+      reply: says.lines,
+      threshold: shopFaq.settings.answerThreshold,
+    };
   });
 
   app.get('/api/admin/bot', async (req) => {
