@@ -35,6 +35,10 @@ export const STRINGS = {
     rateSkip: '不用了',
     rateThanks: '感谢您的评价！',
     rateFailed: '提交失败，请稍后再试',
+    human: '转人工',
+    humanText: '转人工',
+    didYouMean: '您是想问：',
+    choiceHint: '点一下即可；都不是的话可以换个说法',
   },
   en: {
     title: 'Customer service',
@@ -69,6 +73,11 @@ export const STRINGS = {
     rateSkip: 'No thanks',
     rateThanks: 'Thank you for your rating!',
     rateFailed: 'Could not send the rating; please try again',
+    human: 'Talk to a person',
+    // The words the bot reads as a request for a person (BOT-2), in either language.
+    humanText: 'talk to a person',
+    didYouMean: 'Did you mean:',
+    choiceHint: 'Tap one, or ask in other words',
   },
 };
 

@@ -126,7 +126,15 @@ class Widget {
     const hours = el('div', { class: 'hours' });
     titles.append(name, hours);
     const close = el('button', { 'aria-label': this.t.close }, '×');
-    header.append(titles, close);
+    // Issue #15: a person, in one tap, whatever the bot is doing.
+    const human = el(
+      'button',
+      { class: 'human', 'data-testid': 'xiaoer-human', title: this.t.human },
+      this.t.human,
+    );
+    const actions = el('div', { class: 'actions' });
+    actions.append(human, close);
+    header.append(titles, actions);
     const banner = el('div', { class: 'banner', hidden: '' }, this.t.reconnecting);
     const queue = el('div', {
       class: 'queue',
@@ -180,6 +188,7 @@ class Widget {
 
     launcher.addEventListener('click', () => this.setOpen(!this.open));
     close.addEventListener('click', () => this.setOpen(false));
+    human.addEventListener('click', () => this.say(this.t.humanText));
     send.addEventListener('click', () => this.sendText());
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -540,12 +549,20 @@ class Widget {
   private sendText(): void {
     const text = this.ui.input.value.trim();
     if (!text) return;
+    this.ui.input.value = '';
+    this.say(text);
+  }
+
+  /**
+   * Sends a buyer text (typed, or a tap on a choice, an order card or 转人工: the bot reads a tap as
+   * the words it puts in the buyer's mouth, issue #15).
+   */
+  private say(text: string): void {
     if (text.length > MAX_TEXT) {
       this.ui.notice.textContent = this.t.tooLong;
       return;
     }
     this.ui.notice.textContent = '';
-    this.ui.input.value = '';
     this.queue({
       pending: true,
       clientId: newClientId(),
@@ -686,7 +703,19 @@ class Widget {
     const kind = m.sender === 'system' ? 'system' : mine ? 'mine' : 'theirs';
     const bubble = el('div', { class: 'bubble' });
     // Message content is always set as text or as an attribute, never as HTML.
-    if (m.kind === 'text' || m.kind === 'system') bubble.textContent = (m.body as { text: string }).text;
+    const choices = m.kind === 'text' && m.sender === 'bot' ? m.body.choices : undefined;
+    if (choices && choices.length > 0) {
+      // Issue #15: "您是想问" with the entries as buttons; a tap asks that question.
+      bubble.appendChild(el('div', {}, this.t.didYouMean));
+      const list = el('div', { class: 'choices' });
+      for (const c of choices) {
+        const button = el('button', { class: 'choice', 'data-testid': 'xiaoer-choice' }, c.question);
+        button.addEventListener('click', () => this.say(c.question));
+        list.appendChild(button);
+      }
+      bubble.append(list, el('div', { class: 'hint' }, this.t.choiceHint));
+    } else if (m.kind === 'text' || m.kind === 'system')
+      bubble.textContent = (m.body as { text: string }).text;
     else if (m.kind === 'image') {
       const img = el('img', { alt: '' });
       this.imageSrc((m.body as { url: string }).url).then(
@@ -694,8 +723,22 @@ class Widget {
         () => undefined,
       );
       bubble.appendChild(img);
-    } else if (m.kind === 'order_card' && !m.pending) bubble.appendChild(this.orderCard(m.body));
-    else if (m.kind === 'product_card') {
+    } else if (m.kind === 'order_card' && !m.pending) {
+      const card = this.orderCard(m.body);
+      // BOT-4 (issue #15): the bot's cards ask which order; a tap names it.
+      if (m.sender === 'bot') {
+        card.classList.add('pick');
+        card.setAttribute('role', 'button');
+        card.setAttribute('tabindex', '0');
+        card.setAttribute('data-testid', 'xiaoer-order-pick');
+        const orderId = m.body.orderId;
+        card.addEventListener('click', () => this.say(`${this.t.order} ${orderId}`));
+        card.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') this.say(`${this.t.order} ${orderId}`);
+        });
+      }
+      bubble.appendChild(card);
+    } else if (m.kind === 'product_card') {
       const card = el('div', { class: 'card' });
       card.append(
         el('div', { class: 't' }, m.body.title),

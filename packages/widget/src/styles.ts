@@ -16,6 +16,14 @@ export const CSS = `
 .header .name { font-size: 16px; font-weight: 600; }
 .header .hours { font-size: 12px; opacity: .85; margin-top: 2px; }
 .header button { background: none; border: none; color: #fff; font-size: 20px; cursor: pointer; }
+.header .actions { display: flex; align-items: center; gap: 4px; }
+.header button.human { font-size: 12px; border: 1px solid rgba(255,255,255,.7); border-radius: 12px; padding: 2px 10px; white-space: nowrap; }
+.choices { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
+.choice { text-align: left; background: #fff7f0; border: 1px solid #ffc69e; color: #d4380d; border-radius: 8px; padding: 6px 10px; font-size: 13px; cursor: pointer; }
+.choice:hover, .choice:focus-visible { background: #ffe7d6; outline: none; }
+.hint { font-size: 11px; color: #999; margin-top: 6px; }
+.card.pick { cursor: pointer; border-color: #ffc69e; }
+.card.pick:hover, .card.pick:focus-visible { background: #fff7f0; outline: none; }
 .banner { background: #fffbe6; color: #ad6800; font-size: 12px; padding: 4px 12px; text-align: center; }
 .banner[hidden] { display: none; }
 .queue { background: #fff7e6; color: #d46b08; font-size: 13px; padding: 6px 12px; text-align: center; border-bottom: 1px solid #ffe7ba; }
@@ -35,7 +43,7 @@ export const CSS = `
 .meta.error { color: #f5222d; }
 .card { background: #fff; border: 1px solid #eee; border-radius: 8px; padding: 8px 12px; font-size: 13px; color: #333; min-width: 200px; }
 .card .t { font-weight: 600; margin-bottom: 4px; }
-.card .s { color: #ff5000; float: right; }
+.card .s { color: #ff5000; float: right; margin-left: 8px; }
 .typing { font-size: 12px; color: #999; padding: 0 12px 4px; min-height: 18px; background: #f7f7f7; }
 .composer { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #eee; align-items: flex-end; }
 .composer textarea { flex: 1; resize: none; border: 1px solid #ddd; border-radius: 8px; padding: 8px; font-size: 14px; height: 40px; max-height: 120px; outline: none; }

@@ -142,9 +142,27 @@ export function decide(input: {
   orders: readonly Order[];
   /** Misses in a row before this message. */
   misses: number;
+  /** Issue #15: what the bot's last message asked — the entries offered, the orders to pick from. */
+  asked?: { choices?: readonly string[]; orders?: readonly string[] };
 }): BotDecision {
   const { text, settings, index } = input;
   if (asksForHuman(text, settings.handoffPhrases)) return { kind: 'handoff', reason: 'requested' };
+  // The buyer answers the bot's question: a choice by its number or its words, an order by its
+  // number or its product (issue #15, BOT-4).
+  const picked = input.asked?.choices && pickChoice(text, input.asked.choices, input.entries);
+  if (picked)
+    return {
+      kind: 'answer',
+      match: { entryId: picked.id, matchedQuestion: picked.question, score: 1 },
+      entry: picked,
+    };
+  const inPlay = ordersInPlay(input.orders);
+  const named = pickOrder(
+    text,
+    input.asked?.orders ? inPlay.filter((o) => input.asked!.orders!.includes(o.id)) : inPlay,
+    !!input.asked?.orders,
+  );
+  if (named) return { kind: 'order_status', order: named };
   const { entries: matches, intents } = index.understand(text, 3);
   const live = matches.filter((m) => input.entries.has(m.entryId));
   const [top, second] = live;
@@ -161,7 +179,6 @@ export function decide(input: {
     top && top.score >= settings.answerThreshold && (!second || top.score - second.score >= margin);
   const parcelIntent = intents.some((i) => PARCEL_INTENTS.has(i.intentId) && i.score >= PARCEL_THRESHOLD);
   if (asksAboutShipping(text) || parcelIntent) {
-    const inPlay = ordersInPlay(input.orders);
     // A strong answer about something else wins (the FAQ's refund, not the tracking line).
     const answerIsParcel = sure && index.intentsOf(top.entryId).some((i) => PARCEL_INTENTS.has(i));
     if (inPlay.length > 0 && (!sure || answerIsParcel)) {
@@ -178,6 +195,58 @@ export function decide(input: {
   if (input.misses + 1 >= settings.maxMisses) return { kind: 'handoff', reason: 'repeated_miss' };
   if (close.length > 0) return { kind: 'clarify', choices: close.slice(0, 3) };
   return { kind: 'miss' };
+}
+
+const CHOICE_NUMBERS: Record<string, number> = { '1': 0, '2': 1, '3': 2, 一: 0, 二: 1, 三: 2 };
+
+/** A reply that picks one of the offered entries: "2", "第二个", "２", or the entry's question. */
+function pickChoice(
+  text: string,
+  choices: readonly string[],
+  entries: ReadonlyMap<string, FaqEntry>,
+): FaqEntry | undefined {
+  const norm = normalizeText(text);
+  const number = /^(?:第)?([123一二三])(?:个|条)?$/u.exec(norm)?.[1];
+  const id = number !== undefined ? choices[CHOICE_NUMBERS[number]!] : undefined;
+  if (id) return entries.get(id);
+  return choices.map((c) => entries.get(c)).find((e) => e && normalizeText(e.question) === norm);
+}
+
+/**
+ * BOT-4 (issue #15): the order a buyer names — by its number (all of it, or its last 4+ characters
+ * when the bot has just asked which), or when the bot has just asked, by a product in it.
+ */
+function pickOrder(text: string, orders: readonly Order[], asked: boolean): Order | undefined {
+  if (orders.length === 0) return undefined;
+  const norm = normalizeText(text);
+  const byId = orders.filter((o) => {
+    const id = normalizeText(o.id);
+    return norm.includes(id) || (asked && norm.length >= 4 && /^[a-z0-9-]+$/.test(norm) && id.endsWith(norm));
+  });
+  if (byId.length === 1) return byId[0];
+  if (!asked || norm.length < 2) return undefined;
+  // The product named: the order sharing the longest run of characters (2 or more) with the text.
+  const overlap = orders.map((o) =>
+    Math.max(0, ...o.items.map((i) => commonRun(norm, normalizeText(i.title)))),
+  );
+  const best = Math.max(...overlap);
+  if (best < 2 || overlap.filter((n) => n === best).length > 1) return undefined;
+  return orders[overlap.indexOf(best)];
+}
+
+/** The length of the longest run of characters two texts share. */
+function commonRun(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  let best = 0;
+  let prev = new Array<number>(y.length + 1).fill(0);
+  for (let i = 1; i <= x.length; i++) {
+    const row = new Array<number>(y.length + 1).fill(0);
+    for (let j = 1; j <= y.length; j++)
+      if (x[i - 1] === y[j - 1]) best = Math.max(best, (row[j] = prev[j - 1]! + 1));
+    prev = row;
+  }
+  return best;
 }
 
 const STATUS_TEXT: Record<string, string> = {

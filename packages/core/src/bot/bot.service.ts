@@ -148,10 +148,21 @@ export class BotService {
       entries: faq.entries,
       orders,
       misses: current.botMisses,
+      asked: await this.lastAsked(current, message),
     });
     const says = botSays(decision, faq, orders);
     if (says.handsOff) return void (await this.handOff(current, says.lines[0]!, faq));
-    for (const line of says.lines) await say(line);
+    if (decision.kind === 'clarify') {
+      // The choices travel with the text: the widget shows them as buttons.
+      const choices = decision.choices
+        .map((c) => faq.entries.get(c.entryId))
+        .filter((e): e is FaqEntry => !!e)
+        .map((e) => ({ entryId: e.id, question: e.question }));
+      await chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, {
+        kind: 'text',
+        body: { text: says.lines[0]!, choices },
+      });
+    } else for (const line of says.lines) await say(line);
     if (decision.kind === 'pick_order')
       for (const order of decision.orders) {
         await chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, {
@@ -171,6 +182,32 @@ export class BotService {
       await chat.setBotMisses(shopId, id, current.botMisses + 1);
     else if (decision.kind !== 'pick_order' && current.botMisses !== 0)
       await chat.setBotMisses(shopId, id, 0);
+  }
+
+  /**
+   * Issue #15: what the bot asked in its messages just before this buyer message — the entries it
+   * offered ("您是想问") and the orders it showed to pick from (BOT-4).
+   */
+  private async lastAsked(
+    conversation: Conversation,
+    message: Message,
+  ): Promise<{ choices?: string[]; orders?: string[] } | undefined> {
+    const recent = await this.deps.chat.syncMessages(
+      conversation.shopId,
+      { type: 'system' },
+      conversation.id,
+      Math.max(0, message.seq - 12),
+      12,
+    );
+    const before = recent.filter((m) => m.seq < message.seq);
+    const lastBuyer = before.filter((m) => m.sender === 'buyer').at(-1)?.seq ?? 0;
+    const fromBot = before.filter((m) => m.sender === 'bot' && m.seq > lastBuyer);
+    const choices = fromBot.flatMap((m) =>
+      m.kind === 'text' && m.body.choices ? m.body.choices.map((c) => c.entryId) : [],
+    );
+    const orders = fromBot.flatMap((m) => (m.kind === 'order_card' ? [m.body.orderId as string] : []));
+    if (choices.length === 0 && orders.length === 0) return undefined;
+    return { ...(choices.length ? { choices } : {}), ...(orders.length ? { orders } : {}) };
   }
 
   /**

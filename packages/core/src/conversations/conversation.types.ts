@@ -23,6 +23,11 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
 
 export interface TextBody {
   text: string;
+  /**
+   * Issue #15: the bot's "您是想问" — the entries it offers; the widget shows them as buttons, a
+   * tap (or the choice's number) picks one. Only the bot sets it.
+   */
+  choices?: { entryId: string; question: string }[];
 }
 export interface ImageBody {
   url: string;

@@ -94,6 +94,27 @@ describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
     assert.equal(second('可以开发票吗'), 'answer');
   });
 
+  it('the buyer answers the bot: a choice by its number or words, an order by its number or product', () => {
+    const run = (text: string, asked: { choices?: string[]; orders?: string[] }, orders: Order[] = []) =>
+      outcome(decide({ text, settings: DEFAULT_BOT_SETTINGS, index, entries, orders, misses: 1, asked }));
+    const choices = ['ship-carrier', 'ship-time'];
+    assert.equal(run('2', { choices }), 'answer:ship-time');
+    assert.equal(run('第一个', { choices }), 'answer:ship-carrier');
+    assert.equal(run('发什么快递', { choices }), 'answer:ship-carrier');
+    assert.equal(run('4', { choices }), 'handoff', 'not a choice: a second miss');
+    const two = [
+      { ...order('A-1001', 2), items: [{ title: '竹纤维毛巾', quantity: 1 }] },
+      { ...order('B-2002', 1), items: [{ title: '陶瓷马克杯', quantity: 1 }] },
+    ] as unknown as Order[];
+    const asked = { orders: ['A-1001', 'B-2002'] };
+    assert.equal(run('订单 B-2002', asked, two), 'order:B-2002');
+    assert.equal(run('2002', asked, two), 'order:B-2002');
+    assert.equal(run('毛巾那个', asked, two), 'order:A-1001');
+    // Without the question, only the whole number names an order.
+    assert.equal(run('2002', {}, two) === 'order:B-2002', false);
+    assert.equal(run('我的订单B-2002到哪了', {}, two), 'order:B-2002');
+  });
+
   it('an entry linked to no intent ([]) is matched on its own wording only', () => {
     const plain = new FaqIndex(
       new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
