@@ -247,7 +247,8 @@ export class BotService {
       await unlessBlocked(
         chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
           kind: 'text',
-          body: { text: line },
+          // Issue #15: "请稍候" is no answer (the workbench's wait goes on; MET-1 per the setting).
+          body: { text: line, holding: true },
         }),
       );
     await chat.handOff(conversation.shopId, conversation.id);

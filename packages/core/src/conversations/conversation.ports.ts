@@ -112,6 +112,6 @@ export interface RoutingStore {
     newCustomer: boolean;
     recentAgent: { agentId: string; at: number } | null;
   }>;
-  /** Conversations ended since a time (the queue's pace, for wait estimates). */
-  countEndedSince(shopId: ShopId, since: number): Promise<number>;
+  /** Conversations ended since a time, and by how many agents (the queue's pace, for wait estimates). */
+  countEndedSince(shopId: ShopId, since: number): Promise<{ ends: number; agents: number }>;
 }

@@ -980,13 +980,14 @@ export class ChatService {
   private async waiting(shopId: ShopId, router: Router, now: number) {
     const positions = router.positions();
     if (positions.size === 0) return [];
-    const endsLastHour = await this.deps.routing.countEndedSince(shopId, now - 3_600_000);
+    const ended = await this.deps.routing.countEndedSince(shopId, now - 3_600_000);
+    const pace = { endsLastHour: ended.ends, agentsLastHour: ended.agents, agentsOnline: router.onlineAgents };
     return [...positions].map(([conversationId, p]) => ({
       conversationId: conversationId as ConversationId,
       buyerId: router.buyerOf(conversationId) as BuyerId,
       queue: p.queue,
       position: p.position,
-      etaMinutes: estimateWaitMinutes(p.position, endsLastHour),
+      etaMinutes: estimateWaitMinutes(p.position, pace),
     }));
   }
 

@@ -28,6 +28,11 @@ export interface TextBody {
    * tap (or the choice's number) picks one. Only the bot sets it.
    */
   choices?: { entryId: string; question: string }[];
+  /**
+   * Issue #15: the bot's holding line ("正在为您转接人工客服，请稍候"): not an answer — the buyer
+   * still waits in the workbench, and MET-1/MET-4 count it only when the shop says so.
+   */
+  holding?: boolean;
 }
 export interface ImageBody {
   url: string;
@@ -54,6 +59,11 @@ export interface SystemBody {
   /** The agent the line is about (who joined, who it went to): the widget names their messages. */
   agentId?: string;
   agentName?: string;
+}
+
+/** Issue #15: a bot line that only asks the buyer to wait (see TextBody.holding). */
+export function isHoldingLine(m: { sender: string } & MessageContent): boolean {
+  return m.sender === 'bot' && m.kind === 'text' && m.body.holding === true;
 }
 
 /** A message body, tagged by kind. */

@@ -16,6 +16,8 @@ export interface MetricMessage {
   /** The agent who sent it (agent messages). */
   agentId: string | null;
   at: number;
+  /** Issue #15: a bot's holding line ("请稍候"): a reply only when the shop's settings say so. */
+  holding?: boolean;
 }
 
 /** MET-1/MET-2: one buyer on one local day. */
@@ -165,6 +167,8 @@ export function applyMessage(
     return { buyerDays: changed, timing: t };
   }
 
+  // A holding line the shop does not count (issue #15) changes nothing: the buyer still waits.
+  if (m.holding && !settings.holdingLinesCount) return { buyerDays: [], timing: t };
   // The shop replies (an agent or the bot): it answers every consultation still waiting.
   const by = m.sender === 'bot' ? 'bot' : (m.agentId ?? 'agent');
   for (const row of rows)

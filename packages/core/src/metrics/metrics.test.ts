@@ -181,6 +181,23 @@ describe('MET-1 / MET-2 golden figures (Asia/Shanghai, window 08:00–23:00, 5 m
     assert.equal(f.shop.response.n, 1);
   });
 
+  it('MET-1 issue #15 the bot’s holding line counts as the reply only when the shop says so (default, the platforms’ rule)', () => {
+    const holding = { ...bot('b', '12:00:02'), holding: true };
+    const messages = [buyer('b', '12:00'), holding, agent('b', '12:07')];
+    const counted = figures(messages);
+    assert.equal(counted.shop.replyRate, 1, 'default: automatic replies count');
+    assert.equal(counted.shop.firstResponse.avgMs, 2_000);
+    const strict = figures(messages, { settings: { ...DEFAULT_METRICS_SETTINGS, holdingLinesCount: false } });
+    assert.equal(strict.shop.replyRate, 0, 'the person came after 7 minutes');
+    assert.equal(strict.shop.firstResponse.avgMs, 7 * 60_000, 'timed to the real answer');
+    assert.equal(strict.shop.response.n, 1);
+    // A real bot answer counts either way.
+    const answered = figures([buyer('b', '12:00'), bot('b', '12:00:02')], {
+      settings: { ...DEFAULT_METRICS_SETTINGS, holdingLinesCount: false },
+    });
+    assert.equal(answered.shop.replyRate, 1);
+  });
+
   it('MET-1 a consultation just before midnight answered just after is answered (window to 23:59)', () => {
     const settings = { ...DEFAULT_METRICS_SETTINGS, windowStart: '00:00', windowEnd: '23:59' };
     const { rows } = replay(
@@ -344,6 +361,16 @@ describe('metrics building blocks', () => {
     assert.equal(quantileFromBuckets(counts, 1), 3_000);
     assert.equal(quantileFromBuckets(new Array(counts.length).fill(0), 0.5), null);
     assert.equal(bucketOf(10 * 3_600_000), RESPONSE_BUCKETS_MS.length);
+  });
+
+  it('validates holdingLinesCount (absent: the default, as settings saved before it)', () => {
+    const { holdingLinesCount: _h, ...before } = DEFAULT_METRICS_SETTINGS;
+    assert.equal(validateMetricsSettings(before).holdingLinesCount, true);
+    assert.equal(validateMetricsSettings({ ...before, holdingLinesCount: false }).holdingLinesCount, false);
+    assert.throws(
+      () => validateMetricsSettings({ ...before, holdingLinesCount: 'no' }),
+      (e: { field?: string }) => e.field === 'holdingLinesCount',
+    );
   });
 
   it('validates settings naming the field', () => {

@@ -21,6 +21,12 @@ export interface MetricsSettings {
   };
   /** Raw metric events older than this many days are pruned (0 keeps them forever). */
   rawRetentionDays: number;
+  /**
+   * Issue #15: whether the bot's holding lines ("正在为您转接人工客服，请稍候") count as the shop's
+   * reply in MET-1 and end a buyer turn in MET-4. Default true, as the platforms count automatic
+   * replies (Pinduoduo's rule: 设置自动回复来保障回复率); false measures people and real answers.
+   */
+  holdingLinesCount: boolean;
 }
 
 export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
@@ -31,6 +37,7 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
   attributionDays: 3,
   weights: { conversion: 30, responseTime: 20, replyRate: 20, satisfaction: 20, quality: 10 },
   rawRetentionDays: 400,
+  holdingLinesCount: true,
 };
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
@@ -43,6 +50,14 @@ function intIn(input: Record<string, unknown>, field: string, min: number, max: 
   const v = input[field];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
     throw invalid(at, `must be a whole number ${min}–${max}`);
+  return v;
+}
+
+/** A true/false field; absent: the default (settings saved before the field existed). */
+function boolIn(input: Record<string, unknown>, field: string, fallback: boolean): boolean {
+  const v = input[field];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw invalid(field, 'must be true or false');
   return v;
 }
 
@@ -74,5 +89,6 @@ export function validateMetricsSettings(input: unknown): MetricsSettings {
     attributionDays: intIn(input, 'attributionDays', 1, 15),
     weights: w,
     rawRetentionDays: intIn(input, 'rawRetentionDays', 0, 3650),
+    holdingLinesCount: boolIn(input, 'holdingLinesCount', DEFAULT_METRICS_SETTINGS.holdingLinesCount),
   };
 }

@@ -336,9 +336,18 @@ describe('routing engine', () => {
       );
   });
 
-  it('estimates the wait from the pace of the last hour, or not at all', () => {
-    assert.equal(estimateWaitMinutes(3, 30), 6);
-    assert.equal(estimateWaitMinutes(1, 600), 1);
-    assert.equal(estimateWaitMinutes(3, 0), null);
+  it('estimates the wait from the pace of the last hour kept by the agents online now, or not at all', () => {
+    const pace = (endsLastHour: number, agentsLastHour: number, agentsOnline: number) => ({
+      endsLastHour,
+      agentsLastHour,
+      agentsOnline,
+    });
+    assert.equal(estimateWaitMinutes(3, pace(30, 1, 1)), 6);
+    assert.equal(estimateWaitMinutes(1, pace(600, 5, 5)), 1);
+    // Half the agents of the last hour are online: half the pace.
+    assert.equal(estimateWaitMinutes(3, pace(30, 2, 1)), 12);
+    assert.equal(estimateWaitMinutes(3, pace(0, 0, 3)), null, 'nothing ended: no pace');
+    assert.equal(estimateWaitMinutes(3, pace(30, 1, 0)), null, 'nobody online: no estimate');
+    assert.equal(estimateWaitMinutes(40, pace(30, 1, 1)), null, '80 minutes: too far to promise');
   });
 });

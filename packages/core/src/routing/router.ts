@@ -318,6 +318,11 @@ export class Router {
     return this.agents.get(agentId)?.load ?? 0;
   }
 
+  /** Agents online now (RT-8): those who take the queue. */
+  get onlineAgents(): number {
+    return this.online;
+  }
+
   /** Queued conversations in all queues. */
   get queueLength(): number {
     return this.items.size;

@@ -1,5 +1,6 @@
 import {
   dayBounds,
+  isHoldingLine,
   dayMetrics,
   KeyedMutex,
   localDay,
@@ -100,6 +101,7 @@ export class MetricsService {
         sender: message.sender as 'buyer' | 'agent' | 'bot',
         agentId: message.sender === 'agent' ? message.senderId : null,
         at: message.createdAt,
+        ...(isHoldingLine(message) ? { holding: true } : {}),
       },
     });
     return this.kick(shopId);

@@ -1,6 +1,7 @@
 import {
   dayBounds,
   DomainError,
+  isHoldingLine,
   previewOf,
   type AgentId,
   type AppendResult,
@@ -276,6 +277,8 @@ export class KyselyConversationStore implements ConversationStore {
     // hottest statement, and building it was a tenth of the server's CPU per message.
     const buyerFlag = fromBuyer ? 1 : 0;
     const shopFlag = fromShop ? 1 : 0;
+    // Issue #15: the bot's "请稍候" is no answer: the buyer's wait goes on in the workbench.
+    const answerFlag = fromShop && !isHoldingLine(draft) ? 1 : 0;
     // The list shows what people said: the lines telling the buyer who took them or that they wait
     // (BOT-3) keep the last preview; an end or a transfer is news, and shows.
     const notice = draft.kind === 'system' && !/^conversation_/.test(draft.body.code) ? 1 : 0;
@@ -287,7 +290,7 @@ export class KyselyConversationStore implements ConversationStore {
         agent_unread = agent_unread + ${buyerFlag},
         buyer_unread = buyer_unread + ${shopFlag},
         waiting_since = case when ${buyerFlag} = 1 then coalesce(waiting_since, ${at})
-                             when ${shopFlag} = 1 then null else waiting_since end
+                             when ${answerFlag} = 1 then null else waiting_since end
       where shop_id = ${shopId} and id = ${conversationId} and open = 1
       returning *`.execute(trx);
     const row = rows[0];

@@ -14,7 +14,7 @@ import {
   type ResponseSample,
   type ShopId,
 } from '@xiaoer/core';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -197,6 +197,11 @@ export class MetricsRepository {
           'messages.conversation_id as conversation_id',
           'messages.sender as sender',
           'messages.sender_id as sender_id',
+          'messages.kind as kind',
+          // The bot's texts are read for the holding mark (issue #15); no one else's bodies.
+          sql<string | null>`case when messages.sender = 'bot' and messages.kind = 'text' then messages.body end`.as(
+            'bot_body',
+          ),
           'messages.created_at as created_at',
           'conversations.buyer_id as buyer_id',
         ])
@@ -220,6 +225,7 @@ export class MetricsRepository {
           sender: r.sender as MetricMessage['sender'],
           agentId: r.sender === 'agent' ? r.sender_id : null,
           at: Number(r.created_at),
+          ...(r.bot_body && (JSON.parse(r.bot_body) as { holding?: boolean }).holding ? { holding: true } : {}),
         };
         const touched = touchedDays(m, timeZone).flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
         const effect = applyMessage(m, touched, timings.get(m.conversationId), settings, timeZone);

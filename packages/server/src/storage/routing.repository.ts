@@ -117,13 +117,16 @@ export class RoutingRepository implements RoutingStore {
     };
   }
 
-  async countEndedSince(shopId: ShopId, since: number): Promise<number> {
+  async countEndedSince(shopId: ShopId, since: number): Promise<{ ends: number; agents: number }> {
     const row = await this.db
       .selectFrom('conversations')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.count<number>('agent_id').distinct().as('agents'),
+      ])
       .where('shop_id', '=', shopId)
       .where('ended_at', '>=', since)
       .executeTakeFirst();
-    return Number(row?.n ?? 0);
+    return { ends: Number(row?.n ?? 0), agents: Number(row?.agents ?? 0) };
   }
 }

@@ -1,4 +1,4 @@
-import { Button, Form, Input, InputNumber, Space, Spin, Typography } from 'antd';
+import { Button, Form, Input, InputNumber, Space, Spin, Switch, Typography } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import type { MetricsSettings as Settings } from '../shared/metrics';
@@ -28,6 +28,7 @@ function fieldLabel(path: FieldPath, t: Dict): string {
     attributionDays: t.attributionDays,
     weights: t.weights,
     rawRetentionDays: t.rawRetentionDays,
+    holdingLinesCount: t.holdingLinesCount,
   };
   return path
     .map((p, i) =>
@@ -74,6 +75,7 @@ export function MetricsSettings() {
           quality: v.weights.quality,
         },
         rawRetentionDays: v.rawRetentionDays,
+        holdingLinesCount: v.holdingLinesCount,
       };
       return next;
     });
@@ -172,6 +174,15 @@ export function MetricsSettings() {
         rules={[{ required: true, type: 'integer', min: 0, max: 3650 }]}
       >
         <InputNumber min={0} max={3650} precision={0} suffix={t.days} style={{ width: 160 }} />
+      </Form.Item>
+
+      <Form.Item
+        name="holdingLinesCount"
+        label={t.holdingLinesCount}
+        extra={t.holdingLinesHint}
+        valuePropName="checked"
+      >
+        <Switch data-testid="metrics-holding-lines" />
       </Form.Item>
 
       <SaveErrorAlert error={saveError.error} testId="metrics-settings-error" />

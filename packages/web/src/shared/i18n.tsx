@@ -373,6 +373,9 @@ const zh = {
   weightsTotal: '合计',
   rawRetentionDays: '原始事件保留天数',
   rawRetentionHint: '更早的原始消息事件会被清理，按小时和按天汇总的数据一直保留；0 为永久保留。',
+  holdingLinesCount: '机器人的“请稍候”算作回复',
+  holdingLinesHint:
+    '机器人转人工时的“正在为您转接，请稍候”等提示是否计入 5 分钟回复率和响应时间。平台把自动回复计入回复率（默认开启）；关闭后只统计真人和机器人的实际解答。工作台里买家的等待时间不受这些提示影响。',
   days: '天',
   qualityDate: '抽检日期',
   qualityHint:
@@ -843,6 +846,9 @@ const en: typeof zh = {
   },
   weightsTotal: 'Total',
   rawRetentionDays: 'Keep raw events',
+  holdingLinesCount: 'The bot’s “please wait” counts as a reply',
+  holdingLinesHint:
+    'Whether the bot’s holding lines (“transferring you, please wait”) count in the 5-minute reply rate and response times. Platforms count automatic replies (on by default); off counts only real answers by people and the bot. The buyer’s waiting time in the workbench ignores these lines either way.',
   rawRetentionHint:
     'Older raw message events are pruned; the hourly and daily roll-ups are kept. 0 keeps them forever.',
   days: 'days',
