@@ -11,6 +11,10 @@ export const DEFAULT_HANDOFF_PHRASES = [
   '找客服',
   '客服在吗',
   '有人吗',
+  '换个人',
+  '换人',
+  '负责人',
+  '主管',
   'manual service',
   'human',
   'agent',
@@ -50,6 +54,8 @@ export function asksForHuman(text: string, phrases: readonly string[] = DEFAULT_
   const lower = text.normalize('NFKC').toLowerCase();
   const norm = normalizeText(text);
   if (NOT_HANDOFF.some((w) => lower.includes(w))) return false;
+  // Nothing but calls for someone ("客服客服客服", "人工？？", "在吗在吗有人吗").
+  if (/^(?:客服|人工|小二|在吗|有人吗|人呢)+$/u.test(norm) && /客服|人工|小二|人/u.test(norm)) return true;
   return phrases.some((p) => {
     const phrase = p.toLowerCase();
     // Latin phrases must stand as words ("agent" not in "agentur"); Chinese ones anywhere.
