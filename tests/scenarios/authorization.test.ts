@@ -107,6 +107,8 @@ const HTTP: Row[] = [
   ['POST',   '/api/conversations/:conversationId/assign',  (i) => ({ url: `${C(i)}/assign`, payload: { toAgentId: 'no-such-agent' } }), [401, 401, 401, 403, 403, 400, 400, 404]],
   ['POST',   '/api/conversations/:conversationId/end',     (i) => ({ url: `${F(i)}/end` }),          C_READ, 'assigned'],
   // Issue #14: a queued conversation is taken over by who may read it (admins).
+  // Issue #15: a suggested reply, for who may read C (the demo shop has none switched on: 409).
+  ['POST',   '/api/conversations/:conversationId/suggest-reply', (i) => ({ url: `${C(i)}/suggest-reply` }), [401, 401, 401, 409, 403, 409, 409, 404]],
   ['POST',   '/api/conversations/:conversationId/take-over', (i) => ({ url: `${F(i)}/take-over` }), [401, 401, 401, 403, 403, 200, 200, 404], 'queued'],
   // Issue #14: a buyer's profile for the agents of their conversations and admins.
   ['GET',    '/api/buyers/:buyerId/profile',               (i) => ({ url: `/api/buyers/${i.buyer}/profile` }), C_READ],
@@ -149,6 +151,9 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/faq/test',                        at('/api/admin/faq/test?q=发货'),         ADMINS],
   ['GET',    '/api/admin/faq/intents',                     at('/api/admin/faq/intents'),             ADMINS],
   ['GET',    '/api/admin/bot',                             at('/api/admin/bot'),                     ADMINS],
+  ['GET',    '/api/admin/model',                           at('/api/admin/model'),                   ADMINS],
+  ['PUT',    '/api/admin/model',                           at('/api/admin/model', BAD),              ADMINS_400],
+  ['POST',   '/api/admin/model/test',                      at('/api/admin/model/test', BAD),         ADMINS_400],
   ['PUT',    '/api/admin/bot',                             at('/api/admin/bot', BAD),                ADMINS_400],
   ['GET',    '/api/admin/routing',                         at('/api/admin/routing'),                 ADMINS],
   ['PUT',    '/api/admin/routing',                         at('/api/admin/routing', BAD),            ADMINS_400],

@@ -17,6 +17,7 @@ import {
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
+import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
 import { hashPassword } from './auth/password';
 import { passwordProblem } from './auth/password-strength';
@@ -36,6 +37,7 @@ import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { buyerRoutes } from './http/routes/buyer.routes';
 import { conversationRoutes } from './http/routes/conversation.routes';
+import { modelRoutes } from './http/routes/model.routes';
 import { faqRoutes } from './http/routes/faq.routes';
 import { pageRoutes } from './http/routes/page.routes';
 import { quickReplyRoutes } from './http/routes/quick-reply.routes';
@@ -141,6 +143,8 @@ export async function createServer(
     : undefined;
   const peers = redis ? new RedisPeerBus(redis, config.REDIS_PREFIX) : undefined;
   const faq = new FaqCache(storage, peers);
+  // Issue #15: each shop's optional model provider (nothing is called unless the shop sets one).
+  const models = new ShopModels(storage, faq, () => clock.now());
   await faq.listen();
   const recentOrders = (
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
@@ -231,6 +235,7 @@ export async function createServer(
     faqFor: (shopId) => faq.faqFor(shopId),
     ordersOf: recentOrders,
     ids: randomIds,
+    model: models,
   });
   events.subscribe((event) => {
     if (
@@ -353,6 +358,7 @@ export async function createServer(
     team,
     bot,
     faq,
+    models,
     compliance,
     metrics,
     events,
@@ -414,6 +420,7 @@ export async function createServer(
         quickReplyRoutes,
         adminRoutes,
         faqRoutes,
+        modelRoutes,
         routingRoutes,
         complianceRoutes,
         metricsRoutes,

@@ -150,6 +150,11 @@ export function decide(input: {
   misses: number;
   /** Issue #15: what the bot's last message asked — the entries offered, the orders to pick from. */
   asked?: { choices?: readonly string[]; orders?: readonly string[] };
+  /**
+   * Issue #15: a model's embedding evidence — cosine per entry — and the similarity at or above
+   * which it alone may answer (the optional provider; absent when off, slow or down).
+   */
+  semantic?: { scores: ReadonlyMap<string, number>; threshold: number };
 }): BotDecision {
   const { text, settings, index } = input;
   if (asksForHuman(text, settings.handoffPhrases)) return { kind: 'handoff', reason: 'requested' };
@@ -170,7 +175,12 @@ export function decide(input: {
   );
   if (named) return { kind: 'order_status', order: named };
   const { entries: matches, intents } = index.understand(text, 3);
-  const live = matches.filter((m) => input.entries.has(m.entryId));
+  const live = withSemantic(
+    matches.filter((m) => input.entries.has(m.entryId)),
+    input.semantic,
+    input.entries,
+    settings.answerThreshold,
+  );
   const [top, second] = live;
   const intent = intents[0];
   // The bot's own intents count when they read clearer than any entry of the shop's.
@@ -201,6 +211,29 @@ export function decide(input: {
   if (input.misses + 1 >= settings.maxMisses) return { kind: 'handoff', reason: 'repeated_miss' };
   if (close.length > 0) return { kind: 'clarify', choices: close.slice(0, 3) };
   return { kind: 'miss' };
+}
+
+/**
+ * Issue #15: entries the embeddings put at or above the semantic threshold reach the answer
+ * threshold (and rise with their similarity); the rest keep their lexical and catalogue score.
+ */
+function withSemantic(
+  matches: FaqMatch[],
+  semantic: { scores: ReadonlyMap<string, number>; threshold: number } | undefined,
+  entries: ReadonlyMap<string, FaqEntry>,
+  answerThreshold: number,
+): FaqMatch[] {
+  if (!semantic) return matches;
+  const merged = new Map(matches.map((m) => [m.entryId, m]));
+  for (const [entryId, cos] of semantic.scores) {
+    const entry = entries.get(entryId);
+    if (!entry || cos < semantic.threshold) continue;
+    const score = Math.min(1, answerThreshold + (cos - semantic.threshold));
+    const current = merged.get(entryId);
+    if (!current || score > current.score)
+      merged.set(entryId, { entryId, matchedQuestion: current?.matchedQuestion ?? entry.question, score });
+  }
+  return [...merged.values()].sort((a, b) => b.score - a.score);
 }
 
 const CHOICE_NUMBERS: Record<string, number> = { '1': 0, '2': 1, '3': 2, 一: 0, 二: 1, 三: 2 };

@@ -28,6 +28,22 @@ export interface BotDeps {
   /** The buyer's recent orders, newest first (BOT-4). */
   ordersOf(shopId: ShopId, buyerId: BuyerId): Promise<Order[]>;
   ids: { next(): string };
+  /** Issue #15: the shop's optional model provider; each call answers undefined when off, slow or down. */
+  model?: BotModel;
+}
+
+/** Issue #15: what the bot asks of a shop's model provider (see ModelSettings). */
+export interface BotModel {
+  /** Cosine similarity of the text to each entry, and the shop's semantic threshold. */
+  semantic(
+    shopId: ShopId,
+    text: string,
+  ): Promise<{ scores: Map<string, number>; threshold: number } | undefined>;
+  /** A draft answer grounded in these entries and orders (drafts switched on), or undefined. */
+  draft(
+    shopId: ShopId,
+    input: { question: string; entries: FaqEntry[]; orders: Order[]; shopName: string },
+  ): Promise<string | undefined>;
 }
 
 /** The bot's lines (zh-CN; the widget shows them as they are). */
@@ -140,16 +156,41 @@ export class BotService {
       chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, { kind: 'text', body: { text } });
     if (message.kind !== 'text') return void (await this.handOff(current, BOT_LINES.image, faq));
 
-    const orders = await this.deps.ordersOf(shopId, current.buyerId);
+    const text = message.body.text;
+    const [orders, asked, semantic] = await Promise.all([
+      this.deps.ordersOf(shopId, current.buyerId),
+      this.lastAsked(current, message),
+      this.deps.model?.semantic(shopId, text),
+    ]);
     const decision = decide({
-      text: message.body.text,
+      text,
       settings: faq.settings,
       index: faq.index,
       entries: faq.entries,
       orders,
       misses: current.botMisses,
-      asked: await this.lastAsked(current, message),
+      ...(asked ? { asked } : {}),
+      ...(semantic ? { semantic } : {}),
     });
+    // Issue #15: unsure, the bot may draft an answer from the closest entries and the orders (the
+    // shop switched drafts on); the guard checks it like any bot line. No draft: as decided.
+    if (this.deps.model && (decision.kind === 'miss' || decision.kind === 'clarify')) {
+      const closest = faq.index
+        .search(text, 5)
+        .map((m) => faq.entries.get(m.entryId))
+        .filter((e): e is FaqEntry => !!e);
+      const draft = await this.deps.model.draft(shopId, {
+        question: text,
+        entries: closest,
+        orders,
+        shopName: faq.shop.name,
+      });
+      if (draft) {
+        await say(draft);
+        if (current.botMisses !== 0) await chat.setBotMisses(shopId, id, 0);
+        return;
+      }
+    }
     const says = botSays(decision, faq, orders);
     if (says.handsOff) return void (await this.handOff(current, says.lines[0]!, faq));
     if (decision.kind === 'clarify') {

@@ -4,6 +4,7 @@ export * from './scorer';
 export * from './faq-index';
 export * from './bot.policy';
 export * from './bot.service';
+export * from './model';
 export * from './spam';
 export * from './synonyms';
 export * from './catalogue/types';

@@ -981,7 +981,11 @@ export class ChatService {
     const positions = router.positions();
     if (positions.size === 0) return [];
     const ended = await this.deps.routing.countEndedSince(shopId, now - 3_600_000);
-    const pace = { endsLastHour: ended.ends, agentsLastHour: ended.agents, agentsOnline: router.onlineAgents };
+    const pace = {
+      endsLastHour: ended.ends,
+      agentsLastHour: ended.agents,
+      agentsOnline: router.onlineAgents,
+    };
     return [...positions].map(([conversationId, p]) => ({
       conversationId: conversationId as ConversationId,
       buyerId: router.buyerOf(conversationId) as BuyerId,

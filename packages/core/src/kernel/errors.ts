@@ -16,7 +16,9 @@ export type DomainErrorCode =
   /** CMP-1 … CMP-5: the message breaks a platform rule and was not sent. */
   | 'compliance_blocked'
   /** CMP-1 … CMP-5: the message may break a rule; send it again with confirmWarnings to override. */
-  | 'compliance_confirm';
+  | 'compliance_confirm'
+  /** Issue #15: the shop's model provider did not answer in time, or not in shape. */
+  | 'provider_unavailable';
 
 /** An expected failure of a use case, carried as data to the transport. */
 export class DomainError extends Error {

@@ -7,6 +7,7 @@ import type {
   ShopId,
   TeamService,
 } from '@xiaoer/core';
+import type { ShopModels } from '../bot/model-provider';
 import type { FaqCache } from '../bot/faq-cache';
 import type { PeerBus } from '../cluster/bus';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -25,6 +26,8 @@ export interface AppContext {
   bot: BotService;
   /** Each shop's FAQ index, kept current as the console edits it. */
   faq: FaqCache;
+  /** Issue #15: each shop's optional model provider (embeddings, drafts, suggestions). */
+  models: ShopModels;
   /** CMP-1 … CMP-6: each shop's compiled checker, the log and recorded promises. */
   compliance: ComplianceGuard;
   /** MET-1 … MET-7: roll-ups, figures, alerts. */

@@ -17,6 +17,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   compliance_blocked: 422,
   compliance_confirm: 428,
   rate_limited: 429,
+  provider_unavailable: 502,
 };
 
 /** A budget spent (429): says when the same call may go again. */

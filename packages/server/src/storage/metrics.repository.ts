@@ -199,7 +199,9 @@ export class MetricsRepository {
           'messages.sender_id as sender_id',
           'messages.kind as kind',
           // The bot's texts are read for the holding mark (issue #15); no one else's bodies.
-          sql<string | null>`case when messages.sender = 'bot' and messages.kind = 'text' then messages.body end`.as(
+          sql<
+            string | null
+          >`case when messages.sender = 'bot' and messages.kind = 'text' then messages.body end`.as(
             'bot_body',
           ),
           'messages.created_at as created_at',
@@ -225,7 +227,9 @@ export class MetricsRepository {
           sender: r.sender as MetricMessage['sender'],
           agentId: r.sender === 'agent' ? r.sender_id : null,
           at: Number(r.created_at),
-          ...(r.bot_body && (JSON.parse(r.bot_body) as { holding?: boolean }).holding ? { holding: true } : {}),
+          ...(r.bot_body && (JSON.parse(r.bot_body) as { holding?: boolean }).holding
+            ? { holding: true }
+            : {}),
         };
         const touched = touchedDays(m, timeZone).flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
         const effect = applyMessage(m, touched, timings.get(m.conversationId), settings, timeZone);

@@ -602,6 +602,13 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('faq_entries').addColumn('intents', 'text').execute();
       },
     },
+    '0014_model_settings': {
+      // Issue #15: a shop's optional OpenAI-compatible model provider (off until set).
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('shops').addColumn('model_settings', 'text').execute();
+      },
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export interface ShopsTable {
   created_at: number;
   /** JSON BotSettings; null: the bot is off. */
   bot_settings: string | null;
+  /** Issue #15: the shop's model provider (JSON ModelSettings, the key included); null: none. */
+  model_settings: string | null;
   routing_settings: string | null;
   /** JSON ComplianceSettings; null: the defaults. */
   compliance_settings: string | null;

@@ -1,5 +1,7 @@
 import {
   DEFAULT_BOT_SETTINGS,
+  DEFAULT_MODEL_SETTINGS,
+  type ModelSettings,
   DEFAULT_ROUTING_SETTINGS,
   type BotSettings,
   type RoutingSettings,
@@ -104,6 +106,26 @@ export class ShopRepository {
     await this.db
       .updateTable('shops')
       .set({ bot_settings: settings ? JSON.stringify(settings) : null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Issue #15: the shop's model provider settings (the defaults, off, when never set). */
+  async findModelSettings(id: ShopId): Promise<ModelSettings> {
+    const row = await this.db
+      .selectFrom('shops')
+      .select('model_settings')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.model_settings
+      ? { ...DEFAULT_MODEL_SETTINGS, ...(JSON.parse(row.model_settings) as Partial<ModelSettings>) }
+      : DEFAULT_MODEL_SETTINGS;
+  }
+
+  async saveModelSettings(id: ShopId, settings: ModelSettings): Promise<void> {
+    await this.db
+      .updateTable('shops')
+      .set({ model_settings: JSON.stringify(settings) })
       .where('id', '=', id)
       .execute();
   }

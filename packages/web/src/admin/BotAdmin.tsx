@@ -21,6 +21,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, shopHeaders, shopLink } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { ModelSettings } from './ModelSettings';
 
 interface TestResult {
   matches: {
@@ -177,6 +178,7 @@ export function BotAdmin() {
           </Space>
         </Card>
       )}
+      <ModelSettings />
       <Card title={t.botTest} size="small">
         <Input.Search
           data-testid="bot-test-input"

@@ -1,4 +1,4 @@
-import { PictureOutlined } from '@ant-design/icons';
+import { BulbOutlined, PictureOutlined } from '@ant-design/icons';
 import type { QuickReply } from '@xiaoer/core';
 import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
@@ -41,6 +41,7 @@ export function Composer(props: {
   const [matches, setMatches] = useState<QuickReply[]>([]);
   const [active, setActive] = useState(0);
   const [busy, setBusy] = useState(false);
+  const [suggesting, setSuggesting] = useState(false);
   const lastTyping = useRef(0);
   const query = text.startsWith('/') ? text.slice(1) : null;
   const check = useComplianceCheck(text, { conversationId: props.conversationId });
@@ -260,6 +261,32 @@ export function Composer(props: {
             {t.image}
           </Button>
         </Upload>
+        {/* Issue #15: a reply the shop's model drafts from its FAQ and the buyer's orders, to edit. */}
+        <Button
+          icon={<BulbOutlined />}
+          data-testid="suggest-reply"
+          disabled={props.disabled}
+          loading={suggesting}
+          style={{ marginLeft: 8, marginRight: 'auto' }}
+          onClick={async () => {
+            const on = conversationRef.current;
+            setSuggesting(true);
+            try {
+              const r = await api<{ suggestion: string }>('POST', `/api/conversations/${on}/suggest-reply`);
+              if (conversationRef.current === on) setText(r.suggestion);
+            } catch (e) {
+              const off = e instanceof ApiError && e.code === 'conflict' && e.field === 'provider';
+              const down = e instanceof ApiError && e.code === 'provider_unavailable';
+              toast.error(
+                off ? t.suggestOff : down ? t.suggestDown : e instanceof ApiError ? e.message : String(e),
+              );
+            } finally {
+              setSuggesting(false);
+            }
+          }}
+        >
+          {t.suggestReply}
+        </Button>
         <Button
           type="primary"
           data-testid="send-button"
