@@ -177,7 +177,11 @@ export class FaqIndex {
    * best-matching question. Candidates are the questions sharing a posting key with the query.
    */
   searchWording(query: string, limit = 5): FaqMatch[] {
-    const qf = this.scorer.features(query.slice(0, MAX_QUERY_CHARS));
+    return this.searchFeatures(this.scorer.features(query.slice(0, MAX_QUERY_CHARS)), limit);
+  }
+
+  /** `searchWording` for a query whose features are already computed (by this index's scorer). */
+  searchFeatures(qf: TextFeatures, limit = 5): FaqMatch[] {
     // Candidate generation: accumulate an IDF weight per question over the posting lists the query
     // shares, then score exactly only the best few. Keys on a large share of the questions
     // ("吗", "怎么") add little weight, and rare ones decide.
@@ -216,7 +220,7 @@ export class FaqIndex {
 }
 
 /** A query is cut to this length: a 10,000-character paste is matched on its start. */
-const MAX_QUERY_CHARS = 500;
+export const MAX_QUERY_CHARS = 500;
 /** A key on more than this share of the questions is skipped once three rarer keys are in play… */
 const COMMON_SHARE = 0.02;
 /** …but a key on fewer questions than this is never skipped (small knowledge bases score everything). */

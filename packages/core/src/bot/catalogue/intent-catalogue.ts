@@ -1,4 +1,4 @@
-import { FaqIndex } from '../faq-index';
+import { FaqIndex, MAX_QUERY_CHARS } from '../faq-index';
 import { QuestionScorer, DEFAULT_WEIGHTS, type TextFeatures } from '../scorer';
 import { SynonymMap } from '../synonyms';
 import type { Segmenter } from '../text';
@@ -65,13 +65,15 @@ export class IntentCatalogue {
    * 0.69 top-1 on held-out catalogue phrasings against 0.61 for the nearest phrasing).
    */
   search(text: string, limit = 5): IntentMatch[] {
+    // One segmentation for both views (jieba and pinyin are most of a search's time).
+    const features = this.scorer.features(text.slice(0, MAX_QUERY_CHARS));
     const posterior = new Map(
       this.classifier
-        .classify(classifierFeatures(this.scorer.features(text)), CANDIDATES)
+        .classify(classifierFeatures(features), CANDIDATES)
         .map(({ label, p }) => [label, p]),
     );
     return this.index
-      .search(text, CANDIDATES)
+      .searchFeatures(features, CANDIDATES)
       .map((m) => ({
         intentId: m.entryId,
         score: m.score * (1 - POSTERIOR_SHARE + POSTERIOR_SHARE * (posterior.get(m.entryId) ?? 0)),
