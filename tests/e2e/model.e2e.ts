@@ -1,7 +1,8 @@
 /**
  * Issue #15 in Chromium: the owner connects a model provider (a local OpenAI-compatible stub) in the
- * console and switches on suggested replies; an agent in the workbench asks for one, gets it in the
- * composer to edit, and sends it.
+ * console and switches on suggested replies and summaries; an agent in the workbench reads the
+ * summary of the buyer handed to them, asks for a reply, gets it in the composer to edit, and
+ * sends it.
  */
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import { ARTIFACTS, launchChromium } from '../support/browser';
 import { startTestServer, WidgetBuyers, type TestServer } from '../support/server';
 
 const SUGGESTION = '亲，您好，订单已经在打包了，今天就会发出哦';
+const SUMMARY = '买家问订单何时发货，要求转人工；待客服查单后答复发货时间。';
 
 describe('e2e: a model provider’s suggested reply (issue #15)', () => {
   let t: TestServer;
@@ -18,11 +20,14 @@ describe('e2e: a model provider’s suggested reply (issue #15)', () => {
   let stubUrl = '';
   before(async () => {
     stub = createServer((req, res) => {
-      req.resume();
+      let body = '';
+      req.on('data', (c) => (body += c));
       req.on('end', () => {
         res.setHeader('content-type', 'application/json');
+        // The summary's prompt asks to write for the agent who takes over (接手).
+        const content = body.includes('接手') ? SUMMARY : SUGGESTION;
         if (req.url === '/v1/chat/completions')
-          res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: SUGGESTION } }] }));
+          res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
         else res.writeHead(404).end('{}');
       });
     });
@@ -56,22 +61,27 @@ describe('e2e: a model provider’s suggested reply (issue #15)', () => {
       .locator('xpath=ancestor::div[contains(@class,"ant-form-item")]')
       .locator('button[role="switch"]')
       .click();
+    await card.getByTestId('model-summaries').click();
     await card.getByTestId('model-save').click();
     await admin.getByText('已保存').first().waitFor();
     await card.screenshot({ path: `${ARTIFACTS}admin-model-settings.png` });
     await console_.close();
 
-    const buyers = new WidgetBuyers(() => t.server);
-    await buyers.says('甲', '我的订单什么时候发货？');
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const agent = await context.newPage();
     await agent.goto(`${t.url}/workbench/`);
     await agent.getByTestId('login-email').fill('agent1@demo.xiaoer.dev');
     await agent.getByTestId('login-password').fill('password123');
     await agent.getByTestId('login-submit').click();
+    await agent.getByTestId('agent-status').waitFor();
+    // The buyer asks, then asks for a person: the agent who takes them gets a summary.
+    const buyers = new WidgetBuyers(() => t.server);
+    await buyers.says('甲', '我的订单什么时候发货？');
+    await buyers.says('甲', '转人工');
     const item = agent.getByTestId('conversation-item').first();
     await item.waitFor({ timeout: 15_000 });
     await item.click();
+    await agent.getByTestId('transfer-summary').getByText(SUMMARY).waitFor({ timeout: 15_000 });
     await agent.getByTestId('suggest-reply').click();
     await agent.waitForFunction(
       (text) =>

@@ -109,6 +109,8 @@ const HTTP: Row[] = [
   // Issue #14: a queued conversation is taken over by who may read it (admins).
   // Issue #15: a suggested reply, for who may read C (the demo shop has none switched on: 409).
   ['POST',   '/api/conversations/:conversationId/suggest-reply', (i) => ({ url: `${C(i)}/suggest-reply` }), [401, 401, 401, 409, 403, 409, 409, 404]],
+  // Issue #15: the model's summary on transfer, for who may read C (none in the demo: null).
+  ['GET',    '/api/conversations/:conversationId/summary', (i) => ({ url: `${C(i)}/summary` }),      C_READ],
   ['POST',   '/api/conversations/:conversationId/take-over', (i) => ({ url: `${F(i)}/take-over` }), [401, 401, 401, 403, 403, 200, 200, 404], 'queued'],
   // Issue #14: a buyer's profile for the agents of their conversations and admins.
   ['GET',    '/api/buyers/:buyerId/profile',               (i) => ({ url: `/api/buyers/${i.buyer}/profile` }), C_READ],

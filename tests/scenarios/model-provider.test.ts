@@ -238,5 +238,85 @@ for (const engine of testDatabases) {
       const off = await call('POST', `/api/conversations/${id}/suggest-reply`, undefined, agentCookie);
       assert.equal(off.status, 409);
     });
+
+    it('summary on transfer (switched on): written for the agent who takes it, never a message the buyer gets', async () => {
+      assert.equal(
+        (await call('PUT', '/api/admin/model', settings({ summarizeTransfers: true }))).status,
+        200,
+      );
+      stub.chats = [];
+      stub.reply = '买家问发货时间，机器人已答48小时内发货；买家要求人工，想改收货地址，尚未处理。';
+      const { token } = await widgetSession(t.server, { shop: slug });
+      const say = async (clientId: string, text: string) => {
+        const sent = await t.server.app.inject({
+          method: 'POST',
+          url: '/api/widget/messages',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { clientId, kind: 'text', body: { text } },
+        });
+        assert.equal(sent.statusCode, 200, sent.body);
+        return (sent.json() as { conversation: { id: string } }).conversation.id as ConversationId;
+      };
+      const id = await say('s1', '下单后多久发货');
+      for (let i = 0; i < 400; i++) {
+        const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
+        if (msgs.some((m) => m.sender === 'bot')) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await say('s2', '转人工，我要改地址');
+      let summary: { text: string; uptoSeq: number } | undefined;
+      for (let i = 0; i < 400 && !summary; i++) {
+        summary = await t.storage.conversations.findSummary(shopId, id);
+        if (!summary) await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok(summary, 'a summary was written');
+      assert.equal(summary.text, stub.reply);
+      // The model saw the conversation (both speakers), not only the last line.
+      const prompt = stub.chats
+        .at(-1)!
+        .messages.map((m) => m.content)
+        .join('\n');
+      assert.match(prompt, /买家：下单后多久发货/);
+      assert.match(prompt, /机器人：亲，付款后48小时内发货/);
+      // The agent who has it reads it; the buyer's messages never hold it.
+      const got = await call('GET', `/api/conversations/${id}/summary`, undefined, agentCookie);
+      assert.equal(got.status, 200, got.body);
+      assert.equal((got.json() as unknown as { summary: { text: string } }).summary.text, stub.reply);
+      const buyerSees = await t.server.app.inject({
+        method: 'GET',
+        url: '/api/widget/messages?after=0',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(buyerSees.statusCode, 200, buyerSees.body);
+      assert.ok(!buyerSees.body.includes('尚未处理'), 'never sent to the buyer');
+      // Off: the next hand-over writes none (a conversation without one answers null).
+      await call('PUT', '/api/admin/model', settings({ summarizeTransfers: false }));
+      const other = await widgetSession(t.server, { shop: slug });
+      const sent = await t.server.app.inject({
+        method: 'POST',
+        url: '/api/widget/messages',
+        headers: { authorization: `Bearer ${other.token}` },
+        payload: { clientId: 'o', kind: 'text', body: { text: '转人工' } },
+      });
+      const otherId = (sent.json() as { conversation: { id: string } }).conversation.id;
+      let c = await t.storage.conversations.findConversation(shopId, otherId as ConversationId);
+      for (let i = 0; i < 400 && c?.status !== 'assigned'; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        c = await t.storage.conversations.findConversation(shopId, otherId as ConversationId);
+      }
+      // A model call made after the hand-over (a suggestion) comes back; no summary was asked for.
+      stub.chats = [];
+      await call('PUT', '/api/admin/model', settings({ summarizeTransfers: false, suggestReplies: true }));
+      assert.equal(
+        (await call('POST', `/api/conversations/${otherId}/suggest-reply`, undefined, agentCookie)).status,
+        200,
+      );
+      assert.ok(
+        !stub.chats.some((c) => c.messages.some((m) => m.content.includes('接手'))),
+        'no summary asked for',
+      );
+      const none = await call('GET', `/api/conversations/${otherId}/summary`, undefined, agentCookie);
+      assert.equal((none.json() as unknown as { summary: null }).summary, null);
+    });
   });
 }

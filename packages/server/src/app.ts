@@ -17,6 +17,7 @@ import {
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
+import { TransferSummaries } from './bot/transfer-summary';
 import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
 import { hashPassword } from './auth/password';
@@ -248,6 +249,9 @@ export async function createServer(
       .onBuyerMessage(event.conversation, event.message)
       .catch((error) => console.error('bot turn failed', error));
   });
+  // Issue #15: a summary for the person a conversation goes to (when the shop's model is set so).
+  const summaries = new TransferSummaries(storage, models, events, () => clock.now());
+  events.subscribe((event) => void summaries.onEvent(event));
   // MET-1 … MET-6: roll-ups follow every message (MET-5 alerts: a durable timer, below).
   const metrics = new MetricsService(
     storage,

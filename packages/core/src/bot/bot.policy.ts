@@ -39,7 +39,13 @@ export interface BotSettings {
   blockedBuyers?: string[];
   /** The shop's own synonym groups, added to the shipped ones (first word of a group leads). */
   synonyms?: string[][];
+  /** The language of the bot's own lines (its FAQ answers are the shop's words). zh-CN unless set. */
+  language?: BotLanguage;
 }
+
+/** The languages the bot's own lines come in. */
+export const BOT_LANGUAGES = ['zh-CN', 'en'] as const;
+export type BotLanguage = (typeof BOT_LANGUAGES)[number];
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: true,
@@ -288,23 +294,40 @@ function commonRun(a: string, b: string): number {
   return best;
 }
 
-const STATUS_TEXT: Record<string, string> = {
-  unpaid: '待付款',
-  paid: '已付款，等待发货',
-  shipped: '已发货',
-  completed: '已完成',
-  after_sales: '售后处理中',
-  closed: '已关闭',
+const STATUS_TEXT: Record<BotLanguage, Record<string, string>> = {
+  'zh-CN': {
+    unpaid: '待付款',
+    paid: '已付款，等待发货',
+    shipped: '已发货',
+    completed: '已完成',
+    after_sales: '售后处理中',
+    closed: '已关闭',
+  },
+  en: {
+    unpaid: 'awaiting payment',
+    paid: 'paid, waiting to ship',
+    shipped: 'shipped',
+    completed: 'completed',
+    after_sales: 'in after-sales',
+    closed: 'closed',
+  },
 };
 
 /** One line about an order's parcel: status, carrier and number, last tracking event. */
-export function describeOrder(order: Order): string {
-  const parts = [`订单 ${order.id}：${STATUS_TEXT[order.status] ?? order.status}`];
+export function describeOrder(order: Order, language: BotLanguage = 'zh-CN'): string {
+  const en = language === 'en';
+  const status = STATUS_TEXT[language][order.status] ?? order.status;
+  const parts = [en ? `Order ${order.id}: ${status}` : `订单 ${order.id}：${status}`];
   if (order.carrier) parts.push(`${order.carrier}${order.trackingNo ? ` ${order.trackingNo}` : ''}`);
   const last = order.logistics[0];
-  if (last) parts.push(`最新物流：${last.description}`);
-  else if (order.status === 'paid') parts.push('仓库正在备货，发货后会第一时间更新物流');
-  return parts.join('，');
+  if (last) parts.push(en ? `latest tracking: ${last.description}` : `最新物流：${last.description}`);
+  else if (order.status === 'paid')
+    parts.push(
+      en
+        ? 'the warehouse is packing it; tracking shows as soon as it ships'
+        : '仓库正在备货，发货后会第一时间更新物流',
+    );
+  return parts.join(en ? ', ' : '，');
 }
 
 /**
@@ -314,12 +337,13 @@ export function describeOrder(order: Order): string {
 export function renderAnswer(
   template: string,
   context: { order?: Order | undefined; shop: { name: string; serviceHours: string } },
+  language: BotLanguage = 'zh-CN',
 ): string {
   const o = context.order;
   const values: Record<string, string> = {
     'order.id': o?.id ?? '',
-    'order.status': o ? (STATUS_TEXT[o.status] ?? o.status) : '',
-    'order.logistics': o ? describeOrder(o) : '',
+    'order.status': o ? (STATUS_TEXT[language][o.status] ?? o.status) : '',
+    'order.logistics': o ? describeOrder(o, language) : '',
     'shop.serviceHours': context.shop.serviceHours,
     'shop.name': context.shop.name,
   };

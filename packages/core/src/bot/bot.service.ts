@@ -7,6 +7,7 @@ import {
   describeOrder,
   renderAnswer,
   type BotDecision,
+  type BotLanguage,
   type BotSettings,
   type SmallTalk,
 } from './bot.policy';
@@ -66,15 +67,43 @@ export const BOT_LINES = {
   image: '已收到您的图片，正在为您转接人工客服，请稍候～',
 };
 
+/** The same lines in English, for a shop whose bot speaks English (BotSettings.language). */
+export const BOT_LINES_EN: typeof BOT_LINES = {
+  handoff: 'Sure, connecting you to a member of our team — one moment please.',
+  handoffAfterMisses: 'Sorry I could not help. Connecting you to a member of our team — one moment please.',
+  whileWaiting: '(Until a person joins, here is what I can tell you) ',
+  miss: 'Sorry, I did not understand. Could you put it another way, or reply "agent" to talk to a person?',
+  suggestions: (questions: string[]) =>
+    `Did you mean:\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
+  clarifyHint: 'Reply with the number; if none fits, ask another way or reply "agent".',
+  smallTalk: {
+    greeting: (shop: string) => `Hello, welcome to ${shop}! How can I help you?`,
+    thanks: () => 'You are welcome! Ask me anything else any time.',
+    bye: () => 'Thank you for visiting — have a lovely day!',
+    affirm: () => 'Great! Ask me anything else any time.',
+    praise: () => 'Thank you, that means a lot to us!',
+    wait: () => 'Sure, take your time.',
+  },
+  pickOrder: 'You have several orders — which one is it?',
+  image: 'Got your picture. Connecting you to a member of our team — one moment please.',
+};
+
+/** The bot's lines in the shop's language. */
+export function botLines(language: BotLanguage | undefined): typeof BOT_LINES {
+  return language === 'en' ? BOT_LINES_EN : BOT_LINES;
+}
+
 /**
  * What the bot says for a decision, line by line, as the buyer sees it (the console's test box
  * shows the same, issue #15); order cards are listed by order id. Pure.
  */
 export function botSays(
   decision: BotDecision,
-  faq: Pick<ShopFaq, 'entries' | 'shop'>,
+  faq: Pick<ShopFaq, 'entries' | 'shop'> & { settings?: Pick<BotSettings, 'language'> },
   orders: readonly Order[],
 ): { lines: string[]; orderCards: string[]; handsOff: boolean } {
+  const language = faq.settings?.language;
+  const BOT_LINES = botLines(language);
   switch (decision.kind) {
     case 'handoff':
       return {
@@ -85,13 +114,13 @@ export function botSays(
     case 'answer': {
       const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
       return {
-        lines: [renderAnswer(decision.entry.answer, { order, shop: faq.shop })],
+        lines: [renderAnswer(decision.entry.answer, { order, shop: faq.shop }, language)],
         orderCards: [],
         handsOff: false,
       };
     }
     case 'order_status':
-      return { lines: [describeOrder(decision.order)], orderCards: [], handsOff: false };
+      return { lines: [describeOrder(decision.order, language)], orderCards: [], handsOff: false };
     case 'pick_order':
       return { lines: [BOT_LINES.pickOrder], orderCards: decision.orders.map((o) => o.id), handsOff: false };
     case 'smalltalk':
@@ -143,9 +172,10 @@ export class BotService {
       return void (faq && (await unlessBlocked(this.whileQueued(current, message, faq))));
     if (current.status !== 'bot') return; // an agent took over meanwhile
     if (!faq) return void (await this.handOff(current, BOT_LINES.handoff, faq));
+    const lines = botLines(faq.settings.language);
     // The guard refused what the bot was about to say (logged): a person answers instead.
     if (!(await unlessBlocked(this.answer(current, message, faq))))
-      await this.handOff(current, BOT_LINES.handoff, faq);
+      await this.handOff(current, lines.handoff, faq);
   }
 
   /** The bot's answer to a buyer message in a conversation it holds. */
@@ -154,7 +184,8 @@ export class BotService {
     const { shopId, id } = current;
     const say = (text: string) =>
       chat.sendBotMessage(shopId, id, `bot-${this.deps.ids.next()}`, { kind: 'text', body: { text } });
-    if (message.kind !== 'text') return void (await this.handOff(current, BOT_LINES.image, faq));
+    if (message.kind !== 'text')
+      return void (await this.handOff(current, botLines(faq.settings.language).image, faq));
 
     const text = message.body.text;
     const [orders, asked, semantic] = await Promise.all([
@@ -269,12 +300,12 @@ export class BotService {
     let text: string | undefined;
     if (decision.kind === 'answer') {
       const order = orders.find((o) => o.status === 'paid' || o.status === 'shipped') ?? orders[0];
-      text = renderAnswer(decision.entry.answer, { order, shop: faq.shop });
-    } else if (decision.kind === 'order_status') text = describeOrder(decision.order);
+      text = renderAnswer(decision.entry.answer, { order, shop: faq.shop }, faq.settings.language);
+    } else if (decision.kind === 'order_status') text = describeOrder(decision.order, faq.settings.language);
     if (!text) return;
     await this.deps.chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
       kind: 'text',
-      body: { text: `${BOT_LINES.whileWaiting}${text}` },
+      body: { text: `${botLines(faq.settings.language).whileWaiting}${text}` },
     });
   }
 

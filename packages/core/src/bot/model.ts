@@ -29,6 +29,11 @@ export interface ModelSettings {
   draftAnswers: boolean;
   /** Agents may ask for a suggested reply in the workbench. */
   suggestReplies: boolean;
+  /**
+   * When a conversation goes to a person (from the bot, or another agent), the model writes a
+   * short summary for them: shown in the workbench only, never sent to the buyer.
+   */
+  summarizeTransfers: boolean;
 }
 
 export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
@@ -41,6 +46,7 @@ export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
   semanticThreshold: 0.8,
   draftAnswers: false,
   suggestReplies: false,
+  summarizeTransfers: false,
 };
 
 /** One chat message to the model. */
@@ -111,6 +117,34 @@ export function groundedPrompt(input: {
       role: 'user',
       content: history ? `对话记录：\n${history}\n\n买家最新的问题：${input.question}` : input.question,
     },
+  ];
+}
+
+/**
+ * The prompt for a summary on transfer (issue #15): the conversation so far, for the agent who
+ * takes it — what the buyer wants, what they were told, what is still open. Facts only.
+ */
+export function summaryPrompt(input: {
+  shopName: string;
+  history: readonly { from: 'buyer' | 'bot' | 'agent'; text: string }[];
+  orders: readonly Order[];
+}): ChatTurn[] {
+  const who = { buyer: '买家', bot: '机器人', agent: '客服' } as const;
+  const history = input.history
+    .slice(-40)
+    .map((h) => `${who[h.from]}：${h.text.slice(0, 500)}`)
+    .join('\n');
+  return [
+    {
+      role: 'system',
+      content: [
+        `你在帮网店「${input.shopName}」的客服接手一段对话。用不超过三行的中文写给客服看的摘要：`,
+        '1. 买家要什么（涉及的订单或商品）；2. 已经答复或做过什么；3. 还没解决、客服接下来要做什么。',
+        '只写对话和订单里有的事实，不要猜测，不要写给买家的话，不要写手机号、地址等个人信息。',
+        `\n买家订单：\n${orderFacts(input.orders)}`,
+      ].join('\n'),
+    },
+    { role: 'user', content: `对话记录：\n${history}` },
   ];
 }
 

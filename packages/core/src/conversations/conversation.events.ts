@@ -31,6 +31,13 @@ export type ChatEvent =
     }
   | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: string }
   | {
+      /** Issue #15: the model's summary for the agent who took the conversation (agents only). */
+      type: 'conversation.summary';
+      shopId: ShopId;
+      conversation: Conversation;
+      summary: { text: string; uptoSeq: number; createdAt: number };
+    }
+  | {
       type: 'queue.updated';
       shopId: ShopId;
       /** Every queued conversation with its place and estimated wait (null: no estimate). */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  botSays,
   decide,
   DEFAULT_BOT_SETTINGS,
   DEFAULT_WEIGHTS,
@@ -128,5 +129,30 @@ describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
     assert.equal(linked.entryId, 'shop-genuine');
     assert.ok(!own || own.score < linked.score, 'the catalogue adds what the wording alone lacks');
     assert.deepEqual(index.intentsOf('shop-genuine'), ['presale.authenticity']);
+  });
+});
+
+describe('the bot’s own lines in the shop’s language', () => {
+  const shop = { name: 'Acme', serviceHours: '9:00-21:00' };
+  const say = (text: string, language: 'zh-CN' | 'en' | undefined, orders: Order[] = []) => {
+    const settings = { ...DEFAULT_BOT_SETTINGS, ...(language ? { language } : {}) };
+    const d = decide({ text, settings, index, entries, orders, misses: 0 });
+    return botSays(d, { entries, shop, settings }, orders).lines.join('\n');
+  };
+
+  it('greetings, choices, order lines and hand-over come in English when the shop says so', () => {
+    assert.match(say('你好', 'en'), /^Hello, welcome to Acme/);
+    assert.match(say('你好', undefined), /^您好，欢迎光临Acme/);
+    assert.match(say('hi', 'en'), /welcome to Acme/);
+    assert.match(say('转人工', 'en'), /connecting you to a member of our team/);
+    const paid = [{ ...order('A-7', 2), status: 'paid' }] as unknown as Order[];
+    assert.match(say('我的快递到哪了', 'en', paid), /^Order A-7: paid, waiting to ship, the warehouse/);
+    assert.match(say('我的快递到哪了', 'zh-CN', paid), /^订单 A-7：已付款，等待发货/);
+    assert.match(say('你们店的logo是谁设计的', 'en'), /^Sorry, I did not understand/);
+  });
+
+  it('the FAQ answer is the shop’s own words in either language', () => {
+    const zh = say('可以开发票吗', 'zh-CN');
+    assert.equal(say('可以开发票吗', 'en'), zh);
   });
 });

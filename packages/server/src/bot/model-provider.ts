@@ -3,6 +3,7 @@ import {
   cosine,
   groundedPrompt,
   readDraft,
+  summaryPrompt,
   type BotModel,
   type ChatTurn,
   type FaqEntry,
@@ -174,6 +175,22 @@ export class ShopModels implements BotModel {
       return readDraft(reply);
     } catch (error) {
       this.warn(shopId, 'draft', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * A summary for the agent who takes a conversation (summaries switched on); undefined when
+   * they are off, the provider fails or says nothing usable (the agent reads the conversation).
+   */
+  async summarize(shopId: ShopId, input: Parameters<typeof summaryPrompt>[0]): Promise<string | undefined> {
+    const s = await this.settingsOf(shopId);
+    if (!s.enabled || !s.summarizeTransfers || !s.baseUrl || !s.chatModel) return undefined;
+    try {
+      const reply = await new OpenAiCompatible(s).chat(s.chatModel, summaryPrompt(input));
+      return readDraft(reply, 600);
+    } catch (error) {
+      this.warn(shopId, 'summary', error);
       return undefined;
     }
   }

@@ -20,6 +20,14 @@ import { sql, type Kysely, type Selectable, type Transaction, type Updateable } 
 import type { ConversationsTable, Database, MessagesTable } from './schema';
 import { isUniqueViolation } from './db';
 
+/** Issue #15: what the shop's model wrote of a conversation for the agent who takes it. */
+export interface ConversationSummary {
+  text: string;
+  /** The last message it covers. */
+  uptoSeq: number;
+  createdAt: number;
+}
+
 /** Maps a conversations row to the domain object. */
 export function toConversation(row: Selectable<ConversationsTable>): Conversation {
   return {
@@ -349,6 +357,33 @@ export class KyselyConversationStore implements ConversationStore {
       .limit(limit)
       .execute();
     return rows.map(toMessage);
+  }
+
+  /** Issue #15: the model's summary for agents, replacing an older one of the conversation. */
+  async saveSummary(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    summary: ConversationSummary,
+  ): Promise<void> {
+    const values = { text: summary.text, upto_seq: summary.uptoSeq, created_at: summary.createdAt };
+    await this.db
+      .insertInto('conversation_summaries')
+      .values({ shop_id: shopId, conversation_id: conversationId, ...values })
+      .onConflict((oc) => oc.columns(['shop_id', 'conversation_id']).doUpdateSet(values))
+      .execute();
+  }
+
+  async findSummary(
+    shopId: ShopId,
+    conversationId: ConversationId,
+  ): Promise<ConversationSummary | undefined> {
+    const row = await this.db
+      .selectFrom('conversation_summaries')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return row && { text: row.text, uptoSeq: Number(row.upto_seq), createdAt: Number(row.created_at) };
   }
 
   async countAssignedByAgent(shopId: ShopId): Promise<Map<AgentId, number>> {

@@ -609,6 +609,22 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('shops').addColumn('model_settings', 'text').execute();
       },
     },
+    '0015_conversation_summaries': {
+      // Issue #15: what the shop's model wrote of a conversation when it went to a person, for
+      // agents only (never sent to the buyer); the latest per conversation.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('conversation_summaries')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('upto_seq', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('conversation_summaries_pk', ['shop_id', 'conversation_id'])
+          .execute();
+      },
+    },
   };
 }
 

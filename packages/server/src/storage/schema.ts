@@ -283,6 +283,15 @@ export interface TimersTable {
   created_at: number;
 }
 
+/** Issue #15: the model's summary of a conversation handed to a person (agents only). */
+export interface ConversationSummariesTable {
+  shop_id: string;
+  conversation_id: string;
+  text: string;
+  upto_seq: number;
+  created_at: number;
+}
+
 export interface Database {
   shops: ShopsTable;
   organisations: OrganisationsTable;
@@ -307,6 +316,7 @@ export interface Database {
   conversation_ratings: ConversationRatingsTable;
   quality_reviews: QualityReviewsTable;
   timers: TimersTable;
+  conversation_summaries: ConversationSummariesTable;
 }
 
 export type { Generated };

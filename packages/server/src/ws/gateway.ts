@@ -1,5 +1,5 @@
 import type { BuyerId, ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
-import { canAdminister, canSeeBuyerPii, maskedMessage, maskedPreview } from '@xiaoer/core';
+import { canAdminister, canSeeBuyerPii, maskedMessage, maskedPreview, maskPii } from '@xiaoer/core';
 import {
   WS_AGENT_NAMESPACE,
   WS_BUYER_NAMESPACE,
@@ -223,6 +223,23 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           });
         // Every agent of the shop sees the queue: any of them may pull the next buyer (RT-6).
         agents.to(rooms.agents(event.shopId)).emit('queue:updated', { waiting: event.waiting });
+        return;
+      }
+      case 'conversation.summary': {
+        // Issue #15: for whoever may read the conversation (never the buyer); CMP-7 masked.
+        const { conversation, summary } = event;
+        emitToAgents(
+          agents,
+          event.shopId,
+          agentTargets(event.shopId, conversation),
+          [],
+          'conversation:summary',
+          { conversationId: conversation.id, summary },
+          () => ({
+            conversationId: conversation.id,
+            summary: { ...summary, text: maskPii(summary.text).text },
+          }),
+        );
         return;
       }
       case 'agent.status':

@@ -136,6 +136,19 @@ export function BotAdmin() {
                 onChange={(v) => v && saveSettings({ ...settings, maxMisses: v })}
               />
             </span>
+            <span>
+              {t.botLanguage}{' '}
+              <Select
+                data-testid="bot-language"
+                style={{ width: 120 }}
+                value={settings.language ?? 'zh-CN'}
+                options={[
+                  { value: 'zh-CN', label: '中文' },
+                  { value: 'en', label: 'English' },
+                ]}
+                onChange={(language) => saveSettings({ ...settings, language })}
+              />
+            </span>
             <span style={{ minWidth: 320 }}>
               {t.synonyms}
               <Input.TextArea

@@ -113,6 +113,14 @@ export function ModelSettings() {
           <Form.Item name="suggestReplies" label={t.modelSuggest} valuePropName="checked">
             <Switch />
           </Form.Item>
+          <Form.Item
+            name="summarizeTransfers"
+            label={t.modelSummaries}
+            valuePropName="checked"
+            extra={t.modelSummariesHint}
+          >
+            <Switch data-testid="model-summaries" />
+          </Form.Item>
         </Space>
         <Button type="primary" onClick={save} loading={busy} data-testid="model-save">
           {t.save}

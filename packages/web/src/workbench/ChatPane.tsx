@@ -1,4 +1,4 @@
-import { Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
 import { useEffect, useRef, useState, type Ref } from 'react';
@@ -9,7 +9,7 @@ import { ErrorBoundary } from '../shared/ErrorBoundary';
 import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
 import { useShopApi } from './shopScope';
-import type { ListConversation, SendOutcome } from './useWorkbench';
+import type { ConversationSummary, ListConversation, SendOutcome } from './useWorkbench';
 
 /** The agent's latest text reply: the likely answer when teaching the bot. */
 function lastAgentText(messages: WidgetMessage[]): string {
@@ -24,6 +24,8 @@ function lastAgentText(messages: WidgetMessage[]): string {
 export function ChatPane(props: {
   conversation: ListConversation | null;
   messages: WidgetMessage[];
+  /** Issue #15: the shop's model's summary for the agent who took it (never shown to the buyer). */
+  summary?: ConversationSummary | null;
   buyerTyping: boolean;
   isAdmin: boolean;
   /** TEAM-4: the conversation's shop, shown when I serve more than one. */
@@ -117,6 +119,17 @@ export function ChatPane(props: {
           </Popconfirm>
         </Space>
       </div>
+      {props.summary && (
+        <Alert
+          type="info"
+          showIcon
+          closable
+          data-testid="transfer-summary"
+          message={t.summaryTitle}
+          description={<span style={{ whiteSpace: 'pre-wrap' }}>{props.summary.text}</span>}
+          style={{ margin: '8px 16px 0', padding: '6px 12px' }}
+        />
+      )}
       <div ref={listRef} style={{ flex: 1, overflowY: 'auto', padding: 16, background: '#fafafa' }}>
         {props.messages.map((m) => (
           // Issue #14: a message that cannot be shown is a placeholder, never a blank workbench.

@@ -132,6 +132,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
             <ChatPane
               conversation={conversation}
               messages={messages}
+              summary={conversation ? (wb.summaries[conversation.id] ?? null) : null}
               buyerTyping={Date.now() - typingAt < 5000}
               isAdmin={adminHere}
               shopName={manyShops && conversation ? shopName(conversation.shopId) : null}

@@ -24,6 +24,13 @@ export type SendOutcome =
 /** A conversation as the list shows it. */
 export type ListConversation = ConversationDto;
 
+/** Issue #15: what the shop's model wrote of a conversation for the agent who took it. */
+export interface ConversationSummary {
+  text: string;
+  uptoSeq: number;
+  createdAt: number;
+}
+
 /**
  * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the
  * server who I am now (false: the session is gone) when my access changed under the socket.
@@ -37,6 +44,8 @@ export function useWorkbench(
   const [conversations, setConversations] = useState<Record<string, ListConversation>>({});
   const [messages, setMessages] = useState<Record<string, WidgetMessage[]>>({});
   const [typing, setTyping] = useState<Record<string, number>>({});
+  // Issue #15: the shop's model's summary of a conversation handed to a person (agents only).
+  const [summaries, setSummaries] = useState<Record<string, ConversationSummary | null>>({});
   const [connected, setConnected] = useState(false);
   /** RT-8: my status as the server has it now (opening the workbench gives me back the one I chose). */
   const [ownStatus, setOwnStatus] = useState<string | null>(null);
@@ -120,9 +129,20 @@ export function useWorkbench(
         { shop: conversationsRef.current[conversationId]?.shopId ?? null },
       );
       addMessages(conversationId, res.messages);
+      if (!(conversationId in summariesRef.current)) {
+        const got = await api<{ summary: ConversationSummary | null }>(
+          'GET',
+          `/api/conversations/${conversationId}/summary`,
+          undefined,
+          { shop: conversationsRef.current[conversationId]?.shopId ?? null },
+        ).catch(() => ({ summary: null }));
+        setSummaries((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.summary }));
+      }
     },
     [addMessages],
   );
+  const summariesRef = useRef(summaries);
+  summariesRef.current = summaries;
 
   useEffect(() => {
     const socket = io('/agent', {
@@ -244,6 +264,9 @@ export function useWorkbench(
         upsertConversation(conversation);
       },
     );
+    socket.on('conversation:summary', (e: { conversationId: string; summary: ConversationSummary }) => {
+      setSummaries((prev) => ({ ...prev, [e.conversationId]: e.summary }));
+    });
     socket.on(
       'conversation:claimed',
       (e: { conversationId: string; status: string; agentId: string | null }) => {
@@ -393,6 +416,7 @@ export function useWorkbench(
     ownStatus,
     conversations,
     messages,
+    summaries,
     typing,
     connected,
     loadingList,

@@ -1,4 +1,5 @@
 import {
+  BOT_LANGUAGES,
   botSays,
   DEFAULT_BOT_SETTINGS,
   DomainError,
@@ -35,6 +36,8 @@ const botSettingsBody = z.object({
   answerThreshold: z.number().min(0.05).max(0.99),
   handoffPhrases: z.array(z.string().trim().min(1).max(40)).min(1).max(100),
   maxMisses: z.number().int().min(1).max(10),
+  /** The language of the bot's own lines (greetings, hand-over, "did you mean"). */
+  language: z.enum(BOT_LANGUAGES).default('zh-CN'),
   /** SPAM-1: buyer ids or the shop's own buyer ids whose conversations go to suspected spam. */
   blockedBuyers: z.array(z.string().trim().min(1).max(64)).max(5000).default([]),
   synonyms: z

@@ -1,6 +1,8 @@
 import {
+  canSeeBuyerPii,
   DomainError,
   groundedPrompt,
+  maskPii,
   type ConversationId,
   type FaqEntry,
   type ModelSettings,
@@ -31,6 +33,7 @@ const settingsBody = z
     semanticThreshold: z.number().min(0.3).max(0.99),
     draftAnswers: z.boolean(),
     suggestReplies: z.boolean(),
+    summarizeTransfers: z.boolean().default(false),
   })
   .refine((s) => !s.enabled || s.baseUrl !== '', {
     path: ['baseUrl'],
@@ -113,6 +116,23 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
         )
       : undefined;
     return { embeddings, draft, threshold: s.semanticThreshold };
+  });
+
+  // The model's summary of the conversation for its agent (issue #15); null when there is none.
+  app.get('/api/conversations/:conversationId/summary', async (req) => {
+    const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
+    const { conversationId } = parse(conversationParams, req.params);
+    const conversation = await chat.getConversationFor(
+      me.shop.id,
+      actorOf(me),
+      conversationId as ConversationId,
+    );
+    const summary = await storage.conversations.findSummary(me.shop.id, conversation.id);
+    if (!summary) return { summary: null };
+    // CMP-7: what a model repeated of phones and addresses, masked for roles without the right.
+    return {
+      summary: canSeeBuyerPii(me.agent.role) ? summary : { ...summary, text: maskPii(summary.text).text },
+    };
   });
 
   // A reply for the agent to edit and send (sent, it passes the compliance guard like any other).
