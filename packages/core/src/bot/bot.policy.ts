@@ -120,7 +120,12 @@ export const SMALL_TALK = ['greeting', 'thanks', 'bye', 'affirm', 'praise', 'wai
 export type SmallTalk = (typeof SMALL_TALK)[number];
 
 /** Catalogue intents that ask for a person: a buyer who complains or vents wants one. */
-const HANDOFF_INTENTS = new Set(['handoff.human', 'service.complaint', 'smalltalk.angry-vent']);
+const HANDOFF_INTENTS = new Set([
+  'handoff.human',
+  'handoff.callback',
+  'service.complaint',
+  'smalltalk.angry-vent',
+]);
 /** Catalogue intents about the buyer's own parcel (BOT-4 answers them from their orders). */
 const PARCEL_INTENTS = new Set([
   'logistics.track',

@@ -146,23 +146,30 @@ export class FaqIndex {
   understand(query: string, limit = 5): Understanding {
     const wording = this.searchWording(query, Math.max(limit, 10));
     if (!this.catalogue) return { entries: wording.slice(0, limit), intents: [] };
-    const intents = this.catalogue.search(query, 5);
-    const best = new Map(wording.map((m) => [m.entryId, m]));
+    const intents = this.catalogue.read(query, 5);
+    // Ranked on the uncapped score: two entries both past 1 are still told apart by their wording.
+    const best = new Map(wording.map((m) => [m.entryId, { match: m, rank: m.score }]));
     const own = new Map(wording.map((m) => [m.entryId, m.score]));
     for (const intent of intents)
       for (const entryId of this.byIntent.get(intent.intentId) ?? []) {
         const lexical = own.get(entryId) ?? 0;
         const score = Math.max(intent.score * INTENT_SCALE, lexical) + SHARED_INTENT_TIEBREAK * lexical;
         const current = best.get(entryId);
-        if (!current || score > current.score)
+        if (!current || score > current.rank)
           best.set(entryId, {
-            entryId,
-            matchedQuestion: current?.matchedQuestion ?? this.questionOf(entryId),
-            score: Math.min(1, score),
-            viaIntent: intent.intentId,
+            rank: score,
+            match: {
+              entryId,
+              matchedQuestion: current?.match.matchedQuestion ?? this.questionOf(entryId),
+              score: Math.min(1, score),
+              viaIntent: intent.intentId,
+            },
           });
       }
-    const entries = [...best.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+    const entries = [...best.values()]
+      .sort((a, b) => b.rank - a.rank)
+      .slice(0, limit)
+      .map((b) => b.match);
     return { entries, intents };
   }
 

@@ -59,7 +59,8 @@ const TABLE: [string, string, string, string][] = [
   // A strong FAQ answer about something else beats a shipping word (was: the tracking line).
   ['显示签收但没收到', 'answer:logistics-signed', 'answer:logistics-signed', 'answer:logistics-signed'],
   ['没收到货可以退款吗', 'answer:refund-only', 'answer:refund-only', 'answer:refund-only'],
-  ['不发货了我要退款', 'answer:order-cancel', 'answer:order-cancel', 'answer:order-cancel'],
+  // Not shipped and a refund wanted: 未发货可直接申请仅退款 (refund-only) answers it.
+  ['不发货了我要退款', 'answer:refund-only', 'answer:refund-only', 'answer:refund-only'],
   // The buyer's own parcel: from the orders when there are any (BOT-4), else the FAQ.
   ['我的快递到哪了', 'clarify', 'order:A', 'pick:A,B'],
   ['啥时候给我寄出去', 'answer:ship-time', 'order:A', 'pick:A,B'],

@@ -68,9 +68,7 @@ export class IntentCatalogue {
     // One segmentation for both views (jieba and pinyin are most of a search's time).
     const features = this.scorer.features(text.slice(0, MAX_QUERY_CHARS));
     const posterior = new Map(
-      this.classifier
-        .classify(classifierFeatures(features), CANDIDATES)
-        .map(({ label, p }) => [label, p]),
+      this.classifier.classify(classifierFeatures(features), CANDIDATES).map(({ label, p }) => [label, p]),
     );
     return this.index
       .searchFeatures(features, CANDIDATES)
@@ -83,28 +81,73 @@ export class IntentCatalogue {
   }
 
   /**
+   * `search`, on the whole text and on each of its clauses: a rambling message ("买的防晒今天收到
+   * 看了下日期 离过期就剩几个月了 …") asks its question in one clause, which the whole text's words
+   * dilute, and one message may ask two things ("能机洗吗 会缩水吗"). A clause's reading counts a
+   * little less than the whole's.
+   */
+  read(text: string, limit = 5): IntentMatch[] {
+    const whole = this.search(text, limit);
+    if ((whole[0]?.score ?? 0) >= CLAUSES_UNLESS) return whole;
+    const clauses = text
+      .slice(0, MAX_QUERY_CHARS)
+      .split(CLAUSE_BREAK)
+      .filter((c) => [...c].length >= MIN_CLAUSE_CHARS);
+    if (clauses.length < 2) return whole;
+    const best = new Map(whole.map((m) => [m.intentId, m.score]));
+    for (const clause of clauses.slice(0, MAX_CLAUSES))
+      for (const m of this.search(clause, 3))
+        best.set(m.intentId, Math.max(best.get(m.intentId) ?? 0, m.score * CLAUSE_WEIGHT));
+    return [...best]
+      .map(([intentId, score]) => ({ intentId, score }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
+  }
+
+  /**
    * The intents a shop's FAQ entry answers, read from its own wording (question and similar
    * questions): the intent its texts read as most, when it reads so clearly enough. Suggested on
    * create and import; the shop may change it. Handoff and small talk are never linked (the bot
    * handles those itself).
    */
   suggest(entry: { question: string; similar: readonly string[] }): string[] {
-    const best = new Map<string, number>();
+    // Each text votes for the intents it reads as: the standard question with the most weight,
+    // each similar question with less, so one odd similar question does not decide alone.
+    const votes = new Map<string, { sum: number; max: number }>();
     for (const [i, text] of [entry.question, ...entry.similar].entries()) {
       if (!text.trim()) continue;
-      // The standard question is the entry's own word; a similar question counts a little less.
-      const weight = i === 0 ? 1 : 0.9;
-      for (const m of this.search(text, 3)) {
+      const weight = i === 0 ? 1 : SIMILAR_VOTE;
+      for (const m of this.read(text, 3)) {
         if (NOT_LINKED.has(this.byId.get(m.intentId)?.family ?? '')) continue;
-        best.set(m.intentId, Math.max(best.get(m.intentId) ?? 0, m.score * weight));
+        const v = votes.get(m.intentId) ?? { sum: 0, max: 0 };
+        v.sum += m.score * weight;
+        v.max = Math.max(v.max, m.score);
+        votes.set(m.intentId, v);
       }
     }
-    const [top] = [...best].sort((a, b) => b[1] - a[1]);
-    return top && top[1] >= LINK_THRESHOLD ? [top[0]] : [];
+    const ranked = [...votes].filter(([, v]) => v.max >= LINK_THRESHOLD).sort((a, b) => b[1].sum - a[1].sum);
+    const [top, second] = ranked;
+    if (!top) return [];
+    // An entry that reads as two intents about as much answers both (保质期 and 开封后多久).
+    return second && second[1].sum >= top[1].sum * SECOND_LINK_SHARE ? [top[0], second[0]] : [top[0]];
   }
 }
 
+/** A similar question's vote, against the standard question's 1. */
+const SIMILAR_VOTE = 0.7;
+/** A second intent is linked too when its votes reach this share of the first's. */
+const SECOND_LINK_SHARE = 0.75;
 const NOT_LINKED = new Set(['handoff', 'smalltalk']);
+/** What ends a clause in a buyer's message: spaces and punctuation, Chinese or not. */
+const CLAUSE_BREAK = /[\s,，。.!！?？~～;；、]+/u;
+/** Shorter pieces ("亲", "哈") are no clause of their own. */
+const MIN_CLAUSE_CHARS = 3;
+/** At most this many clauses are read one by one (a long paste is read whole). */
+const MAX_CLAUSES = 4;
+/** A clause's intent counts this much of the whole text's (chosen on the development sets). */
+const CLAUSE_WEIGHT = 0.9;
+/** A text whose whole reading is this clear is not read clause by clause. */
+const CLAUSES_UNLESS = 0.75;
 /**
  * How much of a phrasing's similarity hangs on the classifier agreeing: a text close to one
  * phrasing of an intent that the intent's other phrasings do not back up keeps 1 − this share.
