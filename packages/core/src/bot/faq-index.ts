@@ -67,6 +67,8 @@ export class FaqIndex {
     private readonly scorer: QuestionScorer,
     /** Issue #15: the shop-domain catalogue; without it the index matches the shop's wording only. */
     private readonly catalogue?: IntentCatalogue,
+    /** How many questions are scored exactly after candidate generation. */
+    private readonly candidates = CANDIDATES,
   ) {}
 
   /** The catalogue intents an entry is linked to (explicit, or suggested from its wording). */
@@ -212,7 +214,7 @@ export class FaqIndex {
       }
     }
     touched.sort((a, b) => weights[b]! - weights[a]!);
-    const candidates = touched.slice(0, CANDIDATES);
+    const candidates = touched.slice(0, this.candidates);
     for (const key of touched) weights[key] = 0;
     const best = new Map<string, FaqMatch>();
     for (const key of candidates) {

@@ -32,9 +32,10 @@ export class NaiveBayes {
     this.totals = totals;
   }
 
-  get labels(): string[] {
-    return [...this.labelIndex.keys()];
+  get labels(): readonly string[] {
+    return (this.labelList ??= [...this.labelIndex.keys()]);
   }
+  private labelList: string[] | undefined;
 
   /**
    * The posterior of each label given the features (uniform prior), best first. Features never
@@ -45,12 +46,14 @@ export class NaiveBayes {
     if (known.length === 0) return [];
     const vocabulary = this.counts.size;
     const labels = this.labels;
-    const logp = labels.map((_, k) => {
-      const denominator = Math.log(this.totals[k]! + this.alpha * vocabulary);
-      let s = 0;
-      for (const f of known) s += Math.log((this.counts.get(f)!.get(k) ?? 0) + this.alpha) - denominator;
-      return s;
-    });
+    const logAlpha = Math.log(this.alpha);
+    // Every label starts as if it had seen none of the features; each feature then adds its
+    // evidence only to the labels that saw it (a feature's labels are few, the labels many).
+    const logp = labels.map(
+      (_, k) => known.length * (logAlpha - Math.log(this.totals[k]! + this.alpha * vocabulary)),
+    );
+    for (const f of known)
+      for (const [k, count] of this.counts.get(f)!) logp[k]! += Math.log(count + this.alpha) - logAlpha;
     const max = Math.max(...logp);
     const e = logp.map((v) => Math.exp(v - max));
     const sum = e.reduce((a, b) => a + b, 0);
