@@ -115,6 +115,18 @@ const DECISION_SETS: { name: string; kb: string; queries: string; role: 'dev' | 
     role: 'dev',
   },
   {
+    name: 'snacks',
+    kb: 'bench/bot/dev/snacks/kb.json',
+    queries: 'bench/bot/dev/snacks/queries.jsonl',
+    role: 'dev',
+  },
+  {
+    name: 'digital accessories',
+    kb: 'bench/bot/dev/digital/kb.json',
+    queries: 'bench/bot/dev/digital/queries.jsonl',
+    role: 'dev',
+  },
+  {
     name: 'kids apparel',
     kb: 'bench/bot/holdout/kids-apparel/kb.json',
     queries: 'bench/bot/holdout/kids-apparel/queries.jsonl',
