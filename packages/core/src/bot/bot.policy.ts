@@ -120,12 +120,18 @@ export const SMALL_TALK = ['greeting', 'thanks', 'bye', 'affirm', 'praise', 'wai
 export type SmallTalk = (typeof SMALL_TALK)[number];
 
 /** Catalogue intents that ask for a person: a buyer who complains or vents wants one. */
-const HANDOFF_INTENTS = new Set([
+/** Intents that are a call for a person (BOT-2), wherever in the message they are read. */
+const CALLS_FOR_A_PERSON = new Set([
   'handoff.human',
   'handoff.callback',
   'service.complaint',
   'smalltalk.angry-vent',
 ]);
+/**
+ * Intents the bot hands off itself when no entry of the shop's reads clearer: the calls, and
+ * asking for after-sales people (a person handles it unless the shop wrote an answer).
+ */
+const HANDOFF_INTENTS = new Set([...CALLS_FOR_A_PERSON, 'warranty.after-sales-contact']);
 /** Catalogue intents about the buyer's own parcel (BOT-4 answers them from their orders). */
 const PARCEL_INTENTS = new Set([
   'logistics.track',
@@ -136,6 +142,8 @@ const PARCEL_INTENTS = new Set([
 ]);
 /** A catalogue intent the bot handles itself (handoff, small talk) must read at least this clearly… */
 const OWN_INTENT_THRESHOLD = 0.3;
+/** A hand-off intent read this clearly in any clause hands off, even beside a FAQ question. */
+const HANDOFF_ANYWHERE = 0.6;
 /** …and a parcel intent this clearly, for BOT-4 to answer from the orders. */
 const PARCEL_THRESHOLD = 0.3;
 /** Below the answer threshold, entries at this share of it are offered as choices (clarify). */
@@ -200,6 +208,10 @@ export function decide(input: {
       ? intent.intentId
       : undefined;
   if (own && HANDOFF_INTENTS.has(own)) return { kind: 'handoff', reason: 'requested' };
+  // BOT-2: a clear call for a person (投诉, 给我回电话) in any part of the message is a call,
+  // whatever else the message also asks.
+  if (intents.some((i) => CALLS_FOR_A_PERSON.has(i.intentId) && i.score >= HANDOFF_ANYWHERE))
+    return { kind: 'handoff', reason: 'requested' };
 
   const margin = settings.answerMargin ?? DEFAULT_BOT_SETTINGS.answerMargin ?? 0;
   const sure =
