@@ -28,6 +28,24 @@ interface Norms {
   pinyin: number;
   /** Sum of the IDFs of the distinct characters (the Dice denominator's share). */
   charIdf: number;
+  /**
+   * Each view's terms with count × IDF² (and the characters' IDF): a query scored against many
+   * questions looks its own IDFs up once, not once per question.
+   */
+  terms: {
+    unigrams: Weighted;
+    /** The 2-grams of `chars` (its unigrams are `unigrams`). */
+    bigrams: Weighted;
+    words: Weighted;
+    pinyin: Weighted;
+  };
+}
+
+/** Terms, each with its count × IDF² and its IDF. */
+interface Weighted {
+  terms: string[];
+  w2: number[];
+  idf: number[];
 }
 
 /**
@@ -138,40 +156,20 @@ export class QuestionScorer {
     const w = this.weights;
     const na = this.norms(a);
     const nb = this.norms(b);
+    // The query side's weights come from its memoized norms; only the other side is looked up.
+    const ta = na.terms;
     let uniDot = 0;
     let sharedIdf = 0;
-    for (const [t, ca] of a.unigrams) {
-      const cb = b.unigrams.get(t);
+    for (let i = 0; i < ta.unigrams.terms.length; i++) {
+      const cb = b.unigrams.get(ta.unigrams.terms[i]!);
       if (cb === undefined) continue;
-      const idf = this.charDf.idf(t);
-      uniDot += ca * cb * idf * idf;
-      sharedIdf += idf;
+      uniDot += ta.unigrams.w2[i]! * cb;
+      sharedIdf += ta.unigrams.idf[i]!;
     }
     let charDot = uniDot;
-    if (w.grams)
-      for (const [t, ca] of a.chars) {
-        if (a.unigrams.has(t)) continue; // already in uniDot
-        const cb = b.chars.get(t);
-        if (cb === undefined) continue;
-        const idf = this.charDf.idf(t);
-        charDot += ca * cb * idf * idf;
-      }
-    let wordDot = 0;
-    if (w.words)
-      for (const [t, ca] of a.words) {
-        const cb = b.words.get(t);
-        if (cb === undefined) continue;
-        const idf = this.wordDf.idf(t);
-        wordDot += ca * cb * idf * idf;
-      }
-    let pinyinDot = 0;
-    if (w.pinyin)
-      for (const [t, ca] of a.pinyin) {
-        const cb = b.pinyin.get(t);
-        if (cb === undefined) continue;
-        const idf = this.pinyinDf.idf(t);
-        pinyinDot += ca * cb * idf * idf;
-      }
+    if (w.grams) charDot += dot(ta.bigrams, b.chars);
+    const wordDot = w.words ? dot(ta.words, b.words) : 0;
+    const pinyinDot = w.pinyin ? dot(ta.pinyin, b.pinyin) : 0;
     const cos = (dot: number, x: number, y: number) => (x === 0 || y === 0 ? 0 : dot / (x * y));
     let score =
       w.unigrams * cos(uniDot, na.unigrams, nb.unigrams) +
@@ -190,24 +188,36 @@ export class QuestionScorer {
     let unigrams = 0;
     let chars = 0;
     let charIdf = 0;
+    const terms = {
+      unigrams: weighted(),
+      bigrams: weighted(),
+      words: weighted(),
+      pinyin: weighted(),
+    };
     for (const [t, c] of f.chars) {
       const idf = this.charDf.idf(t);
       const x = c * idf;
       chars += x * x;
-      if (f.unigrams.has(t)) {
+      const unigram = f.unigrams.has(t);
+      if (unigram) {
         unigrams += x * x;
         charIdf += idf;
       }
+      push(unigram ? terms.unigrams : terms.bigrams, t, x * idf, idf);
     }
     let words = 0;
     for (const [t, c] of f.words) {
-      const x = c * this.wordDf.idf(t);
+      const idf = this.wordDf.idf(t);
+      const x = c * idf;
       words += x * x;
+      push(terms.words, t, x * idf, idf);
     }
     let pinyin = 0;
     for (const [t, c] of f.pinyin) {
-      const x = c * this.pinyinDf.idf(t);
+      const idf = this.pinyinDf.idf(t);
+      const x = c * idf;
       pinyin += x * x;
+      push(terms.pinyin, t, x * idf, idf);
     }
     f.norms = {
       version: this.version,
@@ -216,7 +226,26 @@ export class QuestionScorer {
       words: Math.sqrt(words),
       pinyin: Math.sqrt(pinyin),
       charIdf,
+      terms,
     };
     return f.norms;
   }
+}
+
+const weighted = (): Weighted => ({ terms: [], w2: [], idf: [] });
+
+function push(into: Weighted, term: string, w2: number, idf: number): void {
+  into.terms.push(term);
+  into.w2.push(w2);
+  into.idf.push(idf);
+}
+
+/** Σ over the query's terms of count × IDF² × the other side's count. */
+function dot(a: Weighted, b: ReadonlyMap<string, number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.terms.length; i++) {
+    const cb = b.get(a.terms[i]!);
+    if (cb !== undefined) sum += a.w2[i]! * cb;
+  }
+  return sum;
 }

@@ -48,24 +48,41 @@ export class NaiveBayes {
    * seen in training carry no evidence; with none known the answer is empty.
    */
   classify(features: readonly string[], limit = 5): { label: string; p: number }[] {
-    const known = [...new Set(features)].filter((f) => this.counts.has(f));
-    if (known.length === 0) return [];
-    const vocabulary = this.counts.size;
     const labels = this.labels;
+    // Reused between calls: a search classifies every message, and garbage is latency.
+    const logp = (this.scratch ??= new Float64Array(labels.length));
     const logAlpha = Math.log(this.alpha);
-    // Every label starts as if it had seen none of the features; each feature then adds its
-    // evidence only to the labels that saw it (a feature's labels are few, the labels many).
-    const logp = labels.map(
-      (_, k) => known.length * (logAlpha - Math.log(this.totals[k]! + this.alpha * vocabulary)),
-    );
-    for (const f of known)
-      for (const [k, count] of this.counts.get(f)!) logp[k]! += Math.log(count + this.alpha) - logAlpha;
-    const max = Math.max(...logp);
-    const e = logp.map((v) => Math.exp((v - max) / this.temperature));
-    const sum = e.reduce((a, b) => a + b, 0);
-    return e
-      .map((v, k) => ({ label: labels[k]!, p: v / sum }))
-      .sort((a, b) => b.p - a.p)
-      .slice(0, limit);
+    let known = 0;
+    logp.fill(0);
+    for (const f of new Set(features)) {
+      const byLabel = this.counts.get(f);
+      if (!byLabel) continue;
+      known++;
+      // Evidence only for the labels that saw the feature (a feature's labels are few).
+      for (const [k, count] of byLabel) logp[k]! += Math.log(count + this.alpha) - logAlpha;
+    }
+    if (known === 0) return [];
+    // Every label also pays for each known feature as if it had not seen it.
+    const vocabulary = this.counts.size;
+    let max = -Infinity;
+    for (let k = 0; k < labels.length; k++) {
+      logp[k]! += known * (logAlpha - Math.log(this.totals[k]! + this.alpha * vocabulary));
+      if (logp[k]! > max) max = logp[k]!;
+    }
+    let sum = 0;
+    for (let k = 0; k < labels.length; k++) sum += logp[k] = Math.exp((logp[k]! - max) / this.temperature);
+    // The best `limit`, kept in order as the labels go by (no object per label).
+    const best: { label: string; p: number }[] = [];
+    for (let k = 0; k < labels.length; k++) {
+      const p = logp[k]! / sum;
+      if (best.length === limit && p <= best[limit - 1]!.p) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.p < p) at--;
+      best.splice(at, 0, { label: labels[k]!, p });
+      if (best.length > limit) best.pop();
+    }
+    return best;
   }
+
+  private scratch: Float64Array | undefined;
 }
