@@ -898,7 +898,13 @@ export class ChatService {
       const names = new Map(agents.map((a) => [a.id as string, a.name]));
       const changed: { conversation: Conversation; previousAgentId: AgentId | null }[] = [];
       const arrivals = new Set(snapshot.unrouted.map((u) => u.conversationId));
-      const available = agents.some((a) => a.disabledAt === null && a.status === 'online');
+      // Someone who will take the buyer is online (an owner who takes no chats is not, RT-8).
+      const live = agents.filter((a) => a.disabledAt === null);
+      const routed = live.filter((a) => a.takesRouting && a.role !== 'owner');
+      const available =
+        routed.length > 0
+          ? routed.some((a) => a.status === 'online')
+          : live.some((a) => a.role === 'owner' && a.status === 'online');
       let hours: string | undefined;
       const serviceHours = async () => (hours ??= (await deps.serviceHours?.(shopId)) ?? '');
       // The last decision per conversation is what stands (a transfer that drained back, say).

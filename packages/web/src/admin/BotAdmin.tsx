@@ -1,5 +1,6 @@
 import type { BotSettings, FaqEntry } from '@xiaoer/core';
 import {
+  Alert,
   Button,
   Card,
   Empty,
@@ -206,6 +207,15 @@ export function BotAdmin() {
         />
         {result && (
           <div style={{ marginTop: 12 }} data-testid="bot-test-result">
+            {settings && !settings.enabled && (
+              <Alert
+                type="warning"
+                showIcon
+                style={{ marginBottom: 8 }}
+                message={t.botOffNote}
+                data-testid="bot-off-note"
+              />
+            )}
             <Typography.Text strong>{decisionText[result.decision] ?? result.decision}</Typography.Text>
             <Typography.Text type="secondary">
               {' '}
