@@ -267,6 +267,7 @@ class Simulator {
         shipped_at: null,
         items: '[]',
         logistics: '[]',
+        updated_at: createdAt,
       });
     }
     const endDay = localDayOf(endedAt);

@@ -72,6 +72,8 @@ const ADMINS_404: Outcomes = /*       */ [401, 401, 401, 403, 403, 404, 404, 404
 const BUYERS_400: Outcomes = /*       */ [401, 400, 400, 401, 401, 401, 401, 401];
 /** C and its buyer: its holder and shop A's admins; outsourced agent not its holder; shop B's admin: not found. */
 const C_READ: Outcomes = /*           */ [401, 401, 401, 200, 403, 200, 200, 404];
+/** Issue #16: a shop's API key, never a session or a buyer's token. */
+const KEYS_ONLY: Outcomes = /*        */ [401, 401, 401, 401, 401, 401, 401, 401];
 
 // prettier-ignore
 const HTTP: Row[] = [
@@ -153,6 +155,21 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/faq/test',                        at('/api/admin/faq/test?q=发货'),         ADMINS],
   ['GET',    '/api/admin/faq/intents',                     at('/api/admin/faq/intents'),             ADMINS],
   ['GET',    '/api/admin/bot',                             at('/api/admin/bot'),                     ADMINS],
+  // Issue #16: the shop's v1 API keys, for its admins.
+  ['GET',    '/api/admin/api-keys',                        at('/api/admin/api-keys'),                ADMINS],
+  ['POST',   '/api/admin/api-keys',                        at('/api/admin/api-keys', BAD),           ADMINS_400],
+  ['DELETE', '/api/admin/api-keys/:id',                    at('/api/admin/api-keys/nope'),           ADMINS_404],
+  // Issue #16: the v1 API answers a shop's API key only (keys × scopes × shops: integration-api.test.ts).
+  ['GET',    '/api/v1/products',                           at('/api/v1/products'),                   KEYS_ONLY],
+  ['GET',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1'),               KEYS_ONLY],
+  ['PUT',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1', BAD),          KEYS_ONLY],
+  ['GET',    '/api/v1/buyers',                             at('/api/v1/buyers'),                     KEYS_ONLY],
+  ['GET',    '/api/v1/buyers/:externalId',                 at('/api/v1/buyers/b-1'),                 KEYS_ONLY],
+  ['PUT',    '/api/v1/buyers/:externalId',                 at('/api/v1/buyers/b-1', BAD),            KEYS_ONLY],
+  ['GET',    '/api/v1/orders',                             at('/api/v1/orders'),                     KEYS_ONLY],
+  ['GET',    '/api/v1/orders/:externalId',                 at('/api/v1/orders/o-1'),                 KEYS_ONLY],
+  ['PUT',    '/api/v1/orders/:externalId',                 at('/api/v1/orders/o-1', BAD),            KEYS_ONLY],
+  ['POST',   '/api/v1/orders/:externalId/logistics',       at('/api/v1/orders/o-1/logistics', BAD),  KEYS_ONLY],
   ['GET',    '/api/admin/model',                           at('/api/admin/model'),                   ADMINS],
   ['PUT',    '/api/admin/model',                           at('/api/admin/model', BAD),              ADMINS_400],
   ['POST',   '/api/admin/model/test',                      at('/api/admin/model/test', BAD),         ADMINS_400],

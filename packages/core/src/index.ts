@@ -4,6 +4,7 @@ export * from './shops/shop.types';
 export * from './agents/agent.types';
 export * from './buyers/buyer.types';
 export * from './orders/order.types';
+export * from './orders/order.sync';
 export * from './conversations/conversation.types';
 export * from './conversations/conversation.events';
 export * from './conversations/buyer-lines';

@@ -17,6 +17,8 @@ import {
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
+import { apiKeyRoutes } from './http/routes/api-key.routes';
+import { v1Routes } from './http/routes/v1.routes';
 import { TransferSummaries } from './bot/transfer-summary';
 import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
@@ -431,6 +433,8 @@ export async function createServer(
         widgetRoutes,
         uploadRoutes,
         setupRoutes,
+        apiKeyRoutes,
+        v1Routes,
         pageRoutes,
       ]
     : []) {

@@ -2,6 +2,7 @@
  * `npx xiaoer <command>`. Commands and their flags are a stable interface (README "CLI").
  *   start            run the server (same as `npm start` without building the UI)
  *   shop create|list, agent create|disable|reset-password   (team/team-cli.ts)
+ *   apikey create|list|revoke --shop <slug>                  (integration/apikey-cli.ts)
  *   seed-demo        add the demo shop to the configured database if it has none
  *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
  *   routing simulate --scenario <file.json>
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evalQuerySchema, evaluateBot, kbFileSchema } from './bot/bot-eval';
 import { runComplianceCli } from './compliance/compliance-cli';
+import { runApiKeyCli } from './integration/apikey-cli';
 import { loadConfig } from './config';
 import { runMetricsCli } from './metrics/metrics-cli';
 import { runScenario, ScenarioError } from './routing/routing-simulate';
@@ -45,6 +47,14 @@ commands:
               keeps their history, sends their chats back to routing, ends their
               sessions when it was their last shop
   agent reset-password --shop <slug> --email <email> --password-stdin
+  apikey create --shop <slug> [--name <label>] [--scopes read,write]
+              a key for the v1 API (read, write or both); prints {"id", "key"} —
+              the key is shown this once, only its hash is kept
+  apikey list --shop <slug>
+              one JSON line per key: {id, name, prefix, scopes, createdAt,
+              lastUsedAt, revokedAt} (never the key)
+  apikey revoke --shop <slug> --id <id>
+              the key stops working at once; prints {"revoked": true}
   seed-demo   add the demo shop 小二旗舰店 to the database if it has none
   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold <0..1>]
               run the FAQ bot over labelled queries; prints one JSON object:
@@ -97,6 +107,13 @@ switch (command) {
         for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
         return Buffer.concat(chunks).toString('utf8');
       },
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
+    break;
+  case 'apikey':
+    process.exitCode = await runApiKeyCli(rest, {
+      open: () => openStorage(loadConfig().DATABASE_URL),
       out: (line) => console.log(line),
       err: (line) => console.error(line),
     });

@@ -133,6 +133,8 @@ const envSchema = z
       }),
     /** Requests per minute per IP on the HTTP API. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Issue #16: requests per minute per v1 API key. */
+    API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     /** Login attempts per minute per IP. */
     LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
     /**

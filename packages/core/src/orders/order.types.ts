@@ -21,6 +21,8 @@ export interface OrderItem {
 
 /** One scan of the parcel by the carrier. */
 export interface LogisticsEvent {
+  /** Issue #16: the shop's (or carrier's) id for the event; the same id is the same event. */
+  id?: string;
   at: number;
   description: string;
 }

@@ -1,4 +1,5 @@
-import type { Buyer, BuyerId, ShopId } from '@xiaoer/core';
+import { randomUUID } from 'node:crypto';
+import type { Buyer, BuyerId, ShopId, UpsertOutcome } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { BuyersTable, Database } from './schema';
 import { isUniqueViolation } from './db';
@@ -124,4 +125,109 @@ export class BuyerRepository {
       .execute();
     return rows.map(toBuyer);
   }
+
+  // ── issue #16: the shop's buyers, written through the v1 API by the shop's own ids ─────────
+
+  async findByExternalId(shopId: ShopId, externalId: string): Promise<Buyer | undefined> {
+    const row = await this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+    return row && toBuyer(row);
+  }
+
+  /** Creates or updates the shop's buyer `externalId` (nick, phone); the widget's stay as they are. */
+  async upsertByExternalId(
+    shopId: ShopId,
+    externalId: string,
+    fields: { nick: string; phone: string | null },
+    now: number,
+  ): Promise<UpsertOutcome> {
+    const write = () =>
+      this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('buyers')
+          .selectAll()
+          .where('shop_id', '=', shopId)
+          .where('external_id', '=', externalId)
+          .executeTakeFirst();
+        if (!row) {
+          await insertExternal(trx, shopId, externalId, fields, now);
+          return 'created' as const;
+        }
+        if (row.nick === fields.nick && row.phone === fields.phone) return 'unchanged' as const;
+        await trx
+          .updateTable('buyers')
+          .set({ nick: fields.nick, phone: fields.phone })
+          .where('shop_id', '=', shopId)
+          .where('id', '=', row.id)
+          .execute();
+        return 'updated' as const;
+      });
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return write();
+    }
+  }
+
+  /** A page of the shop's own buyers (those with an external id), by external id after `after`. */
+  async listExternalPage(shopId: ShopId, after: string | null, limit: number): Promise<Buyer[]> {
+    let q = this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('external_id', 'is not', null);
+    if (after !== null) q = q.where('external_id', '>', after);
+    const rows = await q.orderBy('external_id').limit(limit).execute();
+    return rows.map(toBuyer);
+  }
+}
+
+/**
+ * Issue #16: the id of the shop's buyer `externalId` within a transaction, created when the shop
+ * has not sent the buyer yet (an order often arrives first): nick 买家 + the id's last 4 characters
+ * until the shop sends the buyer.
+ */
+export async function externalBuyerIn(
+  trx: Kysely<Database>,
+  shopId: ShopId,
+  externalId: string,
+  now: number,
+): Promise<BuyerId> {
+  const row = await trx
+    .selectFrom('buyers')
+    .select('id')
+    .where('shop_id', '=', shopId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  if (row) return row.id as BuyerId;
+  return insertExternal(trx, shopId, externalId, { nick: `买家${externalId.slice(-4)}`, phone: null }, now);
+}
+
+async function insertExternal(
+  trx: Kysely<Database>,
+  shopId: ShopId,
+  externalId: string,
+  fields: { nick: string; phone: string | null },
+  now: number,
+): Promise<BuyerId> {
+  const id = randomUUID() as BuyerId;
+  await trx
+    .insertInto('buyers')
+    .values({
+      id,
+      shop_id: shopId,
+      external_id: externalId,
+      visitor_id: null,
+      nick: fields.nick,
+      phone: fields.phone,
+      created_at: now,
+      last_seen_at: now,
+    })
+    .execute();
+  return id;
 }

@@ -1,3 +1,4 @@
+import { ApiKeyRepository } from './api-key.repository';
 import { randomIds } from '@xiaoer/core';
 import { DemoMode } from '../demo/demo-mode';
 import { AgentRepository } from './agent.repository';
@@ -38,6 +39,8 @@ export interface Storage {
   kv: KvRepository;
   /** TEAM-1, TEAM-4: shops with owners, members and accounts, written all or nothing. */
   team: TeamRepository;
+  /** Issue #16: the shops' keys for the v1 API. */
+  apiKeys: ApiKeyRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     timers: new TimerRepository(k, db.engine),
     kv: new KvRepository(k),
     team: new TeamRepository(k),
+    apiKeys: new ApiKeyRepository(k),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

@@ -304,4 +304,94 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
     });
   });
+
+  describe(`migration 0016_integration on ${engine}`, () => {
+    it('issue #16 products and orders are kept (their time of change set); another shop may then use the same order number', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-orders-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0015_conversation_summaries');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      const shop = await k.selectFrom('shops').selectAll().limit(1).executeTakeFirst();
+      for (const id of ['shop-a', 'shop-b'])
+        await k
+          .insertInto('shops')
+          .values({
+            ...(shop ?? {}),
+            id,
+            slug: id,
+            name: id,
+            secret: 's',
+            time_zone: 'Asia/Shanghai',
+            service_hours: 'x',
+            created_at: 1,
+          })
+          .execute();
+      for (const [id, shopId] of [
+        ['buyer-a', 'shop-a'],
+        ['buyer-b', 'shop-b'],
+      ])
+        await k
+          .insertInto('buyers')
+          .values({
+            id,
+            shop_id: shopId,
+            external_id: id,
+            visitor_id: null,
+            nick: id,
+            phone: null,
+            created_at: 1,
+            last_seen_at: 1,
+          })
+          .execute();
+      await k
+        .insertInto('products')
+        .values({ id: 'p-1', shop_id: 'shop-a', title: '茶', price_cents: 100, image_url: null })
+        .execute();
+      await k
+        .insertInto('orders')
+        .values({
+          id: 'T-1',
+          shop_id: 'shop-a',
+          buyer_id: 'buyer-a',
+          status: 'shipped',
+          total_cents: 100,
+          carrier: '顺丰',
+          tracking_no: 'SF1',
+          created_at: 7,
+          paid_at: 8,
+          shipped_at: 9,
+          items: '[{"productId":"p-1","title":"茶","quantity":1,"priceCents":100}]',
+          logistics: '[{"at":10,"description":"已揽收"}]',
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const a = 'shop-a' as ShopId;
+        const b = 'shop-b' as ShopId;
+        const order = await storage.orders.findOrderWithTime(a, 'T-1');
+        assert.equal(order?.status, 'shipped');
+        assert.equal(order?.updatedAt, 7, 'changed when created');
+        assert.deepEqual(order?.logistics, [{ at: 10, description: '已揽收' }]);
+        assert.equal((await storage.orders.listBuyerOrders(a, 'buyer-a' as BuyerId, 0)).length, 1);
+        assert.equal((await storage.orders.findProduct(a, 'p-1'))?.title, '茶');
+        const outcome = await storage.orders.upsertOrder(
+          { ...order!, shopId: b, totalCents: 1, createdAt: 20 },
+          async () => 'buyer-b' as BuyerId,
+          30,
+        );
+        assert.equal(outcome, 'created');
+        assert.equal((await storage.orders.findOrder(a, 'T-1'))?.totalCents, 100);
+        assert.equal((await storage.orders.findOrder(b, 'T-1'))?.totalCents, 1);
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
 }

@@ -625,6 +625,109 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0016_integration': {
+      // Issue #16: products and orders keyed per shop by the shop's own ids (two shops may share
+      // an order number), with the time of their last change; API keys for the v1 API (only a
+      // hash of each key is kept).
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('products_per_shop')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('price_cents', 'integer', (c) => c.notNull())
+          .addColumn('image_url', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('products_per_shop_pk', ['shop_id', 'id'])
+          .execute();
+        await db
+          .insertInto('products_per_shop')
+          .columns(['shop_id', 'id', 'title', 'price_cents', 'image_url', 'updated_at'])
+          .expression(
+            db
+              .selectFrom('products')
+              .select([
+                'shop_id',
+                'id',
+                'title',
+                'price_cents',
+                'image_url',
+                sql<number>`0`.as('updated_at'),
+              ]),
+          )
+          .execute();
+        await db.schema.dropTable('products').execute();
+        await db.schema.alterTable('products_per_shop').renameTo('products').execute();
+
+        const orderColumns = [
+          'shop_id',
+          'id',
+          'buyer_id',
+          'status',
+          'total_cents',
+          'carrier',
+          'tracking_no',
+          'created_at',
+          'paid_at',
+          'shipped_at',
+          'items',
+          'logistics',
+        ] as const;
+        await db.schema
+          .createTable('orders_per_shop')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull().references('buyers.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('total_cents', 'integer', (c) => c.notNull())
+          .addColumn('carrier', 'text')
+          .addColumn('tracking_no', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('paid_at', 'bigint')
+          .addColumn('shipped_at', 'bigint')
+          .addColumn('items', 'text', (c) => c.notNull())
+          .addColumn('logistics', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('orders_per_shop_pk', ['shop_id', 'id'])
+          .execute();
+        await db
+          .insertInto('orders_per_shop')
+          .columns([...orderColumns, 'updated_at'])
+          .expression(
+            db.selectFrom('orders').select([...orderColumns, sql<number>`created_at`.as('updated_at')]),
+          )
+          .execute();
+        // The old table's indexes go with it; the new table gets them back under the same names.
+        await db.schema.dropTable('orders').execute();
+        await db.schema.alterTable('orders_per_shop').renameTo('orders').execute();
+        await db.schema
+          .createIndex('orders_buyer')
+          .on('orders')
+          .columns(['shop_id', 'buyer_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('orders_buyer_paid')
+          .on('orders')
+          .columns(['shop_id', 'buyer_id', 'paid_at'])
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('last_used_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('api_keys_shop').on('api_keys').column('shop_id').execute();
+      },
+    },
   };
 }
 

@@ -1,15 +1,21 @@
-import type {
-  BuyerId,
-  Order,
-  OrderId,
-  OrderLookup,
-  OrderStatus,
-  Product,
-  ProductId,
-  ShopId,
+import {
+  mergeLogistics,
+  orderChanged,
+  productChanged,
+  type BuyerId,
+  type LogisticsEvent,
+  type UpsertOutcome,
+  type Order,
+  type OrderId,
+  type OrderLookup,
+  type OrderStatus,
+  type Product,
+  type ProductId,
+  type ShopId,
 } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, OrdersTable } from './schema';
+import { isUniqueViolation } from './db';
+import type { Database, OrdersTable, ProductsTable } from './schema';
 
 function toOrder(row: Selectable<OrdersTable>): Order {
   return {
@@ -28,7 +34,43 @@ function toOrder(row: Selectable<OrdersTable>): Order {
   };
 }
 
-/** Orders and products (the shop platform's data; the demo seeds them). */
+/**
+ * Two first writes of the same id at once: one insert wins, the other fails the key and is run
+ * again (it then finds the row). A later write of the same fields is 'unchanged'.
+ */
+async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return write();
+  }
+}
+
+function toProduct(r: Selectable<ProductsTable>): Product {
+  return {
+    id: r.id as ProductId,
+    shopId: r.shop_id as ShopId,
+    title: r.title,
+    priceCents: Number(r.price_cents),
+    imageUrl: r.image_url,
+  };
+}
+
+const orderRow = (order: Order, updatedAt: number) => ({
+  buyer_id: order.buyerId,
+  status: order.status,
+  total_cents: order.totalCents,
+  carrier: order.carrier,
+  tracking_no: order.trackingNo,
+  created_at: order.createdAt,
+  paid_at: order.paidAt,
+  shipped_at: order.shippedAt,
+  items: JSON.stringify(order.items),
+  updated_at: updatedAt,
+});
+
+/** Orders and products (the shop platform's data: written through the v1 API, or the demo's). */
 export class OrderRepository implements OrderLookup {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -71,6 +113,7 @@ export class OrderRepository implements OrderLookup {
         shipped_at: order.shippedAt,
         items: JSON.stringify(order.items),
         logistics: JSON.stringify(order.logistics),
+        updated_at: order.createdAt,
       })
       .execute();
   }
@@ -84,6 +127,7 @@ export class OrderRepository implements OrderLookup {
         title: product.title,
         price_cents: product.priceCents,
         image_url: product.imageUrl,
+        updated_at: 0,
       })
       .execute();
   }
@@ -95,12 +139,153 @@ export class OrderRepository implements OrderLookup {
       .where('shop_id', '=', shopId)
       .orderBy('title')
       .execute();
-    return rows.map((r) => ({
-      id: r.id as ProductId,
-      shopId: r.shop_id as ShopId,
-      title: r.title,
-      priceCents: Number(r.price_cents),
-      imageUrl: r.image_url,
-    }));
+    return rows.map(toProduct);
+  }
+
+  // ── issue #16: writes from the shop's systems, keyed by the shop's own ids ──────────────────
+
+  async findProduct(shopId: ShopId, id: string): Promise<(Product & { updatedAt: number }) | undefined> {
+    const row = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { ...toProduct(row), updatedAt: Number(row.updated_at) };
+  }
+
+  /** Creates or replaces a product; a write that changes nothing writes nothing. */
+  async upsertProduct(product: Product, now: number): Promise<UpsertOutcome> {
+    return onceMoreIfRaced(() =>
+      this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('products')
+          .selectAll()
+          .where('shop_id', '=', product.shopId)
+          .where('id', '=', product.id)
+          .executeTakeFirst();
+        const values = {
+          title: product.title,
+          price_cents: product.priceCents,
+          image_url: product.imageUrl,
+          updated_at: now,
+        };
+        if (!row) {
+          await trx
+            .insertInto('products')
+            .values({ shop_id: product.shopId, id: product.id, ...values })
+            .execute();
+          return 'created';
+        }
+        if (!productChanged(toProduct(row), product)) return 'unchanged';
+        await trx
+          .updateTable('products')
+          .set(values)
+          .where('shop_id', '=', product.shopId)
+          .where('id', '=', product.id)
+          .execute();
+        return 'updated';
+      }),
+    );
+  }
+
+  /** A page of the shop's products by id, after `after` (the cursor: the last id of a page). */
+  async listProductsPage(shopId: ShopId, after: string | null, limit: number) {
+    let q = this.db.selectFrom('products').selectAll().where('shop_id', '=', shopId);
+    if (after !== null) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ ...toProduct(r), updatedAt: Number(r.updated_at) }));
+  }
+
+  async findOrderWithTime(shopId: ShopId, id: string): Promise<(Order & { updatedAt: number }) | undefined> {
+    const row = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { ...toOrder(row), updatedAt: Number(row.updated_at) };
+  }
+
+  /**
+   * Creates or replaces an order (its tracking events are kept: they are written on their own).
+   * `buyerId` resolves the shop's buyer id inside the same transaction (creating the buyer when
+   * the shop has not sent it yet), so a write never half-applies.
+   */
+  async upsertOrder(
+    order: Omit<Order, 'buyerId' | 'logistics'>,
+    buyerId: (trx: Kysely<Database>) => Promise<BuyerId>,
+    now: number,
+  ): Promise<UpsertOutcome> {
+    return onceMoreIfRaced(() =>
+      this.db.transaction().execute(async (trx) => {
+        const buyer = await buyerId(trx);
+        const row = await trx
+          .selectFrom('orders')
+          .selectAll()
+          .where('shop_id', '=', order.shopId)
+          .where('id', '=', order.id)
+          .executeTakeFirst();
+        if (!row) {
+          const full: Order = { ...order, buyerId: buyer, logistics: [] };
+          await trx
+            .insertInto('orders')
+            .values({ shop_id: order.shopId, id: order.id, logistics: '[]', ...orderRow(full, now) })
+            .execute();
+          return 'created';
+        }
+        const before = toOrder(row);
+        const after: Order = { ...order, buyerId: buyer, logistics: before.logistics };
+        if (!orderChanged(before, after)) return 'unchanged';
+        await trx
+          .updateTable('orders')
+          .set(orderRow(after, now))
+          .where('shop_id', '=', order.shopId)
+          .where('id', '=', order.id)
+          .execute();
+        return 'updated';
+      }),
+    );
+  }
+
+  /** Adds tracking events to an order (idempotent by event id); undefined: no such order. */
+  async addLogistics(
+    shopId: ShopId,
+    orderId: string,
+    events: readonly LogisticsEvent[],
+    now: number,
+  ): Promise<{ added: number } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('orders')
+        .select(['logistics'])
+        .where('shop_id', '=', shopId)
+        .where('id', '=', orderId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const merged = mergeLogistics(JSON.parse(row.logistics) as LogisticsEvent[], events);
+      if (merged.added > 0)
+        await trx
+          .updateTable('orders')
+          .set({ logistics: JSON.stringify(merged.events), updated_at: now })
+          .where('shop_id', '=', shopId)
+          .where('id', '=', orderId)
+          .execute();
+      return { added: merged.added };
+    });
+  }
+
+  /** A page of the shop's orders by id (optionally one buyer's), after the cursor `after`. */
+  async listOrdersPage(
+    shopId: ShopId,
+    after: string | null,
+    limit: number,
+    buyerId?: BuyerId,
+  ): Promise<(Order & { updatedAt: number })[]> {
+    let q = this.db.selectFrom('orders').selectAll().where('shop_id', '=', shopId);
+    if (buyerId) q = q.where('buyer_id', '=', buyerId);
+    if (after !== null) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ ...toOrder(r), updatedAt: Number(r.updated_at) }));
   }
 }

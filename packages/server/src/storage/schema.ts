@@ -82,6 +82,8 @@ export interface ProductsTable {
   title: string;
   price_cents: number;
   image_url: string | null;
+  /** Issue #16: when the shop last wrote it (0: before the API). */
+  updated_at: number;
 }
 export interface OrdersTable {
   id: string;
@@ -98,6 +100,8 @@ export interface OrdersTable {
   items: string;
   /** JSON: LogisticsEvent[] */
   logistics: string;
+  /** Issue #16: when the shop last wrote it. */
+  updated_at: number;
 }
 export interface ConversationsTable {
   id: string;
@@ -283,6 +287,22 @@ export interface TimersTable {
   created_at: number;
 }
 
+/** Issue #16: a shop's key for the v1 API; only the SHA-256 of the key is kept. */
+export interface ApiKeysTable {
+  id: string;
+  shop_id: string;
+  name: string;
+  /** The key's first characters, shown to tell keys apart. */
+  prefix: string;
+  key_hash: string;
+  /** Comma-separated: read, write. */
+  scopes: string;
+  created_at: number;
+  created_by: string | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 /** Issue #15: the model's summary of a conversation handed to a person (agents only). */
 export interface ConversationSummariesTable {
   shop_id: string;
@@ -317,6 +337,7 @@ export interface Database {
   quality_reviews: QualityReviewsTable;
   timers: TimersTable;
   conversation_summaries: ConversationSummariesTable;
+  api_keys: ApiKeysTable;
 }
 
 export type { Generated };

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import {
+  DomainError,
+  notFound,
+  type Buyer,
+  type BuyerId,
+  type Order,
+  type OrderStatus,
+  type Product,
+  type ProductId,
+  type ShopId,
+  type UpsertOutcome,
+} from '@xiaoer/core';
+import {
+  buyerBody,
+  externalIdParams,
+  logisticsBody,
+  orderBody,
+  ordersPageQuery,
+  pageQuery,
+  productBody,
+} from '@xiaoer/protocol/v1';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyInfo, ApiScope } from '../../storage/api-key.repository';
+import { externalBuyerIn } from '../../storage/buyer.repository';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+/** The bearer key of a v1 request, or undefined. */
+function bearerOf(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const ms = (moment: string) => Date.parse(moment);
+
+function productOut(p: Product & { updatedAt: number }) {
+  return {
+    externalId: p.id,
+    title: p.title,
+    priceCents: p.priceCents,
+    imageUrl: p.imageUrl,
+    updatedAt: iso(p.updatedAt),
+  };
+}
+
+function buyerOut(b: Buyer) {
+  return { externalId: b.externalId, nick: b.nick, phone: b.phone, createdAt: iso(b.createdAt) };
+}
+
+function orderOut(o: Order & { updatedAt: number }, buyerExternalId: string | null) {
+  return {
+    externalId: o.id,
+    buyerExternalId,
+    status: o.status,
+    totalCents: o.totalCents,
+    items: o.items.map((i) => ({
+      productExternalId: i.productId,
+      title: i.title,
+      quantity: i.quantity,
+      priceCents: i.priceCents,
+    })),
+    carrier: o.carrier,
+    trackingNo: o.trackingNo,
+    createdAt: iso(o.createdAt),
+    paidAt: iso(o.paidAt),
+    shippedAt: iso(o.shippedAt),
+    logistics: o.logistics.map((e) => ({ id: e.id ?? null, at: iso(e.at), description: e.description })),
+    updatedAt: iso(o.updatedAt),
+  };
+}
+
+/** 201 for a record the write created, 200 for one it updated or found as it was. */
+const statusOf = (outcome: UpsertOutcome) => (outcome === 'created' ? 201 : 200);
+
+/**
+ * Issue #16: the v1 integration API — the shop's systems (its platform connector, ERP, order
+ * tools) write products, buyers, orders and tracking events by their own ids, and read them back.
+ * `Authorization: Bearer <key>` (a key of the shop, scope read or write, made in the console or
+ * with `xiaoer apikey create`); idempotent upserts; rate-limited per key; a write never
+ * half-applies. Who may call: a live key of the shop with the route's scope, nobody else.
+ */
+export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock, config } = ctx;
+  // Per key, not per address: a shop's connector may sit behind the same address as others.
+  const rateLimit = {
+    max: config.API_REQUESTS_PER_MINUTE,
+    timeWindow: '1 minute',
+    keyGenerator: (req: FastifyRequest) => {
+      const key = bearerOf(req);
+      return key ? `v1:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `v1ip:${req.ip}`;
+    },
+  };
+  const options = { config: { rateLimit } };
+
+  async function requireKey(req: FastifyRequest, scope: ApiScope): Promise<ApiKeyInfo> {
+    const key = bearerOf(req);
+    if (!key)
+      throw new DomainError(
+        'unauthenticated',
+        'an API key is needed: Authorization: Bearer <key>',
+        'authorization',
+      );
+    const info = await storage.apiKeys.authenticate(key, clock.now());
+    if (!info) throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
+    if (!info.scopes.includes(scope))
+      throw new DomainError(
+        'forbidden',
+        `this key may not ${scope}: it has ${info.scopes.join(', ')}`,
+        'authorization',
+      );
+    return info;
+  }
+
+  const send = <T>(reply: FastifyReply, outcome: UpsertOutcome, body: T) =>
+    reply.code(statusOf(outcome)).send(body);
+
+  // ── products ────────────────────────────────────────────────────────────────────────────────
+  app.put('/api/v1/products/:externalId', options, async (req, reply) => {
+    const key = await requireKey(req, 'write');
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(productBody, req.body);
+    const shopId = key.shopId;
+    const outcome = await storage.orders.upsertProduct(
+      {
+        id: externalId as ProductId,
+        shopId,
+        title: body.title,
+        priceCents: body.priceCents,
+        imageUrl: body.imageUrl,
+      },
+      clock.now(),
+    );
+    return send(reply, outcome, {
+      product: productOut((await storage.orders.findProduct(shopId, externalId))!),
+    });
+  });
+
+  app.get('/api/v1/products/:externalId', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const { externalId } = parse(externalIdParams, req.params);
+    const product = await storage.orders.findProduct(key.shopId, externalId);
+    if (!product) throw notFound('product');
+    return { product: productOut(product) };
+  });
+
+  app.get('/api/v1/products', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const q = parse(pageQuery, req.query);
+    const rows = await storage.orders.listProductsPage(key.shopId, q.cursor ?? null, q.limit);
+    return { products: rows.map(productOut), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null };
+  });
+
+  // ── buyers ──────────────────────────────────────────────────────────────────────────────────
+  app.put('/api/v1/buyers/:externalId', options, async (req, reply) => {
+    const key = await requireKey(req, 'write');
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(buyerBody, req.body);
+    const outcome = await storage.buyers.upsertByExternalId(key.shopId, externalId, body, clock.now());
+    return send(reply, outcome, {
+      buyer: buyerOut((await storage.buyers.findByExternalId(key.shopId, externalId))!),
+    });
+  });
+
+  app.get('/api/v1/buyers/:externalId', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const { externalId } = parse(externalIdParams, req.params);
+    const buyer = await storage.buyers.findByExternalId(key.shopId, externalId);
+    if (!buyer) throw notFound('buyer');
+    return { buyer: buyerOut(buyer) };
+  });
+
+  app.get('/api/v1/buyers', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const q = parse(pageQuery, req.query);
+    const rows = await storage.buyers.listExternalPage(key.shopId, q.cursor ?? null, q.limit);
+    return {
+      buyers: rows.map(buyerOut),
+      nextCursor: rows.length === q.limit ? rows.at(-1)!.externalId : null,
+    };
+  });
+
+  // ── orders ──────────────────────────────────────────────────────────────────────────────────
+  /** The shop's ids of the buyers behind `orders`. */
+  async function buyerIdsOf(shopId: ShopId, orders: readonly Order[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const id of new Set(orders.map((o) => o.buyerId)))
+      out.set(id, (await storage.buyers.findBuyer(shopId, id as BuyerId))?.externalId ?? null);
+    return out;
+  }
+
+  async function orderResponse(shopId: ShopId, externalId: string) {
+    const order = await storage.orders.findOrderWithTime(shopId, externalId);
+    if (!order) throw notFound('order');
+    const buyers = await buyerIdsOf(shopId, [order]);
+    return { order: orderOut(order, buyers.get(order.buyerId) ?? null) };
+  }
+
+  app.put('/api/v1/orders/:externalId', options, async (req, reply) => {
+    const key = await requireKey(req, 'write');
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(orderBody, req.body);
+    const shopId = key.shopId;
+    const now = clock.now();
+    const outcome = await storage.orders.upsertOrder(
+      {
+        id: externalId as Order['id'],
+        shopId,
+        status: body.status as OrderStatus,
+        totalCents: body.totalCents,
+        carrier: body.carrier,
+        trackingNo: body.trackingNo,
+        createdAt: ms(body.createdAt),
+        paidAt: body.paidAt === null ? null : ms(body.paidAt),
+        shippedAt: body.shippedAt === null ? null : ms(body.shippedAt),
+        items: body.items.map((i) => ({
+          productId: i.productExternalId as ProductId,
+          title: i.title,
+          quantity: i.quantity,
+          priceCents: i.priceCents,
+        })),
+      },
+      // An order may come before its buyer: the buyer is created in the same transaction.
+      (trx) => externalBuyerIn(trx, shopId, body.buyerExternalId, now),
+      now,
+    );
+    return send(reply, outcome, await orderResponse(shopId, externalId));
+  });
+
+  app.get('/api/v1/orders/:externalId', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const { externalId } = parse(externalIdParams, req.params);
+    return orderResponse(key.shopId, externalId);
+  });
+
+  app.get('/api/v1/orders', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const q = parse(ordersPageQuery, req.query);
+    let buyerId: BuyerId | undefined;
+    if (q.buyer) {
+      const buyer = await storage.buyers.findByExternalId(key.shopId, q.buyer);
+      if (!buyer) return { orders: [], nextCursor: null };
+      buyerId = buyer.id;
+    }
+    const rows = await storage.orders.listOrdersPage(key.shopId, q.cursor ?? null, q.limit, buyerId);
+    const buyers = await buyerIdsOf(key.shopId, rows);
+    return {
+      orders: rows.map((o) => orderOut(o, buyers.get(o.buyerId) ?? null)),
+      nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null,
+    };
+  });
+
+  app.post('/api/v1/orders/:externalId/logistics', options, async (req) => {
+    const key = await requireKey(req, 'write');
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(logisticsBody, req.body);
+    const added = await storage.orders.addLogistics(
+      key.shopId,
+      externalId,
+      body.events.map((e) => ({ id: e.id, at: ms(e.at), description: e.description })),
+      clock.now(),
+    );
+    if (!added) throw notFound('order');
+    return { added: added.added, ...(await orderResponse(key.shopId, externalId)) };
+  });
+}
