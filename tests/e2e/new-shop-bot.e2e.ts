@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ShopId } from '@xiaoer/core';
-import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium, Pages } from '../support/browser';
-import { makeAgent, makeShop } from '../support/fixtures';
-import { AGENT_PASSWORD, startTestServer, type TestServer } from '../support/server';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, newShopWorld } from '../support/browser';
+import { makeAgent } from '../support/fixtures';
+import { AGENT_PASSWORD } from '../support/server';
 
 const SLUG = 'tea-house';
 const OWNER = 'boss@tea-house.cn';
@@ -23,36 +22,22 @@ const FAQ = [
 ];
 
 describe('e2e: a new shop’s bot, from the console to a buyer on a phone (issue #15)', () => {
-  let t: TestServer;
-  let browser: Browser;
-  let shopId: ShopId;
-  const pages = new Pages(() => browser);
-
+  let world: Awaited<ReturnType<typeof newShopWorld>>;
   before(async () => {
-    t = await startTestServer({ demo: false, env: { DEMO: 'false' } });
-    shopId = await makeShop(t.storage, SLUG);
-    await makeAgent(t.storage, shopId, {
-      email: OWNER,
-      role: 'owner',
-      takesRouting: false,
-      password: AGENT_PASSWORD,
-    });
-    await makeAgent(t.storage, shopId, {
+    world = await newShopWorld(SLUG, OWNER);
+    await makeAgent(world.t.storage, world.shopId, {
       email: AGENT,
       name: '小美',
       status: 'offline',
       password: AGENT_PASSWORD,
     });
-    browser = await launchChromium();
   });
   after(async () => {
-    await pages.close();
-    await browser?.close();
-    await t?.close();
+    await world?.close();
   });
 
   const login = async (page: Page, path: string, email: string) => {
-    await page.goto(`${t.url}${path}`);
+    await page.goto(`${world.t.url}${path}`);
     await page.getByTestId('login-email').fill(email);
     await page.getByTestId('login-password').fill(AGENT_PASSWORD);
     await page.getByTestId('login-submit').click();
@@ -68,6 +53,7 @@ describe('e2e: a new shop’s bot, from the console to a buyer on a phone (issue
   };
 
   it('the owner writes the FAQ; a buyer on a phone is answered in words the owner never wrote', async () => {
+    const { t, shopId, pages } = world;
     const owner = await pages.open({ width: 1440, height: 900 });
     await login(owner, '/admin/', OWNER);
     await owner.getByRole('tab', { name: /机器人/ }).click();

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makeAgent, makeShop } from './fixtures';
+import { AGENT_PASSWORD, startTestServer } from './server';
 
 /** Where e2e tests leave their screenshots. */
 export const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
@@ -58,4 +60,32 @@ export async function logIn(page: Page, baseUrl: string, path: string, email: st
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill('password123');
   await page.getByTestId('login-submit').click();
+}
+
+/**
+ * A browser test's world for a shop that is not the demo (DEMO=false): the server, a new shop
+ * with its owner (password AGENT_PASSWORD), Chromium, and the pages opened — closed by `close`.
+ */
+export async function newShopWorld(slug: string, ownerEmail: string) {
+  const t = await startTestServer({ demo: false, env: { DEMO: 'false' } });
+  const shopId = await makeShop(t.storage, slug);
+  await makeAgent(t.storage, shopId, {
+    email: ownerEmail,
+    role: 'owner',
+    takesRouting: false,
+    password: AGENT_PASSWORD,
+  });
+  const browser = await launchChromium();
+  const pages = new Pages(() => browser);
+  return {
+    t,
+    shopId,
+    browser,
+    pages,
+    close: async () => {
+      await pages.close();
+      await browser.close();
+      await t.close();
+    },
+  };
 }

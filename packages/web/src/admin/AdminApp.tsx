@@ -1,3 +1,4 @@
+import { ApiKeys } from './ApiKeys';
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { Alert, Layout, Spin, Tabs } from 'antd';
 import { useT } from '../shared/i18n';
@@ -58,6 +59,7 @@ export function AdminApp() {
                 children: <QuickRepliesPanel myId={me.agent.id} isAdmin sharedOnly />,
               },
               { key: 'compliance', label: t.compliance, children: <ComplianceSettings /> },
+              { key: 'integration', label: t.integration, children: <ApiKeys /> },
               // Read afresh each time it is opened: blocks happen while the console is open.
               {
                 key: 'compliance-log',
