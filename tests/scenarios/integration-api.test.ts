@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ShopId } from '@xiaoer/core';
+import type { AgentId, ConversationId, ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
 import { makeAgent, makeShop } from '../support/fixtures';
 import {
@@ -275,6 +275,99 @@ for (const engine of testDatabases) {
         (await call('DELETE', '/api/admin/api-keys/nope', undefined, { cookie: owner })).status,
         404,
       );
+    });
+  });
+}
+
+for (const engine of testDatabases) {
+  describe(`issue #16 RT-3: an order's status written through the API routes its buyer (${engine.name})`, () => {
+    let t: TestServer;
+    let shopId: ShopId;
+    let key = '';
+    let presaleId = '';
+
+    before(async () => {
+      t = await startTestServer({ storage: await engine.open(), demo: false });
+      shopId = await makeShop(t.storage, `rt3-${engine.name}`);
+      const boss = await makeAgent(t.storage, shopId, { role: 'owner', takesRouting: false });
+      const presale = await makeAgent(t.storage, shopId, { name: '售前小美' });
+      const aftersale = await makeAgent(t.storage, shopId, { name: '售后小王' });
+      presaleId = presale.id;
+      const cookie = await loginCookie(t.server, boss.email);
+      const res = await t.server.app.inject({
+        method: 'POST',
+        url: '/api/admin/api-keys',
+        headers: { cookie },
+        payload: { name: 'ERP' },
+      });
+      key = (res.json() as { key: string }).key;
+      const routing = await t.server.app.inject({
+        method: 'PUT',
+        url: '/api/admin/routing',
+        headers: { cookie },
+        payload: {
+          mode: 'group',
+          groups: [
+            {
+              id: 'pre',
+              name: '售前',
+              statuses: ['none', 'unpaid', 'paid', 'shipped'],
+              agentIds: [presale.id],
+            },
+            { id: 'after', name: '售后', statuses: ['after-sales'], agentIds: [aftersale.id] },
+          ],
+          offlineRouting: [],
+          lingerMinutes: 0,
+          returningBuyerHours: 0,
+          newCustomerPriority: false,
+        },
+      });
+      assert.equal(routing.statusCode, 200, routing.body);
+      for (const a of [presale, aftersale]) await t.server.ctx.chat.setAgentStatus(shopId, a.id, 'online');
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    const putOrder = (status: string) =>
+      t.server.app.inject({
+        method: 'PUT',
+        url: '/api/v1/orders/T-9',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { ...ORDER, status },
+      });
+    const buyerAsks = async (clientId: string) => {
+      const shop = (await t.storage.shops.findShop(shopId))!;
+      const { token } = await widgetSession(t.server, {
+        shop: shop.slug,
+        identity: signedIdentity(shop.secret, ORDER.buyerExternalId),
+      });
+      const sent = await t.server.app.inject({
+        method: 'POST',
+        url: '/api/widget/messages',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { clientId, kind: 'text', body: { text: '在吗' } },
+      });
+      assert.equal(sent.statusCode, 200, sent.body);
+      return sent.json().conversation as { id: string; queueGroup: string | null; agentId: string | null };
+    };
+    const agentName = async (conversationId: string) => {
+      const c = await t.storage.conversations.findConversation(shopId, conversationId as never);
+      return (await t.storage.agents.findAgent(shopId, c!.agentId!))?.name;
+    };
+
+    it('paid → the pre-sale group; the same order now after_sales → the after-sales group', async () => {
+      assert.equal((await putOrder('paid')).statusCode, 201);
+      const first = await buyerAsks('rt3-1');
+      assert.equal(await agentName(first.id), '售前小美');
+      await t.server.ctx.chat.endConversation(
+        shopId,
+        { type: 'agent', agentId: presaleId as AgentId, isAdmin: false },
+        first.id as ConversationId,
+      );
+      assert.equal((await putOrder('after_sales')).statusCode, 200);
+      const second = await buyerAsks('rt3-2');
+      assert.equal(await agentName(second.id), '售后小王');
     });
   });
 }
