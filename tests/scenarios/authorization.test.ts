@@ -26,6 +26,7 @@ import {
   type TestServer,
 } from '../support/server';
 import { pngUpload } from '../support/uploads';
+import { registeredRoutes } from '../support/routes';
 
 const ACTORS = ['anonymous', 'buyer', 'buyerB', 'agent', 'outsourced', 'admin', 'owner', 'adminB'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -160,6 +161,7 @@ const HTTP: Row[] = [
   ['POST',   '/api/admin/api-keys',                        at('/api/admin/api-keys', BAD),           ADMINS_400],
   ['DELETE', '/api/admin/api-keys/:id',                    at('/api/admin/api-keys/nope'),           ADMINS_404],
   // Issue #16: the v1 API answers a shop's API key only (keys × scopes × shops: integration-api.test.ts).
+  ['GET',    '/api/v1/openapi.json',                       at('/api/v1/openapi.json'),               PUBLIC],
   ['GET',    '/api/v1/products',                           at('/api/v1/products'),                   KEYS_ONLY],
   ['GET',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1'),               KEYS_ONLY],
   ['PUT',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1', BAD),          KEYS_ONLY],
@@ -218,28 +220,6 @@ const RESERVED = new Set([
   'newListener',
   'removeListener',
 ]);
-
-/** The app's routes, from Fastify's own tree (`printRoutes`), as "METHOD path"; HEAD/OPTIONS and built files left out. */
-function registeredRoutes(tree: string): string[] {
-  const routes: string[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    // The web app's built files (index.html, assets) are public files, not routes of ours.
-    // (/favicon.* are routes of ours.)
-    const builtFile =
-      /^\/assets\/|\.(html|css|map|svg|ico|png|woff2?)$/.test(path) && !path.startsWith('/favicon.');
-    if (builtFile || path === '*') continue;
-    for (const method of m[3]!.split(', '))
-      if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${path}`);
-  }
-  return routes;
-}
 
 for (const engine of testDatabases) {
   describe(`issue #14 authorization matrix on ${engine.name}`, () => {

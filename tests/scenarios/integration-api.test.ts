@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AgentId, ConversationId, ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
+import { V1_ORDER } from '../support/v1';
 import { makeAgent, makeShop } from '../support/fixtures';
 import {
   loginCookie,
@@ -25,14 +26,7 @@ interface Answer {
   json: () => any;
 }
 
-const ORDER = {
-  buyerExternalId: 'tb-8801',
-  status: 'paid',
-  totalCents: 12_800,
-  items: [{ productExternalId: 'longjing-250', title: '明前龙井 250g', quantity: 1, priceCents: 12_800 }],
-  createdAt: '2026-12-01T10:00:00+08:00',
-  paidAt: '2026-12-01T10:02:00+08:00',
-};
+const ORDER = V1_ORDER;
 
 for (const engine of testDatabases) {
   describe(`issue #16 the v1 API (${engine.name})`, () => {

@@ -105,3 +105,43 @@ export const apiKeyCreateBody = z
       .default(['read', 'write']),
   })
   .strict();
+
+// ── answers (described in the OpenAPI document; the routes build them) ─────────────────────────
+const isoOut = z.iso.datetime();
+export const productOut = z.object({
+  externalId,
+  title: z.string(),
+  priceCents: z.number().int(),
+  imageUrl: z.string().nullable(),
+  updatedAt: isoOut,
+});
+export const buyerOut = z.object({
+  externalId,
+  nick: z.string(),
+  phone: z.string().nullable(),
+  createdAt: isoOut,
+});
+export const orderOut = z.object({
+  externalId,
+  buyerExternalId: externalId.nullable(),
+  status: z.enum(V1_ORDER_STATUSES),
+  totalCents: z.number().int(),
+  items: z.array(
+    z.object({
+      productExternalId: z.string(),
+      title: z.string(),
+      quantity: z.number().int(),
+      priceCents: z.number().int(),
+    }),
+  ),
+  carrier: z.string().nullable(),
+  trackingNo: z.string().nullable(),
+  createdAt: isoOut,
+  paidAt: isoOut.nullable(),
+  shippedAt: isoOut.nullable(),
+  logistics: z.array(z.object({ id: z.string().nullable(), at: isoOut, description: z.string() })),
+  updatedAt: isoOut,
+});
+export const errorOut = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});

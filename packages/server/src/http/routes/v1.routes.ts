@@ -25,6 +25,7 @@ import type { ApiKeyInfo, ApiScope } from '../../storage/api-key.repository';
 import { externalBuyerIn } from '../../storage/buyer.repository';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { v1OpenApi } from './v1.openapi';
 
 /** The bearer key of a v1 request, or undefined. */
 function bearerOf(req: FastifyRequest): string | undefined {
@@ -116,6 +117,10 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
 
   const send = <T>(reply: FastifyReply, outcome: UpsertOutcome, body: T) =>
     reply.code(statusOf(outcome)).send(body);
+
+  // The API's description, generated from the schemas below (public: it holds no shop's data).
+  const openapi = v1OpenApi();
+  app.get('/api/v1/openapi.json', async () => openapi);
 
   // ── products ────────────────────────────────────────────────────────────────────────────────
   app.put('/api/v1/products/:externalId', options, async (req, reply) => {
