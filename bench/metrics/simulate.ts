@@ -247,6 +247,7 @@ class Simulator {
       assign_reason: agentOf ? 'least-loaded' : null,
       queue_group: null,
       queued_at: null,
+      channel: null,
     };
     // MET-3: about a fifth pay within 4 days (some after the 3-day attribution); a few never pay.
     if (!spam && rand() < 0.24) {

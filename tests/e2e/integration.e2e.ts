@@ -4,6 +4,8 @@
  * key revoked in the console stops at once.
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ARTIFACTS, newShopWorld } from '../support/browser';
 import { AGENT_PASSWORD } from '../support/server';
@@ -63,5 +65,66 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
     await owner.screenshot({ path: `${ARTIFACTS}console-api-keys.png` });
     assert.equal((await put(key)).status, 401);
     assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
+  });
+
+  it('make a webhook, send it a test, read its delivery log — on a desk and on a phone', async () => {
+    const { t, pages } = world;
+    // The shop's receiving system: a local HTTP server that takes what it is sent.
+    const received: { type: string; signature: string }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      req.on('end', () => {
+        received.push({ type: JSON.parse(raw).type, signature: String(req.headers['x-xiaoer-signature']) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    try {
+      for (const viewport of [
+        { width: 1440, height: 900, name: 'desktop' },
+        { width: 390, height: 844, name: 'phone' },
+      ]) {
+        const owner = await pages.open({ width: viewport.width, height: viewport.height });
+        // The console opens on the tab its address names (a phone's tab bar hides most tabs).
+        await owner.goto(`${t.url}/admin/#integration`);
+        await owner.getByTestId('login-email').fill(OWNER);
+        await owner.getByTestId('login-password').fill(AGENT_PASSWORD);
+        await owner.getByTestId('login-submit').click();
+        await owner.getByTestId('webhook-create').click();
+        // xiaoer's own address is refused, named on the field.
+        await owner.getByTestId('webhook-url').fill(`${t.url}/api/v1/orders`);
+        await owner.getByTestId('webhook-save').click();
+        await owner.getByText(/xiaoer itself/).waitFor();
+        await owner.getByTestId('webhook-url').fill(`${url}?${viewport.name}`);
+        await owner.getByTestId('webhook-save').click();
+        const secret = owner.getByTestId('webhook-secret');
+        await secret.waitFor();
+        assert.match((await secret.locator('code').textContent())!.trim(), /^whsec_/);
+        await owner.waitForFunction(() => document.getAnimations().length === 0);
+        await owner.screenshot({ path: `${ARTIFACTS}console-webhook-secret-${viewport.name}.png` });
+        await owner.getByTestId('webhook-secret-done').click();
+        const row = owner.locator(`[data-testid="webhook-row"][data-url="${url}?${viewport.name}"]`);
+        await row.waitFor();
+        const before = received.length;
+        await row.getByTestId('webhook-ping').click();
+        while (received.length === before) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(received.at(-1)!.type, 'webhook.ping');
+        assert.match(received.at(-1)!.signature, /^sha256=[0-9a-f]{64}$/);
+        await row.getByTestId('webhook-log').click();
+        await owner
+          .locator('[data-testid="delivery-row"][data-type="webhook.ping"][data-status="delivered"]')
+          .waitFor();
+        await owner.waitForFunction(() => document.getAnimations().length === 0);
+        await owner.screenshot({ path: `${ARTIFACTS}console-webhook-log-${viewport.name}.png` });
+        await owner.getByTestId('delivery-replay').first().click();
+        while (received.length === before + 1) await new Promise((r) => setTimeout(r, 20));
+        await owner.close();
+      }
+      assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 });

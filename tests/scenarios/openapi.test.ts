@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ORDER_STATUSES } from '@xiaoer/core';
-import { buyerOut, orderOut, productOut } from '@xiaoer/protocol/v1';
+import { buyerOut, deliveryOut, webhookOut, orderOut, productOut } from '@xiaoer/protocol/v1';
 import { z } from 'zod';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { registeredRoutes } from '../support/routes';
@@ -103,5 +103,13 @@ describe('issue #16 the v1 OpenAPI document', () => {
     z.object({ orders: z.array(orderOut), nextCursor: z.string().nullable() }).parse(
       await call('GET', '/api/v1/orders?buyer=b-1'),
     );
+    const hook = await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['*'] });
+    webhookOut.parse(hook.webhook);
+    const id = hook.id as string;
+    z.object({ webhooks: z.array(webhookOut) }).parse(await call('GET', '/api/v1/webhooks'));
+    const ping = await call('POST', `/api/v1/webhooks/${id}/ping`, {});
+    deliveryOut.parse(ping.delivery);
+    const log = await call('GET', `/api/v1/webhooks/${id}/deliveries`);
+    z.object({ deliveries: z.array(deliveryOut), nextBefore: z.number().nullable() }).parse(log);
   });
 });

@@ -5,6 +5,7 @@ export * from './agents/agent.types';
 export * from './buyers/buyer.types';
 export * from './orders/order.types';
 export * from './orders/order.sync';
+export * from './integration/webhooks';
 export * from './conversations/conversation.types';
 export * from './conversations/conversation.events';
 export * from './conversations/buyer-lines';

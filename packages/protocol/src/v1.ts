@@ -145,3 +145,124 @@ export const orderOut = z.object({
 export const errorOut = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
+
+// ── webhooks ─────────────────────────────────────────────────────────────────────────────────────
+/** What an endpoint may subscribe to (`*`: all, and those added later). */
+export const V1_WEBHOOK_EVENTS = [
+  'conversation.created',
+  'conversation.assigned',
+  'conversation.ended',
+  'message.created',
+  'rating.created',
+  'order.created',
+  'order.updated',
+] as const;
+
+export const webhookCreateBody = z
+  .object({
+    /** Where deliveries are POSTed: http(s), not xiaoer's own port. */
+    url: z.string().trim().min(1).max(2000),
+    events: z
+      .array(z.enum([...V1_WEBHOOK_EVENTS, '*']))
+      .min(1)
+      .max(V1_WEBHOOK_EVENTS.length + 1),
+    description: z.string().trim().max(200).nullable().default(null),
+  })
+  .strict();
+export type WebhookCreateBody = z.infer<typeof webhookCreateBody>;
+
+export const webhookParams = z.object({ id: z.string().min(1).max(64) });
+export const deliveryParams = z.object({
+  id: z.string().min(1).max(64),
+  seq: z.coerce.number().int().min(1),
+});
+export const deliveriesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** The `seq` of the last delivery of the previous page (newest first). */
+    before: z.coerce.number().int().min(1).optional(),
+    status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  })
+  .strict();
+
+export const webhookOut = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  description: z.string().nullable(),
+  createdAt: isoOut,
+  /** Deliveries waiting (due now or to be tried again) and given up. */
+  pending: z.number().int(),
+  failed: z.number().int(),
+});
+export const deliveryOut = z.object({
+  seq: z.number().int(),
+  eventId: z.string(),
+  type: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  createdAt: isoOut,
+  nextAttemptAt: isoOut.nullable(),
+  lastAttemptAt: isoOut.nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: isoOut.nullable(),
+  replayOf: z.number().int().nullable(),
+  /** The exact body posted (and signed). */
+  body: z.string(),
+});
+
+// What each delivery's `data` holds, per event type.
+const conversationData = z.object({
+  id: z.string(),
+  status: z.enum(['bot', 'queued', 'assigned', 'ended', 'spam']),
+  /** `widget`, or the platform channel the buyer last wrote from. */
+  channel: z.string(),
+  buyer: z.object({ id: z.string(), externalId: z.string().nullable() }),
+  agentId: z.string().nullable(),
+  assignReason: z.string().nullable(),
+  createdAt: isoOut,
+  assignedAt: isoOut.nullable(),
+  endedAt: isoOut.nullable(),
+});
+const messageData = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  sender: z.enum(['buyer', 'agent', 'bot', 'system']),
+  senderId: z.string().nullable(),
+  kind: z.enum(['text', 'image', 'order_card', 'product_card', 'system']),
+  body: z.record(z.string(), z.unknown()),
+  createdAt: isoOut,
+});
+export const webhookEventData = {
+  'conversation.created': z.object({ conversation: conversationData }),
+  'conversation.assigned': z.object({
+    conversation: conversationData,
+    previousAgentId: z.string().nullable(),
+  }),
+  'conversation.ended': z.object({ conversation: conversationData }),
+  'message.created': z.object({ conversation: conversationData, message: messageData }),
+  'rating.created': z.object({
+    rating: z.object({
+      conversationId: z.string(),
+      buyer: z.object({ id: z.string(), externalId: z.string().nullable() }),
+      agentId: z.string().nullable(),
+      score: z.number().int().min(1).max(5),
+      comment: z.string().nullable(),
+      createdAt: isoOut,
+    }),
+  }),
+  'order.created': z.object({ order: orderOut }),
+  'order.updated': z.object({ order: orderOut }),
+} as const;
+
+/** A delivery's body: `X-Xiaoer-Signature: sha256=<hex HMAC-SHA256(secret, this body as sent)>`. */
+export const webhookEnvelope = <T extends z.ZodType>(type: string, data: T) =>
+  z.object({
+    /** The event's id: the same in a retry or a replay (a receiver keeps the ids it has handled). */
+    id: z.string(),
+    type: z.literal(type),
+    createdAt: isoOut,
+    shopId: z.string(),
+    data,
+  });

@@ -19,6 +19,7 @@ import {
 } from '@xiaoer/core';
 import { apiKeyRoutes } from './http/routes/api-key.routes';
 import { v1Routes } from './http/routes/v1.routes';
+import { webhookRoutes } from './http/routes/webhook.routes';
 import { TransferSummaries } from './bot/transfer-summary';
 import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
@@ -52,6 +53,7 @@ import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
+import { WebhookDispatcher } from './integration/webhook-dispatcher';
 import { RedisPresence } from './cluster/presence';
 import { LocalPresence } from './cluster/local-presence';
 import { NodeClaim } from './cluster/node-claim';
@@ -73,6 +75,8 @@ export interface XiaoerServer {
   ctx: AppContext;
   /** Durable timers: set by any node, fired by worker nodes. */
   scheduler: TimerScheduler;
+  /** Issue #16: delivers the webhook outbox (running on worker nodes). */
+  dispatcher: WebhookDispatcher;
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
   /**
@@ -299,6 +303,8 @@ export async function createServer(
       'housekeeping.prune': async () => {
         for (const shopId of await storage.shops.listShopIds()) await metrics.prune(shopId);
         await storage.timers.prune(clock.now() - 7 * DAY);
+        // Issue #16: the webhook delivery log keeps 30 days.
+        await storage.webhooks.prune(clock.now() - 30 * DAY);
         // Issue #14: used identity nonces, once their identity has expired.
         await storage.kv.pruneExpired(clock.now());
         // Issue #14: expired login sessions are deleted, not kept for ever.
@@ -349,6 +355,34 @@ export async function createServer(
     passwordProblem,
     newSecret: () => randomBytes(24).toString('base64url'),
   });
+  // Issue #16: the outbox's deliveries go out from worker nodes; a node that queued some says so
+  // (to itself, or in cluster mode to the workers) so they go now rather than at the next poll.
+  const dispatcher = new WebhookDispatcher({
+    webhooks: storage.webhooks,
+    clock,
+    nodeId: node.id,
+    pollMs: config.TIMER_POLL_MS,
+    rules: {
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      ownPorts: [config.PORT],
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    },
+  });
+  let hinted = false;
+  const webhookKick = {
+    kick() {
+      if (roles.has('worker')) dispatcher.kick();
+      if (!peers || hinted) return;
+      // At most one hint per 50 ms to the other nodes.
+      hinted = true;
+      setTimeout(() => (hinted = false), 50).unref();
+      peers.publish('webhooks', {}).catch(() => undefined);
+    },
+  };
+  if (roles.has('worker')) await peers?.subscribe('webhooks', () => dispatcher.kick());
+  events.subscribe((event) => {
+    if (event.type === 'message.created' || event.type === 'conversation.updated') webhookKick.kick();
+  });
   // CMP-1 … CMP-5: a shop's rules edited on another node apply here at once.
   await peers?.subscribe('compliance', (payload) => {
     const shopId = (payload as { shopId?: unknown } | null)?.shopId;
@@ -368,6 +402,7 @@ export async function createServer(
     compliance,
     metrics,
     events,
+    webhooks: webhookKick,
     clock,
     secret: await resolveSecret(config, storage),
     probes: {
@@ -435,6 +470,7 @@ export async function createServer(
         setupRoutes,
         apiKeyRoutes,
         v1Routes,
+        webhookRoutes,
         pageRoutes,
       ]
     : []) {
@@ -504,6 +540,7 @@ export async function createServer(
     // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
     for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
     scheduler.start();
+    dispatcher.start();
   }
   presence?.start({ reap: worker });
 
@@ -512,6 +549,7 @@ export async function createServer(
     io,
     ctx,
     scheduler,
+    dispatcher,
     async listen() {
       await app.listen({ port: config.PORT, host: config.HOST });
       const address = app.server.address();
@@ -521,7 +559,10 @@ export async function createServer(
     async close({ drainMs = 2000 } = {}) {
       node.draining = true;
       // Timers in hand finish (10 s at most; one cut short is fired again by another node).
-      await Promise.race([scheduler.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await Promise.race([
+        Promise.all([scheduler.stop(), dispatcher.stop()]),
+        new Promise((r) => setTimeout(r, 10_000).unref()),
+      ]);
       if (roles.has('ws') && app.server.listening) {
         // No new connections; the open sockets are closed a batch at a time, so their clients
         // reconnect to the other nodes without all arriving at once.

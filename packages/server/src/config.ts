@@ -50,6 +50,16 @@ const envSchema = z
       .optional(),
     /** Cluster mode: an agent with no live socket on any node for this long goes offline (RT-8). */
     PRESENCE_EXPIRY_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+    /**
+     * Issue #16: whether webhooks may deliver to loopback and private addresses (a shop's ERP often
+     * runs beside xiaoer). `false` refuses them, when endpoints are made and as names resolve.
+     */
+    WEBHOOK_ALLOW_PRIVATE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    /** Issue #16: how long a webhook receiver has to answer one delivery. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** How often a worker looks for due durable timers. */
     TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** Prefixes every Redis key, channel and stream of this deployment (several may share a Redis). */

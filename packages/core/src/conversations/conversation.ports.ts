@@ -24,6 +24,7 @@ export type ConversationPatch = Partial<
     | 'queueGroup'
     | 'queuePriority'
     | 'queuedAt'
+    | 'channel'
   >
 >;
 

@@ -111,7 +111,7 @@ export function newConversation(
   buyerId: BuyerId,
   now: number,
   fields: Pick<Conversation, 'status'> &
-    Partial<Pick<Conversation, 'agentId' | 'assignedAt' | 'assignReason'>>,
+    Partial<Pick<Conversation, 'agentId' | 'assignedAt' | 'assignReason' | 'channel'>>,
 ): Conversation {
   return {
     id,
@@ -135,6 +135,7 @@ export function newConversation(
     queueGroup: null,
     queuePriority: false,
     queuedAt: null,
+    channel: null,
     ...fields,
   };
 }

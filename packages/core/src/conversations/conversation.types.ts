@@ -127,6 +127,11 @@ export interface Conversation {
   queuePriority: boolean;
   /** When routing queued it (null: not routed yet, or never queued). */
   queuedAt: number | null;
+  /**
+   * Issue #16: the platform channel the buyer last wrote from (`POST /api/v1/channels/{channel}/
+   * messages`): the shop's connector delivers the replies there; null: the web widget.
+   */
+  channel: string | null;
 }
 
 /** Who acts on a conversation. */

@@ -33,6 +33,11 @@ export interface AppContext {
   /** MET-1 … MET-7: roll-ups, figures, alerts. */
   metrics: MetricsService;
   events: EventBus;
+  /**
+   * Issue #16: the outbox's dispatcher — `kick()` after a write that queued webhook events, so they go
+   * out now rather than at the next poll (a hint: nothing is lost without it).
+   */
+  webhooks: { kick(): void };
   clock: Clock;
   /** Signs buyer tokens. */
   secret: string;

@@ -19,6 +19,9 @@ import {
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable } from './schema';
 import { isUniqueViolation } from './db';
+import { conversationOut, messageOut } from '../integration/v1-out';
+import { buyerExternalIdIn } from './order.repository';
+import type { OutboxFact, WebhookRepository } from './webhook.repository';
 
 /** Issue #15: what the shop's model wrote of a conversation for the agent who takes it. */
 export interface ConversationSummary {
@@ -53,6 +56,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     queueGroup: row.queue_group ?? null,
     queuePriority: Number(row.queue_priority ?? 0) === 1,
     queuedAt: row.queued_at === null || row.queued_at === undefined ? null : Number(row.queued_at),
+    channel: row.channel ?? null,
   };
 }
 
@@ -89,7 +93,29 @@ export class KyselyConversationStore implements ConversationStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly newId: () => string,
+    /** Issue #16: conversation and message events for the shop's webhooks, written with the fact. */
+    private readonly outbox?: WebhookRepository,
   ) {}
+
+  /** Queues a conversation's event (and its message's) in the fact's transaction. */
+  private async event(
+    trx: Kysely<Database>,
+    type: OutboxFact['type'],
+    conversation: Conversation,
+    at: number,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.outbox?.enqueueIn(trx, {
+      shopId: conversation.shopId,
+      type,
+      orderKey: `conversation:${conversation.id}`,
+      at,
+      data: async (t) => ({
+        conversation: conversationOut(conversation, await buyerExternalIdIn(t, conversation.buyerId)),
+        ...extra,
+      }),
+    });
+  }
 
   async findOpenByBuyer(shopId: ShopId, buyerId: BuyerId): Promise<Conversation | undefined> {
     const row = await this.db
@@ -104,34 +130,39 @@ export class KyselyConversationStore implements ConversationStore {
 
   async createOrGetOpen(c: Conversation): Promise<Conversation> {
     try {
-      await this.db
-        .insertInto('conversations')
-        .values({
-          id: c.id,
-          shop_id: c.shopId,
-          buyer_id: c.buyerId,
-          status: c.status,
-          open: c.status === 'ended' ? null : 1,
-          agent_id: c.agentId,
-          last_seq: c.lastSeq,
-          created_at: c.createdAt,
-          assigned_at: c.assignedAt,
-          ended_at: c.endedAt,
-          last_message_at: c.lastMessageAt,
-          last_message_preview: c.lastMessagePreview,
-          waiting_since: c.waitingSince,
-          agent_unread: c.agentUnread,
-          buyer_unread: c.buyerUnread,
-          agent_read_seq: c.agentReadSeq,
-          buyer_read_seq: c.buyerReadSeq,
-          bot_misses: c.botMisses,
-          spam_reason: c.spamReason,
-          assign_reason: c.assignReason,
-          queue_group: c.queueGroup,
-          queue_priority: c.queuePriority ? 1 : 0,
-          queued_at: c.queuedAt,
-        })
-        .execute();
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('conversations')
+          .values({
+            id: c.id,
+            shop_id: c.shopId,
+            buyer_id: c.buyerId,
+            status: c.status,
+            open: c.status === 'ended' ? null : 1,
+            agent_id: c.agentId,
+            last_seq: c.lastSeq,
+            created_at: c.createdAt,
+            assigned_at: c.assignedAt,
+            ended_at: c.endedAt,
+            last_message_at: c.lastMessageAt,
+            last_message_preview: c.lastMessagePreview,
+            waiting_since: c.waitingSince,
+            agent_unread: c.agentUnread,
+            buyer_unread: c.buyerUnread,
+            agent_read_seq: c.agentReadSeq,
+            buyer_read_seq: c.buyerReadSeq,
+            bot_misses: c.botMisses,
+            spam_reason: c.spamReason,
+            assign_reason: c.assignReason,
+            queue_group: c.queueGroup,
+            queue_priority: c.queuePriority ? 1 : 0,
+            queued_at: c.queuedAt,
+            channel: c.channel,
+          })
+          .execute();
+        await this.event(trx, 'conversation.created', c, c.createdAt);
+        if (c.status === 'assigned') await this.event(trx, 'conversation.assigned', c, c.createdAt);
+      });
       return c;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -175,15 +206,46 @@ export class KyselyConversationStore implements ConversationStore {
     if (patch.queueGroup !== undefined) set.queue_group = patch.queueGroup;
     if (patch.queuePriority !== undefined) set.queue_priority = patch.queuePriority ? 1 : 0;
     if (patch.queuedAt !== undefined) set.queued_at = patch.queuedAt;
-    const row = await this.db
-      .updateTable('conversations')
-      .set(set)
-      .where('shop_id', '=', shopId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw new Error(`conversation ${id} vanished`);
-    return toConversation(row);
+    if (patch.channel !== undefined) set.channel = patch.channel;
+    const update = (db: Kysely<Database>) =>
+      db
+        .updateTable('conversations')
+        .set(set)
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+    const assigning = patch.status === 'assigned' || (patch.agentId !== undefined && patch.agentId !== null);
+    const ending = patch.status === 'ended';
+    if (!this.outbox || (!assigning && !ending)) {
+      const row = await update(this.db);
+      if (!row) throw new Error(`conversation ${id} vanished`);
+      return toConversation(row);
+    }
+    // An assignment or an end is news for the shop's webhooks: told in the same transaction, and
+    // only when it is news (the same agent kept by a rebalance is not a new assignment).
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('conversations')
+        .select(['agent_id', 'status'])
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      const row = await update(trx);
+      if (!row || !before) throw new Error(`conversation ${id} vanished`);
+      const after = toConversation(row);
+      const at = after.endedAt ?? after.assignedAt ?? after.lastMessageAt;
+      if (ending && before.status !== 'ended') await this.event(trx, 'conversation.ended', after, at);
+      else if (
+        after.status === 'assigned' &&
+        after.agentId !== null &&
+        (before.status !== 'assigned' || before.agent_id !== after.agentId)
+      )
+        await this.event(trx, 'conversation.assigned', after, after.assignedAt ?? at, {
+          previousAgentId: before.agent_id,
+        });
+      return after;
+    });
   }
 
   /**
@@ -322,6 +384,7 @@ export class KyselyConversationStore implements ConversationStore {
       insert into messages (id, shop_id, conversation_id, seq, client_id, sender, sender_id, kind, body, created_at)
       values (${message.id}, ${shopId}, ${conversationId}, ${message.seq}, ${message.clientId}, ${message.sender},
               ${message.senderId}, ${message.kind}, ${JSON.stringify(message.body)}, ${at})`.execute(trx);
+    await this.event(trx, 'message.created', conversation, at, { message: messageOut(message) });
     return { message, conversation, duplicate: false };
   }
 

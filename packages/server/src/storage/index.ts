@@ -18,6 +18,7 @@ import { ShopRepository } from './shop.repository';
 import { TimerRepository } from './timer.repository';
 import { TeamRepository } from './team.repository';
 import { UploadRepository } from './upload.repository';
+import { WebhookRepository } from './webhook.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -41,6 +42,8 @@ export interface Storage {
   team: TeamRepository;
   /** Issue #16: the shops' keys for the v1 API. */
   apiKeys: ApiKeyRepository;
+  /** Issue #16: the shops' webhook endpoints and the outbox of their events. */
+  webhooks: WebhookRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -52,25 +55,28 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
   await migrateToLatest(db);
   const k = db.kysely;
   const shops = new ShopRepository(k);
-  const orders = new OrderRepository(k);
+  // Issue #16: the repositories that write facts queue their webhook events in the same transaction.
+  const webhooks = new WebhookRepository(k, db.engine);
+  const orders = new OrderRepository(k, webhooks);
   return {
     db,
     shops,
     agents: new AgentRepository(k),
     buyers: new BuyerRepository(k),
     orders,
-    conversations: new KyselyConversationStore(k, () => randomIds.next()),
+    conversations: new KyselyConversationStore(k, () => randomIds.next(), webhooks),
     quickReplies: new QuickReplyRepository(k),
     sessions: new SessionRepository(k),
     uploads: new UploadRepository(k),
     faq: new FaqRepository(k),
     routing: new RoutingRepository(k, shops, orders),
     compliance: new ComplianceRepository(k, () => randomIds.next()),
-    metrics: new MetricsRepository(k),
+    metrics: new MetricsRepository(k, webhooks),
     timers: new TimerRepository(k, db.engine),
     kv: new KvRepository(k),
     team: new TeamRepository(k),
     apiKeys: new ApiKeyRepository(k),
+    webhooks,
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

@@ -16,6 +16,8 @@ import {
 } from '@xiaoer/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema';
+import { buyerExternalIdIn } from './order.repository';
+import type { WebhookRepository } from './webhook.repository';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -51,7 +53,11 @@ export interface FactsQuery {
 
 /** The stored metric roll-ups (MET-1 … MET-7) and their settings. */
 export class MetricsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Issue #16: `rating.created` for the shop's webhooks, written with the rating. */
+    private readonly outbox?: WebhookRepository,
+  ) {}
 
   async settings(shopId: ShopId): Promise<MetricsSettings> {
     const row = await this.db
@@ -367,12 +373,31 @@ export class MetricsRepository {
   }
 
   async insertRating(row: Database['conversation_ratings']): Promise<boolean> {
-    const res = await this.db
-      .insertInto('conversation_ratings')
-      .values(row)
-      .onConflict((oc) => oc.column('conversation_id').doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .insertInto('conversation_ratings')
+        .values(row)
+        .onConflict((oc) => oc.column('conversation_id').doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await this.outbox?.enqueueIn(trx, {
+        shopId: row.shop_id as ShopId,
+        type: 'rating.created',
+        orderKey: `conversation:${row.conversation_id}`,
+        at: row.created_at,
+        data: async (t) => ({
+          rating: {
+            conversationId: row.conversation_id,
+            buyer: { id: row.buyer_id, externalId: await buyerExternalIdIn(t, row.buyer_id) },
+            agentId: row.agent_id,
+            score: row.score,
+            comment: row.comment,
+            createdAt: new Date(row.created_at).toISOString(),
+          },
+        }),
+      });
+      return true;
+    });
   }
 
   async saveReview(row: Database['quality_reviews']): Promise<void> {

@@ -379,7 +379,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         assert.deepEqual(order?.logistics, [{ at: 10, description: '已揽收' }]);
         assert.equal((await storage.orders.listBuyerOrders(a, 'buyer-a' as BuyerId, 0)).length, 1);
         assert.equal((await storage.orders.findProduct(a, 'p-1'))?.title, '茶');
-        const outcome = await storage.orders.upsertOrder(
+        const { outcome } = await storage.orders.upsertOrder(
           { ...order!, shopId: b, totalCents: 1, createdAt: 20 },
           async () => 'buyer-b' as BuyerId,
           30,
@@ -387,6 +387,98 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         assert.equal(outcome, 'created');
         assert.equal((await storage.orders.findOrder(a, 'T-1'))?.totalCents, 100);
         assert.equal((await storage.orders.findOrder(b, 'T-1'))?.totalCents, 1);
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
+
+  describe(`migration 0017_webhooks on ${engine}`, () => {
+    it('issue #16 open conversations are kept (from the widget: no channel) and their next message is told to a new webhook', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-hooks-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0016_integration');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      const shop = await k.selectFrom('shops').selectAll().limit(1).executeTakeFirst();
+      await k
+        .insertInto('shops')
+        .values({
+          ...(shop ?? {}),
+          id: 'shop-h',
+          slug: 'shop-h',
+          name: 'h',
+          secret: 's',
+          time_zone: 'Asia/Shanghai',
+          service_hours: 'x',
+          created_at: 1,
+        })
+        .execute();
+      await k
+        .insertInto('buyers')
+        .values({
+          id: 'buyer-h',
+          shop_id: 'shop-h',
+          external_id: 'tb-1',
+          visitor_id: null,
+          nick: 'h',
+          phone: null,
+          created_at: 1,
+          last_seen_at: 1,
+        })
+        .execute();
+      await k
+        .insertInto('conversations')
+        .values({
+          id: 'c-h',
+          shop_id: 'shop-h',
+          buyer_id: 'buyer-h',
+          status: 'queued',
+          open: 1,
+          agent_id: null,
+          last_seq: 0,
+          created_at: 1,
+          last_message_at: 1,
+          last_message_preview: '',
+          agent_unread: 0,
+          buyer_unread: 0,
+          agent_read_seq: 0,
+          buyer_read_seq: 0,
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const shopId = 'shop-h' as ShopId;
+        const c = await storage.conversations.findConversation(shopId, 'c-h' as never);
+        assert.equal(c?.channel, null);
+        await storage.webhooks.create(
+          shopId,
+          { url: 'http://127.0.0.1:9/', events: ['message.created'], description: null, createdBy: null },
+          5,
+        );
+        const sent = await storage.conversations.appendMessage(
+          shopId,
+          'c-h' as never,
+          { clientId: 'm1', sender: 'buyer', senderId: 'buyer-h', kind: 'text', body: { text: '在吗' } },
+          6,
+        );
+        assert.equal(sent.message.seq, 1);
+        const [hook] = await storage.webhooks.list(shopId);
+        const queued = await storage.webhooks.deliveries(shopId, hook!.id, { limit: 10 });
+        assert.deepEqual(
+          queued.map((d) => d.type),
+          ['message.created'],
+        );
+        const body = JSON.parse(queued[0]!.body);
+        assert.equal(body.data.conversation.channel, 'widget');
+        assert.equal(body.data.conversation.buyer.externalId, 'tb-1');
+        assert.equal(body.data.message.body.text, '在吗');
       } finally {
         await storage.close();
         if (engine === 'sqlite')

@@ -728,6 +728,67 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('api_keys_shop').on('api_keys').column('shop_id').execute();
       },
     },
+    '0017_webhooks': {
+      // Issue #16: the shops' webhook endpoints, and the outbox: one row per event and endpoint,
+      // written in the same transaction as the fact it tells of, delivered in `seq` order per
+      // endpoint and ordering key (a conversation, an order), kept as the delivery log.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('deleted_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('webhooks_shop')
+          .on('webhooks')
+          .columns(['shop_id', 'deleted_at'])
+          .execute();
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('seq', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('order_key', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_at', 'bigint', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('claimed_until', 'bigint')
+          .addColumn('last_attempt_at', 'bigint')
+          .addColumn('last_status', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('delivered_at', 'bigint')
+          .addColumn('replay_of', 'bigint')
+          .execute();
+        // The dispatcher's look-ups: what is due, and whether an earlier one of a chain is pending.
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['status', 'next_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_chain')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'order_key', 'status', 'seq'])
+          .execute();
+        // Where a conversation's buyer last wrote from (a platform channel; null: the widget).
+        await db.schema.alterTable('conversations').addColumn('channel', 'text').execute();
+      },
+    },
   };
 }
 

@@ -14,8 +14,23 @@ import {
   type ShopId,
 } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
+import { orderOut } from '../integration/v1-out';
 import { isUniqueViolation } from './db';
 import type { Database, OrdersTable, ProductsTable } from './schema';
+import type { WebhookRepository } from './webhook.repository';
+
+/** An order as written, with the time of its last change. */
+export type TimedOrder = Order & { updatedAt: number };
+
+/** The shop's own id of a buyer (read in the transaction that writes an event about them). */
+export async function buyerExternalIdIn(trx: Kysely<Database>, buyerId: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('buyers')
+    .select('external_id')
+    .where('id', '=', buyerId)
+    .executeTakeFirst();
+  return row?.external_id ?? null;
+}
 
 function toOrder(row: Selectable<OrdersTable>): Order {
   return {
@@ -72,7 +87,26 @@ const orderRow = (order: Order, updatedAt: number) => ({
 
 /** Orders and products (the shop platform's data: written through the v1 API, or the demo's). */
 export class OrderRepository implements OrderLookup {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Issue #16: order events go out through the shop's webhooks (written with the order). */
+    private readonly outbox?: WebhookRepository,
+  ) {}
+
+  /** `order.created` / `order.updated` for the shop's endpoints, in the write's transaction. */
+  private async orderEvent(
+    trx: Kysely<Database>,
+    type: 'order.created' | 'order.updated',
+    order: TimedOrder,
+  ) {
+    await this.outbox?.enqueueIn(trx, {
+      shopId: order.shopId,
+      type,
+      orderKey: `order:${order.id}`,
+      at: order.updatedAt,
+      data: async (t) => ({ order: orderOut(order, await buyerExternalIdIn(t, order.buyerId)) }),
+    });
+  }
 
   async findOrder(shopId: ShopId, id: string): Promise<Order | undefined> {
     const row = await this.db
@@ -216,7 +250,7 @@ export class OrderRepository implements OrderLookup {
     order: Omit<Order, 'buyerId' | 'logistics'>,
     buyerId: (trx: Kysely<Database>) => Promise<BuyerId>,
     now: number,
-  ): Promise<UpsertOutcome> {
+  ): Promise<{ outcome: UpsertOutcome; order: TimedOrder }> {
     return onceMoreIfRaced(() =>
       this.db.transaction().execute(async (trx) => {
         const buyer = await buyerId(trx);
@@ -227,51 +261,61 @@ export class OrderRepository implements OrderLookup {
           .where('id', '=', order.id)
           .executeTakeFirst();
         if (!row) {
-          const full: Order = { ...order, buyerId: buyer, logistics: [] };
+          const full: TimedOrder = { ...order, buyerId: buyer, logistics: [], updatedAt: now };
           await trx
             .insertInto('orders')
             .values({ shop_id: order.shopId, id: order.id, logistics: '[]', ...orderRow(full, now) })
             .execute();
-          return 'created';
+          await this.orderEvent(trx, 'order.created', full);
+          return { outcome: 'created' as const, order: full };
         }
         const before = toOrder(row);
         const after: Order = { ...order, buyerId: buyer, logistics: before.logistics };
-        if (!orderChanged(before, after)) return 'unchanged';
+        if (!orderChanged(before, after))
+          return { outcome: 'unchanged' as const, order: { ...before, updatedAt: Number(row.updated_at) } };
         await trx
           .updateTable('orders')
           .set(orderRow(after, now))
           .where('shop_id', '=', order.shopId)
           .where('id', '=', order.id)
           .execute();
-        return 'updated';
+        const written = { ...after, updatedAt: now };
+        await this.orderEvent(trx, 'order.updated', written);
+        return { outcome: 'updated' as const, order: written };
       }),
     );
   }
 
-  /** Adds tracking events to an order (idempotent by event id); undefined: no such order. */
+  /**
+   * Adds tracking events to an order (idempotent by event id): how many were new, and the order as
+   * it now is; undefined: no such order.
+   */
   async addLogistics(
     shopId: ShopId,
     orderId: string,
     events: readonly LogisticsEvent[],
     now: number,
-  ): Promise<{ added: number } | undefined> {
+  ): Promise<{ added: number; order: TimedOrder } | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('orders')
-        .select(['logistics'])
+        .selectAll()
         .where('shop_id', '=', shopId)
         .where('id', '=', orderId)
         .executeTakeFirst();
       if (!row) return undefined;
-      const merged = mergeLogistics(JSON.parse(row.logistics) as LogisticsEvent[], events);
-      if (merged.added > 0)
-        await trx
-          .updateTable('orders')
-          .set({ logistics: JSON.stringify(merged.events), updated_at: now })
-          .where('shop_id', '=', shopId)
-          .where('id', '=', orderId)
-          .execute();
-      return { added: merged.added };
+      const before = toOrder(row);
+      const merged = mergeLogistics(before.logistics, events);
+      if (merged.added === 0) return { added: 0, order: { ...before, updatedAt: Number(row.updated_at) } };
+      await trx
+        .updateTable('orders')
+        .set({ logistics: JSON.stringify(merged.events), updated_at: now })
+        .where('shop_id', '=', shopId)
+        .where('id', '=', orderId)
+        .execute();
+      const written = { ...before, logistics: merged.events, updatedAt: now };
+      await this.orderEvent(trx, 'order.updated', written);
+      return { added: merged.added, order: written };
     });
   }
 

@@ -128,6 +128,8 @@ export interface ConversationsTable {
   queue_group: string | null;
   queue_priority: Generated<number>;
   queued_at: number | null;
+  /** Issue #16: the platform channel the buyer last wrote from; null: the widget. */
+  channel: string | null;
 }
 export interface MessagesTable {
   id: string;
@@ -303,6 +305,47 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+/** Issue #16: a shop's webhook endpoint. */
+export interface WebhooksTable {
+  id: string;
+  shop_id: string;
+  url: string;
+  /** JSON array of event types, or ["*"]. */
+  events: string;
+  /** Signs each delivery (HMAC-SHA256); shown once, when the endpoint is made. */
+  secret: string;
+  description: string | null;
+  created_at: number;
+  created_by: string | null;
+  deleted_at: number | null;
+}
+
+/** Issue #16: the outbox — one event for one endpoint, from the fact's transaction to its delivery. */
+export interface WebhookDeliveriesTable {
+  seq: Generated<number>;
+  webhook_id: string;
+  shop_id: string;
+  event_id: string;
+  type: string;
+  /** Deliveries with the same key go out one at a time, in seq order (a conversation, an order). */
+  order_key: string;
+  /** The exact JSON posted (and signed). */
+  body: string;
+  created_at: number;
+  /** pending | delivered | failed (given up). */
+  status: string;
+  attempts: number;
+  next_at: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  /** Set on a copy the console sent again: the delivery it repeats. */
+  replay_of: number | null;
+}
+
 /** Issue #15: the model's summary of a conversation handed to a person (agents only). */
 export interface ConversationSummariesTable {
   shop_id: string;
@@ -338,6 +381,8 @@ export interface Database {
   timers: TimersTable;
   conversation_summaries: ConversationSummariesTable;
   api_keys: ApiKeysTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type { Generated };

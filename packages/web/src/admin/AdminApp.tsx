@@ -1,6 +1,8 @@
 import { ApiKeys } from './ApiKeys';
+import { Webhooks } from './Webhooks';
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
-import { Alert, Layout, Spin, Tabs } from 'antd';
+import { Alert, Layout, Space, Spin, Tabs } from 'antd';
+import { useState } from 'react';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
@@ -20,6 +22,7 @@ import { ShopSettings } from './ShopSettings';
 export function AdminApp() {
   const { t } = useT();
   const session = useSession();
+  const [tab, setTab] = useState(() => location.hash.slice(1) || 'metrics');
   if (session.loading) return <Spin style={{ display: 'block', marginTop: 120 }} />;
   if (!session.me) return <LoginForm title={t.appAdmin} notice={session.notice} onLogin={session.login} />;
   const { me } = session;
@@ -40,6 +43,12 @@ export function AdminApp() {
           <Alert type="warning" message={t.noPermission} showIcon />
         ) : (
           <Tabs
+            activeKey={tab}
+            onChange={(key) => {
+              setTab(key);
+              // The open tab is in the address: a reload or a shared link opens it again.
+              history.replaceState(null, '', `#${key}`);
+            }}
             items={[
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
@@ -59,7 +68,16 @@ export function AdminApp() {
                 children: <QuickRepliesPanel myId={me.agent.id} isAdmin sharedOnly />,
               },
               { key: 'compliance', label: t.compliance, children: <ComplianceSettings /> },
-              { key: 'integration', label: t.integration, children: <ApiKeys /> },
+              {
+                key: 'integration',
+                label: t.integration,
+                children: (
+                  <Space direction="vertical" style={{ width: '100%' }} size="middle">
+                    <ApiKeys />
+                    <Webhooks />
+                  </Space>
+                ),
+              },
               // Read afresh each time it is opened: blocks happen while the console is open.
               {
                 key: 'compliance-log',

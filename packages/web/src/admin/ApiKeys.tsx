@@ -71,6 +71,7 @@ export function ApiKeys() {
           loading={keys === null}
           dataSource={keys ?? []}
           pagination={false}
+          scroll={{ x: 'max-content' }}
           onRow={(k) =>
             ({ 'data-testid': 'apikey-row', 'data-name': k.name }) as React.HTMLAttributes<HTMLElement>
           }

@@ -165,6 +165,7 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     };
     if (!(await storage.metrics.insertRating(rating)))
       throw new DomainError('conflict', 'this conversation is rated already', 'conversationId');
+    ctx.webhooks.kick();
     return { rating: { conversationId: c.id, score: rating.score, comment: rating.comment } };
   });
 

@@ -10,12 +10,21 @@ import {
   pageQuery,
   productBody,
   productOut,
+  deliveriesQuery,
+  deliveryOut,
+  deliveryParams,
+  V1_WEBHOOK_EVENTS,
+  webhookCreateBody,
+  webhookEnvelope,
+  webhookEventData,
+  webhookOut,
+  webhookParams,
 } from '@xiaoer/protocol/v1';
 import { z } from 'zod';
 
 type Schema = z.ZodType;
 interface V1Route {
-  method: 'get' | 'put' | 'post';
+  method: 'get' | 'put' | 'post' | 'delete';
   /** OpenAPI form: /api/v1/orders/{externalId}. */
   path: string;
   summary: string;
@@ -25,6 +34,10 @@ interface V1Route {
   /** The answer's body for 200 (and 201 when the write created the record). */
   answer: Schema;
   creates?: boolean;
+  /** The path's parameters (default: `externalId`). */
+  params?: z.ZodObject;
+  /** The success status when it is not 200 (201 made, 202 queued). */
+  status?: 201 | 202;
 }
 
 const one = (key: string, schema: Schema) => z.object({ [key]: schema });
@@ -113,6 +126,57 @@ export const V1_ROUTES: readonly V1Route[] = [
     body: logisticsBody,
     answer: z.object({ added: z.number().int(), order: orderOut }),
   },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks',
+    summary: "List the shop's webhook endpoints",
+    scope: 'read',
+    answer: z.object({ webhooks: z.array(webhookOut) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks',
+    summary: 'Make a webhook endpoint (its signing secret is shown this once)',
+    scope: 'write',
+    body: webhookCreateBody,
+    answer: z.object({ id: z.string(), secret: z.string(), webhook: webhookOut }),
+    status: 201,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/webhooks/{id}',
+    summary: 'Delete a webhook endpoint (its pending deliveries are dropped)',
+    scope: 'write',
+    params: webhookParams,
+    answer: z.object({ deleted: z.literal(true) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks/{id}/deliveries',
+    summary: "An endpoint's delivery log, newest first",
+    scope: 'read',
+    params: webhookParams,
+    query: deliveriesQuery,
+    answer: z.object({ deliveries: z.array(deliveryOut), nextBefore: z.number().int().nullable() }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/{id}/deliveries/{seq}/replay',
+    summary: 'Send a delivery again (the same event id), now',
+    scope: 'write',
+    params: deliveryParams,
+    answer: z.object({ delivery: deliveryOut }),
+    status: 202,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/{id}/ping',
+    summary: 'Send a test event (webhook.ping) to this endpoint',
+    scope: 'write',
+    params: webhookParams,
+    answer: z.object({ delivery: deliveryOut }),
+    status: 202,
+  },
 ];
 
 const json = (schema: Schema, io: 'input' | 'output') =>
@@ -141,13 +205,9 @@ export function v1OpenApi(serverUrl = '/'): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of V1_ROUTES) {
     const parameters: unknown[] = [];
-    if (r.path.includes('{externalId}'))
-      parameters.push({
-        name: 'externalId',
-        in: 'path',
-        required: true,
-        schema: json(externalIdParams.shape.externalId, 'input'),
-      });
+    const params = (r.params ?? externalIdParams).shape as Record<string, Schema>;
+    for (const [, name] of r.path.matchAll(/\{(\w+)\}/g))
+      parameters.push({ name, in: 'path', required: true, schema: json(params[name!]!, 'input') });
     if (r.query)
       for (const [name, schema] of Object.entries(r.query.shape))
         parameters.push({ name, in: 'query', required: false, schema: json(schema as Schema, 'input') });
@@ -166,7 +226,9 @@ export function v1OpenApi(serverUrl = '/'): Record<string, unknown> {
           }
         : {}),
       responses: {
-        '200': { description: r.creates ? 'updated, or unchanged (nothing written)' : 'ok', ...ok },
+        ...(r.status
+          ? { [String(r.status)]: { description: r.status === 201 ? 'created' : 'queued', ...ok } }
+          : { '200': { description: r.creates ? 'updated, or unchanged (nothing written)' : 'ok', ...ok } }),
         ...(r.creates ? { '201': { description: 'created', ...ok } } : {}),
         ...errors([400, 401, 403, 404, 429]),
       },
@@ -183,5 +245,56 @@ export function v1OpenApi(serverUrl = '/'): Record<string, unknown> {
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
     paths,
+    webhooks: webhookDescriptions(),
   };
+}
+
+/**
+ * What each event's delivery posts (OpenAPI 3.1 `webhooks`): the body, and the headers that come
+ * with it — `X-Xiaoer-Event`, `X-Xiaoer-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`,
+ * `X-Xiaoer-Event-Id`, `X-Xiaoer-Delivery`. Any 2xx answer is delivered; anything else is tried
+ * again for more than a day, in order per conversation and per order.
+ */
+function webhookDescriptions(): Record<string, unknown> {
+  const header = (description: string) => ({ description, required: true, schema: { type: 'string' } });
+  const types = [...V1_WEBHOOK_EVENTS, 'webhook.ping'] as const;
+  return Object.fromEntries(
+    types.map((type) => [
+      type,
+      {
+        post: {
+          summary: `${type} (to each endpoint subscribed to it, or to *)`,
+          parameters: [
+            { name: 'X-Xiaoer-Event', in: 'header', ...header('the event type') },
+            {
+              name: 'X-Xiaoer-Signature',
+              in: 'header',
+              ...header('sha256=<hex HMAC-SHA256(the endpoint secret, the raw body)>'),
+            },
+            {
+              name: 'X-Xiaoer-Event-Id',
+              in: 'header',
+              ...header('the event id (as in the body): the same in retries and replays'),
+            },
+            { name: 'X-Xiaoer-Delivery', in: 'header', ...header('this delivery (a replay is a new one)') },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: json(
+                  webhookEnvelope(
+                    type,
+                    type === 'webhook.ping' ? z.object({ webhookId: z.string() }) : webhookEventData[type],
+                  ),
+                  'output',
+                ),
+              },
+            },
+          },
+          responses: { '200': { description: 'any 2xx: delivered' } },
+        },
+      },
+    ]),
+  );
 }

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import {
-  DomainError,
   notFound,
-  type Buyer,
   type BuyerId,
   type Order,
   type OrderStatus,
-  type Product,
   type ProductId,
   type ShopId,
   type UpsertOutcome,
@@ -20,58 +16,15 @@ import {
   pageQuery,
   productBody,
 } from '@xiaoer/protocol/v1';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyInfo, ApiScope } from '../../storage/api-key.repository';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { externalBuyerIn } from '../../storage/buyer.repository';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { v1Access } from '../api-key-auth';
+import { buyerOut, orderOut, productOut } from '../../integration/v1-out';
 import { v1OpenApi } from './v1.openapi';
 
-/** The bearer key of a v1 request, or undefined. */
-function bearerOf(req: FastifyRequest): string | undefined {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1];
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const ms = (moment: string) => Date.parse(moment);
-
-function productOut(p: Product & { updatedAt: number }) {
-  return {
-    externalId: p.id,
-    title: p.title,
-    priceCents: p.priceCents,
-    imageUrl: p.imageUrl,
-    updatedAt: iso(p.updatedAt),
-  };
-}
-
-function buyerOut(b: Buyer) {
-  return { externalId: b.externalId, nick: b.nick, phone: b.phone, createdAt: iso(b.createdAt) };
-}
-
-function orderOut(o: Order & { updatedAt: number }, buyerExternalId: string | null) {
-  return {
-    externalId: o.id,
-    buyerExternalId,
-    status: o.status,
-    totalCents: o.totalCents,
-    items: o.items.map((i) => ({
-      productExternalId: i.productId,
-      title: i.title,
-      quantity: i.quantity,
-      priceCents: i.priceCents,
-    })),
-    carrier: o.carrier,
-    trackingNo: o.trackingNo,
-    createdAt: iso(o.createdAt),
-    paidAt: iso(o.paidAt),
-    shippedAt: iso(o.shippedAt),
-    logistics: o.logistics.map((e) => ({ id: e.id ?? null, at: iso(e.at), description: e.description })),
-    updatedAt: iso(o.updatedAt),
-  };
-}
 
 /** 201 for a record the write created, 200 for one it updated or found as it was. */
 const statusOf = (outcome: UpsertOutcome) => (outcome === 'created' ? 201 : 200);
@@ -84,36 +37,8 @@ const statusOf = (outcome: UpsertOutcome) => (outcome === 'created' ? 201 : 200)
  * half-applies. Who may call: a live key of the shop with the route's scope, nobody else.
  */
 export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, config } = ctx;
-  // Per key, not per address: a shop's connector may sit behind the same address as others.
-  const rateLimit = {
-    max: config.API_REQUESTS_PER_MINUTE,
-    timeWindow: '1 minute',
-    keyGenerator: (req: FastifyRequest) => {
-      const key = bearerOf(req);
-      return key ? `v1:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `v1ip:${req.ip}`;
-    },
-  };
-  const options = { config: { rateLimit } };
-
-  async function requireKey(req: FastifyRequest, scope: ApiScope): Promise<ApiKeyInfo> {
-    const key = bearerOf(req);
-    if (!key)
-      throw new DomainError(
-        'unauthenticated',
-        'an API key is needed: Authorization: Bearer <key>',
-        'authorization',
-      );
-    const info = await storage.apiKeys.authenticate(key, clock.now());
-    if (!info) throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
-    if (!info.scopes.includes(scope))
-      throw new DomainError(
-        'forbidden',
-        `this key may not ${scope}: it has ${info.scopes.join(', ')}`,
-        'authorization',
-      );
-    return info;
-  }
+  const { storage, clock } = ctx;
+  const { options, requireKey } = v1Access(ctx);
 
   const send = <T>(reply: FastifyReply, outcome: UpsertOutcome, body: T) =>
     reply.code(statusOf(outcome)).send(body);
@@ -209,7 +134,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const body = parse(orderBody, req.body);
     const shopId = key.shopId;
     const now = clock.now();
-    const outcome = await storage.orders.upsertOrder(
+    const written = await storage.orders.upsertOrder(
       {
         id: externalId as Order['id'],
         shopId,
@@ -231,7 +156,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       (trx) => externalBuyerIn(trx, shopId, body.buyerExternalId, now),
       now,
     );
-    return send(reply, outcome, await orderResponse(shopId, externalId));
+    ctx.webhooks.kick();
+    return send(reply, written.outcome, { order: orderOut(written.order, body.buyerExternalId) });
   });
 
   app.get('/api/v1/orders/:externalId', options, async (req) => {
@@ -268,6 +194,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       clock.now(),
     );
     if (!added) throw notFound('order');
-    return { added: added.added, ...(await orderResponse(key.shopId, externalId)) };
+    if (added.added > 0) ctx.webhooks.kick();
+    const buyers = await buyerIdsOf(key.shopId, [added.order]);
+    return { added: added.added, order: orderOut(added.order, buyers.get(added.order.buyerId) ?? null) };
   });
 }
