@@ -8,6 +8,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ARTIFACTS, newShopWorld } from '../support/browser';
+import { makeAgent } from '../support/fixtures';
+import { Receiver } from '../support/receiver';
 import { AGENT_PASSWORD } from '../support/server';
 
 const OWNER = 'boss@tea-api.cn';
@@ -125,6 +127,58 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
       assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
     } finally {
       await new Promise((r) => receiver.close(r));
+    }
+  });
+
+  it("a Taobao buyer's message reaches the agent's workbench marked 淘宝; the reply goes out to the connector", async () => {
+    const { t, pages, shopId } = world;
+    const agent = await makeAgent(t.storage, shopId, {
+      email: 'xiaomei@tea-api.cn',
+      password: AGENT_PASSWORD,
+    });
+    const { key } = await t.storage.apiKeys.create(
+      shopId,
+      { name: '淘宝对接', scopes: ['read', 'write'], createdBy: null },
+      Date.now(),
+    );
+    const receiver = new Receiver();
+    const url = await receiver.start();
+    try {
+      await t.storage.webhooks.create(
+        shopId,
+        { url, events: ['message.created'], description: null, createdBy: null },
+        Date.now(),
+      );
+      const page = await pages.open({ width: 1440, height: 900 });
+      await page.goto(`${t.url}/workbench/`);
+      await page.getByTestId('login-email').fill(agent.email);
+      await page.getByTestId('login-password').fill(AGENT_PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('agent-status').waitFor();
+      const sent = await fetch(`${t.url}/api/v1/channels/taobao/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          buyerExternalId: 'tb-77',
+          messageId: 'tb-m-1',
+          nick: '茶友小王',
+          text: '转人工，想问下发货时间',
+        }),
+      });
+      assert.equal(sent.status, 201, await sent.text());
+      const item = page.locator('[data-testid="conversation-item"]', { hasText: '茶友小王' });
+      await item.getByTestId('channel-badge').filter({ hasText: '淘宝' }).waitFor();
+      await item.click();
+      await page.getByTestId('composer').fill('亲，今天下单明天发货');
+      await page.getByTestId('send-button').click();
+      const out = await receiver.next((r) => r.body.data.message.sender === 'agent');
+      assert.equal(out.body.data.conversation.channel, 'taobao');
+      assert.equal(out.body.data.conversation.buyer.externalId, 'tb-77');
+      assert.equal(out.body.data.message.body.text, '亲，今天下单明天发货');
+      await page.screenshot({ path: `${ARTIFACTS}workbench-channel-taobao.png` });
+      assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
+    } finally {
+      await receiver.stop();
     }
   });
 });

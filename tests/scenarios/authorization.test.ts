@@ -172,6 +172,7 @@ const HTTP: Row[] = [
   ['GET',    '/api/v1/orders/:externalId',                 at('/api/v1/orders/o-1'),                 KEYS_ONLY],
   ['PUT',    '/api/v1/orders/:externalId',                 at('/api/v1/orders/o-1', BAD),            KEYS_ONLY],
   ['POST',   '/api/v1/orders/:externalId/logistics',       at('/api/v1/orders/o-1/logistics', BAD),  KEYS_ONLY],
+  ['POST',   '/api/v1/channels/:channel/messages',         at('/api/v1/channels/taobao/messages', BAD), KEYS_ONLY],
   ['GET',    '/api/v1/webhooks',                           at('/api/v1/webhooks'),                   KEYS_ONLY],
   ['POST',   '/api/v1/webhooks',                           at('/api/v1/webhooks', BAD),              KEYS_ONLY],
   ['DELETE', '/api/v1/webhooks/:id',                       at('/api/v1/webhooks/nope'),              KEYS_ONLY],

@@ -8,8 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock, MINUTE, WEBHOOK_EVENT_TYPES, type ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
@@ -22,63 +20,9 @@ import {
   type TestServer,
 } from '../support/server';
 import { V1_ORDER } from '../support/v1';
+import { Receiver } from '../support/receiver';
 import { V1_WEBHOOK_EVENTS, webhookEnvelope, webhookEventData } from '@xiaoer/protocol/v1';
 import { v1OpenApi } from '../../packages/server/src/http/routes/v1.openapi';
-
-interface Received {
-  headers: Record<string, string | string[] | undefined>;
-  raw: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  answered: number;
-}
-
-/** A shop's receiving system: records every request, answers 500 to the first `failFirst`. */
-class Receiver {
-  readonly requests: Received[] = [];
-  failFirst = 0;
-  private server!: Server;
-  private waiters: { test: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
-
-  async start(): Promise<string> {
-    this.server = createHttpServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const answered = this.requests.length < this.failFirst ? 500 : 200;
-        const r: Received = { headers: req.headers, raw, body: JSON.parse(raw), answered };
-        this.requests.push(r);
-        res
-          .writeHead(answered, { 'content-type': 'text/plain' })
-          .end(answered === 200 ? 'ok' : 'down for a moment');
-        for (const w of [...this.waiters])
-          if (answered === 200 && w.test(r)) {
-            this.waiters.splice(this.waiters.indexOf(w), 1);
-            w.resolve(r);
-          }
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/xiaoer-events`;
-  }
-
-  /** Resolves when a delivery that `test` accepts is answered 200 (it may have come already). */
-  next(test: (r: Received) => boolean): Promise<Received> {
-    const seen = this.requests.find((r) => r.answered === 200 && test(r));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
-  }
-
-  /** What the receiver took: one per event id (a receiver keeps the ids it handled). */
-  delivered(): Received[] {
-    return this.requests.filter((r) => r.answered === 200);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((r) => this.server.close(r));
-  }
-}
 
 for (const engine of testDatabases) {
   describe(`issue #16 webhooks (${engine.name})`, () => {

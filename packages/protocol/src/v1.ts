@@ -146,6 +146,39 @@ export const errorOut = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
 
+// ── channels ─────────────────────────────────────────────────────────────────────────────────────
+/** A platform channel's name, as the shop's connector calls it: taobao, pinduoduo, jd, douyin… */
+export const channelName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ and - (1–32), such as taobao');
+export const channelParams = z.object({ channel: channelName });
+
+export const channelMessageBody = z
+  .object({
+    /** The shop's id of the buyer on that platform; a buyer not seen before is created. */
+    buyerExternalId: externalId,
+    /** The platform's id of this message: the same id sent again is stored once. */
+    messageId: z.string().trim().min(1).max(128),
+    /** The buyer's words, or */
+    text: z.string().trim().min(1).max(5000).optional(),
+    /** an image uploaded first with `POST /api/uploads` and this key (`/uploads/<id>`). */
+    imageUrl: z
+      .string()
+      .regex(
+        /^\/uploads\/[0-9a-f-]{36}$/,
+        'must be an upload of the shop (/uploads/<id>, from POST /api/uploads)',
+      )
+      .optional(),
+    /** The buyer's name on the platform (used when the buyer is new to xiaoer). */
+    nick: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((b) => (b.text === undefined) !== (b.imageUrl === undefined), {
+    message: 'send either text or imageUrl',
+    path: ['text'],
+  });
+export type ChannelMessageBody = z.infer<typeof channelMessageBody>;
+
 // ── webhooks ─────────────────────────────────────────────────────────────────────────────────────
 /** What an endpoint may subscribe to (`*`: all, and those added later). */
 export const V1_WEBHOOK_EVENTS = [
@@ -234,6 +267,13 @@ const messageData = z.object({
   body: z.record(z.string(), z.unknown()),
   createdAt: isoOut,
 });
+export const channelMessageOut = z.object({
+  message: messageData,
+  conversation: conversationData,
+  /** true: this platform message id was taken in before (nothing new stored). */
+  duplicate: z.boolean(),
+});
+
 export const webhookEventData = {
   'conversation.created': z.object({ conversation: conversationData }),
   'conversation.assigned': z.object({

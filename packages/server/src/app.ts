@@ -305,6 +305,7 @@ export async function createServer(
         await storage.timers.prune(clock.now() - 7 * DAY);
         // Issue #16: the webhook delivery log keeps 30 days.
         await storage.webhooks.prune(clock.now() - 30 * DAY);
+        await storage.channels.prune(clock.now() - 30 * DAY);
         // Issue #14: used identity nonces, once their identity has expired.
         await storage.kv.pruneExpired(clock.now());
         // Issue #14: expired login sessions are deleted, not kept for ever.

@@ -173,6 +173,11 @@ export class ChatService {
      * (never a client-supplied id), when an agent held it; saves a look-up per message.
      */
     knownConversationId?: ConversationId,
+    /**
+     * Issue #16: the platform channel the message came from (`POST /api/v1/channels/{channel}/
+     * messages`): the conversation is marked with it, so replies go out to that channel.
+     */
+    channel?: string,
   ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean }> {
     checkClientId(clientId);
     const normalized = normalizeContent(content);
@@ -193,10 +198,16 @@ export class ChatService {
       const now = clock.now();
       const status = (await this.deps.openingStatus?.(shopId, buyerId)) ?? 'queued';
       conversation = await conversations.createOrGetOpen(
-        newConversation(this.deps.ids.next() as ConversationId, shopId, buyerId, now, { status }),
+        newConversation(this.deps.ids.next() as ConversationId, shopId, buyerId, now, {
+          status,
+          channel: channel ?? null,
+        }),
       );
       opened = conversation.lastSeq === 0;
     }
+    // The buyer now writes from another platform (or from one, after the widget): replies go there.
+    if (channel !== undefined && conversation.channel !== channel)
+      conversation = await conversations.updateConversation(shopId, conversation.id, { channel });
     conversation = await this.setAsideIfSpam(shopId, conversation, normalized);
     const result = await this.append(shopId, conversation.id, draft);
     if (opened && !result.duplicate && result.conversation.status === 'queued') {

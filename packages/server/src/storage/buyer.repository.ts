@@ -197,6 +197,8 @@ export async function externalBuyerIn(
   shopId: ShopId,
   externalId: string,
   now: number,
+  /** The name to give a buyer made here (default 买家 + the id's last 4 characters). */
+  nick?: string,
 ): Promise<BuyerId> {
   const row = await trx
     .selectFrom('buyers')
@@ -205,7 +207,13 @@ export async function externalBuyerIn(
     .where('external_id', '=', externalId)
     .executeTakeFirst();
   if (row) return row.id as BuyerId;
-  return insertExternal(trx, shopId, externalId, { nick: `买家${externalId.slice(-4)}`, phone: null }, now);
+  return insertExternal(
+    trx,
+    shopId,
+    externalId,
+    { nick: nick ?? `买家${externalId.slice(-4)}`, phone: null },
+    now,
+  );
 }
 
 async function insertExternal(

@@ -19,6 +19,7 @@ import { TimerRepository } from './timer.repository';
 import { TeamRepository } from './team.repository';
 import { UploadRepository } from './upload.repository';
 import { WebhookRepository } from './webhook.repository';
+import { ChannelRepository } from './channel.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -44,6 +45,8 @@ export interface Storage {
   apiKeys: ApiKeyRepository;
   /** Issue #16: the shops' webhook endpoints and the outbox of their events. */
   webhooks: WebhookRepository;
+  /** Issue #16: platform message ids taken in through the channels API (dedupe). */
+  channels: ChannelRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -77,6 +80,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     team: new TeamRepository(k),
     apiKeys: new ApiKeyRepository(k),
     webhooks,
+    channels: new ChannelRepository(k),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

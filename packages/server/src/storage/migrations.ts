@@ -789,6 +789,28 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('conversations').addColumn('channel', 'text').execute();
       },
     },
+    '0018_channel_messages': {
+      // Issue #16: the platform message ids already taken in per shop and channel, so a platform
+      // that sends a message again (its retries) stores it once, even after its conversation ended.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('channel_messages')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('platform_message_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('channel_messages_pk', ['shop_id', 'channel', 'platform_message_id'])
+          .execute();
+        await db.schema
+          .createIndex('channel_messages_age')
+          .on('channel_messages')
+          .column('created_at')
+          .execute();
+      },
+    },
   };
 }
 

@@ -346,6 +346,16 @@ export interface WebhookDeliveriesTable {
   replay_of: number | null;
 }
 
+/** Issue #16: a platform message taken in (its id, per shop and channel) and where it was stored. */
+export interface ChannelMessagesTable {
+  shop_id: string;
+  channel: string;
+  platform_message_id: string;
+  conversation_id: string;
+  message_id: string;
+  created_at: number;
+}
+
 /** Issue #15: the model's summary of a conversation handed to a person (agents only). */
 export interface ConversationSummariesTable {
   shop_id: string;
@@ -383,6 +393,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  channel_messages: ChannelMessagesTable;
 }
 
 export type { Generated };

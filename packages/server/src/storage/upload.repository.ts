@@ -118,4 +118,10 @@ export class UploadRepository {
       .where('id', '=', id)
       .executeTakeFirst();
   }
+
+  /** The shop an upload belongs to (without its bytes), or undefined. */
+  async shopOf(id: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('uploads').select('shop_id').where('id', '=', id).executeTakeFirst();
+    return row?.shop_id;
+  }
 }

@@ -234,6 +234,17 @@ const zh = {
   deliveryReplayed: '已重新排队发送（事件 id 不变）',
   deliveryStatuses: { pending: '待送达', delivered: '已送达', failed: '已放弃' } as Record<string, string>,
   deliveryBody: '请求体',
+  channelNames: {
+    taobao: '淘宝',
+    tmall: '天猫',
+    pinduoduo: '拼多多',
+    pdd: '拼多多',
+    jd: '京东',
+    douyin: '抖音',
+    kuaishou: '快手',
+    wechat: '微信',
+    xiaohongshu: '小红书',
+  } as Record<string, string>,
   webhookEventNames: {
     'conversation.created': '会话开始',
     'conversation.assigned': '会话分配',
@@ -792,6 +803,17 @@ const en: typeof zh = {
     string
   >,
   deliveryBody: 'Body',
+  channelNames: {
+    taobao: 'Taobao',
+    tmall: 'Tmall',
+    pinduoduo: 'Pinduoduo',
+    pdd: 'Pinduoduo',
+    jd: 'JD',
+    douyin: 'Douyin',
+    kuaishou: 'Kuaishou',
+    wechat: 'WeChat',
+    xiaohongshu: 'Xiaohongshu',
+  } as Record<string, string>,
   webhookEventNames: {
     'conversation.created': 'conversation opened',
     'conversation.assigned': 'conversation assigned',

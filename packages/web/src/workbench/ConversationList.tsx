@@ -107,6 +107,12 @@ export function ConversationList(props: {
                         {c.buyer?.nick || c.buyerId.slice(0, 8)}
                       </Badge>{' '}
                       {statusTag(c)}
+                      {/* Issue #16: a buyer writing from a platform (its connector relays the replies). */}
+                      {c.channel && (
+                        <Tag color="geekblue" data-testid="channel-badge" data-channel={c.channel}>
+                          {t.channelNames[c.channel] ?? c.channel}
+                        </Tag>
+                      )}
                       {shops && (
                         <Tag color="purple" data-testid="shop-badge" data-shop-id={c.shopId}>
                           {shopName(c.shopId)}

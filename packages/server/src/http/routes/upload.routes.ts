@@ -7,8 +7,25 @@ import { agentFromToken, buyerFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEAD
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 
-/** Who uploads: an agent by cookie, or a buyer by widget token. */
+/** Issue #16: a v1 API key of the shop in the Authorization header (`xk_…`), if that is what it holds. */
+async function apiKeyOf(ctx: AppContext, req: FastifyRequest) {
+  const header = req.headers.authorization;
+  const key = header?.startsWith('Bearer xk_') ? header.slice(7) : undefined;
+  return key ? ctx.storage.apiKeys.authenticate(key, ctx.clock.now()) : undefined;
+}
+
+/**
+ * Who uploads: an agent by cookie, a buyer by widget token, or the shop's connector by a v1 key
+ * with write scope (a platform buyer's image, before `POST /api/v1/channels/{channel}/messages`).
+ */
 async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId: string; by: string }> {
+  if (req.headers.authorization?.startsWith('Bearer xk_')) {
+    const key = await apiKeyOf(ctx, req);
+    if (!key) throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
+    if (!key.scopes.includes('write'))
+      throw new DomainError('forbidden', 'this key may not write', 'authorization');
+    return { shopId: key.shopId, by: `apikey:${key.id}` };
+  }
   // TEAM-4: an agent of several shops uploads for the shop the request names (a conversation's).
   const shop = req.headers[SHOP_HEADER];
   const agent = await agentFromToken(
@@ -69,6 +86,8 @@ async function maySeeUpload(
   const shopId = upload.shop_id as ShopId;
   const agent = await agentFromToken(ctx.storage, req.cookies[SESSION_COOKIE], ctx.clock.now(), shopId);
   if (agent?.shop.id === shopId) return true;
+  // Issue #16: the shop's connector fetches the images agents send, to pass them to the platform.
+  if ((await apiKeyOf(ctx, req))?.shopId === shopId) return true;
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
   const buyer = await buyerFromToken(ctx.storage, ctx.secret, token, ctx.clock.now());

@@ -10,6 +10,9 @@ import {
   pageQuery,
   productBody,
   productOut,
+  channelMessageBody,
+  channelMessageOut,
+  channelParams,
   deliveriesQuery,
   deliveryOut,
   deliveryParams,
@@ -125,6 +128,17 @@ export const V1_ROUTES: readonly V1Route[] = [
     scope: 'write',
     body: logisticsBody,
     answer: z.object({ added: z.number().int(), order: orderOut }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/channels/{channel}/messages',
+    summary:
+      "A buyer's message from a platform channel: into the conversation loop (bot, routing, metrics); 201 stored, 200 a message id seen before",
+    scope: 'write',
+    params: channelParams,
+    body: channelMessageBody,
+    answer: channelMessageOut,
+    creates: true,
   },
   {
     method: 'get',

@@ -1,6 +1,8 @@
 import {
+  invalid,
   notFound,
   type BuyerId,
+  type Message,
   type Order,
   type OrderStatus,
   type ProductId,
@@ -8,6 +10,8 @@ import {
   type UpsertOutcome,
 } from '@xiaoer/core';
 import {
+  channelMessageBody,
+  channelParams,
   buyerBody,
   externalIdParams,
   logisticsBody,
@@ -16,12 +20,15 @@ import {
   pageQuery,
   productBody,
 } from '@xiaoer/protocol/v1';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { externalBuyerIn } from '../../storage/buyer.repository';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 import { v1Access } from '../api-key-auth';
-import { buyerOut, orderOut, productOut } from '../../integration/v1-out';
+import { buyerOut, conversationOut, messageOut, orderOut, productOut } from '../../integration/v1-out';
+import { isUniqueViolation } from '../../storage/db';
+import { consumeBuyerMessage } from './widget.routes';
 import { v1OpenApi } from './v1.openapi';
 
 const ms = (moment: string) => Date.parse(moment);
@@ -197,5 +204,63 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     if (added.added > 0) ctx.webhooks.kick();
     const buyers = await buyerIdsOf(key.shopId, [added.order]);
     return { added: added.added, order: orderOut(added.order, buyers.get(added.order.buyerId) ?? null) };
+  });
+
+  // ── channels ────────────────────────────────────────────────────────────────────────────────
+  // A buyer's message from a platform (the shop's connector relays it): it enters the same loop as
+  // the widget's — bot, routing, metrics, webhooks — and the conversation is marked with the
+  // channel, so the replies (message.created events) say where they go. The platform's message id
+  // makes a resend one message.
+  app.post('/api/v1/channels/:channel/messages', options, async (req, reply) => {
+    const key = await requireKey(req, 'write');
+    const { channel } = parse(channelParams, req.params);
+    const body = parse(channelMessageBody, req.body);
+    const shopId = key.shopId;
+    const answer = async (message: Message, duplicate: boolean) => {
+      const conversation = await storage.conversations.findConversation(shopId, message.conversationId);
+      return reply.code(duplicate ? 200 : 201).send({
+        message: messageOut(message),
+        conversation: conversationOut(conversation!, body.buyerExternalId),
+        duplicate,
+      });
+    };
+    const seen = await storage.channels.find(shopId, channel, body.messageId);
+    if (seen) return answer(seen, true);
+    if (body.imageUrl && (await storage.uploads.shopOf(body.imageUrl.slice('/uploads/'.length))) !== shopId)
+      throw invalid(
+        'imageUrl',
+        'is not an upload of this shop: upload it with POST /api/uploads and this key',
+      );
+    const now = clock.now();
+    const buyerId = await storage.db.kysely
+      .transaction()
+      .execute((trx) => externalBuyerIn(trx, shopId, body.buyerExternalId, now, body.nick))
+      .catch(async (error: unknown) => {
+        // Two first messages of a new buyer at once: one insert wins; the other finds it.
+        if (!isUniqueViolation(error)) throw error;
+        return externalBuyerIn(storage.db.kysely, shopId, body.buyerExternalId, now, body.nick);
+      });
+    await consumeBuyerMessage(ctx, buyerId);
+    // The client id is the platform's message id (hashed to fit): a resend racing the first is
+    // caught by the conversation's unique client id.
+    const clientId = `ch_${createHash('sha256').update(`${channel}\n${body.messageId}`).digest('base64url').slice(0, 40)}`;
+    const sent = await ctx.chat.sendBuyerMessage(
+      shopId,
+      buyerId,
+      clientId,
+      body.text !== undefined
+        ? { kind: 'text', body: { text: body.text } }
+        : { kind: 'image', body: { url: body.imageUrl! } },
+      undefined,
+      channel,
+    );
+    await storage.channels.record(
+      shopId,
+      channel,
+      body.messageId,
+      { conversationId: sent.message.conversationId, messageId: sent.message.id },
+      now,
+    );
+    return answer(sent.message, sent.duplicate);
   });
 }
