@@ -178,17 +178,33 @@ export class WebhookDispatcher {
     for (let round = 0; round < 500; round++) {
       const claimed = await webhooks.claimDue(nodeId, clock.now(), this.leaseMs, this.batch);
       if (claimed.length === 0) break;
-      // One per chain in a claim: they may all go at once.
-      const results = await Promise.all(claimed.map((d) => this.send(d)));
-      sent += results.filter(Boolean).length;
+      // One per chain in a claim: they may all go at once; what was delivered is recorded in one
+      // statement per answer status, each failure on its own (its retry time is its own).
+      const tries = await Promise.all(claimed.map(async (d) => ({ d, outcome: await this.send(d) })));
+      const now = clock.now();
+      const byStatus = new Map<number, number[]>();
+      for (const { d, outcome } of tries) {
+        if (outcome.error === null && outcome.status !== null) {
+          const seqs = byStatus.get(outcome.status) ?? [];
+          seqs.push(d.seq);
+          byStatus.set(outcome.status, seqs);
+        } else
+          await webhooks.failed(
+            d.seq,
+            nodeId,
+            now,
+            { status: outcome.status, error: outcome.error ?? 'no answer' },
+            nextWebhookAttempt(d.attempts + 1, now),
+          );
+      }
+      for (const [status, seqs] of byStatus) sent += await webhooks.delivered(seqs, nodeId, now, status);
     }
     return sent;
   }
 
-  /** One try of one delivery; true when it was delivered. */
-  private async send(d: WebhookDelivery & { url: string; secret: string }): Promise<boolean> {
-    const { webhooks, clock, nodeId, rules } = this.opts;
-    const outcome = await postJson(
+  /** One try of one delivery. */
+  private send(d: WebhookDelivery & { url: string; secret: string }): Promise<TryOutcome> {
+    return postJson(
       d.url,
       d.body,
       {
@@ -197,21 +213,7 @@ export class WebhookDispatcher {
         'x-xiaoer-delivery': String(d.seq),
         'x-xiaoer-event-id': d.eventId,
       },
-      rules,
+      this.opts.rules,
     );
-    const now = clock.now();
-    if (outcome.error === null && outcome.status !== null) {
-      await webhooks.delivered(d.seq, nodeId, now, outcome.status);
-      return true;
-    }
-    const tries = d.attempts + 1;
-    await webhooks.failed(
-      d.seq,
-      nodeId,
-      now,
-      { status: outcome.status, error: outcome.error ?? 'no answer' },
-      nextWebhookAttempt(tries, now),
-    );
-    return false;
   }
 }

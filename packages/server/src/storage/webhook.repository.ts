@@ -396,8 +396,12 @@ export class WebhookRepository {
       });
   }
 
-  /** A try answered 2xx: delivered (only while `nodeId` holds the claim). */
-  async delivered(seq: number, nodeId: string, now: number, status: number): Promise<boolean> {
+  /**
+   * Tries answered 2xx with `status`: delivered (those `nodeId` still holds), in one statement for
+   * the lot. Returns how many were.
+   */
+  async delivered(seqs: readonly number[], nodeId: string, now: number, status: number): Promise<number> {
+    if (seqs.length === 0) return 0;
     const r = await this.db
       .updateTable('webhook_deliveries')
       .set({
@@ -409,11 +413,11 @@ export class WebhookRepository {
         delivered_at: now,
         claimed_until: null,
       })
-      .where('seq', '=', seq)
+      .where('seq', 'in', seqs)
       .where('claimed_by', '=', nodeId)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return Number(r.numUpdatedRows);
   }
 
   /** A try failed: again at `retryAt`, or given up (failed) when that is null. */
