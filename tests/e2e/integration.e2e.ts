@@ -4,15 +4,23 @@
  * key revoked in the console stops at once.
  */
 import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { ARTIFACTS, newShopWorld } from '../support/browser';
 import { makeAgent } from '../support/fixtures';
 import { Receiver } from '../support/receiver';
 import { AGENT_PASSWORD } from '../support/server';
 
 const OWNER = 'boss@tea-api.cn';
+
+/** Resolves when the page's finite animations (a drawer sliding in, a modal) have ended. */
+const settled = (page: Page) =>
+  page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.effect?.getComputedTiming().endTime === Infinity),
+  );
 
 describe('e2e: an API key from the console writes the shop’s orders (issue #16)', () => {
   let world: Awaited<ReturnType<typeof newShopWorld>>;
@@ -104,7 +112,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         const secret = owner.getByTestId('webhook-secret');
         await secret.waitFor();
         assert.match((await secret.locator('code').textContent())!.trim(), /^whsec_/);
-        await owner.waitForFunction(() => document.getAnimations().length === 0);
+        await settled(owner);
         await owner.screenshot({ path: `${ARTIFACTS}console-webhook-secret-${viewport.name}.png` });
         await owner.getByTestId('webhook-secret-done').click();
         const row = owner.locator(`[data-testid="webhook-row"][data-url="${url}?${viewport.name}"]`);
@@ -118,7 +126,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         await owner
           .locator('[data-testid="delivery-row"][data-type="webhook.ping"][data-status="delivered"]')
           .waitFor();
-        await owner.waitForFunction(() => document.getAnimations().length === 0);
+        await settled(owner);
         await owner.screenshot({ path: `${ARTIFACTS}console-webhook-log-${viewport.name}.png` });
         await owner.getByTestId('delivery-replay').first().click();
         while (received.length === before + 1) await new Promise((r) => setTimeout(r, 20));
@@ -180,5 +188,53 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
     } finally {
       await receiver.stop();
     }
+  });
+
+  it('orders from a GBK CSV: previewed with its problems, imported skipping them — on a desk and on a phone', async () => {
+    const { t, pages, shopId } = world;
+    const csv = (n: string) =>
+      iconv.encode(
+        [
+          '订单号,买家编号,订单状态,订单金额,商品编号,商品名称,数量,单价,下单时间',
+          `${n}-1,tb-501,已付款,128.00,longjing-250,明前龙井 250g,1,128.00,2026-12-01 10:00:00`,
+          `${n}-2,tb-502,发货了吗,88.00,biluochun-100,洞庭碧螺春 100g,1,88.00,2026-12-01 11:00:00`,
+        ].join('\r\n'),
+        'gbk',
+      );
+    for (const viewport of [
+      { width: 1440, height: 900, name: 'desktop' },
+      { width: 390, height: 844, name: 'phone' },
+    ]) {
+      const owner = await pages.open({ width: viewport.width, height: viewport.height });
+      await owner.goto(`${t.url}/admin/#integration`);
+      await owner.getByTestId('login-email').fill(OWNER);
+      await owner.getByTestId('login-password').fill(AGENT_PASSWORD);
+      await owner.getByTestId('login-submit').click();
+      await owner.getByTestId('import-file').waitFor();
+      const prefix = `GBK-${viewport.name}`;
+      await owner
+        .locator('input[type="file"][accept=".csv,.txt,.xlsx"]')
+        .setInputFiles({ name: '订单导出.csv', mimeType: 'text/csv', buffer: csv(prefix) });
+      await owner.locator('[data-testid="import-encoding"][data-encoding="gb18030"]').waitFor();
+      assert.equal(await owner.getByTestId('import-valid').textContent(), '1');
+      assert.equal(await owner.getByTestId('import-problem').count(), 1);
+      assert.match((await owner.getByTestId('import-problem').textContent()) ?? '', /3.*订单状态.*发货了吗/);
+      // Chinese read as Chinese, not as garbage.
+      await owner.getByText('明前龙井 250g').waitFor();
+      assert.equal(await owner.getByTestId('import-go').isDisabled(), true, 'not with a problem left');
+      await settled(owner);
+      await owner.screenshot({
+        path: `${ARTIFACTS}console-import-preview-${viewport.name}.png`,
+        fullPage: true,
+      });
+      await owner.getByTestId('import-skip').click();
+      await owner.getByTestId('import-go').click();
+      await owner.getByTestId('import-outcome').waitFor();
+      assert.match((await owner.getByTestId('import-outcome').textContent()) ?? '', /新增 1/);
+      assert.equal((await t.storage.orders.findOrder(shopId, `${prefix}-1`))?.status, 'paid');
+      assert.equal(await t.storage.orders.findOrder(shopId, `${prefix}-2`), undefined);
+      await owner.close();
+    }
+    assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
   });
 });

@@ -70,6 +70,8 @@ const AGENTS_400: Outcomes = /*       */ [401, 401, 401, 400, 400, 400, 400, 400
 const ADMINS: Outcomes = /*           */ [401, 401, 401, 403, 403, 200, 200, 200];
 const ADMINS_400: Outcomes = /*       */ [401, 401, 401, 403, 403, 400, 400, 400];
 const ADMINS_404: Outcomes = /*       */ [401, 401, 401, 403, 403, 404, 404, 404];
+/** Issue #16: an import sent as JSON instead of the file's bytes. */
+const ADMINS_415: Outcomes = /*       */ [401, 401, 401, 403, 403, 415, 415, 415];
 const BUYERS_400: Outcomes = /*       */ [401, 400, 400, 401, 401, 401, 401, 401];
 /** C and its buyer: its holder and shop A's admins; outsourced agent not its holder; shop B's admin: not found. */
 const C_READ: Outcomes = /*           */ [401, 401, 401, 200, 403, 200, 200, 404];
@@ -179,6 +181,9 @@ const HTTP: Row[] = [
   ['GET',    '/api/v1/webhooks/:id/deliveries',            at('/api/v1/webhooks/nope/deliveries'),   KEYS_ONLY],
   ['POST',   '/api/v1/webhooks/:id/deliveries/:seq/replay', at('/api/v1/webhooks/nope/deliveries/1/replay'), KEYS_ONLY],
   ['POST',   '/api/v1/webhooks/:id/ping',                  at('/api/v1/webhooks/nope/ping'),         KEYS_ONLY],
+  ['POST',   '/api/admin/imports/:kind/preview',           at('/api/admin/imports/orders/preview', BAD), ADMINS_415],
+  ['POST',   '/api/admin/imports/:kind',                   at('/api/admin/imports/orders', BAD),     ADMINS_415],
+  ['GET',    '/api/admin/imports/:kind/template',          at('/api/admin/imports/orders/template'), ADMINS],
   ['GET',    '/api/admin/webhooks',                        at('/api/admin/webhooks'),                ADMINS],
   ['POST',   '/api/admin/webhooks',                        at('/api/admin/webhooks', BAD),           ADMINS_400],
   ['DELETE', '/api/admin/webhooks/:id',                    at('/api/admin/webhooks/nope'),           ADMINS_404],

@@ -6,6 +6,7 @@ export * from './buyers/buyer.types';
 export * from './orders/order.types';
 export * from './orders/order.sync';
 export * from './integration/webhooks';
+export * from './integration/imports';
 export * from './conversations/conversation.types';
 export * from './conversations/conversation.events';
 export * from './conversations/buyer-lines';

@@ -20,6 +20,7 @@ import {
 import { apiKeyRoutes } from './http/routes/api-key.routes';
 import { v1Routes } from './http/routes/v1.routes';
 import { webhookRoutes } from './http/routes/webhook.routes';
+import { importRoutes } from './http/routes/import.routes';
 import { TransferSummaries } from './bot/transfer-summary';
 import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
@@ -472,6 +473,7 @@ export async function createServer(
         apiKeyRoutes,
         v1Routes,
         webhookRoutes,
+        importRoutes,
         pageRoutes,
       ]
     : []) {

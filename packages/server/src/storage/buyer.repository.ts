@@ -139,6 +139,21 @@ export class BuyerRepository {
   }
 
   /** Creates or updates the shop's buyer `externalId` (nick, phone); the widget's stay as they are. */
+  /** Which of `externalIds` the shop has as buyers already (an import's preview). */
+  async existingExternalIds(shopId: ShopId, externalIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < externalIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('buyers')
+        .select('external_id')
+        .where('shop_id', '=', shopId)
+        .where('external_id', 'in', externalIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) if (r.external_id) found.add(r.external_id);
+    }
+    return found;
+  }
+
   async upsertByExternalId(
     shopId: ShopId,
     externalId: string,

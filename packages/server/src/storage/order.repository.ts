@@ -319,6 +319,21 @@ export class OrderRepository implements OrderLookup {
     });
   }
 
+  /** Which of `ids` the shop has as products or orders already (an import's preview). */
+  async existingIds(shopId: ShopId, table: 'products' | 'orders', ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom(table)
+        .select('id')
+        .where('shop_id', '=', shopId)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+
   /** A page of the shop's orders by id (optionally one buyer's), after the cursor `after`. */
   async listOrdersPage(
     shopId: ShopId,

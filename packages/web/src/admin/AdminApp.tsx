@@ -1,5 +1,6 @@
 import { ApiKeys } from './ApiKeys';
 import { Webhooks } from './Webhooks';
+import { Imports } from './Imports';
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { Alert, Layout, Space, Spin, Tabs } from 'antd';
 import { useState } from 'react';
@@ -73,6 +74,7 @@ export function AdminApp() {
                 label: t.integration,
                 children: (
                   <Space direction="vertical" style={{ width: '100%' }} size="middle">
+                    <Imports />
                     <ApiKeys />
                     <Webhooks />
                   </Space>

@@ -20,7 +20,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, shopHeaders, shopLink } from '../shared/api';
+import { api, ApiError, shopLink } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ModelSettings } from './ModelSettings';
 
@@ -272,21 +272,19 @@ export function BotAdmin() {
           <Space>
             <Input.Search placeholder={t.botSearch} allowClear onSearch={setQ} style={{ width: 200 }} />
             <Upload
-              accept=".json,.csv"
+              accept=".json,.csv,.txt,.xlsx"
               showUploadList={false}
               customRequest={async ({ file, onSuccess, onError }) => {
                 const f = file as File;
-                const text = await f.text();
-                const isCsv = f.name.toLowerCase().endsWith('.csv');
+                const isJson = f.name.toLowerCase().endsWith('.json');
                 try {
-                  const res = await fetch('/api/admin/faq/import', {
-                    method: 'POST',
-                    credentials: 'same-origin',
-                    headers: { ...shopHeaders(), 'content-type': isCsv ? 'text/csv' : 'application/json' },
-                    body: text,
-                  });
-                  const body = (await res.json()) as { imported?: number; error?: { message: string } };
-                  if (!res.ok) throw new Error(body.error?.message ?? res.statusText);
+                  // A table (CSV in UTF-8 or GBK, or Excel) goes as its bytes: the server reads
+                  // the encoding and the Chinese or English headers (issue #16).
+                  const body = await api<{ imported: number }>(
+                    'POST',
+                    '/api/admin/faq/import',
+                    isJson ? JSON.parse(await f.text()) : f,
+                  );
                   toast.success(`${t.botImported} ${body.imported}`);
                   load();
                   onSuccess?.(body);

@@ -70,7 +70,11 @@ export async function api<T>(
   const headers: Record<string, string> = options.shop ? { 'x-xiaoer-shop': options.shop } : shopHeaders();
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
+  else if (body instanceof Blob) {
+    // A file sent as it is (issue #16: imports read its bytes, to tell GBK from UTF-8).
+    init.body = body;
+    headers['content-type'] = 'application/octet-stream';
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }

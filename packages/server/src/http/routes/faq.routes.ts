@@ -13,7 +13,8 @@ import { z } from '@xiaoer/protocol';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readTable } from '../../integration/table-file';
 import { intentIdsSchema, kbFileSchema } from '../../bot/bot-eval';
 import { sharedCatalogue } from '../../bot/catalogue';
 import { requireAdmin, requireAgent } from '../auth';
@@ -57,22 +58,77 @@ function unescapeFormulas(record: Record<string, string>): Record<string, string
   );
 }
 
-/** Reads an import body: a JSON array, or CSV with a header row (similar questions joined by "|"). */
-function importRows(body: unknown, contentType: string | undefined): unknown {
-  if (typeof body === 'string' && /csv/.test(contentType ?? '')) {
+/** Issue #16: FAQ columns as shops name them, in Chinese or English. */
+const FAQ_HEADERS: Record<(typeof CSV_COLUMNS)[number], readonly string[]> = {
+  id: ['id', '编号', '序号', '条目编号'],
+  question: ['question', '问题', '标准问题', '标准问', '问'],
+  similar: ['similar', '相似问法', '相似问题', '相似问', '扩展问'],
+  answer: ['answer', '答案', '回答', '回复', '答'],
+  category: ['category', '分类', '类别', '类目'],
+  enabled: ['enabled', '启用', '是否启用', '状态'],
+  intents: ['intents', '意图'],
+};
+const headerKey = (h: string) =>
+  h
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s*＊]/g, '');
+
+/**
+ * Issue #16: a FAQ file uploaded as it is (CSV in UTF-8 or GBK, or Excel), headers in Chinese or
+ * English, as the records the CSV path reads. An entry without an id gets one from its question,
+ * so the same file imported again replaces its entries rather than adding them twice.
+ */
+async function faqTableRecords(bytes: Buffer): Promise<Record<string, string>[]> {
+  const table = await readTable(bytes);
+  const keys = table.header.map(
+    (h) =>
+      (Object.entries(FAQ_HEADERS).find(([, names]) =>
+        names.some((n) => headerKey(n) === headerKey(h)),
+      )?.[0] ?? null) as string | null,
+  );
+  if (!keys.includes('question') || !keys.includes('answer'))
+    throw new DomainError(
+      'validation_failed',
+      'file: needs the columns 问题 (question) and 答案 (answer)',
+      'file',
+    );
+  return table.rows
+    .filter((cells) => cells.some((c) => c.trim() !== ''))
+    .map((cells) => {
+      const record: Record<string, string> = {};
+      keys.forEach((k, i) => {
+        if (k) record[k] = (cells[i] ?? '').trim();
+      });
+      if (!record.id)
+        record.id = `q-${createHash('sha256')
+          .update(record.question ?? '')
+          .digest('hex')
+          .slice(0, 12)}`;
+      return record;
+    });
+}
+
+/** Reads an import body: a JSON array, a table file, or CSV text with a header row (similar questions joined by "|"). */
+async function importRows(body: unknown, contentType: string | undefined): Promise<unknown> {
+  const isCsvText = typeof body === 'string' && /csv/.test(contentType ?? '');
+  if (isCsvText || Buffer.isBuffer(body)) {
     let records: Record<string, string>[];
-    try {
-      records = parseCsv(body, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (error) {
-      throw new DomainError('validation_failed', `csv: ${(error as Error).message}`, 'csv');
-    }
+    if (Buffer.isBuffer(body)) records = await faqTableRecords(body);
+    else
+      try {
+        records = parseCsv(body as string, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+      } catch (error) {
+        throw new DomainError('validation_failed', `csv: ${(error as Error).message}`, 'csv');
+      }
     return records.map(unescapeFormulas).map((r) => ({
       ...r,
       similar: (r.similar ?? '')
-        .split('|')
+        .split(/[|｜\n]/)
         .map((s) => s.trim())
         .filter(Boolean),
-      enabled: r.enabled === undefined ? true : !/^(0|false|no|否)$/i.test(r.enabled),
+      enabled: !r.enabled ? true : !/^(0|false|no|否|停用|禁用)$/i.test(r.enabled),
       // Issue #15: intents joined by "|"; an empty cell (or none) leaves them to the suggestion.
       intents: r.intents?.trim()
         ? r.intents
@@ -178,7 +234,7 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   // All or nothing: a bad row is reported by its number and field, and nothing is stored.
   app.post('/api/admin/faq/import', { bodyLimit: 5 * 1024 * 1024 }, async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
-    const rows = importRows(req.body, req.headers['content-type']);
+    const rows = await importRows(req.body, req.headers['content-type']);
     const result = kbFileSchema.safeParse(rows);
     if (!result.success) {
       const issue = result.error.issues[0]!;

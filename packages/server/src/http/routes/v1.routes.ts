@@ -4,8 +4,6 @@ import {
   type BuyerId,
   type Message,
   type Order,
-  type OrderStatus,
-  type ProductId,
   type ShopId,
   type UpsertOutcome,
 } from '@xiaoer/core';
@@ -26,6 +24,7 @@ import { externalBuyerIn } from '../../storage/buyer.repository';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 import { v1Access } from '../api-key-auth';
+import { writeBuyer, writeOrder, writeProduct } from '../../integration/v1-writes';
 import { buyerOut, conversationOut, messageOut, orderOut, productOut } from '../../integration/v1-out';
 import { isUniqueViolation } from '../../storage/db';
 import { consumeBuyerMessage } from './widget.routes';
@@ -60,16 +59,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(productBody, req.body);
     const shopId = key.shopId;
-    const outcome = await storage.orders.upsertProduct(
-      {
-        id: externalId as ProductId,
-        shopId,
-        title: body.title,
-        priceCents: body.priceCents,
-        imageUrl: body.imageUrl,
-      },
-      clock.now(),
-    );
+    const outcome = await writeProduct(storage, shopId, externalId, body, clock.now());
     return send(reply, outcome, {
       product: productOut((await storage.orders.findProduct(shopId, externalId))!),
     });
@@ -95,7 +85,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const key = await requireKey(req, 'write');
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(buyerBody, req.body);
-    const outcome = await storage.buyers.upsertByExternalId(key.shopId, externalId, body, clock.now());
+    const outcome = await writeBuyer(storage, key.shopId, externalId, body, clock.now());
     return send(reply, outcome, {
       buyer: buyerOut((await storage.buyers.findByExternalId(key.shopId, externalId))!),
     });
@@ -140,29 +130,7 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(orderBody, req.body);
     const shopId = key.shopId;
-    const now = clock.now();
-    const written = await storage.orders.upsertOrder(
-      {
-        id: externalId as Order['id'],
-        shopId,
-        status: body.status as OrderStatus,
-        totalCents: body.totalCents,
-        carrier: body.carrier,
-        trackingNo: body.trackingNo,
-        createdAt: ms(body.createdAt),
-        paidAt: body.paidAt === null ? null : ms(body.paidAt),
-        shippedAt: body.shippedAt === null ? null : ms(body.shippedAt),
-        items: body.items.map((i) => ({
-          productId: i.productExternalId as ProductId,
-          title: i.title,
-          quantity: i.quantity,
-          priceCents: i.priceCents,
-        })),
-      },
-      // An order may come before its buyer: the buyer is created in the same transaction.
-      (trx) => externalBuyerIn(trx, shopId, body.buyerExternalId, now),
-      now,
-    );
+    const written = await writeOrder(storage, shopId, externalId, body, clock.now());
     ctx.webhooks.kick();
     return send(reply, written.outcome, { order: orderOut(written.order, body.buyerExternalId) });
   });
