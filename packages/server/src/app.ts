@@ -373,6 +373,8 @@ export async function createServer(
   let hinted = false;
   const webhookKick = {
     kick() {
+      // Only when this node queued a delivery (a shop without webhooks wakes nobody).
+      if (!storage.webhooks.takeQueued()) return;
       if (roles.has('worker')) dispatcher.kick();
       if (!peers || hinted) return;
       // At most one hint per 50 ms to the other nodes.

@@ -82,6 +82,19 @@ export class WebhookRepository {
     private readonly engine: Engine,
   ) {}
 
+  /** Whether this process queued a delivery since `takeQueued` was last asked (a hint, not a count). */
+  private queued = false;
+
+  /**
+   * Whether deliveries were queued here since the last call: the dispatcher is woken only then, so a
+   * shop without webhooks costs its messages nothing but the one look-up in their transaction.
+   */
+  takeQueued(): boolean {
+    const queued = this.queued;
+    this.queued = false;
+    return queued;
+  }
+
   async create(
     shopId: ShopId,
     fields: { url: string; events: readonly string[]; description: string | null; createdBy: string | null },
@@ -236,6 +249,7 @@ export class WebhookRepository {
         })),
       )
       .execute();
+    this.queued = true;
     return targets.length;
   }
 
@@ -254,6 +268,7 @@ export class WebhookRepository {
       .values(this.fresh(shopId, webhookId, eventId, 'webhook.ping', `ping:${eventId}`, body, now, null))
       .returningAll()
       .executeTakeFirstOrThrow();
+    this.queued = true;
     return toDelivery(row);
   }
 
@@ -291,6 +306,7 @@ export class WebhookRepository {
       )
       .returningAll()
       .executeTakeFirstOrThrow();
+    this.queued = true;
     return toDelivery(row);
   }
 
