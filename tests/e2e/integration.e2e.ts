@@ -237,4 +237,19 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
     }
     assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
   });
+
+  it('the API reference renders the routes and the webhook events under the strict CSP', async () => {
+    const { t, pages } = world;
+    const page = await pages.open({ width: 1440, height: 900 });
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${t.url}/api/v1/docs`);
+    await page.getByText('/api/v1/channels/{channel}/messages').first().waitFor();
+    await page.getByText('message.created').first().waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}api-reference.png` });
+    assert.deepEqual(violations, []);
+    assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');
+  });
 });

@@ -164,6 +164,9 @@ const HTTP: Row[] = [
   ['DELETE', '/api/admin/api-keys/:id',                    at('/api/admin/api-keys/nope'),           ADMINS_404],
   // Issue #16: the v1 API answers a shop's API key only (keys × scopes × shops: integration-api.test.ts).
   ['GET',    '/api/v1/openapi.json',                       at('/api/v1/openapi.json'),               PUBLIC],
+  ['GET',    '/api/v1/docs',                               at('/api/v1/docs'),                       PUBLIC],
+  ['GET',    '/api/v1/docs/init.js',                       at('/api/v1/docs/init.js'),               PUBLIC],
+  ['GET',    '/api/v1/docs/:file',                         at('/api/v1/docs/swagger-ui.css'),        PUBLIC],
   ['GET',    '/api/v1/products',                           at('/api/v1/products'),                   KEYS_ONLY],
   ['GET',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1'),               KEYS_ONLY],
   ['PUT',    '/api/v1/products/:externalId',               at('/api/v1/products/p-1', BAD),          KEYS_ONLY],

@@ -21,6 +21,7 @@ import { apiKeyRoutes } from './http/routes/api-key.routes';
 import { v1Routes } from './http/routes/v1.routes';
 import { webhookRoutes } from './http/routes/webhook.routes';
 import { importRoutes } from './http/routes/import.routes';
+import { apiDocsRoutes } from './http/routes/api-docs.routes';
 import { TransferSummaries } from './bot/transfer-summary';
 import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
@@ -476,6 +477,7 @@ export async function createServer(
         v1Routes,
         webhookRoutes,
         importRoutes,
+        apiDocsRoutes,
         pageRoutes,
       ]
     : []) {

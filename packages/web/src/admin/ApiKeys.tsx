@@ -64,7 +64,12 @@ export function ApiKeys() {
           </Button>
         }
       >
-        <Typography.Paragraph type="secondary">{t.apiKeysHelp}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">
+          {t.apiKeysHelp}{' '}
+          <a href="/api/v1/docs" target="_blank" rel="noreferrer" data-testid="api-docs-link">
+            {t.apiDocs}
+          </a>
+        </Typography.Paragraph>
         <Table<ApiKeyInfo>
           size="small"
           rowKey="id"

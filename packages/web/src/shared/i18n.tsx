@@ -192,7 +192,8 @@ const zh = {
   integration: '集成',
   apiKeys: 'API 密钥',
   apiKeysHelp:
-    '店铺的订单系统、ERP 或平台对接程序用密钥调用 v1 接口，写入商品、买家、订单和物流（见 docs/api.md）。密钥只在创建时显示一次，系统只保存其摘要；停用后立即失效。',
+    '店铺的订单系统、ERP 或平台对接程序用密钥调用 v1 接口，写入商品、买家、订单和物流，转入平台买家的消息。密钥只在创建时显示一次，系统只保存其摘要；停用后立即失效。',
+  apiDocs: '接口文档',
   apiKeyCreate: '新建密钥',
   apiKeyPrefix: '开头',
   apiKeyScopes: '权限',
@@ -815,7 +816,8 @@ const en: typeof zh = {
   integration: 'Integration',
   apiKeys: 'API keys',
   apiKeysHelp:
-    'Your order system, ERP or platform connector calls the v1 API with a key to write products, buyers, orders and tracking (see docs/api.md). A key is shown once, when it is made; only a hash is kept; a revoked key stops at once.',
+    'Your order system, ERP or platform connector calls the v1 API with a key to write products, buyers, orders and tracking, and to pass on platform buyers’ messages. A key is shown once, when it is made; only a hash is kept; a revoked key stops at once.',
+  apiDocs: 'API reference',
   apiKeyCreate: 'New key',
   apiKeyPrefix: 'Starts with',
   apiKeyScopes: 'Scopes',

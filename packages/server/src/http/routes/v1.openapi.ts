@@ -228,6 +228,8 @@ export function v1OpenApi(serverUrl = '/'): Record<string, unknown> {
     const ok = { content: { 'application/json': { schema: json(r.answer, 'output') } } };
     (paths[r.path] ??= {})[r.method] = {
       summary: r.summary,
+      // Grouped by what they touch: products, buyers, orders, channels, webhooks.
+      tags: [r.path.split('/')[3]!],
       security: [{ apiKey: [] }],
       'x-xiaoer-scope': r.scope,
       parameters,
@@ -254,7 +256,7 @@ export function v1OpenApi(serverUrl = '/'): Record<string, unknown> {
       title: 'xiaoer integration API',
       version: '1',
       description:
-        "A shop's systems write its products, buyers, orders and tracking events by their own ids. Keys: console → 集成, or `npx xiaoer apikey create`.",
+        "A shop's systems write its products, buyers, orders and tracking events by their own ids, pass on its buyers' messages from platform channels, and hear what happens in xiaoer through signed webhooks (see Webhooks below: each event's body; `X-Xiaoer-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`). Keys: console → 集成, or `npx xiaoer apikey create`; `Authorization: Bearer <key>`.",
     },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
