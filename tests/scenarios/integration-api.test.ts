@@ -173,6 +173,22 @@ for (const engine of testDatabases) {
       assert.equal(await t.storage.orders.findOrder(shopId, 'T-bad'), undefined);
       assert.equal(await t.storage.buyers.findByExternalId(shopId, 'tb 9999'), undefined);
       assert.equal((await call('PUT', '/api/v1/orders/bad%20id', ORDER)).json().error.field, 'externalId');
+      // Oversize and malformed bodies: refused before anything is read into the shop.
+      const huge = await call('PUT', '/api/v1/orders/T-huge', {
+        ...ORDER,
+        note: 'x'.repeat(2 * 1024 * 1024),
+      });
+      assert.equal(huge.status, 413, huge.body);
+      assert.equal(huge.json().error.code, 'payload_too_large');
+      const broken = await t.server.app.inject({
+        method: 'PUT',
+        url: '/api/v1/orders/T-broken',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: '{"buyerExternalId": "tb-1", ',
+      });
+      assert.equal(broken.statusCode, 400, broken.body);
+      assert.equal(await t.storage.orders.findOrder(shopId, 'T-huge'), undefined);
+      assert.equal(await t.storage.orders.findOrder(shopId, 'T-broken'), undefined);
     });
 
     it('another shop’s key sees none of it, and may use the same ids for its own', async () => {

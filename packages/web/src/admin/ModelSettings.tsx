@@ -102,25 +102,29 @@ export function ModelSettings() {
           <Form.Item name="semanticThreshold" label={t.modelThreshold} extra={t.modelThresholdHint}>
             <InputNumber min={0.3} max={0.99} step={0.01} style={{ width: 120 }} />
           </Form.Item>
-          <Form.Item
-            name="draftAnswers"
-            label={t.modelDrafts}
-            valuePropName="checked"
-            extra={t.modelDraftsHint}
-          >
-            <Switch />
-          </Form.Item>
-          <Form.Item name="suggestReplies" label={t.modelSuggest} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-          <Form.Item
-            name="summarizeTransfers"
-            label={t.modelSummaries}
-            valuePropName="checked"
-            extra={t.modelSummariesHint}
-          >
-            <Switch data-testid="model-summaries" />
-          </Form.Item>
+          {/* What the model may do, each switched on its own. */}
+          {(
+            [
+              { name: 'draftAnswers', label: t.modelDrafts, extra: t.modelDraftsHint },
+              { name: 'suggestReplies', label: t.modelSuggest },
+              {
+                name: 'summarizeTransfers',
+                label: t.modelSummaries,
+                extra: t.modelSummariesHint,
+                testid: 'model-summaries',
+              },
+            ] as const
+          ).map((f) => (
+            <Form.Item
+              key={f.name}
+              name={f.name}
+              label={f.label}
+              valuePropName="checked"
+              extra={'extra' in f ? f.extra : undefined}
+            >
+              <Switch data-testid={'testid' in f ? f.testid : undefined} />
+            </Form.Item>
+          ))}
         </Space>
         <Button type="primary" onClick={save} loading={busy} data-testid="model-save">
           {t.save}

@@ -8,7 +8,7 @@ import {
   type ModelSettings,
 } from '@xiaoer/core';
 import { conversationParams, z } from '@xiaoer/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OpenAiCompatible, ProviderError } from '../../bot/model-provider';
 import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
@@ -119,7 +119,8 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   // The model's summary of the conversation for its agent (issue #15); null when there is none.
-  app.get('/api/conversations/:conversationId/summary', async (req) => {
+  /** The calling agent and the conversation of the route's `:conversationId`, if they may see it. */
+  async function agentsConversation(req: FastifyRequest) {
     const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
     const { conversationId } = parse(conversationParams, req.params);
     const conversation = await chat.getConversationFor(
@@ -127,6 +128,11 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
       actorOf(me),
       conversationId as ConversationId,
     );
+    return { me, conversation };
+  }
+
+  app.get('/api/conversations/:conversationId/summary', async (req) => {
+    const { me, conversation } = await agentsConversation(req);
     const summary = await storage.conversations.findSummary(me.shop.id, conversation.id);
     if (!summary) return { summary: null };
     // CMP-7: what a model repeated of phones and addresses, masked for roles without the right.
@@ -137,13 +143,7 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   // A reply for the agent to edit and send (sent, it passes the compliance guard like any other).
   app.post('/api/conversations/:conversationId/suggest-reply', async (req) => {
-    const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
-    const { conversationId } = parse(conversationParams, req.params);
-    const conversation = await chat.getConversationFor(
-      me.shop.id,
-      actorOf(me),
-      conversationId as ConversationId,
-    );
+    const { me, conversation } = await agentsConversation(req);
     const s = await models.settingsOf(me.shop.id);
     if (!s.enabled || !s.suggestReplies || !s.chatModel)
       throw new DomainError(
