@@ -89,7 +89,8 @@ describe('e2e: the bot answers on the demo page; an agent takes over; the consol
     await invoiceRow.getByText('编辑').click();
     const select = page.getByTestId('faq-intents-select');
     await select.click();
-    await page.keyboard.type('invoice.type');
+    // Into the select's own search box (typed keys could land before it has the focus, under load).
+    await select.locator('input').fill('invoice.type');
     await page.locator('.ant-select-item-option', { hasText: 'invoice.type' }).click();
     await page.keyboard.press('Escape');
     await page.screenshot({ path: `${ARTIFACTS}admin-faq-intents-editor.png` });
