@@ -61,7 +61,7 @@ describe('compliance checker', () => {
 
   it('every finding has a rule id, both reasons and a span of the original text', () => {
     for (const rule of LEXICON_RULES) {
-      assert.match(rule.id, /^cmp[1-7]\.[a-z0-9.-]+$/);
+      assert.match(rule.id, /^(?:cmp[1-7]|adlaw)\.[a-z0-9.-]+$/);
       assert.ok(rule.reason['zh-CN'] && rule.reason.en, rule.id);
     }
     const text = '亲～你 问 我，我 問 誰？';

@@ -17,6 +17,7 @@ import { CMP2_RULES } from './cmp2-insults.rule';
 import { CMP3_RULES, allowedHosts, findLinks, findNumbers, platformRules } from './cmp3-off-platform.rule';
 import { CMP4_RULES, canonicalGuarantees, findPromises, promiseFinding } from './cmp4-promises.rule';
 import { CMP5_RULES } from './cmp5-invoices.rule';
+import { ADLAW_RULES } from './adlaw.rule';
 import {
   PLATFORM_PACK_IDS,
   VERDICT_RANK,
@@ -37,6 +38,7 @@ export const LEXICON_RULES: readonly LexRule[] = [
   ...CMP3_RULES,
   ...CMP4_RULES,
   ...CMP5_RULES,
+  ...ADLAW_RULES,
 ];
 
 /** Enough findings to block and explain; a flood of matches stops there (the text is still checked whole by the other detectors). */
@@ -224,6 +226,7 @@ function matchRule(
       matched: original.slice(span.start, span.end),
     };
     if (rule.rewrite) finding.rewrite = rule.rewrite;
+    else if (rule.rewriteOf) finding.rewrite = rule.rewriteOf(m[0]);
     out.push(finding);
     if (++count >= 20) return;
   }

@@ -9,7 +9,16 @@ export type FindingVerdict = Exclude<Verdict, 'pass'>;
 export const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, block: 2 };
 
 /** The compliance rules of SPEC.md (CMP-1 … CMP-7). */
-export type ComplianceRuleId = 'CMP-1' | 'CMP-2' | 'CMP-3' | 'CMP-4' | 'CMP-5' | 'CMP-6' | 'CMP-7';
+export type ComplianceRuleId =
+  | 'CMP-1'
+  | 'CMP-2'
+  | 'CMP-3'
+  | 'CMP-4'
+  | 'CMP-5'
+  | 'CMP-6'
+  | 'CMP-7'
+  /** Issue #17: 广告法 absolute claims (a warning). */
+  | 'AD-LAW';
 /** Every compliance rule id. */
 export const COMPLIANCE_RULE_IDS: readonly ComplianceRuleId[] = [
   'CMP-1',
@@ -19,6 +28,7 @@ export const COMPLIANCE_RULE_IDS: readonly ComplianceRuleId[] = [
   'CMP-5',
   'CMP-6',
   'CMP-7',
+  'AD-LAW',
 ];
 
 /** Rule packs a shop switches on; `generic` always applies. */

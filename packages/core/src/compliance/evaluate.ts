@@ -118,8 +118,8 @@ export function parseComplianceCases(jsonl: string): ComplianceCase[] {
     if (typeof c.text !== 'string') throw new Error(`line ${i + 1}: text must be a string`);
     if (c.expect !== 'block' && c.expect !== 'warn' && c.expect !== 'pass')
       throw new Error(`line ${i + 1}: expect must be block, warn or pass`);
-    if (c.rule !== null && c.rule !== undefined && !/^CMP-[1-7]$/.test(c.rule))
-      throw new Error(`line ${i + 1}: rule must be CMP-1 … CMP-7 or null`);
+    if (c.rule !== null && c.rule !== undefined && !/^(?:CMP-[1-7]|AD-LAW)$/.test(c.rule))
+      throw new Error(`line ${i + 1}: rule must be CMP-1 … CMP-7, AD-LAW or null`);
     out.push({ text: c.text, expect: c.expect, rule: c.rule ?? null });
   }
   return out;

@@ -34,6 +34,8 @@ export interface LexRule {
   reason: LocalizedText;
   /** Replaces the matched span (see Finding.rewrite). */
   rewrite?: string;
+  /** The rewrite made from what matched (flat text), when one wording does not fit every match. */
+  rewriteOf?: (matched: string) => string;
   /** Texts it must match (checked by the tests, and documentation for the console). */
   examples: readonly string[];
 }
