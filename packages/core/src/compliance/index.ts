@@ -10,3 +10,4 @@ export type { LexRule } from './lexicon';
 export * from './compliance.guard';
 export { findCodeLinks, imageCodeFindings, IMAGE_CODE_LOG_PREFIX } from './image-codes.rule';
 export { maskedMessage, maskedPreview } from './masking';
+export * from './classifier';
