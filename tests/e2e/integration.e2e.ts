@@ -9,7 +9,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, newShopWorld } from '../support/browser';
+import { ARTIFACTS, logIn, newShopWorld } from '../support/browser';
 import { makeAgent } from '../support/fixtures';
 import { Receiver } from '../support/receiver';
 import { AGENT_PASSWORD } from '../support/server';
@@ -34,10 +34,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
   it('make a key, write an order with it, revoke it', async () => {
     const { t, pages } = world;
     const owner = await pages.open({ width: 1440, height: 900 });
-    await owner.goto(`${t.url}/admin/`);
-    await owner.getByTestId('login-email').fill(OWNER);
-    await owner.getByTestId('login-password').fill(AGENT_PASSWORD);
-    await owner.getByTestId('login-submit').click();
+    await logIn(owner, t.url, '/admin/', OWNER, AGENT_PASSWORD);
     await owner.getByRole('tab', { name: '集成' }).click();
     await owner.getByTestId('apikey-create').click();
     await owner.getByTestId('apikey-name').fill('ERP');
@@ -98,10 +95,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
       ]) {
         const owner = await pages.open({ width: viewport.width, height: viewport.height });
         // The console opens on the tab its address names (a phone's tab bar hides most tabs).
-        await owner.goto(`${t.url}/admin/#integration`);
-        await owner.getByTestId('login-email').fill(OWNER);
-        await owner.getByTestId('login-password').fill(AGENT_PASSWORD);
-        await owner.getByTestId('login-submit').click();
+        await logIn(owner, t.url, '/admin/#integration', OWNER, AGENT_PASSWORD);
         await owner.getByTestId('webhook-create').click();
         // xiaoer's own address is refused, named on the field.
         await owner.getByTestId('webhook-url').fill(`${t.url}/api/v1/orders`);
@@ -158,10 +152,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         Date.now(),
       );
       const page = await pages.open({ width: 1440, height: 900 });
-      await page.goto(`${t.url}/workbench/`);
-      await page.getByTestId('login-email').fill(agent.email);
-      await page.getByTestId('login-password').fill(AGENT_PASSWORD);
-      await page.getByTestId('login-submit').click();
+      await logIn(page, t.url, '/workbench/', agent.email, AGENT_PASSWORD);
       await page.getByTestId('agent-status').waitFor();
       const sent = await fetch(`${t.url}/api/v1/channels/taobao/messages`, {
         method: 'POST',
@@ -206,10 +197,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
       { width: 390, height: 844, name: 'phone' },
     ]) {
       const owner = await pages.open({ width: viewport.width, height: viewport.height });
-      await owner.goto(`${t.url}/admin/#integration`);
-      await owner.getByTestId('login-email').fill(OWNER);
-      await owner.getByTestId('login-password').fill(AGENT_PASSWORD);
-      await owner.getByTestId('login-submit').click();
+      await logIn(owner, t.url, '/admin/#integration', OWNER, AGENT_PASSWORD);
       await owner.getByTestId('import-file').waitFor();
       const prefix = `GBK-${viewport.name}`;
       await owner

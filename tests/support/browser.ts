@@ -54,11 +54,17 @@ export class Pages {
   }
 }
 
-/** Logs in on the workbench or console login form (demo password). */
-export async function logIn(page: Page, baseUrl: string, path: string, email: string): Promise<void> {
+/** Logs in on the workbench or console login form (the demo's password unless given). */
+export async function logIn(
+  page: Page,
+  baseUrl: string,
+  path: string,
+  email: string,
+  password = 'password123',
+): Promise<void> {
   await page.goto(`${baseUrl}${path}`);
   await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('password123');
+  await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
 }
 

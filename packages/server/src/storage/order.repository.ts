@@ -320,7 +320,11 @@ export class OrderRepository implements OrderLookup {
   }
 
   /** Which of `ids` the shop has as products or orders already (an import's preview). */
-  async existingIds(shopId: ShopId, table: 'products' | 'orders', ids: readonly string[]): Promise<Set<string>> {
+  async existingIds(
+    shopId: ShopId,
+    table: 'products' | 'orders',
+    ids: readonly string[],
+  ): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db

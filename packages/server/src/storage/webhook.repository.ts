@@ -68,7 +68,17 @@ const toDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery => (
   replayOf: r.replay_of === null ? null : Number(r.replay_of),
 });
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** A new event: its id and the exact body every endpoint is sent (and that is signed). */
+function envelope(
+  type: string,
+  shopId: ShopId,
+  at: number,
+  data: unknown,
+): { eventId: string; body: string } {
+  const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
+  const body = JSON.stringify({ id: eventId, type, createdAt: new Date(at).toISOString(), shopId, data });
+  return { eventId, body };
+}
 
 /**
  * Issue #16: the shops' webhook endpoints and the outbox. `enqueueIn` is called inside the
@@ -217,36 +227,13 @@ export class WebhookRepository {
       .execute();
     const targets = hooks.filter((h) => subscribes(JSON.parse(h.events) as string[], fact.type));
     if (targets.length === 0) return 0;
-    const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
-    const body = JSON.stringify({
-      id: eventId,
-      type: fact.type,
-      createdAt: iso(fact.at),
-      shopId: fact.shopId,
-      data: await fact.data(trx),
-    });
+    const { eventId, body } = envelope(fact.type, fact.shopId, fact.at, await fact.data(trx));
     await trx
       .insertInto('webhook_deliveries')
       .values(
-        targets.map((h) => ({
-          webhook_id: h.id,
-          shop_id: fact.shopId,
-          event_id: eventId,
-          type: fact.type,
-          order_key: fact.orderKey,
-          body,
-          created_at: fact.at,
-          status: 'pending',
-          attempts: 0,
-          next_at: fact.at,
-          claimed_by: null,
-          claimed_until: null,
-          last_attempt_at: null,
-          last_status: null,
-          last_error: null,
-          delivered_at: null,
-          replay_of: null,
-        })),
+        targets.map((h) =>
+          this.fresh(fact.shopId, h.id, eventId, fact.type, fact.orderKey, body, fact.at, null),
+        ),
       )
       .execute();
     this.queued = true;
@@ -255,14 +242,7 @@ export class WebhookRepository {
 
   /** A test event for one endpoint (`webhook.ping`), queued now. */
   async ping(shopId: ShopId, webhookId: string, now: number): Promise<WebhookDelivery> {
-    const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
-    const body = JSON.stringify({
-      id: eventId,
-      type: 'webhook.ping',
-      createdAt: iso(now),
-      shopId,
-      data: { webhookId },
-    });
+    const { eventId, body } = envelope('webhook.ping', shopId, now, { webhookId });
     const row = await this.db
       .insertInto('webhook_deliveries')
       .values(this.fresh(shopId, webhookId, eventId, 'webhook.ping', `ping:${eventId}`, body, now, null))
@@ -310,6 +290,7 @@ export class WebhookRepository {
     return toDelivery(row);
   }
 
+  /** A delivery row, pending and due at `now`. */
   private fresh(
     shopId: ShopId,
     webhookId: string,

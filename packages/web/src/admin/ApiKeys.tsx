@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Card,
   Checkbox,
@@ -16,6 +15,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { ShownOnce } from './ShownOnce';
 
 interface ApiKeyInfo {
   id: string;
@@ -146,25 +146,13 @@ export function ApiKeys() {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal
-        open={shown !== null}
+      <ShownOnce
+        secret={shown}
         title={t.apiKeyShownOnce}
-        onCancel={() => setShown(null)}
-        onOk={() => setShown(null)}
-        okText={t.apiKeySaved}
-        okButtonProps={{ 'data-testid': 'apikey-done' }}
-        destroyOnHidden
-        cancelButtonProps={{ style: { display: 'none' } }}
-      >
-        <Alert type="warning" showIcon message={t.apiKeyCopyNow} style={{ marginBottom: 12 }} />
-        <Typography.Paragraph
-          copyable={{ text: shown ?? '' }}
-          data-testid="apikey-secret"
-          style={{ wordBreak: 'break-all' }}
-        >
-          <code>{shown}</code>
-        </Typography.Paragraph>
-      </Modal>
+        warning={t.apiKeyCopyNow}
+        testIds={{ secret: 'apikey-secret', done: 'apikey-done' }}
+        onClose={() => setShown(null)}
+      />
     </Space>
   );
 }

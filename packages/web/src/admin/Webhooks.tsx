@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Card,
   Checkbox,
@@ -18,6 +17,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { ShownOnce } from './ShownOnce';
 
 /** The events an endpoint may hear (the server's list: GET /api/v1/openapi.json, `webhooks`). */
 const EVENTS = [
@@ -257,25 +257,13 @@ export function Webhooks() {
         </Form>
       </Modal>
 
-      <Modal
-        open={secret !== null}
+      <ShownOnce
+        secret={secret}
         title={t.webhookSecretShownOnce}
-        onCancel={() => setSecret(null)}
-        onOk={() => setSecret(null)}
-        okText={t.apiKeySaved}
-        okButtonProps={{ 'data-testid': 'webhook-secret-done' }}
-        destroyOnHidden
-        cancelButtonProps={{ style: { display: 'none' } }}
-      >
-        <Alert type="warning" showIcon message={t.webhookSecretHelp} style={{ marginBottom: 12 }} />
-        <Typography.Paragraph
-          copyable={{ text: secret ?? '' }}
-          data-testid="webhook-secret"
-          style={{ wordBreak: 'break-all' }}
-        >
-          <code>{secret}</code>
-        </Typography.Paragraph>
-      </Modal>
+        warning={t.webhookSecretHelp}
+        testIds={{ secret: 'webhook-secret', done: 'webhook-secret-done' }}
+        onClose={() => setSecret(null)}
+      />
 
       <Drawer
         open={logOf !== null}

@@ -2,6 +2,7 @@ import {
   invalid,
   notFound,
   type BuyerId,
+  type Conversation,
   type Message,
   type Order,
   type ShopId,
@@ -184,16 +185,17 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const { channel } = parse(channelParams, req.params);
     const body = parse(channelMessageBody, req.body);
     const shopId = key.shopId;
-    const answer = async (message: Message, duplicate: boolean) => {
-      const conversation = await storage.conversations.findConversation(shopId, message.conversationId);
-      return reply.code(duplicate ? 200 : 201).send({
+    const answer = (message: Message, conversation: Conversation, duplicate: boolean) =>
+      reply.code(duplicate ? 200 : 201).send({
         message: messageOut(message),
-        conversation: conversationOut(conversation!, body.buyerExternalId),
+        conversation: conversationOut(conversation, body.buyerExternalId),
         duplicate,
       });
-    };
     const seen = await storage.channels.find(shopId, channel, body.messageId);
-    if (seen) return answer(seen, true);
+    if (seen) {
+      const conversation = await storage.conversations.findConversation(shopId, seen.conversationId);
+      return answer(seen, conversation!, true);
+    }
     if (body.imageUrl && (await storage.uploads.shopOf(body.imageUrl.slice('/uploads/'.length))) !== shopId)
       throw invalid(
         'imageUrl',
@@ -229,6 +231,6 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       { conversationId: sent.message.conversationId, messageId: sent.message.id },
       now,
     );
-    return answer(sent.message, sent.duplicate);
+    return answer(sent.message, sent.conversation, sent.duplicate);
   });
 }

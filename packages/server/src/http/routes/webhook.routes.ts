@@ -4,6 +4,7 @@ import { checkWebhookUrl, DomainError, invalid, isPrivateAddress, notFound, type
 import { deliveriesQuery, deliveryParams, webhookCreateBody, webhookParams } from '@xiaoer/protocol/v1';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebhookDelivery, WebhookInfo } from '../../storage/webhook.repository';
+import { iso } from '../../integration/v1-out';
 import { v1Access } from '../api-key-auth';
 import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
@@ -11,8 +12,6 @@ import { parse } from '../errors';
 
 /** Endpoints a shop may have at once. */
 const MAX_WEBHOOKS = 20;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function webhookOut(w: WebhookInfo & { pending?: number; failed?: number }) {
   return {
