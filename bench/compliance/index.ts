@@ -1,7 +1,11 @@
 /**
- * bench/compliance: the compliance checker (CMP-1 … CMP-5, every platform pack on, the settings of
- * `xiaoer compliance eval`) over a mix of real-looking agent messages, beside a plain substring
- * scan over the CMP-1 banned list in the same run; then both on the labelled dev set and the second set (tuned against since it was written, so not independent).
+ * bench/compliance: the compliance checker (CMP-1 … CMP-5 and AD-LAW, lexicons and the statistical
+ * layer of issue #17, every platform pack on, the settings of `xiaoer compliance eval`) over a mix
+ * of real-looking agent messages, beside a plain substring scan over the CMP-1 banned list in the
+ * same run; then on the labelled sets beside the lexicons alone (the guard before issue #17): our
+ * dev set and second set (tuned against since they were written, so not independent) and the two
+ * held-out sets written for issue #17 by helpers who never saw the rules or the corpus (never
+ * tuned on).
  *
  * The mix: clean material — the demo FAQ answers, the demo quick replies, the dev set's pass
  * texts and sentences of the seed texts in ../shared/seeds (read from there at run time, never
@@ -18,12 +22,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createChecker, LEXICON_RULES, type ComplianceCase, type ShopId } from '@xiaoer/core';
+import { LEXICON_RULES, type ShopId } from '@xiaoer/core';
 import {
-  cliSettings,
+  cliChecker,
   evaluateCases,
   parseCasesFile,
 } from '../../packages/server/src/compliance/compliance-cli';
+import { complianceModel } from '../../packages/server/src/compliance/model';
 import { mulberry32, seedDemoShop } from '../../packages/server/src/demo/demo-shop';
 import { openStorage } from '../../packages/server/src/storage';
 import jpeg from 'jpeg-js';
@@ -84,32 +89,6 @@ function seedSentences(): string[] | undefined {
     }
   }
   return out;
-}
-
-/** Block recall, precision and false blocks of the substring scan (a hit blocks). */
-function scoreScan(scan: (text: string) => string[], cases: readonly ComplianceCase[]) {
-  let blockCases = 0;
-  let hits = 0;
-  let blocked = 0;
-  let passCases = 0;
-  let falseBlocks = 0;
-  for (const c of cases) {
-    const got = scan(c.text).length > 0;
-    if (got) blocked++;
-    if (c.expect === 'block') {
-      blockCases++;
-      if (got) hits++;
-    } else if (c.expect === 'pass') {
-      passCases++;
-      if (got) falseBlocks++;
-    }
-  }
-  const share = (a: number, b: number) => (b === 0 ? 1 : a / b);
-  return {
-    blockRecall: share(hits, blockCases),
-    blockPrecision: share(hits, blocked),
-    falseBlockRate: share(falseBlocks, passCases),
-  };
 }
 
 /** Times fn over the messages: throughput without per-call timers, then per-call latencies (µs). */
@@ -194,12 +173,17 @@ export async function run(): Promise<void> {
     else messages.push(pick(shop));
   }
 
-  const checker = createChecker(cliSettings());
+  const t0 = performance.now();
+  const model = complianceModel();
+  const trainMs = performance.now() - t0;
+  const checker = cliChecker();
+  const lexicons = cliChecker(undefined, true);
   const list = bannedList();
   const scan = substringScan(list);
   const check = (text: string) => checker.check(text);
 
   const ours = measure(messages, check);
+  const lexOnly = measure(messages, (text: string) => lexicons.check(text));
   const base = measure(messages, scan);
 
   let blocked = 0;
@@ -261,6 +245,20 @@ export async function run(): Promise<void> {
         note: `target < 1,000 µs (1 ms): ${ours.p99 < 1000 ? 'met' : 'MISSED'}`,
       },
       {
+        label: 'p99 per check, lexicons alone (µs)',
+        ours: fmt(lexOnly.p99, 1),
+        baseline: fmt(base.p99, 1),
+        ratio: ratio(lexOnly.p99, base.p99),
+        note: 'the guard before issue #17',
+      },
+      {
+        label: 'training the statistical layer (ms)',
+        ours: fmt(trainMs, 0),
+        baseline: '',
+        ratio: '',
+        note: `${model.lines.toLocaleString('en')} corpus lines, once per process (calibration model + shipped model)`,
+      },
+      {
         label: `${LONG.toLocaleString('en')}-char clean message (µs)`,
         ours: fmt(longOurs, 0),
         baseline: fmt(longBase, 0),
@@ -299,8 +297,9 @@ export async function run(): Promise<void> {
     [`held-out appliance-food (${appliance.length})`, appliance],
   ] as const) {
     const o = evaluateCases(cases);
-    const b = scoreScan(scan, cases);
+    const b = evaluateCases(cases, undefined, true);
     const met = o.blockRecall >= 0.95 && o.falseBlockRate <= 0.02;
+    const rules = (e: typeof o) => e.perRule.map((r) => `${r.rule} ${fmt(r.recall, 2)}`).join(' · ');
     rows.push(
       {
         label: `${name}: block recall`,
@@ -325,20 +324,18 @@ export async function run(): Promise<void> {
       {
         label: `${name}: warn recall`,
         ours: fmt(o.warnRecall, 3),
-        baseline: '',
+        baseline: fmt(b.warnRecall, 3),
         ratio: '',
         note: 'target ≥ 0.9',
       },
-      {
-        label: `${name}: per rule`,
-        ours: o.perRule.map((r) => `${r.rule} ${fmt(r.recall, 2)}`).join(' · '),
-        baseline: '',
-        ratio: '',
-        note: 'every rule ≥ 0.9',
-      },
+      { label: `${name}: per rule`, ours: rules(o), baseline: '', ratio: '', note: 'every rule ≥ 0.9' },
+      { label: `${name}: per rule, lexicons alone`, ours: rules(b), baseline: '', ratio: '', note: '' },
     );
   }
-  printTable('compliance: labelled sets (the settings of `xiaoer compliance eval`)', rows);
+  printTable(
+    'compliance: labelled sets (the settings of `xiaoer compliance eval`); baseline: the lexicons alone (`--lexicons-only`)',
+    rows,
+  );
   await imageCodes();
 }
 

@@ -320,6 +320,52 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await owner.screenshot({ path: `${ARTIFACTS}compliance-log.png`, animations: 'disabled' });
   });
 
+  it('issue #17 the owner reviews the log: a wrong warning goes on the allow list, shown as a tag and in the settings', async () => {
+    const confirmed = owner.locator('[data-testid="compliance-log-row"][data-action="confirmed"]', {
+      hasText: PROMISE,
+    });
+    await confirmed.getByTestId('compliance-review-wrong').click();
+    const pop = owner.locator('.ant-popconfirm:not(.ant-popover-hidden)');
+    await pop.getByTestId('compliance-review-allow').click();
+    await pop.getByTestId('compliance-review-wrong-ok').click();
+    const tag = confirmed.locator('[data-testid="compliance-review-tag"][data-review="wrong"]');
+    await tag.waitFor();
+    assert.match(await tag.innerText(), /误判/);
+    // The clause the promise sat in is on the shop's allow list now.
+    const settings = await t.storage.compliance.complianceSettings(SHOP);
+    assert.deepEqual(settings.allowList, ['明天给您发顺丰']);
+    // A block judged right is tagged so; the precision card counts both reviews.
+    const blocked = owner
+      .locator('[data-testid="compliance-log-row"][data-action="blocked"]', { hasText: 'abc_12345' })
+      .first();
+    await blocked.getByTestId('compliance-review-correct').click();
+    await blocked.locator('[data-testid="compliance-review-tag"][data-review="correct"]').waitFor();
+    const cmp4 = owner.locator('[data-testid="compliance-precision-row"][data-rule="CMP-4"]');
+    await cmp4.getByTestId('compliance-precision-value').filter({ hasText: '0%' }).waitFor();
+    const cmp3 = owner.locator('[data-testid="compliance-precision-row"][data-rule="CMP-3"]');
+    await cmp3.getByTestId('compliance-precision-value').filter({ hasText: '100%' }).waitFor();
+    await owner.screenshot({ path: `${ARTIFACTS}compliance-log-review.png`, animations: 'disabled' });
+
+    // On a phone: the log, its precision card and the allow list fit the screen's width.
+    const phone = await newPage({ width: 390, height: 844 });
+    await logIn(phone, '/admin/#compliance-log', 'owner@demo.xiaoer.dev');
+    await phone.locator('[data-testid="compliance-review-tag"][data-review="wrong"]').first().waitFor();
+    await phone.getByTestId('compliance-precision-row').first().waitFor();
+    const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok((await overflow()) <= 0, `the log overflows by ${await overflow()} px`);
+    await phone.screenshot({ path: `${ARTIFACTS}compliance-log-390.png`, animations: 'disabled' });
+    // The console reads its tab from the address when it loads.
+    await phone.goto(`${t.url}/admin/#compliance`);
+    await phone.reload();
+    const item = phone.getByTestId('compliance-allow-item');
+    await item.first().waitFor();
+    assert.deepEqual(await item.allInnerTexts(), ['明天给您发顺丰']);
+    assert.ok((await overflow()) <= 0, `the settings overflow by ${await overflow()} px`);
+    await phone.getByTestId('compliance-allow-list').scrollIntoViewIfNeeded();
+    await phone.screenshot({ path: `${ARTIFACTS}compliance-allow-list-390.png`, animations: 'disabled' });
+    await phone.close();
+  });
+
   it('reaching out (CMP-6) needs no open conversation and obeys the daily cap', async () => {
     await agent.getByTestId('end-conversation').click();
     await agent.locator('.ant-popconfirm .ant-btn-primary').click();

@@ -202,6 +202,9 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/compliance',                      at('/api/admin/compliance'),              ADMINS],
   ['PUT',    '/api/admin/compliance',                      at('/api/admin/compliance', BAD),         ADMINS_400],
   ['GET',    '/api/admin/compliance/log',                  at('/api/admin/compliance/log'),          ADMINS],
+  // Issue #17: a supervisor's review of a log entry (no such entry here: 404 naming it).
+  ['POST',   '/api/admin/compliance/log/:id/review',       at('/api/admin/compliance/log/no-such-entry/review', { review: 'correct' }), ADMINS_404],
+  ['GET',    '/api/admin/compliance/precision',            at('/api/admin/compliance/precision'),    ADMINS],
   ['GET',    '/api/admin/metrics/day',                     at('/api/admin/metrics/day'),             ADMINS],
   ['GET',    '/api/admin/metrics/day.csv',                 at('/api/admin/metrics/day.csv'),         ADMINS],
   ['GET',    '/api/admin/metrics/range',                   at('/api/admin/metrics/range?from=2026-11-01&to=2026-11-02'), ADMINS],

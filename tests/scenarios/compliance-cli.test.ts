@@ -82,7 +82,16 @@ describe('xiaoer compliance check', () => {
     assert.deepEqual(parsePlatforms(['generic']), ['generic']);
     // The bare "不知道" is on JD's list only.
     assert.equal(check(['--platform', 'jd', '不知道。']).result!.verdict, 'block');
-    assert.equal(check(['--platform', 'taobao-tmall', '不知道。']).result!.verdict, 'pass');
+    assert.equal(
+      check(['--platform', 'taobao-tmall', '--lexicons-only', '不知道。']).result!.verdict,
+      'pass',
+    );
+    // Issue #17: the statistical layer reads a bare "I don't know" as stonewalling on any platform.
+    const read = check(['--platform', 'taobao-tmall', '这个我也不知道。']).result!;
+    assert.ok(
+      read.findings.some((f) => f.rule === 'CMP-1' && (f as { source?: string }).source === 'model'),
+      JSON.stringify(read.findings),
+    );
   });
 
   it('exits 2 naming an unknown platform', () => {

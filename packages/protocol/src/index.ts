@@ -108,6 +108,30 @@ export const complianceLogQuery = z.object({
   until: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+/** Issue #17: the log entry a review is about. */
+export const complianceLogParams = z.object({ id });
+/**
+ * Issue #17: a supervisor's review of a log entry. `allow` (with `wrong` only): put the clauses it
+ * flagged on the shop's allow list, so they are not flagged again.
+ */
+export const complianceReviewSchema = z
+  .object({ review: z.enum(['correct', 'wrong']), allow: z.boolean().optional() })
+  .strict()
+  .refine((b) => !(b.allow === true && b.review !== 'wrong'), {
+    path: ['allow'],
+    message: 'only with review "wrong" (a correct block or warning stays on)',
+  });
+export type ComplianceReviewRequest = z.infer<typeof complianceReviewSchema>;
+/** Issue #17: the precision report's window (ms since the epoch; default the last 30 days). */
+export const compliancePrecisionQuery = z
+  .object({
+    since: z.coerce.number().int().min(0).optional(),
+    until: z.coerce.number().int().min(0).optional(),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || q.since < q.until, {
+    path: ['until'],
+    message: 'must be after since',
+  });
 export const assignSchema = z.object({ toAgentId: id }).strict();
 export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });

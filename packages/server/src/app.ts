@@ -50,6 +50,7 @@ import { quickReplyRoutes } from './http/routes/quick-reply.routes';
 import { routingRoutes } from './http/routes/routing.routes';
 import { setupRoutes } from './http/routes/setup.routes';
 import { complianceRoutes } from './http/routes/compliance.routes';
+import { complianceModel } from './compliance/model';
 import { ImageCodeReader, uploadImageCodes } from './compliance/image-codes';
 import { metricsRoutes } from './http/routes/metrics.routes';
 import { MetricsService } from './metrics/metrics.service';
@@ -163,9 +164,11 @@ export async function createServer(
   // compiled once per settings. The buyer's orders of the last 90 days are never taken for phone
   // or bank-card numbers.
   const imageCodeReader = new ImageCodeReader();
+  const complianceReader = complianceModel().reader;
   const compliance = new ComplianceGuard({
     store: storage.compliance,
-    compile: createChecker,
+    // Issue #17: the lexicons and the statistical layer (trained on the corpus once per process).
+    compile: (settings) => createChecker(settings, clock, complianceReader),
     orders: (shopId, buyerId) =>
       storage.orders.listBuyerOrders(shopId, buyerId, clock.now() - PROFILE_ORDER_WINDOW_DAYS * DAY),
     clock,
@@ -173,6 +176,7 @@ export async function createServer(
     timeZone: async (shopId) => (await storage.shops.findShop(shopId))?.timeZone ?? 'Asia/Shanghai',
     // CMP-3 for images (issue #14): QR codes and barcodes in an uploaded image, decoded off-thread.
     imageCodes: uploadImageCodes(storage.uploads, imageCodeReader),
+    secondOpinion: models.secondOpinion,
   });
   // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.

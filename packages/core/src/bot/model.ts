@@ -34,6 +34,12 @@ export interface ModelSettings {
    * short summary for them: shown in the workbench only, never sent to the buyer.
    */
   summarizeTransfers: boolean;
+  /**
+   * Issue #17: a warning the compliance guard's statistical layer is unsure of is judged once more
+   * by the chat model before the agent's message goes (a block, a warning to confirm, or a pass).
+   * Off by default; any failure keeps the guard's own verdict.
+   */
+  judgeCompliance: boolean;
 }
 
 export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
@@ -47,6 +53,7 @@ export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
   draftAnswers: false,
   suggestReplies: false,
   summarizeTransfers: false,
+  judgeCompliance: false,
 };
 
 /** One chat message to the model. */

@@ -373,9 +373,12 @@ describe('compliance checker', () => {
       passes(t);
   });
 
-  it('suggests the whole message with the rewrites in place', () => {
-    const r = checker.check('亲，不开发票的哦');
-    assert.equal(r.suggestion, '亲，发票可以开的，请您提供抬头和税号，我们按规定为您开具的哦');
+  it('suggests the whole message with the rewrite in place of the clause it is in (issue #17)', () => {
+    const r = checker.check('亲，不开发票的哦，今天下单明天发');
+    const rewrite = r.findings.find((f) => f.rule === 'CMP-5')?.rewrite;
+    assert.ok(rewrite);
+    // The clause is replaced whole: no leftover of it ("的哦") is glued to the rewrite.
+    assert.equal(r.suggestion, `亲，${rewrite}，今天下单明天发`);
   });
 
   it('a suggestion never keeps the contact id, repeats a rewrite, or blocks in turn', () => {

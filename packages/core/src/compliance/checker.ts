@@ -7,7 +7,10 @@
  * 3. links, e-mails and numbers (CMP-3) are found in the loose view;
  * 4. checkable promises (CMP-4) are returned for the order (warn findings too when the shop
  *    asks agents to confirm every promise: `confirmPromises`);
- * 5. the verdict is the worst finding.
+ * 5. the statistical layer (issue #17), when given, reads the line and its clauses for what the
+ *    lexicons cannot list; a rule it reads that no lexicon finding already covers is a finding;
+ * 6. warnings and the model's readings of a clause on the shop's allow list are dropped;
+ * 7. the verdict is the worst finding; rewrites replace the clause they are in.
  * Linear in the message length; never throws on odd input (lone surrogates, mixed scripts).
  */
 import { systemClock, type Clock } from '../kernel';
@@ -18,6 +21,8 @@ import { CMP3_RULES, allowedHosts, findLinks, findNumbers, platformRules } from 
 import { CMP4_RULES, canonicalGuarantees, findPromises, promiseFinding } from './cmp4-promises.rule';
 import { CMP5_RULES } from './cmp5-invoices.rule';
 import { ADLAW_RULES } from './adlaw.rule';
+import { clauseSpans, type ComplianceReader } from './classifier';
+import { MODEL_REASONS, MODEL_REWRITES } from './model.rule';
 import {
   PLATFORM_PACK_IDS,
   VERDICT_RANK,
@@ -27,6 +32,7 @@ import {
   type Finding,
   type PackId,
   type PlatformPackId,
+  type TextSpan,
 } from './compliance.types';
 import type { LexRule } from './lexicon';
 import { canonical, normalize, originalSpan, type NormalizedText } from './normalize';
@@ -97,11 +103,36 @@ function isActive(rule: LexRule, packs: ReadonlySet<PackId>): boolean {
 /** Texts longer than this get per-finding rewrites but no whole-message suggestion. */
 const MAX_SUGGESTION_INPUT = 2_000;
 
+/** Where a clause ends (or starts, looking back). */
+const CLAUSE_MARK = /[，。！？；,!?;\n\r~～…]/;
+
+/** The clause around a span: from after the last clause mark before it to the next one after. */
+export function clauseAround(text: string, span: TextSpan): TextSpan {
+  let start = span.start;
+  while (start > 0 && !CLAUSE_MARK.test(text[start - 1]!)) start--;
+  let end = span.end;
+  while (end < text.length && !CLAUSE_MARK.test(text[end]!)) end++;
+  while (start < span.start && /\s/.test(text[start]!)) start++;
+  while (end > span.end && /\s/.test(text[end - 1]!)) end--;
+  return { start, end };
+}
+
+const overlaps = (a: TextSpan, b: TextSpan) => a.start < b.end && b.start < a.end;
+
+/** Most of a text the statistical layer reads (a long paste is still checked whole by the lexicons). */
+const MAX_MODEL_INPUT = 4_000;
+
 /**
  * Compiles a checker for a shop's settings (validate them first with validateComplianceSettings).
- * The clock dates promises when a check gives no `now`.
+ * The clock dates promises when a check gives no `now`; the reader, when given, is the
+ * statistical layer (issue #17).
  */
-export function createChecker(settings: ComplianceSettings, clock: Clock = systemClock): ComplianceChecker {
+export function createChecker(
+  settings: ComplianceSettings,
+  clock: Clock = systemClock,
+  reader?: ComplianceReader,
+): ComplianceChecker {
+  const allowList = new Set((settings.allowList ?? []).map((t) => canonical(t)).filter(Boolean));
   const packs = new Set<PackId>(['generic', ...settings.platforms]);
   const shopPlatforms = new Set(PLATFORM_PACK_IDS.filter((p) => packs.has(p)));
   const guarantees = canonicalGuarantees(settings.guarantees);
@@ -161,6 +192,51 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
       findings.push(...links.findings);
       findings.push(...findNumbers(loose, input, ctx, links.spans));
 
+      // A sentence rewrite replaces the clause it is in, so the suggestion still reads (issue #17).
+      for (const f of findings)
+        if (f.rewrite !== undefined && f.rewriteSpan === undefined)
+          f.rewriteSpan = clauseAround(input, f.span);
+
+      if (reader)
+        for (const j of reader.judge(
+          input.length > MAX_MODEL_INPUT ? input.slice(0, MAX_MODEL_INPUT) : input,
+        )) {
+          const covered = findings.some(
+            (f) =>
+              f.rule === j.rule &&
+              VERDICT_RANK[f.verdict] >= VERDICT_RANK[j.verdict] &&
+              overlaps(f.span, j.span),
+          );
+          if (covered) continue;
+          const rewrite = MODEL_REWRITES[j.rule];
+          findings.push({
+            rule: j.rule,
+            id: `model.${j.rule.toLowerCase()}`,
+            verdict: j.verdict,
+            reason: MODEL_REASONS[j.rule],
+            span: j.span,
+            matched: input.slice(j.span.start, j.span.end),
+            source: 'model',
+            confidence: Math.round(j.p * 1000) / 1000,
+            ...(rewrite !== undefined ? { rewrite, rewriteSpan: j.span } : {}),
+          });
+        }
+
+      // The shop's allow list (its supervisors' "this is fine"): a warning, or the model's reading,
+      // of a clause (or a whole message) on it is dropped. A listed phrase's block stays.
+      const kept =
+        allowList.size === 0
+          ? findings
+          : findings.filter(
+              (f) =>
+                (f.verdict === 'block' && f.source !== 'model') ||
+                !(
+                  allowList.has(canonical(input)) ||
+                  allowList.has(canonical(input.slice(...spanOf(clauseAround(input, f.span))))) ||
+                  everyClauseListed(input.slice(f.span.start, f.span.end), allowList)
+                ),
+            );
+
       const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
       // A promise inside a blocked over-promise is reported once, as the block. Otherwise a
       // checkable promise is recorded against the order; it asks the agent to confirm only when
@@ -174,7 +250,7 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
           )
             findings.push(promiseFinding(p, input));
 
-      return result(dedupe(findings), promises, input);
+      return result(dedupe(kept), promises, input);
     }
   };
 
@@ -185,11 +261,13 @@ export function createChecker(settings: ComplianceSettings, clock: Clock = syste
       // A suggestion is offered only when it would pass itself: one the agent sends in one
       // click must not be blocked in turn. Past 2,000 characters the whole-message suggestion is
       // left out (each finding still has its rewrite), so a long paste is checked once.
-      if (
-        r.suggestion !== undefined &&
-        (input(text).length > MAX_SUGGESTION_INPUT || checkOnce(r.suggestion, ctx).verdict === 'block')
-      )
-        delete r.suggestion;
+      // Nor may it keep what it rewrote: a warning of a rule it rewrote that is still there.
+      if (r.suggestion !== undefined) {
+        const again = input(text).length > MAX_SUGGESTION_INPUT ? undefined : checkOnce(r.suggestion, ctx);
+        const rewritten = new Set(r.findings.filter((f) => f.rewrite !== undefined).map((f) => f.rule));
+        if (!again || again.verdict === 'block' || again.findings.some((f) => rewritten.has(f.rule)))
+          delete r.suggestion;
+      }
       return r;
     },
   };
@@ -226,7 +304,11 @@ function matchRule(
       matched: original.slice(span.start, span.end),
     };
     if (rule.rewrite) finding.rewrite = rule.rewrite;
-    else if (rule.rewriteOf) finding.rewrite = rule.rewriteOf(m[0]);
+    else if (rule.rewriteOf) {
+      // A word for a word: only the span is replaced.
+      finding.rewrite = rule.rewriteOf(m[0]);
+      finding.rewriteSpan = span;
+    }
     out.push(finding);
     if (++count >= 20) return;
   }
@@ -262,7 +344,10 @@ function result(findings: Finding[], promises: CheckResult['promises'], text: st
   const edits = findings
     .map((f) =>
       f.rewrite !== undefined
-        ? { span: f.span, text: f.rewrite }
+        ? {
+            span: f.rewrite === '' ? dropped(text, f.rewriteSpan ?? f.span) : (f.rewriteSpan ?? f.span),
+            text: f.rewrite,
+          }
         : f.rule === 'CMP-3' && f.verdict === 'block'
           ? { span: f.span, text: '' }
           : undefined,
@@ -291,7 +376,34 @@ function result(findings: Finding[], promises: CheckResult['promises'], text: st
       s += text.slice(at, e.span.start) + e.text;
       at = e.span.end;
     }
-    out.suggestion = (s + text.slice(at)).replace(/[ \t\u3000]{2,}/g, ' ').trim();
+    const suggestion = (s + text.slice(at))
+      .replace(/[ \t\u3000]{2,}/g, ' ')
+      .trim()
+      // A clause dropped at either end leaves its neighbour's comma behind.
+      .replace(/^[\s，,、；;。.!！?？~～…]+/u, '')
+      .replace(/[\s，,、；;]+$/u, '');
+    // Nothing left to say (the whole message was one insult): no suggestion.
+    if (/[\p{L}\p{N}]/u.test(suggestion)) out.suggestion = suggestion;
   }
   return out;
+}
+
+const spanOf = (s: TextSpan): [number, number] => [s.start, s.end];
+
+/**
+ * A span the model read whole ("好的亲，一看你就是来找事的"): allowed when each of its clauses
+ * with something to say (four characters or more) is on the list.
+ */
+function everyClauseListed(text: string, allowList: ReadonlySet<string>): boolean {
+  const clauses = clauseSpans(text)
+    .map((c) => canonical(text.slice(c.start, c.end)))
+    .filter((c) => c.length >= 4);
+  return clauses.length > 0 && clauses.every((c) => allowList.has(c));
+}
+
+/** A clause to drop, with the marks and spaces after it (so no ",," is left). */
+function dropped(text: string, span: TextSpan): TextSpan {
+  let end = span.end;
+  while (end < text.length && /[\s，,、；;。.!！?？~～…]/u.test(text[end]!)) end++;
+  return { start: span.start, end };
 }

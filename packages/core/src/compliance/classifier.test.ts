@@ -31,6 +31,16 @@ describe('issue #17 the line classifier', () => {
     assert.deepEqual(Array.from(a), Array.from(b));
   });
 
+  it('a kept model reads as the trained one, and a wrong-sized array is refused', () => {
+    const model = LineClassifier.train(corpus);
+    const kept = LineClassifier.fromArray(model.toArray());
+    assert.deepEqual(
+      Array.from(kept.probabilities('钱打我卡上')),
+      Array.from(model.probabilities('钱打我卡上')),
+    );
+    assert.throws(() => LineClassifier.fromArray(new Float32Array(10)), /not a kept model/);
+  });
+
   it('reads wordings it was not given by what they share with its examples', () => {
     const model = LineClassifier.train(corpus, { epochs: 20, rate: 0.3 });
     assert.equal(model.read('钱直接转我支付宝就行')[0]!.rule, 'CMP-3');

@@ -37,6 +37,10 @@ export interface ComplianceLogEntry {
   findings: Finding[];
   text: string;
   createdAt: number;
+  /** Issue #17: a supervisor's judgement of the block or warning (absent until reviewed). */
+  review?: 'correct' | 'wrong';
+  reviewedBy?: AgentId;
+  reviewedAt?: number;
 }
 
 /** CMP-4: a checkable promise, recorded against the buyer's order and shown to the next agent. */
@@ -132,6 +136,11 @@ export class ComplianceGuard {
        * image cannot be read (corrupt, too large, too slow): such an image is refused unchecked.
        */
       imageCodes?: ImageCodes;
+      /**
+       * Issue #17: the shop's model judges a warning the statistical layer is unsure of (the warn
+       * band) before an agent's text goes; it returns the result to use. Optional, like the model.
+       */
+      secondOpinion?: (shopId: ShopId, text: string, result: CheckResult) => Promise<CheckResult>;
     },
   ) {}
 
@@ -206,7 +215,11 @@ export class ComplianceGuard {
    * warning not confirmed, compliance_confirm; a confirmed warning is logged as an override.
    */
   async screen(target: GuardTarget, text: string, confirmWarnings: boolean): Promise<CheckResult> {
-    const result = await this.check(target.shopId, target.buyerId, text);
+    const result = await this.judged(
+      target.shopId,
+      text,
+      await this.check(target.shopId, target.buyerId, text),
+    );
     if (result.verdict === 'pass') return result;
     const details = detailsOf(result);
     const summary = summaryOf(result);
@@ -226,7 +239,11 @@ export class ComplianceGuard {
    * keystrokes. Returns the check it logged.
    */
   async logAttempt(target: GuardTarget, text: string): Promise<CheckResult> {
-    const result = await this.check(target.shopId, target.buyerId, text);
+    const result = await this.judged(
+      target.shopId,
+      text,
+      await this.check(target.shopId, target.buyerId, text),
+    );
     if (result.verdict === 'block') await this.log(target, 'blocked', result, text);
     return result;
   }
@@ -345,6 +362,26 @@ export class ComplianceGuard {
       'text',
       details,
     );
+  }
+
+  /**
+   * Issue #17: a result in the warn band (its worst verdict a warning, at least one of them the
+   * statistical layer's; see isInWarnBand) with the shop's second opinion applied. Not asked
+   * while the agent types (`check`); any failure keeps the local result.
+   */
+  private async judged(shopId: ShopId, text: string, result: CheckResult): Promise<CheckResult> {
+    const judge = this.deps.secondOpinion;
+    if (
+      !judge ||
+      result.verdict !== 'warn' ||
+      !result.findings.some((f) => f.source === 'model' && f.verdict === 'warn')
+    )
+      return result;
+    try {
+      return await judge(shopId, text, result);
+    } catch {
+      return result;
+    }
   }
 
   private async context(shopId: ShopId, buyerId: BuyerId | null): Promise<CheckContext> {

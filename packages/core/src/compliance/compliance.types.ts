@@ -73,8 +73,18 @@ export interface Finding {
    * every rewrite applied is `CheckResult.suggestion`.
    */
   rewrite?: string;
-  /** `image_code`: found in the text of a QR code or barcode in an image (the span is in `code`). */
-  source?: 'image_code';
+  /**
+   * What the rewrite replaces when it is more than the span: the whole clause around it, so the
+   * suggestion reads as a sentence (issue #17).
+   */
+  rewriteSpan?: TextSpan;
+  /**
+   * `image_code`: found in the text of a QR code or barcode in an image (the span is in `code`);
+   * `model`: found by the statistical layer (the span is the clause it read), not a listed phrase.
+   */
+  source?: 'image_code' | 'model';
+  /** For a `model` finding: the calibrated probability the clause breaks the rule (0–1). */
+  confidence?: number;
   /** The decoded text of that code. */
   code?: string;
 }
@@ -101,6 +111,11 @@ export interface CheckResult {
   promises: CheckablePromise[];
   /** The whole message with every finding's rewrite put in place of its span, when any has one. */
   suggestion?: string;
+  /**
+   * Issue #17: what the shop's model said of a warning the statistical layer was unsure of, when
+   * it was asked and answered (absent: not asked, or no usable answer; the local verdict stands).
+   */
+  secondOpinion?: 'block' | 'warn' | 'pass';
 }
 
 /** What the checker knows of the conversation a message goes to. */
@@ -165,6 +180,12 @@ export interface ComplianceSettings {
    */
   confirmPromises?: boolean;
   proactive?: ProactiveSettings;
+  /**
+   * Issue #17: texts the shop's supervisors judged fine (a warning an agent disputed, a block
+   * that was wrong): a warning on such a clause or message, or the statistical layer's reading of
+   * it, is dropped. A listed phrase's block is not (edit the rule pack instead).
+   */
+  allowList?: string[];
 }
 
 /** A new shop's settings: the generic pack only. */
@@ -181,6 +202,8 @@ export const DEFAULT_COMPLIANCE_SETTINGS: ComplianceSettings = {
 export const MAX_CUSTOM_PHRASES = 200;
 export const MAX_PHRASE_LENGTH = 50;
 export const MAX_ALLOWED_DOMAINS = 50;
+export const MAX_ALLOW_LIST = 500;
+export const MAX_ALLOW_LIST_TEXT = 200;
 
 const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$/;
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
@@ -295,5 +318,7 @@ export function validateComplianceSettings(input: unknown): ComplianceSettings {
     settings.confirmPromises = input.confirmPromises;
   }
   if (input.proactive !== undefined) settings.proactive = validateProactiveSettings(input.proactive);
+  if (input.allowList !== undefined)
+    settings.allowList = shortStrings(input, 'allowList', MAX_ALLOW_LIST, MAX_ALLOW_LIST_TEXT);
   return settings;
 }

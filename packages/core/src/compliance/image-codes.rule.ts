@@ -64,7 +64,9 @@ export function imageCodeFindings(code: string, checked: CheckResult): Finding[]
   const all = own.some((f) => f.id === 'cmp3.payment-code')
     ? own
     : [...checked.findings, ...own.filter((f) => !checked.findings.some((c) => c.id === f.id))];
+  // A code holds a link or an id, not a sentence: the statistical layer's readings of it are left
+  // to the lexicons and link rules, which know the shop's own domains (issue #17).
   return all
-    .filter((f) => f.verdict === 'block')
+    .filter((f) => f.verdict === 'block' && f.source !== 'model')
     .map(({ rewrite: _rewrite, ...f }) => ({ ...f, reason: inImage(f.reason), source: 'image_code', code }));
 }

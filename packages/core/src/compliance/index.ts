@@ -11,3 +11,12 @@ export * from './compliance.guard';
 export { findCodeLinks, imageCodeFindings, IMAGE_CODE_LOG_PREFIX } from './image-codes.rule';
 export { maskedMessage, maskedPreview } from './masking';
 export * from './classifier';
+export { addToAllowList, flaggedClauses } from './allow-list';
+export {
+  rulePrecision,
+  PRECISION_DEFAULT_DAYS,
+  PRECISION_MAX_ENTRIES,
+  PRECISION_RULES,
+  type RulePrecision,
+} from './precision';
+export * from './second-opinion';

@@ -11,6 +11,7 @@ import {
   type Order,
   type ShopId,
 } from '@xiaoer/core';
+import { complianceSecondOpinion } from '../compliance/second-opinion';
 import type { Storage } from '../storage';
 import type { FaqCache } from './faq-cache';
 
@@ -104,6 +105,18 @@ export class ShopModels implements BotModel {
     private readonly faq: FaqCache,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Issue #17: the compliance guard's second opinion on a warning it is unsure of, from the shop's
+   * chat model (`judgeCompliance` switched on); the guard's own result when off or failing.
+   */
+  readonly secondOpinion = complianceSecondOpinion(
+    {
+      settingsOf: (shopId) => this.settingsOf(shopId),
+      chat: (s, turns) => new OpenAiCompatible(s).chat(s.chatModel, turns),
+    },
+    () => this.now(),
+  );
 
   /** After the console saved a shop's settings: read them again, and re-embed with a new model. */
   forget(shopId: ShopId): void {

@@ -3,9 +3,13 @@
  * the command line. Pure apart from reading the files it is given, so the tests call it directly;
  * cli.ts only prints what it returns and exits with its code.
  *
- *   compliance check [--platform P]... <text | ->   one JSON object: the CheckResult
- *   compliance eval --cases <file.jsonl> [--platform P]...
+ *   compliance check [--platform P]... [--lexicons-only] <text | ->
+ *                                                   one JSON object: the CheckResult
+ *   compliance eval --cases <file.jsonl> [--platform P]... [--lexicons-only]
  *                                                   one JSON object: the scores and the mistakes
+ *
+ * Both check with the lexicons and the statistical layer (issue #17), as the server does;
+ * `--lexicons-only` leaves the layer out (what the guard was before it).
  *
  * Settings: the demo shop's (own domain xiaoer.dev, shop name 小二家居旗舰店, no custom phrases,
  * no guarantees, every checkable promise confirmed) with every platform pack on unless `--platform`
@@ -16,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   createChecker,
+  systemClock,
   evaluateCompliance,
   PACK_IDS,
   PLATFORM_PACK_IDS,
@@ -28,6 +33,7 @@ import {
   type ComplianceSettings,
   type PackId,
 } from '@xiaoer/core';
+import { complianceModel } from './model';
 
 /** The packs used when `--platform` is not given: generic and every platform pack. */
 export const DEFAULT_CLI_PACKS: readonly PackId[] = ['generic', ...PLATFORM_PACK_IDS];
@@ -52,6 +58,8 @@ export interface CliOutcome {
 export type ComplianceEvalOutput = Omit<ComplianceEvalReport, 'mistakes'> & {
   /** The packs the cases were checked with. */
   platforms: PackId[];
+  /** The statistical layer it checked with (the lines it was trained on), or null with --lexicons-only. */
+  model: { lines: number } | null;
   mistakes: (Omit<ComplianceMistake, 'found'> & { findings: string[] })[];
 };
 
@@ -84,9 +92,18 @@ export function cliSettings(packs: readonly PackId[] = DEFAULT_CLI_PACKS): Compl
   });
 }
 
+/** The CLI's checker: its settings, with the statistical layer unless `lexiconsOnly`. */
+export function cliChecker(packs: readonly PackId[] = DEFAULT_CLI_PACKS, lexiconsOnly = false) {
+  return createChecker(cliSettings(packs), systemClock, lexiconsOnly ? undefined : complianceModel().reader);
+}
+
 /** Checks one message with the CLI's settings. */
-export function checkMessage(text: string, packs: readonly PackId[] = DEFAULT_CLI_PACKS): CheckResult {
-  return createChecker(cliSettings(packs)).check(text);
+export function checkMessage(
+  text: string,
+  packs: readonly PackId[] = DEFAULT_CLI_PACKS,
+  lexiconsOnly = false,
+): CheckResult {
+  return cliChecker(packs, lexiconsOnly).check(text);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -129,10 +146,12 @@ export function parseCasesFile(file: string, content: string): ComplianceCase[] 
 export function evaluateCases(
   cases: readonly ComplianceCase[],
   packs: readonly PackId[] = DEFAULT_CLI_PACKS,
+  lexiconsOnly = false,
 ): ComplianceEvalOutput {
-  const report = evaluateCompliance(createChecker(cliSettings(packs)), cases);
+  const report = evaluateCompliance(cliChecker(packs, lexiconsOnly), cases);
   return {
     platforms: [...packs],
+    model: lexiconsOnly ? null : { lines: complianceModel().lines },
     cases: report.cases,
     blockRecall: report.blockRecall,
     blockPrecision: report.blockPrecision,
@@ -156,7 +175,11 @@ function options(args: string[]) {
     return parseArgs({
       args,
       allowPositionals: true,
-      options: { platform: { type: 'string', multiple: true }, cases: { type: 'string' } },
+      options: {
+        platform: { type: 'string', multiple: true },
+        cases: { type: 'string' },
+        'lexicons-only': { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw new ComplianceCliError((error as Error).message);
@@ -164,8 +187,8 @@ function options(args: string[]) {
 }
 
 const USAGE = `usage:
-  npx xiaoer compliance check [--platform <pack>]... "<text>"   (or - to read the text from stdin)
-  npx xiaoer compliance eval --cases <file.jsonl> [--platform <pack>]...
+  npx xiaoer compliance check [--platform <pack>]... [--lexicons-only] "<text>"   (or - to read the text from stdin)
+  npx xiaoer compliance eval --cases <file.jsonl> [--platform <pack>]... [--lexicons-only]
 packs: ${PACK_IDS.join(', ')}; default: all of them`;
 
 function run(args: string[], readStdin: () => string): string {
@@ -191,7 +214,7 @@ function run(args: string[], readStdin: () => string): string {
         throw new ComplianceCliError(`stdin: ${(error as Error).message}`);
       }
     }
-    return JSON.stringify(checkMessage(text, packs), null, 2);
+    return JSON.stringify(checkMessage(text, packs, values['lexicons-only'] === true), null, 2);
   }
   if (sub === 'eval') {
     const { values, positionals } = options(rest);
@@ -205,7 +228,11 @@ function run(args: string[], readStdin: () => string): string {
     } catch (error) {
       throw new ComplianceCliError(`${values.cases}: ${(error as Error).message}`);
     }
-    return JSON.stringify(evaluateCases(parseCasesFile(values.cases, content), packs), null, 2);
+    return JSON.stringify(
+      evaluateCases(parseCasesFile(values.cases, content), packs, values['lexicons-only'] === true),
+      null,
+      2,
+    );
   }
   throw new ComplianceCliError(`unknown compliance command: ${sub ?? ''}\n\n${USAGE}`);
 }

@@ -9,8 +9,8 @@ import {
   type RecordedPromise,
   type ShopId,
 } from '@xiaoer/core';
-import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Kysely, Selectable } from 'kysely';
+import type { ComplianceLogTable, Database } from './schema';
 
 /** A page of the compliance log, newest first. */
 export interface ComplianceLogQuery {
@@ -19,6 +19,34 @@ export interface ComplianceLogQuery {
   since?: number;
   until?: number;
   limit: number;
+}
+
+/** The stored settings over the defaults (a shop that never saved any has the defaults). */
+function settingsOf(json: string | null): ComplianceSettings {
+  return json
+    ? { ...DEFAULT_COMPLIANCE_SETTINGS, ...(JSON.parse(json) as Partial<ComplianceSettings>) }
+    : DEFAULT_COMPLIANCE_SETTINGS;
+}
+
+/** A log row as the core's entry; review fields only once reviewed. */
+function toLogEntry(r: Selectable<ComplianceLogTable>): ComplianceLogEntry {
+  return {
+    id: r.id,
+    shopId: r.shop_id as ShopId,
+    agentId: r.agent_id as AgentId,
+    conversationId: r.conversation_id as ConversationId | null,
+    buyerId: r.buyer_id as BuyerId | null,
+    action: r.action as ComplianceLogEntry['action'],
+    verdict: r.verdict as ComplianceLogEntry['verdict'],
+    rules: JSON.parse(r.rules) as ComplianceLogEntry['rules'],
+    findings: JSON.parse(r.findings) as ComplianceLogEntry['findings'],
+    text: r.text,
+    createdAt: Number(r.created_at),
+    ...(r.review === 'correct' || r.review === 'wrong' ? { review: r.review } : {}),
+    ...(r.reviewed_by !== null ? { reviewedBy: r.reviewed_by as AgentId } : {}),
+    // pg returns bigint as a string.
+    ...(r.reviewed_at !== null ? { reviewedAt: Number(r.reviewed_at) } : {}),
+  };
 }
 
 /** Compliance settings, the supervisor's log, recorded promises and proactive sends (CMP-1 … CMP-6). */
@@ -34,12 +62,7 @@ export class ComplianceRepository implements ComplianceStore {
       .select('compliance_settings')
       .where('id', '=', shopId)
       .executeTakeFirst();
-    return row?.compliance_settings
-      ? {
-          ...DEFAULT_COMPLIANCE_SETTINGS,
-          ...(JSON.parse(row.compliance_settings) as Partial<ComplianceSettings>),
-        }
-      : DEFAULT_COMPLIANCE_SETTINGS;
+    return settingsOf(row?.compliance_settings ?? null);
   }
 
   async saveComplianceSettings(shopId: ShopId, settings: ComplianceSettings): Promise<void> {
@@ -69,6 +92,36 @@ export class ComplianceRepository implements ComplianceStore {
       .execute();
   }
 
+  /**
+   * Issue #17: changes the settings from what they are now, with no other change slipping in
+   * between (two supervisors adding to the allow list at once both land). Returns what was saved.
+   */
+  async updateComplianceSettings(
+    shopId: ShopId,
+    change: (settings: ComplianceSettings) => ComplianceSettings,
+  ): Promise<ComplianceSettings> {
+    return this.db.transaction().execute(async (trx) => {
+      // Writing the row first takes its lock (PostgreSQL) or the database's (SQLite) before the read.
+      await trx
+        .updateTable('shops')
+        .set((eb) => ({ compliance_settings: eb.ref('compliance_settings') }))
+        .where('id', '=', shopId)
+        .execute();
+      const row = await trx
+        .selectFrom('shops')
+        .select('compliance_settings')
+        .where('id', '=', shopId)
+        .executeTakeFirst();
+      const next = change(settingsOf(row?.compliance_settings ?? null));
+      await trx
+        .updateTable('shops')
+        .set({ compliance_settings: JSON.stringify(next) })
+        .where('id', '=', shopId)
+        .execute();
+      return next;
+    });
+  }
+
   async listLog(shopId: ShopId, q: ComplianceLogQuery): Promise<ComplianceLogEntry[]> {
     let query = this.db.selectFrom('compliance_log').selectAll().where('shop_id', '=', shopId);
     if (q.agentId) query = query.where('agent_id', '=', q.agentId);
@@ -76,19 +129,33 @@ export class ComplianceRepository implements ComplianceStore {
     if (q.since !== undefined) query = query.where('created_at', '>=', q.since);
     if (q.until !== undefined) query = query.where('created_at', '<', q.until);
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      shopId: r.shop_id as ShopId,
-      agentId: r.agent_id as AgentId,
-      conversationId: r.conversation_id as ConversationId | null,
-      buyerId: r.buyer_id as BuyerId | null,
-      action: r.action as ComplianceLogEntry['action'],
-      verdict: r.verdict as ComplianceLogEntry['verdict'],
-      rules: JSON.parse(r.rules) as ComplianceLogEntry['rules'],
-      findings: JSON.parse(r.findings) as ComplianceLogEntry['findings'],
-      text: r.text,
-      createdAt: Number(r.created_at),
-    }));
+    return rows.map(toLogEntry);
+  }
+
+  /** One entry of the shop's log; undefined for an unknown id or another shop's entry (TEAM-4). */
+  async findLogEntry(shopId: ShopId, id: string): Promise<ComplianceLogEntry | undefined> {
+    const row = await this.db
+      .selectFrom('compliance_log')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toLogEntry(row) : undefined;
+  }
+
+  /** Issue #17: a supervisor's review of an entry (a second one replaces the first). */
+  async reviewLogEntry(
+    shopId: ShopId,
+    id: string,
+    review: { review: 'correct' | 'wrong'; by: AgentId; at: number },
+  ): Promise<ComplianceLogEntry | undefined> {
+    await this.db
+      .updateTable('compliance_log')
+      .set({ review: review.review, reviewed_by: review.by, reviewed_at: review.at })
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .execute();
+    return this.findLogEntry(shopId, id);
   }
 
   async recordPromises(promises: RecordedPromise[]): Promise<void> {

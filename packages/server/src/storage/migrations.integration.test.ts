@@ -486,4 +486,88 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
     });
   });
+
+  describe(`migration 0019_compliance_review on ${engine}`, () => {
+    it('issue #17 log entries from before are kept, unreviewed, and can then be reviewed', async () => {
+      const url =
+        engine === 'sqlite'
+          ? `sqlite:${process.env.TMPDIR ?? '/tmp'}/xiaoer-mig-review-${process.pid}-${Date.now()}.db`
+          : await freshPostgresUrl();
+      const db = openDatabase(url);
+      await migrateToLatest(db, '0018_channel_messages');
+      const k = db.kysely as never as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      const shop = await k.selectFrom('shops').selectAll().limit(1).executeTakeFirst();
+      await k
+        .insertInto('shops')
+        .values({
+          ...(shop ?? {}),
+          id: 'shop-r',
+          slug: 'shop-r',
+          name: 'r',
+          secret: 's',
+          time_zone: 'Asia/Shanghai',
+          service_hours: 'x',
+          created_at: 1,
+        })
+        .execute();
+      const finding = {
+        rule: 'CMP-1',
+        id: 'cmp1.ask-me',
+        verdict: 'block',
+        reason: { 'zh-CN': '推诿', en: 'deflecting' },
+        span: { start: 0, end: 3 },
+        matched: '你问我',
+      };
+      await k
+        .insertInto('compliance_log')
+        .values({
+          id: 'log-1',
+          shop_id: 'shop-r',
+          agent_id: 'a-1',
+          conversation_id: 'c-1',
+          buyer_id: 'b-1',
+          action: 'blocked',
+          verdict: 'block',
+          rules: JSON.stringify(['CMP-1']),
+          findings: JSON.stringify([finding]),
+          text: '你问我，我问谁？',
+          created_at: 5,
+        })
+        .execute();
+      await db.close();
+
+      const storage = await openStorage(url);
+      try {
+        const shopId = 'shop-r' as ShopId;
+        const [entry] = await storage.compliance.listLog(shopId, { limit: 10 });
+        assert.deepEqual(entry, {
+          id: 'log-1',
+          shopId,
+          agentId: 'a-1',
+          conversationId: 'c-1',
+          buyerId: 'b-1',
+          action: 'blocked',
+          verdict: 'block',
+          rules: ['CMP-1'],
+          findings: [finding],
+          text: '你问我，我问谁？',
+          createdAt: 5,
+        });
+        const reviewed = await storage.compliance.reviewLogEntry(shopId, 'log-1', {
+          review: 'wrong',
+          by: 'a-boss' as AgentId,
+          at: 9_000_000_000_000,
+        });
+        assert.deepEqual(
+          [reviewed?.review, reviewed?.reviewedBy, reviewed?.reviewedAt],
+          ['wrong', 'a-boss', 9_000_000_000_000],
+        );
+        assert.equal(await storage.compliance.findLogEntry('shop-other' as ShopId, 'log-1'), undefined);
+      } finally {
+        await storage.close();
+        if (engine === 'sqlite')
+          for (const end of ['', '-wal', '-shm']) rmSync(url.slice(7) + end, { force: true });
+      }
+    });
+  });
 }

@@ -811,6 +811,16 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0019_compliance_review': {
+      // Issue #17: a supervisor's judgement of a logged block or confirmed warning (correct |
+      // wrong), who gave it and when; null until reviewed. The precision report reads them.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('compliance_log').addColumn('review', 'text').execute();
+        await db.schema.alterTable('compliance_log').addColumn('reviewed_by', 'text').execute();
+        await db.schema.alterTable('compliance_log').addColumn('reviewed_at', 'bigint').execute();
+      },
+    },
   };
 }
 

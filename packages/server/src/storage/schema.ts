@@ -201,6 +201,10 @@ export interface ComplianceLogTable {
   findings: string;
   text: string;
   created_at: number;
+  /** Issue #17: correct | wrong, null until a supervisor reviews it. */
+  review: string | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
 }
 export interface OrderPromisesTable {
   id: string;

@@ -1,10 +1,22 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import type { Agent, ComplianceLogEntry } from '@xiaoer/core';
-import { Button, Select, Space, Table, Tag, Tooltip, message as toast } from 'antd';
+import {
+  Button,
+  Checkbox,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+  message as toast,
+} from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
 import { api } from '../shared/api';
 import { HighlightedText, RuleTag } from '../shared/compliance';
 import { useT } from '../shared/i18n';
+import { CompliancePrecision, type PrecisionReport } from './CompliancePrecision';
 
 type Action = ComplianceLogEntry['action'];
 /** An entry as the API sends it (ids as plain strings). */
@@ -16,9 +28,114 @@ const ACTION_COLORS: Record<Action, string> = {
   proactive_refused: 'purple',
 };
 
+type Review = NonNullable<ComplianceLogEntry['review']>;
+
+/** What POST /api/admin/compliance/log/:id/review answers. */
+interface ReviewResponse {
+  entry: Entry;
+  /** The clauses put on the allow list (with `allow`). */
+  added: string[];
+  /** New clauses that did not fit (the list is full). */
+  leftOut: string[];
+}
+
+/**
+ * Issue #17: a supervisor's review of one entry — 判断正确 / 误判, the latter optionally putting
+ * what it flagged on the allow list — and the review it has, as a tag.
+ */
+function ReviewCell(props: { entry: Entry; reviewer?: string; onReviewed: (e: Entry) => void }) {
+  const { t } = useT();
+  const { entry } = props;
+  const [busy, setBusy] = useState<Review | null>(null);
+  const [allow, setAllow] = useState(false);
+  // CMP-6 refuses by time and count: a refused reach-out has no words to allow.
+  const canAllow = entry.action !== 'proactive_refused';
+
+  const submit = async (review: Review, allowIt: boolean) => {
+    setBusy(review);
+    try {
+      const r = await api<ReviewResponse>(
+        'POST',
+        `/api/admin/compliance/log/${encodeURIComponent(entry.id)}/review`,
+        { review, ...(allowIt ? { allow: true } : {}) },
+      );
+      props.onReviewed(r.entry);
+      toast.success(r.added.length > 0 ? t.reviewAllowed(r.added.join('、')) : t.reviewSaved);
+      if (r.leftOut.length > 0) toast.warning(t.reviewListFull);
+    } catch (e) {
+      toast.error((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Space size={4} wrap data-testid="compliance-review" data-review={entry.review ?? ''}>
+      {entry.review && (
+        <Tooltip
+          title={[
+            props.reviewer ? `${t.reviewBy} ${props.reviewer}` : '',
+            entry.reviewedAt ? new Date(entry.reviewedAt).toLocaleString() : '',
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        >
+          <Tag
+            color={entry.review === 'correct' ? 'green' : 'gold'}
+            style={{ marginInlineEnd: 0 }}
+            data-testid="compliance-review-tag"
+            data-review={entry.review}
+          >
+            {t.reviewLabels[entry.review]}
+          </Tag>
+        </Tooltip>
+      )}
+      {/* Judged right already: only 误判 is left to change it. 误判 stays, to allow it later. */}
+      {entry.review !== 'correct' && (
+        <Button
+          size="small"
+          data-testid="compliance-review-correct"
+          loading={busy === 'correct'}
+          onClick={() => void submit('correct', false)}
+        >
+          {t.reviewLabels.correct}
+        </Button>
+      )}
+      <Popconfirm
+        title={t.reviewWrongTitle}
+        description={
+          canAllow && (
+            <div style={{ maxWidth: 260 }}>
+              <Checkbox
+                checked={allow}
+                onChange={(e) => setAllow(e.target.checked)}
+                data-testid="compliance-review-allow"
+              >
+                {t.reviewAllow}
+              </Checkbox>
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '4px 0 0 24px' }}>
+                {t.reviewAllowHint}
+              </Typography.Paragraph>
+            </div>
+          )
+        }
+        // Each time it opens, unticked: adding to the allow list is a choice made each time.
+        onOpenChange={(open) => open && setAllow(false)}
+        onConfirm={() => submit('wrong', canAllow && allow)}
+        okButtonProps={{ 'data-testid': 'compliance-review-wrong-ok' } as Record<string, string>}
+      >
+        <Button size="small" danger data-testid="compliance-review-wrong" loading={busy === 'wrong'}>
+          {t.reviewLabels.wrong}
+        </Button>
+      </Popconfirm>
+    </Space>
+  );
+}
+
 /**
  * The supervisor's log (CMP-1 … CMP-6): every blocked message, every warning an agent sent
- * anyway and every refused proactive message, newest first, by agent and action.
+ * anyway and every refused proactive message, newest first, by agent and action; each may be
+ * reviewed (issue #17), and the precision per rule is shown above it.
  */
 export function ComplianceLog() {
   const { t, lang } = useT();
@@ -27,6 +144,22 @@ export function ComplianceLog() {
   const [action, setAction] = useState<Action | undefined>();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [loading, setLoading] = useState(true);
+  const [precision, setPrecision] = useState<PrecisionReport | null>(null);
+  const [precisionLoading, setPrecisionLoading] = useState(true);
+
+  const loadPrecision = useCallback(async () => {
+    setPrecisionLoading(true);
+    try {
+      setPrecision(await api<PrecisionReport>('GET', '/api/admin/compliance/precision'));
+    } catch (e) {
+      toast.error((e as Error).message);
+    } finally {
+      setPrecisionLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    void loadPrecision();
+  }, [loadPrecision]);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -56,8 +189,14 @@ export function ComplianceLog() {
     ...Object.fromEntries(agents.map((a) => [a.id, a.name])),
   };
 
+  const reviewed = (e: Entry) => {
+    setEntries((list) => list.map((x) => (x.id === e.id ? e : x)));
+    void loadPrecision();
+  };
+
   return (
     <div data-testid="compliance-log">
+      <CompliancePrecision report={precision} loading={precisionLoading} />
       <Space style={{ marginBottom: 12 }} wrap>
         <Select
           allowClear
@@ -85,7 +224,14 @@ export function ComplianceLog() {
             label: t.logActions[a],
           }))}
         />
-        <Button icon={<ReloadOutlined />} onClick={() => void load()} data-testid="compliance-log-refresh">
+        <Button
+          icon={<ReloadOutlined />}
+          onClick={() => {
+            void load();
+            void loadPrecision();
+          }}
+          data-testid="compliance-log-refresh"
+        >
           {t.refresh}
         </Button>
       </Space>
@@ -95,10 +241,13 @@ export function ComplianceLog() {
         loading={loading}
         dataSource={entries}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        // A phone scrolls the table sideways rather than crushing the message column.
+        scroll={{ x: 960 }}
         onRow={(e) =>
           ({
             'data-testid': 'compliance-log-row',
             'data-action': e.action,
+            'data-id': e.id,
           }) as HTMLAttributes<HTMLElement>
         }
         columns={[
@@ -146,6 +295,18 @@ export function ComplianceLog() {
                   <HighlightedText text={text} spans={e.findings.map((f) => f.span)} />
                 </span>
               </Tooltip>
+            ),
+          },
+          {
+            title: t.logReview,
+            key: 'review',
+            width: 190,
+            render: (_: unknown, e) => (
+              <ReviewCell
+                entry={e}
+                {...(e.reviewedBy ? { reviewer: names[e.reviewedBy] ?? e.reviewedBy } : {})}
+                onReviewed={reviewed}
+              />
             ),
           },
         ]}

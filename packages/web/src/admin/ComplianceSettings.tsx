@@ -27,6 +27,7 @@ import {
   useSettingsSave,
   type FieldPath,
 } from '../shared/settingsForm';
+import { AllowListEditor } from './AllowListEditor';
 
 /** CMP-6 defaults (as the server's): one proactive message a day, three a week, quiet 22:00–08:00. */
 const DEFAULT_PROACTIVE: ProactiveSettings = {
@@ -47,6 +48,7 @@ interface FormValues {
   guarantees: string[];
   confirmPromises: boolean;
   proactive: ProactiveSettings;
+  allowList: string[];
 }
 
 function toForm(s: Settings): FormValues {
@@ -58,13 +60,20 @@ function toForm(s: Settings): FormValues {
     guarantees: s.guarantees ?? [],
     confirmPromises: s.confirmPromises ?? false,
     proactive: s.proactive ?? DEFAULT_PROACTIVE,
+    allowList: s.allowList ?? [],
   };
 }
 
 /** The form item a server field belongs to: list-of-tags fields are one item. */
 function formPath(path: FieldPath): FieldPath {
   const [head] = path;
-  if (head === 'platforms' || head === 'allowedDomains' || head === 'shopNames' || head === 'guarantees')
+  if (
+    head === 'platforms' ||
+    head === 'allowedDomains' ||
+    head === 'shopNames' ||
+    head === 'guarantees' ||
+    head === 'allowList'
+  )
     return [head];
   return path;
 }
@@ -79,6 +88,7 @@ function fieldLabel(path: FieldPath, t: Dict): string {
     guarantees: t.guarantees,
     confirmPromises: t.confirmPromises,
     proactive: t.proactiveSettings,
+    allowList: t.allowList,
     phrase: t.customPhrase,
     verdict: t.phraseVerdict,
     reason: t.phraseReason,
@@ -146,6 +156,8 @@ export function ComplianceSettings() {
           quietStart: v.proactive.quietStart,
           quietEnd: v.proactive.quietEnd,
         },
+        // Issue #17: kept whole, or a save from this form would drop what reviews added.
+        allowList: (v.allowList ?? []).map((d) => d.trim()).filter(Boolean),
       };
       return next;
     });
@@ -191,6 +203,8 @@ export function ComplianceSettings() {
                   <Space
                     key={field.key}
                     align="start"
+                    // A phone puts the reason under the phrase rather than off the screen's edge.
+                    wrap
                     data-testid="compliance-phrase"
                     style={{ display: 'flex', marginBottom: 0 }}
                   >
@@ -255,6 +269,10 @@ export function ComplianceSettings() {
             valuePropName="checked"
           >
             <Switch data-testid="compliance-confirm-promises" />
+          </Form.Item>
+
+          <Form.Item name="allowList" label={t.allowList} extra={t.allowListHint}>
+            <AllowListEditor />
           </Form.Item>
 
           <Typography.Title level={5}>{t.proactiveSettings}</Typography.Title>

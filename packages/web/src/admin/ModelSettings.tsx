@@ -113,6 +113,8 @@ export function ModelSettings() {
                 extra: t.modelSummariesHint,
                 testid: 'model-summaries',
               },
+              // Issue #17: the warn band of the compliance guard, judged once more before it goes.
+              { name: 'judgeCompliance', label: t.modelJudgeCompliance, testid: 'model-judge-compliance' },
             ] as const
           ).map((f) => (
             <Form.Item

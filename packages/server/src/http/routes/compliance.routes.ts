@@ -1,11 +1,27 @@
 import {
+  addToAllowList,
+  DAY,
+  flaggedClauses,
+  invalid,
   notFound,
+  rulePrecision,
   validateComplianceSettings,
   PACK_IDS,
+  PRECISION_DEFAULT_DAYS,
+  PRECISION_MAX_ENTRIES,
   type BuyerId,
   type ConversationId,
+  type ShopId,
 } from '@xiaoer/core';
-import { complianceCheckSchema, complianceLogQuery, proactiveSchema, z } from '@xiaoer/protocol';
+import {
+  complianceCheckSchema,
+  complianceLogParams,
+  complianceLogQuery,
+  compliancePrecisionQuery,
+  complianceReviewSchema,
+  proactiveSchema,
+  z,
+} from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
@@ -15,6 +31,14 @@ import { param, requireAgentForBuyer, requireAgentForConversation } from '../ten
 /** Compliance (CMP-1 … CMP-7): the shop's packs and phrases, the live check, the log, promises. */
 export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, chat, compliance } = ctx;
+
+  /** New settings take effect at once: on this node, and on the cluster's other nodes too. */
+  const recompile = (shopId: ShopId) => {
+    compliance.invalidate(shopId);
+    void ctx.peers
+      ?.publish('compliance', { shopId })
+      .catch((error) => console.error('compliance peer notice failed', error));
+  };
 
   app.get('/api/admin/compliance', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
@@ -27,11 +51,7 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
     const me = await requireAdmin(storage, req, clock.now());
     const settings = validateComplianceSettings(req.body);
     await storage.compliance.saveComplianceSettings(me.shop.id, settings);
-    compliance.invalidate(me.shop.id);
-    // The other nodes of a cluster drop their compiled checker too, at once.
-    void ctx.peers
-      ?.publish('compliance', { shopId: me.shop.id })
-      .catch((error) => console.error('compliance peer notice failed', error));
+    recompile(me.shop.id);
     return { settings };
   });
 
@@ -71,6 +91,53 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
     const me = await requireAdmin(storage, req, clock.now());
     const q = parse(complianceLogQuery, req.query);
     return { entries: await storage.compliance.listLog(me.shop.id, q) };
+  });
+
+  // Issue #17: a supervisor judges a block or a confirmed warning (again: the new review replaces
+  // the old). A wrong one may put what it flagged on the allow list, so it is not flagged again.
+  app.post('/api/admin/compliance/log/:id/review', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { id } = parse(complianceLogParams, req.params);
+    const { review, allow } = parse(complianceReviewSchema, req.body);
+    const entry = await storage.compliance.findLogEntry(me.shop.id, id);
+    if (!entry) throw notFound('compliance log entry', 'id');
+    let outcome = { added: [] as string[], leftOut: [] as string[] };
+    if (allow) {
+      // CMP-6 refuses by time and count, not by words: there is nothing to allow.
+      if (entry.action === 'proactive_refused')
+        throw invalid('allow', 'a refused proactive message (CMP-6) has no words to allow');
+      // Read and written in one go: two supervisors allowing at once both land.
+      await storage.compliance.updateComplianceSettings(me.shop.id, (settings) => {
+        const { allowList, ...r } = addToAllowList(settings.allowList ?? [], flaggedClauses(entry));
+        outcome = r;
+        return r.added.length > 0 ? { ...settings, allowList } : settings;
+      });
+      if (outcome.added.length > 0) recompile(me.shop.id);
+    }
+    const reviewed = await storage.compliance.reviewLogEntry(me.shop.id, id, {
+      review,
+      by: me.agent.id,
+      at: clock.now(),
+    });
+    return { entry: reviewed ?? entry, ...outcome };
+  });
+
+  // Issue #17: how often each rule was right, over the log of a window (default the last 30 days).
+  app.get('/api/admin/compliance/precision', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const q = parse(compliancePrecisionQuery, req.query);
+    // `until` is exclusive: by default what was logged this very millisecond counts too.
+    const until = q.until ?? clock.now() + 1;
+    const since = q.since ?? until - PRECISION_DEFAULT_DAYS * DAY;
+    // Bounded: the newest entries of the window; one more than read tells whether there were more.
+    const entries = await storage.compliance.listLog(me.shop.id, {
+      since,
+      until,
+      limit: PRECISION_MAX_ENTRIES + 1,
+    });
+    const truncated = entries.length > PRECISION_MAX_ENTRIES;
+    const counted = truncated ? entries.slice(0, PRECISION_MAX_ENTRIES) : entries;
+    return { since, until, entries: counted.length, truncated, rules: rulePrecision(counted) };
   });
 
   // CMP-6: an agent reaches out to a buyer with no open conversation (quiet hours, caps).

@@ -34,6 +34,7 @@ const settingsBody = z
     draftAnswers: z.boolean(),
     suggestReplies: z.boolean(),
     summarizeTransfers: z.boolean().default(false),
+    judgeCompliance: z.boolean().default(false),
   })
   .refine((s) => !s.enabled || s.baseUrl !== '', {
     path: ['baseUrl'],
