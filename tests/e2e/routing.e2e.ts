@@ -74,9 +74,13 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     // Bind 售后中 and make 阿强 (offline for now) the group's member.
     await group.getByLabel('绑定订单状态').click();
     await page.locator('.ant-select-item-option', { hasText: '售后中' }).click();
+    // The choice is in the select before the menu closes (a click on a menu still opening is lost
+    // on a loaded machine).
+    await group.locator('.ant-select-selection-item', { hasText: '售后中' }).waitFor();
     await page.keyboard.press('Escape');
     await group.getByLabel('组员').click();
     await page.locator('.ant-select-item-option', { hasText: '阿强' }).last().click();
+    await group.locator('.ant-select-selection-item', { hasText: '阿强' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('routing-save').click();
     await page.getByText('已保存').waitFor();

@@ -196,7 +196,9 @@ for (const engine of testDatabases) {
     });
 
     it('issue #14 CSV exports prefix cells a spreadsheet would run (= + - @) with a quote; the import takes it off', async () => {
-      const formulas = ['=HYPERLINK("http://evil.example","点我")', '+1+2', '-2+3', '@SUM(A1)'];
+      // (A formula that links out with "点我" is itself refused by the guard as an off-platform link
+      // since issue #17; a DDE call is the classic payload that only a spreadsheet would run.)
+      const formulas = ["=cmd|' /C calc'!A0", '+1+2', '-2+3', '@SUM(A1)'];
       const payload = formulas.map((f, i) => ({
         id: `csv-${i}`,
         question: f,
@@ -219,7 +221,7 @@ for (const engine of testDatabases) {
       assert.equal(exported.statusCode, 200);
       const cells = exported.body.split(/[,\n]/).map((c) => c.replace(/^"/, ''));
       for (const cell of cells) assert.doesNotMatch(cell, /^[=+\-@]/, `cell ${cell} is not escaped`);
-      assert.match(exported.body, /'=HYPERLINK/);
+      assert.match(exported.body, /'=cmd\|/);
       // The round trip gives the same entries back.
       const again = await inject({
         method: 'POST',

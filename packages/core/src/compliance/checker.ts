@@ -197,7 +197,7 @@ export function createChecker(
         if (f.rewrite !== undefined && f.rewriteSpan === undefined)
           f.rewriteSpan = clauseAround(input, f.span);
 
-      if (reader)
+      if (reader && ctx.voice !== 'buyer')
         for (const j of reader.judge(
           input.length > MAX_MODEL_INPUT ? input.slice(0, MAX_MODEL_INPUT) : input,
         )) {

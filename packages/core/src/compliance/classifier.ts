@@ -130,10 +130,50 @@ const LINK =
   /(?:https?:\/\/|www\.)[^\s，。！？、；]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|dev|top|cc|me|io|shop|vip|xyz|tv|info|club|site)\b[^\s，。！？、；]*/giu;
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu;
 
-/** The flat text the model reads: links and e-mails as words, every run of digits as '#'. */
+/**
+ * Latin words the model reads as they are (apps, platforms, net slang); any other run of three or
+ * more letters — a product name, "logo", an id — is read as one placeholder letter: the corpus has
+ * too few of them to learn from, and ids are the lexicons' (“亲，logo是我们自己的设计师画的” read
+ * as CMP-3 before).
+ */
+const LATIN_WORDS = new Set([
+  'wechat',
+  'weixin',
+  'alipay',
+  'taobao',
+  'tmall',
+  'qq',
+  'vx',
+  'wx',
+  'pdd',
+  'app',
+  'http',
+  'www',
+  'com',
+  'tel',
+  'call',
+  'line',
+  'telegram',
+  'whatsapp',
+  'paypal',
+  'usdt',
+  'zfb',
+  'ok',
+  'sb',
+  'nmsl',
+  'rnm',
+  'tmd',
+  'cnm',
+  'nt',
+  'bb',
+  'low',
+  'shabi',
+]);
+/** The flat text the model reads: links and e-mails as words, digit runs as '#', other Latin words as 'a'. */
 export function modelText(text: string): string {
   const masked = text.replace(EMAIL, ' 邮箱 ').replace(LINK, ' 网址 ');
-  return normalize(masked, 'flat').text.replace(/\d+/g, '#');
+  const flat = normalize(masked, 'flat').text.replace(/\d+/g, '#');
+  return flat.replace(/[a-z]{3,}/g, (w) => (LATIN_WORDS.has(w) ? w : 'a'));
 }
 
 const flatOf = modelText;

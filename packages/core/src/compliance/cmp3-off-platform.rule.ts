@@ -123,7 +123,11 @@ export const CMP3_RULES: readonly LexRule[] = [
     pattern: new RegExp(
       `加(?:我|一下|个|下|我的|我们的|一下我的|个人)?(?:${APPS}|好友|v(?![a-z])|微(?![量波调笑米小型软弱观距])|企鹅)|(?<![a-z])v我|加(?:我|个|一下)?v(?=[a-z0-9]*\\d)[a-z0-9]{4,}|(?:${APPS})(?:上|里)?(?:联系|聊|找我|私聊|细聊|详聊|沟通|付给我|付我|发你|发给你|加我|私信|下单|交易)|(?:看|发|在|加|翻|刷)(?:我|我们)?(?:的)?朋友圈|(?:关注|加|搜|搜索|进)(?:一下)?(?:我们|我)?(?:的)?(?:微信|官方)?公众号|公众号(?:领|下单|购买|付款|抢)|(?:微信|qq|vx|粉丝|福利|售后|vip|会员|买家)群|私聊我|私信我`,
     ),
-    accept: (m) => !negated(m) && !warns(m),
+    // "不加微信哦" refuses what the rule forbids: a 不 right before 加 negates it too.
+    accept: (m) =>
+      !negated(m) &&
+      !warns(m) &&
+      !/不(?:能|可以|用)?$/.test(m.norm.text.slice(Math.max(0, m.index - 3), m.index)),
     reason: OFF_PLATFORM,
     rewrite: STAY,
     examples: [

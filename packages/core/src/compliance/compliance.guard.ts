@@ -166,24 +166,31 @@ export class ComplianceGuard {
   }
 
   /** Checks a text for a conversation: what the workbench shows as the agent types. */
-  async check(shopId: ShopId, buyerId: BuyerId | null, text: string): Promise<CheckResult> {
+  async check(
+    shopId: ShopId,
+    buyerId: BuyerId | null,
+    text: string,
+    voice: CheckContext['voice'] = 'shop',
+  ): Promise<CheckResult> {
     const checker = await this.checkerFor(shopId);
-    return checker.check(text, await this.context(shopId, buyerId));
+    return checker.check(text, { ...(await this.context(shopId, buyerId)), voice });
   }
 
   /**
    * A text the shop writes once and the bot or the widget sends to buyers later (its welcome
    * line, an FAQ answer, a quick reply…): refused when a rule blocks it, naming `field`, and the
    * refusal logged for the supervisor when an agent wrote it (`by`); warnings are the shop's call
-   * (it wrote the text deliberately), and are checked again whenever it is sent.
+   * (it wrote the text deliberately), and are checked again whenever it is sent. `voice` 'buyer':
+   * the text is in the buyer's words (an FAQ question), read by the lexicons only.
    */
   async screenShopText(
     shopId: ShopId,
     text: string,
     field: string,
     by?: { agentId: AgentId },
+    voice: CheckContext['voice'] = 'shop',
   ): Promise<void> {
-    const result = await this.check(shopId, null, text);
+    const result = await this.check(shopId, null, text, voice);
     if (result.verdict !== 'block') return;
     if (by)
       await this.log(

@@ -133,6 +133,12 @@ export interface CheckContext {
    * (CMP-3). Without it, every platform pack the shop has switched on does.
    */
   platform?: PlatformPackId;
+  /**
+   * Whose words the text is. A buyer's (an FAQ question the bot offers back: "您是不是想问…") is
+   * read by the lexicons only: the statistical layer (issue #17) learnt what agents say, and a
+   * buyer's "你们店的logo是谁设计的" is no agent's contempt.
+   */
+  voice?: 'shop' | 'buyer';
 }
 
 /** A phrase a shop adds to its own banned list (CMP-1). */

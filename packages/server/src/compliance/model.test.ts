@@ -133,6 +133,17 @@ describe('issue #17 the statistical layer: clean look-alikes, rewrites, spelling
     assert.equal(guard.check('一看你就是來找事的').verdict, 'block');
   });
 
+  it("a buyer's words (an FAQ question) are read by the lexicons only", () => {
+    const question = '你是不是听不懂人话';
+    assert.equal(guard.check(question).verdict, 'block', 'as an agent line it is contempt');
+    assert.equal(guard.check(question, { voice: 'buyer' }).verdict, 'pass');
+    assert.equal(
+      guard.check('加我微信 abc12345', { voice: 'buyer' }).verdict,
+      'block',
+      'the lexicons still read it',
+    );
+  });
+
   it("the shop's allow list drops the layer's reading of a clause, not a listed phrase's block", () => {
     const text = '一看你就是来找事的';
     const settings = validateComplianceSettings({ ...cliSettings(), allowList: [text, '你问我我问谁'] });

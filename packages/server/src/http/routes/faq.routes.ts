@@ -165,7 +165,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     by: { agentId: AgentId },
     at = '',
   ) => {
-    await ctx.compliance.screenShopText(shopId, entry.question, `${at}question`, by);
+    // The question is in the buyer's words: the lexicons read it, not the statistical layer.
+    await ctx.compliance.screenShopText(shopId, entry.question, `${at}question`, by, 'buyer');
     await ctx.compliance.screenShopText(shopId, entry.answer, `${at}answer`, by);
   };
 
