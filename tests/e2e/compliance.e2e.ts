@@ -167,6 +167,26 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     assert.ok(!(await storedTexts()).includes(BANNED));
   });
 
+  it('issue #17 a line no list names is read by meaning: the clause, how sure, a rewrite of that clause', async () => {
+    const composer = agent.getByTestId('composer');
+    const line = '好的亲，已经给您退款了，下次买东西记得带脑子';
+    await composer.fill(line);
+    const panel = agent.getByTestId('compliance-panel');
+    const finding = panel.locator(
+      '[data-testid="compliance-finding"][data-source="model"][data-rule="CMP-2"]',
+    );
+    await finding.waitFor();
+    assert.equal(await panel.getAttribute('data-verdict'), 'block');
+    assert.match(await finding.innerText(), /按语义判断（\d+%）/);
+    assert.match(await finding.innerText(), /下次买东西记得带脑子/, 'the clause it read');
+    await agent.screenshot({ path: `${ARTIFACTS}compliance-by-meaning.png`, animations: 'disabled' });
+    await agent.getByTestId('compliance-rewrite').click();
+    // The insult's clause is gone; the rest is kept as the agent wrote it, and passes.
+    assert.equal(await composer.inputValue(), '好的亲，已经给您退款了');
+    await panel.waitFor({ state: 'detached' });
+    await composer.fill('');
+  });
+
   it('an off-platform contact (CMP-3) never reaches the buyer, even forced past the browser', async () => {
     const composer = agent.getByTestId('composer');
     await composer.fill(WECHAT);

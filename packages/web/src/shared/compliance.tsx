@@ -164,15 +164,23 @@ export function RuleTag(props: { rule: string; verdict?: 'block' | 'warn' }) {
 /** One finding on a line: the rule, the reason in the UI language and the matched words. */
 function FindingLine(props: { finding: Finding; lang: Lang }) {
   const f = props.finding;
+  const { t } = useT();
   return (
     <div
       data-testid="compliance-finding"
       data-rule={f.rule}
       data-verdict={f.verdict}
+      data-source={f.source ?? 'lexicon'}
       style={{ display: 'flex', gap: 8, alignItems: 'baseline', fontSize: 12, lineHeight: '20px' }}
     >
       <RuleTag rule={f.rule} verdict={f.verdict} />
       <span style={{ flex: 1, minWidth: 0 }}>
+        {f.source === 'model' && (
+          // Issue #17: read by meaning, not a listed phrase — said, with how sure the reading is.
+          <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="compliance-by-meaning">
+            {t.byMeaning(Math.min(99, Math.round((f.confidence ?? 0) * 100)))}{' '}
+          </Typography.Text>
+        )}
         {f.reason[props.lang] ?? f.reason.en}
         {f.matched && (
           <>

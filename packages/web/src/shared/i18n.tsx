@@ -331,6 +331,7 @@ const zh = {
   confirmSendTitle: '可能违规，确认发送？',
   confirmSendHint: '没问题就发送：会记入拦截记录，主管复核，判断有误的可加入本店白名单。',
   confirmSend: '没问题，发送',
+  byMeaning: (pct: number) => `按语义判断（${pct}%）：`,
   backToEdit: '返回修改',
   quickReplyBlocked: '快捷回复未发送',
   notSent: '未发送',
@@ -988,6 +989,7 @@ const en: typeof zh = {
   confirmSendHint:
     "If it is fine, send it: it is logged for your supervisor, who can put a wrong warning on the shop's allow list.",
   confirmSend: 'This is fine — send',
+  byMeaning: (pct: number) => `Read by meaning (${pct} %):`,
   backToEdit: 'Edit',
   quickReplyBlocked: 'Quick reply not sent',
   notSent: 'Not sent',
