@@ -197,7 +197,9 @@ export function createChecker(
         if (f.rewrite !== undefined && f.rewriteSpan === undefined)
           f.rewriteSpan = clauseAround(input, f.span);
 
-      if (reader && ctx.voice !== 'buyer')
+      const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
+
+      if (reader && ctx.voice !== 'buyer') {
         for (const j of reader.judge(
           input.length > MAX_MODEL_INPUT ? input.slice(0, MAX_MODEL_INPUT) : input,
         )) {
@@ -208,6 +210,19 @@ export function createChecker(
               overlaps(f.span, j.span),
           );
           if (covered) continue;
+          // A checkable promise ("明天上午十点前给您发货") is the shop's to keep: recorded on the
+          // order and checked, not an over-promise by its sound. The model learnt 明天一定到 (a
+          // carrier's arrival) as CMP-4 and reads a ship-by promise the same.
+          if (j.rule === 'CMP-4' && promises.some((p) => overlaps(p.span, j.span))) {
+            // Read again without the promises' clauses: what is left may over-promise by itself
+            // ("这款面霜保证一周祛斑，明天给您发出").
+            const rest = clauseSpans(input.slice(j.span.start, j.span.end))
+              .map((c) => ({ start: c.start + j.span.start, end: c.end + j.span.start }))
+              .filter((c) => !promises.some((p) => overlaps(p.span, c)))
+              .map((c) => input.slice(c.start, c.end))
+              .join('，');
+            if (!reader.judge(rest).some((r) => r.rule === 'CMP-4' && r.verdict === j.verdict)) continue;
+          }
           const rewrite = MODEL_REWRITES[j.rule];
           findings.push({
             rule: j.rule,
@@ -221,6 +236,19 @@ export function createChecker(
             ...(rewrite !== undefined ? { rewrite, rewriteSpan: j.span } : {}),
           });
         }
+      }
+
+      // A promise inside a blocked over-promise is reported once, as the block. Otherwise a
+      // checkable promise is recorded against the order; it asks the agent to confirm only when
+      // the shop wants every promise confirmed (confirmPromises).
+      if (settings.confirmPromises)
+        for (const p of promises)
+          if (
+            !findings.some(
+              (f) => f.rule === 'CMP-4' && f.span.start < p.span.end && p.span.start < f.span.end,
+            )
+          )
+            findings.push(promiseFinding(p, input));
 
       // The shop's allow list (its supervisors' "this is fine"): a warning, or the model's reading,
       // of a clause (or a whole message) on it is dropped. A listed phrase's block stays.
@@ -236,19 +264,6 @@ export function createChecker(
                   everyClauseListed(input.slice(f.span.start, f.span.end), allowList)
                 ),
             );
-
-      const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
-      // A promise inside a blocked over-promise is reported once, as the block. Otherwise a
-      // checkable promise is recorded against the order; it asks the agent to confirm only when
-      // the shop wants every promise confirmed (confirmPromises).
-      if (settings.confirmPromises)
-        for (const p of promises)
-          if (
-            !findings.some(
-              (f) => f.rule === 'CMP-4' && f.span.start < p.span.end && p.span.start < f.span.end,
-            )
-          )
-            findings.push(promiseFinding(p, input));
 
       return result(dedupe(kept), promises, input);
     }

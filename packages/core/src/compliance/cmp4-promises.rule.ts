@@ -155,9 +155,11 @@ const CARRIERS =
   '顺丰|圆通|中通|申通|韵达|邮政|ems|京东快递|京东物流|极兔|德邦|百世|天天快递|宅急送|优速|跨越|丰网|菜鸟';
 const DAYNAME = '[一二三四五六日天]';
 const CN_NUM = '[一二两三四五六七八九十]{1,4}';
-const TIME = `(?:今天|今日|今晚|明天|明早|明日|后天|大后天|周${DAYNAME}|星期${DAYNAME}|礼拜${DAYNAME}|下周${DAYNAME}?|这周|本周|月底|\\d{1,2}月\\d{1,2}[号日]|\\d{1,2}[号日])(?:上午|中午|下午|傍晚|晚上|早上)?(?:\\d{1,2}点半?)?(?:之前|以前|前|内|之内|以内)?|(?:\\d{1,3}|${CN_NUM})个?(?:小时|天|工作日)(?:之内|以内|内)|马上|立刻|立即|这就|现在就|稍后`;
+// Hours in digits or Chinese numerals (十点, 八点半); a day's part, or "first thing" (一早, 第一批).
+const HOUR = `(?:\\d{1,2}|[一二两三四五六七八九十]{1,3})点(?:半|钟)?`;
+const TIME = `(?:今天|今日|今晚|明天|明早|明日|后天|大后天|周${DAYNAME}|星期${DAYNAME}|礼拜${DAYNAME}|下周${DAYNAME}?|这周|本周|月底|\\d{1,2}月\\d{1,2}[号日]|\\d{1,2}[号日])(?:上午|中午|下午|傍晚|晚上|早上|一早|一大早|下班)?(?:${HOUR})?(?:之前|以前|前|内|之内|以内)?(?:第一批|尽早)?|(?:\\d{1,3}|${CN_NUM})个?(?:小时|天|工作日)(?:之内|以内|内)|下班前|马上|立刻|立即|这就|现在就|稍后`;
 const YOU = '(?:给[您你]|帮[您你]|为[您你]|替[您你])';
-const SHIP = `(?:发货|发出|寄出|发走|出库|(?:发|寄)(?=${CARRIERS}))`;
+const SHIP = `(?:发货|发出|寄出|发走|出库|(?:发|寄)(?:新的|过去|出去)|(?:发|寄)(?=${CARRIERS}))`;
 
 const PROMISE_PATTERNS: { kind: PromiseKind; re: RegExp }[] = [
   {
@@ -259,10 +261,10 @@ export function dueAtOf(expr: string, now: number, zone: string): number | undef
     }
   }
   if (!day) return undefined;
-  const hour = /(\d{1,2})点(半)?/.exec(expr);
+  const hour = /(\d{1,2}|[一二两三四五六七八九十]{1,3})点(半)?/.exec(expr);
   const part = /上午|中午|下午|傍晚|晚上|早上|今晚/.exec(expr)?.[0];
   if (hour) {
-    let h = Number(hour[1]);
+    let h = /\d/.test(hour[1]!) ? Number(hour[1]) : chineseHour(hour[1]!);
     if ((part === '下午' || part === '傍晚' || part === '晚上' || part === '今晚') && h < 12) h += 12;
     if (h > 23) return endOfDay(day).getTime();
     return setHours(startOfDay(day), h).getTime() + (hour[2] ? 30 * 60_000 : 0);
@@ -270,6 +272,16 @@ export function dueAtOf(expr: string, now: number, zone: string): number | undef
   const partHour: Record<string, number> = { 早上: 10, 上午: 12, 中午: 14, 下午: 18, 傍晚: 19 };
   if (part && partHour[part] !== undefined) return setHours(startOfDay(day), partHour[part]).getTime();
   return endOfDay(day).getTime();
+}
+
+/** 八 → 8, 十 → 10, 十一 → 11, 二十 → 20 (an hour of the day in Chinese numerals). */
+function chineseHour(s: string): number {
+  const digit = (c: string | undefined) => (c ? '〇一二三四五六七八九'.indexOf(c === '两' ? '二' : c) : -1);
+  const ten = s.indexOf('十');
+  if (ten < 0) return digit(s[0]);
+  const tens = ten === 0 ? 1 : digit(s[0]);
+  const ones = ten === s.length - 1 ? 0 : digit(s[ten + 1]);
+  return tens * 10 + ones;
 }
 
 function clauseBounds(norm: NormalizedText, i: number): [number, number] {

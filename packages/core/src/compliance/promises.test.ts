@@ -27,6 +27,11 @@ describe('CMP-4 checkable promises', () => {
     assert.equal(one('可以的，48小时内给您发货').dueAt, NOW + 48 * 3_600_000);
     assert.equal(one('周五前一定给您发出').dueAt, endOfDayShanghai(10, 13));
     assert.equal(one('亲，今晚8点前给您发货').dueAt, Date.UTC(2026, 10, 11, 12, 0));
+    // Issue #17: hours in Chinese numerals, and "first thing" / "before closing" read too.
+    assert.equal(one('我答应您，今晚八点前发出去').dueAt, Date.UTC(2026, 10, 11, 12, 0));
+    assert.equal(one('明天上午十点之前给您发货').dueAt, Date.UTC(2026, 10, 12, 2, 0));
+    assert.equal(one('补发的那件明天一早就寄出').dueAt, endOfDayShanghai(10, 12));
+    assert.equal(one('缺的螺丝包今天下班前给您寄出').dueAt, endOfDayShanghai(10, 11));
     assert.equal(one('三个工作日内给您发货').dueAt, endOfDayShanghai(10, 16));
     assert.equal(one('下周一之前给您发货').dueAt, endOfDayShanghai(10, 16));
     assert.equal(one('15号前给您发货').dueAt, endOfDayShanghai(10, 15));

@@ -133,6 +133,22 @@ describe('issue #17 the statistical layer: clean look-alikes, rewrites, spelling
     assert.equal(guard.check('一看你就是來找事的').verdict, 'block');
   });
 
+  it('a checkable promise is recorded, not read as an over-promise; one beside it still is', () => {
+    for (const text of [
+      '明天上午十点之前给您发货',
+      '我答应您，今晚八点前发出去',
+      '补发的那件明天一早就寄出',
+    ]) {
+      const r = guard.check(text);
+      assert.notEqual(r.verdict, 'block', `${text}: ${r.findings.map((f) => f.id).join(',')}`);
+      assert.ok(
+        r.promises.some((p) => p.kind === 'ship-by'),
+        `${text}: a ship-by promise`,
+      );
+    }
+    blocksBy('亲，这款面霜保证一周祛斑，明天给您发出', 'CMP-4');
+  });
+
   it("a buyer's words (an FAQ question) are read by the lexicons only", () => {
     const question = '你是不是听不懂人话';
     assert.equal(guard.check(question).verdict, 'block', 'as an agent line it is contempt');
