@@ -6,7 +6,6 @@
  * or garbled answer keeps the guard's verdict; and nothing is asked unless the shop switches it on.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   SECOND_OPINION_RULES,
@@ -17,38 +16,9 @@ import {
 } from '@xiaoer/core';
 import { readComplianceCorpus } from '../../packages/server/src/compliance/model';
 import { testDatabases } from '../support/databases';
+import { ModelStub } from '../support/model-stub';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
-
-/** An OpenAI-compatible chat endpoint whose reply the test sets; `silent` never answers. */
-class Stub {
-  reply = '';
-  silent = false;
-  chats: { role: string; content: string }[][] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end('{}');
-        this.chats.push((JSON.parse(body) as { messages: { role: string; content: string }[] }).messages);
-        if (this.silent) return; // later than any timeout: the server abandons the call
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: this.reply } }] }));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
-  }
-}
 
 interface Answer {
   settings: { judgeCompliance?: boolean };
@@ -65,7 +35,7 @@ for (const engine of testDatabases) {
     let buyerId: BuyerId;
     /** A text whose only finding is a warning of the statistical layer (the warn band). */
     let unsure: { text: string; rule: string };
-    const stub = new Stub();
+    const stub = new ModelStub();
     const slug = `second-opinion-${engine.name}`;
     let sends = 0;
 
@@ -184,7 +154,7 @@ for (const engine of testDatabases) {
       assert.equal(res.status, 428, res.body);
       assert.equal(res.json().error.details.verdict, 'warn');
       assert.equal(stub.chats.length, 1);
-      const [system, user] = stub.chats[0]!;
+      const [system, user] = stub.chats[0]!.messages;
       assert.equal(system?.role, 'system');
       assert.ok(
         system.content.includes(SECOND_OPINION_RULES[unsure.rule as keyof typeof SECOND_OPINION_RULES]),
@@ -231,7 +201,7 @@ for (const engine of testDatabases) {
 
     it('timeout: no answer within timeoutMs → the local warning stands', async () => {
       assert.equal((await call('PUT', '/api/admin/model', settings({ timeoutMs: 500 }))).status, 200);
-      stub.silent = true;
+      stub.mode = 'slow';
       stub.chats = [];
       const started = Date.now();
       const res = await send(unsure.text);
@@ -239,7 +209,7 @@ for (const engine of testDatabases) {
       assert.equal(res.json().error.details.verdict, 'warn');
       assert.equal(stub.chats.length, 1, 'asked');
       assert.ok(Date.now() - started < 3_000, `bounded (${Date.now() - started} ms)`);
-      stub.silent = false;
+      stub.mode = 'ok';
       assert.equal((await call('PUT', '/api/admin/model', settings())).status, 200);
     });
 

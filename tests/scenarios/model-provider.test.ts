@@ -5,19 +5,12 @@
  * dead provider, where everything goes on as without one. A new shop, SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { ConversationId, ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
+import { ModelStub } from '../support/model-stub';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
-
-/** The stub: texts about shipping (or a truck) point one way, refunds another, the rest a third. */
-function vectorOf(text: string): number[] {
-  if (/发货|寄|🚚/u.test(text)) return [1, 0.05, 0];
-  if (/退款|退钱/u.test(text)) return [0, 1, 0.05];
-  return [0.05, 0, 1];
-}
 
 /** The parts of the answers the tests read. */
 interface Answer {
@@ -26,62 +19,13 @@ interface Answer {
   suggestion: string;
 }
 
-class Stub {
-  mode: 'ok' | 'slow' | 'down' = 'ok';
-  reply = '亲，我们的快递盒是牛皮纸色的哦';
-  chats: { messages: { role: string; content: string }[] }[] = [];
-  keys: (string | undefined)[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        this.keys.push(req.headers.authorization);
-        if (this.mode === 'down') return void res.writeHead(500).end('down');
-        const answer = () => {
-          const json = JSON.parse(body) as {
-            input?: string[];
-            messages?: { role: string; content: string }[];
-          };
-          res.setHeader('content-type', 'application/json');
-          if (req.url === '/v1/embeddings')
-            return res.end(
-              JSON.stringify({ data: json.input!.map((t, index) => ({ index, embedding: vectorOf(t) })) }),
-            );
-          if (req.url === '/v1/chat/completions') {
-            this.chats.push({ messages: json.messages! });
-            return res.end(
-              JSON.stringify({ choices: [{ message: { role: 'assistant', content: this.reply } }] }),
-            );
-          }
-          res.writeHead(404).end('{}');
-        };
-        // Slow: later than any timeout the tests set (the server abandons the call first).
-        if (this.mode === 'slow') setTimeout(answer, 3_000);
-        else answer();
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const address = this.server.address() as { port: number };
-    this.url = `http://127.0.0.1:${address.port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
-  }
-}
-
 for (const engine of testDatabases) {
   describe(`issue #15 the model provider, against a stub (${engine.name})`, () => {
     let t: TestServer;
     let shopId: ShopId;
     let owner: string;
     let agentCookie: string;
-    const stub = new Stub();
+    const stub = new ModelStub();
     const slug = `model-${engine.name}`;
 
     const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, cookie = owner) => {
