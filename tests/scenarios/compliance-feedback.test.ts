@@ -349,5 +349,45 @@ for (const engine of testDatabases) {
       assert.equal(a.truncated, false);
       assert.equal(ruleOf(a, 'CMP-2').blocked, 0);
     });
+
+    it('issue #17 a settings form open while a review allowed words saves its own edits and keeps the review’s', async () => {
+      const form = await settings(); // what the console's form loaded
+      const [entry] = await log('action=confirmed');
+      // Meanwhile a review adds words to the list (the entry's clause is already there: use another).
+      const late = '史上最好用的杯子';
+      assert.equal((await send(late)).statusCode, 428);
+      assert.equal((await send(late, true)).statusCode, 200);
+      const lateEntry = (await log('action=confirmed')).find((e) => e.text === late)!;
+      assert.notEqual(lateEntry.id, entry!.id);
+      assert.equal((await review(lateEntry.id, { review: 'wrong', allow: true })).statusCode, 200);
+      assert.ok((await settings()).allowList!.includes(late));
+
+      // The form saves: it adds a sentence and removes one it loaded.
+      const [dropped, ...kept] = form.allowList!;
+      const put = async (body: unknown) =>
+        inject({
+          method: 'PUT',
+          url: '/api/admin/compliance',
+          headers: { cookie: ownerCookie },
+          payload: body,
+        });
+      const res = await put({ ...form, allowList: [...kept, '国家级品质'], allowListWas: form.allowList });
+      assert.equal(res.statusCode, 200, res.body);
+      const now = (res.json() as { settings: ComplianceSettings }).settings.allowList!;
+      assert.deepEqual(now, (await settings()).allowList, 'what is answered is what is saved');
+      assert.ok(now.includes(late), 'the review’s words stay');
+      assert.ok(now.includes('国家级品质'), 'the form’s addition lands');
+      assert.ok(!now.includes(dropped!), 'the form’s removal lands');
+
+      // A malformed allowListWas is refused naming it, and nothing is saved.
+      const bad = await put({ ...form, allowList: [], allowListWas: 'all' });
+      assert.equal(bad.statusCode, 400, bad.body);
+      assert.equal(fieldOf(bad), 'allowListWas');
+      assert.deepEqual((await settings()).allowList, now);
+      // Without allowListWas (an API client) the list is replaced whole, as documented.
+      const whole = await put({ ...form, allowList: [CLAIM] });
+      assert.equal(whole.statusCode, 200, whole.body);
+      assert.deepEqual((await settings()).allowList, [CLAIM]);
+    });
   });
 }

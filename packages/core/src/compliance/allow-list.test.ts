@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../kernel';
-import { addToAllowList, flaggedClauses } from './allow-list';
+import { addToAllowList, flaggedClauses, mergeAllowList } from './allow-list';
 import { createChecker } from './checker';
 import {
   DEFAULT_COMPLIANCE_SETTINGS,
@@ -93,5 +93,22 @@ describe('the allow list from a supervisor’s review (issue #17)', () => {
     assert.ok(listed.added.length > 0);
     const still = createChecker({ ...DEFAULT_COMPLIANCE_SETTINGS, allowList: listed.allowList });
     assert.equal(still.check(banned).verdict, 'block');
+  });
+
+  it('applies a form’s edit to the list as it is now: what a review added meanwhile stays', () => {
+    // The form loaded [甲, 乙], removed 乙 and added 丙; a review added 丁 meanwhile.
+    assert.deepEqual(mergeAllowList(['甲', '乙', '丁'], ['甲', '乙'], ['甲', '丙']), {
+      allowList: ['甲', '丁', '丙'],
+      leftOut: [],
+    });
+    // Compared by canonical form; an edit that changes nothing leaves the current list as it is.
+    assert.deepEqual(mergeAllowList(['全网最低价', '丁'], ['全网 最低价'], ['全网最低价']).allowList, [
+      '全网最低价',
+      '丁',
+    ]);
+    // Removing what a review has removed already is no error; a full list leaves out the new.
+    assert.deepEqual(mergeAllowList(['丁'], ['甲'], []).allowList, ['丁']);
+    const full = Array.from({ length: MAX_ALLOW_LIST }, (_, i) => `句子${i}`);
+    assert.deepEqual(mergeAllowList(full, [], ['新的']).leftOut, ['新的']);
   });
 });

@@ -65,3 +65,26 @@ export function addToAllowList(
   }
   return { allowList, added, leftOut };
 }
+
+/**
+ * A form's edit of the allow list applied to the list as it is now, not as the form loaded it: a
+ * supervisor's review may have added sentences while the settings form stood open, and a save
+ * from that form must not drop them. What the form removed (in `was`, not in `wanted`) goes; what
+ * it added (in `wanted`, not in `was`) comes; everything else is the current list's. Compared by
+ * canonical form. `leftOut` is what the form added that did not fit (the list is full).
+ */
+export function mergeAllowList(
+  current: readonly string[],
+  was: readonly string[],
+  wanted: readonly string[],
+): { allowList: string[]; leftOut: string[] } {
+  const wantedKeys = new Set(wanted.map((s) => canonical(s)));
+  const wasKeys = new Set(was.map((s) => canonical(s)));
+  const removed = new Set([...wasKeys].filter((k) => !wantedKeys.has(k)));
+  const kept = current.filter((s) => !removed.has(canonical(s)));
+  const { allowList, leftOut } = addToAllowList(
+    kept,
+    wanted.filter((s) => !wasKeys.has(canonical(s))),
+  );
+  return { allowList, leftOut };
+}

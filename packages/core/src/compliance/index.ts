@@ -11,7 +11,7 @@ export * from './compliance.guard';
 export { findCodeLinks, imageCodeFindings, IMAGE_CODE_LOG_PREFIX } from './image-codes.rule';
 export { maskedMessage, maskedPreview } from './masking';
 export * from './classifier';
-export { addToAllowList, flaggedClauses } from './allow-list';
+export { addToAllowList, flaggedClauses, mergeAllowList } from './allow-list';
 export {
   rulePrecision,
   PRECISION_DEFAULT_DAYS,

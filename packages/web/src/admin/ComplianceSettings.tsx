@@ -124,7 +124,7 @@ export function ComplianceSettings() {
   );
   const saveError = useSaveError(form, fieldLabel, formPath);
   const [epoch, setEpoch] = useState(0);
-  const { busy, save: put } = useSettingsSave<Settings, FormValues>(
+  const { busy, save: put } = useSettingsSave<Settings & { allowListWas?: string[] }, FormValues>(
     form,
     '/api/admin/compliance',
     saveError,
@@ -156,10 +156,11 @@ export function ComplianceSettings() {
           quietStart: v.proactive.quietStart,
           quietEnd: v.proactive.quietEnd,
         },
-        // Issue #17: kept whole, or a save from this form would drop what reviews added.
         allowList: (v.allowList ?? []).map((d) => d.trim()).filter(Boolean),
       };
-      return next;
+      // Issue #17: the list this form loaded, so the server applies only this form's edits to
+      // the list as it is now, and what a review added meanwhile stays.
+      return { ...next, allowListWas: saved.allowList ?? [] };
     });
 
   const tags = (placeholder?: string) => (

@@ -3,6 +3,9 @@ import {
   DAY,
   flaggedClauses,
   invalid,
+  MAX_ALLOW_LIST,
+  MAX_ALLOW_LIST_TEXT,
+  mergeAllowList,
   notFound,
   rulePrecision,
   validateComplianceSettings,
@@ -50,9 +53,24 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   app.put('/api/admin/compliance', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
     const settings = validateComplianceSettings(req.body);
-    await storage.compliance.saveComplianceSettings(me.shop.id, settings);
+    // Issue #17: a form that says which allow list it loaded (`allowListWas`) edits the list as it
+    // is now, so what a supervisor's review added while the form stood open is not dropped.
+    const was = allowListWasOf(req.body);
+    const saved =
+      was === undefined
+        ? (await storage.compliance.saveComplianceSettings(me.shop.id, settings), settings)
+        : await storage.compliance.updateComplianceSettings(me.shop.id, (current) => {
+            const { allowList, leftOut } = mergeAllowList(
+              current.allowList ?? [],
+              was,
+              settings.allowList ?? [],
+            );
+            if (leftOut.length > 0)
+              throw invalid('allowList', `the allow list is full (at most ${MAX_ALLOW_LIST} sentences)`);
+            return { ...settings, allowList };
+          });
     recompile(me.shop.id);
-    return { settings };
+    return { settings: saved };
   });
 
   // The same check the server runs before sending, for the composer as the agent types.
@@ -164,4 +182,20 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
     const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
     return { promises: await storage.compliance.listPromises(me.shop.id, buyerId as BuyerId) };
   });
+}
+
+/** The allow list a settings form loaded, if it says (`allowListWas`); a 400 naming it if malformed. */
+function allowListWasOf(body: unknown): string[] | undefined {
+  const was = (body as { allowListWas?: unknown } | null | undefined)?.allowListWas;
+  if (was === undefined) return undefined;
+  if (
+    !Array.isArray(was) ||
+    was.length > MAX_ALLOW_LIST ||
+    !was.every((s): s is string => typeof s === 'string' && s.length <= MAX_ALLOW_LIST_TEXT)
+  )
+    throw invalid(
+      'allowListWas',
+      `must be a list of at most ${MAX_ALLOW_LIST} texts of at most ${MAX_ALLOW_LIST_TEXT} characters`,
+    );
+  return was;
 }
