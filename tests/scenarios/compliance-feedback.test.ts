@@ -364,7 +364,7 @@ for (const engine of testDatabases) {
 
       // The form saves: it adds a sentence and removes one it loaded.
       const [dropped, ...kept] = form.allowList!;
-      const put = async (body: unknown) =>
+      const put = async (body: Record<string, unknown>) =>
         inject({
           method: 'PUT',
           url: '/api/admin/compliance',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FakeClock } from '../kernel';
-import { LEXICON_RULES, createChecker } from './checker';
+import { LEXICON_RULES, createChecker, hedged, quotedAside } from './checker';
+import type { ComplianceReader } from './classifier';
 import { luhnValid } from './cmp3-off-platform.rule';
 import { validateComplianceSettings, type CheckContext, type CheckResult } from './compliance.types';
 
@@ -516,5 +517,65 @@ describe('compliance checker on the seed 001 texts', () => {
       ['ship-by'],
     );
     assert.equal(ship.verdict, 'pass', 'recorded, not questioned, unless the shop confirms promises');
+  });
+});
+
+describe('issue #17 reported speech, disclaimers and hedges', () => {
+  it('a phrase quoted inside a longer message asks to confirm; said, or the whole message quoted, it blocks', () => {
+    for (const text of [
+      '同事刚才那句"爱买不买"是非常不对的，我们已经批评了，向您郑重道歉',
+      '之前同事说了“爱买不买”这种话 真的非常抱歉',
+    ]) {
+      const r = checker.check(text);
+      assert.equal(r.verdict, 'warn', `${text}: ${r.findings.map((f) => f.id).join(',')}`);
+    }
+    blocksBy('爱买不买', 'CMP-1');
+    blocksBy('“爱买不买”', 'CMP-1');
+    blocksBy('我就说一句：爱买不买', 'CMP-1');
+    // A closed quote before the phrase is not around it.
+    blocksBy('您说“太贵了”，那就爱买不买', 'CMP-1');
+    // Numbers and links are never downgraded: a quoted contact id still blocks.
+    blocksBy('加我“微信 13912345678”聊', 'CMP-3');
+  });
+
+  it('quotedAside sees one pair of marks around the span and words outside them', () => {
+    const t = '他说“加我微信”不对';
+    const at = t.indexOf('加我');
+    assert.equal(quotedAside(t, { start: at, end: at + 4 }), true);
+    assert.equal(quotedAside('“加我微信”', { start: 1, end: 5 }), false, 'nothing outside');
+    assert.equal(quotedAside('加我微信', { start: 0, end: 4 }), false);
+    assert.equal(quotedAside('"a" 加我微信 "b"', { start: 4, end: 8 }), false, 'between two pairs');
+  });
+
+  it('what the shop says it has none of, and a fraudster’s scene, are not invitations (CMP-3)', () => {
+    for (const text of [
+      '宝子 我们这边没有其他店铺哈 认准这个店名',
+      '我们没有任何私人收款码，所有款项都请通过平台支付',
+      '我们这边没法私下交易哈 都是平台下单',
+      '亲，如果有人给您打电话说要退款让您加QQ，直接挂掉，我们不会这样联系您',
+      '如果您在包裹里收到要求添加好友返现的卡片，那不是我们放的，请向平台举报',
+    ])
+      passes(text);
+    blocksBy('没问题，加我QQ细聊', 'CMP-3');
+    blocksBy('别在平台拍了，加我微信转账', 'CMP-3');
+  });
+
+  it('a hedge is not a guarantee; a disclaimed guarantee is a hedge; certainty wins over a hedge', () => {
+    assert.equal(hedged('一般不会起球的，正常穿洗都挺好'), true);
+    assert.equal(hedged('应该明天能到'), true);
+    assert.equal(hedged('我不敢跟您保证明天一定到，不过一般两天左右'), true);
+    assert.equal(hedged('一般都保证不会坏'), false);
+    assert.equal(hedged('放心，绝对不会坏'), false);
+    assert.equal(hedged('这个面霜用了皱纹全没了'), false);
+    passes('这款减肥茶效果每个人不一样，我们不敢保证瘦多少');
+  });
+
+  it('the model’s CMP-4 block of a hedged clause is a warning; of a certain one, a block', () => {
+    const reader: ComplianceReader = {
+      judge: (text) => [{ rule: 'CMP-4', verdict: 'block', p: 0.97, span: { start: 0, end: text.length } }],
+    };
+    const c = createChecker(ALL, new FakeClock(), reader);
+    assert.equal(c.check('这款基本上不会卡粉的').verdict, 'warn');
+    assert.equal(c.check('这款保证不会卡粉的，卡粉我赔您十倍').verdict, 'block');
   });
 });

@@ -28,6 +28,7 @@ import {
   VERDICT_RANK,
   type CheckContext,
   type CheckResult,
+  type ComplianceRuleId,
   type ComplianceSettings,
   type Finding,
   type PackId,
@@ -188,6 +189,11 @@ export function createChecker(
         if (findings.length > MAX_FINDINGS) break;
       }
 
+      // Words in quotes inside a longer message are more often reported than said ("同事那句
+      // “爱买不买”是不对的"): a phrase's block on them asks the agent to confirm instead.
+      for (const f of findings)
+        if (f.verdict === 'block' && QUOTABLE.has(f.rule) && quotedAside(input, f.span)) f.verdict = 'warn';
+
       const links = findLinks(loose, input, c.allowed);
       findings.push(...links.findings);
       findings.push(...findNumbers(loose, input, ctx, links.spans));
@@ -224,10 +230,16 @@ export function createChecker(
             if (!reader.judge(rest).some((r) => r.rule === 'CMP-4' && r.verdict === j.verdict)) continue;
           }
           const rewrite = MODEL_REWRITES[j.rule];
+          // A hedged statement ("一般不会起球", "应该明天能到") informs rather than guarantees: the
+          // model's CMP-4 block of a hedged clause is a warning, unless it asserts certainty too.
+          const verdict =
+            j.rule === 'CMP-4' && j.verdict === 'block' && hedged(input.slice(j.span.start, j.span.end))
+              ? 'warn'
+              : j.verdict;
           findings.push({
             rule: j.rule,
             id: `model.${j.rule.toLowerCase()}`,
-            verdict: j.verdict,
+            verdict,
             reason: MODEL_REASONS[j.rule],
             span: j.span,
             matched: input.slice(j.span.start, j.span.end),
@@ -421,4 +433,50 @@ function dropped(text: string, span: TextSpan): TextSpan {
   let end = span.end;
   while (end < text.length && /[\s，,、；;。.!！?？~～…]/u.test(text[end]!)) end++;
   return { start: span.start, end };
+}
+
+/** Words that hedge a statement, and words that assert certainty despite a hedge (CMP-4). */
+const HEDGES =
+  /应该|一般|通常|基本|大概|估计|可能|大部分|大多数|多数人|理论上|快的话|差不多|正常情况|正常使用|好像|也许|或许|预计|不一定/;
+const DISCLAIMED =
+  /(?:不敢|不能|无法|没法|不|没办法)(?:跟您|跟你|给您|给你|向您|和您)?(?:保证|打包票|肯定)[^，。！？；,.!?;\s]*|保证不了/g;
+const CERTAIN =
+  /保证|肯定|绝对|一定|百分百|百分之百|100%|保准|打包票|包票|必须|包退|包赔|包换|包好|包治|赔您|赔你/;
+
+/**
+ * True when a text hedges and asserts nothing certain ("一般不会起球" — not "一般都保证不坏"); a
+ * disclaimed guarantee ("我不敢跟您保证明天一定到") is a hedge, not a certainty.
+ */
+export function hedged(text: string): boolean {
+  const rest = text.replace(DISCLAIMED, '');
+  return (rest !== text || HEDGES.test(rest)) && !CERTAIN.test(rest);
+}
+
+/** The rules whose phrases may be quoted rather than said: a link or a number is never downgraded. */
+const QUOTABLE: ReadonlySet<ComplianceRuleId> = new Set(['CMP-1', 'CMP-2', 'CMP-3']);
+const QUOTE_PAIRS: Record<string, string> = { '“': '”', '「': '」', '『': '』', '‘': '’', '"': '"' };
+const LETTER = /[\p{L}\p{N}]/u;
+
+/**
+ * True when the span sits inside one pair of quotation marks and the message has words of its
+ * own outside them (two letters or more): a quotation, not the whole message in quotes.
+ */
+export function quotedAside(text: string, span: { start: number; end: number }): boolean {
+  for (let i = span.start - 1; i >= 0; i--) {
+    const open = text[i]!;
+    const close = QUOTE_PAIRS[open];
+    if (close === undefined) {
+      if (Object.values(QUOTE_PAIRS).includes(open)) return false; // a closing mark first: not inside
+      continue;
+    }
+    const j = text.indexOf(close, span.end);
+    if (j < 0) return false;
+    const inner = text.slice(i + 1, j);
+    // Another opening mark of the same kind between: not one pair around the span.
+    if (open !== '"' && inner.includes(open)) return false;
+    if (open === '"' && (text.slice(0, i).split('"').length - 1) % 2 === 1) return false;
+    const outside = text.slice(0, i) + text.slice(j + 1);
+    return [...outside].filter((ch) => LETTER.test(ch)).length >= 2;
+  }
+  return false;
 }

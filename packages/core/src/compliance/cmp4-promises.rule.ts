@@ -91,7 +91,7 @@ export const CMP4_RULES: readonly LexRule[] = [
     ],
     pattern:
       /(?:保证|绝对|百分百|百分之百|100|包|一定|肯定)(?:能|可以|会)?(?:治好|治愈|根治|痊愈|见效|有效|瘦|长高|美白|祛斑|去皱|生发|满意)|包治|根治|药到病除|(?:无|零|没有)副作用/,
-    accept: (m) => !negated(m, ['不能', '不可', '无法', '不是', '如果']),
+    accept: (m) => !negated(m, ['不能', '不可', '无法', '不是', '如果', '不敢']),
     reason: reason(
       '过度承诺：保证疗效或效果（广告法禁止）。',
       'Over-promising: guarantees a cure or an effect (forbidden by advertising law).',

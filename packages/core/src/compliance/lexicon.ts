@@ -78,7 +78,11 @@ export const NEGATIONS = [
 ];
 
 /** Words around a phrase that make it a warning to the buyer ("请直接举报"), not an invitation. */
-export const WARNING_WORDS = /举报|诈骗|谨防|冒充|上当|受骗|骗局|不是我们官方|非官方/;
+export const WARNING_WORDS =
+  /举报|诈骗|谨防|冒充|上当|受骗|被骗|骗局|不是我们官方|非官方|不是我们的人|不是我们放的|挂掉|挂断|别理|不要理|千万别|假冒|山寨/;
+
+/** Words that set a scene of someone else's doing anywhere earlier in the clause ("如果有人…让您加QQ"). */
+const SCENE = /如果有人|若有人|要是有人|有人让|有人要求|有人给您|冒充|自称|以.{1,6}名义/;
 
 const bounds = new WeakMap<NormalizedText, { starts: Int32Array; ends: Int32Array }>();
 
@@ -157,8 +161,15 @@ export function startsClause(m: MatchContext, leadIns: readonly string[] = []): 
 
 /** True when a negation or warning word comes before the match in its clause (within `window` characters). */
 export function negated(m: MatchContext, words: readonly string[] = NEGATIONS, window = 10): boolean {
-  const b = before(m).slice(-window);
-  return words.some((w) => b.includes(w));
+  const whole = before(m);
+  const b = whole.slice(-window);
+  if (words.some((w) => b.includes(w))) return true;
+  // With the default words: what the shop says it has none of ("没有其他店铺", "没有任何私人收款码",
+  // "没法私下交易"), and a scene of someone else's doing however long the clause before it.
+  return (
+    words === NEGATIONS &&
+    (/(?:没有任何|没有|没法|没|无)$/.test(whole) || /没有任何|没法|不敢/.test(b) || SCENE.test(whole))
+  );
 }
 
 /** True when the match's clause or the next one warns the buyer (against fraud, to report). */
