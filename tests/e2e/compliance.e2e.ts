@@ -169,7 +169,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
 
   it('issue #17 a line no list names is read by meaning: the clause, how sure, a rewrite of that clause', async () => {
     const composer = agent.getByTestId('composer');
-    const line = '好的亲，已经给您退款了，下次买东西记得带脑子';
+    const line = '好的亲，已经给您退款了，下次买东西过过脑子';
     await composer.fill(line);
     const panel = agent.getByTestId('compliance-panel');
     const finding = panel.locator(
@@ -178,7 +178,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await finding.waitFor();
     assert.equal(await panel.getAttribute('data-verdict'), 'block');
     assert.match(await finding.innerText(), /按语义判断（\d+%）/);
-    assert.match(await finding.innerText(), /下次买东西记得带脑子/, 'the clause it read');
+    assert.match(await finding.innerText(), /下次买东西过过脑子/, 'the clause it read');
     await agent.screenshot({ path: `${ARTIFACTS}compliance-by-meaning.png`, animations: 'disabled' });
     await agent.getByTestId('compliance-rewrite').click();
     // The insult's clause is gone; the rest is kept as the agent wrote it, and passes.
