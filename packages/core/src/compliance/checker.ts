@@ -191,8 +191,14 @@ export function createChecker(
 
       // Words in quotes inside a longer message are more often reported than said ("同事那句
       // “爱买不买”是不对的"): a phrase's block on them asks the agent to confirm instead.
+      let quotes: QuoteRegions | undefined;
       for (const f of findings)
-        if (f.verdict === 'block' && QUOTABLE.has(f.rule) && quotedAside(input, f.span)) f.verdict = 'warn';
+        if (
+          f.verdict === 'block' &&
+          QUOTABLE.has(f.rule) &&
+          quotedAside(input, f.span, (quotes ??= quoteRegions(input)))
+        )
+          f.verdict = 'warn';
 
       const links = findLinks(loose, input, c.allowed);
       findings.push(...links.findings);
@@ -455,28 +461,47 @@ export function hedged(text: string): boolean {
 /** The rules whose phrases may be quoted rather than said: a link or a number is never downgraded. */
 const QUOTABLE: ReadonlySet<ComplianceRuleId> = new Set(['CMP-1', 'CMP-2', 'CMP-3']);
 const QUOTE_PAIRS: Record<string, string> = { '“': '”', '「': '」', '『': '』', '‘': '’', '"': '"' };
+const CLOSERS = new Map(Object.entries(QUOTE_PAIRS).map(([open, close]) => [close, open]));
 const LETTER = /[\p{L}\p{N}]/u;
+
+/** A text's quotations (each pair of marks, by kind) and a running count of its letters. */
+export interface QuoteRegions {
+  regions: { open: number; close: number }[];
+  /** letters[i]: how many letters or digits come before position i. */
+  letters: Int32Array;
+}
+
+/** Finds a text's quotations in one pass (a mark of one kind pairs with the next closing one). */
+export function quoteRegions(text: string): QuoteRegions {
+  const regions: { open: number; close: number }[] = [];
+  const pending = new Map<string, number>();
+  const letters = new Int32Array(text.length + 1);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    letters[i + 1] = letters[i]! + (LETTER.test(ch) ? 1 : 0);
+    const opener = CLOSERS.get(ch);
+    if (opener !== undefined && pending.has(opener)) {
+      regions.push({ open: pending.get(opener)!, close: i });
+      pending.delete(opener);
+    } else if (QUOTE_PAIRS[ch] !== undefined) pending.set(ch, i);
+  }
+  return { regions, letters };
+}
 
 /**
  * True when the span sits inside one pair of quotation marks and the message has words of its
  * own outside them (two letters or more): a quotation, not the whole message in quotes.
  */
-export function quotedAside(text: string, span: { start: number; end: number }): boolean {
-  for (let i = span.start - 1; i >= 0; i--) {
-    const open = text[i]!;
-    const close = QUOTE_PAIRS[open];
-    if (close === undefined) {
-      if (Object.values(QUOTE_PAIRS).includes(open)) return false; // a closing mark first: not inside
-      continue;
-    }
-    const j = text.indexOf(close, span.end);
-    if (j < 0) return false;
-    const inner = text.slice(i + 1, j);
-    // Another opening mark of the same kind between: not one pair around the span.
-    if (open !== '"' && inner.includes(open)) return false;
-    if (open === '"' && (text.slice(0, i).split('"').length - 1) % 2 === 1) return false;
-    const outside = text.slice(0, i) + text.slice(j + 1);
-    return [...outside].filter((ch) => LETTER.test(ch)).length >= 2;
-  }
-  return false;
+export function quotedAside(
+  text: string,
+  span: { start: number; end: number },
+  quotes: QuoteRegions = quoteRegions(text),
+): boolean {
+  const total = quotes.letters[text.length]!;
+  return quotes.regions.some(
+    (r) =>
+      r.open < span.start &&
+      span.end <= r.close &&
+      total - (quotes.letters[r.close + 1]! - quotes.letters[r.open]!) >= 2,
+  );
 }
