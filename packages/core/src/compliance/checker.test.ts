@@ -578,4 +578,22 @@ describe('issue #17 reported speech, disclaimers and hedges', () => {
     assert.equal(c.check('这款基本上不会卡粉的').verdict, 'warn');
     assert.equal(c.check('这款保证不会卡粉的，卡粉我赔您十倍').verdict, 'block');
   });
+
+  it('the model’s CMP-3 reading of a link on the shop’s own domain or a passed number is dropped; of another link, kept', () => {
+    // A layer that reads any link as off-platform, as the trained one may.
+    const reader: ComplianceReader = {
+      judge: (text) =>
+        /https?:|\d{6}/.test(text)
+          ? [{ rule: 'CMP-3', verdict: 'block', p: 0.97, span: { start: 0, end: text.length } }]
+          : [],
+    };
+    const c = createChecker(ALL, new FakeClock(), reader);
+    assert.equal(c.check('您可以在我们的店铺首页 https://xiaoer.dev/shop 查看新品').verdict, 'pass');
+    // So is a number the lexicons passed (an order number), and not one they caught (a phone).
+    assert.equal(c.check('订单号 4000123456789012').verdict, 'pass');
+    assert.equal(c.check('有事打我电话 13912345678').verdict, 'block');
+    const other = c.check('新品在这里看 https://cheap-shop.example/new');
+    assert.equal(other.verdict, 'block');
+    assert.ok(other.findings.some((f) => f.rule === 'CMP-3'));
+  });
 });

@@ -212,6 +212,15 @@ export function createChecker(
       const promises = findPromises(flat, input, ctx.now ?? clock.now(), ctx.tz ?? 'Asia/Shanghai');
 
       if (reader && ctx.voice !== 'buyer') {
+        // Links on the shop's own domains and numbers the lexicons let pass (an order number, a
+        // tracking number): theirs to judge, and judged harmless.
+        const passed = (sp: TextSpan) => !findings.some((f) => f.rule === 'CMP-3' && overlaps(f.span, sp));
+        const passedByLexicons = [
+          ...links.spans.filter(passed),
+          ...[...input.matchAll(/\d[\d\s-]{3,}\d/g)]
+            .map((m) => ({ start: m.index, end: m.index + m[0].length }))
+            .filter((sp) => passed(sp) && !links.spans.some((l) => overlaps(l, sp))),
+        ];
         for (const j of reader.judge(
           input.length > MAX_MODEL_INPUT ? input.slice(0, MAX_MODEL_INPUT) : input,
         )) {
@@ -234,6 +243,14 @@ export function createChecker(
               .map((c) => input.slice(c.start, c.end))
               .join('，');
             if (!reader.judge(rest).some((r) => r.rule === 'CMP-4' && r.verdict === j.verdict)) continue;
+          }
+          // The model reads every link and number alike ("网址", "#") and may take 店铺首页
+          // https://… or 订单号 4000… for off-platform: read again without what the lexicons passed.
+          if (j.rule === 'CMP-3' && passedByLexicons.some((sp) => overlaps(sp, j.span))) {
+            let rest = input;
+            for (const sp of [...passedByLexicons].sort((a, b) => b.start - a.start))
+              rest = rest.slice(0, sp.start) + rest.slice(sp.end);
+            if (!reader.judge(rest).some((r) => r.rule === 'CMP-3' && r.verdict === j.verdict)) continue;
           }
           const rewrite = MODEL_REWRITES[j.rule];
           // A hedged statement ("一般不会起球", "应该明天能到") informs rather than guarantees: the

@@ -173,7 +173,7 @@ const LATIN_WORDS = new Set([
 export function modelText(text: string): string {
   const masked = text.replace(EMAIL, ' 邮箱 ').replace(LINK, ' 网址 ');
   const flat = normalize(masked, 'flat').text.replace(/\d+/g, '#');
-  return flat.replace(/[a-z]{3,}/g, (w) => (LATIN_WORDS.has(w) ? w : 'a'));
+  return flat.replace(/[a-z]{3,}/g, (w) => (LATIN_WORDS.has(w) ? w : ''));
 }
 
 const flatOf = modelText;

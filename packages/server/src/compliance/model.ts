@@ -121,7 +121,7 @@ export function trainComplianceModel(
 let trained: ComplianceModel | undefined;
 
 /** Bump whenever training or the features change: a kept model of another version is not read. */
-const MODEL_VERSION = 3;
+const MODEL_VERSION = 4;
 
 /**
  * The shipped layer, trained on the corpus once per process — or read back from the copy the
