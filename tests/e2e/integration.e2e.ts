@@ -64,10 +64,12 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
     assert.equal((await put(key)).status, 201);
 
     await owner.getByTestId('apikey-revoke').click();
-    await owner
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /确\s*定|OK/ })
-      .click();
+    // antd's own texts are Chinese in zh-CN (issue #18): 确定 / 取消, never OK / Cancel.
+    const pop = owner.locator('.ant-popconfirm:not(.ant-popover-hidden)');
+    await pop.waitFor();
+    assert.doesNotMatch(await pop.innerText(), /\bOK\b|Cancel/);
+    await pop.getByRole('button', { name: /取\s*消/ }).waitFor();
+    await pop.getByRole('button', { name: /确\s*定/ }).click();
     await owner.getByTestId('apikey-revoked').waitFor();
     await owner.screenshot({ path: `${ARTIFACTS}console-api-keys.png` });
     assert.equal((await put(key)).status, 401);

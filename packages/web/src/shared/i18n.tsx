@@ -1,7 +1,9 @@
 import { ASSIGN_REASON_LABELS, ORDER_STATUS_LABELS, ROUTE_STATUS_LABELS } from '@xiaoer/protocol/labels';
 import { ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+// The ES modules: `antd/locale/*` are CommonJS, and the bundle took the module object for the
+// locale, so every antd text (OK / Cancel, "Please enter …", "No data") was English (issue #18).
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { MetricKey } from './metrics';
 
