@@ -25,7 +25,13 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       prefix: '/',
       index: ['index.html'],
       wildcard: false,
-      globIgnore: ['setup/**'],
+      globIgnore: ['setup/**', '**/*.br', '**/*.gz'],
+      // Issue #18: sent as compressed at build time (scripts/compress-dist.mjs), by Accept-Encoding.
+      preCompressed: true,
+      // Hashed assets never change under their name: cached for a year. A page is asked again
+      // each time, so a new build is picked up at once.
+      cacheControl: false,
+      setHeaders: (res, path) => res.setHeader('cache-control', cachePolicy(path)),
     });
   }
   const notBuilt = (what: string) =>
@@ -67,12 +73,23 @@ export async function pageRoutes(app: FastifyInstance, ctx: AppContext): Promise
       reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON),
     );
 
-  app.get('/widget.js', { helmet: false }, async (_req, reply) => {
+  app.get('/widget.js', { helmet: false }, async (req, reply) => {
     if (!existsSync(`${widgetDist}/widget.js`)) return reply.status(503).send(notBuilt('The widget'));
     reply
       .header('access-control-allow-origin', '*')
       .header('cache-control', 'public, max-age=300')
+      .header('vary', 'accept-encoding')
       .type('text/javascript; charset=utf-8');
+    // Issue #18: precompressed at build time, as the client accepts it.
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    for (const [encoding, ext] of [
+      ['br', 'br'],
+      ['gzip', 'gz'],
+    ] as const)
+      if (new RegExp(`\\b${encoding}\\b`).test(accepts) && existsSync(`${widgetDist}/widget.js.${ext}`)) {
+        reply.header('content-encoding', encoding);
+        return readFile(`${widgetDist}/widget.js.${ext}`);
+      }
     return readFile(`${widgetDist}/widget.js`);
   });
 
@@ -133,6 +150,11 @@ open the setup link xiaoer printed when it started (<code>/setup?token=…</code
 <script src="/widget.js" data-shop="${escapeHtml(shop.slug)}"${identityAttr} async></script>
 </body></html>`;
   });
+}
+
+/** Issue #18: hashed assets for a year (their name changes with their content); anything else revalidated. */
+export function cachePolicy(path: string): string {
+  return /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 const FAVICON =
