@@ -243,7 +243,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
       buffer: png(qrPixels('wxp://f2f0Qm4bXkz9TRcYl0aJ3sH8')),
     });
     // The workbench says why (zh-CN first), and no bubble stays.
-    await agent.getByText(/图片未发送：CMP-3 图片中的二维码/).waitFor();
+    await agent.getByText(/图片未发送：站外交易：图片中的二维码/).waitFor();
     assert.equal(await agentImages.count(), before, 'no image bubble');
     await agent.screenshot({ path: `${ARTIFACTS}compliance-image-blocked.png`, animations: 'disabled' });
 
@@ -311,7 +311,8 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     const blockedText = await blocked.first().innerText();
     assert.match(blockedText, /小美/);
     assert.match(blockedText, /拦截/);
-    assert.match(blockedText, /CMP-3/);
+    assert.match(blockedText, /站外交易/);
+    assert.doesNotMatch(blockedText, /CMP-\d/, 'rule names, not spec ids (issue #18)');
     assert.ok((await blocked.first().locator('mark').count()) > 0, 'the matched words are highlighted');
     const confirmed = owner.locator('[data-testid="compliance-log-row"][data-action="confirmed"]', {
       hasText: PROMISE,
@@ -320,13 +321,13 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     const confirmedText = await confirmed.innerText();
     assert.match(confirmedText, /小美/);
     assert.match(confirmedText, /确认发送/);
-    assert.match(confirmedText, /CMP-4/);
+    assert.match(confirmedText, /承诺/);
     // Pressing Enter on the banned phrase was an attempt: logged like a refused send.
     const attempt = owner.locator('[data-testid="compliance-log-row"][data-action="blocked"]', {
       hasText: BANNED,
     });
     await attempt.first().waitFor();
-    assert.match(await attempt.first().innerText(), /CMP-1/);
+    assert.match(await attempt.first().innerText(), /禁用语/);
     // Filtered by action: only the overrides.
     await owner.getByTestId('compliance-log-action').click();
     await owner.locator('.ant-select-item-option', { hasText: '确认发送' }).click();
@@ -418,7 +419,8 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     const error = agent.getByTestId('proactive-error');
     await error.waitFor();
     const errorText = await error.innerText();
-    assert.match(errorText, /CMP-6/);
+    assert.match(errorText, /骚扰/);
+    assert.doesNotMatch(errorText, /CMP-\d/);
     assert.match(errorText, /最早可发送时间/);
     await agent.screenshot({ path: `${ARTIFACTS}compliance-proactive.png`, animations: 'disabled' });
     assert.deepEqual(pageErrors, [], 'no uncaught errors in any page');

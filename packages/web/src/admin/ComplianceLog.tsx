@@ -14,7 +14,7 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
 import { api } from '../shared/api';
-import { HighlightedText, RuleTag } from '../shared/compliance';
+import { findingText, HighlightedText, RuleTag } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { CompliancePrecision, type PrecisionReport } from './CompliancePrecision';
 
@@ -288,7 +288,7 @@ export function ComplianceLog() {
             dataIndex: 'text',
             render: (text: string, e) => (
               <Tooltip
-                title={e.findings.map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`).join('\n')}
+                title={e.findings.map((f) => findingText(f, t, lang)).join('\n')}
                 styles={{ root: { whiteSpace: 'pre-line' } }}
               >
                 <span>

@@ -149,16 +149,21 @@ export function HighlightedText(props: { text: string; spans: TextSpan[] }) {
 /** The rule's tag: "CMP-1 禁用语", red when it blocks, orange when it warns. */
 export function RuleTag(props: { rule: string; verdict?: 'block' | 'warn' }) {
   const { t } = useT();
-  const name = t.ruleNames[props.rule];
+  // Issue #18: the rule's name, not its spec id (CMP-3), in what merchants read.
   return (
     <Tag
       color={props.verdict === 'warn' ? 'orange' : props.verdict === 'block' ? 'red' : 'default'}
       style={{ marginInlineEnd: 0 }}
+      data-rule={props.rule}
     >
-      {props.rule}
-      {name ? ` ${name}` : ''}
+      {t.ruleNames[props.rule] ?? props.rule}
     </Tag>
   );
+}
+
+/** A finding in one line of text: the rule's name and its reason, in the page's language. */
+export function findingText(f: Pick<Finding, 'rule' | 'reason'>, t: Dict, lang: Lang): string {
+  return `${t.ruleNames[f.rule] ?? f.rule}：${f.reason[lang] ?? f.reason.en}`;
 }
 
 /** One finding on a line: the rule, the reason in the UI language and the matched words. */

@@ -7,6 +7,7 @@ import {
   checkText,
   CompliancePanel,
   confirmWarnings,
+  findingText,
   resultOf,
   useComplianceCheck,
   type CheckResponse,
@@ -78,7 +79,7 @@ export function Composer(props: {
     const draft = textRef.current;
     const keepDraft = !fromComposer && draft.trim() !== '' && !draft.startsWith('/') && draft !== forText;
     if (conversationRef.current !== conversationId || keepDraft) {
-      const reasons = result.findings.map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`).join('；');
+      const reasons = result.findings.map((f) => findingText(f, t, lang)).join('；');
       toast.error(`${t.notSent}：${forText.slice(0, 40)} — ${reasons}`);
       return;
     }

@@ -7,6 +7,7 @@ import {
   complianceDetails,
   CompliancePanel,
   confirmWarnings,
+  findingText,
   resultOf,
   useComplianceCheck,
 } from '../shared/compliance';
@@ -139,7 +140,7 @@ export function ProactiveModal(props: {
           data-testid="proactive-error"
           message={
             error.findings.length > 0
-              ? error.findings.map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`).join('；')
+              ? error.findings.map((f) => findingText(f, t, lang)).join('；')
               : error.message
           }
           description={

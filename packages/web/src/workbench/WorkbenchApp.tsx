@@ -5,6 +5,7 @@ import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../shared/api';
+import { findingText } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
@@ -149,9 +150,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                   if (outcome.ok) return;
                   if (outcome.code === 'validation_failed') toast.error(t.imageUnreadable);
                   else if (outcome.details) {
-                    const reasons = outcome.details.findings
-                      .map((f) => `${f.rule} ${f.reason[lang] ?? f.reason.en}`)
-                      .join('；');
+                    const reasons = outcome.details.findings.map((f) => findingText(f, t, lang)).join('；');
                     toast.error(`${t.imageNotSent}：${reasons}`, 8);
                   }
                 });
