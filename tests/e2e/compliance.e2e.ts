@@ -169,6 +169,13 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
 
   it('issue #17 a line no list names is read by meaning: the clause, how sure, a rewrite of that clause', async () => {
     const composer = agent.getByTestId('composer');
+    // Issue #18: Esc keeps a draft; it only leaves a quick-reply search.
+    await composer.fill('亲，这个草稿还没写完');
+    await composer.press('Escape');
+    assert.equal(await composer.inputValue(), '亲，这个草稿还没写完');
+    await composer.fill('/私聊');
+    await composer.press('Escape');
+    assert.equal(await composer.inputValue(), '');
     const line = '好的亲，已经给您退款了，下次买东西过过脑子';
     await composer.fill(line);
     const panel = agent.getByTestId('compliance-panel');

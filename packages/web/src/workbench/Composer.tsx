@@ -229,7 +229,10 @@ export function Composer(props: {
           } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             submit();
-          } else if (e.key === 'Escape') setText('');
+          } else if (e.key === 'Escape' && query !== null) {
+            // Esc leaves a quick-reply search; a draft is kept (issue #18: it used to erase it).
+            setText('');
+          }
         }}
       />
       {!props.disabled && (
