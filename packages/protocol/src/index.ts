@@ -310,10 +310,13 @@ export interface UploadResponse {
   size: number;
 }
 
+/** An error's code: a domain failure's, or `internal_error` for a fault of the server's own (500). */
+export type ErrorCode = DomainErrorCode | 'internal_error';
+
 /** Every error has this shape, over HTTP and in WebSocket acks. */
 export interface ErrorBody {
   /** `retryAfterMs`: with `rate_limited`, when the same call may go again. */
-  error: { code: DomainErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
+  error: { code: ErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
 }
 
 // ---------- WebSocket (Socket.IO) ----------

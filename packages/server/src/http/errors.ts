@@ -83,7 +83,8 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   }
   return {
     status: 500,
-    body: { error: { code: 'conflict' as DomainErrorCode, message: 'internal error' } },
+    // Issue #18: a fault of ours, not a conflict the client could resolve.
+    body: { error: { code: 'internal_error', message: 'internal error' } },
     internal: true,
   };
 }
