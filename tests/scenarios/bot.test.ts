@@ -10,18 +10,9 @@ import {
   widgetSession,
   type TestServer,
 } from '../support/server';
+import { untilFound } from '../support/sockets';
 
 const SHOP = 'shop-demo' as ShopId;
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, ms = 5000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const engine of testDatabases) {
   describe(`the first-line bot on ${engine.name}`, () => {
@@ -107,7 +98,7 @@ for (const engine of testDatabases) {
         },
         /** Waits for the bot's reply after the last buyer message. */
         async botReply(afterSeq: number): Promise<Message[]> {
-          return until(async () => {
+          return untilFound(async () => {
             const msgs = await t.storage.conversations.listMessages(
               SHOP,
               conversationId as never,
@@ -120,7 +111,7 @@ for (const engine of testDatabases) {
         },
         /** Waits for a system line with this code (BOT-3: what the buyer is told). */
         async systemLine(code: string): Promise<Message> {
-          return until(async () => {
+          return untilFound(async () => {
             const msgs = await t.storage.conversations.listMessages(SHOP, conversationId as never, 0, 200);
             return msgs.find((m) => m.kind === 'system' && m.body.code === code);
           }, `the ${code} line`);
@@ -151,7 +142,7 @@ for (const engine of testDatabases) {
       assert.match(text(miss!), /人工/, 'BOT-3: a miss is never silence, it offers a person');
       const c4 = await b.say(question);
       await b.botReply(c4.lastSeq);
-      const handedOff = await until(async () => {
+      const handedOff = await untilFound(async () => {
         const c = await b.conversation();
         return c?.status === 'assigned' ? c : undefined;
       }, 'the handoff');
@@ -192,7 +183,7 @@ for (const engine of testDatabases) {
       const [line] = await b.botReply(c.lastSeq);
       assert.match(text(line!), /转接人工客服/);
       assert.equal(
-        await until(
+        await untilFound(
           async () => ((await b.conversation())?.status === 'assigned' ? true : undefined),
           'assignment',
         ),
@@ -207,7 +198,7 @@ for (const engine of testDatabases) {
         // BOT-5 / BOT-3: no promise of a transfer; told they wait, their place and when people are back.
         const offHours = await late.systemLine('queued');
         assert.match(text(offHours), /没有客服在线.*09:00–23:00.*第 1 位/s);
-        const waiting = await until(async () => {
+        const waiting = await untilFound(async () => {
           const conv = await late.conversation();
           return conv?.status === 'queued' ? conv : undefined;
         }, 'the queue');

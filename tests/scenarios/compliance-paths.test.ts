@@ -18,7 +18,7 @@ import {
   widgetSession,
   type TestServer,
 } from '../support/server';
-import { collect, connect, emit, until } from '../support/sockets';
+import { collect, connect, emit, until, untilFound } from '../support/sockets';
 
 /** Lines the guard blocks on a new shop's default settings (stonewalling; off-platform contact). */
 const BLOCKED = '你问我，我问谁？';
@@ -271,8 +271,12 @@ for (const engine of testDatabases) {
       const conversationId = first.ok ? first.data.conversation.id : '';
       const stored = await t.storage.conversations.listMessages(shopId, conversationId as never, 0, 100);
       assert.ok(!stored.some((m) => m.kind === 'text' && m.body.text === OFF_PLATFORM), 'never stored');
-      const conversation = await t.storage.conversations.findConversation(shopId, conversationId as never);
-      assert.equal(conversation?.agentId, agentId, 'the buyer is with a person now');
+      // The buyer hears 客服…为您服务 as the assignment is written: wait for the row, not the line.
+      const conversation = await untilFound(async () => {
+        const c = await t.storage.conversations.findConversation(shopId, conversationId as never);
+        return c?.agentId ? c : undefined;
+      }, 'the assignment stored');
+      assert.equal(conversation.agentId, agentId, 'the buyer is with a person now');
       const entry = (await log()).find((e) => e.text === OFF_PLATFORM && e.conversationId === conversationId);
       assert.equal(entry?.agentId, 'bot', 'logged as the bot’s message');
       assert.ok(entry?.rules.includes('CMP-3'));

@@ -44,6 +44,21 @@ export function collect(socket: Socket): Message[] {
   return got;
 }
 
+/** Waits until an async `check` finds something (polling), and returns it; fails after `ms`. */
+export async function untilFound<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  ms = 5000,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Waits until `check` holds (polling), failing after `ms`. */
 export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const start = Date.now();
