@@ -213,14 +213,20 @@ export function createChecker(
 
       if (reader && ctx.voice !== 'buyer') {
         // Links on the shop's own domains and numbers the lexicons let pass (an order number, a
-        // tracking number): theirs to judge, and judged harmless.
-        const passed = (sp: TextSpan) => !findings.some((f) => f.rule === 'CMP-3' && overlaps(f.span, sp));
-        const passedByLexicons = [
-          ...links.spans.filter(passed),
-          ...[...input.matchAll(/\d[\d\s-]{3,}\d/g)]
-            .map((m) => ({ start: m.index, end: m.index + m[0].length }))
-            .filter((sp) => passed(sp) && !links.spans.some((l) => overlaps(l, sp))),
-        ];
+        // tracking number): theirs to judge, and judged harmless. Found only when the model reads
+        // CMP-3 at all (most texts it does not).
+        let passedSpans: TextSpan[] | undefined;
+        const passedByLexicons = (): TextSpan[] => {
+          if (passedSpans) return passedSpans;
+          const passed = (sp: TextSpan) => !findings.some((f) => f.rule === 'CMP-3' && overlaps(f.span, sp));
+          passedSpans = [
+            ...links.spans.filter(passed),
+            ...[...input.matchAll(/\d[\d\s-]{3,}\d/g)]
+              .map((m) => ({ start: m.index, end: m.index + m[0].length }))
+              .filter((sp) => passed(sp) && !links.spans.some((l) => overlaps(l, sp))),
+          ].sort((a, b) => b.start - a.start);
+          return passedSpans;
+        };
         for (const j of reader.judge(
           input.length > MAX_MODEL_INPUT ? input.slice(0, MAX_MODEL_INPUT) : input,
         )) {
@@ -246,10 +252,14 @@ export function createChecker(
           }
           // The model reads every link and number alike ("网址", "#") and may take 店铺首页
           // https://… or 订单号 4000… for off-platform: read again without what the lexicons passed.
-          if (j.rule === 'CMP-3' && passedByLexicons.some((sp) => overlaps(sp, j.span))) {
-            let rest = input;
-            for (const sp of [...passedByLexicons].sort((a, b) => b.start - a.start))
-              rest = rest.slice(0, sp.start) + rest.slice(sp.end);
+          if (j.rule === 'CMP-3' && passedByLexicons().some((sp) => overlaps(sp, j.span))) {
+            // The part read, without them (from the end backwards, so earlier offsets still hold).
+            let rest = input.slice(j.span.start, j.span.end);
+            for (const sp of passedByLexicons()) {
+              const from = Math.max(sp.start, j.span.start) - j.span.start;
+              const to = Math.min(sp.end, j.span.end) - j.span.start;
+              if (from < to) rest = rest.slice(0, from) + rest.slice(to);
+            }
             if (!reader.judge(rest).some((r) => r.rule === 'CMP-3' && r.verdict === j.verdict)) continue;
           }
           const rewrite = MODEL_REWRITES[j.rule];

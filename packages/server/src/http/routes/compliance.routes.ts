@@ -185,17 +185,9 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
 }
 
 /** The allow list a settings form loaded, if it says (`allowListWas`); a 400 naming it if malformed. */
+const allowListWasSchema = z.object({
+  allowListWas: z.array(z.string().max(MAX_ALLOW_LIST_TEXT)).max(MAX_ALLOW_LIST).optional(),
+});
 function allowListWasOf(body: unknown): string[] | undefined {
-  const was = (body as { allowListWas?: unknown } | null | undefined)?.allowListWas;
-  if (was === undefined) return undefined;
-  if (
-    !Array.isArray(was) ||
-    was.length > MAX_ALLOW_LIST ||
-    !was.every((s): s is string => typeof s === 'string' && s.length <= MAX_ALLOW_LIST_TEXT)
-  )
-    throw invalid(
-      'allowListWas',
-      `must be a list of at most ${MAX_ALLOW_LIST} texts of at most ${MAX_ALLOW_LIST_TEXT} characters`,
-    );
-  return was;
+  return parse(allowListWasSchema, body).allowListWas;
 }
