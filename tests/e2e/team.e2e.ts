@@ -68,6 +68,10 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
     await dialog.getByTestId('agent-form-error').waitFor();
     await dialog.locator('.ant-form-item-has-error #password').waitFor();
+    // Issue #18: said in Chinese from the error's code and details, never the server's English.
+    const said = await dialog.getByTestId('agent-form-error').innerText();
+    assert.match(said, /太容易被猜到/);
+    assert.doesNotMatch(said, /too easy|password:|[A-Za-z]{4,}/);
     await dialog.locator('#password').fill(AGENT_PASSWORD);
     await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
     await row(owner, NEW_AGENT, '[data-role="agent"]').waitFor();

@@ -401,7 +401,33 @@ export function zodErrorBody(error: z.ZodError): ErrorBody {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
   const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid input';
-  return { error: { code: 'validation_failed', message, ...(field ? { field } : {}) } };
+  // Issue #18: what was wrong, as data, so the client says it in the reader's language.
+  const details = issue ? issueDetails(issue) : undefined;
+  return {
+    error: {
+      code: 'validation_failed',
+      message,
+      ...(field ? { field } : {}),
+      ...(details ? { details } : {}),
+    },
+  };
+}
+
+/** The machine-readable part of a zod issue (its code and limits), for `errorText`. */
+function issueDetails(issue: z.core.$ZodIssue): Record<string, string | number> {
+  const out: Record<string, string | number> = { issue: issue.code };
+  const i = issue as unknown as Record<string, unknown>;
+  for (const key of ['origin', 'format', 'expected'] as const)
+    if (typeof i[key] === 'string') out[key] = i[key];
+  for (const key of ['minimum', 'maximum'] as const) {
+    const v = i[key];
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
+    else if (typeof v === 'bigint') out[key] = Number(v);
+  }
+  // zod 4 does not keep the input; a missing value reads "received undefined".
+  if (issue.code === 'invalid_type' && /received (undefined|null)/.test(issue.message))
+    out.received = 'undefined';
+  return out;
 }
 
 export { z };

@@ -6,7 +6,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Conversation, Message } from '@xiaoer/core';
 import type { WidgetSessionResponse } from '@xiaoer/protocol';
-import { pickLang, queueLine, STRINGS, type Strings } from './i18n';
+import { pickLang, queueLine, STRINGS, type Lang, type Strings } from './i18n';
+import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
 import {
   lastSeq,
   mergeMessages,
@@ -80,6 +81,7 @@ class Widget {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSent = 0;
   private readonly t: Strings;
+  private readonly lang: Lang;
   private readonly ui: {
     launcher: HTMLButtonElement;
     badge: HTMLSpanElement;
@@ -103,7 +105,8 @@ class Widget {
     lang: string | undefined,
     private readonly identity: unknown,
   ) {
-    this.t = STRINGS[pickLang(lang, document.documentElement.lang || navigator.language)];
+    this.lang = pickLang(lang, document.documentElement.lang || navigator.language);
+    this.t = STRINGS[this.lang];
     const host = el('div', { id: 'xiaoer-widget' });
     document.body.appendChild(host);
     const root = host.attachShadow({ mode: 'open' });
@@ -522,8 +525,9 @@ class Widget {
       body: JSON.stringify({ conversationId, score, ...(comment ? { comment } : {}) }),
     });
     if (res?.ok || res?.status === 409) return 'done';
-    const body = (await res?.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-    return body?.error?.message ?? this.t.rateFailed;
+    const body = (await res?.json().catch(() => undefined)) as { error?: ErrorLike } | undefined;
+    // Issue #18: the buyer's language, never the server's English.
+    return body?.error?.code ? errorText(body.error, this.lang, res?.status) : this.t.rateFailed;
   }
 
   private setOpen(open: boolean): void {
@@ -582,13 +586,14 @@ class Widget {
     form.append('file', file);
     const res = await this.authedFetch(`${this.origin}/api/uploads`, { method: 'POST', body: form });
     if (!res?.ok) {
-      const body = (await res?.json().catch(() => undefined)) as
-        { error?: { code?: string; message?: string } } | undefined;
+      const body = (await res?.json().catch(() => undefined)) as { error?: ErrorLike } | undefined;
       // Issue #14: past the upload quota, said in the buyer's language.
       this.ui.notice.textContent =
         body?.error?.code === 'quota_exceeded'
           ? this.t.uploadQuota
-          : (body?.error?.message ?? this.t.uploadFailed);
+          : body?.error?.code
+            ? errorText(body.error, this.lang, res?.status)
+            : this.t.uploadFailed;
       return;
     }
     const { url } = (await res.json()) as { url: string };
@@ -621,7 +626,7 @@ class Widget {
           this.setConversation(res.data.conversation);
           this.messages = mergeMessages(this.messages, [res.data.message]);
         } else {
-          p.error = res.error.message;
+          p.error = errorText(res.error, this.lang);
         }
         this.render();
       })

@@ -309,10 +309,15 @@ export class TeamService {
   }
 
   private checkPassword(password: string, related: string[], field = 'password'): void {
-    if (typeof password !== 'string' || password.length < 8) throw invalid(field, 'at least 8 characters');
-    if (password.length > 200) throw invalid(field, 'at most 200 characters');
+    // Issue #18: `details` says what is wrong as data, for the client to say in its language.
+    const refuse = (message: string, details: Record<string, string | number>) =>
+      new DomainError('validation_failed', `${field}: ${message}`, field, details);
+    if (typeof password !== 'string' || password.length < 8)
+      throw refuse('at least 8 characters', { issue: 'too_small', origin: 'string', minimum: 8 });
+    if (password.length > 200)
+      throw refuse('at most 200 characters', { issue: 'too_big', origin: 'string', maximum: 200 });
     const problem = this.deps.passwordProblem(password, related);
-    if (problem) throw invalid(field, problem);
+    if (problem) throw refuse(problem, { issue: 'weak_password' });
   }
 
   private newShop(

@@ -1,7 +1,7 @@
 import type { Agent } from '@xiaoer/core';
 import { Button, Popconfirm, Select, Space, Table, Tag, message as toast } from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { AgentFormModal } from './AgentFormModal';
 import { canEditSeat, canManage, givableRoles, type Viewer } from './agentAccess';
@@ -25,7 +25,7 @@ export function AgentsTable({ viewer }: { viewer: Viewer }) {
   const load = useCallback(() => {
     api<{ agents: Agent[] }>('GET', '/api/admin/agents')
       .then((r) => setAgents(r.agents))
-      .catch((e: Error) => toast.error(e.message))
+      .catch((e: unknown) => toast.error(failureText(e)))
       .finally(() => setLoading(false));
   }, []);
   useEffect(load, [load]);
@@ -41,7 +41,7 @@ export function AgentsTable({ viewer }: { viewer: Viewer }) {
       toast.success(done);
     } catch (e) {
       if (conflict && e instanceof ApiError && e.status === 409) toast.error(conflict, 6);
-      else toast.error((e as Error).message, 6);
+      else toast.error(failureText(e), 6);
     } finally {
       setBusyId(null);
       load();

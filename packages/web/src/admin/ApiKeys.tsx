@@ -13,7 +13,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ShownOnce } from './ShownOnce';
 
@@ -128,7 +128,7 @@ export function ApiKeys() {
           } catch (e) {
             if (e instanceof ApiError && (e.field === 'name' || e.field === 'scopes'))
               form.setFields([{ name: e.field, errors: [e.message] }]);
-            else toast.error((e as Error).message);
+            else toast.error(failureText(e));
           }
         }}
       >

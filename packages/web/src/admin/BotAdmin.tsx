@@ -20,7 +20,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, shopLink } from '../shared/api';
+import { api, ApiError, shopLink, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ModelSettings } from './ModelSettings';
 
@@ -82,7 +82,7 @@ export function BotAdmin() {
       setSettings(r.settings);
       toast.success(t.saved);
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     }
   };
   const open = (e: FaqEntry | 'new') => {
@@ -289,7 +289,7 @@ export function BotAdmin() {
                   load();
                   onSuccess?.(body);
                 } catch (e) {
-                  toast.error((e as Error).message, 8);
+                  toast.error(failureText(e), 8);
                   onError?.(e as Error);
                 }
               }}
@@ -378,7 +378,7 @@ export function BotAdmin() {
           } catch (e) {
             if (e instanceof ApiError && e.field)
               form.setFields([{ name: e.field.split('.'), errors: [e.message] }]);
-            else toast.error((e as Error).message);
+            else toast.error(failureText(e));
           }
         }}
       >

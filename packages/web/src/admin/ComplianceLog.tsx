@@ -13,7 +13,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
-import { api } from '../shared/api';
+import { api, failureText } from '../shared/api';
 import { findingText, HighlightedText, RuleTag } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { CompliancePrecision, type PrecisionReport } from './CompliancePrecision';
@@ -63,7 +63,7 @@ function ReviewCell(props: { entry: Entry; reviewer?: string; onReviewed: (e: En
       toast.success(r.added.length > 0 ? t.reviewAllowed(r.added.join('、')) : t.reviewSaved);
       if (r.leftOut.length > 0) toast.warning(t.reviewListFull);
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     } finally {
       setBusy(null);
     }
@@ -152,7 +152,7 @@ export function ComplianceLog() {
     try {
       setPrecision(await api<PrecisionReport>('GET', '/api/admin/compliance/precision'));
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     } finally {
       setPrecisionLoading(false);
     }
@@ -170,7 +170,7 @@ export function ComplianceLog() {
       const r = await api<{ entries: Entry[] }>('GET', `/api/admin/compliance/log?${q}`);
       setEntries(r.entries);
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     } finally {
       setLoading(false);
     }

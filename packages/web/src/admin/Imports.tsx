@@ -14,7 +14,7 @@ import {
   message as toast,
 } from 'antd';
 import { useState } from 'react';
-import { api, ApiError, shopLink } from '../shared/api';
+import { api, shopLink, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 type Kind = 'products' | 'buyers' | 'orders';
@@ -103,7 +103,7 @@ export function Imports() {
       setPreview(r.preview);
       setSkip(false);
     } catch (e) {
-      toast.error((e as Error).message, 8);
+      toast.error(failureText(e), 8);
     } finally {
       setBusy(false);
     }
@@ -223,7 +223,8 @@ export function Imports() {
                 { title: t.importColumn, dataIndex: 'column', width: 140 },
                 {
                   title: t.importMessage,
-                  render: (_: unknown, p) => t.importProblemText[p.code]?.(p.value) ?? p.message,
+                  render: (_: unknown, p) =>
+                    (t.importProblemText[p.code] ?? t.importProblemText.invalid!)(p.value),
                 },
               ]}
             />
@@ -263,7 +264,7 @@ export function Imports() {
                   setPreview(null);
                   setFile(null);
                 } catch (e) {
-                  toast.error(e instanceof ApiError ? e.message : String(e), 8);
+                  toast.error(failureText(e), 8);
                 } finally {
                   setBusy(false);
                 }

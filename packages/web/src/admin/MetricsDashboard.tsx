@@ -32,7 +32,7 @@ import {
   type HTMLAttributes,
   type ReactNode,
 } from 'react';
-import { api, shopLink } from '../shared/api';
+import { api, shopLink, failureText } from '../shared/api';
 import { EChart, type ChartOption } from '../shared/EChart';
 import { useT, type Dict } from '../shared/i18n';
 import {
@@ -112,7 +112,7 @@ export function MetricsDashboard() {
       setRange(r.days);
       setUpdatedAt(Date.now());
     } catch (e) {
-      if (ticket === latest.current && !quiet) toast.error((e as Error).message);
+      if (ticket === latest.current && !quiet) toast.error(failureText(e));
     } finally {
       if (ticket === latest.current) setLoading(false);
     }

@@ -14,7 +14,7 @@ import {
   message as toast,
 } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 type Shown = Settings & { hasApiKey: boolean };
@@ -61,7 +61,7 @@ export function ModelSettings() {
     } catch (e) {
       if (e instanceof ApiError && e.field)
         form.setFields([{ name: e.field.split('.'), errors: [e.message] }]);
-      else toast.error((e as Error).message);
+      else toast.error(failureText(e));
     } finally {
       setBusy(false);
     }
@@ -143,7 +143,7 @@ export function ModelSettings() {
           try {
             setResult(await api<TestResult>('POST', '/api/admin/model/test', { q: v }));
           } catch (e) {
-            toast.error((e as Error).message);
+            toast.error(failureText(e));
           }
         }}
       />

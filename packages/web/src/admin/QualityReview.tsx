@@ -18,7 +18,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
-import { api, yuan } from '../shared/api';
+import { api, yuan, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 
 /** One sampled conversation (GET /api/admin/quality/sample). */
@@ -65,7 +65,7 @@ export function QualityReview() {
       setDate(r.date);
       setRows(r.conversations);
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     } finally {
       if (ticket === latest.current) setLoading(false);
     }
@@ -187,8 +187,8 @@ function ReviewDrawer(props: {
     let live = true;
     loadTranscript(id)
       .then((m) => live && setMessages(m))
-      .catch((e: Error) => {
-        toast.error(e.message);
+      .catch((e: unknown) => {
+        toast.error(failureText(e));
         if (live) setMessages([]);
       });
     return () => {
@@ -213,7 +213,7 @@ function ReviewDrawer(props: {
       toast.success(t.saved);
       props.onSaved(id);
     } catch (e) {
-      toast.error((e as Error).message);
+      toast.error(failureText(e));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import type { Shop } from '@xiaoer/core';
 import { Button, Form, Input, message as toast, Spin } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 
 /** The shop's name, service hours and time zone. */
@@ -29,7 +29,7 @@ export function ShopSettings() {
           toast.success(t.saved);
         } catch (e) {
           if (e instanceof ApiError && e.field) form.setFields([{ name: e.field, errors: [e.message] }]);
-          else toast.error((e as Error).message);
+          else toast.error(failureText(e));
         }
       }}
     >

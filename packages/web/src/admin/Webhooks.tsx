@@ -15,7 +15,7 @@ import {
   message as toast,
 } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../shared/api';
+import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ShownOnce } from './ShownOnce';
 
@@ -230,8 +230,8 @@ export function Webhooks() {
           } catch (e) {
             const field = e instanceof ApiError ? e.field?.split('.')[0] : undefined;
             if (field === 'url' || field === 'events' || field === 'description')
-              form.setFields([{ name: field, errors: [(e as Error).message] }]);
-            else toast.error((e as Error).message);
+              form.setFields([{ name: field, errors: [failureText(e)] }]);
+            else toast.error(failureText(e));
           }
         }}
       >

@@ -1,7 +1,7 @@
 import type { SetupResponse, SetupStatusResponse } from '@xiaoer/protocol';
 import { Alert, Button, Card, Col, Form, Input, Result, Row, Select, Space, Spin, Typography } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, setCurrentShop } from '../shared/api';
+import { api, setCurrentShop, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { LangSwitch } from '../shared/LangSwitch';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
@@ -234,7 +234,7 @@ export function SetupApp() {
   useEffect(() => {
     api<SetupStatusResponse>('GET', '/api/setup')
       .then(setStatus)
-      .catch((e: Error) => setError(e.message));
+      .catch((e: unknown) => setError(failureText(e)));
   }, []);
   if (error)
     return (

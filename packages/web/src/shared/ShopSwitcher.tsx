@@ -1,4 +1,5 @@
 import type { MeResponse } from '@xiaoer/protocol';
+import { failureText } from './api';
 import { Select, message as toast } from 'antd';
 import { useState } from 'react';
 import { useT } from './i18n';
@@ -26,7 +27,7 @@ export function ShopSwitcher(props: { me: MeResponse; onSwitch: (shopId: string)
         try {
           await props.onSwitch(shopId);
         } catch (e) {
-          toast.error((e as Error).message);
+          toast.error(failureText(e));
         } finally {
           setBusy(false);
         }

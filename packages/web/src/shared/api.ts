@@ -1,4 +1,9 @@
-/** An error answer from the API: its code, message and the field at fault. */
+import { errorText, type ErrorLang, type ErrorLike } from '@xiaoer/protocol/error-text';
+
+/**
+ * An error answer from the API: its code, the field at fault, and `message` — the text to show, in
+ * the reader's language (issue #18: never the server's own English, kept in `serverMessage`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -7,9 +12,31 @@ export class ApiError extends Error {
     readonly field?: string,
     /** Extra data some errors carry (compliance findings, nextAllowedAt, …). */
     readonly details?: unknown,
+    /** What the server said, for logs and the console of a developer. */
+    readonly serverMessage?: string,
   ) {
     super(message);
   }
+}
+
+/** The language the UI speaks now (the header's switch; Chinese first). */
+export function uiLang(): ErrorLang {
+  try {
+    return localStorage.getItem('xiaoer.lang') === 'en' ? 'en' : 'zh-CN';
+  } catch {
+    return 'zh-CN';
+  }
+}
+
+/** The text to show for an error body (an HTTP answer's or a socket ack's), in the UI's language. */
+export function errorMessage(error: ErrorLike, status?: number): string {
+  return complianceMessage(error.code, error.details) ?? errorText(error, uiLang(), status);
+}
+
+/** The text to show for anything a call threw: an ApiError's own text, else a generic failure. */
+export function failureText(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  return errorText({ code: 'internal_error' }, uiLang());
 }
 
 const SHOP_KEY = 'xiaoer.shop';
@@ -78,16 +105,22 @@ export async function api<T>(
     init.body = JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(path, init);
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    // Offline, or the server is down: the browser says only "Failed to fetch".
+    throw new ApiError(0, 'network', errorText({ code: 'network' }, uiLang()));
+  }
   if (res.status === 204) return undefined as T;
   const json = (await res.json().catch(() => ({}))) as {
-    error?: { code: string; message: string; field?: string; details?: unknown };
+    error?: { code: string; message: string; field?: string; details?: unknown; retryAfterMs?: number };
   };
   if (!res.ok) {
-    const e = json.error ?? { code: 'error', message: res.statusText };
+    const e = json.error ?? { code: res.status >= 500 ? 'internal_error' : 'error', message: res.statusText };
     if (res.status === 401) onUnauthenticated?.();
     const details = 'details' in e ? e.details : undefined;
-    throw new ApiError(res.status, e.code, complianceMessage(e.code, details) ?? e.message, e.field, details);
+    throw new ApiError(res.status, e.code, errorMessage(e, res.status), e.field, details, e.message);
   }
   return json as T;
 }
@@ -101,12 +134,7 @@ function complianceMessage(code: string, details: unknown): string | undefined {
   const findings = (details as { findings?: { reason?: { 'zh-CN'?: string; en?: string } }[] } | undefined)
     ?.findings;
   if (!Array.isArray(findings) || findings.length === 0) return undefined;
-  let en = false;
-  try {
-    en = localStorage.getItem('xiaoer.lang') === 'en';
-  } catch {
-    // storage blocked: Chinese first
-  }
+  const en = uiLang() === 'en';
   const reasons = [
     ...new Set(findings.map((f) => (en ? f.reason?.en : f.reason?.['zh-CN'])).filter(Boolean)),
   ];

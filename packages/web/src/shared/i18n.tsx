@@ -244,6 +244,7 @@ const zh = {
     time: (v?: string) => `“${v}”不是时间（如 2026-12-01 10:00:00）`,
     status: (v?: string) => `“${v}”不是订单状态（待付款、已付款、已发货、已完成、售后中、已关闭）`,
     whole_number: (v?: string) => `“${v}”不是整数`,
+    invalid: (v?: string) => (v ? `“${v}”填写有误` : '填写有误'),
   } as Record<string, (value?: string) => string>,
   importFields: {
     externalId: '编号',
@@ -897,6 +898,7 @@ const en: typeof zh = {
     status: (v?: string) =>
       `"${v}" is not an order status (unpaid, paid, shipped, completed, after_sales, closed)`,
     whole_number: (v?: string) => `"${v}" is not a whole number`,
+    invalid: (v?: string) => (v ? `"${v}" is not valid` : 'is not valid'),
   } as Record<string, (value?: string) => string>,
   importFields: {
     externalId: 'ID',

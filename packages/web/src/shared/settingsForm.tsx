@@ -4,7 +4,7 @@
  */
 import { Alert, message as toast, type FormInstance } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from './api';
+import { api, ApiError, failureText } from './api';
 import { useT, type Dict } from './i18n';
 
 /** A path in a form: `['groups', 1, 'statuses']`. */
@@ -39,7 +39,7 @@ export function useLoadedSettings<S, V>(
   useEffect(() => {
     load()
       .then(setSaved)
-      .catch((e: Error) => toast.error(e.message));
+      .catch((e: unknown) => toast.error(failureText(e)));
     // Once, on mount: `load` reads the server and keeps what it read; it needs no newer copy.
   }, []);
   useEffect(() => {
@@ -74,7 +74,7 @@ export function useSaveError(
       } catch {
         // a field the form does not show (a removed group, say): the alert names it
       }
-    } else setError({ label: t.fieldError, message: (e as Error).message });
+    } else setError({ label: t.fieldError, message: failureText(e) });
   };
   return { error, clear, show };
 }

@@ -15,7 +15,7 @@ import {
   message as toast,
 } from 'antd';
 import { useEffect, useState } from 'react';
-import { yuan } from '../shared/api';
+import { yuan, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ProactiveModal } from './ProactiveModal';
 import { useShopApi } from './shopScope';
@@ -69,7 +69,7 @@ export function BuyerSidebar(props: {
     setReachOut(false);
     api<BuyerProfileResponse>('GET', `/api/buyers/${props.buyerId}/profile`)
       .then(setProfile)
-      .catch((e: Error) => setError(e.message));
+      .catch((e: unknown) => setError(failureText(e)));
   }, [props.buyerId, api]);
   useEffect(() => {
     let live = true;
@@ -186,7 +186,7 @@ export function BuyerSidebar(props: {
             size="small"
             style={{ marginTop: 8 }}
             disabled={!props.canSend}
-            onClick={() => props.onSendOrder(o.id).catch((e: Error) => toast.error(e.message))}
+            onClick={() => props.onSendOrder(o.id).catch((e: unknown) => toast.error(failureText(e)))}
           >
             {t.sendOrder}
           </Button>

@@ -2,7 +2,7 @@ import { BulbOutlined, PictureOutlined } from '@ant-design/icons';
 import type { QuickReply } from '@xiaoer/core';
 import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
-import { ApiError } from '../shared/api';
+import { ApiError, failureText } from '../shared/api';
 import {
   checkText,
   CompliancePanel,
@@ -256,7 +256,7 @@ export function Composer(props: {
               props.onSendImage(res.url);
               onSuccess?.(res);
             } catch (e) {
-              toast.error(e instanceof ApiError ? e.message : String(e));
+              toast.error(failureText(e));
               onError?.(e as Error);
             }
           }}
@@ -281,9 +281,7 @@ export function Composer(props: {
             } catch (e) {
               const off = e instanceof ApiError && e.code === 'conflict' && e.field === 'provider';
               const down = e instanceof ApiError && e.code === 'provider_unavailable';
-              toast.error(
-                off ? t.suggestOff : down ? t.suggestDown : e instanceof ApiError ? e.message : String(e),
-              );
+              toast.error(off ? t.suggestOff : down ? t.suggestDown : failureText(e));
             } finally {
               setSuggesting(false);
             }

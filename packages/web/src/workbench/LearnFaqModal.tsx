@@ -1,6 +1,6 @@
 import { Button, Divider, Form, Input, List, Modal, Tag, message as toast } from 'antd';
 import { useEffect, useState } from 'react';
-import { ApiError } from '../shared/api';
+import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 
@@ -33,7 +33,7 @@ export function LearnFaqModal(props: {
       toast.success(t.saved);
       props.onClose();
     } catch (e) {
-      toast.error(e instanceof ApiError ? e.message : String(e));
+      toast.error(failureText(e));
     }
   };
   return (

@@ -2,7 +2,7 @@ import type { Agent } from '@xiaoer/core';
 import type { ConversationDto } from '@xiaoer/protocol';
 import { Button, Empty, List, Select, Space, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../shared/api';
+import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 
@@ -67,7 +67,7 @@ export function QueuePanel(props: {
     const m = Math.max(0, Math.floor((now - since) / 60_000));
     return `${t.waitingFor} ${m} ${t.minutes}`;
   };
-  const failed = (e: unknown) => toast.error(e instanceof ApiError ? e.message : String(e));
+  const failed = (e: unknown) => toast.error(failureText(e));
 
   const pull = async () => {
     setBusy(true);

@@ -1,7 +1,7 @@
 import type { QuickReply } from '@xiaoer/core';
 import { Form, Input, Modal, Switch, message as toast } from 'antd';
 import { useEffect } from 'react';
-import { ApiError } from '../shared/api';
+import { ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 
@@ -41,7 +41,7 @@ export function QuickReplyModal(props: {
           props.onSaved();
         } catch (e) {
           if (e instanceof ApiError && e.field) form.setFields([{ name: e.field, errors: [e.message] }]);
-          else toast.error(e instanceof Error ? e.message : String(e));
+          else toast.error(failureText(e));
         }
       }}
     >

@@ -1,7 +1,7 @@
 import type { Agent } from '@xiaoer/core';
 import { Alert, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { ApiError } from '../shared/api';
+import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 
@@ -38,7 +38,7 @@ export function TransferModal(props: {
       await api('POST', `/api/conversations/${props.conversationId}/transfer`, to);
       props.onDone();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(failureText(e));
     }
   };
   const online = (g: GroupRow) =>

@@ -4,7 +4,7 @@ import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../shared/api';
+import { api, failureText } from '../shared/api';
 import { findingText } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
@@ -95,7 +95,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                 const r = await api<{ agent: MeResponse['agent'] }>('PUT', '/api/me/status', { status });
                 onMe({ ...me, agent: r.agent });
               } catch (e) {
-                toast.error((e as Error).message);
+                toast.error(failureText(e));
               }
             }}
             options={(['online', 'hung_up', 'offline'] as const).map((s) => ({ value: s, label: t[s] }))}

@@ -8,7 +8,7 @@ import {
 } from '@xiaoer/protocol/message-list';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { api, newClientId } from '../shared/api';
+import { api, newClientId, errorMessage, ApiError } from '../shared/api';
 import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
 import type { MetricsAlert, MetricsSettings } from '../shared/metrics';
 import { notifyBuyerMessage } from './notify';
@@ -365,19 +365,22 @@ export function useWorkbench(
                 return resolve({
                   ok: false,
                   code: res.error.code,
-                  message: res.error.message,
+                  message: errorMessage(res.error),
                   ...(details ? { details } : {}),
                 });
               }
-              fail(res.error.message);
-              resolve({ ok: false, code: res.error.code, message: res.error.message });
+              // Issue #18: the reader's language, never the server's English.
+              const text = errorMessage(res.error);
+              fail(text);
+              resolve({ ok: false, code: res.error.code, message: text });
             })
             .catch(() => {
               // No ack (disconnected): try again with the same client id; the server stores it once.
               if (tries < 5) setTimeout(() => attempt(tries + 1), 1000 * (tries + 1));
               else {
-                fail('timeout');
-                resolve({ ok: false, code: 'timeout', message: 'timeout' });
+                const text = errorMessage({ code: 'network' });
+                fail(text);
+                resolve({ ok: false, code: 'timeout', message: text });
               }
             });
         };
@@ -394,7 +397,8 @@ export function useWorkbench(
         .emitWithAck('message:order-card', { conversationId, clientId: newClientId(), orderId })) as
         Ack<{ message: Message }> | undefined;
       if (res?.ok) addMessages(conversationId, [res.data.message]);
-      else if (res) throw new Error(res.error.message);
+      else if (res)
+        throw new ApiError(0, res.error.code, errorMessage(res.error), undefined, res.error.details);
     },
     [addMessages],
   );
