@@ -1,7 +1,8 @@
 import type { Shop } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
-import { Button, Layout, Space, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { MenuOutlined } from '@ant-design/icons';
+import { Button, Drawer, Grid, Layout, Space, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
 import { AccountMenu } from './AccountMenu';
 import { useT } from './i18n';
 import { LangSwitch } from './LangSwitch';
@@ -25,6 +26,65 @@ export function AppHeader(props: {
 }) {
   const { t } = useT();
   const { me } = props;
+  const phone = usePhone();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const account = (
+    <AccountMenu
+      me={me}
+      onPasswordChanged={props.onPasswordChanged}
+      onShopCreated={(shop: Shop) => props.onSwitchShop(shop.id)}
+    />
+  );
+  // Issue #18: at 390 px the bar keeps one line — brand, shop, status, the app's own controls —
+  // and the rest (account, language, the other app, logout) opens from the menu button.
+  if (phone)
+    return (
+      <Layout.Header
+        style={{
+          background: '#fff',
+          borderBottom: '1px solid #f0f0f0',
+          display: 'flex',
+          alignItems: 'center',
+          gap: 8,
+          padding: '0 8px 0 12px',
+          height: 52,
+          lineHeight: '52px',
+        }}
+      >
+        <Typography.Text strong style={{ color: '#ff5000', fontSize: 18, flex: 'none' }}>
+          二
+        </Typography.Text>
+        <Typography.Text ellipsis style={{ flex: 1, minWidth: 0 }} data-testid="header-shop">
+          {me.shop.name}
+        </Typography.Text>
+        {props.status}
+        {props.controls}
+        <Button
+          type="text"
+          data-testid="header-menu"
+          aria-label={t.menu}
+          icon={<MenuOutlined />}
+          onClick={() => setMenuOpen(true)}
+          style={{ minWidth: 44, minHeight: 44 }}
+        />
+        <Drawer
+          open={menuOpen}
+          onClose={() => setMenuOpen(false)}
+          width={280}
+          title={`${me.shop.name} · ${props.appName}`}
+        >
+          <Space direction="vertical" size="large" style={{ width: '100%' }}>
+            {account}
+            {me.shops.length > 1 && <ShopSwitcher me={me} onSwitch={props.onSwitchShop} />}
+            <LangSwitch />
+            {props.link && <a href={props.link.href}>{props.link.label}</a>}
+            <Button block onClick={props.onLogout}>
+              {t.logout}
+            </Button>
+          </Space>
+        </Drawer>
+      </Layout.Header>
+    );
   return (
     <Layout.Header
       style={{
@@ -53,11 +113,7 @@ export function AppHeader(props: {
         {props.status}
       </Space>
       <Space>
-        <AccountMenu
-          me={me}
-          onPasswordChanged={props.onPasswordChanged}
-          onShopCreated={(shop: Shop) => props.onSwitchShop(shop.id)}
-        />
+        {account}
         {props.controls}
         <LangSwitch />
         {props.link && <a href={props.link.href}>{props.link.label}</a>}
@@ -65,4 +121,11 @@ export function AppHeader(props: {
       </Space>
     </Layout.Header>
   );
+}
+
+/** Issue #18: narrower than antd's md breakpoint (768 px): a phone, one pane at a time. */
+export function usePhone(): boolean {
+  const screens = Grid.useBreakpoint();
+  if (screens.md === undefined) return typeof window !== 'undefined' && window.innerWidth < 768;
+  return !screens.md;
 }

@@ -1,3 +1,4 @@
+import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Alert, Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
@@ -36,6 +37,8 @@ export function ChatPane(props: {
   onTyping: () => void;
   onRead: (seq: number) => void;
   onTransfer: () => void;
+  /** Issue #18, on a phone: back to the list (one pane at a time); buttons are smaller. */
+  onBack?: () => void;
 }) {
   const { t } = useT();
   const api = useShopApi();
@@ -60,11 +63,23 @@ export function ChatPane(props: {
           padding: '10px 16px',
           borderBottom: '1px solid #f0f0f0',
           display: 'flex',
+          flexWrap: 'wrap',
+          gap: 8,
           justifyContent: 'space-between',
           background: '#fff',
         }}
       >
-        <Space size={8}>
+        <Space size={8} wrap>
+          {props.onBack && (
+            <Button
+              type="text"
+              data-testid="chat-back"
+              aria-label={t.backToList}
+              icon={<ArrowLeftOutlined />}
+              onClick={props.onBack}
+              style={{ minWidth: 44, minHeight: 44 }}
+            />
+          )}
           <Typography.Title level={5} style={{ margin: 0 }}>
             {c.buyer?.nick}
           </Typography.Title>
@@ -87,7 +102,7 @@ export function ChatPane(props: {
             </Tag>
           )}
         </Space>
-        <Space>
+        <Space wrap size={props.onBack ? 4 : 8}>
           {c.status === 'spam' && (
             <Button
               data-testid="release-spam"

@@ -68,15 +68,17 @@ export function ConversationList(props: {
             ]}
           />
         )}
+        {/* Issue #18: the counts are small numbers beside the names, so 疑似骚扰 is never cut off. */}
         <Segmented
           block
           value={tab}
           onChange={(v) => setTab(v as 'open' | 'spam' | 'ended')}
           options={[
-            { label: `${t.openTab} (${all.filter((c) => groupOf(c) === 'open').length})`, value: 'open' },
-            { label: `${t.spamTab} (${all.filter((c) => groupOf(c) === 'spam').length})`, value: 'spam' },
+            { label: tabLabel(t.openTab, all.filter((c) => groupOf(c) === 'open').length), value: 'open' },
+            { label: tabLabel(t.spamTab, all.filter((c) => groupOf(c) === 'spam').length), value: 'spam' },
             { label: t.endedTab, value: 'ended' },
           ]}
+          style={{ fontSize: 13 }}
         />
       </div>
       <div style={{ flex: 1, overflowY: 'auto' }}>
@@ -103,9 +105,14 @@ export function ConversationList(props: {
                 <List.Item.Meta
                   title={
                     <span>
-                      <Badge count={c.agentUnread} size="small" offset={[8, 0]}>
-                        {c.buyer?.nick || c.buyerId.slice(0, 8)}
-                      </Badge>{' '}
+                      {c.buyer?.nick || c.buyerId.slice(0, 8)}
+                      {/* Issue #18: inline after the name, never over the tags that follow. */}
+                      <Badge
+                        count={c.agentUnread}
+                        size="small"
+                        data-testid="unread-badge"
+                        style={{ marginInline: 6 }}
+                      />{' '}
                       {statusTag(c)}
                       {/* Issue #16: a buyer writing from a platform (its connector relays the replies). */}
                       {c.channel && (
@@ -139,5 +146,14 @@ export function ConversationList(props: {
         )}
       </div>
     </div>
+  );
+}
+
+function tabLabel(name: string, count: number) {
+  return (
+    <span data-testid="list-tab" title={`${name} ${count}`}>
+      {name}
+      <span style={{ marginInlineStart: 3, fontSize: 11, opacity: 0.65 }}>{count}</span>
+    </span>
   );
 }

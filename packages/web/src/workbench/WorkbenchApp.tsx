@@ -3,11 +3,18 @@ import { lastSeq } from '@xiaoer/protocol/message-list';
 import type { AgentStatus, QuickReply } from '@xiaoer/core';
 import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  CommentOutlined,
+  MessageOutlined,
+  TeamOutlined,
+  ThunderboltOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { api, failureText } from '../shared/api';
 import { findingText } from '../shared/compliance';
 import { useT } from '../shared/i18n';
-import { AppHeader } from '../shared/AppHeader';
+import { AppHeader, usePhone } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
 import { useSession, type Session } from '../shared/useSession';
 import { BuyerSidebar } from './BuyerSidebar';
@@ -15,7 +22,7 @@ import { ChatPane } from './ChatPane';
 import type { ComposerHandle } from './Composer';
 import { ConversationList } from './ConversationList';
 import { MetricsAlertBanner } from './MetricsAlertBanner';
-import { askNotificationPermission } from './notify';
+import { askNotificationPermission, onOpenConversation } from './notify';
 import { QueuePanel } from './QueuePanel';
 import { QuickRepliesPanel } from './QuickRepliesPanel';
 import { ShopScope } from './shopScope';
@@ -50,7 +57,19 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const [transferOpen, setTransferOpen] = useState(false);
   const [queueCount, setQueueCount] = useState(0);
   const [sideTab, setSideTab] = useState('buyer');
+  const phone = usePhone();
+  /** On a phone, the one pane shown. */
+  const [pane, setPane] = useState<'list' | 'chat' | 'side'>('list');
+  // Opened from anywhere (the alert, the queue, a reach-out): the chat comes to the front.
+  useEffect(() => setPane(wb.selectedId ? 'chat' : 'list'), [wb.selectedId]);
+  const unreadTotal = Object.values(wb.conversations).reduce(
+    (n, c) => n + (c.status === 'ended' ? 0 : c.agentUnread),
+    0,
+  );
   useEffect(askNotificationPermission, []);
+  // A tapped notification opens its conversation (loaded first when it is not in the list).
+  // Once: reloadList and select are stable callbacks.
+  useEffect(() => onOpenConversation((id) => void wb.reloadList().then(() => wb.select(id))), []);
   const conversation = wb.selectedId ? (wb.conversations[wb.selectedId] ?? null) : null;
   const typingAt = conversation ? (wb.typing[conversation.id] ?? 0) : 0;
   const [, tick] = useState(0);
@@ -75,6 +94,117 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const adminHere = adminShops.includes(scopeShop);
   const queueShop = shopFilter ?? me.shop.id;
   const shopName = (id: string) => me.shops.find((s) => s.id === id)?.name ?? null;
+  const list = (
+    <ConversationList
+      conversations={wb.conversations}
+      selectedId={wb.selectedId}
+      loading={wb.loadingList}
+      onSelect={(id) => {
+        wb.select(id);
+        setPane('chat');
+      }}
+      shops={manyShops ? me.shops : undefined}
+      shopFilter={shopFilter}
+      onShopFilter={(shopId) => {
+        setShopFilter(shopId);
+        if (shopId !== null && conversation && conversation.shopId !== shopId) wb.select(null);
+      }}
+    />
+  );
+  const chat = (
+    <ShopScope shopId={scopeShop}>
+      <ChatPane
+        conversation={conversation}
+        messages={messages}
+        summary={conversation ? (wb.summaries[conversation.id] ?? null) : null}
+        buyerTyping={Date.now() - typingAt < 5000}
+        isAdmin={adminHere}
+        shopName={manyShops && conversation ? shopName(conversation.shopId) : null}
+        composerRef={composerRef}
+        onSendText={(text, options) =>
+          conversation
+            ? wb.send(conversation.id, { kind: 'text', body: { text } }, options)
+            : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
+        }
+        onSendImage={(url) => {
+          if (!conversation) return;
+          // CMP-3: an image whose QR code or barcode is blocked is never sent; say why.
+          void wb.send(conversation.id, { kind: 'image', body: { url } }).then((outcome) => {
+            if (outcome.ok) return;
+            if (outcome.code === 'validation_failed') toast.error(t.imageUnreadable);
+            else if (outcome.details) {
+              const reasons = outcome.details.findings.map((f) => findingText(f, t, lang)).join('；');
+              toast.error(`${t.imageNotSent}：${reasons}`, 8);
+            }
+          });
+        }}
+        onTyping={() => conversation && wb.sendTyping(conversation.id)}
+        onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
+        onTransfer={() => setTransferOpen(true)}
+        {...(phone ? { onBack: () => setPane('list') } : {})}
+      />
+    </ShopScope>
+  );
+  const side = (
+    <Tabs
+      activeKey={sideTab}
+      onChange={setSideTab}
+      // On a phone the bottom navigation chooses the tab.
+      {...(phone ? { renderTabBar: () => <></> } : {})}
+      items={[
+        {
+          key: 'buyer',
+          label: t.buyer,
+          children: conversation ? (
+            <ShopScope shopId={conversation.shopId}>
+              <BuyerSidebar
+                buyerId={conversation.buyerId}
+                canSend={conversation.status !== 'ended'}
+                onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
+                canReachOut={!buyerHasOpen}
+                promisesVersion={lastSeq(messages)}
+                onReachedOut={(c) => {
+                  wb.upsertConversation(c);
+                  wb.select(c.id);
+                }}
+              />
+            </ShopScope>
+          ) : null,
+        },
+        {
+          key: 'queue',
+          label: (
+            <span data-testid="queue-tab">
+              {t.queue} <Badge count={queueCount} size="small" color="orange" showZero={false} />
+            </span>
+          ),
+          children: (
+            <ShopScope shopId={queueShop}>
+              <QueuePanel
+                version={wb.queueVersion}
+                isAdmin={adminShops.includes(queueShop)}
+                shopName={manyShops ? shopName(queueShop) : null}
+                onCount={setQueueCount}
+                onOpen={(id) => {
+                  void wb.reloadList().then(() => wb.select(id));
+                }}
+              />
+            </ShopScope>
+          ),
+          forceRender: true,
+        },
+        {
+          key: 'quick',
+          label: t.quickReplies,
+          children: (
+            <ShopScope shopId={scopeShop}>
+              <QuickRepliesPanel myId={me.agent.id} isAdmin={adminHere} onUse={useQuickReply} />
+            </ShopScope>
+          ),
+        },
+      ]}
+    />
+  );
   return (
     <Layout style={{ height: '100%' }}>
       <AppHeader
@@ -113,117 +243,57 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
           }}
         />
       )}
-      <Layout>
-        <Layout.Sider width={300} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
-          <ConversationList
-            conversations={wb.conversations}
-            selectedId={wb.selectedId}
-            loading={wb.loadingList}
-            onSelect={wb.select}
-            shops={manyShops ? me.shops : undefined}
-            shopFilter={shopFilter}
-            onShopFilter={(shopId) => {
-              setShopFilter(shopId);
-              if (shopId !== null && conversation && conversation.shopId !== shopId) wb.select(null);
+      {phone ? (
+        <>
+          {/* Issue #18: one pane at a time on a phone — list → chat → buyer — all kept mounted so a
+              draft, a scroll position and the queue's count survive moving between them. */}
+          <div style={{ flex: 1, minHeight: 0, position: 'relative', background: '#fff' }}>
+            <div data-testid="pane-list" style={paneStyle(pane === 'list')}>
+              {list}
+            </div>
+            <div data-testid="pane-chat" style={paneStyle(pane === 'chat')}>
+              {chat}
+            </div>
+            <div
+              data-testid="pane-side"
+              style={{ ...paneStyle(pane === 'side'), padding: '0 12px', overflowY: 'auto' }}
+            >
+              {side}
+            </div>
+          </div>
+          <BottomNav
+            items={[
+              { key: 'list', label: t.navChats, icon: <MessageOutlined />, badge: unreadTotal },
+              { key: 'chat', label: t.navChat, icon: <CommentOutlined />, disabled: !conversation },
+              { key: 'buyer', label: t.navBuyer, icon: <UserOutlined />, disabled: !conversation },
+              { key: 'queue', label: t.navQueue, icon: <TeamOutlined />, badge: queueCount },
+              { key: 'quick', label: t.navQuick, icon: <ThunderboltOutlined /> },
+            ]}
+            active={pane === 'side' ? sideTab : pane}
+            onChoose={(key) => {
+              if (key === 'list' || key === 'chat') setPane(key);
+              else {
+                setSideTab(key);
+                setPane('side');
+              }
             }}
           />
-        </Layout.Sider>
-        <Layout.Content style={{ background: '#fff' }}>
-          <ShopScope shopId={scopeShop}>
-            <ChatPane
-              conversation={conversation}
-              messages={messages}
-              summary={conversation ? (wb.summaries[conversation.id] ?? null) : null}
-              buyerTyping={Date.now() - typingAt < 5000}
-              isAdmin={adminHere}
-              shopName={manyShops && conversation ? shopName(conversation.shopId) : null}
-              composerRef={composerRef}
-              onSendText={(text, options) =>
-                conversation
-                  ? wb.send(conversation.id, { kind: 'text', body: { text } }, options)
-                  : Promise.resolve({ ok: false, code: 'no_conversation', message: '' })
-              }
-              onSendImage={(url) => {
-                if (!conversation) return;
-                // CMP-3: an image whose QR code or barcode is blocked is never sent; say why.
-                void wb.send(conversation.id, { kind: 'image', body: { url } }).then((outcome) => {
-                  if (outcome.ok) return;
-                  if (outcome.code === 'validation_failed') toast.error(t.imageUnreadable);
-                  else if (outcome.details) {
-                    const reasons = outcome.details.findings.map((f) => findingText(f, t, lang)).join('；');
-                    toast.error(`${t.imageNotSent}：${reasons}`, 8);
-                  }
-                });
-              }}
-              onTyping={() => conversation && wb.sendTyping(conversation.id)}
-              onRead={(seq) => conversation && wb.markRead(conversation.id, seq)}
-              onTransfer={() => setTransferOpen(true)}
-            />
-          </ShopScope>
-        </Layout.Content>
-        <Layout.Sider
-          width={340}
-          theme="light"
-          style={{ borderLeft: '1px solid #f0f0f0', padding: '0 12px', overflowY: 'auto' }}
-        >
-          <Tabs
-            activeKey={sideTab}
-            onChange={setSideTab}
-            items={[
-              {
-                key: 'buyer',
-                label: t.buyer,
-                children: conversation ? (
-                  <ShopScope shopId={conversation.shopId}>
-                    <BuyerSidebar
-                      buyerId={conversation.buyerId}
-                      canSend={conversation.status !== 'ended'}
-                      onSendOrder={(orderId) => wb.sendOrderCard(conversation.id, orderId)}
-                      canReachOut={!buyerHasOpen}
-                      promisesVersion={lastSeq(messages)}
-                      onReachedOut={(c) => {
-                        wb.upsertConversation(c);
-                        wb.select(c.id);
-                      }}
-                    />
-                  </ShopScope>
-                ) : null,
-              },
-              {
-                key: 'queue',
-                label: (
-                  <span data-testid="queue-tab">
-                    {t.queue} <Badge count={queueCount} size="small" color="orange" showZero={false} />
-                  </span>
-                ),
-                children: (
-                  <ShopScope shopId={queueShop}>
-                    <QueuePanel
-                      version={wb.queueVersion}
-                      isAdmin={adminShops.includes(queueShop)}
-                      shopName={manyShops ? shopName(queueShop) : null}
-                      onCount={setQueueCount}
-                      onOpen={(id) => {
-                        void wb.reloadList().then(() => wb.select(id));
-                      }}
-                    />
-                  </ShopScope>
-                ),
-                forceRender: true,
-              },
-              {
-                key: 'quick',
-                label: t.quickReplies,
-                children: (
-                  <ShopScope shopId={scopeShop}>
-                    <QuickRepliesPanel myId={me.agent.id} isAdmin={adminHere} onUse={useQuickReply} />
-                  </ShopScope>
-                ),
-              },
-            ]}
-          />
-        </Layout.Sider>
-      </Layout>
+        </>
+      ) : (
+        <Layout>
+          <Layout.Sider width={300} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+            {list}
+          </Layout.Sider>
+          <Layout.Content style={{ background: '#fff' }}>{chat}</Layout.Content>
+          <Layout.Sider
+            width={340}
+            theme="light"
+            style={{ borderLeft: '1px solid #f0f0f0', padding: '0 12px', overflowY: 'auto' }}
+          >
+            {side}
+          </Layout.Sider>
+        </Layout>
+      )}
       {conversation && (
         <ShopScope shopId={conversation.shopId}>
           <TransferModal
@@ -239,5 +309,62 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
         </ShopScope>
       )}
     </Layout>
+  );
+}
+
+/** A phone pane: fills the area when shown, hidden (still mounted) otherwise. */
+function paneStyle(shown: boolean): CSSProperties {
+  return { position: 'absolute', inset: 0, display: shown ? 'flex' : 'none', flexDirection: 'column' };
+}
+
+/** Issue #18: the phone's bottom navigation — large targets (56 px), a badge on chats and queue. */
+function BottomNav(props: {
+  items: { key: string; label: string; icon: ReactNode; badge?: number; disabled?: boolean }[];
+  active: string;
+  onChoose: (key: string) => void;
+}) {
+  return (
+    <nav
+      data-testid="bottom-nav"
+      style={{
+        display: 'flex',
+        borderTop: '1px solid #f0f0f0',
+        background: '#fff',
+        paddingBottom: 'env(safe-area-inset-bottom)',
+      }}
+    >
+      {props.items.map((item) => {
+        const active = item.key === props.active;
+        return (
+          <button
+            key={item.key}
+            type="button"
+            data-testid={`nav-${item.key}`}
+            aria-current={active ? 'page' : undefined}
+            disabled={item.disabled}
+            onClick={() => props.onChoose(item.key)}
+            style={{
+              flex: 1,
+              minHeight: 56,
+              border: 'none',
+              background: 'none',
+              display: 'flex',
+              flexDirection: 'column',
+              alignItems: 'center',
+              justifyContent: 'center',
+              gap: 2,
+              fontSize: 12,
+              color: item.disabled ? '#bfbfbf' : active ? '#ff5000' : '#595959',
+              cursor: item.disabled ? 'default' : 'pointer',
+            }}
+          >
+            <Badge count={item.badge ?? 0} size="small" offset={[6, -2]}>
+              <span style={{ fontSize: 20, color: 'inherit' }}>{item.icon}</span>
+            </Badge>
+            {item.label}
+          </button>
+        );
+      })}
+    </nav>
   );
 }

@@ -3,7 +3,11 @@ import '@ant-design/v5-patch-for-react-19';
 import { createRoot } from 'react-dom/client';
 import { PageBoundary } from '../shared/ErrorBoundary';
 import { LangProvider } from '../shared/i18n';
+import { registerWorkbenchWorker } from './notify';
 import { WorkbenchApp } from './WorkbenchApp';
+
+// Issue #18: installable from the first page shown, the login form included.
+registerWorkbenchWorker();
 
 createRoot(document.getElementById('root')!).render(
   <LangProvider>
