@@ -154,6 +154,66 @@ for (const engine of testDatabases) {
       assert.equal(row(counted, holder).today.consultations, 1);
     });
 
+    it('MET-5 each agent hears of the buyers they hold; admins and the board of all of them', async () => {
+      const workbench = (a: Agent) =>
+        sockets.find(
+          (s) =>
+            s !== console_ &&
+            !s.disconnected &&
+            (s.io.opts.extraHeaders as Record<string, string>)?.cookie === cookies.get(a.id),
+        )!;
+      type Alert = { atRisk: { conversationId: string; agentId: string | null }[] };
+      const first = (await board()).agents.find((a) => a.load === 1)!;
+      const [holder, other] = first.agentId === mei.id ? [mei, wang] : [wang, mei];
+      // A second buyer goes to the other agent (least loaded, RT-2): both wait, nobody answered yet.
+      const second = await buyers.says('阿草', '请问什么时候发货', slug);
+      assert.equal(second.agentId, other.id);
+      await t.server.ctx.metrics.flush();
+      const theirs = (a: Agent) =>
+        next<Alert>(workbench(a), 'metrics:alert', (p) => p.atRisk.every((r) => r.agentId === a.id));
+      const [holderHears, otherHears] = [theirs(holder), theirs(other)];
+      await t.server.ctx.metrics.checkAlerts();
+      const [h, o] = await Promise.all([holderHears, otherHears]);
+      assert.deepEqual(
+        h.atRisk.map((r) => r.agentId),
+        [holder.id],
+      );
+      assert.deepEqual(
+        o.atRisk.map((r) => [r.conversationId, r.agentId]),
+        [[second.id, other.id]],
+      );
+      const full = await board();
+      assert.equal(full.alert?.atRisk.length, 2, 'the board names both');
+      const asAgent = await call<{ alert: Alert | null; replyMinutes: number }>(
+        cookies.get(other.id)!,
+        'GET',
+        '/api/metrics/alert',
+      );
+      assert.deepEqual(
+        asAgent.body.alert?.atRisk.map((r) => r.conversationId),
+        [second.id],
+        'GET /api/metrics/alert: an agent’s own buyers',
+      );
+      assert.equal(asAgent.body.replyMinutes, DEFAULT_METRICS_SETTINGS.replyMinutes);
+      // The holder answers in time: their banner clears, the other's stays.
+      const cleared = next(workbench(holder), 'metrics:alert-cleared');
+      const stays = theirs(other);
+      const reply = await t.server.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${h.atRisk[0]!.conversationId}/messages`,
+        headers: { cookie: cookies.get(holder.id)! },
+        payload: { clientId: randomUUID(), kind: 'text', body: { text: '在的，有货' } },
+      });
+      assert.equal(reply.statusCode, 200, reply.body);
+      await t.server.ctx.metrics.flush();
+      await t.server.ctx.metrics.checkAlerts();
+      await cleared;
+      assert.deepEqual(
+        (await stays).atRisk.map((r) => r.conversationId),
+        [second.id],
+      );
+    });
+
     it('an agent goes offline (their workbench closes, the grace passes): the board says so', async () => {
       // 小王's workbench is the last socket: it closes and RT-8's grace takes him offline.
       const wangSocket = sockets.find(
