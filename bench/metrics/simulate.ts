@@ -244,6 +244,7 @@ class Simulator {
       agent_read_seq: seq,
       buyer_read_seq: seq,
       spam_reason: spam ? 'SPAM-1: repeated messages in a burst' : null,
+      reported_by: null,
       assign_reason: agentOf ? 'least-loaded' : null,
       queue_group: null,
       queued_at: null,

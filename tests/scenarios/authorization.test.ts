@@ -212,6 +212,13 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/metrics/settings',                at('/api/admin/metrics/settings'),        ADMINS],
   ['PUT',    '/api/admin/metrics/settings',                at('/api/admin/metrics/settings', BAD),   ADMINS_400],
   ['GET',    '/api/admin/metrics/alert',                   at('/api/admin/metrics/alert'),           ADMINS],
+  // Issue #18: the live board for shop A's admins; the MET-5 alert for every agent (theirs only).
+  ['GET',    '/api/admin/live',                            at('/api/admin/live'),                    ADMINS],
+  ['GET',    '/api/metrics/alert',                         at('/api/metrics/alert'),                 AGENTS],
+  // Issue #18 (SPAM-1): the holder or an admin reports a fresh conversation's buyer; C is not
+  // reported, so its undo is a conflict for who may undo and 403 for who may not read it.
+  ['POST',   '/api/conversations/:conversationId/report-spam', (i) => ({ url: `${F(i)}/report-spam` }), C_READ, 'assigned'],
+  ['POST',   '/api/conversations/:conversationId/unreport-spam', (i) => ({ url: `${C(i)}/unreport-spam` }), [401, 401, 401, 409, 403, 409, 409, 404]],
   ['GET',    '/api/admin/quality/sample',                  at('/api/admin/quality/sample'),          ADMINS],
   ['POST',   '/api/admin/quality/reviews',                 at('/api/admin/quality/reviews', BAD),    ADMINS_400],
   // Last: it ends every session of the caller's account.

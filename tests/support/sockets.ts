@@ -8,12 +8,13 @@ export type AckBody<T> =
 
 /**
  * Connects to a namespace over WebSocket as an agent (cookie) or a buyer (token); `headers` adds
- * handshake headers (an `origin`, as a browser page would send).
+ * handshake headers (an `origin`, as a browser page would send); `auth` adds handshake auth fields
+ * (issue #18: `{app: 'console'}` for the console's socket).
  */
 export function connect(
   url: string,
   ns: string,
-  opts: { cookie?: string; token?: string; headers?: Record<string, string> },
+  opts: { cookie?: string; token?: string; headers?: Record<string, string>; auth?: Record<string, unknown> },
 ): Promise<Socket> {
   const extraHeaders = { ...opts.headers, ...(opts.cookie ? { cookie: opts.cookie } : {}) };
   const socket = io(`${url}${ns}`, {
@@ -21,7 +22,9 @@ export function connect(
     forceNew: true,
     reconnection: false,
     ...(Object.keys(extraHeaders).length > 0 ? { extraHeaders } : {}),
-    ...(opts.token ? { auth: { token: opts.token } } : {}),
+    ...(opts.token || opts.auth
+      ? { auth: { ...opts.auth, ...(opts.token ? { token: opts.token } : {}) } }
+      : {}),
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

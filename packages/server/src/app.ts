@@ -3,6 +3,8 @@ import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import {
+  agentsAtRisk,
+  alertForAgent,
   BotService,
   ChatService,
   ComplianceGuard,
@@ -53,6 +55,9 @@ import { complianceRoutes } from './http/routes/compliance.routes';
 import { complianceModel } from './compliance/model';
 import { ImageCodeReader, uploadImageCodes } from './compliance/image-codes';
 import { metricsRoutes } from './http/routes/metrics.routes';
+import { liveRoutes } from './http/routes/live.routes';
+import { spamRoutes } from './http/routes/spam.routes';
+import { shopBlockList } from './bot/block-list';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
@@ -185,6 +190,8 @@ export async function createServer(
   const chat = new ChatService({
     ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
     compliance,
+    // SPAM-1: reporting an advertiser puts them on the shop's block list; the undo takes them off.
+    blockList: shopBlockList(storage, faq),
     proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
       storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
     conversations: storage.conversations,
@@ -474,6 +481,8 @@ export async function createServer(
         routingRoutes,
         complianceRoutes,
         metricsRoutes,
+        liveRoutes,
+        spamRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,
@@ -516,10 +525,27 @@ export async function createServer(
     sockets.disconnectSockets(true);
   };
   ctx.disconnectBuyer = (id) => io.of(WS_BUYER_NAMESPACE).in(rooms.buyer(id)).disconnectSockets(true);
+  // MET-5: each agent whose buyers the alert names, by shop (to clear their banner when it passes).
+  const alertedAgents = new Map<ShopId, string[]>();
   metrics.setAlertListener((shopId, alert) => {
-    const admins = io.of(WS_AGENT_NAMESPACE).to(rooms.admins(shopId));
+    const agentNs = io.of(WS_AGENT_NAMESPACE);
+    const admins = agentNs.to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);
     else admins.emit('metrics:alert-cleared', {});
+    // Issue #18: an agent hears of the buyers they hold (admins have the whole alert above).
+    const now = agentsAtRisk(alert);
+    for (const agentId of now)
+      agentNs
+        .to(rooms.agent(agentId))
+        .except(rooms.admins(shopId))
+        .emit('metrics:alert', alertForAgent(alert, agentId));
+    for (const agentId of alertedAgents.get(shopId) ?? [])
+      if (!now.includes(agentId))
+        agentNs.to(rooms.agent(agentId)).except(rooms.admins(shopId)).emit('metrics:alert-cleared', {});
+    if (now.length > 0) alertedAgents.set(shopId, now);
+    else alertedAgents.delete(shopId);
+    // The live board shows the alert and the rate it projects.
+    agentNs.to(rooms.live(shopId)).emit('live:changed', { shopId });
   });
   const worker = roles.has('worker');
   if (worker) {

@@ -20,6 +20,7 @@ export type ConversationPatch = Partial<
     | 'buyerReadSeq'
     | 'botMisses'
     | 'spamReason'
+    | 'reportedBy'
     | 'assignReason'
     | 'queueGroup'
     | 'queuePriority'

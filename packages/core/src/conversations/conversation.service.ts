@@ -70,6 +70,14 @@ export interface ChatDeps {
   compliance?: ComplianceGuard;
   /** BOT-5: the shop's service hours, told to a buyer who waits while nobody is here. */
   serviceHours?: (shopId: ShopId) => Promise<string>;
+  /**
+   * SPAM-1: the shop's block list (buyers whose conversations go straight to suspected spam), as
+   * reporting an advertiser and its undo change it. Default: none (reports only set aside).
+   */
+  blockList?: {
+    add(shopId: ShopId, buyerId: BuyerId): Promise<void>;
+    remove(shopId: ShopId, buyerId: BuyerId): Promise<void>;
+  };
   /** CMP-6: records a proactive message (the caps count them). */
   proactiveLog?: (
     shopId: ShopId,
@@ -131,6 +139,7 @@ export function newConversation(
     buyerReadSeq: 0,
     botMisses: 0,
     spamReason: null,
+    reportedBy: null,
     assignReason: null,
     queueGroup: null,
     queuePriority: false,
@@ -723,6 +732,96 @@ export class ChatService {
       previousAgentId: null,
     });
     return this.routeNow(shopId, conversationId);
+  }
+
+  /**
+   * SPAM-1: an agent reports the buyer as an advertiser — the agent holding the conversation, or
+   * an admin of the shop for any open one. The buyer goes on the shop's block list (their later
+   * conversations go straight to suspected spam) and this one is set aside (reason `reported`, who
+   * reported kept for the undo); the agent's slot frees and the queue drains (RT-4).
+   */
+  async reportSpam(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    conversationId: ConversationId,
+  ): Promise<Conversation> {
+    await this.getConversationFor(shopId, actor, conversationId);
+    return this.routed(shopId, async () => {
+      // Under the shop's lock, from a fresh read: it may have been ended or moved meanwhile.
+      const current = await this.mustFind(shopId, conversationId);
+      if (current.status === 'ended')
+        throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
+      if (current.status === 'spam')
+        throw new DomainError('conflict', 'the conversation is already set aside as spam', 'conversationId');
+      if (!actor.isAdmin && !(current.status === 'assigned' && current.agentId === actor.agentId))
+        throw new DomainError(
+          'conversation_not_yours',
+          'only the agent holding the conversation, or an admin, reports its buyer',
+          'conversationId',
+        );
+      await this.deps.blockList?.add(shopId, current.buyerId);
+      const aside = await this.deps.conversations.updateConversation(shopId, conversationId, {
+        status: 'spam',
+        spamReason: 'reported',
+        reportedBy: actor.agentId,
+        agentId: null,
+        queueGroup: null,
+        queuedAt: null,
+      });
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: aside,
+        previousAgentId: current.agentId,
+      });
+      return { result: aside, step: (router, now) => router.rebalance(now) };
+    });
+  }
+
+  /**
+   * SPAM-1: the report was a mistake — by the agent who made it or an admin. The buyer leaves the
+   * block list and the conversation goes back to the agent who reported it (beyond the cap: it
+   * was theirs a moment ago), or to routing when they are offline now.
+   */
+  async unreportSpam(
+    shopId: ShopId,
+    actor: Extract<Actor, { type: 'agent' }>,
+    conversationId: ConversationId,
+  ): Promise<Conversation> {
+    await this.getConversationFor(shopId, actor, conversationId);
+    await this.routed(shopId, async () => {
+      const current = await this.mustFind(shopId, conversationId);
+      if (current.status !== 'spam' || current.spamReason !== 'reported')
+        throw new DomainError('conflict', 'the conversation is not set aside by a report', 'conversationId');
+      if (!actor.isAdmin && current.reportedBy !== actor.agentId)
+        throw new DomainError('forbidden', 'only the agent who reported it, or an admin, undoes a report');
+      await this.deps.blockList?.remove(shopId, current.buyerId);
+      const reporter = current.reportedBy
+        ? await this.deps.agents.findAgent(shopId, current.reportedBy)
+        : undefined;
+      const back = reporter && reporter.disabledAt === null && reporter.status !== 'offline';
+      const updated = await this.deps.conversations.updateConversation(
+        shopId,
+        conversationId,
+        back
+          ? {
+              status: 'assigned',
+              agentId: reporter.id,
+              assignedAt: this.deps.clock.now(),
+              spamReason: null,
+              reportedBy: null,
+            }
+          : { status: 'queued', agentId: null, queuedAt: null, spamReason: null, reportedBy: null },
+      );
+      this.deps.events.publish({
+        type: 'conversation.updated',
+        shopId,
+        conversation: updated,
+        previousAgentId: null,
+      });
+      return { result: undefined, step: (router, now) => router.rebalance(now) };
+    });
+    return this.mustFind(shopId, conversationId);
   }
 
   /**

@@ -119,6 +119,8 @@ export interface Conversation {
   botMisses: number;
   /** SPAM-1: why it was set aside, while status is `spam`. */
   spamReason: string | null;
+  /** SPAM-1: the agent who reported the buyer as an advertiser (reason `reported`), for the undo. */
+  reportedBy: AgentId | null;
   /** Why routing put it where it is (RT-1 … RT-10); shown in the workbench. */
   assignReason: RouteReason | null;
   /** RT-4: the queue it waits in while queued (a group id; null: the general queue). */

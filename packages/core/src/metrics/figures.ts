@@ -340,7 +340,14 @@ export interface ReplyRateAlert {
   date: string;
   projectedRate: number;
   threshold: number;
-  atRisk: { conversationId: string; buyerId: string; since: number; secondsLeft: number }[];
+  /** `agentId`: who holds the buyer now (null: the bot or the queue) — MET-5 tells them too. */
+  atRisk: {
+    conversationId: string;
+    buyerId: string;
+    agentId: string | null;
+    since: number;
+    secondsLeft: number;
+  }[];
 }
 
 /**
@@ -366,6 +373,7 @@ export function replyRateAlert(
       atRisk.push({
         conversationId: r.conversationId,
         buyerId: r.buyerId,
+        agentId: r.agentId,
         since: r.windowAt!,
         secondsLeft: Math.max(0, Math.ceil((r.windowAt! + settings.replyMinutes * 60_000 - now) / 1000)),
       });
@@ -375,4 +383,22 @@ export function replyRateAlert(
   if (projectedRate >= settings.threshold) return null;
   atRisk.sort((a, b) => a.secondsLeft - b.secondsLeft);
   return { date, projectedRate, threshold: settings.threshold, atRisk };
+}
+
+/**
+ * MET-5 for one agent: the shop's alert narrowed to the buyers they hold; null when none of
+ * theirs is at risk (their banner names only buyers they can answer).
+ */
+export function alertForAgent<A extends { atRisk: readonly { agentId: string | null }[] }>(
+  alert: A | null,
+  agentId: string,
+): A | null {
+  if (!alert) return null;
+  const mine = alert.atRisk.filter((r) => r.agentId === agentId);
+  return mine.length === 0 ? null : ({ ...alert, atRisk: mine } as A);
+}
+
+/** MET-5: the agents who hold a buyer the alert names. */
+export function agentsAtRisk(alert: { atRisk: readonly { agentId: string | null }[] } | null): string[] {
+  return [...new Set((alert?.atRisk ?? []).flatMap((r) => (r.agentId ? [r.agentId] : [])))];
 }

@@ -6,6 +6,7 @@ import {
   localDay,
   replyRateAlert,
   shiftDay,
+  type BuyerDayFacts,
   type ChatEvent,
   type Clock,
   type DayMetrics,
@@ -242,12 +243,20 @@ export class MetricsService {
     });
   }
 
-  /** MET-5: the shop's alert now (null when nothing is at risk). */
-  async alert(shopId: ShopId): Promise<AlertView | null> {
+  /** Today's buyer-day roll-ups and the settings they are read with (MET-5, the live board). */
+  async todayFacts(
+    shopId: ShopId,
+  ): Promise<{ date: string; settings: MetricsSettings; rows: BuyerDayFacts[] }> {
     const { settings, timeZone } = await this.context(shopId);
     const date = localDay(this.clock.now(), timeZone);
     const attributionEnd = attributionEnds(settings, timeZone);
     const rows = await this.storage.metrics.facts({ shopId, from: date, to: date, attributionEnd });
+    return { date, settings, rows };
+  }
+
+  /** MET-5: the shop's alert now (null when nothing is at risk). */
+  async alert(shopId: ShopId): Promise<AlertView | null> {
+    const { date, settings, rows } = await this.todayFacts(shopId);
     const alert = replyRateAlert(date, rows, settings, this.clock.now());
     if (!alert) return null;
     const nicks = await Promise.all(

@@ -52,6 +52,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     buyerReadSeq: Number(row.buyer_read_seq),
     botMisses: Number(row.bot_misses ?? 0),
     spamReason: row.spam_reason ?? null,
+    reportedBy: (row.reported_by ?? null) as AgentId | null,
     assignReason: (row.assign_reason ?? null) as Conversation['assignReason'],
     queueGroup: row.queue_group ?? null,
     queuePriority: Number(row.queue_priority ?? 0) === 1,
@@ -153,6 +154,7 @@ export class KyselyConversationStore implements ConversationStore {
             buyer_read_seq: c.buyerReadSeq,
             bot_misses: c.botMisses,
             spam_reason: c.spamReason,
+            reported_by: c.reportedBy,
             assign_reason: c.assignReason,
             queue_group: c.queueGroup,
             queue_priority: c.queuePriority ? 1 : 0,
@@ -202,6 +204,7 @@ export class KyselyConversationStore implements ConversationStore {
     if (patch.buyerReadSeq !== undefined) set.buyer_read_seq = patch.buyerReadSeq;
     if (patch.botMisses !== undefined) set.bot_misses = patch.botMisses;
     if (patch.spamReason !== undefined) set.spam_reason = patch.spamReason;
+    if (patch.reportedBy !== undefined) set.reported_by = patch.reportedBy;
     if (patch.assignReason !== undefined) set.assign_reason = patch.assignReason;
     if (patch.queueGroup !== undefined) set.queue_group = patch.queueGroup;
     if (patch.queuePriority !== undefined) set.queue_priority = patch.queuePriority ? 1 : 0;

@@ -821,6 +821,14 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('compliance_log').addColumn('reviewed_at', 'bigint').execute();
       },
     },
+    '0020_spam_reports': {
+      // Issue #18 (SPAM-1): the agent who reported a buyer as an advertiser, while the
+      // conversation is set aside for it (reason 'reported'); the undo gives it back to them.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('conversations').addColumn('reported_by', 'text').execute();
+      },
+    },
   };
 }
 

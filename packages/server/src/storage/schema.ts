@@ -124,6 +124,8 @@ export interface ConversationsTable {
   buyer_read_seq: number;
   bot_misses: Generated<number>;
   spam_reason: string | null;
+  /** SPAM-1: who reported the buyer as an advertiser (migration 0020). */
+  reported_by: string | null;
   assign_reason: string | null;
   queue_group: string | null;
   queue_priority: Generated<number>;

@@ -26,7 +26,7 @@ import { OriginGuard } from '../http/origin';
 import { assertValidText } from '../http/text-guard';
 import { consumeBuyerMessage } from '../http/routes/widget.routes';
 import { DomainError } from '@xiaoer/core';
-import { SocketLimits } from './limits';
+import { SocketLimits, TypingCoalescer } from './limits';
 
 /** Room names: one per agent, one per buyer, one for a shop's admins (who see every conversation). */
 export const rooms = {
@@ -41,7 +41,17 @@ export const rooms = {
   masked: (shopId: string) => `masked:${shopId}`,
   /** …and each of them alone in that shop (their copy of `agent:<id>` pushes, masked). */
   maskedAgent: (shopId: string, agentId: string) => `masked-agent:${shopId}:${agentId}`,
+  /** Issue #18: the consoles watching a shop's live board (its admins' console sockets). */
+  live: (shopId: string) => `live:${shopId}`,
 };
+
+/** Issue #18: a shop's live board is told of changes at most once per this many ms (the first at once). */
+export const LIVE_PUSH_MS = 1000;
+
+/** Whether a socket is the console's (`auth: {app: 'console'}`): it watches, it is not a workbench. */
+function isConsoleSocket(socket: Socket): boolean {
+  return (socket.handshake.auth as { app?: unknown } | undefined)?.app === 'console';
+}
 
 /**
  * CMP-7: sends an event to agent rooms, full to those who may see buyers' phones and addresses
@@ -133,6 +143,13 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   setupBuyers(buyers, ctx, senders, limits);
 
   const nicks = new BuyerNicks(ctx);
+  // Issue #18: the live board re-reads when its shop changed — statuses, loads, the queue, who
+  // waits. Coalesced per shop like typing: the first change at once, then at most one a second.
+  const liveChanges = new TypingCoalescer(LIVE_PUSH_MS);
+  const liveChanged = (shopId: string) =>
+    liveChanges.offer(shopId, true, async () => {
+      agents.to(rooms.live(shopId)).emit('live:changed', { shopId });
+    });
   // Events are pushed in the order they were published, even though presenting one may wait on
   // a lookup: a client never sees seq 5 before seq 4.
   let chain: Promise<void> = Promise.resolve();
@@ -141,6 +158,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   });
 
   async function push(event: ChatEvent): Promise<void> {
+    if (event.type !== 'conversation.typing' && event.type !== 'conversation.read') liveChanged(event.shopId);
     switch (event.type) {
       case 'message.created': {
         const { conversation, message } = event;
@@ -281,6 +299,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   return () => {
     clearInterval(recheck);
     limits.close();
+    liveChanges.close();
     unsubscribe();
   };
 }
@@ -342,6 +361,15 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     const state: AgentSocketState = { me, shops: new Map() };
     const agentId = me.account.id;
     limits.guard(socket, `agent:${agentId}`);
+    // Issue #18: the console watches the live boards of the shops it administers; it is no
+    // workbench — it takes no buyers, so it never counts as the agent being here (RT-8).
+    if (isConsoleSocket(socket)) {
+      void socket.join([
+        rooms.account(agentId),
+        ...me.memberships.filter((m) => canAdminister(m.role)).map((m) => rooms.live(m.shopId)),
+      ]);
+      return;
+    }
     void socket.join([rooms.agent(agentId), rooms.account(agentId)]);
     for (const m of me.memberships) {
       void socket.join(rooms.agents(m.shopId));

@@ -13,6 +13,7 @@ import { AgentsTable } from './AgentsTable';
 import { BotAdmin } from './BotAdmin';
 import { ComplianceLog } from './ComplianceLog';
 import { ComplianceSettings } from './ComplianceSettings';
+import { LiveBoard } from './LiveBoard';
 import { MetricsDashboard } from './MetricsDashboard';
 import { MetricsSettings } from './MetricsSettings';
 import { QualityReview } from './QualityReview';
@@ -23,7 +24,7 @@ import { ShopSettings } from './ShopSettings';
 export function AdminApp() {
   const { t } = useT();
   const session = useSession();
-  const [tab, setTab] = useState(() => location.hash.slice(1) || 'metrics');
+  const [tab, setTab] = useState(() => location.hash.slice(1) || 'live');
   if (session.loading) return <Spin style={{ display: 'block', marginTop: 120 }} />;
   if (!session.me) return <LoginForm title={t.appAdmin} notice={session.notice} onLogin={session.login} />;
   const { me } = session;
@@ -51,6 +52,13 @@ export function AdminApp() {
               history.replaceState(null, '', `#${key}`);
             }}
             items={[
+              // Issue #18: where a supervisor's day starts; its socket closes when the tab is left.
+              {
+                key: 'live',
+                label: t.liveBoard,
+                children: <LiveBoard shopId={me.shop.id} />,
+                destroyOnHidden: true,
+              },
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },

@@ -1,5 +1,6 @@
 import { ArrowLeftOutlined } from '@ant-design/icons';
-import { Alert, Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Empty, Popconfirm, Space, Tag, Tooltip, Typography, message as toast } from 'antd';
+import type { ConversationDto } from '@xiaoer/protocol';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { lastSeq } from '@xiaoer/protocol/message-list';
 import { useEffect, useRef, useState, type Ref } from 'react';
@@ -29,6 +30,10 @@ export function ChatPane(props: {
   summary?: ConversationSummary | null;
   buyerTyping: boolean;
   isAdmin: boolean;
+  /** Who I am: the undo of a report is for who made it (and admins). */
+  myId: string;
+  /** A conversation as an action answered it (the socket's push may come a moment later). */
+  onChanged: (conversation: ConversationDto) => void;
   /** TEAM-4: the conversation's shop, shown when I serve more than one. */
   shopName?: string | null;
   composerRef?: Ref<ComposerHandle>;
@@ -56,6 +61,55 @@ export function ChatPane(props: {
   }, [c?.id, seq]); // props.onRead changes identity each render; the ids are what matter
   if (!c) return <Empty description={t.pickConversation} style={{ marginTop: 120 }} />;
   const ended = c.status === 'ended';
+  const conversationId = c.id;
+  /** SPAM-1: the undo, from the notification or the set-aside conversation. */
+  const undoReport = async () => {
+    try {
+      const r = await api<{ conversation: ConversationDto }>(
+        'POST',
+        `/api/conversations/${conversationId}/unreport-spam`,
+      );
+      props.onChanged(r.conversation);
+      toast.success(t.undoReportDone);
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+  };
+  /** SPAM-1: report the buyer as an advertiser (block list + set aside); the notice offers the undo. */
+  const report = async () => {
+    try {
+      const r = await api<{ conversation: ConversationDto }>(
+        'POST',
+        `/api/conversations/${conversationId}/report-spam`,
+      );
+      props.onChanged(r.conversation);
+      const key = `reported-${conversationId}`;
+      toast.open({
+        key,
+        type: 'success',
+        duration: 10,
+        content: (
+          <span data-testid="report-spam-done">
+            {t.reportSpamDone}{' '}
+            <Button
+              size="small"
+              type="link"
+              data-testid="report-spam-undo"
+              onClick={() => {
+                toast.destroy(key);
+                void undoReport();
+              }}
+            >
+              {t.undoReport}
+            </Button>
+          </span>
+        ),
+      });
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+  };
+  const reported = c.status === 'spam' && c.spamReason === 'reported';
   return (
     <div style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
       <div
@@ -101,9 +155,24 @@ export function ChatPane(props: {
               {t.statusQueued}
             </Tag>
           )}
+          {reported && (
+            <Tag color="red" data-testid="reported-tag">
+              {t.reportedTag}
+            </Tag>
+          )}
         </Space>
         <Space wrap size={props.onBack ? 4 : 8}>
-          {c.status === 'spam' && (
+          {reported && (props.isAdmin || c.reportedBy === props.myId) && (
+            <Button data-testid="unreport-spam" onClick={() => void undoReport()}>
+              {t.undoReport}
+            </Button>
+          )}
+          {c.status === 'assigned' && (props.isAdmin || c.agentId === props.myId) && (
+            <Popconfirm title={t.reportSpamConfirm} onConfirm={() => void report()}>
+              <Button data-testid="report-spam">{t.reportSpam}</Button>
+            </Popconfirm>
+          )}
+          {c.status === 'spam' && !reported && (
             <Button
               data-testid="release-spam"
               onClick={() => api('POST', `/api/conversations/${c.id}/release`)}

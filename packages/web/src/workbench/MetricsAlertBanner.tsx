@@ -4,8 +4,9 @@ import { useT } from '../shared/i18n';
 import { fill, pct, type MetricsAlert } from '../shared/metrics';
 
 /**
- * MET-5 for supervisors: today's reply rate, projected from the buyers waiting now, falls below
- * the threshold. Names each buyer about to run out of time, counting down; a click opens the chat.
+ * MET-5: today's reply rate, projected from the buyers waiting now, falls below the threshold.
+ * Names each buyer about to run out of time, counting down (supervisors: all of them; an agent:
+ * the buyers they hold; the console's live board: all); a click opens the chat.
  */
 export function MetricsAlertBanner(props: {
   alert: (MetricsAlert & { receivedAt: number }) | null;

@@ -119,6 +119,8 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
         summary={conversation ? (wb.summaries[conversation.id] ?? null) : null}
         buyerTyping={Date.now() - typingAt < 5000}
         isAdmin={adminHere}
+        myId={me.agent.id}
+        onChanged={wb.upsertConversation}
         shopName={manyShops && conversation ? shopName(conversation.shopId) : null}
         composerRef={composerRef}
         onSendText={(text, options) =>
@@ -232,17 +234,16 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
           />
         }
       />
-      {isAdmin && (
-        <MetricsAlertBanner
-          alert={wb.metricsAlert}
-          replyMinutes={wb.replyMinutes}
-          onOpen={(id) => {
-            // The buyer may not be in the list yet (queued, another agent's): load it, then open.
-            if (wb.conversations[id]) wb.select(id);
-            else void wb.reloadList().then(() => wb.select(id));
-          }}
-        />
-      )}
+      {/* MET-5: supervisors see every buyer at risk, an agent the ones they hold (issue #18). */}
+      <MetricsAlertBanner
+        alert={wb.metricsAlert}
+        replyMinutes={wb.replyMinutes}
+        onOpen={(id) => {
+          // The buyer may not be in the list yet (queued, another agent's): load it, then open.
+          if (wb.conversations[id]) wb.select(id);
+          else void wb.reloadList().then(() => wb.select(id));
+        }}
+      />
       {phone ? (
         <>
           {/* Issue #18: one pane at a time on a phone — list → chat → buyer — all kept mounted so a

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api, newClientId, errorMessage, ApiError } from '../shared/api';
 import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
-import type { MetricsAlert, MetricsSettings } from '../shared/metrics';
+import type { MetricsAlert } from '../shared/metrics';
 import { notifyBuyerMessage } from './notify';
 
 type Ack<T> =
@@ -53,7 +53,7 @@ export function useWorkbench(
   const [selectedId, setSelectedId] = useState<string | null>(null);
   /** Bumped whenever the queue changes (RT-4): the queue panel reloads on it. */
   const [queueVersion, setQueueVersion] = useState(0);
-  /** MET-5 (admins): today's reply rate is heading below the threshold; who is about to break it. */
+  /** MET-5: today's reply rate is heading below the threshold; who is about to break it (an agent: of theirs). */
   const [metricsAlert, setMetricsAlert] = useState<(MetricsAlert & { receivedAt: number }) | null>(null);
   /** The minutes a reply has (MET-1), for the alert's wording. */
   const [replyMinutes, setReplyMinutes] = useState(5);
@@ -185,15 +185,14 @@ export function useWorkbench(
       setQueueVersion((v) => v + 1);
       // After any (re)connect: the list again, and every loaded conversation after its last seq.
       void reloadList();
-      if (me.isAdmin) {
-        // The alert may have been raised while this page was not listening.
-        api<{ alert: MetricsAlert | null }>('GET', '/api/admin/metrics/alert')
-          .then((r) => setMetricsAlert(r.alert ? { ...r.alert, receivedAt: Date.now() } : null))
-          .catch(() => undefined);
-        api<{ settings: MetricsSettings }>('GET', '/api/admin/metrics/settings')
-          .then((r) => setReplyMinutes(r.settings.replyMinutes))
-          .catch(() => undefined);
-      }
+      // MET-5: the alert may have been raised while this page was not listening (admins: the
+      // shop's; an agent: the buyers they hold).
+      api<{ alert: MetricsAlert | null; replyMinutes: number }>('GET', '/api/metrics/alert')
+        .then((r) => {
+          setMetricsAlert(r.alert ? { ...r.alert, receivedAt: Date.now() } : null);
+          setReplyMinutes(r.replyMinutes);
+        })
+        .catch(() => undefined);
       // Issue #14: syncs past the server's budget (many conversations open) go again when it says.
       const sync = (id: string) =>
         void socket
@@ -298,7 +297,7 @@ export function useWorkbench(
       closed = true;
       socket.close();
     };
-  }, [addMessages, me.agentId, me.isAdmin, reloadList, upsertConversation]);
+  }, [addMessages, me.agentId, reloadList, upsertConversation]);
 
   const select = useCallback(
     (id: string | null) => {
