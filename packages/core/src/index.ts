@@ -19,3 +19,4 @@ export * from './bot';
 export * from './compliance';
 export * from './metrics';
 export * from './team';
+export * from './history';
