@@ -173,7 +173,7 @@ export interface HistoryTranscript {
   messages: TranscriptMessage[];
   /** Messages refused before they were sent (blocked), with when and what was tried. */
   blocked: (LoggedOutcome & { agentId: string; agentName: string | null; text: string; createdAt: number })[];
-  responseTimes: ConversationResponseTimes & {
+  responseTimes: Omit<ConversationResponseTimes, 'turns'> & {
     turns: (ResponseTurn & { responderName: string | null })[];
   };
   truncated: boolean;
