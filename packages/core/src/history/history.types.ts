@@ -1,5 +1,5 @@
 import type { ComplianceLogEntry } from '../compliance/compliance.guard';
-import type { ConversationStatus, Message } from '../conversations/conversation.types';
+import type { ConversationStatus, Message, MessageContent } from '../conversations/conversation.types';
 
 /**
  * Issue #18: labels a conversation carries in the history, derived from what happened in it (the
@@ -158,14 +158,13 @@ export interface HistoryPage {
 export type LoggedOutcome = Pick<ComplianceLogEntry, 'id' | 'action' | 'verdict' | 'rules'>;
 
 /** One message of a transcript. */
-export type TranscriptMessage = Pick<Message, 'seq' | 'sender' | 'senderId' | 'createdAt'> & {
-  kind: Message['kind'];
-  body: Message['body'];
-  /** An agent's name (agent messages). */
-  agentName: string | null;
-  /** A warning the agent sent anyway, as logged. */
-  compliance: LoggedOutcome | null;
-};
+export type TranscriptMessage = MessageContent &
+  Pick<Message, 'seq' | 'sender' | 'senderId' | 'createdAt'> & {
+    /** An agent's name (agent messages). */
+    agentName: string | null;
+    /** A warning the agent sent anyway, as logged. */
+    compliance: LoggedOutcome | null;
+  };
 
 /** A conversation's transcript with its MET-4 figures. */
 export interface HistoryTranscript {

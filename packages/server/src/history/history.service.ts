@@ -106,14 +106,16 @@ export class HistoryService {
     return {
       conversation: row,
       messages: shown.map((m) => {
-        const seen = masked ? maskedMessage(m) : m;
+        // CMP-7: what the buyer typed of phones and addresses, masked for a role without the right.
+        const {
+          id: _id,
+          shopId: _shop,
+          conversationId: _conversation,
+          clientId: _client,
+          ...seen
+        } = masked ? maskedMessage(m) : m;
         return {
-          seq: seen.seq,
-          sender: seen.sender,
-          senderId: seen.senderId,
-          createdAt: seen.createdAt,
-          kind: seen.kind,
-          body: seen.body,
+          ...seen,
           agentName: seen.sender === 'agent' && seen.senderId ? (names.get(seen.senderId) ?? null) : null,
           compliance: outcomes.get(seen.seq) ?? null,
         };
