@@ -238,6 +238,7 @@ export class HistoryRepository {
       const rows = await this.db
         .selectFrom('messages')
         .select([
+          'shop_id',
           'conversation_id',
           'seq',
           'sender',
@@ -248,12 +249,15 @@ export class HistoryRepository {
             string | null
           >`case when sender = 'system' or (sender = 'bot' and kind = 'text') then body end`.as('body'),
         ])
-        .where('shop_id', '=', shopId)
+        // By the (conversation, seq) key alone: with the shop in the WHERE, SQLite's planner (no
+        // statistics) walks the shop's messages by time instead — 300 ms rather than 2 ms for a
+        // page on a 200,000-message shop. The shop is checked on each row instead (TEAM-4).
         .where('conversation_id', 'in', part)
         .orderBy('conversation_id')
         .orderBy('seq')
         .execute();
       for (const r of rows) {
+        if (r.shop_id !== shopId) continue;
         const body = r.body
           ? (JSON.parse(r.body) as { holding?: boolean; code?: string; agentId?: string })
           : {};
@@ -284,8 +288,8 @@ export class HistoryRepository {
       if (part.length === 0) continue;
       const rows = await this.db
         .selectFrom('messages')
-        .select(['conversation_id', 'seq', 'sender', 'kind', 'body', 'created_at'])
-        .where('shop_id', '=', shopId)
+        .select(['shop_id', 'conversation_id', 'seq', 'sender', 'kind', 'body', 'created_at'])
+        // As messageFacts: by the conversation key, the shop checked on each row.
         .where('conversation_id', 'in', part)
         .where('kind', 'in', [...kinds])
         .where(lowerLike('body', pattern))
@@ -293,7 +297,7 @@ export class HistoryRepository {
         .orderBy('seq')
         .execute();
       for (const r of rows)
-        if (!out.has(r.conversation_id))
+        if (r.shop_id === shopId && !out.has(r.conversation_id))
           out.set(r.conversation_id, {
             seq: Number(r.seq),
             sender: r.sender as Message['sender'],
