@@ -20,3 +20,4 @@ export * from './compliance';
 export * from './metrics';
 export * from './live';
 export * from './team';
+export * from './history';

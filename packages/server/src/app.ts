@@ -58,6 +58,7 @@ import { metricsRoutes } from './http/routes/metrics.routes';
 import { liveRoutes } from './http/routes/live.routes';
 import { spamRoutes } from './http/routes/spam.routes';
 import { shopBlockList } from './bot/block-list';
+import { historyRoutes } from './http/routes/history.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
@@ -483,6 +484,7 @@ export async function createServer(
         metricsRoutes,
         liveRoutes,
         spamRoutes,
+        historyRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,

@@ -29,7 +29,7 @@ function settingsOf(json: string | null): ComplianceSettings {
 }
 
 /** A log row as the core's entry; review fields only once reviewed. */
-function toLogEntry(r: Selectable<ComplianceLogTable>): ComplianceLogEntry {
+export function toLogEntry(r: Selectable<ComplianceLogTable>): ComplianceLogEntry {
   return {
     id: r.id,
     shopId: r.shop_id as ShopId,

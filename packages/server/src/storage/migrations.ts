@@ -829,6 +829,23 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('conversations').addColumn('reported_by', 'text').execute();
       },
     },
+    '0021_history_indexes': {
+      // Issue #18: the chat history pages a shop's conversations by when they began (newest
+      // first, a day range), and reads the compliance log of the conversations on a page.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createIndex('conversations_shop_created')
+          .on('conversations')
+          .columns(['shop_id', 'created_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('compliance_log_conversation')
+          .on('compliance_log')
+          .column('conversation_id')
+          .execute();
+      },
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { useSession } from '../shared/useSession';
 import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
 import { AgentsTable } from './AgentsTable';
 import { BotAdmin } from './BotAdmin';
+import { ChatHistory } from './ChatHistory';
 import { ComplianceLog } from './ComplianceLog';
 import { ComplianceSettings } from './ComplianceSettings';
 import { LiveBoard } from './LiveBoard';
@@ -61,6 +62,8 @@ export function AdminApp() {
               },
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
+              // Issue #18: 会话记录 — search every conversation, read a transcript, export.
+              { key: 'history', label: t.history.tab, children: <ChatHistory />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               {
                 key: 'agents',
