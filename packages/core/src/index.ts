@@ -18,4 +18,5 @@ export * from './quick-replies/quick-reply.search';
 export * from './bot';
 export * from './compliance';
 export * from './metrics';
+export * from './staffing';
 export * from './team';
