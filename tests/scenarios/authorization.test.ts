@@ -212,6 +212,10 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/metrics/settings',                at('/api/admin/metrics/settings'),        ADMINS],
   ['PUT',    '/api/admin/metrics/settings',                at('/api/admin/metrics/settings', BAD),   ADMINS_400],
   ['GET',    '/api/admin/metrics/alert',                   at('/api/admin/metrics/alert'),           ADMINS],
+  ['GET',    '/api/admin/staffing',                        at('/api/admin/staffing'),                ADMINS],
+  ['POST',   '/api/admin/staffing/plan',                   at('/api/admin/staffing/plan', BAD),      ADMINS_400],
+  ['GET',    '/api/admin/staffing/rota',                   at('/api/admin/staffing/rota'),           ADMINS],
+  ['PUT',    '/api/admin/staffing/rota',                   at('/api/admin/staffing/rota', BAD),      ADMINS_400],
   ['GET',    '/api/admin/quality/sample',                  at('/api/admin/quality/sample'),          ADMINS],
   ['POST',   '/api/admin/quality/reviews',                 at('/api/admin/quality/reviews', BAD),    ADMINS_400],
   // Last: it ends every session of the caller's account.

@@ -53,6 +53,7 @@ import { complianceRoutes } from './http/routes/compliance.routes';
 import { complianceModel } from './compliance/model';
 import { ImageCodeReader, uploadImageCodes } from './compliance/image-codes';
 import { metricsRoutes } from './http/routes/metrics.routes';
+import { staffingRoutes } from './http/routes/staffing.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
@@ -474,6 +475,7 @@ export async function createServer(
         routingRoutes,
         complianceRoutes,
         metricsRoutes,
+        staffingRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,

@@ -112,3 +112,20 @@ export function validateStaffingParams(p: StaffingParams): StaffingParams {
     throw invalid('concurrency', `must be a whole number 1–${MAX_ROTA_AGENTS}`);
   return p;
 }
+
+/** The planner's answer (GET /api/admin/staffing, POST /api/admin/staffing/plan): the plan and where its inputs came from. */
+export interface StaffingReport extends StaffingPlan {
+  /** `history`: the shop's own conversations; `forecast`: arrivals typed by the owner. */
+  source: 'history' | 'forecast';
+  timeZone: string;
+  /** The days averaged (history only). */
+  window: { from: string; to: string; days: number; conversations: number } | null;
+  /** Where the handle time came from: typed, the shop's ended conversations, or the default (none yet). */
+  ahtSource: 'typed' | 'history' | 'default';
+  /** Ended human conversations it was averaged over (history). */
+  ahtSamples: number;
+  /** Where the concurrency came from: typed, the agents' caps (median), or the default (no agents). */
+  concurrencySource: 'typed' | 'agents' | 'default';
+  /** The rota the gaps are against. */
+  rota: Rota;
+}

@@ -20,6 +20,7 @@ import { TeamRepository } from './team.repository';
 import { UploadRepository } from './upload.repository';
 import { WebhookRepository } from './webhook.repository';
 import { ChannelRepository } from './channel.repository';
+import { StaffingRepository } from './staffing.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -47,6 +48,8 @@ export interface Storage {
   webhooks: WebhookRepository;
   /** Issue #16: platform message ids taken in through the channels API (dedupe). */
   channels: ChannelRepository;
+  /** Issue #18: the staffing planner's rota and the history it reads. */
+  staffing: StaffingRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     apiKeys: new ApiKeyRepository(k),
     webhooks,
     channels: new ChannelRepository(k),
+    staffing: new StaffingRepository(k),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

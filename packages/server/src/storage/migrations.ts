@@ -821,6 +821,26 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('compliance_log').addColumn('reviewed_at', 'bigint').execute();
       },
     },
+    '0020_staffing_rota': {
+      // Issue #18: the shop's rota for the staffing planner — agents scheduled per local hour of
+      // day (JSON array of 24 whole numbers), who saved it and when. One row per shop.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('staffing_rotas')
+          .addColumn('shop_id', 'text', (c) => c.primaryKey().references('shops.id'))
+          .addColumn('hours', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_by', 'text')
+          .execute();
+        // The planner reads a shop's conversations by when they began, over the last days.
+        await db.schema
+          .createIndex('conversations_created')
+          .on('conversations')
+          .columns(['shop_id', 'created_at'])
+          .execute();
+      },
+    },
   };
 }
 
