@@ -31,8 +31,18 @@ export interface SimulatedHour {
   arrivals: number;
   /** Of those, the share taken by an agent within the target. */
   share: number;
+  /**
+   * How far the share may be off the long run: the half-width of a 95 % interval by batch means
+   * (the buyers in 10 consecutive batches, Student's t with 9 degrees of freedom) — waits come in
+   * runs, so the plain binomial √(p(1−p)/n) would claim more certainty than a run gives.
+   */
+  margin: number;
   meanWaitSeconds: number;
 }
+
+const BATCHES = 10;
+/** Student's t, 97.5 % quantile, 9 degrees of freedom. */
+const T_975_9 = 2.262;
 
 /** How long the simulator runs per hour: enough buyers for a steady share, bounded work. */
 export interface SimulationBudget {
@@ -109,17 +119,25 @@ export function simulateHour(input: {
   // ends after its handle time, so the queue always drains and every buyer gets one.
   const taken = new Map<string, number>();
   for (const d of result.decisions) if (d.agent !== null && !taken.has(d.buyer)) taken.set(d.buyer, d.at);
-  let within = 0;
-  let waited = 0;
-  for (const [buyer, arrived] of measured) {
-    const wait = (taken.get(buyer) ?? Infinity) - arrived;
-    if (wait <= targetSeconds * 1000) within++;
-    waited += wait;
+  const waits = [...measured].map(([buyer, arrived]) => (taken.get(buyer) ?? Infinity) - arrived);
+  const inTime = (w: number) => w <= targetSeconds * 1000;
+  const count = waits.length;
+  const within = waits.filter(inTime).length;
+  const batch = Math.floor(count / BATCHES);
+  let margin = 1;
+  if (batch > 0) {
+    const shares = Array.from(
+      { length: BATCHES },
+      (_, b) => waits.slice(b * batch, (b + 1) * batch).filter(inTime).length / batch,
+    );
+    const mean = shares.reduce((a, x) => a + x, 0) / BATCHES;
+    const variance = shares.reduce((a, x) => a + (x - mean) ** 2, 0) / (BATCHES - 1);
+    margin = (T_975_9 * Math.sqrt(variance)) / Math.sqrt(BATCHES);
   }
-  const count = measured.size;
   return {
     arrivals: count,
     share: count ? within / count : 1,
-    meanWaitSeconds: count ? waited / count / 1000 : 0,
+    margin,
+    meanWaitSeconds: count ? waits.reduce((a, w) => a + w, 0) / count / 1000 : 0,
   };
 }

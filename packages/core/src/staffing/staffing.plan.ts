@@ -83,6 +83,7 @@ export function checkHourBySimulation(
   return {
     ...planned,
     simulatedShare: sim.share,
+    simulatedMargin: sim.margin,
     simulatedArrivals: sim.arrivals,
     simulatedMeanWaitSeconds: sim.meanWaitSeconds,
   };
@@ -116,6 +117,7 @@ export function planStaffing(input: {
       serviceLevel: need.serviceLevel,
       asaSeconds: need.asaSeconds,
       simulatedShare: null,
+      simulatedMargin: null,
       simulatedArrivals: 0,
       simulatedMeanWaitSeconds: null,
       rota,

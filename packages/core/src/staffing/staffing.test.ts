@@ -123,6 +123,22 @@ describe('staffing planner', () => {
     assert.ok(fewer.meanWaitSeconds > planned.meanWaitSeconds);
   });
 
+  it('the simulated share comes with an honest margin: the long run lies inside it for most seeds, and a longer run narrows it', () => {
+    const input = { arrivalsPerHour: 40, agents: 3, concurrency: 3, ahtSeconds: 600, targetSeconds: 300 };
+    const erlang = serviceLevel(9, 40 * (600 / 3600), 600, 300);
+    let inside = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const sim = simulateHour({ ...input, budget: { seed, targetArrivals: 4000, maxHours: 1000 } })!;
+      assert.ok(sim.margin > 0 && sim.margin < 0.2, String(sim.margin));
+      if (Math.abs(sim.share - erlang) <= sim.margin) inside++;
+    }
+    // A 95 % interval: 19 of 20 expected; fewer than 16 would mean the margin is too narrow.
+    assert.ok(inside >= 16, `${inside} of 20`);
+    const short = simulateHour({ ...input, budget: { seed: 5, targetArrivals: 1000, maxHours: 1000 } })!;
+    const long = simulateHour({ ...input, budget: { seed: 5, targetArrivals: 16000, maxHours: 1000 } })!;
+    assert.ok(long.margin < short.margin, `${long.margin} ≥ ${short.margin}`);
+  });
+
   it('plans a day: needed per hour beside the rota, the gap short (< 0) or spare (> 0), and the sums', () => {
     const arrivals = Array.from({ length: 24 }, (_, h) => (h < 8 ? 0 : h < 12 ? 40 : h < 22 ? 90 : 10));
     const rota = Array.from({ length: 24 }, (_, h) => (h < 8 ? 1 : h < 12 ? 3 : h < 22 ? 3 : 1));

@@ -36,6 +36,8 @@ export interface StaffingHour {
    * staffed with `agentsNeeded` agents; null with no arrivals.
    */
   simulatedShare: number | null;
+  /** How far that share may be off the long run (95 %, by batch means); null with no arrivals. */
+  simulatedMargin: number | null;
   /** How many simulated buyers that share counts (after the warm-up). */
   simulatedArrivals: number;
   /** The simulator's mean wait for a slot, seconds; null with no arrivals. */
