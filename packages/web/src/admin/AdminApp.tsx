@@ -18,6 +18,7 @@ import { MetricsSettings } from './MetricsSettings';
 import { QualityReview } from './QualityReview';
 import { RoutingSettings } from './RoutingSettings';
 import { ShopSettings } from './ShopSettings';
+import { StaffingPlanner } from './StaffingPlanner';
 
 /** The admin console: metrics, shop settings, agents, routing, the bot, shared quick replies, compliance. */
 export function AdminApp() {
@@ -53,6 +54,8 @@ export function AdminApp() {
             items={[
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
+              // Issue #18: planned afresh each time it is opened (the history moves on).
+              { key: 'staffing', label: t.staffing, children: <StaffingPlanner />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               {
                 key: 'agents',
