@@ -121,6 +121,15 @@ describe('staffing planner', () => {
     const planned = simulateHour(input)!;
     assert.ok(fewer.share < planned.share, `${fewer.share} ≥ ${planned.share}`);
     assert.ok(fewer.meanWaitSeconds > planned.meanWaitSeconds);
+    // Bounded work: an hour holding more than MAX_SIMULATED_TRAFFIC chats at once is not simulated.
+    const huge = {
+      arrivalsPerHour: 10_000,
+      agents: 40_100,
+      concurrency: 1,
+      ahtSeconds: 4 * 3600,
+      targetSeconds: 300,
+    };
+    assert.equal(simulateHour(huge), null);
   });
 
   it('the simulated share comes with an honest margin: the long run lies inside it for most seeds, and a longer run narrows it', () => {
@@ -145,6 +154,7 @@ describe('staffing planner', () => {
     const params: StaffingParams = { ahtSeconds: 600, targetSeconds: 300, serviceLevel: 0.9, concurrency: 3 };
     const plan = planStaffing({ arrivals, rota, params });
     assert.equal(plan.hours.length, 24);
+    let agreeing = 0;
     for (const h of plan.hours) {
       const need = agentsNeeded(arrivals[h.hour]!, params);
       assert.equal(h.agentsNeeded, need.agents);
@@ -154,13 +164,19 @@ describe('staffing planner', () => {
         assert.equal(h.rotaServiceLevel, 1);
       } else {
         assert.ok(h.simulatedShare !== null && h.simulatedArrivals > 0);
-        // The planned agents hold the target in the simulator too, give or take a finite run.
+        // The planned agents hold the target in the simulator too, give or take a finite run:
+        // within twice the 95 % margin every hour, within the margin most hours.
+        const off = Math.abs(h.simulatedShare - h.serviceLevel);
+        const margin = h.simulatedMargin!;
         assert.ok(
-          Math.abs(h.simulatedShare - h.serviceLevel) < 0.06,
-          `hour ${h.hour}: simulated ${h.simulatedShare}, Erlang C ${h.serviceLevel}`,
+          margin > 0 && off <= 2 * margin,
+          `hour ${h.hour}: ${h.simulatedShare} ± ${margin}, Erlang C ${h.serviceLevel}`,
         );
+        if (off <= margin) agreeing++;
       }
     }
+    const busyHours = plan.hours.filter((h) => h.arrivals > 0).length;
+    assert.ok(agreeing >= 0.75 * busyHours, `${agreeing} of ${busyHours} hours agree within the margin`);
     const busy = plan.hours[15]!;
     assert.ok(busy.gap < 0, 'three agents cannot take 90 an hour of 10 minutes each at 90 % in 5 minutes');
     assert.ok(busy.rotaServiceLevel < 0.9);

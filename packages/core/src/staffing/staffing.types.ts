@@ -38,7 +38,7 @@ export interface StaffingHour {
   simulatedShare: number | null;
   /** How far that share may be off the long run (95 %, by batch means); null with no arrivals. */
   simulatedMargin: number | null;
-  /** How many simulated buyers that share counts (after the warm-up). */
+  /** How many simulated buyers that share counts (the runs' own, not those held at their start). */
   simulatedArrivals: number;
   /** The simulator's mean wait for a slot, seconds; null with no arrivals. */
   simulatedMeanWaitSeconds: number | null;
