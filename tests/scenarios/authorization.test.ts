@@ -219,6 +219,10 @@ const HTTP: Row[] = [
   // reported, so its undo is a conflict for who may undo and 403 for who may not read it.
   ['POST',   '/api/conversations/:conversationId/report-spam', (i) => ({ url: `${F(i)}/report-spam` }), C_READ, 'assigned'],
   ['POST',   '/api/conversations/:conversationId/unreport-spam', (i) => ({ url: `${C(i)}/unreport-spam` }), [401, 401, 401, 409, 403, 409, 409, 404]],
+  ['GET',    '/api/admin/staffing',                        at('/api/admin/staffing'),                ADMINS],
+  ['POST',   '/api/admin/staffing/plan',                   at('/api/admin/staffing/plan', BAD),      ADMINS_400],
+  ['GET',    '/api/admin/staffing/rota',                   at('/api/admin/staffing/rota'),           ADMINS],
+  ['PUT',    '/api/admin/staffing/rota',                   at('/api/admin/staffing/rota', BAD),      ADMINS_400],
   ['GET',    '/api/admin/quality/sample',                  at('/api/admin/quality/sample'),          ADMINS],
   ['POST',   '/api/admin/quality/reviews',                 at('/api/admin/quality/reviews', BAD),    ADMINS_400],
   // Issue #18: the chat history, for shop A's admins; shop B's admin does not find C (TEAM-4).

@@ -19,5 +19,6 @@ export * from './bot';
 export * from './compliance';
 export * from './metrics';
 export * from './live';
+export * from './staffing';
 export * from './team';
 export * from './history';

@@ -59,6 +59,7 @@ import { liveRoutes } from './http/routes/live.routes';
 import { spamRoutes } from './http/routes/spam.routes';
 import { shopBlockList } from './bot/block-list';
 import { historyRoutes } from './http/routes/history.routes';
+import { staffingRoutes } from './http/routes/staffing.routes';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
@@ -485,6 +486,7 @@ export async function createServer(
         liveRoutes,
         spamRoutes,
         historyRoutes,
+        staffingRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,

@@ -12,7 +12,19 @@ import {
 export type ScenarioEvent = { at: number } & (
   | { type: 'agent-status'; agent: string; status: RoutingAgent['status'] }
   | { type: 'agent-cap'; agent: string; cap: number }
-  | { type: 'buyer-arrives'; buyer: string; orderStatus: RouteStatus; newCustomer: boolean }
+  | {
+      type: 'buyer-arrives';
+      buyer: string;
+      orderStatus: RouteStatus;
+      newCustomer: boolean;
+      /**
+       * Issue #18 (the staffing planner): the agent ends the conversation this many ms after it is
+       * first assigned, wherever and whenever that is — a handle time, not a clock time, so a
+       * buyer who queues is still served for the whole of it. Absent: only an `agent-ends` or
+       * `buyer-leaves` event ends it.
+       */
+      handleMs?: number;
+    }
   | { type: 'agent-ends'; buyer: string }
   | { type: 'buyer-leaves'; buyer: string }
   | { type: 'transfer'; buyer: string; to?: string; toGroup?: string; admin?: boolean }
@@ -82,6 +94,11 @@ export function simulate(scenario: Scenario): SimulationResult {
   let capViolations = 0;
   let conversations = 0;
   const buyers = new Set<string>();
+  // Issue #18: ends due handleMs after a first assignment, soonest first (conversation, event).
+  const handles = new Map<string, { handleMs: number; event: number }>();
+  const dueEnds = new MinHeap<{ at: number; conversationId: string; buyer: string; event: number }>(
+    (a, b) => a.at - b.at || a.event - b.event,
+  );
 
   const record = (at: number, event: number | null, list: RouteDecision[], exemptBy?: boolean) => {
     for (const d of list) {
@@ -96,16 +113,35 @@ export function simulate(scenario: Scenario): SimulationResult {
         event,
       });
       if (!d.agentId) continue;
-      if (!waits.has(d.conversationId))
+      if (!waits.has(d.conversationId)) {
         waits.set(d.conversationId, (at - (arrivedAt.get(d.conversationId) ?? at)) / 60_000);
+        const handle = handles.get(d.conversationId);
+        if (handle)
+          dueEnds.push({
+            at: at + handle.handleMs,
+            conversationId: d.conversationId,
+            buyer: d.buyerId,
+            event: handle.event,
+          });
+      }
       const load = router.loadOf(d.agentId);
       peak[d.agentId] = Math.max(peak[d.agentId] ?? 0, load);
       if (load > (caps.get(d.agentId) ?? Infinity) && !EXEMPT.has(d.reason) && !exemptBy) capViolations++;
     }
   };
   const releaseUntil = (t: number) => {
-    for (let next = router.nextRelease(); next !== undefined && next <= t; next = router.nextRelease())
-      record(next, null, router.tick(next));
+    for (;;) {
+      const linger = router.nextRelease();
+      const end = dueEnds.peek();
+      if (end && end.at <= t && (linger === undefined || end.at <= linger)) {
+        dueEnds.pop();
+        // Ended meanwhile by an event of the scenario: nothing left to end.
+        if (open.get(end.buyer) !== end.conversationId) continue;
+        open.delete(end.buyer);
+        record(end.at, end.event, router.end(end.conversationId, end.at));
+      } else if (linger !== undefined && linger <= t) record(linger, null, router.tick(linger));
+      else return;
+    }
   };
 
   const events = scenario.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
@@ -127,6 +163,7 @@ export function simulate(scenario: Scenario): SimulationResult {
           open.set(e.buyer, id);
           arrivedAt.set(id, e.at);
           buyers.add(e.buyer);
+          if (e.handleMs !== undefined) handles.set(id, { handleMs: e.handleMs, event: i });
           record(
             e.at,
             i,
@@ -207,6 +244,47 @@ export function simulate(scenario: Scenario): SimulationResult {
       errors: errors.length,
     },
   };
+}
+
+/** A binary min-heap (the simulator's due ends: thousands per simulated day, each O(log n)). */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly before: (a: T, b: T) => number) {}
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (this.before(a[i]!, a[parent]!) >= 0) break;
+      [a[i], a[parent]] = [a[parent]!, a[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.before(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.before(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 function openOf(open: Map<string, string>, buyer: string): string {

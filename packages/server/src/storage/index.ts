@@ -21,6 +21,7 @@ import { UploadRepository } from './upload.repository';
 import { WebhookRepository } from './webhook.repository';
 import { ChannelRepository } from './channel.repository';
 import { HistoryRepository } from './history.repository';
+import { StaffingRepository } from './staffing.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -50,6 +51,8 @@ export interface Storage {
   channels: ChannelRepository;
   /** Issue #18: the chat history supervisors search. */
   history: HistoryRepository;
+  /** Issue #18: the staffing planner's rota and the history it reads. */
+  staffing: StaffingRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -85,6 +88,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     webhooks,
     channels: new ChannelRepository(k),
     history: new HistoryRepository(k),
+    staffing: new StaffingRepository(k),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

@@ -846,6 +846,22 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0022_staffing_rota': {
+      // Issue #18: the shop's rota for the staffing planner — agents scheduled per local hour of
+      // day (JSON array of 24 whole numbers), who saved it and when. One row per shop.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('staffing_rotas')
+          .addColumn('shop_id', 'text', (c) => c.primaryKey().references('shops.id'))
+          .addColumn('hours', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_by', 'text')
+          .execute();
+        // The planner reads a shop's conversations by when they began: the history's index
+        // conversations_shop_created (0021) serves it.
+      },
+    },
   };
 }
 

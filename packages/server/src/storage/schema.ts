@@ -371,6 +371,16 @@ export interface ConversationSummariesTable {
   created_at: number;
 }
 
+/** Issue #18: a shop's rota for the staffing planner (one row per shop). */
+export interface StaffingRotasTable {
+  shop_id: string;
+  /** JSON number[24]: agents scheduled per local hour of day. */
+  hours: string;
+  updated_at: number;
+  /** The agent who saved it. */
+  updated_by: string | null;
+}
+
 export interface Database {
   shops: ShopsTable;
   organisations: OrganisationsTable;
@@ -400,6 +410,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   channel_messages: ChannelMessagesTable;
+  staffing_rotas: StaffingRotasTable;
 }
 
 export type { Generated };

@@ -20,6 +20,7 @@ import { MetricsSettings } from './MetricsSettings';
 import { QualityReview } from './QualityReview';
 import { RoutingSettings } from './RoutingSettings';
 import { ShopSettings } from './ShopSettings';
+import { StaffingPlanner } from './StaffingPlanner';
 
 /** The admin console: metrics, shop settings, agents, routing, the bot, shared quick replies, compliance. */
 export function AdminApp() {
@@ -64,6 +65,8 @@ export function AdminApp() {
               { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
               // Issue #18: 会话记录 — search every conversation, read a transcript, export.
               { key: 'history', label: t.history.tab, children: <ChatHistory />, destroyOnHidden: true },
+              // Issue #18: planned afresh each time it is opened (the history moves on).
+              { key: 'staffing', label: t.staffing, children: <StaffingPlanner />, destroyOnHidden: true },
               { key: 'shop', label: t.shop, children: <ShopSettings /> },
               {
                 key: 'agents',

@@ -510,6 +510,57 @@ const zh = {
   metricsDashboard: '看板',
   metricsQuality: '质检',
   metricsSettings: '统计设置',
+  // Issue #18: the staffing planner.
+  staffing: '排班规划',
+  staffingSource: '数据来源',
+  staffingHistory: '本店数据',
+  staffingForecast: '手动预测',
+  staffingDays: '统计最近天数',
+  staffingTarget: '目标接入时间（分钟）',
+  staffingLevel: '目标比例（%）',
+  staffingAht: '平均处理时长（分钟）',
+  staffingConcurrency: '每人同时接待',
+  staffingFromShop: '留空则用本店数据',
+  staffingForecastHint: '每小时预计需要客服接待的会话数（店铺时区）',
+  staffingRun: '计算',
+  staffingHour: '时段',
+  staffingArrivals: '会话/小时',
+  staffingTraffic: '同时接待中',
+  staffingNeeded: '需要客服',
+  staffingErlang: '达标率（公式）',
+  staffingSimulated: '达标率（模拟）',
+  staffingRota: '排班人数',
+  staffingRotaLevel: '按排班达标率',
+  staffingGap: '差额',
+  staffingShort: '短缺',
+  staffingSpare: '富余',
+  staffingEven: '持平',
+  staffingSaveRota: '保存排班',
+  staffingFillNeeded: '按需要人数填入',
+  staffingRotaSaved: '排班已保存',
+  staffingRotaUnsaved: '排班有未保存的修改，保存后重新计算“按排班达标率”',
+  staffingBadHour: (hour: string) => `${hour} 的人数不对：`,
+  staffingWindow: (from: string, to: string, days: number, n: number) =>
+    `按 ${from} 至 ${to}（${days} 天）的 ${n} 个人工会话，取每小时平均`,
+  staffingForecastUsed: '按你输入的每小时会话数',
+  staffingAhtFrom: (minutes: string, source: 'typed' | 'history' | 'default', n: number) =>
+    `平均处理时长 ${minutes} 分钟（${
+      source === 'typed'
+        ? '手动输入'
+        : source === 'history'
+          ? `本店 ${n} 个已结束的人工会话`
+          : '默认值：本店还没有已结束的人工会话'
+    }）`,
+  staffingConcurrencyFrom: (n: number, source: 'typed' | 'agents' | 'default') =>
+    `每人同时接待 ${n} 个（${source === 'typed' ? '手动输入' : source === 'agents' ? '客服接待上限的中位数' : '默认值：还没有参与分配的客服'}）`,
+  staffingGoal: (minutes: string, pct: number) => `目标：${pct}% 的买家在 ${minutes} 分钟内由客服接入`,
+  staffingTotals: (needed: number, rota: number, short: number) =>
+    `全天需要 ${needed} 人·小时，排班 ${rota} 人·小时；${short} 个小时人手不足`,
+  staffingSimulatedTip: (n: number) =>
+    `按店铺的分配规则模拟了约 ${n} 位买家；± 是 95% 把握的误差范围，公式的结果落在其中即为相符`,
+  staffingHow: '怎么算的',
+  staffingExplain:
+    '把每个小时需要客服接待的会话数（本店最近几天的平均，或你输入的预测）乘以每个会话平均占用客服的时长，就是这个小时平均同时在接待的会话数。一位客服能同时接待几个会话，就算几个“接待位”。再用排队论的 Erlang C 公式，求出让目标比例的买家在目标时间内被客服接入所需的最少人数。为了核对，系统还用店铺真实的分配规则，按这个人数把这个小时随机到来的几千位买家模拟接待一遍，列出模拟的达标率，两者应大致相同。机器人独自答完的会话不计入；这里算的是买家等到客服接入的时间，接入后仍需尽快回复。',
   metricsDate: '日期',
   today: '今天',
   prevDay: '前一天',
@@ -1261,6 +1312,58 @@ const en: typeof zh = {
   metricsDashboard: 'Dashboard',
   metricsQuality: 'Quality',
   metricsSettings: 'Metrics settings',
+  // Issue #18: the staffing planner.
+  staffing: 'Staffing',
+  staffingSource: 'Load from',
+  staffingHistory: 'Our conversations',
+  staffingForecast: 'Typed forecast',
+  staffingDays: 'Days to average',
+  staffingTarget: 'Answer within (minutes)',
+  staffingLevel: 'Target share (%)',
+  staffingAht: 'Average handle time (minutes)',
+  staffingConcurrency: 'Chats per agent at once',
+  staffingFromShop: 'Blank: from the shop',
+  staffingForecastHint: 'Conversations needing an agent per hour (shop time)',
+  staffingRun: 'Calculate',
+  staffingHour: 'Hour',
+  staffingArrivals: 'Chats / hour',
+  staffingTraffic: 'Chats at once',
+  staffingNeeded: 'Agents needed',
+  staffingErlang: 'In target (formula)',
+  staffingSimulated: 'In target (simulated)',
+  staffingRota: 'On the rota',
+  staffingRotaLevel: 'In target with the rota',
+  staffingGap: 'Gap',
+  staffingShort: 'Short',
+  staffingSpare: 'Spare',
+  staffingEven: 'Even',
+  staffingSaveRota: 'Save the rota',
+  staffingFillNeeded: 'Fill in what is needed',
+  staffingRotaSaved: 'Rota saved',
+  staffingRotaUnsaved: 'The rota has unsaved changes; save to recompute “in target with the rota”',
+  staffingBadHour: (hour: string) => `${hour}: `,
+  staffingWindow: (from: string, to: string, days: number, n: number) =>
+    `Hourly average of ${n} conversations with agents, ${from} – ${to} (${days} days)`,
+  staffingForecastUsed: 'From the conversations per hour you typed',
+  staffingAhtFrom: (minutes: string, source: 'typed' | 'history' | 'default', n: number) =>
+    `average handle time ${minutes} min (${
+      source === 'typed'
+        ? 'typed'
+        : source === 'history'
+          ? `${n} ended conversations with agents`
+          : 'default: no ended conversation with an agent yet'
+    })`,
+  staffingConcurrencyFrom: (n: number, source: 'typed' | 'agents' | 'default') =>
+    `${n} chats per agent at once (${source === 'typed' ? 'typed' : source === 'agents' ? 'the median of the agents’ caps' : 'default: no agent takes routing yet'})`,
+  staffingGoal: (minutes: string, pct: number) =>
+    `Goal: ${pct}% of buyers taken by an agent within ${minutes} min`,
+  staffingTotals: (needed: number, rota: number, short: number) =>
+    `The day needs ${needed} agent-hours, the rota has ${rota}; ${short} hours are short`,
+  staffingSimulatedTip: (n: number) =>
+    `About ${n} buyers simulated with the shop’s routing rules; ± is the 95% margin: the formula agrees when it falls inside`,
+  staffingHow: 'How it is worked out',
+  staffingExplain:
+    'The conversations that need an agent in each hour (the shop’s average over the last days, or your forecast) times how long one holds an agent on average gives the chats open at once in that hour. An agent who takes several chats at once counts as that many slots. Erlang C, the standard queueing formula, then gives the fewest agents with whom the target share of buyers is taken by an agent within the target time. As a check, the shop’s real routing rules serve a few thousand random buyers of that hour with those agents, and the share taken in time is shown beside it; the two should roughly agree. Conversations the bot finished alone are not counted; the time is the wait until an agent takes the buyer, who still has to reply promptly.',
   metricsDate: 'Date',
   today: 'Today',
   prevDay: 'Previous day',
