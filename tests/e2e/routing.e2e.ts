@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AgentId, ConversationId, RoutingSettings, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium, logIn as logInAt, Pages } from '../support/browser';
-import { startTestServer, type TestServer } from '../support/server';
+import { loginCookie, startTestServer, type TestServer } from '../support/server';
 
 const SHOP = 'shop-demo' as ShopId;
 
@@ -162,12 +162,32 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     assert.equal((await reason.innerText()).trim(), '手动分配');
     await agent.getByTestId('transfer-conversation').click();
     await agent.locator('[data-testid="transfer-group"]', { hasText: '售后组' }).click();
+    // Issue #18: a click chooses; nothing moves until it is confirmed, with a note for 阿强.
+    await agent.locator('[data-testid="transfer-group"][data-chosen="true"]').waitFor();
+    assert.equal((await t.storage.conversations.findConversation(SHOP, thirdId))?.agentId, 'agent-demo-1');
+    const note = '买家要换 XL 码，库存已查，等仓库回复';
+    await agent.getByTestId('transfer-note').fill(note);
+    await agent.getByTestId('transfer-confirm').click();
     await agent
       .locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`)
       .waitFor({ state: 'detached', timeout: 15_000 });
     const moved = await t.storage.conversations.findConversation(SHOP, thirdId);
     assert.equal(moved?.agentId, 'agent-demo-2');
     assert.equal(moved?.assignReason, 'transfer');
+    // 阿强 opens it and reads the note, from 小美; the buyer's page never shows it.
+    const next = await newPage();
+    await logIn(next, '/workbench/', 'agent2@demo.xiaoer.dev');
+    await next.locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`).click();
+    const shown = next.getByTestId('transfer-note-shown');
+    await shown.waitFor();
+    assert.match(await shown.innerText(), /小美/);
+    assert.match(await shown.innerText(), /XL 码/);
+    const buyerSees = await t.server.app.inject({
+      method: 'GET',
+      url: `/api/conversations/${thirdId}/messages?after=0`,
+      headers: { cookie: await loginCookie(t.server, 'agent2@demo.xiaoer.dev') },
+    });
+    assert.doesNotMatch(buyerSees.body, /XL 码/, 'the note is no message');
     await agent.screenshot({ path: `${ARTIFACTS}routing-workbench.png` });
     assert.deepEqual(pageErrors, [], 'no uncaught errors in any page');
   });

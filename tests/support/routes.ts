@@ -10,9 +10,11 @@ export function registeredRoutes(tree: string): string[] {
     stack.push(m[2]!);
     const path = stack.join('');
     // The web app's built files (index.html, assets) are public files, not routes of ours.
-    // (/favicon.* are routes of ours.)
+    // (/favicon.* are routes of ours.) Issue #18: the workbench's manifest and service worker too.
     const builtFile =
-      /^\/assets\/|\.(html|css|map|svg|ico|png|woff2?)$/.test(path) && !path.startsWith('/favicon.');
+      (/^\/assets\/|\.(html|css|map|svg|ico|png|woff2?|webmanifest)$/.test(path) ||
+        path === '/workbench/sw.js') &&
+      !path.startsWith('/favicon.');
     if (builtFile || path === '*') continue;
     for (const method of m[3]!.split(', '))
       if (method !== 'HEAD' && method !== 'OPTIONS') routes.push(`${method} ${path}`);

@@ -57,7 +57,12 @@ export type SendMessageRequest = z.infer<typeof sendMessageSchema>;
 export const sendOrderCardSchema = z.object({ clientId, orderId: id });
 /** RT-10: to an agent, or to a group (exactly one). */
 export const transferSchema = z
-  .object({ toAgentId: id.optional(), toGroupId: z.string().min(1).max(40).optional() })
+  .object({
+    toAgentId: id.optional(),
+    toGroupId: z.string().min(1).max(40).optional(),
+    /** Issue #18: a note for the next agent, shown in their chat (never to the buyer). */
+    note: z.string().trim().max(500).optional(),
+  })
   .refine((b) => (b.toAgentId === undefined) !== (b.toGroupId === undefined), {
     path: ['toAgentId'],
     message: 'give toAgentId or toGroupId (one of them)',

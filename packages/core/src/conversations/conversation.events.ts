@@ -38,6 +38,13 @@ export type ChatEvent =
       summary: { text: string; uptoSeq: number; createdAt: number };
     }
   | {
+      /** Issue #18: the note an agent left for the next one on a transfer (agents only). */
+      type: 'conversation.note';
+      shopId: ShopId;
+      conversation: Conversation;
+      note: { text: string; authorId: string; authorName: string; createdAt: number };
+    }
+  | {
       type: 'queue.updated';
       shopId: ShopId;
       /** Every queued conversation with its place and estimated wait (null: no estimate). */

@@ -24,6 +24,14 @@ import { buyerExternalIdIn } from './order.repository';
 import type { OutboxFact, WebhookRepository } from './webhook.repository';
 
 /** Issue #15: what the shop's model wrote of a conversation for the agent who takes it. */
+/** Issue #18: what an agent wrote for the next one on a transfer (agents only). */
+export interface TransferNote {
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: number;
+}
+
 export interface ConversationSummary {
   text: string;
   /** The last message it covers. */
@@ -450,6 +458,38 @@ export class KyselyConversationStore implements ConversationStore {
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
     return row && { text: row.text, uptoSeq: Number(row.upto_seq), createdAt: Number(row.created_at) };
+  }
+
+  /** Issue #18: the note for the next agent left on a transfer, replacing an older one. */
+  async saveNote(shopId: ShopId, conversationId: ConversationId, note: TransferNote): Promise<void> {
+    const values = {
+      text: note.text,
+      author_id: note.authorId,
+      author_name: note.authorName,
+      created_at: note.createdAt,
+    };
+    await this.db
+      .insertInto('conversation_notes')
+      .values({ shop_id: shopId, conversation_id: conversationId, ...values })
+      .onConflict((oc) => oc.columns(['shop_id', 'conversation_id']).doUpdateSet(values))
+      .execute();
+  }
+
+  async findNote(shopId: ShopId, conversationId: ConversationId): Promise<TransferNote | undefined> {
+    const row = await this.db
+      .selectFrom('conversation_notes')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return (
+      row && {
+        text: row.text,
+        authorId: row.author_id,
+        authorName: row.author_name,
+        createdAt: Number(row.created_at),
+      }
+    );
   }
 
   async countAssignedByAgent(shopId: ShopId): Promise<Map<AgentId, number>> {

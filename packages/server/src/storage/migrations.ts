@@ -862,6 +862,23 @@ function migrations(engine: Engine): Record<string, Migration> {
         // conversations_shop_created (0021) serves it.
       },
     },
+    '0023_conversation_notes': {
+      // Issue #18: the note an agent leaves for the next one on a transfer (RT-10), shown in that
+      // agent's chat, never sent to the buyer; the latest per conversation.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('conversation_notes')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('conversation_notes_pk', ['shop_id', 'conversation_id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -381,6 +381,16 @@ export interface StaffingRotasTable {
   updated_by: string | null;
 }
 
+/** Issue #18: the note an agent left for the next one when transferring (agents only). */
+export interface ConversationNotesTable {
+  shop_id: string;
+  conversation_id: string;
+  text: string;
+  author_id: string;
+  author_name: string;
+  created_at: number;
+}
+
 export interface Database {
   shops: ShopsTable;
   organisations: OrganisationsTable;
@@ -406,6 +416,7 @@ export interface Database {
   quality_reviews: QualityReviewsTable;
   timers: TimersTable;
   conversation_summaries: ConversationSummariesTable;
+  conversation_notes: ConversationNotesTable;
   api_keys: ApiKeysTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

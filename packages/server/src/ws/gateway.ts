@@ -260,6 +260,20 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         );
         return;
       }
+      case 'conversation.note': {
+        // Issue #18: the transfer's note, for whoever may read the conversation (never the buyer).
+        const { conversation, note } = event;
+        emitToAgents(
+          agents,
+          event.shopId,
+          agentTargets(event.shopId, conversation),
+          [],
+          'conversation:note',
+          { conversationId: conversation.id, note },
+          () => ({ conversationId: conversation.id, note: { ...note, text: maskPii(note.text).text } }),
+        );
+        return;
+      }
       case 'agent.status':
         agents.to(rooms.admins(event.shopId)).to(rooms.agent(event.agentId)).emit('agent:status', {
           agentId: event.agentId,

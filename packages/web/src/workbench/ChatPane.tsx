@@ -11,7 +11,7 @@ import { ErrorBoundary } from '../shared/ErrorBoundary';
 import { LearnFaqModal } from './LearnFaqModal';
 import { QuickReplyModal } from './QuickReplyModal';
 import { useShopApi } from './shopScope';
-import type { ConversationSummary, ListConversation, SendOutcome } from './useWorkbench';
+import type { ConversationSummary, ListConversation, SendOutcome, TransferNote } from './useWorkbench';
 
 /** The agent's latest text reply: the likely answer when teaching the bot. */
 function lastAgentText(messages: WidgetMessage[]): string {
@@ -28,6 +28,8 @@ export function ChatPane(props: {
   messages: WidgetMessage[];
   /** Issue #15: the shop's model's summary for the agent who took it (never shown to the buyer). */
   summary?: ConversationSummary | null;
+  /** Issue #18: the note the last transfer left for the next agent. */
+  note?: TransferNote | null;
   buyerTyping: boolean;
   isAdmin: boolean;
   /** Who I am: the undo of a report is for who made it (and admins). */
@@ -203,6 +205,17 @@ export function ChatPane(props: {
           </Popconfirm>
         </Space>
       </div>
+      {props.note && (
+        <Alert
+          type="warning"
+          showIcon
+          closable
+          data-testid="transfer-note-shown"
+          message={t.transferNoteFrom(props.note.authorName)}
+          description={<span style={{ whiteSpace: 'pre-wrap' }}>{props.note.text}</span>}
+          style={{ margin: '8px 16px 0', padding: '6px 12px' }}
+        />
+      )}
       {props.summary && (
         <Alert
           type="info"

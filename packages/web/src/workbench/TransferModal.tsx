@@ -1,5 +1,5 @@
 import type { Agent } from '@xiaoer/core';
-import { Alert, List, Modal, Tag, Typography } from 'antd';
+import { Alert, Input, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
@@ -24,37 +24,70 @@ export function TransferModal(props: {
   const [agents, setAgents] = useState<AgentRow[]>([]);
   const [groups, setGroups] = useState<GroupRow[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // Issue #18: a click chooses; the transfer happens on 确认转接, with the note for the next agent.
+  const [target, setTarget] = useState<{ toAgentId: string } | { toGroupId: string } | null>(null);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (!props.open) return;
     setError(null);
+    setTarget(null);
+    setNote('');
     api<{ agents: AgentRow[]; groups?: GroupRow[] }>('GET', '/api/agents').then((r) => {
       setAgents(r.agents);
       setGroups(r.groups ?? []);
     });
   }, [props.open, api]);
   const color = { online: 'green', hung_up: 'orange', offline: 'default' } as const;
-  const transfer = async (to: { toAgentId: string } | { toGroupId: string }) => {
+  const transfer = async () => {
+    if (!target) return setError(t.transferPickFirst);
+    setBusy(true);
     try {
-      await api('POST', `/api/conversations/${props.conversationId}/transfer`, to);
+      const text = note.trim();
+      await api('POST', `/api/conversations/${props.conversationId}/transfer`, {
+        ...target,
+        ...(text ? { note: text } : {}),
+      });
       props.onDone();
     } catch (e) {
       setError(failureText(e));
+    } finally {
+      setBusy(false);
     }
   };
+  const chosen = (key: string) =>
+    target && ('toAgentId' in target ? target.toAgentId : target.toGroupId) === key;
+  const rowStyle = (key: string, disabled = false) => ({
+    cursor: disabled ? 'not-allowed' : 'pointer',
+    padding: '10px 12px',
+    minHeight: 44,
+    borderRadius: 6,
+    background: chosen(key) ? '#fff1e8' : undefined,
+    outline: chosen(key) ? '1px solid #ff5000' : undefined,
+  });
   const online = (g: GroupRow) =>
     agents.filter((a) => g.agentIds.includes(a.id) && a.status === 'online' && a.takesRouting).length;
   return (
-    <Modal title={t.transferTo} open={props.open} onCancel={props.onClose} footer={null}>
+    <Modal
+      title={t.transferTo}
+      open={props.open}
+      onCancel={props.onClose}
+      onOk={() => void transfer()}
+      okText={t.transferConfirm}
+      okButtonProps={{ disabled: !target, loading: busy, ...{ 'data-testid': 'transfer-confirm' } }}
+      destroyOnHidden
+    >
       {error && <Alert type="error" message={error} style={{ marginBottom: 12 }} />}
       <Typography.Text type="secondary">{t.agents}</Typography.Text>
       <List
         dataSource={agents.filter((a) => a.id !== props.myId)}
         renderItem={(a) => (
           <List.Item
-            style={{ cursor: a.status === 'offline' ? 'not-allowed' : 'pointer' }}
+            style={rowStyle(a.id, a.status === 'offline')}
             data-testid="transfer-target"
+            data-chosen={chosen(a.id) ? 'true' : undefined}
             onClick={() => {
-              if (a.status !== 'offline') void transfer({ toAgentId: a.id });
+              if (a.status !== 'offline') setTarget({ toAgentId: a.id });
             }}
           >
             <span>
@@ -73,10 +106,11 @@ export function TransferModal(props: {
             dataSource={groups}
             renderItem={(g) => (
               <List.Item
-                style={{ cursor: 'pointer' }}
+                style={rowStyle(g.id)}
                 data-testid="transfer-group"
                 data-group-id={g.id}
-                onClick={() => void transfer({ toGroupId: g.id })}
+                data-chosen={chosen(g.id) ? 'true' : undefined}
+                onClick={() => setTarget({ toGroupId: g.id })}
               >
                 <span>{g.name}</span>
                 <span>
@@ -87,6 +121,19 @@ export function TransferModal(props: {
           />
         </>
       )}
+      <Typography.Text type="secondary" style={{ display: 'block', marginTop: 12 }}>
+        {t.transferNoteLabel}
+      </Typography.Text>
+      <Input.TextArea
+        data-testid="transfer-note"
+        value={note}
+        maxLength={500}
+        showCount
+        autoSize={{ minRows: 2, maxRows: 5 }}
+        placeholder={t.transferNotePlaceholder}
+        onChange={(e) => setNote(e.target.value)}
+        style={{ marginTop: 4 }}
+      />
     </Modal>
   );
 }

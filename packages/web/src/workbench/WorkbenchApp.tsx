@@ -117,6 +117,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
         conversation={conversation}
         messages={messages}
         summary={conversation ? (wb.summaries[conversation.id] ?? null) : null}
+        note={conversation ? (wb.notes[conversation.id] ?? null) : null}
         buyerTyping={Date.now() - typingAt < 5000}
         isAdmin={adminHere}
         myId={me.agent.id}

@@ -31,6 +31,14 @@ export interface ConversationSummary {
   createdAt: number;
 }
 
+/** Issue #18: the note the last transfer left for the next agent. */
+export interface TransferNote {
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: number;
+}
+
 /**
  * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the
  * server who I am now (false: the session is gone) when my access changed under the socket.
@@ -46,6 +54,7 @@ export function useWorkbench(
   const [typing, setTyping] = useState<Record<string, number>>({});
   // Issue #15: the shop's model's summary of a conversation handed to a person (agents only).
   const [summaries, setSummaries] = useState<Record<string, ConversationSummary | null>>({});
+  const [notes, setNotes] = useState<Record<string, TransferNote | null>>({});
   const [connected, setConnected] = useState(false);
   /** RT-8: my status as the server has it now (opening the workbench gives me back the one I chose). */
   const [ownStatus, setOwnStatus] = useState<string | null>(null);
@@ -130,13 +139,14 @@ export function useWorkbench(
       );
       addMessages(conversationId, res.messages);
       if (!(conversationId in summariesRef.current)) {
-        const got = await api<{ summary: ConversationSummary | null }>(
+        const got = await api<{ summary: ConversationSummary | null; note?: TransferNote | null }>(
           'GET',
           `/api/conversations/${conversationId}/summary`,
           undefined,
           { shop: conversationsRef.current[conversationId]?.shopId ?? null },
-        ).catch(() => ({ summary: null }));
+        ).catch(() => ({ summary: null, note: null }));
         setSummaries((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.summary }));
+        setNotes((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.note ?? null }));
       }
     },
     [addMessages],
@@ -263,6 +273,9 @@ export function useWorkbench(
         upsertConversation(conversation);
       },
     );
+    socket.on('conversation:note', (e: { conversationId: string; note: TransferNote }) => {
+      setNotes((prev) => ({ ...prev, [e.conversationId]: e.note }));
+    });
     socket.on('conversation:summary', (e: { conversationId: string; summary: ConversationSummary }) => {
       setSummaries((prev) => ({ ...prev, [e.conversationId]: e.summary }));
     });
@@ -420,6 +433,7 @@ export function useWorkbench(
     conversations,
     messages,
     summaries,
+    notes,
     typing,
     connected,
     loadingList,

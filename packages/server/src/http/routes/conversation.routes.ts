@@ -185,6 +185,17 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
       conversationId as ConversationId,
       to.toAgentId !== undefined ? { agentId: to.toAgentId as AgentId } : { groupId: to.toGroupId! },
     );
+    // Issue #18: the note for the next agent, stored for the conversation and shown in their chat.
+    if (to.note) {
+      const note = {
+        text: to.note,
+        authorId: me.agent.id,
+        authorName: me.agent.name,
+        createdAt: clock.now(),
+      };
+      await storage.conversations.saveNote(me.shop.id, c.id, note);
+      ctx.events.publish({ type: 'conversation.note', shopId: me.shop.id, conversation: c, note });
+    }
     return { conversation: shownTo(me, c) };
   });
 }

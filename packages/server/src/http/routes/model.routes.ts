@@ -134,12 +134,15 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   app.get('/api/conversations/:conversationId/summary', async (req) => {
     const { me, conversation } = await agentsConversation(req);
-    const summary = await storage.conversations.findSummary(me.shop.id, conversation.id);
-    if (!summary) return { summary: null };
-    // CMP-7: what a model repeated of phones and addresses, masked for roles without the right.
-    return {
-      summary: canSeeBuyerPii(me.agent.role) ? summary : { ...summary, text: maskPii(summary.text).text },
-    };
+    const [summary, note] = await Promise.all([
+      storage.conversations.findSummary(me.shop.id, conversation.id),
+      // Issue #18: the note the last transfer left for the next agent.
+      storage.conversations.findNote(me.shop.id, conversation.id),
+    ]);
+    // CMP-7: phones and addresses in what a model or an agent wrote, masked for roles without the right.
+    const masked = <T extends { text: string }>(x: T | undefined): T | null =>
+      !x ? null : canSeeBuyerPii(me.agent.role) ? x : { ...x, text: maskPii(x.text).text };
+    return { summary: masked(summary), note: masked(note) };
   });
 
   // A reply for the agent to edit and send (sent, it passes the compliance guard like any other).
