@@ -1,26 +1,42 @@
-import { ApiKeys } from './ApiKeys';
-import { Webhooks } from './Webhooks';
-import { Imports } from './Imports';
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { Alert, Layout, Space, Spin, Tabs } from 'antd';
-import { useState } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useT } from '../shared/i18n';
 import { AppHeader } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
 import { useSession } from '../shared/useSession';
-import { QuickRepliesPanel } from '../workbench/QuickRepliesPanel';
-import { AgentsTable } from './AgentsTable';
-import { BotAdmin } from './BotAdmin';
-import { ChatHistory } from './ChatHistory';
-import { ComplianceLog } from './ComplianceLog';
-import { ComplianceSettings } from './ComplianceSettings';
-import { LiveBoard } from './LiveBoard';
-import { MetricsDashboard } from './MetricsDashboard';
-import { MetricsSettings } from './MetricsSettings';
-import { QualityReview } from './QualityReview';
-import { RoutingSettings } from './RoutingSettings';
-import { ShopSettings } from './ShopSettings';
-import { StaffingPlanner } from './StaffingPlanner';
+
+// Issue #18: each tab is its own chunk, loaded when first opened — the console's first load is the
+// frame and the open tab, not every page of it (charts, editors, the history's drawer).
+const ApiKeys = lazy(() => import('./ApiKeys').then((m) => ({ default: m.ApiKeys })));
+const Webhooks = lazy(() => import('./Webhooks').then((m) => ({ default: m.Webhooks })));
+const Imports = lazy(() => import('./Imports').then((m) => ({ default: m.Imports })));
+const QuickRepliesPanel = lazy(() =>
+  import('../workbench/QuickRepliesPanel').then((m) => ({ default: m.QuickRepliesPanel })),
+);
+const AgentsTable = lazy(() => import('./AgentsTable').then((m) => ({ default: m.AgentsTable })));
+const BotAdmin = lazy(() => import('./BotAdmin').then((m) => ({ default: m.BotAdmin })));
+const ChatHistory = lazy(() => import('./ChatHistory').then((m) => ({ default: m.ChatHistory })));
+const ComplianceLog = lazy(() => import('./ComplianceLog').then((m) => ({ default: m.ComplianceLog })));
+const ComplianceSettings = lazy(() =>
+  import('./ComplianceSettings').then((m) => ({ default: m.ComplianceSettings })),
+);
+const LiveBoard = lazy(() => import('./LiveBoard').then((m) => ({ default: m.LiveBoard })));
+const MetricsDashboard = lazy(() =>
+  import('./MetricsDashboard').then((m) => ({ default: m.MetricsDashboard })),
+);
+const MetricsSettings = lazy(() => import('./MetricsSettings').then((m) => ({ default: m.MetricsSettings })));
+const QualityReview = lazy(() => import('./QualityReview').then((m) => ({ default: m.QualityReview })));
+const RoutingSettings = lazy(() => import('./RoutingSettings').then((m) => ({ default: m.RoutingSettings })));
+const ShopSettings = lazy(() => import('./ShopSettings').then((m) => ({ default: m.ShopSettings })));
+const StaffingPlanner = lazy(() => import('./StaffingPlanner').then((m) => ({ default: m.StaffingPlanner })));
+
+/** A tab's content, with a spinner while its chunk loads. */
+function Tab({ children }: { children: ReactNode }) {
+  return (
+    <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>{children}</Suspense>
+  );
+}
 
 /** The admin console: metrics, shop settings, agents, routing, the bot, shared quick replies, compliance. */
 export function AdminApp() {
@@ -58,47 +74,124 @@ export function AdminApp() {
               {
                 key: 'live',
                 label: t.liveBoard,
-                children: <LiveBoard shopId={me.shop.id} />,
+                children: (
+                  <Tab>
+                    <LiveBoard shopId={me.shop.id} />
+                  </Tab>
+                ),
                 destroyOnHidden: true,
               },
               // Shown only while open (destroyOnHidden): the live dashboard stops refreshing when left.
-              { key: 'metrics', label: t.metrics, children: <MetricsTab />, destroyOnHidden: true },
+              {
+                key: 'metrics',
+                label: t.metrics,
+                children: (
+                  <Tab>
+                    <MetricsTab />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
               // Issue #18: 会话记录 — search every conversation, read a transcript, export.
-              { key: 'history', label: t.history.tab, children: <ChatHistory />, destroyOnHidden: true },
+              {
+                key: 'history',
+                label: t.history.tab,
+                children: (
+                  <Tab>
+                    <ChatHistory />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
               // Issue #18: planned afresh each time it is opened (the history moves on).
-              { key: 'staffing', label: t.staffing, children: <StaffingPlanner />, destroyOnHidden: true },
-              { key: 'shop', label: t.shop, children: <ShopSettings /> },
+              {
+                key: 'staffing',
+                label: t.staffing,
+                children: (
+                  <Tab>
+                    <StaffingPlanner />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
+              {
+                key: 'shop',
+                label: t.shop,
+                children: (
+                  <Tab>
+                    <ShopSettings />
+                  </Tab>
+                ),
+              },
               {
                 key: 'agents',
                 label: t.agents,
                 children: (
-                  <AgentsTable viewer={{ id: me.agent.id, role: me.agent.role, isOrgOwner: me.isOrgOwner }} />
+                  <Tab>
+                    <AgentsTable
+                      viewer={{ id: me.agent.id, role: me.agent.role, isOrgOwner: me.isOrgOwner }}
+                    />
+                  </Tab>
                 ),
               },
-              { key: 'routing', label: t.routing, children: <RoutingSettings /> },
-              { key: 'bot', label: `${t.bot} / FAQ`, children: <BotAdmin /> },
+              {
+                key: 'routing',
+                label: t.routing,
+                children: (
+                  <Tab>
+                    <RoutingSettings />
+                  </Tab>
+                ),
+              },
+              {
+                key: 'bot',
+                label: `${t.bot} / FAQ`,
+                children: (
+                  <Tab>
+                    <BotAdmin />
+                  </Tab>
+                ),
+              },
               {
                 key: 'quick',
                 label: t.quickReplies,
-                children: <QuickRepliesPanel myId={me.agent.id} isAdmin sharedOnly />,
+                children: (
+                  <Tab>
+                    <QuickRepliesPanel myId={me.agent.id} isAdmin sharedOnly />
+                  </Tab>
+                ),
               },
-              { key: 'compliance', label: t.compliance, children: <ComplianceSettings /> },
+              {
+                key: 'compliance',
+                label: t.compliance,
+                children: (
+                  <Tab>
+                    <ComplianceSettings />
+                  </Tab>
+                ),
+              },
               {
                 key: 'integration',
                 label: t.integration,
                 children: (
-                  <Space direction="vertical" style={{ width: '100%' }} size="middle">
-                    <Imports />
-                    <ApiKeys />
-                    <Webhooks />
-                  </Space>
+                  <Tab>
+                    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+                      <Imports />
+                      <ApiKeys />
+                      <Webhooks />
+                    </Space>
+                  </Tab>
                 ),
               },
               // Read afresh each time it is opened: blocks happen while the console is open.
               {
                 key: 'compliance-log',
                 label: t.complianceLog,
-                children: <ComplianceLog />,
+                children: (
+                  <Tab>
+                    <ComplianceLog />
+                  </Tab>
+                ),
                 destroyOnHidden: true,
               },
             ]}
@@ -120,11 +213,33 @@ function MetricsTab() {
         {
           key: 'dashboard',
           label: t.metricsDashboard,
-          children: <MetricsDashboard />,
+          children: (
+            <Tab>
+              <MetricsDashboard />
+            </Tab>
+          ),
           destroyOnHidden: true,
         },
-        { key: 'quality', label: t.metricsQuality, children: <QualityReview />, destroyOnHidden: true },
-        { key: 'settings', label: t.metricsSettings, children: <MetricsSettings />, destroyOnHidden: true },
+        {
+          key: 'quality',
+          label: t.metricsQuality,
+          children: (
+            <Tab>
+              <QualityReview />
+            </Tab>
+          ),
+          destroyOnHidden: true,
+        },
+        {
+          key: 'settings',
+          label: t.metricsSettings,
+          children: (
+            <Tab>
+              <MetricsSettings />
+            </Tab>
+          ),
+          destroyOnHidden: true,
+        },
       ]}
     />
   );
