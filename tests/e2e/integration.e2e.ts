@@ -102,7 +102,8 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         // xiaoer's own address is refused, named on the field.
         await owner.getByTestId('webhook-url').fill(`${t.url}/api/v1/orders`);
         await owner.getByTestId('webhook-save').click();
-        await owner.getByText(/xiaoer itself/).waitFor();
+        // Issue #18: said in the reader's language from the error's details, not the server's English.
+        await owner.getByText(/指向了店小二自己/).waitFor();
         await owner.getByTestId('webhook-url').fill(`${url}?${viewport.name}`);
         await owner.getByTestId('webhook-save').click();
         const secret = owner.getByTestId('webhook-secret');

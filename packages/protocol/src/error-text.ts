@@ -254,6 +254,26 @@ function issueText(details: unknown, lang: ErrorLang): string | undefined {
     case 'invalid_value':
     case 'invalid_union':
       return zh ? '不是可选的值' : 'is not one of the allowed values';
+    case 'url_format':
+      return zh
+        ? '不是完整的网址，例如 https://erp.example.com/xiaoer'
+        : 'is not an absolute URL, such as https://erp.example.com/xiaoer';
+    case 'url_scheme':
+      return zh ? '只能用 http 或 https' : 'must use http or https';
+    case 'url_credentials':
+      return zh
+        ? '不能包含用户名或密码（请用签名校验）'
+        : 'must not hold a user name or password (check the signature instead)';
+    case 'url_self':
+      return zh
+        ? '指向了店小二自己：请填写接收系统的地址'
+        : 'points at xiaoer itself: give the address of the receiving system';
+    case 'url_private':
+      return zh
+        ? '是内网或本机地址，本服务器不向其发送'
+        : 'is a loopback or private address, which this server does not deliver to';
+    case 'url_unresolvable':
+      return zh ? '域名无法解析' : 'cannot be resolved';
     case 'weak_password':
       return zh
         ? '太容易被猜到：请用更长的、不是常见词语、姓名或数字的密码'

@@ -111,18 +111,28 @@ export function checkWebhookUrl(raw: string, rules: WebhookUrlRules, field = 'ur
   try {
     url = new URL(raw);
   } catch {
-    throw invalid(field, 'must be an absolute http(s) URL, such as https://erp.example.com/xiaoer');
+    throw invalid(field, 'must be an absolute http(s) URL, such as https://erp.example.com/xiaoer', {
+      issue: 'url_format',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw invalid(field, `must use http or https, not ${url.protocol.replace(/:$/, '')}`);
+    throw invalid(field, `must use http or https, not ${url.protocol.replace(/:$/, '')}`, {
+      issue: 'url_scheme',
+    });
   if (url.username || url.password)
-    throw invalid(field, 'must not hold a user name or password: check the signature instead');
+    throw invalid(field, 'must not hold a user name or password: check the signature instead', {
+      issue: 'url_credentials',
+    });
   const host = url.hostname.toLowerCase();
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const self = isLoopbackHost(host) || (rules.ownHosts ?? []).some((h) => h.toLowerCase() === host);
   if (self && rules.ownPorts.includes(port))
-    throw invalid(field, `points at xiaoer itself (port ${port}): give the address of the receiving system`);
+    throw invalid(field, `points at xiaoer itself (port ${port}): give the address of the receiving system`, {
+      issue: 'url_self',
+    });
   if (!rules.allowPrivate && (self || isPrivateAddress(host)))
-    throw invalid(field, 'points at a loopback or private address, which this server does not deliver to');
+    throw invalid(field, 'points at a loopback or private address, which this server does not deliver to', {
+      issue: 'url_private',
+    });
   return url;
 }

@@ -36,8 +36,13 @@ export class DomainError extends Error {
 }
 
 /** Shorthand for the most common failure: a named field is wrong. */
-export function invalid(field: string, message: string): DomainError {
-  return new DomainError('validation_failed', `${field}: ${message}`, field);
+export function invalid(
+  field: string,
+  message: string,
+  details?: { issue: string } & Record<string, unknown>,
+): DomainError {
+  // Issue #18: `details.issue` names the case for clients to say in the reader's language.
+  return new DomainError('validation_failed', `${field}: ${message}`, field, details);
 }
 
 /** Shorthand for a missing thing (also used for another shop's things, so ids do not leak: TEAM-4). */

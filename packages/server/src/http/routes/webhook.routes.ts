@@ -71,15 +71,17 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
       throw invalid(
         'url',
         `points at xiaoer itself (${publicUrl.origin}): give the address of the receiving system`,
+        { issue: 'url_self' },
       );
     if (!config.WEBHOOK_ALLOW_PRIVATE) {
       const addresses = await lookup(url.hostname, { all: true }).catch(() => {
-        throw invalid('url', `${url.hostname} cannot be resolved`);
+        throw invalid('url', `${url.hostname} cannot be resolved`, { issue: 'url_unresolvable' });
       });
       if (addresses.some((a) => isPrivateAddress(a.address)))
         throw invalid(
           'url',
           `${url.hostname} resolves to a private address, which this server does not deliver to`,
+          { issue: 'url_private' },
         );
     }
     return url.toString();
