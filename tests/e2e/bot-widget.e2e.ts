@@ -83,6 +83,13 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
     await ask(page, '我的快递到哪了');
     const card = page.getByTestId('xiaoer-order-pick').filter({ hasText: 'E2E-PICK-2002' }).last();
     await card.waitFor({ timeout: 15_000 });
+    // Issue #18: the order number and its status sit side by side; neither runs into the other.
+    const no = await card.getByTestId('xiaoer-order-no').boundingBox();
+    const status = await card.getByTestId('xiaoer-order-status').boundingBox();
+    assert.ok(
+      no && status && no.x + no.width <= status.x + 0.5,
+      `${JSON.stringify(no)} ${JSON.stringify(status)}`,
+    );
     await page.screenshot({ path: `${ARTIFACTS}widget-order-pick.png` });
     await card.click();
     await botSays(page, /订单 E2E-PICK-2002：已发货/).waitFor({ timeout: 15_000 });

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, logIn, newShopWorld } from '../support/browser';
 import { makeAgent } from '../support/fixtures';
+import { jpg, photo } from '../support/images';
 import { AGENT_PASSWORD } from '../support/server';
 
 const OWNER = 'owner@phone-shop.test';
@@ -124,6 +125,72 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     assert.ok(composer && composer.width >= 600, `composer ${composer?.width}px wide`);
     assert.ok((await overflow(desk)) <= 0);
     await desk.screenshot({ path: `${ARTIFACTS}workbench-desk.png`, animations: 'disabled' });
+
+    // TEAM-3: a quick reply with a picture — made in the editor, sent in one click (text, then
+    // the picture), and the picture opens full size in the chat.
+    await desk.getByRole('tab', { name: '快捷回复' }).click();
+    await desk
+      .getByRole('button', { name: /新\s*建|Create/ })
+      .first()
+      .click();
+    const dialog = desk.getByRole('dialog');
+    // Saved empty: the form says what is missing, and nothing is thrown in the page.
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await dialog.locator('.ant-form-item-explain-error').first().waitFor();
+    await dialog.locator('#title').fill('尺码表');
+    await dialog.locator('#text').fill('亲，这是我们的尺码表，请参考～');
+    await dialog
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'size.jpg', mimeType: 'image/jpeg', buffer: jpg(photo(320, 240)) });
+    await dialog.getByTestId('quick-reply-image').waitFor();
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const reply = desk.locator('.ant-list-item', { hasText: '尺码表' });
+    await reply.getByTestId('quick-reply-has-image').waitFor();
+    await reply.getByText('尺码表', { exact: true }).click();
+    const image = desk.locator('[data-testid="message-bubble"][data-sender="agent"] img');
+    await image.first().waitFor({ timeout: 15_000 });
+    // A click anywhere on the picture (its 点击放大 mask covers it) opens the preview.
+    await desk.locator('[data-testid="message-bubble"][data-sender="agent"] .ant-image').first().click();
+    await desk.locator('.ant-image-preview-img').waitFor();
+    await desk.screenshot({ path: `${ARTIFACTS}workbench-image-zoom.png`, animations: 'disabled' });
+    await desk.keyboard.press('Escape');
+    assert.deepEqual(world.pages.errors, [], 'no uncaught errors in any page');
+  });
+
+  it("a supervisor's list says who holds each chat; Alt+↓ / Alt+↑ move between chats", async () => {
+    // A second buyer, so there is somewhere to move to.
+    const second = '第二位买家：请问有现货吗？';
+    await buyerWrites(second);
+    const owner = await world.pages.open({ width: 1440, height: 900 });
+    await logIn(owner, world.t.url, '/workbench/', OWNER, AGENT_PASSWORD);
+    const items = owner.getByTestId('conversation-item');
+    await items.nth(1).waitFor({ timeout: 15_000 });
+    const agent = await world.t.storage.agents.findAccountByEmail(AGENT);
+    assert.ok(agent);
+    const holders = owner.locator(`[data-testid="holder-tag"][data-agent-id="${agent.id}"]`);
+    await holders.nth(1).waitFor();
+    assert.match(await holders.first().innerText(), /\S/);
+    const selected = owner.locator('[data-testid="conversation-item"][data-selected="true"]');
+    await owner.keyboard.press('Alt+ArrowDown');
+    await selected.waitFor();
+    const first = await selected.getAttribute('data-conversation-id');
+    assert.equal(first, await items.nth(0).getAttribute('data-conversation-id'));
+    await owner.keyboard.press('Alt+ArrowDown');
+    await owner
+      .locator(
+        `[data-testid="conversation-item"][data-selected="true"]:not([data-conversation-id="${first}"])`,
+      )
+      .waitFor();
+    assert.equal(
+      await selected.getAttribute('data-conversation-id'),
+      await items.nth(1).getAttribute('data-conversation-id'),
+    );
+    await owner.keyboard.press('Alt+ArrowUp');
+    await owner
+      .locator(`[data-testid="conversation-item"][data-selected="true"][data-conversation-id="${first}"]`)
+      .waitFor();
+    await owner.screenshot({ path: `${ARTIFACTS}workbench-supervisor-list.png`, animations: 'disabled' });
   });
 
   it('is installable: manifest, icons and a service worker on the workbench', async () => {

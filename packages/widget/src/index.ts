@@ -784,8 +784,19 @@ class Widget {
 
   private orderCard(body: Extract<Message, { kind: 'order_card' }>['body']): HTMLElement {
     const card = el('div', { class: 'card' });
-    const head = el('div', { class: 't' }, `${this.t.order} ${body.orderId}`);
-    head.appendChild(el('span', { class: 's' }, this.t.orderStatus[body.status] ?? body.status));
+    // Issue #18: the number and the status side by side, each in its own box — a long order
+    // number wraps on its side instead of running into the status.
+    const head = el('div', { class: 't' });
+    head.appendChild(
+      el('span', { class: 'n', 'data-testid': 'xiaoer-order-no' }, `${this.t.order} ${body.orderId}`),
+    );
+    head.appendChild(
+      el(
+        'span',
+        { class: 's', 'data-testid': 'xiaoer-order-status' },
+        this.t.orderStatus[body.status] ?? body.status,
+      ),
+    );
     card.appendChild(head);
     for (const item of body.items) card.appendChild(el('div', {}, `${item.title} ×${item.quantity}`));
     card.appendChild(el('div', {}, `${this.t.total} ¥${(body.totalCents / 100).toFixed(2)}`));

@@ -42,8 +42,9 @@ export const CSS = `
 .meta { font-size: 11px; color: #999; margin-top: 2px; }
 .meta.error { color: #f5222d; }
 .card { background: #fff; border: 1px solid #eee; border-radius: 8px; padding: 8px 12px; font-size: 13px; color: #333; min-width: 200px; }
-.card .t { font-weight: 600; margin-bottom: 4px; }
-.card .s { color: #ff5000; float: right; margin-left: 8px; }
+.card .t { font-weight: 600; margin-bottom: 4px; display: flex; align-items: baseline; gap: 8px; }
+.card .t .n { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.card .s { color: #ff5000; flex: none; white-space: nowrap; }
 .typing { font-size: 12px; color: #999; padding: 0 12px 4px; min-height: 18px; background: #f7f7f7; }
 .composer { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #eee; align-items: flex-end; }
 .composer textarea { flex: 1; resize: none; border: 1px solid #ddd; border-radius: 8px; padding: 8px; font-size: 14px; height: 40px; max-height: 120px; outline: none; }

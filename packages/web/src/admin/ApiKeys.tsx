@@ -119,7 +119,8 @@ export function ApiKeys() {
         okButtonProps={{ 'data-testid': 'apikey-save' }}
         onCancel={() => setCreating(false)}
         onOk={async () => {
-          const v = await form.validateFields();
+          const v = await form.validateFields().catch(() => undefined);
+          if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
           try {
             const r = await api<{ key: string }>('POST', '/api/admin/api-keys', v);
             setCreating(false);

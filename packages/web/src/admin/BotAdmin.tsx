@@ -366,7 +366,9 @@ export function BotAdmin() {
         onCancel={() => setEditing(null)}
         width={640}
         onOk={async () => {
-          const raw = (await form.validateFields()) as Omit<FaqEntry, 'id'>;
+          const raw = (await form.validateFields().catch(() => undefined)) as
+            Omit<FaqEntry, 'id'> | undefined;
+          if (!raw) return; // the form shows what is missing (issue #18: never an uncaught error)
           // No intents chosen: matched from the question automatically (null).
           const v = { ...raw, intents: raw.intents && raw.intents.length > 0 ? raw.intents : null };
           try {

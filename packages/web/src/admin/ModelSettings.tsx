@@ -49,7 +49,8 @@ export function ModelSettings() {
   }, [form]);
 
   const save = async () => {
-    const v = (await form.validateFields()) as Settings;
+    const v = (await form.validateFields().catch(() => undefined)) as Settings | undefined;
+    if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
     setBusy(true);
     try {
       // An empty key field keeps the saved key.

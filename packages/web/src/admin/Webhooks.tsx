@@ -217,7 +217,8 @@ export function Webhooks() {
         okButtonProps={{ 'data-testid': 'webhook-save' }}
         onCancel={() => setCreating(false)}
         onOk={async () => {
-          const v = await form.validateFields();
+          const v = await form.validateFields().catch(() => undefined);
+          if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
           try {
             const r = await api<{ secret: string }>('POST', '/api/admin/webhooks', {
               url: v.url,

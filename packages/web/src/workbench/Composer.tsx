@@ -19,6 +19,8 @@ import type { SendOutcome } from './useWorkbench';
 /** What the workbench can ask of the composer: send a quick reply through the compliance check. */
 export interface ComposerHandle {
   sendQuickReply(q: QuickReply): void;
+  /** Puts the caret in the message box (after moving to another conversation by keyboard). */
+  focus(): void;
 }
 
 /**
@@ -143,7 +145,8 @@ export function Composer(props: {
     if (props.disabled || busy) return;
     void deliver(q.text.trim(), { fromComposer: false, imageUrl: q.imageUrl });
   };
-  useImperativeHandle(props.ref, () => ({ sendQuickReply: sendQuick }));
+  const boxRef = useRef<{ focus: () => void } | null>(null);
+  useImperativeHandle(props.ref, () => ({ sendQuickReply: sendQuick, focus: () => boxRef.current?.focus() }));
 
   const submit = () => {
     if (busy) return;
@@ -209,6 +212,7 @@ export function Composer(props: {
         </div>
       )}
       <Input.TextArea
+        ref={boxRef as never}
         data-testid="composer"
         value={text}
         disabled={props.disabled}

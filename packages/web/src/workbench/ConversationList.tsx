@@ -24,6 +24,11 @@ export function ConversationList(props: {
   /** The shop shown (null: all of them). */
   shopFilter?: string | null;
   onShopFilter?: (shopId: string | null) => void;
+  /** Issue #18, for supervisors: agent names by id, to show who holds each conversation. */
+  holders?: Record<string, string>;
+  myId?: string;
+  /** Show the keyboard shortcuts under the list (not on a phone). */
+  keysHint?: boolean;
 }) {
   const { t } = useT();
   const [tab, setTab] = useState<'open' | 'spam' | 'ended'>('open');
@@ -94,6 +99,7 @@ export function ConversationList(props: {
                 key={c.id}
                 data-testid="conversation-item"
                 data-conversation-id={c.id}
+                data-selected={c.id === props.selectedId ? 'true' : undefined}
                 onClick={() => props.onSelect(c.id)}
                 style={{
                   cursor: 'pointer',
@@ -118,6 +124,11 @@ export function ConversationList(props: {
                       {c.channel && (
                         <Tag color="geekblue" data-testid="channel-badge" data-channel={c.channel}>
                           {t.channelNames[c.channel] ?? c.channel}
+                        </Tag>
+                      )}
+                      {props.holders && c.agentId && c.status === 'assigned' && (
+                        <Tag data-testid="holder-tag" data-agent-id={c.agentId}>
+                          {c.agentId === props.myId ? t.holderMe : (props.holders[c.agentId] ?? '…')}
                         </Tag>
                       )}
                       {shops && (
@@ -145,6 +156,14 @@ export function ConversationList(props: {
           />
         )}
       </div>
+      {props.keysHint && (
+        <Typography.Text
+          type="secondary"
+          style={{ fontSize: 11, padding: '4px 16px', borderTop: '1px solid #f5f5f5' }}
+        >
+          {t.switchKeysHint}
+        </Typography.Text>
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { BookOutlined, BulbOutlined } from '@ant-design/icons';
 import type { Message } from '@xiaoer/core';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
-import { Button, Card, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Image, Tag, Tooltip, Typography } from 'antd';
 import { yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
 
@@ -38,10 +38,14 @@ export function MessageBubble(props: {
     );
   else if (m.kind === 'image')
     content = (
-      <img
+      // Issue #18: a click opens the picture full size, to zoom and rotate (a buyer's photo of a
+      // damaged parcel, a screenshot of an order).
+      <Image
         src={(m.body as { url: string }).url}
         alt=""
-        style={{ maxWidth: 240, maxHeight: 240, borderRadius: 6 }}
+        data-testid="message-image"
+        style={{ maxWidth: 240, maxHeight: 240, borderRadius: 6, cursor: 'zoom-in' }}
+        preview={{ mask: t.zoomImage }}
       />
     );
   else if (m.kind === 'order_card' && !m.pending) {

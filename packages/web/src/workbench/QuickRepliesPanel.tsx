@@ -1,3 +1,4 @@
+import { PictureOutlined } from '@ant-design/icons';
 import type { QuickReply } from '@xiaoer/core';
 import { Button, Input, List, Popconfirm, Space, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
@@ -70,6 +71,11 @@ export function QuickRepliesPanel(props: {
           >
             <div style={{ cursor: props.onUse ? 'pointer' : undefined }} onClick={() => props.onUse?.(i)}>
               <b>{i.title}</b> <Tag>{i.ownerId === null ? t.shared : t.personal}</Tag>
+              {i.imageUrl && (
+                <Tag icon={<PictureOutlined />} color="blue" data-testid="quick-reply-has-image">
+                  {t.image}
+                </Tag>
+              )}
               <div style={{ color: '#888', fontSize: 12 }}>{i.text}</div>
             </div>
           </List.Item>

@@ -1,6 +1,7 @@
 import type { QuickReply } from '@xiaoer/core';
-import { Form, Input, Modal, Switch, message as toast } from 'antd';
-import { useEffect } from 'react';
+import { DeleteOutlined, PictureOutlined } from '@ant-design/icons';
+import { Button, Form, Image, Input, Modal, Space, Switch, Upload, message as toast } from 'antd';
+import { useEffect, useState } from 'react';
 import { ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
@@ -16,9 +17,13 @@ export function QuickReplyModal(props: {
   const { t } = useT();
   const api = useShopApi();
   const [form] = Form.useForm();
+  // TEAM-3: a quick reply may carry a picture (a size chart, a how-to), sent after its text.
+  const [imageUrl, setImageUrl] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
   useEffect(() => {
     if (props.open) {
       form.resetFields();
+      setImageUrl(props.initial?.imageUrl ?? null);
       form.setFieldsValue({
         title: props.initial?.title ?? (props.initial?.text ?? '').slice(0, 12),
         text: props.initial?.text ?? '',
@@ -32,8 +37,10 @@ export function QuickReplyModal(props: {
       open={props.open}
       onCancel={props.onClose}
       onOk={async () => {
-        const v = (await form.validateFields()) as { title: string; text: string; shared: boolean };
-        const body = { title: v.title, text: v.text, personal: !v.shared };
+        const v = (await form.validateFields().catch(() => undefined)) as
+          { title: string; text: string; shared: boolean } | undefined;
+        if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
+        const body = { title: v.title, text: v.text, personal: !v.shared, imageUrl };
         try {
           if (props.initial?.id) await api('PATCH', `/api/quick-replies/${props.initial.id}`, body);
           else await api('POST', '/api/quick-replies', body);
@@ -51,6 +58,51 @@ export function QuickReplyModal(props: {
         </Form.Item>
         <Form.Item name="text" label={t.text} rules={[{ required: true, max: 2000 }]}>
           <Input.TextArea autoSize={{ minRows: 3 }} />
+        </Form.Item>
+        <Form.Item label={t.image}>
+          <Space align="start" wrap>
+            {imageUrl && (
+              <Image
+                src={imageUrl}
+                alt=""
+                width={96}
+                data-testid="quick-reply-image"
+                style={{ borderRadius: 6, objectFit: 'cover' }}
+              />
+            )}
+            <Upload
+              accept="image/png,image/jpeg,image/gif,image/webp"
+              showUploadList={false}
+              customRequest={async ({ file, onSuccess, onError }) => {
+                const data = new FormData();
+                data.append('file', file as Blob);
+                setUploading(true);
+                try {
+                  const res = await api<{ url: string }>('POST', '/api/uploads', data);
+                  setImageUrl(res.url);
+                  onSuccess?.(res);
+                } catch (e) {
+                  toast.error(failureText(e));
+                  onError?.(e as Error);
+                } finally {
+                  setUploading(false);
+                }
+              }}
+            >
+              <Button icon={<PictureOutlined />} loading={uploading} data-testid="quick-reply-image-upload">
+                {imageUrl ? t.replaceImage : t.addImage}
+              </Button>
+            </Upload>
+            {imageUrl && (
+              <Button
+                icon={<DeleteOutlined />}
+                onClick={() => setImageUrl(null)}
+                data-testid="quick-reply-image-remove"
+              >
+                {t.removeImage}
+              </Button>
+            )}
+          </Space>
         </Form.Item>
         {props.canShare && (
           <Form.Item name="shared" label={t.shared} valuePropName="checked">

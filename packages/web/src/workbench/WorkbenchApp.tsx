@@ -68,6 +68,42 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   );
   useEffect(askNotificationPermission, []);
   // A tapped notification opens its conversation (loaded first when it is not in the list).
+  // Issue #18: a supervisor's list says who holds each conversation.
+  const [agentNames, setAgentNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!isAdmin) return;
+    api<{ agents: { id: string; name: string }[] }>('GET', '/api/agents')
+      .then((r) => setAgentNames(Object.fromEntries(r.agents.map((a) => [a.id, a.name]))))
+      .catch(() => undefined);
+  }, [isAdmin]);
+  // Issue #18: Alt+↓ / Alt+↑ move to the next / previous open conversation, in the list's order.
+  const orderRef = useRef<string[]>([]);
+  orderRef.current = Object.values(wb.conversations)
+    .filter((c) => c.status !== 'ended' && c.status !== 'spam')
+    .filter((c) => shopFilter === null || c.shopId === shopFilter)
+    .sort((a, b) => b.lastMessageAt - a.lastMessageAt)
+    .map((c) => c.id);
+  const selectedRef = useRef(wb.selectedId);
+  selectedRef.current = wb.selectedId;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+      const order = orderRef.current;
+      if (order.length === 0) return;
+      e.preventDefault();
+      const at = selectedRef.current ? order.indexOf(selectedRef.current) : -1;
+      const next =
+        e.key === 'ArrowDown'
+          ? order[at < 0 ? 0 : Math.min(order.length - 1, at + 1)]
+          : order[at < 0 ? 0 : Math.max(0, at - 1)];
+      if (next && next !== selectedRef.current) {
+        wb.select(next);
+        composerRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   // Once: reloadList and select are stable callbacks.
   useEffect(() => onOpenConversation((id) => void wb.reloadList().then(() => wb.select(id))), []);
   const conversation = wb.selectedId ? (wb.conversations[wb.selectedId] ?? null) : null;
@@ -104,6 +140,9 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
         setPane('chat');
       }}
       shops={manyShops ? me.shops : undefined}
+      holders={isAdmin ? agentNames : undefined}
+      myId={me.agent.id}
+      keysHint={!phone}
       shopFilter={shopFilter}
       onShopFilter={(shopId) => {
         setShopFilter(shopId);
