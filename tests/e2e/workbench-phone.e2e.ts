@@ -126,8 +126,8 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     assert.ok((await overflow(desk)) <= 0);
     await desk.screenshot({ path: `${ARTIFACTS}workbench-desk.png`, animations: 'disabled' });
 
-    // TEAM-3: a quick reply with a picture — made in the editor, sent in one click (text, then
-    // the picture), and the picture opens full size in the chat.
+    // TEAM-3: a quick reply with a picture — made in the editor, sent in one click (the picture with
+    // its text), and the picture opens full size in the chat.
     await desk.getByRole('tab', { name: '快捷回复' }).click();
     await desk
       .getByRole('button', { name: /新\s*建|Create/ })
