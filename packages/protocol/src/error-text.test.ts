@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { errorText, fieldLabel, PRECISE } from './error-text';
+import { DomainError, validateMetricsSettings, DEFAULT_METRICS_SETTINGS } from '@xiaoer/core';
 import { z, zodErrorBody } from './index';
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -98,5 +99,25 @@ describe('error texts for people (issue #18)', () => {
       if (field) assert.ok(server.includes(`'${field}'`), key);
       if (message) assert.ok(server.includes(`'${message}'`), key);
     }
+  });
+
+  it("says the core's own refusals from their details (a settings form, a shop handle)", () => {
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        assert.ok(e instanceof DomainError);
+        return { code: e.code, field: e.field, message: e.message, details: e.details };
+      }
+      assert.fail('not refused');
+    };
+    const bad = (patch: object) =>
+      refusal(() => validateMetricsSettings({ ...DEFAULT_METRICS_SETTINGS, ...patch }));
+    assert.equal(errorText(bad({ windowStart: '8点' }), 'zh-CN'), '「统计开始时间」须为 HH:MM 格式的时间');
+    assert.equal(
+      errorText(bad({ windowStart: '10:00', windowEnd: '09:00' }), 'zh-CN'),
+      '「统计结束时间」须晚于开始时间（同一天内）',
+    );
+    assert.equal(errorText(bad({ threshold: 3 }), 'zh-CN'), '「阈值」须为 0 到 1 之间的比例');
   });
 });

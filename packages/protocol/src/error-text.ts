@@ -182,6 +182,11 @@ export const FIELD_LABELS: Record<string, Texts> = {
   embeddingModel: { 'zh-CN': '向量模型', en: 'Embedding model' },
   timeoutMs: { 'zh-CN': '超时', en: 'Timeout' },
   comment: { 'zh-CN': '评价内容', en: 'Comment' },
+  statuses: { 'zh-CN': '订单状态', en: 'Order statuses' },
+  lingerMinutes: { 'zh-CN': '结束后保留时长', en: 'Linger minutes' },
+  returningBuyerHours: { 'zh-CN': '老买家识别时长', en: 'Returning buyer hours' },
+  weights: { 'zh-CN': '权重', en: 'Weights' },
+  shopName: { 'zh-CN': '店铺名称', en: 'Shop name' },
   score: { 'zh-CN': '评分', en: 'Score' },
 };
 
@@ -250,10 +255,41 @@ function issueText(details: unknown, lang: ErrorLang): string | undefined {
     case 'invalid_format':
       if (d.format === 'email') return zh ? '不是有效的邮箱地址' : 'is not a valid email address';
       if (d.format === 'url') return zh ? '不是有效的网址' : 'is not a valid URL';
+      if (d.format === 'time') return zh ? '须为 HH:MM 格式的时间' : 'must be a time HH:MM';
       return zh ? '格式不正确' : 'is not in the right format';
     case 'invalid_value':
     case 'invalid_union':
       return zh ? '不是可选的值' : 'is not one of the allowed values';
+    case 'length':
+      return zh
+        ? `须为 ${d.minimum ?? 1}–${d.maximum} 个字`
+        : `must be ${d.minimum ?? 1}–${d.maximum} characters`;
+    case 'whole_range':
+      return zh
+        ? `须为 ${d.minimum}–${d.maximum} 的整数`
+        : `must be a whole number ${d.minimum}–${d.maximum}`;
+    case 'share':
+      return zh ? '须为 0 到 1 之间的比例' : 'must be a share from 0 to 1';
+    case 'slug':
+      return zh
+        ? '须为 3–40 位小写字母、数字或单个连字符（不在开头或结尾）'
+        : 'must be 3–40 lowercase letters, digits or single hyphens (not at either end)';
+    case 'reserved':
+      return zh ? '是系统保留的，请换一个' : 'is reserved; choose another';
+    case 'time_zone':
+      return zh ? '须为时区，如 Asia/Shanghai' : 'must be a time zone such as Asia/Shanghai';
+    case 'not_after_start':
+      return zh ? '须晚于开始时间（同一天内）' : 'must be after the start (the same day)';
+    case 'all_zero':
+      return zh ? '至少一项须大于 0' : 'needs at least one above 0';
+    case 'duplicate':
+      return zh ? '有重复' : 'is a duplicate';
+    case 'status_bound':
+      return zh ? '其中的订单状态已绑定到另一个分组' : 'holds an order status another group is bound to';
+    case 'account_exists':
+      return zh
+        ? '该账号已在别的店铺使用，保留原密码（无需填写）'
+        : 'this account exists (it serves another shop) and keeps its own password';
     case 'url_format':
       return zh
         ? '不是完整的网址，例如 https://erp.example.com/xiaoer'

@@ -49,7 +49,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function intIn(input: Record<string, unknown>, field: string, min: number, max: number, at = field): number {
   const v = input[field];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw invalid(at, `must be a whole number ${min}–${max}`);
+    throw invalid(at, `must be a whole number ${min}–${max}`, {
+      issue: 'whole_range',
+      minimum: min,
+      maximum: max,
+    });
   return v;
 }
 
@@ -66,12 +70,13 @@ export function validateMetricsSettings(input: unknown): MetricsSettings {
   if (!isRecord(input)) throw invalid('settings', 'must be an object');
   const { windowStart, windowEnd, threshold, weights } = input;
   if (typeof windowStart !== 'string' || !HHMM.test(windowStart))
-    throw invalid('windowStart', 'must be a time HH:MM');
+    throw invalid('windowStart', 'must be a time HH:MM', { issue: 'invalid_format', format: 'time' });
   if (typeof windowEnd !== 'string' || !HHMM.test(windowEnd))
-    throw invalid('windowEnd', 'must be a time HH:MM');
-  if (windowEnd <= windowStart) throw invalid('windowEnd', 'must be after windowStart (same day)');
+    throw invalid('windowEnd', 'must be a time HH:MM', { issue: 'invalid_format', format: 'time' });
+  if (windowEnd <= windowStart)
+    throw invalid('windowEnd', 'must be after windowStart (same day)', { issue: 'not_after_start' });
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))
-    throw invalid('threshold', 'must be a share from 0 to 1');
+    throw invalid('threshold', 'must be a share from 0 to 1', { issue: 'share' });
   if (!isRecord(weights)) throw invalid('weights', 'must be an object');
   const w = {
     conversion: intIn(weights, 'conversion', 0, 100, 'weights.conversion'),
@@ -80,7 +85,8 @@ export function validateMetricsSettings(input: unknown): MetricsSettings {
     satisfaction: intIn(weights, 'satisfaction', 0, 100, 'weights.satisfaction'),
     quality: intIn(weights, 'quality', 0, 100, 'weights.quality'),
   };
-  if (Object.values(w).every((x) => x === 0)) throw invalid('weights', 'at least one weight must be above 0');
+  if (Object.values(w).every((x) => x === 0))
+    throw invalid('weights', 'at least one weight must be above 0', { issue: 'all_zero' });
   return {
     windowStart,
     windowEnd,

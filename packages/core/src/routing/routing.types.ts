@@ -117,27 +117,43 @@ export function validateRoutingSettings(
   if (settings.offlineChats !== 'keep' && settings.offlineChats !== 'requeue')
     throw invalid('offlineChats', 'must be keep or requeue');
   if (!Number.isInteger(settings.lingerMinutes) || settings.lingerMinutes < 0 || settings.lingerMinutes > 60)
-    throw invalid('lingerMinutes', 'must be a whole number of minutes, 0–60');
+    throw invalid('lingerMinutes', 'must be a whole number of minutes, 0–60', {
+      issue: 'whole_range',
+      minimum: 0,
+      maximum: 60,
+    });
   if (
     !Number.isInteger(settings.returningBuyerHours) ||
     settings.returningBuyerHours < 0 ||
     settings.returningBuyerHours > 720
   )
-    throw invalid('returningBuyerHours', 'must be a whole number of hours, 0–720');
+    throw invalid('returningBuyerHours', 'must be a whole number of hours, 0–720', {
+      issue: 'whole_range',
+      minimum: 0,
+      maximum: 720,
+    });
   const groupIds = new Set<string>();
   const boundStatus = new Map<RouteStatus, string>();
   for (const [i, group] of settings.groups.entries()) {
     if (!/^[A-Za-z0-9_-]{1,40}$/.test(group.id))
       throw invalid(`groups[${i}].id`, 'must be 1–40 letters, digits, - or _');
-    if (groupIds.has(group.id)) throw invalid(`groups[${i}].id`, `duplicate group ${group.id}`);
+    if (groupIds.has(group.id))
+      throw invalid(`groups[${i}].id`, `duplicate group ${group.id}`, { issue: 'duplicate' });
     groupIds.add(group.id);
     if (!group.name.trim() || group.name.length > 40)
-      throw invalid(`groups[${i}].name`, 'must be 1–40 characters');
+      throw invalid(`groups[${i}].name`, 'must be 1–40 characters', {
+        issue: 'length',
+        minimum: 1,
+        maximum: 40,
+      });
     for (const status of group.statuses) {
       if (!ROUTE_STATUSES.includes(status))
         throw invalid(`groups[${i}].statuses`, `unknown order status ${String(status)}`);
       const other = boundStatus.get(status);
-      if (other) throw invalid(`groups[${i}].statuses`, `${status} is already bound to group ${other}`);
+      if (other)
+        throw invalid(`groups[${i}].statuses`, `${status} is already bound to group ${other}`, {
+          issue: 'status_bound',
+        });
       boundStatus.set(status, group.id);
     }
     for (const id of group.agentIds)
@@ -151,6 +167,10 @@ export function validateRoutingSettings(
 /** Checks an agent's cap (RT-4). */
 export function checkCap(cap: number, field = 'maxConcurrent'): number {
   if (!Number.isInteger(cap) || cap < MIN_CAP || cap > MAX_CAP)
-    throw invalid(field, `must be a whole number ${MIN_CAP}–${MAX_CAP}`);
+    throw invalid(field, `must be a whole number ${MIN_CAP}–${MAX_CAP}`, {
+      issue: 'whole_range',
+      minimum: MIN_CAP,
+      maximum: MAX_CAP,
+    });
   return cap;
 }

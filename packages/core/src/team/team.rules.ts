@@ -25,15 +25,18 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
 /** A shop's slug: 3–40 lowercase letters, digits and inner hyphens, not reserved. */
 export function checkSlug(slug: string, field = 'slug'): string {
   if (typeof slug !== 'string' || !/^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$/.test(slug) || slug.includes('--'))
-    throw invalid(field, 'must be 3–40 lowercase letters, digits or single hyphens (not at either end)');
-  if (RESERVED_SLUGS.has(slug)) throw invalid(field, `"${slug}" is reserved`);
+    throw invalid(field, 'must be 3–40 lowercase letters, digits or single hyphens (not at either end)', {
+      issue: 'slug',
+    });
+  if (RESERVED_SLUGS.has(slug)) throw invalid(field, `"${slug}" is reserved`, { issue: 'reserved' });
   return slug;
 }
 
 /** A shop's or organisation's name: 1–60 characters once trimmed. */
 export function checkName(name: string, field = 'name', max = 60): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > max) throw invalid(field, `must be 1–${max} characters`);
+  if (trimmed.length === 0 || trimmed.length > max)
+    throw invalid(field, `must be 1–${max} characters`, { issue: 'length', minimum: 1, maximum: max });
   return trimmed;
 }
 
@@ -41,7 +44,7 @@ export function checkName(name: string, field = 'name', max = 60): string {
 export function checkEmail(email: string, field = 'email'): string {
   const normal = typeof email === 'string' ? email.trim().toLowerCase() : '';
   if (normal.length > 200 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normal))
-    throw invalid(field, 'must be an email address');
+    throw invalid(field, 'must be an email address', { issue: 'invalid_format', format: 'email' });
   return normal;
 }
 

@@ -68,7 +68,7 @@ function checkTimeZone(tz: string): string {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return tz;
   } catch {
-    throw invalid('timeZone', 'must be an IANA time zone such as Asia/Shanghai');
+    throw invalid('timeZone', 'must be an IANA time zone such as Asia/Shanghai', { issue: 'time_zone' });
   }
 }
 
@@ -161,14 +161,20 @@ export class TeamService {
       if (await store.findAgent(shopId, existing.id))
         throw new DomainError('conflict', 'this account is a member of the shop already', 'email');
       if (input.password !== undefined)
-        throw invalid('password', 'this account exists (it serves another shop): it keeps its own password');
+        throw invalid('password', 'this account exists (it serves another shop): it keeps its own password', {
+          issue: 'account_exists',
+        });
       const membership = this.membership(shopId, existing, input, now);
       await store.addMember({ membership });
       await this.deps.effects.accessChanged(existing.id, 'added');
       return membership;
     }
     const name = checkName(input.name ?? '', 'name', 40);
-    if (input.password === undefined) throw invalid('password', 'required for a new account');
+    if (input.password === undefined)
+      throw invalid('password', 'required for a new account', {
+        issue: 'invalid_type',
+        received: 'undefined',
+      });
     this.checkPassword(input.password, [email, name, shop.slug, shop.name]);
     const account: Account = {
       id: ids.next() as AgentId,
