@@ -23,6 +23,8 @@
  *   requested, approved (compensation) compensate → compensated   deciders (AS-5 coupon floor)
  *   any open        escalate      (status unchanged, holder moves, note kept)   any agent
  *   any open        mark-urgent   (status unchanged)                             deciders
+ * Escalations, urgency and flags are history entries, not state changes: `changes` lists only
+ * moves from one status to another.
  * A case holds at most one deadline; changing status clears or replaces it, so an older timer that
  * fires later finds no match and does nothing (fires at most once). An event arriving at or after
  * the armed deadline first settles the deadline (at the deadline's time), then applies.
@@ -122,13 +124,19 @@ class Draft {
     this.changes.push({ at, case: this.c.id, kind: this.c.kind, status, by, reason });
   }
 
-  /** A change that keeps the status (escalation, urgency, a flag): recorded and printed too. */
+  /**
+   * A note that keeps the status (escalation, urgency, a flag): kept in the history the case
+   * carries, not a state change, so it never reads as one (a flag is not a second approval).
+   */
   mark(at: number, by: AftersalesActor, reason: string, agent?: string, note?: string) {
-    const { deadline } = this.c;
-    const armed = this.armed;
-    this.move(at, this.c.status, by, reason, agent, note);
-    this.c = { ...this.c, deadline };
-    this.armed = armed;
+    const status = this.c.status;
+    this.c = {
+      ...this.c,
+      history: [
+        ...this.c.history,
+        { at, status, by, reason, ...(agent ? { agent } : {}), ...(note ? { note } : {}) },
+      ],
+    };
   }
 
   arm(kind: AftersalesTimerKind, at: number) {

@@ -205,6 +205,8 @@ export function simulateAftersales(scenario: AftersalesScenario): AftersalesSimu
     if (!['rejected', 'refunded', 'reshipped', 'compensated', 'closed'].includes(c.status)) open++;
     refunded += c.refundedCents;
   }
+  const marks = (reason: string) =>
+    [...cases.values()].reduce((n, c) => n + c.history.filter((h) => h.reason === reason).length, 0);
   const count = (pred: (c: AftersalesChange) => boolean) => changes.filter(pred).length;
   return {
     changes,
@@ -217,8 +219,8 @@ export function simulateAftersales(scenario: AftersalesScenario): AftersalesSimu
       autoApproved: count((c) => c.status === 'approved' && c.by === 'system'),
       autoRefunded: count((c) => c.status === 'refunded' && c.by === 'system'),
       closedReturnNotShipped: count((c) => c.reason === 'return-not-shipped'),
-      flagged: count((c) => c.reason === 'refund-overdue'),
-      escalations: count((c) => c.reason === 'escalated'),
+      flagged: marks('refund-overdue'),
+      escalations: marks('escalated'),
       refundedYuan: refunded / 100,
       timersArmed: armed,
       timersFired: fired,
