@@ -349,6 +349,36 @@ describe('after-sales engine: refusals name the field and change nothing', () =>
     assert.equal(ok.case.limitCents, 2980);
   });
 
+  it('two open cases of one order never refund more than was paid together (amount)', () => {
+    const refund = applyAftersalesEvent(open('refund-only').case, { type: 'approve', ...boss }, S, T0).case;
+    const comp = open('compensation', { caseId: 'c2', ...boss }).case;
+    const given = applyAftersalesEvent(
+      comp,
+      { type: 'compensate', amountCents: 3000, ...boss },
+      S,
+      T0 + H,
+    ).case;
+    assert.equal(given.refundedCents, 3000);
+    // the refund case opened before the compensation: told what the other case refunded since
+    refuses(refund, { type: 'refund', otherRefundedCents: 3000, ...boss }, T0 + 2 * H, 'amount');
+    const r = applyAftersalesEvent(
+      refund,
+      { type: 'refund', amountCents: 4980, otherRefundedCents: 3000, ...boss },
+      S,
+      T0 + 2 * H,
+    );
+    assert.equal(r.case.refundedCents, 4980);
+    // the automatic refund on the deadline pays only what is left
+    const due = refund.deadline!;
+    const auto = applyAftersalesEvent(
+      refund,
+      { type: 'deadline', ...due, otherRefundedCents: 3000 },
+      S,
+      due.at,
+    );
+    assert.equal(auto.case.refundedCents, 4980);
+  });
+
   it('AS-1 a second open case for the same order and purpose (order)', () => {
     const first = open('refund-only').case;
     refuses(

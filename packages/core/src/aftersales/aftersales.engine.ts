@@ -167,11 +167,13 @@ function approve(
   }
 }
 
-function refundable(c: AftersalesCase): number {
-  return c.limitCents - c.refundedCents;
+/** What the case may still refund: paid, less the order's other refunds and its own. */
+function refundable(c: AftersalesCase, otherRefundedCents?: number): number {
+  const others = otherRefundedCents ?? c.paidCents - c.limitCents;
+  return Math.max(0, c.paidCents - others - c.refundedCents);
 }
 
-function fireDeadline(d: Draft, s: AftersalesSettings): void {
+function fireDeadline(d: Draft, s: AftersalesSettings, otherRefundedCents?: number): void {
   const deadline = d.c.deadline!;
   const at = deadline.at;
   switch (deadline.kind) {
@@ -185,7 +187,7 @@ function fireDeadline(d: Draft, s: AftersalesSettings): void {
     case 'merchant-refund': {
       const canRefund = d.c.kind === 'refund-only' || d.c.kind === 'return-refund';
       if (canRefund && s.overdueRefund === 'auto-refund') {
-        const amount = Math.min(d.c.requestedCents - d.c.refundedCents, refundable(d.c));
+        const amount = Math.min(d.c.requestedCents - d.c.refundedCents, refundable(d.c, otherRefundedCents));
         d.c = { ...d.c, refundedCents: d.c.refundedCents + Math.max(0, amount) };
         d.move(at, 'refunded', 'system', 'deadline');
       } else {
@@ -269,6 +271,7 @@ function openCase(
     holder: e.by === 'agent' ? e.agent : null,
     urgent: false,
     requestedCents,
+    paidCents: order.paidCents,
     limitCents,
     refundedCents: 0,
     coupons: [],
@@ -341,7 +344,7 @@ export function applyAftersalesEvent(
     if (now < armed.at)
       throw invalid('at', `the ${armed.kind} deadline is not due before ${new Date(armed.at).toISOString()}`);
     const d = new Draft(current);
-    fireDeadline(d, settings);
+    fireDeadline(d, settings, event.otherRefundedCents);
     return result(d);
   }
   if (!isCaseOpen(current))
@@ -355,7 +358,8 @@ export function applyAftersalesEvent(
     );
   const d = new Draft(current);
   // A deadline that passed before this event settles first, at its own time (AS-2).
-  if (current.deadline && now >= current.deadline.at) fireDeadline(d, settings);
+  if (current.deadline && now >= current.deadline.at)
+    fireDeadline(d, settings, 'otherRefundedCents' in event ? event.otherRefundedCents : undefined);
   if (!isCaseOpen(d.c))
     throw new DomainError(
       'conflict',
@@ -400,7 +404,7 @@ function step(d: Draft, e: Party, s: AftersalesSettings, now: number): void {
       needKind(d.c, 'refund', ['refund-only', 'return-refund']);
       needStatus(d.c, 'refund', [d.c.kind === 'refund-only' ? 'approved' : 'received']);
       const amount = e.amountCents ?? Math.max(0, d.c.requestedCents - d.c.refundedCents);
-      checkAmount(d.c, amount);
+      checkAmount(d.c, amount, e.otherRefundedCents);
       d.c = { ...d.c, refundedCents: d.c.refundedCents + amount, flagged: null };
       d.move(now, 'refunded', e.by, 'refunded', agent);
       return;
@@ -420,7 +424,7 @@ function step(d: Draft, e: Party, s: AftersalesSettings, now: number): void {
         throw invalid('coupon', 'give a partial refund (amount), a coupon or a gift', {
           issue: 'compensation_empty',
         });
-      if (e.amountCents !== undefined) checkAmount(d.c, e.amountCents);
+      if (e.amountCents !== undefined) checkAmount(d.c, e.amountCents, e.otherRefundedCents);
       checkCoupon(d.c, e, s);
       d.c = {
         ...d.c,
@@ -447,18 +451,15 @@ function step(d: Draft, e: Party, s: AftersalesSettings, now: number): void {
   }
 }
 
-function checkAmount(c: AftersalesCase, amount: number): void {
+function checkAmount(c: AftersalesCase, amount: number, otherRefundedCents?: number): void {
+  const left = refundable(c, otherRefundedCents);
   if (!Number.isInteger(amount) || amount <= 0)
     throw invalid('amount', 'must be a whole number of cents above 0', { issue: 'aftersales_amount' });
-  if (amount > refundable(c))
-    throw invalid(
-      'amount',
-      `${amount / 100} is more than the ${refundable(c) / 100} paid and not yet refunded`,
-      {
-        issue: 'aftersales_amount_above_paid',
-        limit: refundable(c),
-      },
-    );
+  if (amount > left)
+    throw invalid('amount', `${amount / 100} is more than the ${left / 100} paid and not yet refunded`, {
+      issue: 'aftersales_amount_above_paid',
+      limit: left,
+    });
 }
 
 function result(d: Draft): AftersalesResult {

@@ -148,12 +148,20 @@ export function simulateAftersales(scenario: AftersalesScenario): AftersalesSimu
     }
   };
 
+  const othersRefunded = (c: AftersalesCase | undefined) =>
+    c
+      ? [...cases.values()]
+          .filter((o) => o.orderId === c.orderId && o.id !== c.id)
+          .reduce((n, o) => n + o.refundedCents, 0)
+      : 0;
+
   const fireUntil = (until: number) => {
     while (timers.size > 0 && timers.peek()!.at <= until) {
       const t = timers.pop()!;
+      const current = cases.get(t.case);
       const r = applyAftersalesEvent(
-        cases.get(t.case),
-        { type: 'deadline', kind: t.kind, at: t.at },
+        current,
+        { type: 'deadline', kind: t.kind, at: t.at, otherRefundedCents: othersRefunded(current) },
         settings,
         t.at,
       );
@@ -181,7 +189,9 @@ export function simulateAftersales(scenario: AftersalesScenario): AftersalesSimu
           products: scenario.products,
           otherCases: [...cases.values()].filter((c) => c.orderId === orderId),
         };
-      } else event = e.action;
+      } else if (e.action.type === 'refund' || e.action.type === 'compensate')
+        event = { ...e.action, otherRefundedCents: othersRefunded(cases.get(e.case)) };
+      else event = e.action;
       record(applyAftersalesEvent(cases.get(e.case), event, settings, e.at));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -127,7 +127,9 @@ export interface AftersalesCase {
   urgent: boolean;
   /** What the buyer asked back, in cents. */
   requestedCents: number;
-  /** The most that may still be refunded on this case: paid minus other cases' refunds. */
+  /** What the order was paid, in cents. */
+  paidCents: number;
+  /** The most this case could refund when it opened: paid minus the order's other cases' refunds. */
   limitCents: number;
   refundedCents: number;
   coupons: CompensationCoupon[];
@@ -161,7 +163,7 @@ export type AftersalesEvent =
   | ({ type: 'reject'; reason?: string } & AftersalesBy)
   | ({ type: 'ship-return'; carrier?: string; trackingNo?: string } & AftersalesBy)
   | ({ type: 'receive' } & AftersalesBy)
-  | ({ type: 'refund'; amountCents?: number } & AftersalesBy)
+  | ({ type: 'refund'; amountCents?: number; otherRefundedCents?: number } & AftersalesBy)
   | ({ type: 'reship' } & AftersalesBy)
   | ({
       type: 'compensate';
@@ -169,11 +171,17 @@ export type AftersalesEvent =
       amountCents?: number;
       coupon?: CompensationCoupon;
       gift?: string;
+      otherRefundedCents?: number;
     } & AftersalesBy)
   | ({ type: 'escalate'; to: string; note: string } & AftersalesBy)
   | ({ type: 'mark-urgent' } & AftersalesBy)
   /** A durable timer fired; it acts only when it is still the case's armed deadline. */
-  | { type: 'deadline'; kind: AftersalesTimerKind; at: number };
+  | { type: 'deadline'; kind: AftersalesTimerKind; at: number; otherRefundedCents?: number };
+
+/*
+ * otherRefundedCents: what the order's other cases have refunded by now, so two cases of one order
+ * never refund more than was paid together; absent, what they had refunded when this case opened.
+ */
 
 /** One state change, as the simulator prints it. */
 export interface AftersalesChange {
