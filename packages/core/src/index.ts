@@ -22,3 +22,4 @@ export * from './live';
 export * from './staffing';
 export * from './team';
 export * from './history';
+export * from './aftersales';

@@ -6,6 +6,7 @@
  *   seed-demo        add the demo shop to the configured database if it has none
  *   bot eval --kb <kb.json> --queries <queries.jsonl> [--threshold 0.4]
  *   routing simulate --scenario <file.json>
+ *   aftersales simulate --scenario <file.json>
  *   compliance check [--platform P]... <text | ->
  *   compliance eval --cases <file.jsonl> [--platform P]...
  *   metrics rebuild [--shop <slug>]
@@ -19,6 +20,7 @@ import { runApiKeyCli } from './integration/apikey-cli';
 import { loadConfig } from './config';
 import { runMetricsCli } from './metrics/metrics-cli';
 import { runScenario, ScenarioError } from './routing/routing-simulate';
+import { AftersalesScenarioError, runAftersalesScenario } from './aftersales/aftersales-simulate';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
 import { runTeamCli } from './team/team-cli';
@@ -64,6 +66,10 @@ commands:
               replay a routing scenario through the real engine with a virtual
               clock; prints one JSON line per decision (at, buyer, agent, queued,
               position, reason, queue, event), then {"summary": {...}}
+  aftersales simulate --scenario <file.json>
+              replay after-sales cases through the real case engine with a virtual
+              clock (deadlines fire exactly when due); prints one JSON line per
+              state change (at, case, kind, status, by, reason), then {"summary": {...}}
   compliance check [--platform <pack>]... "<text>"
               check one outgoing message against the platform rules (CMP-1 … CMP-5);
               prints one JSON object: verdict (block | warn | pass), findings [{rule,
@@ -197,6 +203,32 @@ switch (command) {
       for (const line of runScenario(input)) console.log(line);
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
+      console.error(`${values.scenario}: ${error.message}`);
+      process.exit(2);
+    }
+    break;
+  }
+  case 'aftersales': {
+    if (rest[0] !== 'simulate') {
+      console.error(`unknown aftersales command: ${rest[0] ?? ''}\n\n${HELP}`);
+      process.exit(2);
+    }
+    const { values } = parseArgs({ args: rest.slice(1), options: { scenario: { type: 'string' } } });
+    if (!values.scenario) {
+      console.error('aftersales simulate needs --scenario <file.json>');
+      process.exit(2);
+    }
+    let input: unknown;
+    try {
+      input = readJsonFile(values.scenario);
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exit(2);
+    }
+    try {
+      for (const line of runAftersalesScenario(input)) console.log(line);
+    } catch (error) {
+      if (!(error instanceof AftersalesScenarioError)) throw error;
       console.error(`${values.scenario}: ${error.message}`);
       process.exit(2);
     }

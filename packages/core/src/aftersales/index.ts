@@ -1,0 +1,3 @@
+export * from './aftersales.types';
+export * from './aftersales.engine';
+export * from './aftersales.simulate';
