@@ -19,8 +19,9 @@ import { runComplianceCli } from './compliance/compliance-cli';
 import { runApiKeyCli } from './integration/apikey-cli';
 import { loadConfig } from './config';
 import { runMetricsCli } from './metrics/metrics-cli';
-import { runScenario, ScenarioError } from './routing/routing-simulate';
-import { AftersalesScenarioError, runAftersalesScenario } from './aftersales/aftersales-simulate';
+import { runScenario } from './routing/routing-simulate';
+import { runAftersalesScenario } from './aftersales/aftersales-simulate';
+import { ScenarioError } from './scenario-file';
 import { seedDemoShop } from './demo/demo-shop';
 import { openStorage } from './storage';
 import { runTeamCli } from './team/team-cli';
@@ -97,6 +98,33 @@ function readJsonFile(path: string): unknown {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** `xiaoer <area> simulate --scenario <file.json>`: JSON lines on stdout; exit 2 naming the bad field. */
+function simulateCommand(area: string, rest: string[], run: (input: unknown) => string[]): void {
+  if (rest[0] !== 'simulate') {
+    console.error(`unknown ${area} command: ${rest[0] ?? ''}\n\n${HELP}`);
+    process.exit(2);
+  }
+  const { values } = parseArgs({ args: rest.slice(1), options: { scenario: { type: 'string' } } });
+  if (!values.scenario) {
+    console.error(`${area} simulate needs --scenario <file.json>`);
+    process.exit(2);
+  }
+  let input: unknown;
+  try {
+    input = readJsonFile(values.scenario);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  try {
+    for (const line of run(input)) console.log(line);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    console.error(`${values.scenario}: ${error.message}`);
+    process.exit(2);
   }
 }
 
@@ -182,58 +210,12 @@ switch (command) {
     console.log(JSON.stringify(evaluateBot(kb.data, queries, threshold), null, 2));
     break;
   }
-  case 'routing': {
-    if (rest[0] !== 'simulate') {
-      console.error(`unknown routing command: ${rest[0] ?? ''}\n\n${HELP}`);
-      process.exit(2);
-    }
-    const { values } = parseArgs({ args: rest.slice(1), options: { scenario: { type: 'string' } } });
-    if (!values.scenario) {
-      console.error('routing simulate needs --scenario <file.json>');
-      process.exit(2);
-    }
-    let input: unknown;
-    try {
-      input = readJsonFile(values.scenario);
-    } catch (error) {
-      console.error((error as Error).message);
-      process.exit(2);
-    }
-    try {
-      for (const line of runScenario(input)) console.log(line);
-    } catch (error) {
-      if (!(error instanceof ScenarioError)) throw error;
-      console.error(`${values.scenario}: ${error.message}`);
-      process.exit(2);
-    }
+  case 'routing':
+    simulateCommand('routing', rest, runScenario);
     break;
-  }
-  case 'aftersales': {
-    if (rest[0] !== 'simulate') {
-      console.error(`unknown aftersales command: ${rest[0] ?? ''}\n\n${HELP}`);
-      process.exit(2);
-    }
-    const { values } = parseArgs({ args: rest.slice(1), options: { scenario: { type: 'string' } } });
-    if (!values.scenario) {
-      console.error('aftersales simulate needs --scenario <file.json>');
-      process.exit(2);
-    }
-    let input: unknown;
-    try {
-      input = readJsonFile(values.scenario);
-    } catch (error) {
-      console.error((error as Error).message);
-      process.exit(2);
-    }
-    try {
-      for (const line of runAftersalesScenario(input)) console.log(line);
-    } catch (error) {
-      if (!(error instanceof AftersalesScenarioError)) throw error;
-      console.error(`${values.scenario}: ${error.message}`);
-      process.exit(2);
-    }
+  case 'aftersales':
+    simulateCommand('aftersales', rest, runAftersalesScenario);
     break;
-  }
   case 'compliance': {
     const outcome = runComplianceCli(rest);
     if (outcome.stdout) console.log(outcome.stdout);

@@ -4,7 +4,6 @@
  * line per state change, a line per refused event, then a summary. Times print in the scenario's
  * time zone; amounts are yuan in the file and cents in the engine.
  */
-import { TZDate } from '@date-fns/tz';
 import {
   AFTERSALES_KINDS,
   AGENT_ROLES,
@@ -16,20 +15,10 @@ import {
   type AftersalesScenarioAction,
   type AftersalesSimulationResult,
 } from '@xiaoer/core';
-import { formatISO } from 'date-fns';
 import { z } from 'zod';
+import { parseScenarioFile, scenarioAt, scenarioTime } from '../scenario-file';
 
-const at = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be an ISO time with an offset',
-  )
-  .transform((s, ctx) => {
-    const ms = Date.parse(s);
-    if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'not a real time' });
-    return ms;
-  });
+const at = scenarioAt;
 const id = z.string().min(1).max(64);
 /** Yuan with at most two decimals, turned into cents. */
 const yuan = z
@@ -167,13 +156,6 @@ export const aftersalesScenarioSchema = z
     });
   });
 
-/** A scenario problem, naming the field path ("events[3].order"). */
-export class AftersalesScenarioError extends Error {}
-
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 type ParsedEvent = z.output<typeof eventSchema>;
 
 const DEFAULT_BY: Record<ParsedEvent['type'], 'buyer' | 'agent'> = {
@@ -246,14 +228,9 @@ function actionOf(e: ParsedEvent): AftersalesScenarioAction {
   }
 }
 
-/** Parses and checks a scenario; throws AftersalesScenarioError naming the first bad field. */
+/** Parses and checks a scenario; throws ScenarioError naming the first bad field. */
 export function parseAftersalesScenario(input: unknown): { scenario: AftersalesScenario; timezone: string } {
-  const parsed = aftersalesScenarioSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AftersalesScenarioError(`${pathOf(issue.path) || '(scenario)'}: ${issue.message}`);
-  }
-  const s = parsed.data;
+  const s = parseScenarioFile(aftersalesScenarioSchema, input);
   return {
     timezone: s.timezone,
     scenario: {
@@ -281,7 +258,7 @@ export function parseAftersalesScenario(input: unknown): { scenario: AftersalesS
 
 /** The output lines: changes and refused events in time order, then the summary. */
 export function formatAftersalesSimulation(result: AftersalesSimulationResult, timezone: string): string[] {
-  const time = (ms: number) => formatISO(new TZDate(ms, timezone));
+  const time = (ms: number) => scenarioTime(ms, timezone);
   const lines: { at: number; order: number; text: string }[] = [];
   result.changes.forEach((c, i) =>
     lines.push({

@@ -3,7 +3,6 @@
  * fault), replays it through the core routing engine with a virtual clock, and formats the result
  * as JSON lines: one per decision, then one summary line. Times print in the scenario's time zone.
  */
-import { TZDate } from '@date-fns/tz';
 import {
   DEFAULT_ROUTING_SETTINGS,
   ROUTE_STATUSES,
@@ -13,21 +12,10 @@ import {
   type ScenarioEvent,
   type SimulationResult,
 } from '@xiaoer/core';
-import { formatISO } from 'date-fns';
 import { z } from 'zod';
+import { parseScenarioFile, scenarioAt, ScenarioError, scenarioTime } from '../scenario-file';
 
-/** An ISO 8601 time with its offset ("2026-11-23T09:00:00+08:00"); a bare local time is ambiguous. */
-const at = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be an ISO time with an offset',
-  )
-  .transform((s, ctx) => {
-    const ms = Date.parse(s);
-    if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'not a real time' });
-    return ms;
-  });
+const at = scenarioAt;
 const agentId = z.string().min(1).max(64);
 const status = z.enum(['online', 'hung_up', 'offline']);
 
@@ -141,21 +129,9 @@ export const scenarioSchema = z
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;
 
-/** A scenario problem, naming the field path ("events[3].agent"). */
-export class ScenarioError extends Error {}
-
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 /** Parses and checks a scenario; throws ScenarioError naming the first bad field. */
 export function parseScenario(input: unknown): { scenario: Scenario; timezone: string } {
-  const parsed = scenarioSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ScenarioError(`${pathOf(issue.path) || '(scenario)'}: ${issue.message}`);
-  }
-  const s = parsed.data;
+  const s = parseScenarioFile(scenarioSchema, input);
   const settings = {
     ...DEFAULT_ROUTING_SETTINGS,
     ...s.settings,
@@ -182,7 +158,7 @@ export function parseScenario(input: unknown): { scenario: Scenario; timezone: s
 
 /** The simulator's output lines: decisions (and refused events) in time order, then the summary. */
 export function formatSimulation(result: SimulationResult, timezone: string): string[] {
-  const time = (ms: number) => formatISO(new TZDate(ms, timezone));
+  const time = (ms: number) => scenarioTime(ms, timezone);
   const lines: { at: number; order: number; text: string }[] = [];
   result.decisions.forEach((d, i) =>
     lines.push({
