@@ -160,6 +160,10 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     const reason = agent.getByTestId('assign-reason');
     await reason.waitFor();
     assert.equal((await reason.innerText()).trim(), '手动分配');
+    // The supervisor has the conversation open already: the note reaches them pushed, unasked.
+    await owner.locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`).click();
+    await owner.getByTestId('composer').waitFor();
+    assert.equal(await owner.getByTestId('transfer-note-shown').count(), 0);
     await agent.getByTestId('transfer-conversation').click();
     await agent.locator('[data-testid="transfer-group"]', { hasText: '售后组' }).click();
     // Issue #18: a click chooses; nothing moves until it is confirmed, with a note for 阿强.
@@ -174,6 +178,7 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     const moved = await t.storage.conversations.findConversation(SHOP, thirdId);
     assert.equal(moved?.agentId, 'agent-demo-2');
     assert.equal(moved?.assignReason, 'transfer');
+    await owner.getByTestId('transfer-note-shown').getByText(/XL 码/).waitFor({ timeout: 15_000 });
     // 阿强 opens it and reads the note, from 小美; the buyer's page never shows it.
     const next = await newPage();
     await logIn(next, '/workbench/', 'agent2@demo.xiaoer.dev');

@@ -243,34 +243,27 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         agents.to(rooms.agents(event.shopId)).emit('queue:updated', { waiting: event.waiting });
         return;
       }
-      case 'conversation.summary': {
-        // Issue #15: for whoever may read the conversation (never the buyer); CMP-7 masked.
-        const { conversation, summary } = event;
+      // What agents wrote or a model summarised for the next agent — the model's summary (issue
+      // #15), a transfer's note (issue #18): for whoever may read the conversation, never the
+      // buyer; phones and addresses masked for roles without CMP-7's right.
+      case 'conversation.summary':
+      case 'conversation.note': {
+        const { conversation } = event;
+        const [name, payload] =
+          event.type === 'conversation.summary'
+            ? (['summary', event.summary] as const)
+            : (['note', event.note] as const);
         emitToAgents(
           agents,
           event.shopId,
           agentTargets(event.shopId, conversation),
           [],
-          'conversation:summary',
-          { conversationId: conversation.id, summary },
+          `conversation:${name}`,
+          { conversationId: conversation.id, [name]: payload },
           () => ({
             conversationId: conversation.id,
-            summary: { ...summary, text: maskPii(summary.text).text },
+            [name]: { ...payload, text: maskPii(payload.text).text },
           }),
-        );
-        return;
-      }
-      case 'conversation.note': {
-        // Issue #18: the transfer's note, for whoever may read the conversation (never the buyer).
-        const { conversation, note } = event;
-        emitToAgents(
-          agents,
-          event.shopId,
-          agentTargets(event.shopId, conversation),
-          [],
-          'conversation:note',
-          { conversationId: conversation.id, note },
-          () => ({ conversationId: conversation.id, note: { ...note, text: maskPii(note.text).text } }),
         );
         return;
       }
