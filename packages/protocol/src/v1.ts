@@ -26,6 +26,8 @@ export const productBody = z
     title: z.string().trim().min(1).max(200),
     priceCents: cents,
     imageUrl: httpUrl.nullable().default(null),
+    /** AS-1: fresh food, fruit, virtual or custom-made goods: no return for no reason. */
+    special: z.boolean().default(false),
   })
   .strict();
 export type ProductBody = z.infer<typeof productBody>;
@@ -113,6 +115,8 @@ export const productOut = z.object({
   title: z.string(),
   priceCents: z.number().int(),
   imageUrl: z.string().nullable(),
+  /** AS-1: special goods (fresh, fruit, virtual, custom-made) cannot be returned for no reason. */
+  special: z.boolean(),
   updatedAt: isoOut,
 });
 export const buyerOut = z.object({
@@ -189,6 +193,10 @@ export const V1_WEBHOOK_EVENTS = [
   'rating.created',
   'order.created',
   'order.updated',
+  'aftersales.created',
+  'aftersales.updated',
+  'aftersales.step',
+  'aftersales.undo',
 ] as const;
 
 export const webhookCreateBody = z
@@ -245,6 +253,93 @@ export const deliveryOut = z.object({
   body: z.string(),
 });
 
+// ── after-sales (issue #19) ──────────────────────────────────────────────────────────────────────
+export const V1_AFTERSALES_KINDS = [
+  'refund-only',
+  'return-refund',
+  'exchange',
+  'reship',
+  'compensation',
+] as const;
+export const V1_AFTERSALES_STATUSES = [
+  'requested',
+  'approved',
+  'rejected',
+  'awaiting-return',
+  'return-shipped',
+  'received',
+  'refunded',
+  'reshipped',
+  'compensated',
+  'closed',
+] as const;
+export const v1StepOut = z.object({
+  /** What to confirm: POST /api/v1/aftersales/{caseId}/steps/{id}. */
+  id: z.string(),
+  name: z.enum(['approve', 'reject', 'restock', 'refund', 'reserve', 'ship', 'coupon', 'gift']),
+  status: z.enum(['pending', 'waiting', 'confirmed', 'failed', 'undone']),
+});
+export const v1CaseOut = z.object({
+  id: z.string(),
+  /** The platform's id of the request (when the connector opened it). */
+  externalId: z.string().nullable(),
+  orderExternalId: z.string(),
+  buyerExternalId: z.string().nullable(),
+  kind: z.enum(V1_AFTERSALES_KINDS),
+  status: z.enum(V1_AFTERSALES_STATUSES),
+  open: z.boolean(),
+  reason: z.string(),
+  productExternalIds: z.array(z.string()),
+  requestedCents: z.number().int(),
+  refundedCents: z.number().int(),
+  /** The refund, reshipment or compensation decided and waiting for the platform. */
+  pending: z
+    .object({ action: z.string(), amountCents: z.number().int().nullable(), steps: z.array(v1StepOut) })
+    .nullable(),
+  coupons: z.array(
+    z.object({
+      amountCents: z.number().int(),
+      validDays: z.number().int(),
+      scope: z.string(),
+      productIds: z.array(z.string()).optional(),
+    }),
+  ),
+  deadline: z.object({ kind: z.string(), at: isoOut }).nullable(),
+  holder: z.string().nullable(),
+  openedBy: z.enum(['buyer', 'agent', 'system', 'platform']),
+  openedAt: isoOut,
+  finishedAt: isoOut.nullable(),
+  updatedAt: isoOut,
+});
+/** The platform reports a buyer's request (idempotent by `externalId`). */
+export const v1CaseBody = z
+  .object({
+    externalId,
+    orderExternalId: externalId,
+    kind: z.enum(V1_AFTERSALES_KINDS),
+    reason: z.string().trim().min(1).max(500),
+    amountCents: cents.optional(),
+    productExternalIds: z.array(externalId).max(200).optional(),
+  })
+  .strict();
+export type V1CaseBody = z.infer<typeof v1CaseBody>;
+/** What the platform did (a buyer shipped the return, the platform refunded, decided…). */
+export const v1CaseEventBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('approve'), reason: z.string().trim().max(500).optional() }).strict(),
+  z.object({ type: z.literal('reject'), reason: z.string().trim().max(500).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('ship-return'),
+      carrier: z.string().trim().max(40).optional(),
+      trackingNo: z.string().trim().max(64).optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal('receive') }).strict(),
+  z.object({ type: z.literal('refund'), amountCents: cents.optional() }).strict(),
+  z.object({ type: z.literal('reship') }).strict(),
+]);
+export type V1CaseEventBody = z.infer<typeof v1CaseEventBody>;
+
 // What each delivery's `data` holds, per event type.
 const conversationData = z.object({
   id: z.string(),
@@ -294,6 +389,12 @@ export const webhookEventData = {
   }),
   'order.created': z.object({ order: orderOut }),
   'order.updated': z.object({ order: orderOut }),
+  'aftersales.created': z.object({ case: v1CaseOut }),
+  'aftersales.updated': z.object({ case: v1CaseOut }),
+  /** Perform `step` on the platform, then POST /api/v1/aftersales/{case.id}/steps/{step.id}. */
+  'aftersales.step': z.object({ case: v1CaseOut, step: v1StepOut }),
+  /** Take back a step that was confirmed (a later step failed); nothing to confirm. */
+  'aftersales.undo': z.object({ case: v1CaseOut, step: v1StepOut }),
 } as const;
 
 /** A delivery's body: `X-Xiaoer-Signature: sha256=<hex HMAC-SHA256(secret, this body as sent)>`. */

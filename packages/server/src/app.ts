@@ -60,6 +60,15 @@ import { spamRoutes } from './http/routes/spam.routes';
 import { shopBlockList } from './bot/block-list';
 import { historyRoutes } from './http/routes/history.routes';
 import { staffingRoutes } from './http/routes/staffing.routes';
+import { aftersalesRoutes } from './http/routes/aftersales.routes';
+import {
+  AFTERSALES_ALERT_TIMER,
+  AFTERSALES_STEP_TIMER,
+  AFTERSALES_TIMER,
+  AftersalesService,
+  buyerCaseView,
+  caseView,
+} from './aftersales/aftersales.service';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
 import { RedisPeerBus } from './cluster/bus';
@@ -308,6 +317,10 @@ export async function createServer(
             await chat.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
+      // Issue #19 (AS-2): a case's deadline, a step the connector did not confirm, an alert.
+      [AFTERSALES_TIMER]: async (timer) => aftersales.onDeadline(timer),
+      [AFTERSALES_STEP_TIMER]: async (timer) => aftersales.onStepTimeout(timer),
+      [AFTERSALES_ALERT_TIMER]: async (timer) => aftersales.onAlertTimer(timer),
       // Issue #14: uploads nothing uses, past UPLOAD_ORPHAN_HOURS, removed hourly by one node.
       'uploads.sweep': async () => {
         const now = clock.now();
@@ -398,6 +411,14 @@ export async function createServer(
     },
   };
   if (roles.has('worker')) await peers?.subscribe('webhooks', () => dispatcher.kick());
+  // Issue #19: after-sales cases; their deadlines are durable timers (set in the case's own write).
+  const aftersales = new AftersalesService({
+    storage,
+    clock,
+    ids: randomIds,
+    kickWebhooks: () => webhookKick.kick(),
+    timerSet: (at) => scheduler.wakeFor(at),
+  });
   events.subscribe((event) => {
     if (event.type === 'message.created' || event.type === 'conversation.updated') webhookKick.kick();
   });
@@ -420,6 +441,7 @@ export async function createServer(
     compliance,
     metrics,
     events,
+    aftersales,
     webhooks: webhookKick,
     clock,
     secret: await resolveSecret(config, storage),
@@ -487,6 +509,7 @@ export async function createServer(
         spamRoutes,
         historyRoutes,
         staffingRoutes,
+        aftersalesRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,
@@ -528,6 +551,30 @@ export async function createServer(
     sockets.emit('account:changed', { change });
     sockets.disconnectSockets(true);
   };
+  // Issue #19: a case's change reaches the shop's agents and, when its status moved, its buyer.
+  aftersales.onChange(({ record, moved }) => {
+    io.of(WS_AGENT_NAMESPACE)
+      .to(rooms.agents(record.shopId))
+      .emit('aftersales:changed', {
+        case: caseView(record),
+      });
+    if (moved)
+      io.of(WS_BUYER_NAMESPACE)
+        .to(rooms.buyer(record.buyerId))
+        .emit('aftersales:changed', {
+          case: buyerCaseView(record),
+        });
+  });
+  // AS-2: a deadline near: its holder and the shop's supervisors are told while it is avoidable.
+  aftersales.onAlert(({ record, kind, at }) => {
+    const targets = [
+      rooms.admins(record.shopId),
+      ...(record.case.holder ? [rooms.agent(record.case.holder)] : []),
+    ];
+    io.of(WS_AGENT_NAMESPACE)
+      .to(targets)
+      .emit('aftersales:alert', { case: caseView(record), kind, at });
+  });
   ctx.disconnectBuyer = (id) => io.of(WS_BUYER_NAMESPACE).in(rooms.buyer(id)).disconnectSockets(true);
   // MET-5: each agent whose buyers the alert names, by shop (to clear their banner when it passes).
   const alertedAgents = new Map<ShopId, string[]>();

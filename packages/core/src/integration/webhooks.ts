@@ -13,12 +13,27 @@ export const WEBHOOK_EVENT_TYPES = [
   'rating.created',
   'order.created',
   'order.updated',
+  // Issue #19: a case opened, a case's status changed, a step for the connector to perform on the
+  // platform (confirmed back through the API), a confirmed step to take back after a failure.
+  'aftersales.created',
+  'aftersales.updated',
+  'aftersales.step',
+  'aftersales.undo',
 ] as const;
+/**
+ * Issue #19: heard only by endpoints that list them — an endpoint that hears a step must perform
+ * and confirm it, so a catch-all endpoint (a log) never leaves cases waiting on it.
+ */
+export const EXPLICIT_WEBHOOK_EVENTS: readonly string[] = ['aftersales.step', 'aftersales.undo'];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | 'webhook.ping';
 
 /** Whether an endpoint subscribed to `events` (a list, or `["*"]`) hears `type`. */
 export function subscribes(events: readonly string[], type: string): boolean {
-  return type === 'webhook.ping' || events.includes('*') || events.includes(type);
+  return (
+    type === 'webhook.ping' ||
+    events.includes(type) ||
+    (events.includes('*') && !EXPLICIT_WEBHOOK_EVENTS.includes(type))
+  );
 }
 
 /**

@@ -25,7 +25,8 @@ export function productChanged(before: Product, after: Product): boolean {
   return (
     before.title !== after.title ||
     before.priceCents !== after.priceCents ||
-    before.imageUrl !== after.imageUrl
+    before.imageUrl !== after.imageUrl ||
+    (before.special ?? false) !== (after.special ?? false)
   );
 }
 

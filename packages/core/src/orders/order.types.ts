@@ -50,6 +50,8 @@ export interface Product {
   title: string;
   priceCents: number;
   imageUrl: string | null;
+  /** AS-1 (issue #19): fresh food, fruit, virtual or custom-made — no return for no reason. */
+  special?: boolean;
 }
 
 /** CRM-1: the window of orders shown beside a conversation. */

@@ -15,6 +15,7 @@ import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { EventBus } from '../events/event-bus';
 import type { Storage } from '../storage';
+import type { AftersalesService } from '../aftersales/aftersales.service';
 
 /** What routes and socket handlers are given: the composed services. */
 export interface AppContext {
@@ -33,6 +34,8 @@ export interface AppContext {
   /** MET-1 … MET-7: roll-ups, figures, alerts. */
   metrics: MetricsService;
   events: EventBus;
+  /** Issue #19: after-sales cases, their deadlines and workflows (AS-1 … AS-7). */
+  aftersales: AftersalesService;
   /**
    * Issue #16: the outbox's dispatcher — `kick()` after a write that queued webhook events, so they go
    * out now rather than at the next poll (a hint: nothing is lost without it).

@@ -12,6 +12,7 @@ export function productOut(p: Product & { updatedAt: number }) {
     title: p.title,
     priceCents: p.priceCents,
     imageUrl: p.imageUrl,
+    special: p.special ?? false,
     updatedAt: iso(p.updatedAt),
   };
 }

@@ -22,6 +22,7 @@ export function writeProduct(
       title: body.title,
       priceCents: body.priceCents,
       imageUrl: body.imageUrl,
+      special: body.special,
     },
     now,
   );

@@ -58,6 +58,11 @@ export class TimerScheduler {
     return created;
   }
 
+  /** A timer due at `at` was set in a committed write: this node wakes for it if it runs timers. */
+  wakeFor(at: number): void {
+    if (this.running) this.arm(at);
+  }
+
   /** Starts claiming due timers on this node (a worker). */
   start(): void {
     if (this.running) return;

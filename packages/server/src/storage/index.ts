@@ -22,6 +22,7 @@ import { WebhookRepository } from './webhook.repository';
 import { ChannelRepository } from './channel.repository';
 import { HistoryRepository } from './history.repository';
 import { StaffingRepository } from './staffing.repository';
+import { AftersalesRepository } from './aftersales.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -53,6 +54,8 @@ export interface Storage {
   history: HistoryRepository;
   /** Issue #18: the staffing planner's rota and the history it reads. */
   staffing: StaffingRepository;
+  /** Issue #19: after-sales cases and the shops' after-sales settings. */
+  aftersales: AftersalesRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -89,6 +92,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     channels: new ChannelRepository(k),
     history: new HistoryRepository(k),
     staffing: new StaffingRepository(k),
+    aftersales: new AftersalesRepository(k, db.engine),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };

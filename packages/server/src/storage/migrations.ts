@@ -879,6 +879,72 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0024_aftersales': {
+      // Issue #19: after-sales cases (AS-1 … AS-7), special goods (AS-1) and the shop's platform
+      // rules and floors (AS-2, AS-5).
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('products')
+          .addColumn('special', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('shops').addColumn('aftersales_settings', 'text').execute();
+        await db.schema
+          .createTable('aftersales_cases')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('external_id', 'text')
+          .addColumn('order_id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('open', 'integer')
+          .addColumn('holder', 'text')
+          .addColumn('urgent', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('due_at', 'bigint')
+          .addColumn('due_kind', 'text')
+          .addColumn('flagged', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('opened_by', 'text', (c) => c.notNull())
+          .addColumn('opened_at', 'bigint', (c) => c.notNull())
+          .addColumn('finished_at', 'bigint')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('rating', 'integer')
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        // AS-1: one open case per order and purpose (finished ones have open = null).
+        await db.schema
+          .createIndex('aftersales_one_open')
+          .on('aftersales_cases')
+          .columns(['shop_id', 'order_id', 'purpose', 'open'])
+          .unique()
+          .execute();
+        await db.schema
+          .createIndex('aftersales_external')
+          .on('aftersales_cases')
+          .columns(['shop_id', 'external_id'])
+          .unique()
+          .execute();
+        await db.schema
+          .createIndex('aftersales_shop_open')
+          .on('aftersales_cases')
+          .columns(['shop_id', 'open', 'due_at'])
+          .execute();
+        await db.schema
+          .createIndex('aftersales_buyer')
+          .on('aftersales_cases')
+          .columns(['shop_id', 'buyer_id', 'opened_at'])
+          .execute();
+        await db.schema
+          .createIndex('aftersales_opened')
+          .on('aftersales_cases')
+          .columns(['shop_id', 'opened_at'])
+          .execute();
+      },
+    },
   };
 }
 

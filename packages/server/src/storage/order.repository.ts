@@ -69,6 +69,7 @@ function toProduct(r: Selectable<ProductsTable>): Product {
     title: r.title,
     priceCents: Number(r.price_cents),
     imageUrl: r.image_url,
+    special: Number(r.special) === 1,
   };
 }
 
@@ -202,6 +203,7 @@ export class OrderRepository implements OrderLookup {
           title: product.title,
           price_cents: product.priceCents,
           image_url: product.imageUrl,
+          special: product.special ? 1 : 0,
           updated_at: now,
         };
         if (!row) {

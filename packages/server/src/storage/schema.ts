@@ -18,6 +18,8 @@ export interface ShopsTable {
   compliance_settings: string | null;
   /** JSON MetricsSettings; null: the defaults. */
   metrics_settings: string | null;
+  /** Issue #19: JSON AftersalesSettings (the platform's deadlines, the shop's floors); null: defaults. */
+  aftersales_settings: string | null;
   /** TEAM-4: the organisation the shop belongs to. */
   org_id: string | null;
   /** 1 for the demo shop (served by /demo only while demo mode is on). */
@@ -84,6 +86,40 @@ export interface ProductsTable {
   image_url: string | null;
   /** Issue #16: when the shop last wrote it (0: before the API). */
   updated_at: number;
+  /** AS-1 (issue #19): fresh food, fruit, virtual, custom-made — no return for no reason. 0/1. */
+  special: Generated<number>;
+}
+/** Issue #19: an after-sales case (AS-1 … AS-7); `data` is the whole case as the engine keeps it. */
+export interface AftersalesCasesTable {
+  id: string;
+  shop_id: string;
+  /** The platform's id of the request, when a connector reported it. */
+  external_id: string | null;
+  order_id: string;
+  buyer_id: string;
+  conversation_id: string | null;
+  kind: string;
+  purpose: string;
+  status: string;
+  /** 1 while open, null once finished: a unique index keeps one open case per order and purpose. */
+  open: number | null;
+  holder: string | null;
+  urgent: number;
+  /** The armed deadline (null: none). */
+  due_at: number | null;
+  due_kind: string | null;
+  flagged: string | null;
+  reason: string;
+  opened_by: string;
+  opened_at: number;
+  finished_at: number | null;
+  updated_at: number;
+  /** Optimistic concurrency: each write expects the version it read. */
+  version: number;
+  /** The buyer's 1–5 rating of how the case was handled (AS-3). */
+  rating: number | null;
+  /** JSON: {case, workflow, evidence}. */
+  data: string;
 }
 export interface OrdersTable {
   id: string;
@@ -399,6 +435,7 @@ export interface Database {
   account_sessions: SessionsTable;
   buyers: BuyersTable;
   products: ProductsTable;
+  aftersales_cases: AftersalesCasesTable;
   orders: OrdersTable;
   conversations: ConversationsTable;
   messages: MessagesTable;

@@ -49,8 +49,10 @@ export class TimerRepository {
       payload?: Record<string, unknown>;
     },
     now: number,
+    /** The transaction of the fact the deadline belongs to (it commits with it). */
+    trx: Kysely<Database> = this.db,
   ): Promise<boolean> {
-    const r = await this.db
+    const r = await trx
       .insertInto('timers')
       .values({
         id: timer.id,

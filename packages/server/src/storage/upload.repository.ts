@@ -55,7 +55,7 @@ export class UploadRepository {
    */
   private async isReferenced(u: { id: string; shop_id: string; created_at: number }): Promise<boolean> {
     const url = `/uploads/${u.id}`;
-    const [message, reply, product] = await Promise.all([
+    const [message, reply, product, evidence] = await Promise.all([
       this.db
         .selectFrom('messages')
         .select('id')
@@ -78,8 +78,17 @@ export class UploadRepository {
         .where('image_url', '=', url)
         .limit(1)
         .executeTakeFirst(),
+      // Issue #19: a photo a buyer or agent attached to an after-sales case (AS-7: kept with it).
+      this.db
+        .selectFrom('aftersales_cases')
+        .select('id')
+        .where('shop_id', '=', u.shop_id)
+        .where('updated_at', '>=', Number(u.created_at) - 3_600_000)
+        .where('data', 'like', `%${url}"%`)
+        .limit(1)
+        .executeTakeFirst(),
     ]);
-    return message !== undefined || reply !== undefined || product !== undefined;
+    return message !== undefined || reply !== undefined || product !== undefined || evidence !== undefined;
   }
 
   /**

