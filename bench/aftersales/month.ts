@@ -192,7 +192,8 @@ export interface MonthOptions {
 
 /**
  * A month of `cases` after-sales cases. Each is requested so that its 48 h answer deadline falls
- * evenly over the month; then, per case (its own random stream, so the plan does not depend on
+ * evenly over the month (all opened up front, each at its own request time, so every answer timer
+ * is pending when the month starts); then, per case (its own random stream, so the plan does not depend on
  * which node fired what first): 35 % approved and 10 % rejected by an agent before the deadline
  * (the answer timer is superseded), the rest approved by the system at the deadline; half the
  * refund-only cases refunded by an agent before the refund deadline; 70 % of returns shipped by
