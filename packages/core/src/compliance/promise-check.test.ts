@@ -291,6 +291,14 @@ describe('CMP-4 promises checked (issue #19)', () => {
     );
     assert.equal(counts[1]!.keptRate, 2 / 3);
     assert.equal(counts[2]!.keptRate, null);
+    // Grouped rows (from the database) count as many as they say.
+    assert.deepEqual(
+      countPromisesByAgent([
+        { agentId: 'a', status: 'kept', count: 3 },
+        { agentId: 'a', status: 'broken', count: 1 },
+      ]).map((c) => [c.made, c.kept, c.broken, c.keptRate]),
+      [[4, 3, 1, 0.75]],
+    );
     fc.assert(
       fc.property(
         fc.array(

@@ -14,6 +14,7 @@
 import type { AftersalesPurpose, AftersalesStatus } from '../aftersales/aftersales.types';
 import { HOUR } from '../kernel/clock';
 import type { LogisticsEvent, OrderStatus } from '../orders/order.types';
+import type { RecordedPromise } from './compliance.guard';
 import type { PromiseKind } from './compliance.types';
 
 /** What a promise is now (see the module comment). */
@@ -100,6 +101,19 @@ export const DEFAULT_PROMISE_CHECK_SETTINGS: PromiseCheckSettings = {
   leadMs: 4 * HOUR,
   windowsMs: { 'ship-by': 48 * HOUR, exchange: 7 * 24 * HOUR, refund: 3 * 24 * HOUR },
 };
+
+/** A recorded promise with what its checks found (CMP-4, issue #19). */
+export interface StoredPromise extends RecordedPromise {
+  status: PromiseStatus;
+  /** Why it has its status; null until first checked. */
+  reason: PromiseReason | null;
+  /** When it was last checked; null until then. */
+  checkedAt: number | null;
+  /** When it was flagged at risk to the supervisor; null if it never was. */
+  atRiskAt: number | null;
+  /** When it was kept or broken (or found void); null while open. */
+  settledAt: number | null;
+}
 
 /** The verdict on a promise now. */
 export interface PromiseVerdict {
@@ -294,9 +308,12 @@ export interface AgentPromiseCounts {
   keptRate: number | null;
 }
 
-/** Counts per agent, most broken first, then most made; ties by agent id. */
+/**
+ * Counts per agent, most broken first, then most made; ties by agent id. A row stands for `count`
+ * promises (default 1), so grouped counts from the database go in as they are.
+ */
 export function countPromisesByAgent(
-  rows: readonly Pick<PromiseRow, 'agentId' | 'status'>[],
+  rows: readonly (Pick<PromiseRow, 'agentId' | 'status'> & { count?: number })[],
 ): AgentPromiseCounts[] {
   const by = new Map<string, AgentPromiseCounts>();
   for (const r of rows) {
@@ -305,9 +322,10 @@ export function countPromisesByAgent(
       c = { agentId: r.agentId, made: 0, kept: 0, broken: 0, atRisk: 0, pending: 0, void: 0, keptRate: null };
       by.set(r.agentId, c);
     }
-    c.made++;
-    if (r.status === 'at-risk') c.atRisk++;
-    else c[r.status]++;
+    const n = r.count ?? 1;
+    c.made += n;
+    if (r.status === 'at-risk') c.atRisk += n;
+    else c[r.status] += n;
   }
   for (const c of by.values()) c.keptRate = c.kept + c.broken > 0 ? c.kept / (c.kept + c.broken) : null;
   return [...by.values()].sort(
