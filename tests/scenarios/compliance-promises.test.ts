@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { FakeClock, HOUR, type AgentId, type ShopId } from '@xiaoer/core';
+import { createServer } from '../../packages/server/src/app';
+import { parseConfig } from '../../packages/server/src/config';
 import { testDatabases } from '../support/databases';
 import {
   loginCookie,
@@ -275,6 +277,52 @@ for (const engine of testDatabases) {
       // The alerts went to the shop's supervisors, never to a plain agent's workbench.
       assert.equal(alerts.length, 2);
       assert.deepEqual(agentAlerts, []);
+    });
+
+    it('CMP-4 a promise whose timers were lost (its node died after recording it) gets them at a worker’s start', async () => {
+      clock.set(at('23:59:59.999') + 3 * HOUR);
+      const shop = (await t.storage.shops.findShop(SHOP))!;
+      const buyer = (await t.storage.buyers.findByExternalId(SHOP, 'tb-p2'))!;
+      const id = randomUUID();
+      // Recorded, and the node gone before it set the timers.
+      await t.storage.compliance.recordPromises([
+        {
+          id,
+          shopId: shop.id,
+          buyerId: buyer.id,
+          orderId: 'P-2',
+          conversationId: randomUUID() as never,
+          agentId: A2,
+          messageSeq: 9,
+          kind: 'refund',
+          detail: '给您退款',
+          createdAt: clock.now(),
+        },
+      ]);
+      const timersOf = async () =>
+        (await t.storage.timers.list({ kind: 'promise.check', shopId: SHOP }))
+          .filter((x) => x.payload.promiseId === id)
+          .map((x) => x.dueAt)
+          .sort();
+      assert.deepEqual(await timersOf(), []);
+      // Another node starting on the same database (not listening: its worker part is what counts).
+      const worker = await createServer(
+        parseConfig({
+          PORT: '0',
+          LOG_LEVEL: 'silent',
+          SECRET: 'test-secret-test-secret-test-secret!',
+          PRESENCE_EXPIRY_SECONDS: '300',
+          DEMO: 'true',
+        }),
+        { storage: t.storage, clock },
+      );
+      try {
+        // A refund promise without a due time: the 3-day default window, flagged 4 hours before.
+        const due = clock.now() + 3 * 24 * HOUR;
+        assert.deepEqual(await timersOf(), [due - 4 * HOUR, due + 1]);
+      } finally {
+        await worker.close({ drainMs: 0 });
+      }
     });
 
     it('CMP-4 the list refuses bad input, naming the field', async () => {
