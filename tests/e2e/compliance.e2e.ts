@@ -79,6 +79,8 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await owner.getByTestId('compliance-settings').waitFor();
     // Every checkable promise asks the agent to confirm (CMP-4), and a phrase of the shop's own.
     await owner.getByTestId('compliance-confirm-promises').click();
+    // Issue #19: unkept promises flagged 6 hours before they fall due.
+    await owner.getByTestId('compliance-promise-lead').fill('6');
     await owner.getByTestId('compliance-add-phrase').click();
     await owner.getByLabel('短语').last().fill('找平台投诉');
     await owner.getByLabel('原因（给客服看）').last().fill('不要引导买家投诉');
@@ -101,6 +103,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
       { phrase: '找平台投诉', verdict: 'block', reason: '不要引导买家投诉' },
     ]);
     assert.equal(saved.confirmPromises, true);
+    assert.equal(saved.promiseLeadHours, 6);
     assert.deepEqual(saved.allowedDomains, ['xiaoer.dev']);
 
     await owner.getByTestId('compliance-test-input').fill('有意见您可以去找 平台 投诉');

@@ -205,6 +205,8 @@ const HTTP: Row[] = [
   // Issue #17: a supervisor's review of a log entry (no such entry here: 404 naming it).
   ['POST',   '/api/admin/compliance/log/:id/review',       at('/api/admin/compliance/log/no-such-entry/review', { review: 'correct' }), ADMINS_404],
   ['GET',    '/api/admin/compliance/precision',            at('/api/admin/compliance/precision'),    ADMINS],
+  // Issue #19 (CMP-4): promises checked, counted per agent — shop A's owner, admins, cs_admins.
+  ['GET',    '/api/admin/compliance/promises',             at('/api/admin/compliance/promises'),     ADMINS],
   ['GET',    '/api/admin/metrics/day',                     at('/api/admin/metrics/day'),             ADMINS],
   ['GET',    '/api/admin/metrics/day.csv',                 at('/api/admin/metrics/day.csv'),         ADMINS],
   ['GET',    '/api/admin/metrics/range',                   at('/api/admin/metrics/range?from=2026-11-01&to=2026-11-02'), ADMINS],

@@ -77,6 +77,7 @@ import { RedisPresence } from './cluster/presence';
 import { LocalPresence } from './cluster/local-presence';
 import { NodeClaim } from './cluster/node-claim';
 import { TimerScheduler } from './jobs/scheduler';
+import { PROMISE_TIMER_KIND, PromiseWatch } from './compliance/promise-watch';
 import { healthRoutes } from './http/routes/health.routes';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
@@ -193,6 +194,9 @@ export async function createServer(
     // CMP-3 for images (issue #14): QR codes and barcodes in an uploaded image, decoded off-thread.
     imageCodes: uploadImageCodes(storage.uploads, imageCodeReader),
     secondOpinion: models.secondOpinion,
+    // Issue #19 (CMP-4): a recorded promise is checked against what happens (below).
+    promisesRecorded: (promises) =>
+      promiseWatch.recorded(promises).catch((error) => console.error('CMP-4 promise check failed', error)),
   });
   // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
@@ -301,6 +305,8 @@ export async function createServer(
       'routing.release': async (timer) => {
         if (timer.shopId) await chat.rebalance(timer.shopId as ShopId);
       },
+      // Issue #19 (CMP-4): a promise's at-risk time and due time.
+      [PROMISE_TIMER_KIND]: (timer): Promise<void> => promiseWatch.onTimer(timer),
       // MET-5: alerts re-evaluated every 20 s, by one node of the cluster.
       'metrics.alerts': async () => {
         await metrics.checkAlerts();
@@ -340,6 +346,26 @@ export async function createServer(
         await storage.sessions.deleteExpired(clock.now());
         return { repeatAt: clock.now() + 3_600_000 };
       },
+    },
+  });
+  // Issue #19 (CMP-4): promises checked against the order's data and its after-sales cases; the
+  // shop's admins hear of one at risk (still avoidable) or broken, on the workbench and the console.
+  const promiseWatch: PromiseWatch = new PromiseWatch({
+    storage,
+    clock,
+    schedule: (timer): Promise<boolean> => scheduler.schedule(timer),
+    // The order's after-sales cases: an exchange or refund promise is kept by their outcome.
+    casesOf: async (shopId, orderId) =>
+      (await storage.aftersales.listForOrder(shopId, orderId)).map((r) => ({
+        purpose: r.case.purpose,
+        status: r.case.status,
+        finishedAt: r.finishedAt,
+      })),
+    alert: (promise) => {
+      const { shopId, ...view } = promise;
+      io.of(WS_AGENT_NAMESPACE)
+        .to([rooms.admins(shopId), rooms.live(shopId)])
+        .emit('compliance:promise', { shopId, promise: view });
     },
   });
   // Cluster presence (RT-8): an agent with no live socket on any node goes offline; back, they
@@ -439,6 +465,7 @@ export async function createServer(
     faq,
     models,
     compliance,
+    promises: promiseWatch,
     metrics,
     events,
     aftersales,
@@ -551,8 +578,13 @@ export async function createServer(
     sockets.emit('account:changed', { change });
     sockets.disconnectSockets(true);
   };
-  // Issue #19: a case's change reaches the shop's agents and, when its status moved, its buyer.
+  // Issue #19: a case's change reaches the shop's agents and, when its status moved, its buyer;
+  // CMP-4: the order's promises (an exchange, a refund) are checked against the case's outcome.
   aftersales.onChange(({ record, moved }) => {
+    if (moved)
+      promiseWatch
+        .orderWritten(record.shopId, record.case.orderId)
+        .catch((error) => console.error('promise check failed', error));
     io.of(WS_AGENT_NAMESPACE)
       .to(rooms.agents(record.shopId))
       .emit('aftersales:changed', {
@@ -627,6 +659,8 @@ export async function createServer(
     await presence?.adopt(notOffline);
     // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
     for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
+    // CMP-4: an open promise whose timers a node died before setting gets them now.
+    await promiseWatch.rearm();
     scheduler.start();
     dispatcher.start();
   }

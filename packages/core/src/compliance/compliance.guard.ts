@@ -141,6 +141,11 @@ export class ComplianceGuard {
        * band) before an agent's text goes; it returns the result to use. Optional, like the model.
        */
       secondOpinion?: (shopId: ShopId, text: string, result: CheckResult) => Promise<CheckResult>;
+      /**
+       * Issue #19 (CMP-4): told of promises once they are recorded, to check them against what
+       * happens (timers at their due times). It must not throw: the message and the record stand.
+       */
+      promisesRecorded?: (promises: RecordedPromise[]) => Promise<void>;
     },
   ) {}
 
@@ -326,19 +331,19 @@ export class ComplianceGuard {
     if (result.promises.length === 0) return;
     const order = promiseOrder(await this.deps.orders(target.shopId, target.buyerId));
     const now = this.deps.clock.now();
-    await this.deps.store.recordPromises(
-      result.promises.map(({ span: _span, ...p }) => ({
-        ...p,
-        id: this.deps.ids.next(),
-        shopId: target.shopId,
-        buyerId: target.buyerId,
-        orderId: order?.id ?? null,
-        conversationId: target.conversationId,
-        agentId: target.agentId,
-        messageSeq,
-        createdAt: now,
-      })),
-    );
+    const recorded: RecordedPromise[] = result.promises.map(({ span: _span, ...p }) => ({
+      ...p,
+      id: this.deps.ids.next(),
+      shopId: target.shopId,
+      buyerId: target.buyerId,
+      orderId: order?.id ?? null,
+      conversationId: target.conversationId,
+      agentId: target.agentId,
+      messageSeq,
+      createdAt: now,
+    }));
+    await this.deps.store.recordPromises(recorded);
+    await this.deps.promisesRecorded?.(recorded);
   }
 
   /** CMP-6: may a proactive message go to this buyer now? Logged and thrown when not. */

@@ -185,6 +185,11 @@ export interface ComplianceSettings {
    * next agent, and only over-promises warn or block.
    */
   confirmPromises?: boolean;
+  /**
+   * CMP-4 (issue #19): how many hours before a promise falls due the supervisor is told it is not
+   * kept yet, while it is still avoidable (1–72; default 4).
+   */
+  promiseLeadHours?: number;
   proactive?: ProactiveSettings;
   /**
    * Issue #17: texts the shop's supervisors judged fine (a warning an agent disputed, a block
@@ -322,6 +327,12 @@ export function validateComplianceSettings(input: unknown): ComplianceSettings {
   if (input.confirmPromises !== undefined) {
     if (typeof input.confirmPromises !== 'boolean') throw invalid('confirmPromises', 'must be true or false');
     settings.confirmPromises = input.confirmPromises;
+  }
+  if (input.promiseLeadHours !== undefined) {
+    const h = input.promiseLeadHours;
+    if (typeof h !== 'number' || !Number.isInteger(h) || h < 1 || h > 72)
+      throw invalid('promiseLeadHours', 'must be a whole number of hours from 1 to 72');
+    settings.promiseLeadHours = h;
   }
   if (input.proactive !== undefined) settings.proactive = validateProactiveSettings(input.proactive);
   if (input.allowList !== undefined)

@@ -20,3 +20,4 @@ export {
   type RulePrecision,
 } from './precision';
 export * from './second-opinion';
+export * from './promise-check';

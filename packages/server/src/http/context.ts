@@ -11,6 +11,7 @@ import type { ShopModels } from '../bot/model-provider';
 import type { FaqCache } from '../bot/faq-cache';
 import type { PeerBus } from '../cluster/bus';
 import type { MetricsService } from '../metrics/metrics.service';
+import type { PromiseWatch } from '../compliance/promise-watch';
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { EventBus } from '../events/event-bus';
@@ -31,6 +32,8 @@ export interface AppContext {
   models: ShopModels;
   /** CMP-1 … CMP-6: each shop's compiled checker, the log and recorded promises. */
   compliance: ComplianceGuard;
+  /** Issue #19 (CMP-4): recorded promises checked against what happened. */
+  promises: PromiseWatch;
   /** MET-1 … MET-7: roll-ups, figures, alerts. */
   metrics: MetricsService;
   events: EventBus;

@@ -6,11 +6,14 @@ import {
   type ComplianceSettings,
   type ComplianceStore,
   type ConversationId,
+  type PromiseReason,
+  type PromiseStatus,
   type RecordedPromise,
   type ShopId,
+  type StoredPromise,
 } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
-import type { ComplianceLogTable, Database } from './schema';
+import type { ComplianceLogTable, Database, OrderPromisesTable } from './schema';
 
 /** A page of the compliance log, newest first. */
 export interface ComplianceLogQuery {
@@ -47,6 +50,38 @@ export function toLogEntry(r: Selectable<ComplianceLogTable>): ComplianceLogEntr
     // pg returns bigint as a string.
     ...(r.reviewed_at !== null ? { reviewedAt: Number(r.reviewed_at) } : {}),
   };
+}
+
+/** A promise row as the core's stored promise (pg returns bigint as a string). */
+function toStoredPromise(r: Selectable<OrderPromisesTable>): StoredPromise {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: r.id,
+    shopId: r.shop_id as ShopId,
+    buyerId: r.buyer_id as BuyerId,
+    orderId: r.order_id,
+    conversationId: r.conversation_id as ConversationId,
+    agentId: r.agent_id as AgentId,
+    messageSeq: Number(r.message_seq),
+    kind: r.kind as RecordedPromise['kind'],
+    detail: r.detail,
+    ...(r.due_at !== null ? { dueAt: Number(r.due_at) } : {}),
+    createdAt: Number(r.created_at),
+    status: r.status as PromiseStatus,
+    reason: r.reason as PromiseReason | null,
+    checkedAt: num(r.checked_at),
+    atRiskAt: num(r.at_risk_at),
+    settledAt: num(r.settled_at),
+  };
+}
+
+/** Issue #19: the supervisor's list of a shop's promises. */
+export interface PromiseListQuery {
+  /** Made at or after this time. */
+  since: number;
+  status?: PromiseStatus;
+  agentId?: string;
+  limit: number;
 }
 
 /** Compliance settings, the supervisor's log, recorded promises and proactive sends (CMP-1 … CMP-6). */
@@ -180,8 +215,8 @@ export class ComplianceRepository implements ComplianceStore {
       .execute();
   }
 
-  /** CMP-4: the promises made to a buyer, newest first (shown to the next agent). */
-  async listPromises(shopId: ShopId, buyerId: BuyerId, limit = 50): Promise<RecordedPromise[]> {
+  /** CMP-4: the promises made to a buyer, newest first (shown to the next agent), with their checks. */
+  async listPromises(shopId: ShopId, buyerId: BuyerId, limit = 50): Promise<StoredPromise[]> {
     const rows = await this.db
       .selectFrom('order_promises')
       .selectAll()
@@ -190,19 +225,104 @@ export class ComplianceRepository implements ComplianceStore {
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      shopId: r.shop_id as ShopId,
-      buyerId: r.buyer_id as BuyerId,
-      orderId: r.order_id,
-      conversationId: r.conversation_id as ConversationId,
-      agentId: r.agent_id as AgentId,
-      messageSeq: Number(r.message_seq),
-      kind: r.kind as RecordedPromise['kind'],
-      detail: r.detail,
-      ...(r.due_at !== null ? { dueAt: Number(r.due_at) } : {}),
-      createdAt: Number(r.created_at),
-    }));
+    return rows.map(toStoredPromise);
+  }
+
+  /** Issue #19: one promise of the shop; undefined for an unknown id or another shop's (TEAM-4). */
+  async findPromise(shopId: ShopId, id: string): Promise<StoredPromise | undefined> {
+    const row = await this.db
+      .selectFrom('order_promises')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toStoredPromise(row) : undefined;
+  }
+
+  /** Issue #19: an order's promises not settled yet (pending or at risk), to check when it is written. */
+  async listOpenPromisesOfOrder(shopId: ShopId, orderId: string): Promise<StoredPromise[]> {
+    const rows = await this.db
+      .selectFrom('order_promises')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('order_id', '=', orderId)
+      .where('status', 'in', ['pending', 'at-risk'])
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toStoredPromise);
+  }
+
+  /** Issue #19: every shop's promises not settled yet, oldest first, a page at a time (re-armed at boot). */
+  async listOpenPromises(afterId: string | null, limit: number): Promise<StoredPromise[]> {
+    let q = this.db.selectFrom('order_promises').selectAll().where('status', 'in', ['pending', 'at-risk']);
+    if (afterId !== null) q = q.where('id', '>', afterId);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map(toStoredPromise);
+  }
+
+  /**
+   * Issue #19: records a check's outcome only if the promise still has the status `from` (two
+   * checks at once — a timer and an order write — change it once; the loser is told false).
+   */
+  async settlePromise(
+    shopId: ShopId,
+    id: string,
+    from: PromiseStatus,
+    to: {
+      status: PromiseStatus;
+      reason: PromiseReason;
+      checkedAt: number;
+      atRiskAt?: number;
+      settledAt?: number;
+    },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('order_promises')
+      .set({
+        status: to.status,
+        reason: to.reason,
+        checked_at: to.checkedAt,
+        ...(to.atRiskAt !== undefined ? { at_risk_at: to.atRiskAt } : {}),
+        ...(to.settledAt !== undefined ? { settled_at: to.settledAt } : {}),
+      })
+      .where('shop_id', '=', shopId)
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Issue #19: a shop's promises made since a time, with the buyer's nick, newest first. */
+  async listShopPromises(
+    shopId: ShopId,
+    q: PromiseListQuery,
+  ): Promise<(StoredPromise & { buyerNick: string | null })[]> {
+    let query = this.db
+      .selectFrom('order_promises as p')
+      .leftJoin('buyers as b', (j) => j.onRef('b.id', '=', 'p.buyer_id').onRef('b.shop_id', '=', 'p.shop_id'))
+      .selectAll('p')
+      .select('b.nick as buyer_nick')
+      .where('p.shop_id', '=', shopId)
+      .where('p.created_at', '>=', q.since);
+    if (q.status) query = query.where('p.status', '=', q.status);
+    if (q.agentId) query = query.where('p.agent_id', '=', q.agentId);
+    const rows = await query.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(q.limit).execute();
+    return rows.map((r) => ({ ...toStoredPromise(r), buyerNick: r.buyer_nick ?? null }));
+  }
+
+  /** Issue #19: how many promises each agent made since a time, by status ("counted per agent"). */
+  async countShopPromises(
+    shopId: ShopId,
+    since: number,
+  ): Promise<{ agentId: string; status: PromiseStatus; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('order_promises')
+      .select(['agent_id', 'status', (eb) => eb.fn.countAll().as('n')])
+      .where('shop_id', '=', shopId)
+      .where('created_at', '>=', since)
+      .groupBy(['agent_id', 'status'])
+      .execute();
+    return rows.map((r) => ({ agentId: r.agent_id, status: r.status as PromiseStatus, count: Number(r.n) }));
   }
 
   async proactiveSentSince(shopId: ShopId, buyerId: BuyerId, since: number): Promise<number[]> {

@@ -945,6 +945,33 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0025_promise_checks': {
+      // Issue #19 (CMP-4): each recorded promise checked against what happened — its status
+      // (pending, at-risk, kept, broken, void), why, when it was last checked, when it was flagged
+      // at risk and when it was kept or broken. Promises are found again by their order (an order
+      // written through the v1 API re-checks them) and listed per shop by when they were made.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('order_promises')
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+          .execute();
+        await db.schema.alterTable('order_promises').addColumn('reason', 'text').execute();
+        await db.schema.alterTable('order_promises').addColumn('checked_at', 'bigint').execute();
+        await db.schema.alterTable('order_promises').addColumn('at_risk_at', 'bigint').execute();
+        await db.schema.alterTable('order_promises').addColumn('settled_at', 'bigint').execute();
+        await db.schema
+          .createIndex('order_promises_order')
+          .on('order_promises')
+          .columns(['shop_id', 'order_id'])
+          .execute();
+        await db.schema
+          .createIndex('order_promises_shop_time')
+          .on('order_promises')
+          .columns(['shop_id', 'created_at'])
+          .execute();
+      },
+    },
   };
 }
 

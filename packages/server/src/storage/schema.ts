@@ -256,6 +256,12 @@ export interface OrderPromisesTable {
   detail: string;
   due_at: number | null;
   created_at: number;
+  /** Issue #19 (CMP-4): pending, at-risk, kept, broken or void. */
+  status: Generated<string>;
+  reason: string | null;
+  checked_at: number | null;
+  at_risk_at: number | null;
+  settled_at: number | null;
 }
 export interface ProactiveMessagesTable {
   id: string;

@@ -18,6 +18,7 @@ const AgentsTable = lazy(() => import('./AgentsTable').then((m) => ({ default: m
 const BotAdmin = lazy(() => import('./BotAdmin').then((m) => ({ default: m.BotAdmin })));
 const ChatHistory = lazy(() => import('./ChatHistory').then((m) => ({ default: m.ChatHistory })));
 const ComplianceLog = lazy(() => import('./ComplianceLog').then((m) => ({ default: m.ComplianceLog })));
+const PromiseChecks = lazy(() => import('./PromiseChecks').then((m) => ({ default: m.PromiseChecks })));
 const ComplianceSettings = lazy(() =>
   import('./ComplianceSettings').then((m) => ({ default: m.ComplianceSettings })),
 );
@@ -190,6 +191,17 @@ export function AdminApp() {
                 children: (
                   <Tab>
                     <ComplianceLog />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
+              // Issue #19 (CMP-4): promises checked, counted per agent; live while open.
+              {
+                key: 'promises',
+                label: t.promiseChecks.tab,
+                children: (
+                  <Tab>
+                    <PromiseChecks shopId={me.shop.id} />
                   </Tab>
                 ),
                 destroyOnHidden: true,

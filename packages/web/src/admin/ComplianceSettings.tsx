@@ -47,6 +47,7 @@ interface FormValues {
   shopNames: string[];
   guarantees: string[];
   confirmPromises: boolean;
+  promiseLeadHours: number;
   proactive: ProactiveSettings;
   allowList: string[];
 }
@@ -59,6 +60,7 @@ function toForm(s: Settings): FormValues {
     shopNames: s.shopNames ?? [],
     guarantees: s.guarantees ?? [],
     confirmPromises: s.confirmPromises ?? false,
+    promiseLeadHours: s.promiseLeadHours ?? 4,
     proactive: s.proactive ?? DEFAULT_PROACTIVE,
     allowList: s.allowList ?? [],
   };
@@ -87,6 +89,7 @@ function fieldLabel(path: FieldPath, t: Dict): string {
     shopNames: t.shopNames,
     guarantees: t.guarantees,
     confirmPromises: t.confirmPromises,
+    promiseLeadHours: t.promiseChecks.leadHours,
     proactive: t.proactiveSettings,
     allowList: t.allowList,
     phrase: t.customPhrase,
@@ -150,6 +153,7 @@ export function ComplianceSettings() {
         shopNames: (v.shopNames ?? []).map((d) => d.trim()).filter(Boolean),
         guarantees: (v.guarantees ?? []).map((d) => d.trim()).filter(Boolean),
         confirmPromises: v.confirmPromises === true,
+        promiseLeadHours: v.promiseLeadHours,
         proactive: {
           maxPerDay: v.proactive.maxPerDay,
           maxPerWeek: v.proactive.maxPerWeek,
@@ -270,6 +274,21 @@ export function ComplianceSettings() {
             valuePropName="checked"
           >
             <Switch data-testid="compliance-confirm-promises" />
+          </Form.Item>
+          <Form.Item
+            name="promiseLeadHours"
+            label={t.promiseChecks.leadHours}
+            extra={t.promiseChecks.leadHoursHint}
+            rules={[{ required: true, type: 'integer', min: 1, max: 72 }]}
+          >
+            <InputNumber
+              min={1}
+              max={72}
+              precision={0}
+              suffix={t.promiseChecks.hoursUnit}
+              style={{ width: 140 }}
+              data-testid="compliance-promise-lead"
+            />
           </Form.Item>
 
           <Form.Item name="allowList" label={t.allowList} extra={t.allowListHint}>

@@ -1,5 +1,7 @@
 import {
   addToAllowList,
+  compareForSupervisor,
+  countPromisesByAgent,
   DAY,
   flaggedClauses,
   invalid,
@@ -10,6 +12,9 @@ import {
   rulePrecision,
   validateComplianceSettings,
   PACK_IDS,
+  PROMISE_STATUSES,
+  promiseCheckSettingsOf,
+  promiseDueAt,
   PRECISION_DEFAULT_DAYS,
   PRECISION_MAX_ENTRIES,
   type BuyerId,
@@ -30,6 +35,14 @@ import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 import { param, requireAgentForBuyer, requireAgentForConversation } from '../tenancy';
+
+/** Issue #19 (CMP-4): the supervisor's list of promises — made in the last `days`, by status or agent. */
+const promisesQuery = z.object({
+  status: z.enum(PROMISE_STATUSES as [string, ...string[]]).optional(),
+  agentId: z.string().min(1).max(64).optional(),
+  days: z.coerce.number().int().min(1).max(400).default(30),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
 
 /** Compliance (CMP-1 … CMP-7): the shop's packs and phrases, the live check, the log, promises. */
 export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -174,6 +187,45 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
       { confirmWarnings: confirmWarnings === true, timeZone: me.shop.timeZone },
     );
     return { message: r.message, conversation: r.conversation };
+  });
+
+  // Issue #19 (CMP-4): promises checked — at risk and broken first, and counted per agent (who
+  // made them). Who may call: the shop's owner, admins and cs_admins (requireAdmin).
+  app.get('/api/admin/compliance/promises', async (req) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const q = parse(promisesQuery, req.query);
+    const shopId = me.shop.id;
+    const since = clock.now() - q.days * DAY;
+    const settings = promiseCheckSettingsOf(await storage.compliance.complianceSettings(shopId));
+    // Each status on its own, so an old at-risk or broken promise is not pushed out by newer kept ones.
+    const statuses = q.status ? [q.status as (typeof PROMISE_STATUSES)[number]] : PROMISE_STATUSES;
+    const rows = (
+      await Promise.all(
+        statuses.map((status) =>
+          storage.compliance.listShopPromises(shopId, {
+            since,
+            status,
+            ...(q.agentId ? { agentId: q.agentId } : {}),
+            limit: q.limit,
+          }),
+        ),
+      )
+    )
+      .flat()
+      // effectiveDueAt: what the text said, or the kind's default window (null: a carrier's).
+      .map(({ shopId: _shop, ...p }) => ({ ...p, effectiveDueAt: promiseDueAt(p, settings) ?? null }));
+    const byDue = (p: (typeof rows)[number]) => ({
+      ...p,
+      ...(p.effectiveDueAt !== null ? { dueAt: p.effectiveDueAt } : {}),
+    });
+    const promises = rows.sort((a, b) => compareForSupervisor(byDue(a), byDue(b))).slice(0, q.limit);
+    const counts = countPromisesByAgent(await storage.compliance.countShopPromises(shopId, since));
+    return {
+      since,
+      leadHours: settings.leadMs / 3_600_000,
+      promises,
+      counts: q.agentId ? counts.filter((c) => c.agentId === q.agentId) : counts,
+    };
   });
 
   // CMP-4: what agents promised this buyer, for the next agent.

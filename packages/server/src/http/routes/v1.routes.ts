@@ -111,6 +111,13 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
   });
 
   // ── orders ──────────────────────────────────────────────────────────────────────────────────
+  /** CMP-4: an order's open promises checked again; the write stands whatever happens here. */
+  async function checkOrderPromises(shopId: ShopId, orderId: string): Promise<void> {
+    await ctx.promises
+      .orderWritten(shopId, orderId)
+      .catch((error) => console.error('CMP-4 promise check failed', error));
+  }
+
   /** The shop's ids of the buyers behind `orders`. */
   async function buyerIdsOf(shopId: ShopId, orders: readonly Order[]): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
@@ -133,6 +140,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     const shopId = key.shopId;
     const written = await writeOrder(storage, shopId, externalId, body, clock.now());
     ctx.webhooks.kick();
+    // CMP-4 (issue #19): the order's promises checked against what it says now (shipped, carrier).
+    if (written.outcome !== 'unchanged') await checkOrderPromises(shopId, externalId);
     return send(reply, written.outcome, { order: orderOut(written.order, body.buyerExternalId) });
   });
 
@@ -170,7 +179,11 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       clock.now(),
     );
     if (!added) throw notFound('order');
-    if (added.added > 0) ctx.webhooks.kick();
+    if (added.added > 0) {
+      ctx.webhooks.kick();
+      // CMP-4: the first scan is when the parcel left, for an order that does not say.
+      await checkOrderPromises(key.shopId, externalId);
+    }
     const buyers = await buyerIdsOf(key.shopId, [added.order]);
     return { added: added.added, order: orderOut(added.order, buyers.get(added.order.buyerId) ?? null) };
   });
