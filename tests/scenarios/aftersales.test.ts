@@ -60,6 +60,12 @@ for (const engine of testDatabases) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return { status: res.statusCode, body: res.body, json: () => res.json() as any };
     };
+    let emails: string[] = [];
+    /** Sessions expire while the fake clock runs days on: the agents log in again. */
+    const relogin = async () => {
+      owner = await loginCookie(server, emails[0]!);
+      junior = await loginCookie(server, emails[1]!);
+    };
     const caseOf = async (id: string) =>
       (await call('GET', `/api/aftersales/${id}`, undefined, { cookie: owner })).json().case;
     const count = async () => (await storage.aftersales.list(shopId, { view: 'all', limit: 200 })).length;
@@ -72,6 +78,7 @@ for (const engine of testDatabases) {
       const boss = await makeAgent(storage, shopId, { role: 'owner', takesRouting: false });
       const kefu = await makeAgent(storage, shopId, { role: 'agent' });
       ownerId = boss.id;
+      emails = [boss.email, kefu.email];
       juniorId = kefu.id;
       owner = await loginCookie(server, boss.email);
       junior = await loginCookie(server, kefu.email);
@@ -259,6 +266,213 @@ for (const engine of testDatabases) {
         (await caseOf(refundCase)).history.filter((h: { status: string }) => h.status === 'approved').length,
         1,
       );
+    });
+
+    it('a node killed holding the due refund deadline: another fires it after the lease, once', async () => {
+      await relogin();
+      const c = await caseOf(refundCase);
+      assert.equal(c.deadline.kind, 'merchant-refund');
+      clock.set(c.deadline.at);
+      await relogin();
+      // The dead node claimed the due timer and never finished it.
+      const claimed = await storage.timers.claimDue('dead-node', clock.now(), 30_000, 10, [
+        'aftersales.deadline',
+      ]);
+      assert.equal(claimed.length, 1);
+      await server.scheduler.runDue();
+      assert.equal((await caseOf(refundCase)).status, 'approved');
+      clock.advance(30_000);
+      await server.scheduler.runDue();
+      await relogin();
+      const done = await caseOf(refundCase);
+      assert.equal(done.status, 'refunded');
+      assert.equal(done.refundedCents, 12_800);
+      const refunded = done.history.filter((h: { status: string }) => h.status === 'refunded');
+      assert.equal(refunded.length, 1);
+      assert.equal(refunded[0].by, 'system');
+      assert.equal(refunded[0].at, c.deadline.at);
+      await server.scheduler.runDue();
+      assert.equal((await caseOf(refundCase)).history.length, done.history.length);
+    });
+
+    it('the connector carries a decision out step by step; a step failing half way is compensated', async () => {
+      const hook = await call('POST', '/api/v1/webhooks', {
+        url: 'http://127.0.0.1:9/connector',
+        events: ['aftersales.step', 'aftersales.undo'],
+      });
+      assert.equal(hook.status, 201, hook.body);
+      const hookId = hook.json().webhook.id as string;
+      const steps = async (type: string) =>
+        (await storage.webhooks.deliveries(shopId, hookId, { limit: 100 }))
+          .filter((d) => d.type === type)
+          .map((d) => JSON.parse(d.body).data.step as { id: string; name: string });
+      const opened = await call(
+        'POST',
+        '/api/widget/aftersales',
+        { orderId: 'o-ship', kind: 'return-refund', reason: '尺码不合适' },
+        { token: buyerToken },
+      );
+      assert.equal(opened.status, 201, opened.body);
+      const id = opened.json().case.id as string;
+      const act = (body: unknown, cookie = owner) =>
+        call('POST', `/api/aftersales/${id}/actions`, body, { cookie });
+      const confirm = (stepId: string, body: unknown = { ok: true }) =>
+        call('POST', `/api/v1/aftersales/${id}/steps/${stepId}`, body);
+
+      const approving = await act({ type: 'approve' });
+      assert.equal(approving.status, 200, approving.body);
+      assert.equal(approving.json().case.status, 'requested');
+      assert.equal(approving.json().case.workflow.steps[0].status, 'waiting');
+      const [approveStep] = await steps('aftersales.step');
+      assert.equal(approveStep!.name, 'approve');
+      // One decision at a time; the connector confirms only the step it was sent.
+      const again = await act({ type: 'approve' });
+      assert.equal(again.status, 409);
+      assert.equal(again.json().error.field, 'workflow');
+      const unknown = await confirm('wf_nope.1');
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.json().error.field, 'step');
+      const ok = await confirm(approveStep!.id);
+      assert.equal(ok.status, 200, ok.body);
+      assert.equal(ok.json().case.status, 'awaiting-return');
+      assert.equal(ok.json().case.deadline.kind, 'buyer-ship');
+
+      const shipped = await call(
+        'POST',
+        `/api/widget/aftersales/${id}/actions`,
+        { type: 'ship-return', carrier: '中通', trackingNo: 'ZT123' },
+        { token: buyerToken },
+      );
+      assert.equal(shipped.status, 200, shipped.body);
+      assert.equal(shipped.json().case.status, 'return-shipped');
+      const received = await act({ type: 'receive' }, junior);
+      assert.equal(received.status, 200, received.body);
+      assert.equal(received.json().case.status, 'received');
+
+      // approve → restock → refund: the refund (no undo) goes last; it fails, the restock is undone.
+      assert.equal((await act({ type: 'refund' })).status, 200);
+      const [, restock] = await steps('aftersales.step').then((l) => l.reverse());
+      assert.equal(restock!.name, 'restock');
+      assert.equal((await confirm(restock!.id)).status, 200);
+      const refundStep = (await steps('aftersales.step'))[0]!;
+      assert.equal(refundStep.name, 'refund');
+      const failed = await confirm(refundStep.id, { ok: false, error: '平台余额不足' });
+      assert.equal(failed.status, 200, failed.body);
+      const afterFail = await caseOf(id);
+      assert.equal(afterFail.status, 'received');
+      assert.equal(afterFail.refundedCents, 0);
+      assert.equal(afterFail.flagged, 'workflow-failed');
+      assert.equal(afterFail.workflow.status, 'compensated');
+      assert.deepEqual(
+        (await steps('aftersales.undo')).map((u) => [u.id, u.name]),
+        [[restock!.id, 'restock']],
+      );
+      const late = await confirm(refundStep.id);
+      assert.equal(late.status, 409);
+      assert.equal(late.json().error.field, 'step');
+
+      // Tried again: both confirmed, the case is refunded once, in full.
+      assert.equal((await act({ type: 'refund' })).status, 200);
+      assert.equal((await confirm((await steps('aftersales.step'))[0]!.id)).status, 200);
+      const last = await confirm((await steps('aftersales.step'))[0]!.id);
+      assert.equal(last.status, 200, last.body);
+      const done = await caseOf(id);
+      assert.equal(done.status, 'refunded');
+      assert.equal(done.refundedCents, 12_800);
+      assert.equal(done.flagged, null);
+      assert.ok(done.finishedAt !== null);
+      const rated = await call(
+        'POST',
+        `/api/widget/aftersales/${id}/actions`,
+        { type: 'rate', score: 5 },
+        { token: buyerToken },
+      );
+      assert.equal(rated.status, 200, rated.body);
+      assert.equal(rated.json().case.rating, 5);
+      assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
+    });
+
+    it('a connector that never answers: the step fails at its timeout and nothing stays half done', async () => {
+      const hook = await call('POST', '/api/v1/webhooks', {
+        url: 'http://127.0.0.1:9/connector',
+        events: ['aftersales.step'],
+      });
+      const hookId = hook.json().webhook.id as string;
+      const opened = await call(
+        'POST',
+        '/api/aftersales',
+        { orderId: 'o-durian', kind: 'compensation', reason: '榴莲磕碰' },
+        { cookie: junior },
+      );
+      assert.equal(opened.status, 201, opened.body);
+      const id = opened.json().case.id as string;
+      // AS-5: a stingy coupon is refused, naming the field.
+      const stingy = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'compensate', coupon: { amountCents: 3000, validDays: 3, scope: 'store' } },
+        { cookie: owner },
+      );
+      assert.equal(stingy.status, 400);
+      assert.equal(stingy.json().error.field, 'coupon.validDays');
+      const fair = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        {
+          type: 'compensate',
+          coupon: { amountCents: 3000, validDays: 30, scope: 'store' },
+          amountCents: 2000,
+        },
+        { cookie: owner },
+      );
+      assert.equal(fair.status, 200, fair.body);
+      assert.deepEqual(
+        fair.json().case.workflow.steps.map((x: { name: string }) => x.name),
+        ['coupon', 'refund'],
+      );
+      const settings = (
+        await call('GET', '/api/admin/aftersales/settings', undefined, { cookie: owner })
+      ).json().settings;
+      clock.advance(settings.stepTimeoutMinutes * MINUTE - 1);
+      await server.scheduler.runDue();
+      await relogin();
+      assert.equal((await caseOf(id)).workflow.status, 'running');
+      clock.advance(1);
+      await server.scheduler.runDue();
+      await relogin();
+      const c = await caseOf(id);
+      assert.equal(c.workflow.status, 'compensated');
+      assert.equal(c.status, 'requested');
+      assert.equal(c.refundedCents, 0);
+      assert.deepEqual(c.coupons, []);
+      assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
+      // With no connector listening, the shop's agents act in the platform's console: at once.
+      const now = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        {
+          type: 'compensate',
+          coupon: { amountCents: 3000, validDays: 30, scope: 'store' },
+          amountCents: 2000,
+        },
+        { cookie: owner },
+      );
+      assert.equal(now.status, 200, now.body);
+      assert.equal(now.json().case.status, 'compensated');
+      assert.equal(now.json().case.refundedCents, 2000);
+      assert.ok(
+        now.json().case.workflow.steps.every((x: { confirmedBy?: string }) => x.confirmedBy === 'manual'),
+      );
+      // Settings are checked naming the field.
+      const bad = await call(
+        'PUT',
+        '/api/admin/aftersales/settings',
+        { ...settings, merchantAnswerHours: 0 },
+        { cookie: owner },
+      );
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json().error.field, 'merchantAnswerHours');
+      assert.ok(DAY > 0);
     });
   });
 }
