@@ -121,18 +121,6 @@ export const caseListQuery = z
   .strict();
 
 export const caseParams = z.object({ id });
-export const stepParams = z.object({ id, stepId: z.string().trim().min(1).max(80) });
-
-/** The connector's report of a step it was sent (`aftersales.step`). */
-export const stepReportBody = z
-  .object({
-    ok: z.boolean(),
-    /** Why it failed (required when ok is false). */
-    error: z.string().trim().min(1).max(500).optional(),
-  })
-  .strict()
-  .refine((b) => b.ok || b.error !== undefined, { message: 'say why the step failed', path: ['error'] });
-
 /** AS-2, AS-5: the platform's deadlines and the shop's floors. */
 export const aftersalesSettingsBody = z
   .object({

@@ -339,6 +339,24 @@ export const v1CaseEventBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reship') }).strict(),
 ]);
 export type V1CaseEventBody = z.infer<typeof v1CaseEventBody>;
+export const v1CaseListQuery = pageQuery.extend({
+  /** true: open cases only (most pressing first, one page); otherwise every case, newest first. */
+  open: z.enum(['true', 'false']).optional(),
+  orderExternalId: externalId.optional(),
+});
+export const v1CaseParams = z.object({ id: z.string().trim().min(1).max(64) });
+export const v1StepParams = z.object({
+  id: z.string().trim().min(1).max(64),
+  stepId: z.string().trim().min(1).max(80),
+});
+export const v1StepReportBody = z
+  .object({
+    ok: z.boolean(),
+    /** Why it failed (required when ok is false). */
+    error: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict()
+  .refine((b) => b.ok || b.error !== undefined, { message: 'say why the step failed', path: ['error'] });
 
 // What each delivery's `data` holds, per event type.
 const conversationData = z.object({

@@ -6,22 +6,20 @@ import {
   caseListQuery,
   caseParams,
   openCaseBody,
-  stepParams,
-  stepReportBody,
 } from '@xiaoer/protocol/aftersales';
-import { pageQuery, v1CaseBody, v1CaseEventBody } from '@xiaoer/protocol/v1';
+import {
+  v1CaseBody,
+  v1CaseEventBody,
+  v1CaseListQuery,
+  v1StepParams,
+  v1StepReportBody,
+} from '@xiaoer/protocol/v1';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { buyerCaseView, caseView, v1CaseOf } from '../../aftersales/aftersales.service';
 import { v1Access } from '../api-key-auth';
 import { requireAdmin, requireAgent, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-
-const v1CaseListQuery = pageQuery.extend({
-  open: z.enum(['true', 'false']).optional(),
-  orderExternalId: z.string().min(1).max(64).optional(),
-});
 
 /**
  * Issue #19: after-sales cases (AS-1 … AS-7).
@@ -196,8 +194,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
 
   app.post('/api/v1/aftersales/:id/steps/:stepId', options, async (req) => {
     const key = await requireKey(req, 'write');
-    const { id, stepId } = parse(stepParams, req.params);
-    const body = parse(stepReportBody, req.body);
+    const { id, stepId } = parse(v1StepParams, req.params);
+    const body = parse(v1StepReportBody, req.body);
     const found =
       (await storage.aftersales.find(key.shopId, id)) ??
       (await storage.aftersales.findByExternal(key.shopId, id));

@@ -22,6 +22,13 @@ import {
   webhookEventData,
   webhookOut,
   webhookParams,
+  v1CaseBody,
+  v1CaseEventBody,
+  v1CaseListQuery,
+  v1CaseOut,
+  v1CaseParams,
+  v1StepParams,
+  v1StepReportBody,
 } from '@xiaoer/protocol/v1';
 import { z } from 'zod';
 
@@ -190,6 +197,53 @@ export const V1_ROUTES: readonly V1Route[] = [
     params: webhookParams,
     answer: z.object({ delivery: deliveryOut }),
     status: 202,
+  },
+  // Issue #19: after-sales cases.
+  {
+    method: 'post',
+    path: '/api/v1/aftersales',
+    summary: "Report a buyer's after-sales request made on the platform (idempotent by externalId)",
+    scope: 'write',
+    body: v1CaseBody,
+    answer: one('case', v1CaseOut),
+    creates: true,
+    params: z.object({}),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/aftersales',
+    summary: "The shop's after-sales cases",
+    scope: 'read',
+    query: v1CaseListQuery,
+    answer: page('cases', v1CaseOut),
+    params: z.object({}),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/aftersales/{id}',
+    summary: "An after-sales case, by xiaoer's or the platform's id",
+    scope: 'read',
+    params: v1CaseParams,
+    answer: one('case', v1CaseOut),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/aftersales/{id}/events',
+    summary:
+      'Report what the platform did on a case (decided, return shipped or received, refunded, reshipped)',
+    scope: 'write',
+    params: v1CaseParams,
+    body: v1CaseEventBody,
+    answer: one('case', v1CaseOut),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/aftersales/{id}/steps/{stepId}',
+    summary: 'Confirm (or report failed) a step sent as aftersales.step',
+    scope: 'write',
+    params: v1StepParams,
+    body: v1StepReportBody,
+    answer: one('case', v1CaseOut),
   },
 ];
 
