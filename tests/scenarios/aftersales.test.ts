@@ -474,5 +474,66 @@ for (const engine of testDatabases) {
       assert.equal(bad.json().error.field, 'merchantAnswerHours');
       assert.ok(DAY > 0);
     });
+
+    it('the platform reports a request and its outcome through the v1 API; a catch-all endpoint hears updates, not steps', async () => {
+      const all = await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/log', events: ['*'] });
+      assert.equal(all.status, 201, all.body);
+      const hookId = all.json().webhook.id as string;
+      assert.equal((await call('PUT', '/api/v1/orders/o-plat', ORDER('paid', 5_000))).status, 201);
+      const body = {
+        externalId: 'TB-RF-9001',
+        orderExternalId: 'o-plat',
+        kind: 'refund-only',
+        reason: '拍错了',
+      };
+      const first = await call('POST', '/api/v1/aftersales', body);
+      assert.equal(first.status, 201, first.body);
+      const c = first.json().case;
+      assert.equal(c.openedBy, 'platform');
+      assert.equal(c.buyerExternalId, 'tb-77');
+      assert.equal(c.requestedCents, 5_000);
+      assert.equal(new Date(c.deadline.at).getTime(), clock.now() + 48 * HOUR);
+      const again = await call('POST', '/api/v1/aftersales', body);
+      assert.equal(again.status, 200);
+      assert.equal(again.json().case.id, c.id);
+      assert.equal((await call('GET', '/api/v1/aftersales/TB-RF-9001')).json().case.id, c.id);
+      const bad = await call('POST', `/api/v1/aftersales/${c.id}/events`, {
+        type: 'refund',
+        amountCents: 5_001,
+      });
+      assert.equal(bad.status, 409);
+      const approved = await call('POST', `/api/v1/aftersales/${c.id}/events`, { type: 'approve' });
+      assert.equal(approved.status, 200, approved.body);
+      assert.equal(approved.json().case.status, 'approved');
+      const over = await call('POST', `/api/v1/aftersales/${c.id}/events`, {
+        type: 'refund',
+        amountCents: 5_001,
+      });
+      assert.equal(over.status, 400);
+      assert.equal(over.json().error.field, 'amount');
+      const refunded = await call('POST', `/api/v1/aftersales/${c.id}/events`, { type: 'refund' });
+      assert.equal(refunded.json().case.status, 'refunded');
+      assert.equal(refunded.json().case.refundedCents, 5_000);
+      const listed = (await call('GET', '/api/v1/aftersales?orderExternalId=o-plat')).json();
+      assert.deepEqual(
+        listed.cases.map((x: { id: string }) => x.id),
+        [c.id],
+      );
+      const types = (await storage.webhooks.deliveries(shopId, hookId, { limit: 50 })).map((d) => d.type);
+      assert.ok(types.includes('aftersales.created'));
+      assert.equal(types.filter((x) => x === 'aftersales.updated').length, 2);
+      assert.ok(!types.includes('aftersales.step'));
+      assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
+      // Two requests for one order and purpose at once: one case, the other refused naming the order.
+      assert.equal((await call('PUT', '/api/v1/orders/o-race', ORDER('paid', 3_000))).status, 201);
+      const race = await Promise.all(
+        ['TB-A', 'TB-B'].map((externalId) =>
+          call('POST', '/api/v1/aftersales', { ...body, externalId, orderExternalId: 'o-race' }),
+        ),
+      );
+      assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
+      assert.equal(race.find((r) => r.status === 409)!.json().error.field, 'order');
+      assert.equal((await storage.aftersales.listForOrder(shopId, 'o-race')).length, 1);
+    });
   });
 }
