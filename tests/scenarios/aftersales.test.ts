@@ -236,9 +236,15 @@ for (const engine of testDatabases) {
 
     it('AS-2: not approved 1 ms before 48 h, across a restart; approved by the system at exactly 48 h', async () => {
       const due = (await caseOf(refundCase)).deadline.at as number;
+      const alerts: { kind: string; at: number; holder: string | null }[] = [];
+      server.ctx.aftersales.onAlert((alert) =>
+        alerts.push({ kind: alert.kind, at: alert.at, holder: alert.record.case.holder }),
+      );
       clock.set(due - 1);
       await server.scheduler.runDue();
       assert.equal((await caseOf(refundCase)).status, 'requested');
+      // The holder and supervisors were alerted (6 h before, by default) while it was avoidable.
+      assert.deepEqual(alerts, [{ kind: 'merchant-answer', at: due, holder: ownerId }]);
       // A restart: the deadline lives in the database, not in the process.
       await server.close();
       server = await createServer(
