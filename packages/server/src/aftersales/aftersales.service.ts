@@ -49,6 +49,17 @@ export interface CaseAlert {
 }
 
 export const AFTERSALES_TIMER = 'aftersales.deadline';
+
+/** A case's deadline as its durable timer: one id per armed deadline, so it is set once. */
+export function deadlineTimer(shopId: string, caseId: string, d: { kind: string; at: number }) {
+  return {
+    id: `aftersales:${caseId}:${d.kind}:${d.at}`,
+    kind: AFTERSALES_TIMER,
+    shopId,
+    dueAt: d.at,
+    payload: { caseId, kind: d.kind, at: d.at },
+  };
+}
 export const AFTERSALES_STEP_TIMER = 'aftersales.step';
 export const AFTERSALES_ALERT_TIMER = 'aftersales.alert';
 
@@ -521,18 +532,9 @@ export class AftersalesService {
     const d = after.case.deadline;
     const old = before?.case.deadline;
     if (!d || (old && old.kind === d.kind && old.at === d.at)) return;
-    const payload = { caseId: after.case.id, kind: d.kind, at: d.at };
-    await this.deps.storage.timers.schedule(
-      {
-        id: `aftersales:${after.case.id}:${d.kind}:${d.at}`,
-        kind: AFTERSALES_TIMER,
-        shopId: after.shopId,
-        dueAt: d.at,
-        payload,
-      },
-      now,
-      trx,
-    );
+    const timer = deadlineTimer(after.shopId, after.case.id, d);
+    const payload = timer.payload;
+    await this.deps.storage.timers.schedule(timer, now, trx);
     this.pendingTimers.push(d.at);
     const alertAt = d.at - settings.alertHours * 3_600_000;
     if (settings.alertHours > 0 && alertAt > now) {

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BOT_SETTINGS, DEFAULT_COMPLIANCE_SETTINGS, type FaqEntry } from '@xiaoer/core';
 import { hashPassword } from '../auth/password';
+import { seedDemoCases } from './demo-aftersales';
 import type { Storage } from '../storage';
 
 /** The demo logins printed at start. */
@@ -27,6 +28,7 @@ export const DEMO_AGENT_EMAILS = [
   'agent3@demo.xiaoer.dev',
 ];
 
+const SPECIAL_PRODUCTS = ['定制刻字钢笔', '新鲜砂糖橘 5斤'];
 const PRODUCTS: [string, number][] = [
   ['保温杯 500ml 不锈钢', 8900],
   ['陶瓷马克杯 情侣款', 4500],
@@ -193,10 +195,13 @@ export async function seedDemoShop(
     title,
     priceCents,
     imageUrl: null,
+    // AS-1: fresh fruit and custom-made goods cannot be returned for no reason.
+    special: SPECIAL_PRODUCTS.includes(title),
   }));
   for (const p of products) await storage.orders.insertProduct(p);
 
   let orderNo = 0;
+  const orders: Order[] = [];
   for (let b = 1; b <= 50; b++) {
     const buyerId = `buyer-demo-${String(b).padStart(2, '0')}` as BuyerId;
     const nick = `${SURNAMES[b % SURNAMES.length]}${GIVEN[Math.floor(rand() * GIVEN.length)]}`;
@@ -251,8 +256,17 @@ export async function seedDemoShop(
           shipped && shippedAt ? logisticsFor(rand, carrier!, shippedAt, now, status !== 'shipped') : [],
       };
       await storage.orders.insertOrder(order);
+      orders.push(order);
     }
   }
+  // Issue #19: a few after-sales cases, each on its deadline.
+  await seedDemoCases(
+    storage,
+    shopId,
+    orders,
+    new Set(products.filter((p) => p.special).map((p) => p.id)),
+    now,
+  );
   for (const [i, [title, text]] of QUICK_REPLIES.entries()) {
     await storage.quickReplies.insertQuickReply({
       id: `qr-demo-${i + 1}` as QuickReplyId,

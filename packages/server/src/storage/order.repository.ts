@@ -162,6 +162,7 @@ export class OrderRepository implements OrderLookup {
         title: product.title,
         price_cents: product.priceCents,
         image_url: product.imageUrl,
+        special: product.special ? 1 : 0,
         updated_at: 0,
       })
       .execute();
