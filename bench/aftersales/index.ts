@@ -48,6 +48,7 @@ import {
   type TimerRunner,
   type TimerTally,
 } from './month';
+import { runService } from './service';
 
 const CASES = Number(process.env.BENCH_AFTERSALES_CASES ?? 100_000);
 const STEP_MS = Number(process.env.BENCH_AFTERSALES_STEP_SECONDS ?? 60) * 1000;
@@ -215,6 +216,12 @@ async function drive(
 }
 
 export async function run(): Promise<void> {
+  await runMonth();
+  // Part 2: the same deadlines through the real case service (bench/aftersales/service.ts).
+  await runService();
+}
+
+async function runMonth(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'xiaoer-bench-aftersales-'));
   try {
     const markAt = START + BASELINE_HOURS * HOUR;
