@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { aftersalesMetrics, aftersalesWindow, caseAgent, type AftersalesMetricsCase } from './aftersales.metrics';
+import {
+  aftersalesMetrics,
+  aftersalesWindow,
+  caseAgent,
+  type AftersalesMetricsCase,
+} from './aftersales.metrics';
 import type { AftersalesHistoryEntry, AftersalesKind } from './aftersales.types';
 
 const H = 3_600_000;
@@ -141,7 +146,9 @@ describe('AS-3 after-sales 30-day figures', () => {
           ...(r.rating !== undefined ? { rating: r.rating } : {}),
           history: [
             { at: r.at, status: 'requested', by: 'buyer', reason: 'request' },
-            ...(r.auto ? [{ at: r.at + H, status: 'approved' as const, by: 'system' as const, reason: 'deadline' }] : []),
+            ...(r.auto
+              ? [{ at: r.at + H, status: 'approved' as const, by: 'system' as const, reason: 'deadline' }]
+              : []),
           ],
         }),
       );
