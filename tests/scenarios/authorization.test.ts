@@ -228,6 +228,8 @@ const HTTP: Row[] = [
   ['POST',   '/api/aftersales/:id/actions',                at('/api/aftersales/no-such-case/actions', BAD), AGENTS_400],
   ['GET',    '/api/admin/aftersales/settings',             at('/api/admin/aftersales/settings'),     ADMINS],
   ['PUT',    '/api/admin/aftersales/settings',             at('/api/admin/aftersales/settings', BAD), ADMINS_400],
+  ['GET',    '/api/admin/aftersales/metrics',              at('/api/admin/aftersales/metrics'),      ADMINS],
+  ['GET',    '/api/admin/metrics/aftersales',              at('/api/admin/metrics/aftersales'),      ADMINS],
   ['GET',    '/api/widget/aftersales',                     at('/api/widget/aftersales'),             [401, 200, 200, 401, 401, 401, 401, 401]],
   ['POST',   '/api/widget/aftersales',                     at('/api/widget/aftersales', BAD),        BUYERS_400],
   ['POST',   '/api/widget/aftersales/:id/actions',         at('/api/widget/aftersales/no-such-case/actions', BAD), BUYERS_400],

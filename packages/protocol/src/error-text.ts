@@ -140,6 +140,21 @@ export const FIELD_LABELS: Record<string, Texts> = {
   password: { 'zh-CN': '密码', en: 'Password' },
   newPassword: { 'zh-CN': '新密码', en: 'New password' },
   currentPassword: { 'zh-CN': '当前密码', en: 'Current password' },
+  // AS-2, AS-5: the shop's after-sales settings (issue #19)
+  merchantAnswerHours: { 'zh-CN': '商家答复时限（小时）', en: 'Merchant answer time (hours)' },
+  buyerShipDays: { 'zh-CN': '买家寄回时限（天）', en: 'Buyer return shipping time (days)' },
+  merchantRefundDays: { 'zh-CN': '收货后退款时限（天）', en: 'Refund time after receipt (days)' },
+  overdueRefund: { 'zh-CN': '退款超时处理', en: 'Overdue refund' },
+  couponMinValidDays: {
+    'zh-CN': '补偿券最短有效期（天）',
+    en: 'Compensation coupon minimum validity (days)',
+  },
+  couponScopes: { 'zh-CN': '补偿券适用范围', en: 'Compensation coupon scope' },
+  stepTimeoutMinutes: {
+    'zh-CN': '平台操作确认时限（分钟）',
+    en: 'Platform step confirmation time (minutes)',
+  },
+  alertHours: { 'zh-CN': '到期前提醒（小时）', en: 'Alert before deadline (hours)' },
   name: { 'zh-CN': '名称', en: 'Name' },
   displayName: { 'zh-CN': '昵称', en: 'Display name' },
   ownerName: { 'zh-CN': '店主姓名', en: 'Owner name' },

@@ -8,6 +8,9 @@ import { useSession } from '../shared/useSession';
 
 // Issue #18: each tab is its own chunk, loaded when first opened — the console's first load is the
 // frame and the open tab, not every page of it (charts, editors, the history's drawer).
+const AftersalesConsole = lazy(() =>
+  import('./AftersalesConsole').then((m) => ({ default: m.AftersalesConsole })),
+);
 const ApiKeys = lazy(() => import('./ApiKeys').then((m) => ({ default: m.ApiKeys })));
 const Webhooks = lazy(() => import('./Webhooks').then((m) => ({ default: m.Webhooks })));
 const Imports = lazy(() => import('./Imports').then((m) => ({ default: m.Imports })));
@@ -111,6 +114,17 @@ export function AdminApp() {
                 children: (
                   <Tab>
                     <StaffingPlanner />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
+              // Issue #19: 售后 — the 30-day view, open cases and the after-sales rules, read afresh.
+              {
+                key: 'aftersales',
+                label: t.aftersalesConsole.tab,
+                children: (
+                  <Tab>
+                    <AftersalesConsole />
                   </Tab>
                 ),
                 destroyOnHidden: true,

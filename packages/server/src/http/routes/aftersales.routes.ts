@@ -1,4 +1,4 @@
-import { notFound, type ShopId } from '@xiaoer/core';
+import { aftersalesMetrics, notFound, type ShopId } from '@xiaoer/core';
 import {
   aftersalesSettingsBody,
   buyerCaseActionBody,
@@ -14,12 +14,18 @@ import {
   v1StepParams,
   v1StepReportBody,
 } from '@xiaoer/protocol/v1';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { buyerCaseView, caseView, v1CaseOf } from '../../aftersales/aftersales.service';
 import { v1Access } from '../api-key-auth';
 import { requireAdmin, requireAgent, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+
+/** AS-3: the window of the after-sales figures, in days ending today (default 30). */
+const aftersalesMetricsQuery = z
+  .object({ days: z.coerce.number().int().min(1).max(90).default(30) })
+  .strict();
 
 /**
  * Issue #19: after-sales cases (AS-1 … AS-7).
@@ -27,7 +33,8 @@ import { parse } from '../errors';
  * - `/api/aftersales…`: any agent of the shop lists, opens and records (AS-6: outsourced and junior
  *   agents record and submit); approving, rejecting, refunding, compensating and marking urgent
  *   need owner, admin or cs_admin — the engine refuses the others, naming `role`.
- * - `/api/admin/aftersales/settings`: the shop's admins (owner, admin, cs_admin).
+ * - `/api/admin/aftersales/settings`, `/api/admin/aftersales/metrics` (alias
+ *   `/api/admin/metrics/aftersales`): the shop's admins (owner, admin, cs_admin).
  * - `/api/widget/aftersales…`: the buyer of the widget token, on their own orders and cases.
  * - `/api/v1/aftersales…`: a live API key of the shop (read to read, write to write).
  */
@@ -96,6 +103,30 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     await storage.aftersales.saveSettings(me.shop.id, settings);
     return { settings };
   });
+
+  // AS-3: the 30-day view — figures over the cases opened in the window, with the agents' names.
+  const metricsHandler = async (req: FastifyRequest) => {
+    const me = await requireAdmin(storage, req, clock.now());
+    const { days } = parse(aftersalesMetricsQuery, req.query);
+    const now = clock.now();
+    const m = aftersalesMetrics(
+      await storage.aftersales.listOpenedSince(me.shop.id, now - (days + 1) * 86_400_000),
+      now,
+      days,
+      me.shop.timeZone,
+    );
+    const names = new Map((await storage.agents.listAgents(me.shop.id)).map((a) => [a.id as string, a.name]));
+    return {
+      ...m,
+      byAgent: m.byAgent.map((a) => ({
+        ...a,
+        name: a.agent === null ? null : (names.get(a.agent) ?? a.agent),
+      })),
+      now,
+    };
+  };
+  app.get('/api/admin/aftersales/metrics', metricsHandler);
+  app.get('/api/admin/metrics/aftersales', metricsHandler);
 
   // ── the buyer (widget) ──────────────────────────────────────────────────────────────────────
   app.get('/api/widget/aftersales', async (req) => {
