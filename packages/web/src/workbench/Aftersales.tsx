@@ -309,15 +309,15 @@ function CaseCard(props: {
             <Image.PreviewGroup>
               <Space size={4} wrap>
                 {c.evidence.map((e) => (
-                  <Image
-                    key={e.id}
-                    src={e.url}
-                    width={48}
-                    height={48}
-                    style={{ objectFit: 'cover', borderRadius: 4 }}
-                    data-testid="case-evidence"
-                    preview={{ mask: t.zoomImage }}
-                  />
+                  <span key={e.id} data-testid="case-evidence">
+                    <Image
+                      src={e.url}
+                      width={48}
+                      height={48}
+                      style={{ objectFit: 'cover', borderRadius: 4 }}
+                      preview={{ mask: t.zoomImage }}
+                    />
+                  </span>
                 ))}
               </Space>
             </Image.PreviewGroup>
