@@ -6,6 +6,7 @@
  */
 
 import type { DomainErrorCode } from '@xiaoer/core';
+import { aftersalesIssueText } from './aftersales-labels';
 
 export type ErrorLang = 'zh-CN' | 'en';
 
@@ -353,6 +354,9 @@ function retryText(ms: number | undefined, lang: ErrorLang): string | undefined 
  * does not know reads as a generic failure (with the HTTP status class when given).
  */
 export function errorText(error: ErrorLike, lang: ErrorLang, status?: number): string {
+  // Issue #19: an after-sales refusal says what its details name (the allowed kinds, the floor).
+  const aftersales = aftersalesIssueText(error.details, lang);
+  if (aftersales) return aftersales;
   const field = error.field ?? '';
   const precise =
     PRECISE[`${error.code}:${field}:${error.message ?? ''}`] ??

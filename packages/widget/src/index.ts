@@ -15,6 +15,7 @@ import {
   type PendingMessage,
   type WidgetMessage,
 } from '@xiaoer/protocol/message-list';
+import { AftersalesView, type BuyerCase } from './aftersales';
 import { CSS } from './styles';
 
 const MAX_TEXT = 5000;
@@ -135,8 +136,10 @@ class Widget {
       { class: 'human', 'data-testid': 'xiaoer-human', title: this.t.human },
       this.t.human,
     );
+    // Issue #19: the buyer's after-sales cases, one tap from the header.
+    const mine = el('button', { class: 'mine', 'data-testid': 'xiaoer-as-mine' }, this.t.asMine);
     const actions = el('div', { class: 'actions' });
-    actions.append(human, close);
+    actions.append(mine, human, close);
     header.append(titles, actions);
     const banner = el('div', { class: 'banner', hidden: '' }, this.t.reconnecting);
     const queue = el('div', {
@@ -170,7 +173,18 @@ class Widget {
     });
     const send = el('button', { class: 'send', 'data-testid': 'xiaoer-send' }, this.t.send);
     composer.append(file, attach, input, send);
-    panel.append(header, banner, queue, list, typing, rating, notice, composer);
+    this.aftersales = new AftersalesView(
+      {
+        origin: this.origin,
+        lang: this.lang,
+        t: this.t,
+        fetch: (url, init) => this.authedFetch(url, init),
+        imageSrc: (url) => this.imageSrc(url),
+      },
+      () => this.showChat(true),
+    );
+    this.chatParts = [list, typing, rating, notice, composer];
+    panel.append(header, banner, queue, this.aftersales.root, list, typing, rating, notice, composer);
     root.append(launcher, panel);
     this.ui = {
       launcher,
@@ -192,6 +206,15 @@ class Widget {
     launcher.addEventListener('click', () => this.setOpen(!this.open));
     close.addEventListener('click', () => this.setOpen(false));
     human.addEventListener('click', () => this.say(this.t.humanText));
+    mine.addEventListener('click', () => {
+      if (this.aftersales.shown) {
+        this.aftersales.hide();
+        this.showChat(true);
+      } else {
+        this.showChat(false);
+        void this.aftersales.showList();
+      }
+    });
     send.addEventListener('click', () => this.sendText());
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -206,6 +229,15 @@ class Widget {
       file.value = '';
       if (chosen) void this.sendImage(chosen);
     });
+  }
+
+  /** Issue #19: 申请售后 and 我的售后, shown in place of the chat. */
+  private readonly aftersales: AftersalesView;
+  private readonly chatParts: HTMLElement[];
+
+  private showChat(shown: boolean): void {
+    for (const part of this.chatParts) part.style.display = shown ? '' : 'none';
+    if (shown) this.scrollDown();
   }
 
   private get tokenKey(): string {
@@ -354,6 +386,8 @@ class Widget {
         this.renderQueue();
       },
     );
+    // Issue #19: a case of mine moved (approved, refunded…): its row changes live.
+    socket.on('aftersales:changed', ({ case: c }: { case: BuyerCase }) => this.aftersales.upsert(c));
     socket.on('conversation:typing', (e: { who: string; isTyping: boolean }) => {
       if (e.who === 'agent') this.showTyping(e.isTyping);
     });
@@ -801,6 +835,19 @@ class Widget {
     for (const item of body.items) card.appendChild(el('div', {}, `${item.title} ×${item.quantity}`));
     card.appendChild(el('div', {}, `${this.t.total} ¥${(body.totalCents / 100).toFixed(2)}`));
     if (body.carrier) card.appendChild(el('div', {}, `${body.carrier} ${body.trackingNo ?? ''}`));
+    // Issue #19 (AS-1): after-sales from the order itself — the order, nothing asked twice.
+    const open = el(
+      'button',
+      { type: 'button', class: 'as-open', 'data-testid': 'xiaoer-as-open' },
+      this.t.asOpen,
+    );
+    open.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.showChat(false);
+      this.aftersales.showForm({ orderId: body.orderId, status: body.status, totalCents: body.totalCents });
+    });
+    open.addEventListener('keydown', (e) => e.stopPropagation());
+    card.appendChild(open);
     return card;
   }
 

@@ -70,6 +70,40 @@ export const CSS = `
 .rating-error { font-size: 12px; color: #f5222d; }
 .rating-error:empty { display: none; }
 .rating-thanks { font-size: 13px; color: #389e0d; }
+.header button.mine { font-size: 12px; border: 1px solid rgba(255,255,255,.7); border-radius: 12px; padding: 2px 10px; white-space: nowrap; }
+.card .as-open { margin-top: 6px; background: #fff; border: 1px solid #ff5000; color: #ff5000; border-radius: 12px; padding: 2px 10px; font-size: 12px; cursor: pointer; }
+.as { flex: 1; overflow-y: auto; background: #f7f7f7; display: flex; flex-direction: column; }
+.as[hidden] { display: none; }
+.as-bar { display: flex; align-items: center; gap: 8px; padding: 8px 12px; background: #fff; border-bottom: 1px solid #eee; }
+.as-back { background: none; border: none; color: #ff5000; font-size: 14px; cursor: pointer; padding: 4px 0; }
+.as-bar-title { font-size: 14px; font-weight: 600; color: #333; }
+.as-list, .as-form { padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+.as-title { font-size: 14px; font-weight: 600; color: #333; overflow-wrap: anywhere; }
+.as-label { font-size: 12px; color: #666; margin-top: 4px; }
+.as-kinds { display: flex; flex-wrap: wrap; gap: 6px; }
+.as-kind { border: 1px solid #ddd; background: #fff; border-radius: 14px; padding: 4px 12px; font-size: 13px; cursor: pointer; color: #333; }
+.as-kind[aria-checked="true"] { border-color: #ff5000; color: #ff5000; background: #fff7f0; }
+.as-input { width: 100%; border: 1px solid #ddd; border-radius: 8px; padding: 8px; font-size: 14px; outline: none; resize: none; }
+.as-input:focus { border-color: #ff5000; }
+.as-photos { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.as-photos img { width: 56px; height: 56px; object-fit: cover; border-radius: 6px; border: 1px solid #eee; }
+.as-add { width: 56px; height: 56px; border: 1px dashed #ccc; border-radius: 6px; background: #fff; color: #999; font-size: 11px; cursor: pointer; }
+.as-actions { display: flex; justify-content: flex-end; gap: 8px; }
+.as-primary { border: none; border-radius: 8px; padding: 8px 16px; background: #ff5000; color: #fff; font-size: 14px; cursor: pointer; }
+.as-primary:disabled { background: #ffc69e; }
+.as-secondary { border: 1px solid #ddd; border-radius: 8px; padding: 8px 16px; background: #fff; color: #555; font-size: 14px; cursor: pointer; }
+.as-error { font-size: 12px; color: #f5222d; }
+.as-error:empty { display: none; }
+.as-empty { text-align: center; color: #999; font-size: 13px; padding: 24px 0; }
+.as-case { background: #fff; border-radius: 8px; padding: 10px 12px; font-size: 13px; color: #333; display: flex; flex-direction: column; gap: 4px; }
+.as-head { display: flex; gap: 8px; align-items: baseline; }
+.as-kindname { flex: 1; min-width: 0; font-weight: 600; overflow-wrap: anywhere; }
+.as-status { color: #ff5000; flex: none; white-space: nowrap; }
+.as-reason, .as-note { color: #666; font-size: 12px; }
+.as-clock { color: #d46b08; font-size: 12px; font-variant-numeric: tabular-nums; }
+.as-wait { color: #1677ff; font-size: 12px; }
+.as-ship { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }
+.as-rate .stars { justify-content: flex-start; }
 .notice { font-size: 12px; color: #f5222d; padding: 0 12px 4px; }
 @media (max-width: 480px) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; max-height: 100vh; border-radius: 0; }

@@ -14,7 +14,7 @@ import {
   Typography,
   message as toast,
 } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { yuan, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ProactiveModal } from './ProactiveModal';
@@ -54,6 +54,9 @@ export function BuyerSidebar(props: {
   /** Changes when messages are sent: the promises are read again. */
   promisesVersion: number;
   onReachedOut: (conversation: Conversation) => void;
+  /** Issue #19: more for each order (开售后单), and more below the orders (the buyer's cases). */
+  orderExtra?: (order: BuyerProfileResponse['orders'][number]) => ReactNode;
+  children?: ReactNode;
 }) {
   const { t } = useT();
   const api = useShopApi();
@@ -190,8 +193,10 @@ export function BuyerSidebar(props: {
           >
             {t.sendOrder}
           </Button>
+          {props.orderExtra?.(o)}
         </Card>
       ))}
+      {props.children}
       <ProactiveModal
         open={reachOut}
         buyerId={props.buyerId}

@@ -5,6 +5,7 @@ import type { MeResponse } from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import {
   CommentOutlined,
+  CustomerServiceOutlined,
   MessageOutlined,
   TeamOutlined,
   ThunderboltOutlined,
@@ -17,6 +18,7 @@ import { useT } from '../shared/i18n';
 import { AppHeader, usePhone } from '../shared/AppHeader';
 import { LoginForm } from '../shared/LoginForm';
 import { useSession, type Session } from '../shared/useSession';
+import { AftersalesPanel, BuyerCases, OpenCaseButton, useAftersalesAlerts } from './Aftersales';
 import { BuyerSidebar } from './BuyerSidebar';
 import { ChatPane } from './ChatPane';
 import type { ComposerHandle } from './Composer';
@@ -67,6 +69,8 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
     0,
   );
   useEffect(askNotificationPermission, []);
+  // Issue #19 (AS-2): a case's deadline near — its holder and the supervisors are told.
+  useAftersalesAlerts(wb.onAftersales);
   // A tapped notification opens its conversation (loaded first when it is not in the list).
   // Issue #18: a supervisor's list says who holds each conversation.
   const [agentNames, setAgentNames] = useState<Record<string, string>>({});
@@ -209,7 +213,15 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                   wb.upsertConversation(c);
                   wb.select(c.id);
                 }}
-              />
+                orderExtra={(o) => <OpenCaseButton order={o} conversationId={conversation.id} />}
+              >
+                <BuyerCases
+                  buyerId={conversation.buyerId}
+                  myId={me.agent.id}
+                  decides={adminShops.includes(conversation.shopId)}
+                  subscribe={wb.onAftersales}
+                />
+              </BuyerSidebar>
             </ShopScope>
           ) : null,
         },
@@ -234,6 +246,23 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
             </ShopScope>
           ),
           forceRender: true,
+        },
+        {
+          key: 'cases',
+          label: <span data-testid="cases-tab">{t.caseDesk.tab}</span>,
+          children: (
+            <ShopScope shopId={queueShop}>
+              <AftersalesPanel
+                myId={me.agent.id}
+                decides={adminShops.includes(queueShop)}
+                subscribe={wb.onAftersales}
+                onOpenConversation={(id) => {
+                  if (wb.conversations[id]) wb.select(id);
+                  else void wb.reloadList().then(() => wb.select(id));
+                }}
+              />
+            </ShopScope>
+          ),
         },
         {
           key: 'quick',
@@ -308,6 +337,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
               { key: 'chat', label: t.navChat, icon: <CommentOutlined />, disabled: !conversation },
               { key: 'buyer', label: t.navBuyer, icon: <UserOutlined />, disabled: !conversation },
               { key: 'queue', label: t.navQueue, icon: <TeamOutlined />, badge: queueCount },
+              { key: 'cases', label: t.caseDesk.navLabel, icon: <CustomerServiceOutlined /> },
               { key: 'quick', label: t.navQuick, icon: <ThunderboltOutlined /> },
             ]}
             active={pane === 'side' ? sideTab : pane}

@@ -8,6 +8,7 @@ import {
 } from '@xiaoer/protocol/message-list';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import type { CaseOut } from '@xiaoer/protocol/aftersales';
 import { api, newClientId, errorMessage, ApiError } from '../shared/api';
 import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
 import type { MetricsAlert } from '../shared/metrics';
@@ -67,6 +68,12 @@ export function useWorkbench(
   /** The minutes a reply has (MET-1), for the alert's wording. */
   const [replyMinutes, setReplyMinutes] = useState(5);
   const socketRef = useRef<Socket | null>(null);
+  /** Issue #19: who listens to after-sales pushes (the buyer pane's cases, the 售后 list, alerts). */
+  const aftersalesListeners = useRef(new Set<(e: AftersalesPush) => void>());
+  const onAftersales = useCallback((listener: (e: AftersalesPush) => void) => {
+    aftersalesListeners.current.add(listener);
+    return () => void aftersalesListeners.current.delete(listener);
+  }, []);
   const messagesRef = useRef(messages);
   messagesRef.current = messages;
   const selectedRef = useRef(selectedId);
@@ -229,6 +236,17 @@ export function useWorkbench(
       if (!socket.active) recheck(2000);
     });
     socket.on('queue:updated', () => setQueueVersion((v) => v + 1));
+    const pushAftersales = (e: AftersalesPush) => {
+      for (const listener of aftersalesListeners.current) listener(e);
+    };
+    socket.on('aftersales:changed', (e: { case: AgentCase }) =>
+      pushAftersales({ type: 'changed', case: e.case }),
+    );
+    socket.on('aftersales:alert', (e: { case: AgentCase; kind: string; at: number }) =>
+      pushAftersales({ type: 'alert', ...e }),
+    );
+    // After a reconnect the lists are read again: what changed meanwhile was not pushed.
+    socket.on('connect', () => pushAftersales({ type: 'reconnected' }));
     socket.on('metrics:alert', (alert: MetricsAlert) =>
       setMetricsAlert({ ...alert, receivedAt: Date.now() }),
     );
@@ -448,5 +466,14 @@ export function useWorkbench(
     sendTyping,
     upsertConversation,
     reloadList,
+    onAftersales,
   };
 }
+
+/** Issue #19: a case as the agents' API and socket give it. */
+export type AgentCase = CaseOut;
+/** What the socket tells about cases. */
+export type AftersalesPush =
+  | { type: 'changed'; case: AgentCase }
+  | { type: 'alert'; case: AgentCase; kind: string; at: number }
+  | { type: 'reconnected' };
