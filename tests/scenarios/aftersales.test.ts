@@ -401,7 +401,7 @@ for (const engine of testDatabases) {
     it('a connector that never answers: the step fails at its timeout and nothing stays half done', async () => {
       const hook = await call('POST', '/api/v1/webhooks', {
         url: 'http://127.0.0.1:9/connector',
-        events: ['aftersales.step'],
+        events: ['aftersales.step', 'aftersales.undo'],
       });
       const hookId = hook.json().webhook.id as string;
       const opened = await call(
@@ -451,6 +451,20 @@ for (const engine of testDatabases) {
       assert.equal(c.status, 'requested');
       assert.equal(c.refundedCents, 0);
       assert.deepEqual(c.coupons, []);
+      // The unanswered coupon step is called off: the connector must not issue it now.
+      const undos = async () =>
+        (await storage.webhooks.deliveries(shopId, hookId, { limit: 50 }))
+          .filter((d) => d.type === 'aftersales.undo')
+          .map((d) => JSON.parse(d.body).data.step as { id: string; name: string; status: string });
+      const couponStep = c.workflow.steps[0];
+      assert.deepEqual(await undos(), [{ id: couponStep.id, name: 'coupon', status: 'failed' }]);
+      // It had been issued after all: confirmed late, it is taken back (undone) and said once.
+      const late = await call('POST', `/api/v1/aftersales/${id}/steps/${couponStep.id}`, { ok: true });
+      assert.equal(late.status, 200, late.body);
+      const again = await call('POST', `/api/v1/aftersales/${id}/steps/${couponStep.id}`, { ok: true });
+      assert.equal(again.status, 200, again.body);
+      assert.equal((await undos()).length, 2);
+      assert.equal((await caseOf(id)).workflow.steps[0].status, 'undone');
       assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
       // With no connector listening, the shop's agents act in the platform's console: at once.
       const now = await call(
@@ -540,6 +554,95 @@ for (const engine of testDatabases) {
       assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
       assert.equal(race.find((r) => r.status === 409)!.json().error.field, 'order');
       assert.equal((await storage.aftersales.listForOrder(shopId, 'o-race')).length, 1);
+    });
+
+    it("refunds across an order's cases never pass what it paid, decisions in flight included", async () => {
+      await relogin();
+      const hook = await call('POST', '/api/v1/webhooks', {
+        url: 'http://127.0.0.1:9/connector',
+        events: ['aftersales.step'],
+      });
+      const hookId = hook.json().webhook.id as string;
+      assert.equal((await call('PUT', '/api/v1/orders/o-two', ORDER('paid', 10_000))).status, 201);
+      const open = async (kind: string) =>
+        (
+          await call(
+            'POST',
+            '/api/aftersales',
+            { orderId: 'o-two', kind, reason: '两个售后单' },
+            { cookie: owner },
+          )
+        ).json().case.id as string;
+      const refundId = await open('refund-only');
+      const compId = await open('compensation');
+      assert.equal(
+        (await call('POST', `/api/aftersales/${refundId}/actions`, { type: 'approve' }, { cookie: owner }))
+          .status,
+        200,
+      );
+      // Approve waits for the connector; confirm it, then refund the whole order (waiting).
+      const approveStep = (await caseOf(refundId)).workflow.steps[0].id;
+      assert.equal(
+        (await call('POST', `/api/v1/aftersales/${refundId}/steps/${approveStep}`, { ok: true })).status,
+        200,
+      );
+      assert.equal(
+        (await call('POST', `/api/aftersales/${refundId}/actions`, { type: 'refund' }, { cookie: owner }))
+          .status,
+        200,
+      );
+      // The refund is on its way: a compensation of 50 more is refused, naming the amount.
+      const more = await call(
+        'POST',
+        `/api/aftersales/${compId}/actions`,
+        { type: 'compensate', amountCents: 5_000 },
+        { cookie: owner },
+      );
+      assert.equal(more.status, 400, more.body);
+      assert.equal(more.json().error.field, 'amount');
+      assert.equal(more.json().error.details.limit, 0);
+      // A junior agent cannot move a case another holds by escalating it.
+      const grab = await call(
+        'POST',
+        `/api/aftersales/${compId}/actions`,
+        { type: 'escalate', to: juniorId, note: '我来处理' },
+        { cookie: junior },
+      );
+      assert.equal(grab.status, 403);
+      assert.equal(grab.json().error.field, 'role');
+      // A bad page cursor is a 400 naming it.
+      const bad = await call('GET', '/api/v1/aftersales?cursor=abc');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json().error.field, 'cursor');
+      const page = await call('GET', '/api/v1/aftersales?limit=2');
+      const next = await call(
+        'GET',
+        `/api/v1/aftersales?limit=2&cursor=${encodeURIComponent(page.json().nextCursor)}`,
+      );
+      assert.equal(next.status, 200);
+      const ids = [...page.json().cases, ...next.json().cases].map((x: { id: string }) => x.id);
+      assert.equal(new Set(ids).size, ids.length);
+      assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
+      // Without a connector, two refunds at once on the two cases: together never above 100.
+      const [a, b] = await Promise.all([
+        call(
+          'POST',
+          `/api/aftersales/${refundId}/actions`,
+          { type: 'refund', amountCents: 10_000 },
+          { cookie: owner },
+        ),
+        call(
+          'POST',
+          `/api/aftersales/${compId}/actions`,
+          { type: 'compensate', amountCents: 5_000 },
+          { cookie: owner },
+        ),
+      ]);
+      const refunded = (await storage.aftersales.listForOrder(shopId, 'o-two')).reduce(
+        (sum, r) => sum + r.case.refundedCents,
+        0,
+      );
+      assert.ok(refunded <= 10_000, `refunded ${refunded} of 10000 (${a.status}, ${b.status})`);
     });
   });
 }

@@ -232,6 +232,7 @@ const HTTP: Row[] = [
   ['GET',    '/api/admin/metrics/aftersales',              at('/api/admin/metrics/aftersales'),      ADMINS],
   ['GET',    '/api/widget/aftersales',                     at('/api/widget/aftersales'),             [401, 200, 200, 401, 401, 401, 401, 401]],
   ['POST',   '/api/widget/aftersales',                     at('/api/widget/aftersales', BAD),        BUYERS_400],
+  ['GET',    '/api/widget/orders',                         at('/api/widget/orders'),                 [401, 200, 200, 401, 401, 401, 401, 401]],
   ['POST',   '/api/widget/aftersales/:id/actions',         at('/api/widget/aftersales/no-such-case/actions', BAD), BUYERS_400],
   ['GET',    '/api/v1/aftersales',                         at('/api/v1/aftersales'),                 KEYS_ONLY],
   ['POST',   '/api/v1/aftersales',                         at('/api/v1/aftersales', BAD),            KEYS_ONLY],

@@ -24,6 +24,15 @@ export interface AftersalesHost {
   imageSrc(url: string): Promise<string>;
 }
 
+/** One of the buyer's orders, as `GET /api/widget/orders` lists them. */
+interface OrderChoice {
+  orderId: string;
+  status: string;
+  totalCents: number;
+  createdAt: number;
+  items: { productId: string; title: string; quantity: number; priceCents: number }[];
+}
+
 /** The case fields the buyer sees. */
 export type BuyerCase = Omit<CaseOut, 'holder' | 'flagged'>;
 
@@ -100,8 +109,52 @@ export class AftersalesView {
     if (this.shown && this.root.dataset.view === 'list') this.renderList(null);
   }
 
+  /** 申请售后 from 我的售后: the buyer's own orders to pick from (AS-1). */
+  async showOrders(): Promise<void> {
+    this.show();
+    const t = this.host.t;
+    this.root.dataset.view = 'orders';
+    const list = el('div', { class: 'as-list', 'data-testid': 'xiaoer-as-orders' });
+    list.appendChild(el('div', { class: 'as-title' }, t.asPickOrder));
+    this.root.replaceChildren(this.topBar(), list);
+    const res = await this.host.fetch(`${this.host.origin}/api/widget/orders`, { method: 'GET' });
+    if (!res?.ok) {
+      list.appendChild(el('div', { class: 'as-error' }, await this.failure(res)));
+      return;
+    }
+    const { orders } = (await res.json()) as { orders: OrderChoice[] };
+    const open = orders.filter((o) => o.status !== 'unpaid' && o.status !== 'closed');
+    if (open.length === 0) list.appendChild(el('div', { class: 'as-empty' }, t.asNoOrders));
+    for (const o of open) {
+      const b = el('button', {
+        type: 'button',
+        class: 'as-order',
+        'data-testid': 'xiaoer-as-order',
+        'data-order': o.orderId,
+      });
+      const head = el('div', { class: 'as-head' });
+      head.append(
+        el('span', { class: 'as-kindname' }, `${t.order} ${o.orderId}`),
+        el('span', { class: 'as-status' }, t.orderStatus[o.status] ?? o.status),
+      );
+      b.append(
+        head,
+        el('div', { class: 'as-reason' }, o.items.map((i) => `${i.title} ×${i.quantity}`).join('、')),
+        el('div', { class: 'as-note' }, `¥${(o.totalCents / 100).toFixed(2)}`),
+      );
+      b.addEventListener('click', () => this.showForm(o));
+      list.appendChild(b);
+    }
+  }
+
   /** 申请售后 for an order of the card (its status decides the kinds offered). */
-  showForm(order: { orderId: string; status: string; totalCents: number }): void {
+  showForm(order: {
+    orderId: string;
+    status: string;
+    totalCents: number;
+    /** With their product ids (from the order list), the buyer picks which items the case is for. */
+    items?: { productId?: string; title: string; quantity: number }[];
+  }): void {
     this.show();
     const t = this.host.t;
     this.root.dataset.view = 'form';
@@ -131,6 +184,19 @@ export class AftersalesView {
       });
       kinds.appendChild(b);
     }
+    // AS-1: the items the case is about (all, unless the buyer unticks some).
+    const picks = (order.items ?? []).filter((i) => i.productId !== undefined);
+    const itemBox = el('div', { class: 'as-items' });
+    const ticks: { id: string; box: HTMLInputElement }[] = [];
+    if (picks.length > 1)
+      for (const item of picks) {
+        const label = el('label', { class: 'as-item' });
+        const box = el('input', { type: 'checkbox', 'data-testid': 'xiaoer-as-item' });
+        box.checked = true;
+        ticks.push({ id: item.productId!, box });
+        label.append(box, document.createTextNode(` ${item.title} ×${item.quantity}`));
+        itemBox.appendChild(label);
+      }
     const reason = el('textarea', {
       class: 'as-input',
       rows: '3',
@@ -187,8 +253,9 @@ export class AftersalesView {
     );
     const actions = el('div', { class: 'as-actions' });
     actions.append(cancel, submit);
+    form.append(kinds);
+    if (ticks.length > 0) form.append(el('div', { class: 'as-label' }, t.asItems), itemBox);
     form.append(
-      kinds,
       el('div', { class: 'as-label' }, t.asReason),
       reason,
       el('div', { class: 'as-label' }, t.asAmount),
@@ -210,10 +277,16 @@ export class AftersalesView {
         error.textContent = t.asAmountInvalid;
         return;
       }
+      const chosen = ticks.filter((x) => x.box.checked).map((x) => x.id);
+      if (ticks.length > 0 && chosen.length === 0) {
+        error.textContent = t.asItemsMissing;
+        return;
+      }
       submit.disabled = true;
       error.textContent = '';
       void this.post('/api/widget/aftersales', {
         orderId: order.orderId,
+        ...(chosen.length > 0 && chosen.length < ticks.length ? { productIds: chosen } : {}),
         kind,
         reason: why,
         ...(cents !== undefined ? { amountCents: cents } : {}),
@@ -252,6 +325,14 @@ export class AftersalesView {
     this.root.dataset.view = 'list';
     this.clocks = [];
     const list = el('div', { class: 'as-list' });
+    // AS-1: a case can be asked for from here too, not only from an order card in the chat.
+    const ask = el(
+      'button',
+      { type: 'button', class: 'as-primary', 'data-testid': 'xiaoer-as-new' },
+      t.asOpen,
+    );
+    ask.addEventListener('click', () => void this.showOrders());
+    list.appendChild(ask);
     if (problem) list.appendChild(el('div', { class: 'as-error' }, problem));
     else if (this.cases.length === 0) list.appendChild(el('div', { class: 'as-empty' }, t.asNone));
     for (const c of this.cases) {

@@ -94,6 +94,9 @@ export const CSS = `
 .as-secondary { border: 1px solid #ddd; border-radius: 8px; padding: 8px 16px; background: #fff; color: #555; font-size: 14px; cursor: pointer; }
 .as-error { font-size: 12px; color: #f5222d; }
 .as-error:empty { display: none; }
+.as-order { display: block; width: 100%; text-align: left; border: 1px solid #eee; background: #fff; border-radius: 8px; padding: 8px 10px; margin: 6px 0; cursor: pointer; font: inherit; color: #333; }
+.as-order:hover { border-color: #ff5000; }
+.as-items { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
 .as-empty { text-align: center; color: #999; font-size: 13px; padding: 24px 0; }
 .as-case { background: #fff; border-radius: 8px; padding: 10px 12px; font-size: 13px; color: #333; display: flex; flex-direction: column; gap: 4px; }
 .as-head { display: flex; gap: 8px; align-items: baseline; }

@@ -119,4 +119,28 @@ describe('after-sales workflows', () => {
     );
     assert.equal(out.workflow.steps[1]!.status, 'failed');
   });
+
+  it('a step left unanswered is called off; confirmed late, an undoable one is undone, a refund is reported late', () => {
+    const w = startWorkflow({ kind: 'refund-only' }, refund, 'wf4', T);
+    const timedOut = compensate(w, 'compensated', 'refund: timeout', T + 1);
+    assert.equal(timedOut.cancel?.id, 'wf4.1');
+    assert.equal(timedOut.cancel?.cancelled, true);
+    const late = reportStep(timedOut.workflow, 'wf4.1', { ok: true, by: 'connector' }, T + 2);
+    assert.equal(late.late?.name, 'refund');
+    assert.equal(late.late?.status, 'confirmed');
+    assert.deepEqual(late.undo, []);
+    assert.equal(reportStep(late.workflow, 'wf4.1', { ok: true, by: 'connector' }, T + 3).repeat, true);
+    let c = startWorkflow({ kind: 'compensation' }, compensateAll, 'wf5', T);
+    c = compensate(c, 'superseded', 'case became closed', T).workflow;
+    const coupon = reportStep(c, 'wf5.1', { ok: true, by: 'connector' }, T);
+    assert.deepEqual(
+      coupon.undo.map((x) => x.name),
+      ['coupon'],
+    );
+    // A step never sent (pending when the workflow ended) cannot be confirmed.
+    assert.throws(
+      () => reportStep(c, 'wf5.2', { ok: true, by: 'connector' }, T),
+      (e: DomainError) => e.field === 'step',
+    );
+  });
 });

@@ -41,6 +41,8 @@ export interface AftersalesStep {
   confirmedBy?: 'connector' | 'manual';
   error?: string;
   at?: number;
+  /** Sent and never answered before its workflow ended: the connector was told to drop it. */
+  cancelled?: boolean;
 }
 
 /** The decisions a workflow carries (the engine event applied when every step is confirmed). */
@@ -124,6 +126,18 @@ export interface StepOutcome {
   undo: AftersalesStep[];
   /** True when the last step was confirmed: apply `workflow.event` to the case. */
   done: boolean;
+  /**
+   * The step that was waiting when the workflow ended without the connector's answer (a timeout, or
+   * the case moved on): the connector must not perform it, or take it back if it already has.
+   */
+  cancel?: AftersalesStep;
+  /** The same report again (a retry of the connector's call): nothing changed. */
+  repeat?: boolean;
+  /**
+   * A step confirmed after its workflow ended (a timeout, or the case moved on): it happened on
+   * the platform. An undoable one is to be undone; any other is for a person to reconcile.
+   */
+  late?: AftersalesStep;
 }
 
 /**
@@ -139,6 +153,25 @@ export function reportStep(
   const index = w.steps.findIndex((s) => s.id === stepId);
   if (index < 0) throw notFound('step', 'step');
   const step = w.steps[index]!;
+  // The connector's retry of a report already taken: answered the same, nothing changes.
+  if (
+    (report.ok && (step.status === 'confirmed' || (step.cancelled && step.status === 'undone'))) ||
+    (!report.ok && step.status === 'failed')
+  )
+    return { workflow: w, next: null, undo: [], done: false, repeat: true };
+  // Done after all, once the workflow had ended without it: the platform did it; say so.
+  if (report.ok && step.status === 'failed' && step.cancelled && w.status !== 'running') {
+    const late: AftersalesStep = { ...step, status: 'confirmed', confirmedBy: 'connector', at: now };
+    const undone: AftersalesStep = { ...late, status: 'undone' };
+    const kept = STEP_UNDOABLE[step.name] ? undone : late;
+    return {
+      workflow: { ...w, steps: w.steps.map((s, i) => (i === index ? kept : s)) },
+      next: null,
+      undo: STEP_UNDOABLE[step.name] ? [undone] : [],
+      done: false,
+      late: kept,
+    };
+  }
   if (w.status !== 'running' || step.status !== 'waiting')
     throw new DomainError(
       'conflict',
@@ -176,22 +209,28 @@ export function compensate(
   now: number,
 ): StepOutcome {
   const undo: AftersalesStep[] = [];
+  let cancel: AftersalesStep | undefined;
   const steps = w.steps.map((s) => {
     if (s.status === 'confirmed' && STEP_UNDOABLE[s.name]) {
       const undone: AftersalesStep = { ...s, status: 'undone', at: now };
       undo.unshift(undone);
       return undone;
     }
-    if (s.status === 'waiting' || s.status === 'pending')
-      return {
-        ...s,
-        status: 'failed' as const,
-        error: s.status === 'waiting' ? error : 'not started',
-        at: now,
-      };
+    if (s.status === 'waiting') {
+      // Sent and not answered: the connector is told not to perform it (or to take it back).
+      cancel = { ...s, status: 'failed' as const, error, at: now, cancelled: true };
+      return cancel;
+    }
+    if (s.status === 'pending') return { ...s, status: 'failed' as const, error: 'not started', at: now };
     return s;
   });
-  return { workflow: { ...w, steps, status, finishedAt: now, error }, next: null, undo, done: false };
+  return {
+    workflow: { ...w, steps, status, finishedAt: now, error },
+    next: null,
+    undo,
+    done: false,
+    ...(cancel ? { cancel } : {}),
+  };
 }
 
 /** Refuses a second decision while one is waiting for the shop's system (AS-7: one at a time). */

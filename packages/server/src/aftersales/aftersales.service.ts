@@ -19,6 +19,8 @@ import {
   type IdGenerator,
   type ShopId,
   type WorkflowEvent,
+  AFTERSALES_DECIDING_ROLES,
+  STEP_UNDOABLE,
 } from '@xiaoer/core';
 import type { CaseActionBody, OpenCaseBody } from '@xiaoer/protocol/aftersales';
 import type { Kysely } from 'kysely';
@@ -73,6 +75,8 @@ interface Mutation {
   /** Steps to send to the connector and steps to take back, in order. */
   send?: AftersalesStep[];
   undo?: AftersalesStep[];
+  /** A step sent and never answered: the connector must drop it (its delivery is withdrawn). */
+  cancel?: AftersalesStep;
 }
 
 /**
@@ -154,6 +158,7 @@ export class AftersalesService {
     };
     try {
       const record = await storage.db.kysely.transaction().execute(async (trx) => {
+        await storage.aftersales.lockOrder(trx, shopId, order.id);
         const others = await storage.aftersales.listForOrder(shopId, order.id, trx);
         const result = applyAftersalesEvent(
           undefined,
@@ -228,7 +233,7 @@ export class AftersalesService {
         if (actor.by !== 'agent') throw forbiddenActor(actor.by, 'take');
         if (!isCaseOpen(c)) throw closedCase(c);
         if (c.holder === actor.agentId) return null;
-        if (c.holder !== null && !['owner', 'admin', 'cs_admin'].includes(actor.role))
+        if (c.holder !== null && !AFTERSALES_DECIDING_ROLES.includes(actor.role))
           throw new DomainError(
             'forbidden',
             'role: the case has a holder; ask them or a supervisor',
@@ -252,6 +257,23 @@ export class AftersalesService {
           },
         };
       }
+      // AS-6: a held case moves on by its holder or a supervisor, not by whoever escalates it.
+      if (
+        action.type === 'escalate' &&
+        actor.by === 'agent' &&
+        c.holder !== null &&
+        c.holder !== actor.agentId &&
+        !AFTERSALES_DECIDING_ROLES.includes(actor.role)
+      )
+        throw new DomainError(
+          'forbidden',
+          'role: only its holder or a supervisor moves a held case',
+          'role',
+          {
+            issue: 'aftersales_role',
+            role: actor.role,
+          },
+        );
       const event = toEngineEvent(action, actor);
       const otherRefundedCents = await this.otherRefunded(trx, rec);
       const withOthers =
@@ -264,7 +286,12 @@ export class AftersalesService {
         assertNoRunningWorkflow(rec.workflow);
         // The engine says now whether the decision is allowed (role, status, amount, coupon floor).
         const dry = applyAftersalesEvent(c, withOthers, settings, now);
-        const workflow = startWorkflow(c, withOthers, `wf_${caseIdShort(c.id)}_${now.toString(36)}`, now);
+        const workflow = startWorkflow(
+          c,
+          withOthers,
+          `wf_${caseIdShort(c.id)}_${this.deps.ids.next().replace(/-/g, '').slice(0, 10)}`,
+          now,
+        );
         return this.advance(
           trx,
           { ...rec, workflow: { ...workflow, target: dry.case.status } },
@@ -316,7 +343,9 @@ export class AftersalesService {
         report.ok ? { ok: true, by: 'connector' } : { ok: false, error: report.error },
         now,
       );
+      if (outcome.repeat) return null;
       const next = { ...rec, workflow: outcome.workflow };
+      if (outcome.late) return this.late(next, outcome.late, outcome.undo, now);
       if (!report.ok) return this.failed(next, outcome.undo, now);
       return this.advance(trx, next, settings, now);
     });
@@ -355,8 +384,11 @@ export class AftersalesService {
     await this.mutate(shopId, caseId, async (rec, _trx, now) => {
       const step = waitingStep(rec.workflow);
       if (!step || step.id !== stepId) return null;
-      const outcome = reportStep(rec.workflow!, stepId, { ok: false, error: 'timeout' }, now);
-      return this.failed({ ...rec, workflow: outcome.workflow }, outcome.undo, now);
+      const outcome = compensate(rec.workflow!, 'compensated', `${step.name}: timeout`, now);
+      return {
+        ...this.failed({ ...rec, workflow: outcome.workflow }, outcome.undo, now),
+        ...(outcome.cancel ? { cancel: outcome.cancel } : {}),
+      };
     }).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === 'not_found') return;
       throw error;
@@ -394,7 +426,11 @@ export class AftersalesService {
   /** What the order's other cases have refunded (AS-1: never more than paid, across them all). */
   private async otherRefunded(trx: Kysely<Database>, rec: CaseRecord): Promise<number> {
     const all = await this.deps.storage.aftersales.listForOrder(rec.shopId, rec.case.orderId, trx);
-    return all.filter((o) => o.case.id !== rec.case.id).reduce((sum, o) => sum + o.case.refundedCents, 0);
+    // A refund on its way to the platform (a running workflow) is counted as if done: two cases of
+    // one order are never sent more than it paid between them.
+    return all
+      .filter((o) => o.case.id !== rec.case.id)
+      .reduce((sum, o) => sum + o.case.refundedCents + reserved(o), 0);
   }
 
   private applyEngine(
@@ -427,12 +463,24 @@ export class AftersalesService {
         const withOthers = 'otherRefundedCents' in event ? { ...event, otherRefundedCents } : event;
         try {
           const m = this.applyEngine({ ...rec, workflow }, withOthers as AftersalesEvent, settings, now);
-          return { ...m, send: sent };
+          // Carried out: a flag left by an earlier failed try is cleared.
+          const flagged = m.record.case.flagged === 'workflow-failed' ? null : m.record.case.flagged;
+          return { ...m, record: { ...m.record, case: { ...m.record.case, flagged } }, send: sent };
         } catch (error) {
           // The case moved on while the platform carried the decision out: take back what can be.
           if (!(error instanceof DomainError)) throw error;
           const outcome = compensate(workflow, 'superseded', error.message, now);
-          return { record: { ...rec, workflow: outcome.workflow }, undo: outcome.undo, send: sent };
+          // What cannot be taken back (a refund, a shipment) happened: a person reconciles it.
+          const irreversible = workflow.steps.filter(
+            (s) => s.status === 'confirmed' && !STEP_UNDOABLE[s.name],
+          );
+          const record = { ...rec, workflow: outcome.workflow };
+          return {
+            record:
+              irreversible.length > 0 ? this.flag(record, 'workflow-unapplied', error.message, now) : record,
+            undo: outcome.undo,
+            send: sent,
+          };
         }
       }
       const step = waitingStep(workflow);
@@ -468,6 +516,48 @@ export class AftersalesService {
     };
   }
 
+  /** A note on the case for a person, keeping its status (AS-7: in the history it carries). */
+  private flag(rec: CaseRecord, flagged: string, note: string, now: number): CaseRecord {
+    const c = rec.case;
+    return {
+      ...rec,
+      case: {
+        ...c,
+        flagged,
+        history: [
+          ...c.history,
+          { at: now, status: c.status, by: 'system', reason: flagged, note: note.slice(0, 500) },
+        ],
+      },
+    };
+  }
+
+  /**
+   * The connector did a step after its workflow had ended (it timed out, or the case moved on):
+   * an undoable one is undone at once; a refund is recorded as paid (it was) and, like a shipment,
+   * flagged for a person to reconcile with the buyer.
+   */
+  private late(rec: CaseRecord, step: AftersalesStep, undo: AftersalesStep[], now: number): Mutation {
+    if (undo.length > 0) return { record: rec, undo };
+    let c = rec.case;
+    const e = rec.workflow!.event;
+    if (step.name === 'refund') {
+      const amount =
+        'amountCents' in e && e.amountCents !== undefined
+          ? e.amountCents
+          : Math.max(0, c.requestedCents - c.refundedCents);
+      c = { ...c, refundedCents: c.refundedCents + amount };
+    }
+    return {
+      record: this.flag(
+        { ...rec, case: c },
+        'late-step',
+        `${step.name} (${step.id}) done after the decision ended`,
+        now,
+      ),
+    };
+  }
+
   /** The case moved (a deadline, the platform) while a decision waited: the decision ends. */
   private supersede(m: Mutation, now: number): Mutation {
     const w = m.record.workflow!;
@@ -475,7 +565,12 @@ export class AftersalesService {
     const outcome = compensate(w, 'superseded', `case became ${m.record.case.status}`, now);
     // Reached where the decision was going (the platform refunded by itself): nothing to take back.
     const undo = target === m.record.case.status ? [] : outcome.undo;
-    return { ...m, record: { ...m.record, workflow: outcome.workflow }, undo };
+    return {
+      ...m,
+      record: { ...m.record, workflow: outcome.workflow },
+      undo,
+      ...(outcome.cancel ? { cancel: outcome.cancel } : {}),
+    };
   }
 
   /** One write: read the case locked, change it, store it with its timers and events. */
@@ -492,6 +587,7 @@ export class AftersalesService {
         const out = await storage.db.kysely.transaction().execute(async (trx) => {
           const rec = await storage.aftersales.find(shopId, caseId, trx);
           if (!rec) throw notFound('case', 'case');
+          await storage.aftersales.lockOrder(trx, shopId, rec.case.orderId);
           const now = clock.now();
           const m = await change(rec, trx, now);
           if (!m) return { record: rec, previousHolder: rec.case.holder, moved: false, wrote: false };
@@ -574,6 +670,19 @@ export class AftersalesService {
         at: now,
         data: (t) => this.v1Data(t, after),
       });
+    // A step sent and never answered: withdrawn if it has not gone out, and the connector is told
+    // to drop it (or take it back) — before the undos of the steps it had done.
+    if (m.cancel) {
+      await webhooks.withdrawStepIn(trx, after.shopId, orderKey, m.cancel.id, now);
+      const cancel = m.cancel;
+      await webhooks.enqueueIn(trx, {
+        shopId: after.shopId,
+        type: 'aftersales.undo',
+        orderKey,
+        at: now,
+        data: async (t) => ({ ...(await this.v1Data(t, after)), step: v1Step(cancel) }),
+      });
+    }
     for (const step of m.undo ?? [])
       await webhooks.enqueueIn(trx, {
         shopId: after.shopId,
@@ -717,6 +826,16 @@ export function buyerCaseView(rec: CaseRecord) {
     history: v.history.map(({ at, status, by, reason }) => ({ at, status, by, reason })),
     workflow: v.workflow ? { ...v.workflow, steps: [], error: null } : null,
   };
+}
+
+/** What a case's running workflow is about to refund (counted against the order until it ends). */
+function reserved(o: CaseRecord): number {
+  const w = o.workflow;
+  if (w?.status !== 'running') return 0;
+  const e = w.event;
+  if (e.type === 'refund') return e.amountCents ?? Math.max(0, o.case.requestedCents - o.case.refundedCents);
+  if (e.type === 'compensate') return e.amountCents ?? 0;
+  return 0;
 }
 
 function lastAt(c: AftersalesCase, now: number): number {

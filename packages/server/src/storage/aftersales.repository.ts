@@ -6,7 +6,7 @@ import {
   type AftersalesWorkflow,
   type ShopId,
 } from '@xiaoer/core';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Engine } from './db';
 import type { AftersalesCasesTable, Database } from './schema';
 
@@ -132,6 +132,16 @@ export class AftersalesRepository {
     return r && toRecord(r);
   }
 
+  /**
+   * Serializes the writes to one order's cases (PostgreSQL; SQLite writes one at a time): what one
+   * case refunds is counted by the next, so two at once never pass what the order paid. Taken after
+   * the case's row lock, and never two orders in one transaction, so locks cannot cycle.
+   */
+  async lockOrder(trx: Kysely<Database>, shopId: ShopId, orderId: string): Promise<void> {
+    if (this.engine !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtext(${`aftersales:${shopId}:${orderId}`}))`.execute(trx);
+  }
+
   async findByExternal(shopId: ShopId, externalId: string): Promise<CaseRecord | undefined> {
     const r = await this.db
       .selectFrom('aftersales_cases')
@@ -167,6 +177,8 @@ export class AftersalesRepository {
       orderId?: string;
       limit: number;
       before?: number;
+      /** With `before`: the last case of the previous page (cases opened in the same ms). */
+      beforeId?: string;
     },
   ): Promise<CaseRecord[]> {
     let q = this.db.selectFrom('aftersales_cases').selectAll().where('shop_id', '=', shopId);
@@ -174,11 +186,18 @@ export class AftersalesRepository {
     if (filter.view === 'mine') q = q.where('holder', '=', filter.agentId ?? '');
     if (filter.buyerId) q = q.where('buyer_id', '=', filter.buyerId);
     if (filter.orderId) q = q.where('order_id', '=', filter.orderId);
-    if (filter.before !== undefined) q = q.where('opened_at', '<', filter.before);
+    const { before, beforeId } = filter;
+    if (before !== undefined)
+      q =
+        beforeId === undefined
+          ? q.where('opened_at', '<', before)
+          : q.where((w) =>
+              w.or([w('opened_at', '<', before), w.and([w('opened_at', '=', before), w('id', '<', beforeId)])]),
+            );
     // Open cases: the most pressing first (urgent, then the nearest deadline); all: newest first.
     q =
       filter.view === 'all'
-        ? q.orderBy('opened_at', 'desc')
+        ? q.orderBy('opened_at', 'desc').orderBy('id', 'desc')
         : q.orderBy('urgent', 'desc').orderBy('due_at').orderBy('opened_at');
     const rows = await q.limit(filter.limit).execute();
     return rows.map(toRecord);

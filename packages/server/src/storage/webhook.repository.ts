@@ -240,6 +240,28 @@ export class WebhookRepository {
     return targets.length;
   }
 
+  /**
+   * Issue #19: withdraws a step's delivery not yet sent (its workflow ended without it); one already
+   * claimed goes out, and the `aftersales.undo` queued after it on the same chain follows it.
+   */
+  async withdrawStepIn(trx: Kysely<Database>, shopId: ShopId, orderKey: string, stepId: string, now: number) {
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({
+        status: 'failed',
+        last_error: 'withdrawn: the workflow ended before this step was sent',
+        last_attempt_at: now,
+      })
+      .where('shop_id', '=', shopId)
+      .where('order_key', '=', orderKey)
+      .where('type', '=', 'aftersales.step')
+      .where('status', '=', 'pending')
+      // not in a node's hands right now (that try goes out; the undo follows it on the chain)
+      .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
+      .where('body', 'like', `%"step":{"id":"${stepId}"%`)
+      .execute();
+  }
+
   /** Issue #19: whether any endpoint of the shop hears `type` (a connector listening for steps). */
   async listens(trx: Kysely<Database>, shopId: ShopId, type: string): Promise<boolean> {
     const hooks = await trx

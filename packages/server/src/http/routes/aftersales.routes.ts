@@ -1,4 +1,4 @@
-import { aftersalesMetrics, notFound, type ShopId } from '@xiaoer/core';
+import { aftersalesMetrics, invalid, notFound, type ShopId } from '@xiaoer/core';
 import {
   aftersalesSettingsBody,
   buyerCaseActionBody,
@@ -135,6 +135,29 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return { cases: cases.map(buyerCaseView), now: clock.now() };
   });
 
+  // AS-1: the buyer picks the order (and its items) a case is for: their own orders, newest first.
+  app.get('/api/widget/orders', async (req) => {
+    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+    const orders = await storage.orders.listBuyerOrders(shop.id, buyer.id, 0);
+    return {
+      orders: orders
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, 50)
+        .map((o) => ({
+          orderId: o.id,
+          status: o.status,
+          totalCents: o.totalCents,
+          createdAt: o.createdAt,
+          items: o.items.map((i) => ({
+            productId: i.productId,
+            title: i.title,
+            quantity: i.quantity,
+            priceCents: i.priceCents,
+          })),
+        })),
+    };
+  });
+
   app.post('/api/widget/aftersales', async (req, reply) => {
     const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
     const body = parse(openCaseBody.omit({ conversationId: true }), req.body);
@@ -183,16 +206,22 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
   app.get('/api/v1/aftersales', options, async (req) => {
     const key = await requireKey(req, 'read');
     const q = parse(v1CaseListQuery, req.query);
+    // The cursor is `<openedAt>.<id>` of the previous page's last case.
+    const cursor = q.cursor ? /^(\d{1,15})\.(.+)$/.exec(q.cursor) : null;
+    if (q.cursor && !cursor) throw invalid('cursor', 'use the nextCursor of the previous page');
     const rows = await storage.aftersales.list(key.shopId, {
       view: q.open === 'true' ? 'open' : 'all',
       ...(q.orderExternalId ? { orderId: q.orderExternalId } : {}),
       limit: q.limit,
-      ...(q.cursor ? { before: Number(q.cursor) } : {}),
+      ...(cursor ? { before: Number(cursor[1]), beforeId: cursor[2]! } : {}),
     });
     const cases = await Promise.all(rows.map((r) => v1Out(key.shopId, r)));
     return {
       cases,
-      nextCursor: rows.length === q.limit && q.open !== 'true' ? String(rows.at(-1)!.case.openedAt) : null,
+      nextCursor:
+        rows.length === q.limit && q.open !== 'true'
+          ? `${rows.at(-1)!.case.openedAt}.${rows.at(-1)!.case.id}`
+          : null,
     };
   });
 
