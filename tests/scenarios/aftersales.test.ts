@@ -466,6 +466,15 @@ for (const engine of testDatabases) {
       assert.equal((await undos()).length, 2);
       assert.equal((await caseOf(id)).workflow.steps[0].status, 'undone');
       assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
+      // AS-4: compensate first — no carrier claim while the buyer is still waiting.
+      const early = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'claim-carrier', carrier: '顺丰' },
+        { cookie: junior },
+      );
+      assert.equal(early.status, 409);
+      assert.equal(early.json().error.field, 'status');
       // With no connector listening, the shop's agents act in the platform's console: at once.
       const now = await call(
         'POST',
@@ -482,6 +491,45 @@ for (const engine of testDatabases) {
       assert.equal(now.json().case.refundedCents, 2000);
       assert.ok(
         now.json().case.workflow.steps.every((x: { confirmedBy?: string }) => x.confirmedBy === 'manual'),
+      );
+      // …then chase the carrier: any agent opens the claim, a supervisor records what came back.
+      const claim = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'claim-carrier', carrier: '顺丰', trackingNo: 'SF100', amountCents: 2000 },
+        { cookie: junior },
+      );
+      assert.equal(claim.status, 200, claim.body);
+      assert.equal(claim.json().case.claim.status, 'open');
+      const twice = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'claim-carrier', carrier: '顺丰' },
+        { cookie: junior },
+      );
+      assert.equal(twice.status, 409);
+      assert.equal(twice.json().error.field, 'claim');
+      const juniorSettles = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'claim-settle', recoveredCents: 2000 },
+        { cookie: junior },
+      );
+      assert.equal(juniorSettles.status, 403);
+      const settled = await call(
+        'POST',
+        `/api/aftersales/${id}/actions`,
+        { type: 'claim-settle', recoveredCents: 1500 },
+        { cookie: owner },
+      );
+      assert.equal(settled.status, 200, settled.body);
+      assert.deepEqual(
+        [
+          settled.json().case.claim.status,
+          settled.json().case.claim.recoveredCents,
+          settled.json().case.status,
+        ],
+        ['settled', 1500, 'compensated'],
       );
       // Settings are checked naming the field.
       const bad = await call(

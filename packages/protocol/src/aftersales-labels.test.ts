@@ -103,10 +103,20 @@ describe('the actions an agent is offered (issue #19, AS-6)', () => {
       urgent: true,
     } as const;
     assert.deepEqual(caseActions(shipped, { id: 'a2', decides: false }), ['receive', 'escalate']);
-    // Another's case is taken only by a decider.
-    assert.deepEqual(caseActions(shipped, { id: 'a3', decides: false }), ['receive', 'escalate']);
+    // Another's case is taken, or escalated, only by a decider (AS-6).
+    assert.deepEqual(caseActions(shipped, { id: 'a3', decides: false }), ['receive']);
+    // AS-4: a finished case with the buyer made whole is claimed from the carrier; a decider settles.
+    const refunded = { ...shipped, status: 'refunded', open: false } as const;
+    assert.deepEqual(caseActions(refunded, { id: 'a3', decides: false }), ['claim-carrier']);
     assert.deepEqual(
-      caseActions({ ...shipped, status: 'refunded', open: false }, { id: 'a1', decides: true }),
+      caseActions({ ...refunded, claim: { status: 'open' } }, { id: 'a3', decides: false }),
+      [],
+    );
+    assert.deepEqual(caseActions({ ...refunded, claim: { status: 'open' } }, { id: 'a1', decides: true }), [
+      'claim-settle',
+    ]);
+    assert.deepEqual(
+      caseActions({ ...shipped, status: 'closed', open: false }, { id: 'a1', decides: true }),
       [],
     );
   });

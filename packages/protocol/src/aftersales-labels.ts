@@ -106,6 +106,36 @@ export const CASE_BY_LABELS: Record<Lang, Record<string, string>> = {
   en: { buyer: 'Buyer', agent: 'Agent', system: 'System', platform: 'Platform' },
 };
 
+/** What happened, for a history line whose status alone does not say it (the engine's reasons). */
+export const CASE_REASON_LABELS: Record<Lang, Record<string, string>> = {
+  'zh-CN': {
+    deadline: '超时自动处理',
+    escalated: '升级转交',
+    urgent: '标记加急',
+    taken: '接手',
+    'refund-overdue': '退款已超时',
+    'return-not-shipped': '买家未按时寄回',
+    'workflow-failed': '平台执行失败',
+    'workflow-unapplied': '平台已执行，待人工核对',
+    'late-step': '平台迟到确认，待人工核对',
+    'carrier-claim': '向快递索赔',
+    'carrier-claim-settled': '快递赔付到账',
+  },
+  en: {
+    deadline: 'automatic, on the deadline',
+    escalated: 'escalated',
+    urgent: 'marked urgent',
+    taken: 'taken',
+    'refund-overdue': 'refund overdue',
+    'return-not-shipped': 'return not sent in time',
+    'workflow-failed': 'the platform could not do it',
+    'workflow-unapplied': 'done on the platform, to reconcile',
+    'late-step': 'confirmed late, to reconcile',
+    'carrier-claim': 'claimed from the carrier',
+    'carrier-claim-settled': 'the carrier paid back',
+  },
+};
+
 /**
  * The kinds a buyer may ask for on an order: one not shipped yet can only be refunded or
  * compensated (nothing to return, exchange or reship); a shipped one, any.
@@ -233,7 +263,17 @@ export function waitingStepsText(lang: Lang, steps: readonly { name: string; sta
 }
 
 export type CaseAction =
-  'approve' | 'reject' | 'receive' | 'refund' | 'reship' | 'compensate' | 'escalate' | 'take' | 'mark-urgent';
+  | 'approve'
+  | 'reject'
+  | 'receive'
+  | 'refund'
+  | 'reship'
+  | 'compensate'
+  | 'escalate'
+  | 'take'
+  | 'mark-urgent'
+  | 'claim-carrier'
+  | 'claim-settle';
 
 /**
  * The actions an agent may take on a case now, by its kind and status and whether the agent
@@ -241,12 +281,25 @@ export type CaseAction =
  * refusal the agent could have been spared.
  */
 export function caseActions(
-  c: { kind: CaseKind; status: CaseStatus; open: boolean; holder: string | null; urgent: boolean },
+  c: {
+    kind: CaseKind;
+    status: CaseStatus;
+    open: boolean;
+    holder: string | null;
+    urgent: boolean;
+    claim?: { status: 'open' | 'settled' } | null;
+  },
   me: { id: string; decides: boolean },
 ): CaseAction[] {
-  if (!c.open) return [];
-  const out: CaseAction[] = [];
   const d = me.decides;
+  if (!c.open) {
+    // AS-4: once the buyer is made whole, the shop chases the carrier.
+    const remedied = c.status === 'refunded' || c.status === 'reshipped' || c.status === 'compensated';
+    if (remedied && !c.claim) return ['claim-carrier'];
+    if (c.claim?.status === 'open' && d) return ['claim-settle'];
+    return [];
+  }
+  const out: CaseAction[] = [];
   if (c.status === 'requested') {
     if (d) out.push('approve', 'reject');
     if (d && c.kind === 'compensation') out.push('compensate');
@@ -261,7 +314,8 @@ export function caseActions(
     if (d && c.kind === 'return-refund') out.push('refund');
     if (c.kind === 'exchange') out.push('reship');
   }
-  out.push('escalate');
+  // AS-6: a held case is moved on by its holder or a supervisor.
+  if (c.holder === null || c.holder === me.id || d) out.push('escalate');
   if (c.holder !== me.id && (c.holder === null || d)) out.push('take');
   if (d && !c.urgent) out.push('mark-urgent');
   return out;

@@ -92,6 +92,23 @@ export const caseActionBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mark-urgent') }).strict(),
   /** Takes a case nobody holds (or, for a decider, any case). */
   z.object({ type: z.literal('take') }).strict(),
+  /** AS-4: after the buyer is made whole, the shop claims from the carrier. */
+  z
+    .object({
+      type: z.literal('claim-carrier'),
+      carrier: z.string().trim().min(1).max(40),
+      trackingNo: z.string().trim().max(64).optional(),
+      amountCents: cents.optional(),
+      note: z.string().trim().max(500).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('claim-settle'),
+      recoveredCents: cents,
+      note: z.string().trim().max(500).optional(),
+    })
+    .strict(),
 ]);
 export type CaseActionBody = z.infer<typeof caseActionBody>;
 
@@ -202,5 +219,19 @@ export const caseOut = z.object({
     })
     .nullable(),
   rating: z.number().nullable(),
+  /** AS-4: the shop's claim against the carrier, once the buyer was compensated. */
+  claim: z
+    .object({
+      carrier: z.string(),
+      trackingNo: z.string().nullable(),
+      amountCents: z.number().nullable(),
+      note: z.string().nullable(),
+      openedAt: z.number(),
+      openedBy: z.string(),
+      status: z.enum(['open', 'settled']),
+      recoveredCents: z.number().nullable(),
+      settledAt: z.number().nullable(),
+    })
+    .nullable(),
 });
 export type CaseOut = z.infer<typeof caseOut>;

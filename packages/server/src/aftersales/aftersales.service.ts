@@ -229,6 +229,8 @@ export class AftersalesService {
     }
     const change = await this.mutate(shopId, caseId, async (rec, trx, now) => {
       const c = rec.case;
+      if (action.type === 'claim-carrier' || action.type === 'claim-settle')
+        return { record: this.claim(rec, actor, action, now) };
       if (action.type === 'take') {
         if (actor.by !== 'agent') throw forbiddenActor(actor.by, 'take');
         if (!isCaseOpen(c)) throw closedCase(c);
@@ -513,6 +515,71 @@ export class AftersalesService {
         },
       },
       undo,
+    };
+  }
+
+  /**
+   * AS-4: compensate first, chase the carrier after — a claim is opened once the buyer has been
+   * made whole (refunded, reshipped or compensated), by any agent; settling it (what the carrier
+   * paid back) needs a deciding role.
+   */
+  private claim(
+    rec: CaseRecord,
+    actor: CaseActor,
+    action: Extract<CaseActionBody, { type: 'claim-carrier' | 'claim-settle' }>,
+    now: number,
+  ): CaseRecord {
+    if (actor.by !== 'agent') throw forbiddenActor(actor.by, action.type);
+    const c = rec.case;
+    const entry = (reason: string, note?: string) => ({
+      at: now,
+      status: c.status,
+      by: 'agent' as const,
+      reason,
+      agent: actor.agentId,
+      ...(note ? { note } : {}),
+    });
+    if (action.type === 'claim-carrier') {
+      if (!['refunded', 'reshipped', 'compensated'].includes(c.status))
+        throw new DomainError(
+          'conflict',
+          `status: make the buyer whole first (refund, reship or compensate); the case is ${c.status}`,
+          'status',
+          { issue: 'aftersales_claim_before_remedy' },
+        );
+      if (rec.claim)
+        throw new DomainError('conflict', 'claim: the case has a carrier claim already', 'claim', {
+          issue: 'aftersales_claim_exists',
+        });
+      return {
+        ...rec,
+        claim: {
+          carrier: action.carrier,
+          trackingNo: action.trackingNo ?? null,
+          amountCents: action.amountCents ?? null,
+          note: action.note ?? null,
+          openedAt: now,
+          openedBy: actor.agentId,
+          status: 'open',
+          recoveredCents: null,
+          settledAt: null,
+        },
+        case: { ...c, history: [...c.history, entry('carrier-claim', action.note)] },
+      };
+    }
+    if (!AFTERSALES_DECIDING_ROLES.includes(actor.role))
+      throw new DomainError('forbidden', `role: settling a claim needs owner, admin or cs_admin`, 'role', {
+        issue: 'aftersales_role',
+        role: actor.role,
+      });
+    if (rec.claim?.status !== 'open')
+      throw new DomainError('conflict', 'claim: the case has no open carrier claim', 'claim', {
+        issue: 'aftersales_no_claim',
+      });
+    return {
+      ...rec,
+      claim: { ...rec.claim, status: 'settled', recoveredCents: action.recoveredCents, settledAt: now },
+      case: { ...c, history: [...c.history, entry('carrier-claim-settled', action.note)] },
     };
   }
 
@@ -813,6 +880,7 @@ export function caseView(rec: CaseRecord) {
     history: c.history,
     workflow: w ? { id: w.id, action: w.event.type, status: w.status, steps: w.steps, error: w.error } : null,
     rating: rec.rating,
+    claim: rec.claim ?? null,
   };
 }
 
@@ -825,6 +893,8 @@ export function buyerCaseView(rec: CaseRecord) {
     flagged: null,
     history: v.history.map(({ at, status, by, reason }) => ({ at, status, by, reason })),
     workflow: v.workflow ? { ...v.workflow, steps: [], error: null } : null,
+    // The shop's dealings with its carrier are not the buyer's concern.
+    claim: null,
   };
 }
 
@@ -873,7 +943,10 @@ function isWorkflowEvent(e: AftersalesEvent): e is WorkflowEvent {
   );
 }
 
-function toEngineEvent(action: Exclude<CaseActionBody, { type: 'take' }>, actor: CaseActor): AftersalesEvent {
+function toEngineEvent(
+  action: Exclude<CaseActionBody, { type: 'take' | 'claim-carrier' | 'claim-settle' }>,
+  actor: CaseActor,
+): AftersalesEvent {
   const by = engineBy(actor);
   switch (action.type) {
     case 'approve':

@@ -38,10 +38,25 @@ export interface CaseRecord {
   updatedAt: number;
   finishedAt: number | null;
   rating: number | null;
+  /** AS-4: the shop's claim against the carrier (after the buyer was made whole). */
+  claim?: CarrierClaim | null;
+}
+
+/** AS-4: compensate first, chase the carrier after. */
+export interface CarrierClaim {
+  carrier: string;
+  trackingNo: string | null;
+  amountCents: number | null;
+  note: string | null;
+  openedAt: number;
+  openedBy: string;
+  status: 'open' | 'settled';
+  recoveredCents: number | null;
+  settledAt: number | null;
 }
 
 const toRecord = (r: Selectable<AftersalesCasesTable>): CaseRecord => {
-  const data = JSON.parse(r.data) as Pick<CaseRecord, 'case' | 'workflow' | 'evidence'>;
+  const data = JSON.parse(r.data) as Pick<CaseRecord, 'case' | 'workflow' | 'evidence' | 'claim'>;
   return {
     shopId: r.shop_id as ShopId,
     buyerId: r.buyer_id,
@@ -50,6 +65,7 @@ const toRecord = (r: Selectable<AftersalesCasesTable>): CaseRecord => {
     case: data.case,
     workflow: data.workflow ?? null,
     evidence: data.evidence ?? [],
+    claim: data.claim ?? null,
     version: Number(r.version),
     updatedAt: Number(r.updated_at),
     finishedAt: r.finished_at === null ? null : Number(r.finished_at),
@@ -82,7 +98,12 @@ const toRow = (rec: CaseRecord) => {
     updated_at: rec.updatedAt,
     version: rec.version,
     rating: rec.rating,
-    data: JSON.stringify({ case: c, workflow: rec.workflow, evidence: rec.evidence }),
+    data: JSON.stringify({
+      case: c,
+      workflow: rec.workflow,
+      evidence: rec.evidence,
+      claim: rec.claim ?? null,
+    }),
   };
 };
 
@@ -192,7 +213,10 @@ export class AftersalesRepository {
         beforeId === undefined
           ? q.where('opened_at', '<', before)
           : q.where((w) =>
-              w.or([w('opened_at', '<', before), w.and([w('opened_at', '=', before), w('id', '<', beforeId)])]),
+              w.or([
+                w('opened_at', '<', before),
+                w.and([w('opened_at', '=', before), w('id', '<', beforeId)]),
+              ]),
             );
     // Open cases: the most pressing first (urgent, then the nearest deadline); all: newest first.
     q =

@@ -7,6 +7,7 @@
 import type { Agent } from '@xiaoer/core';
 import {
   CASE_BY_LABELS,
+  CASE_REASON_LABELS,
   CASE_KIND_LABELS,
   CASE_STATUS_LABELS,
   caseActions,
@@ -304,6 +305,14 @@ function CaseCard(props: {
             {t.caseDesk.rating}：{'★'.repeat(c.rating)}
           </div>
         )}
+        {c.claim && (
+          <div data-testid="case-claim">
+            {t.caseDesk.claimLine(
+              c.claim.carrier,
+              c.claim.status === 'settled' ? yuan(c.claim.recoveredCents ?? 0) : null,
+            )}
+          </div>
+        )}
         {c.evidence.length > 0 && (
           <div style={{ marginTop: 4 }}>
             <Image.PreviewGroup>
@@ -333,6 +342,7 @@ function CaseCard(props: {
                   <span style={{ fontSize: 12 }}>
                     {new Date(h.at).toLocaleString()} · {CASE_STATUS_LABELS[lang][h.status]} ·{' '}
                     {h.agent ? name(h.agent) : (CASE_BY_LABELS[lang][h.by] ?? h.by)}
+                    {CASE_REASON_LABELS[lang][h.reason] ? ` · ${CASE_REASON_LABELS[lang][h.reason]}` : ''}
                     {h.note ? `：${h.note}` : ''}
                   </span>
                 ),
@@ -358,7 +368,14 @@ function CaseCard(props: {
 }
 
 /** The actions that need a form first. */
-const WITH_FORM: readonly CaseAction[] = ['reject', 'refund', 'compensate', 'escalate'];
+const WITH_FORM: readonly CaseAction[] = [
+  'reject',
+  'refund',
+  'compensate',
+  'escalate',
+  'claim-carrier',
+  'claim-settle',
+];
 
 function CaseActions(props: {
   c: AgentCase;
@@ -444,6 +461,17 @@ function ActionForm(props: {
         );
       case 'escalate':
         return props.onSend({ to: v.to, note: v.note });
+      case 'claim-carrier':
+        return props.onSend({
+          carrier: v.carrier,
+          ...(typeof v.trackingNo === 'string' && v.trackingNo.trim()
+            ? { trackingNo: v.trackingNo.trim() }
+            : {}),
+          ...(typeof v.amount === 'number' ? { amountCents: cents(v.amount) } : {}),
+          ...(typeof v.note === 'string' && v.note.trim() ? { note: v.note.trim() } : {}),
+        });
+      case 'claim-settle':
+        return props.onSend({ recoveredCents: cents(v.recovered) ?? 0 });
       case 'compensate': {
         const body: Record<string, unknown> = {};
         if (typeof v.amount === 'number') body.amountCents = cents(v.amount);
@@ -504,6 +532,31 @@ function ActionForm(props: {
               <Input.TextArea rows={3} maxLength={1000} />
             </Form.Item>
           </>
+        )}
+        {props.action === 'claim-carrier' && (
+          <>
+            <Form.Item
+              name="carrier"
+              label={t.caseDesk.claimCarrier}
+              rules={[{ required: true, whitespace: true }]}
+            >
+              <Input maxLength={40} />
+            </Form.Item>
+            <Form.Item name="trackingNo" label={t.caseDesk.claimTracking}>
+              <Input maxLength={64} />
+            </Form.Item>
+            <Form.Item name="amount" label={t.caseDesk.claimAmount}>
+              <InputNumber min={0} precision={2} style={{ width: '100%' }} />
+            </Form.Item>
+            <Form.Item name="note" label={t.caseDesk.claimNote}>
+              <Input.TextArea rows={2} maxLength={500} />
+            </Form.Item>
+          </>
+        )}
+        {props.action === 'claim-settle' && (
+          <Form.Item name="recovered" label={t.caseDesk.claimRecovered} rules={[{ required: true }]}>
+            <InputNumber min={0} precision={2} style={{ width: '100%' }} />
+          </Form.Item>
         )}
         {props.action === 'compensate' && (
           <>
