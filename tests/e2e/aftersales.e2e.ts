@@ -175,6 +175,10 @@ describe('e2e: a refund opened in the widget with a photo, approved in the workb
     await buyer.screenshot({ path: '/tmp/as-e2e-phone.png' });
     await buyer.screenshot({ path: `${ARTIFACTS}aftersales-widget-phone.png` });
     await agent.screenshot({ path: `${ARTIFACTS}aftersales-workbench.png` });
+    // 我的售后 → 申请售后: the buyer's own orders to pick from, not only cards in the chat (AS-1).
+    await buyer.getByTestId('xiaoer-as-new').click();
+    await buyer.getByTestId('xiaoer-as-order').filter({ hasText: 'T-1' }).click();
+    await buyer.getByTestId('xiaoer-as-form').waitFor();
     assert.deepEqual(pages.errors, []);
   });
 });
