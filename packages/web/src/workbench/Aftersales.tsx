@@ -291,15 +291,18 @@ function CaseCard(props: {
         <div>
           {t.caseDesk.reason}：{c.reason}
         </div>
-        <div>
-          {t.caseDesk.requested} {yuan(c.requestedCents)}
-          {c.refundedCents > 0 && (
-            <span>
-              {' '}
-              · {t.caseDesk.refunded} {yuan(c.refundedCents)}
-            </span>
-          )}
-        </div>
+        {/* A compensation asks for nothing back: no ¥0.00 line. */}
+        {(c.requestedCents > 0 || c.refundedCents > 0) && (
+          <div>
+            {c.requestedCents > 0 && `${t.caseDesk.requested} ${yuan(c.requestedCents)}`}
+            {c.refundedCents > 0 && (
+              <span>
+                {c.requestedCents > 0 ? ' · ' : ''}
+                {t.caseDesk.refunded} {yuan(c.refundedCents)}
+              </span>
+            )}
+          </div>
+        )}
         {c.rating !== null && (
           <div>
             {t.caseDesk.rating}：{'★'.repeat(c.rating)}
