@@ -66,6 +66,9 @@ for (const engine of testDatabases) {
       owner = await loginCookie(server, emails[0]!);
       junior = await loginCookie(server, emails[1]!);
     };
+    /** An agent's action on a case (the workbench's call). */
+    const actOn = (id: string, body: unknown, cookie: string) =>
+      call('POST', `/api/aftersales/${id}/actions`, body, { cookie });
     const caseOf = async (id: string) =>
       (await call('GET', `/api/aftersales/${id}`, undefined, { cookie: owner })).json().case;
     const count = async () => (await storage.aftersales.list(shopId, { view: 'all', limit: 200 })).length;
@@ -212,19 +215,13 @@ for (const engine of testDatabases) {
     });
 
     it('AS-6: a junior agent records but may not approve; the case is untouched', async () => {
-      const res = await call(
-        'POST',
-        `/api/aftersales/${refundCase}/actions`,
-        { type: 'approve' },
-        { cookie: junior },
-      );
+      const res = await actOn(refundCase, { type: 'approve' }, junior);
       assert.equal(res.status, 403);
       assert.equal(res.json().error.field, 'role');
-      const esc = await call(
-        'POST',
-        `/api/aftersales/${refundCase}/actions`,
+      const esc = await actOn(
+        refundCase,
         { type: 'escalate', to: ownerId, note: '买家很着急，请今天处理' },
-        { cookie: junior },
+        junior,
       );
       assert.equal(esc.status, 200, esc.body);
       const c = await caseOf(refundCase);
@@ -413,23 +410,21 @@ for (const engine of testDatabases) {
       assert.equal(opened.status, 201, opened.body);
       const id = opened.json().case.id as string;
       // AS-5: a stingy coupon is refused, naming the field.
-      const stingy = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
+      const stingy = await actOn(
+        id,
         { type: 'compensate', coupon: { amountCents: 3000, validDays: 3, scope: 'store' } },
-        { cookie: owner },
+        owner,
       );
       assert.equal(stingy.status, 400);
       assert.equal(stingy.json().error.field, 'coupon.validDays');
-      const fair = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
+      const fair = await actOn(
+        id,
         {
           type: 'compensate',
           coupon: { amountCents: 3000, validDays: 30, scope: 'store' },
           amountCents: 2000,
         },
-        { cookie: owner },
+        owner,
       );
       assert.equal(fair.status, 200, fair.body);
       assert.deepEqual(
@@ -467,24 +462,18 @@ for (const engine of testDatabases) {
       assert.equal((await caseOf(id)).workflow.steps[0].status, 'undone');
       assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
       // AS-4: compensate first — no carrier claim while the buyer is still waiting.
-      const early = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
-        { type: 'claim-carrier', carrier: '顺丰' },
-        { cookie: junior },
-      );
+      const early = await actOn(id, { type: 'claim-carrier', carrier: '顺丰' }, junior);
       assert.equal(early.status, 409);
       assert.equal(early.json().error.field, 'status');
       // With no connector listening, the shop's agents act in the platform's console: at once.
-      const now = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
+      const now = await actOn(
+        id,
         {
           type: 'compensate',
           coupon: { amountCents: 3000, validDays: 30, scope: 'store' },
           amountCents: 2000,
         },
-        { cookie: owner },
+        owner,
       );
       assert.equal(now.status, 200, now.body);
       assert.equal(now.json().case.status, 'compensated');
@@ -493,35 +482,19 @@ for (const engine of testDatabases) {
         now.json().case.workflow.steps.every((x: { confirmedBy?: string }) => x.confirmedBy === 'manual'),
       );
       // …then chase the carrier: any agent opens the claim, a supervisor records what came back.
-      const claim = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
+      const claim = await actOn(
+        id,
         { type: 'claim-carrier', carrier: '顺丰', trackingNo: 'SF100', amountCents: 2000 },
-        { cookie: junior },
+        junior,
       );
       assert.equal(claim.status, 200, claim.body);
       assert.equal(claim.json().case.claim.status, 'open');
-      const twice = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
-        { type: 'claim-carrier', carrier: '顺丰' },
-        { cookie: junior },
-      );
+      const twice = await actOn(id, { type: 'claim-carrier', carrier: '顺丰' }, junior);
       assert.equal(twice.status, 409);
       assert.equal(twice.json().error.field, 'claim');
-      const juniorSettles = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
-        { type: 'claim-settle', recoveredCents: 2000 },
-        { cookie: junior },
-      );
+      const juniorSettles = await actOn(id, { type: 'claim-settle', recoveredCents: 2000 }, junior);
       assert.equal(juniorSettles.status, 403);
-      const settled = await call(
-        'POST',
-        `/api/aftersales/${id}/actions`,
-        { type: 'claim-settle', recoveredCents: 1500 },
-        { cookie: owner },
-      );
+      const settled = await actOn(id, { type: 'claim-settle', recoveredCents: 1500 }, owner);
       assert.equal(settled.status, 200, settled.body);
       assert.deepEqual(
         [
@@ -623,39 +596,21 @@ for (const engine of testDatabases) {
         ).json().case.id as string;
       const refundId = await open('refund-only');
       const compId = await open('compensation');
-      assert.equal(
-        (await call('POST', `/api/aftersales/${refundId}/actions`, { type: 'approve' }, { cookie: owner }))
-          .status,
-        200,
-      );
+      assert.equal((await actOn(refundId, { type: 'approve' }, owner)).status, 200);
       // Approve waits for the connector; confirm it, then refund the whole order (waiting).
       const approveStep = (await caseOf(refundId)).workflow.steps[0].id;
       assert.equal(
         (await call('POST', `/api/v1/aftersales/${refundId}/steps/${approveStep}`, { ok: true })).status,
         200,
       );
-      assert.equal(
-        (await call('POST', `/api/aftersales/${refundId}/actions`, { type: 'refund' }, { cookie: owner }))
-          .status,
-        200,
-      );
+      assert.equal((await actOn(refundId, { type: 'refund' }, owner)).status, 200);
       // The refund is on its way: a compensation of 50 more is refused, naming the amount.
-      const more = await call(
-        'POST',
-        `/api/aftersales/${compId}/actions`,
-        { type: 'compensate', amountCents: 5_000 },
-        { cookie: owner },
-      );
+      const more = await actOn(compId, { type: 'compensate', amountCents: 5_000 }, owner);
       assert.equal(more.status, 400, more.body);
       assert.equal(more.json().error.field, 'amount');
       assert.equal(more.json().error.details.limit, 0);
       // A junior agent cannot move a case another holds by escalating it.
-      const grab = await call(
-        'POST',
-        `/api/aftersales/${compId}/actions`,
-        { type: 'escalate', to: juniorId, note: '我来处理' },
-        { cookie: junior },
-      );
+      const grab = await actOn(compId, { type: 'escalate', to: juniorId, note: '我来处理' }, junior);
       assert.equal(grab.status, 403);
       assert.equal(grab.json().error.field, 'role');
       // A bad page cursor is a 400 naming it.
@@ -673,18 +628,8 @@ for (const engine of testDatabases) {
       assert.equal((await call('DELETE', `/api/v1/webhooks/${hookId}`)).status, 200);
       // Without a connector, two refunds at once on the two cases: together never above 100.
       const [a, b] = await Promise.all([
-        call(
-          'POST',
-          `/api/aftersales/${refundId}/actions`,
-          { type: 'refund', amountCents: 10_000 },
-          { cookie: owner },
-        ),
-        call(
-          'POST',
-          `/api/aftersales/${compId}/actions`,
-          { type: 'compensate', amountCents: 5_000 },
-          { cookie: owner },
-        ),
+        actOn(refundId, { type: 'refund', amountCents: 10_000 }, owner),
+        actOn(compId, { type: 'compensate', amountCents: 5_000 }, owner),
       ]);
       const refunded = (await storage.aftersales.listForOrder(shopId, 'o-two')).reduce(
         (sum, r) => sum + r.case.refundedCents,

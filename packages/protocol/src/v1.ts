@@ -4,6 +4,7 @@
  * and describe the API (OpenAPI).
  */
 import { z } from 'zod';
+import { AFTERSALES_KIND_VALUES, AFTERSALES_STATUS_VALUES, AFTERSALES_STEP_VALUES } from './aftersales';
 
 /** The shop's own id for a record: what its platform or ERP calls it. */
 export const externalId = z
@@ -254,29 +255,10 @@ export const deliveryOut = z.object({
 });
 
 // ── after-sales (issue #19) ──────────────────────────────────────────────────────────────────────
-export const V1_AFTERSALES_KINDS = [
-  'refund-only',
-  'return-refund',
-  'exchange',
-  'reship',
-  'compensation',
-] as const;
-export const V1_AFTERSALES_STATUSES = [
-  'requested',
-  'approved',
-  'rejected',
-  'awaiting-return',
-  'return-shipped',
-  'received',
-  'refunded',
-  'reshipped',
-  'compensated',
-  'closed',
-] as const;
 export const v1StepOut = z.object({
   /** What to confirm: POST /api/v1/aftersales/{caseId}/steps/{id}. */
   id: z.string(),
-  name: z.enum(['approve', 'reject', 'restock', 'refund', 'reserve', 'ship', 'coupon', 'gift']),
+  name: z.enum(AFTERSALES_STEP_VALUES),
   status: z.enum(['pending', 'waiting', 'confirmed', 'failed', 'undone']),
 });
 export const v1CaseOut = z.object({
@@ -285,8 +267,8 @@ export const v1CaseOut = z.object({
   externalId: z.string().nullable(),
   orderExternalId: z.string(),
   buyerExternalId: z.string().nullable(),
-  kind: z.enum(V1_AFTERSALES_KINDS),
-  status: z.enum(V1_AFTERSALES_STATUSES),
+  kind: z.enum(AFTERSALES_KIND_VALUES),
+  status: z.enum(AFTERSALES_STATUS_VALUES),
   open: z.boolean(),
   reason: z.string(),
   productExternalIds: z.array(z.string()),
@@ -316,7 +298,7 @@ export const v1CaseBody = z
   .object({
     externalId,
     orderExternalId: externalId,
-    kind: z.enum(V1_AFTERSALES_KINDS),
+    kind: z.enum(AFTERSALES_KIND_VALUES),
     reason: z.string().trim().min(1).max(500),
     amountCents: cents.optional(),
     productExternalIds: z.array(externalId).max(200).optional(),

@@ -157,6 +157,7 @@ export class AftersalesService {
       shippedAt: order.shippedAt,
     };
     try {
+      const timers: number[] = [];
       const record = await storage.db.kysely.transaction().execute(async (trx) => {
         await storage.aftersales.lockOrder(trx, shopId, order.id);
         const others = await storage.aftersales.listForOrder(shopId, order.id, trx);
@@ -193,7 +194,7 @@ export class AftersalesService {
           rating: null,
         };
         await storage.aftersales.insertIn(trx, rec);
-        await this.armDeadline(trx, null, rec, settings, now);
+        timers.push(...(await this.armDeadline(trx, null, rec, settings, now)));
         await storage.webhooks.enqueueIn(trx, {
           shopId,
           type: 'aftersales.created',
@@ -203,7 +204,7 @@ export class AftersalesService {
         });
         return rec;
       });
-      this.committed({ record, previousHolder: null, moved: true });
+      this.committed({ record, previousHolder: null, moved: true }, timers);
       return { record, created: true };
     } catch (error) {
       // Two requests at once for the same order and purpose: the unique index says which won.
@@ -222,12 +223,11 @@ export class AftersalesService {
 
   /** An agent's, the platform's or the buyer's action on a case. */
   async act(shopId: ShopId, caseId: string, actor: CaseActor, action: CaseActionBody): Promise<CaseRecord> {
-    const settings = await this.settings(shopId);
     if (action.type === 'escalate' && actor.by === 'agent') {
       const to = await this.deps.storage.agents.findAgent(shopId, action.to as never);
       if (!to || to.disabledAt !== null) throw notFound('agent', 'to');
     }
-    const change = await this.mutate(shopId, caseId, async (rec, trx, now) => {
+    const change = await this.mutate(shopId, caseId, async (rec, trx, now, settings) => {
       const c = rec.case;
       if (action.type === 'claim-carrier' || action.type === 'claim-settle')
         return { record: this.claim(rec, actor, action, now) };
@@ -336,8 +336,7 @@ export class AftersalesService {
     stepId: string,
     report: { ok: true } | { ok: false; error: string },
   ): Promise<CaseRecord> {
-    const settings = await this.settings(shopId);
-    const change = await this.mutate(shopId, caseId, async (rec, trx, now) => {
+    const change = await this.mutate(shopId, caseId, async (rec, trx, now, settings) => {
       if (!rec.workflow) throw notFound('step', 'step');
       const outcome = reportStep(
         rec.workflow,
@@ -358,8 +357,7 @@ export class AftersalesService {
   async onDeadline(timer: DurableTimer): Promise<void> {
     const { caseId, kind, at } = timer.payload as { caseId: string; kind: string; at: number };
     const shopId = timer.shopId as ShopId;
-    const settings = await this.settings(shopId);
-    await this.mutate(shopId, caseId, async (rec, trx, now) => {
+    await this.mutate(shopId, caseId, async (rec, trx, now, settings) => {
       const armed = rec.case.deadline;
       if (!armed || armed.kind !== kind || armed.at !== at || !isCaseOpen(rec.case)) return null;
       const otherRefundedCents = await this.otherRefunded(trx, rec);
@@ -644,19 +642,26 @@ export class AftersalesService {
   private async mutate(
     shopId: ShopId,
     caseId: string,
-    change: (rec: CaseRecord, trx: Kysely<Database>, now: number) => Promise<Mutation | null>,
+    change: (
+      rec: CaseRecord,
+      trx: Kysely<Database>,
+      now: number,
+      settings: ShopAftersalesSettings,
+    ) => Promise<Mutation | null>,
   ): Promise<CaseChange> {
     const { storage, clock } = this.deps;
     // Read before the transaction: SQLite has one connection, held by the transaction.
     const settings = await this.settings(shopId);
     for (let attempt = 0; ; attempt++) {
+      // The timers this write sets: the scheduler wakes for them once it has committed.
+      const timers: number[] = [];
       try {
         const out = await storage.db.kysely.transaction().execute(async (trx) => {
           const rec = await storage.aftersales.find(shopId, caseId, trx);
           if (!rec) throw notFound('case', 'case');
           await storage.aftersales.lockOrder(trx, shopId, rec.case.orderId);
           const now = clock.now();
-          const m = await change(rec, trx, now);
+          const m = await change(rec, trx, now, settings);
           if (!m) return { record: rec, previousHolder: rec.case.holder, moved: false, wrote: false };
           const finished = !isCaseOpen(m.record.case);
           const next: CaseRecord = {
@@ -666,8 +671,8 @@ export class AftersalesService {
             finishedAt: finished ? (rec.finishedAt ?? lastAt(m.record.case, now)) : null,
           };
           if (!(await storage.aftersales.updateIn(trx, next))) throw new Raced();
-          await this.armDeadline(trx, rec, next, settings, now);
-          await this.queueEvents(trx, rec, next, m, settings, now);
+          timers.push(...(await this.armDeadline(trx, rec, next, settings, now)));
+          timers.push(...(await this.queueEvents(trx, rec, next, m, settings, now)));
           return {
             record: next,
             previousHolder: rec.case.holder,
@@ -675,7 +680,7 @@ export class AftersalesService {
             wrote: true,
           };
         });
-        if (out.wrote) this.committed(out);
+        if (out.wrote) this.committed(out, timers);
         return out;
       } catch (error) {
         if (error instanceof Raced && attempt < 3) continue;
@@ -691,14 +696,15 @@ export class AftersalesService {
     after: CaseRecord,
     settings: ShopAftersalesSettings,
     now: number,
-  ): Promise<void> {
+  ): Promise<number[]> {
     const d = after.case.deadline;
     const old = before?.case.deadline;
-    if (!d || (old && old.kind === d.kind && old.at === d.at)) return;
+    if (!d || (old && old.kind === d.kind && old.at === d.at)) return [];
+    const set: number[] = [];
     const timer = deadlineTimer(after.shopId, after.case.id, d);
     const payload = timer.payload;
     await this.deps.storage.timers.schedule(timer, now, trx);
-    this.pendingTimers.push(d.at);
+    set.push(d.at);
     const alertAt = d.at - settings.alertHours * 3_600_000;
     if (settings.alertHours > 0 && alertAt > now) {
       await this.deps.storage.timers.schedule(
@@ -712,11 +718,10 @@ export class AftersalesService {
         now,
         trx,
       );
-      this.pendingTimers.push(alertAt);
+      set.push(alertAt);
     }
+    return set;
   }
-
-  private pendingTimers: number[] = [];
 
   /** The write's webhook events: status changes, steps for the connector, steps to take back. */
   private async queueEvents(
@@ -726,7 +731,8 @@ export class AftersalesService {
     m: Mutation,
     settings: ShopAftersalesSettings,
     now: number,
-  ): Promise<void> {
+  ): Promise<number[]> {
+    const set: number[] = [];
     const { webhooks, timers } = this.deps.storage;
     const orderKey = `aftersales:${after.case.id}`;
     if (after.case.status !== before.case.status || after.case.holder !== before.case.holder)
@@ -778,8 +784,9 @@ export class AftersalesService {
         now,
         trx,
       );
-      this.pendingTimers.push(dueAt);
+      set.push(dueAt);
     }
+    return set;
   }
 
   /** The case as the v1 API and webhooks give it. */
@@ -793,9 +800,7 @@ export class AftersalesService {
     return { case: v1CaseOf(rec, buyer?.external_id ?? null) };
   }
 
-  private committed(change: CaseChange): void {
-    const timers = this.pendingTimers;
-    this.pendingTimers = [];
+  private committed(change: CaseChange, timers: readonly number[]): void {
     for (const at of timers) this.deps.timerSet(at);
     this.deps.kickWebhooks();
     for (const listener of this.listeners) {
@@ -809,6 +814,10 @@ export class AftersalesService {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The case's coupons as JSON gives them (mutable copies of their product lists). */
+const couponsOut = (c: AftersalesCase) =>
+  c.coupons.map((k) => ({ ...k, ...(k.productIds ? { productIds: [...k.productIds] } : {}) }));
 
 function v1Step(s: AftersalesStep) {
   return { id: s.id, name: s.name, status: s.status };
@@ -839,7 +848,7 @@ export function v1CaseOf(rec: CaseRecord, buyerExternalId: string | null) {
             steps: w.steps.map(v1Step),
           }
         : null,
-    coupons: c.coupons.map((k) => ({ ...k, ...(k.productIds ? { productIds: [...k.productIds] } : {}) })),
+    coupons: couponsOut(c),
     deadline: c.deadline ? { kind: c.deadline.kind, at: iso(c.deadline.at) } : null,
     holder: c.holder,
     openedBy: c.openedBy,
@@ -870,7 +879,7 @@ export function caseView(rec: CaseRecord) {
     requestedCents: c.requestedCents,
     paidCents: c.paidCents,
     refundedCents: c.refundedCents,
-    coupons: c.coupons.map((k) => ({ ...k, ...(k.productIds ? { productIds: [...k.productIds] } : {}) })),
+    coupons: couponsOut(c),
     deadline: c.deadline,
     openedBy: c.openedBy,
     openedAt: c.openedAt,

@@ -39,7 +39,7 @@ import {
   message as toast,
   notification,
 } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { failureText, yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
@@ -109,6 +109,44 @@ function useCases(query: string, subscribe: Subscribe, accept: (c: AgentCase) =>
   return { cases, offset, replace };
 }
 
+/** Cases as cards: a spinner while they load, `empty` when there are none. */
+function CaseList(props: {
+  cases: AgentCase[] | null;
+  loading: ReactNode;
+  empty: ReactNode;
+  now: number;
+  desk: ReturnType<typeof useDesk>;
+  myId: string;
+  decides: boolean;
+  onChanged: (c: AgentCase) => void;
+  compact?: boolean;
+  onOpenConversation?: (conversationId: string) => void;
+}) {
+  const { cases, onOpenConversation } = props;
+  if (cases === null) return <>{props.loading}</>;
+  if (cases.length === 0) return <>{props.empty}</>;
+  return (
+    <>
+      {cases.map((c) => (
+        <CaseCard
+          key={c.id}
+          c={c}
+          now={props.now}
+          alertHours={props.desk.alertHours}
+          agents={props.desk.agents}
+          myId={props.myId}
+          decides={props.decides}
+          onChanged={props.onChanged}
+          {...(props.compact ? { compact: true } : {})}
+          {...(onOpenConversation && c.conversationId
+            ? { onOpenConversation: () => onOpenConversation(c.conversationId!) }
+            : {})}
+        />
+      ))}
+    </>
+  );
+}
+
 /** The buyer pane's cases: every case of this buyer, newest first. */
 export function BuyerCases(props: { buyerId: string; myId: string; decides: boolean; subscribe: Subscribe }) {
   const { t } = useT();
@@ -122,26 +160,20 @@ export function BuyerCases(props: { buyerId: string; myId: string; decides: bool
   return (
     <div data-testid="buyer-cases" style={{ marginBottom: 16 }}>
       <Typography.Title level={5}>{t.caseDesk.buyerCases}</Typography.Title>
-      {cases === null ? (
-        <Spin size="small" />
-      ) : cases.length === 0 ? (
-        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-          {t.caseDesk.noBuyerCases}
-        </Typography.Paragraph>
-      ) : (
-        cases.map((c) => (
-          <CaseCard
-            key={c.id}
-            c={c}
-            now={now}
-            alertHours={desk.alertHours}
-            agents={desk.agents}
-            myId={props.myId}
-            decides={props.decides}
-            onChanged={replace}
-          />
-        ))
-      )}
+      <CaseList
+        cases={cases}
+        loading={<Spin size="small" />}
+        empty={
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+            {t.caseDesk.noBuyerCases}
+          </Typography.Paragraph>
+        }
+        now={now}
+        desk={desk}
+        myId={props.myId}
+        decides={props.decides}
+        onChanged={replace}
+      />
     </div>
   );
 }
@@ -172,28 +204,18 @@ export function AftersalesPanel(props: {
           { value: 'mine', label: t.caseDesk.viewMine },
         ]}
       />
-      {cases === null ? (
-        <Spin style={{ display: 'block', marginTop: 24 }} />
-      ) : cases.length === 0 ? (
-        <Empty description={t.caseDesk.none} />
-      ) : (
-        cases.map((c) => (
-          <CaseCard
-            key={c.id}
-            c={c}
-            now={now}
-            alertHours={desk.alertHours}
-            agents={desk.agents}
-            myId={props.myId}
-            decides={props.decides}
-            onChanged={replace}
-            compact
-            {...(c.conversationId
-              ? { onOpenConversation: () => props.onOpenConversation(c.conversationId!) }
-              : {})}
-          />
-        ))
-      )}
+      <CaseList
+        cases={cases}
+        loading={<Spin style={{ display: 'block', marginTop: 24 }} />}
+        empty={<Empty description={t.caseDesk.none} />}
+        now={now}
+        desk={desk}
+        myId={props.myId}
+        decides={props.decides}
+        onChanged={replace}
+        compact
+        onOpenConversation={props.onOpenConversation}
+      />
     </div>
   );
 }
