@@ -175,6 +175,11 @@ describe('e2e: a refund opened in the widget with a photo, approved in the workb
     await buyer.screenshot({ path: '/tmp/as-e2e-phone.png' });
     await buyer.screenshot({ path: `${ARTIFACTS}aftersales-widget-phone.png` });
     await agent.screenshot({ path: `${ARTIFACTS}aftersales-workbench.png` });
+    // The workbench on a phone (390 px): the 售后 pane from the bottom bar shows the case.
+    await agent.setViewportSize({ width: 390, height: 844 });
+    await agent.getByTestId('bottom-nav').getByText('售后').click();
+    await agent.getByTestId('cases-panel').getByTestId('case-card').filter({ hasText: 'T-1' }).waitFor();
+    await agent.screenshot({ path: `${ARTIFACTS}aftersales-workbench-phone.png` });
     // 我的售后 → 申请售后: the buyer's own orders to pick from, not only cards in the chat (AS-1).
     await buyer.getByTestId('xiaoer-as-new').click();
     await buyer.getByTestId('xiaoer-as-order').filter({ hasText: 'T-1' }).click();
