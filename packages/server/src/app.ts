@@ -40,6 +40,7 @@ import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
 import { OriginGuard, originCheck } from './http/origin';
 import { refuseInvalidText } from './http/text-guard';
+import { decorateCaller } from './http/route-auth';
 import { securityHeaders } from './http/security-headers';
 import { adminRoutes } from './http/routes/admin.routes';
 import { authRoutes } from './http/routes/auth.routes';
@@ -497,6 +498,8 @@ export async function createServer(
   });
   // Issue #14: NUL characters and lone surrogates are refused at the edge, naming the field.
   refuseInvalidText(app);
+  // Who called: each route's auth(…) preHandler sets req.caller (req.agent, req.buyer, req.apiKey).
+  decorateCaller(app);
   await app.register(fastifyCookie);
   // Issue #14 (CSRF): what acts with the agent session cookie comes from our own origin.
   app.addHook('onRequest', originCheck(new OriginGuard(config, (m) => app.log.warn(m))));

@@ -1,50 +1,32 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '@xiaoer/core';
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyInfo, ApiScope } from '../storage/api-key.repository';
 import type { AppContext } from './context';
+import { bearerOf, routeAuth, type AuthHandler } from './route-auth';
 
-/** The bearer key of a v1 request, or undefined. */
-function bearerOf(req: FastifyRequest): string | undefined {
-  const header = req.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1];
+/** A v1 route's options: who may call it and the per-key rate limit. */
+export interface V1RouteOptions {
+  config: { rateLimit: { max: number; timeWindow: string; keyGenerator: (req: FastifyRequest) => string } };
+  preHandler: AuthHandler;
 }
 
 /**
  * Issue #16: who may call a v1 route — a live key of the shop with the route's scope
- * (`Authorization: Bearer <key>`) — and the per-key rate limit every v1 route shares.
+ * (`Authorization: Bearer <key>`): `app.get(path, v1.read, …)`, `app.put(path, v1.write, …)` —
+ * and the per-key rate limit every v1 route shares. The handler reads the key from `req.apiKey`.
  */
-export function v1Access(ctx: AppContext) {
-  const { storage, clock, config } = ctx;
+export function v1Access(ctx: AppContext): { read: V1RouteOptions; write: V1RouteOptions } {
+  const auth = routeAuth(ctx);
   // Per key, not per address: a shop's connector may sit behind the same address as others.
   const rateLimit = {
-    max: config.API_REQUESTS_PER_MINUTE,
+    max: ctx.config.API_REQUESTS_PER_MINUTE,
     timeWindow: '1 minute',
     keyGenerator: (req: FastifyRequest) => {
       const key = bearerOf(req);
       return key ? `v1:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `v1ip:${req.ip}`;
     },
   };
-  const options = { config: { rateLimit } };
-
-  async function requireKey(req: FastifyRequest, scope: ApiScope): Promise<ApiKeyInfo> {
-    const key = bearerOf(req);
-    if (!key)
-      throw new DomainError(
-        'unauthenticated',
-        'an API key is needed: Authorization: Bearer <key>',
-        'authorization',
-      );
-    const info = await storage.apiKeys.authenticate(key, clock.now());
-    if (!info) throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
-    if (!info.scopes.includes(scope))
-      throw new DomainError(
-        'forbidden',
-        `this key may not ${scope}: it has ${info.scopes.join(', ')}`,
-        'authorization',
-      );
-    return info;
-  }
-  return { options, requireKey };
+  return {
+    read: { config: { rateLimit }, preHandler: auth('apiKey', 'read') },
+    write: { config: { rateLimit }, preHandler: auth('apiKey', 'write') },
+  };
 }

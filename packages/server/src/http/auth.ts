@@ -6,6 +6,7 @@ import {
   type AgentId,
   type BuyerId,
   type ShopId,
+  type TeamActor,
 } from '@xiaoer/core';
 import type { FastifyRequest } from 'fastify';
 import { hashToken, verifyBuyerToken } from '../auth/tokens';
@@ -170,4 +171,16 @@ export async function requireBuyer(
       'authorization',
     );
   return ctx;
+}
+
+/** The chat's actor for an agent's request, with their role in the request's shop (TEAM-4). */
+export const actorOf = (me: AgentContext) => ({
+  type: 'agent' as const,
+  agentId: me.agent.id,
+  isAdmin: me.isAdmin,
+});
+
+/** TEAM-1: who acts on the team, with their role in the request's shop. */
+export function teamActor(me: AgentContext): TeamActor & { type: 'agent' } {
+  return { type: 'agent', agentId: me.account.id, role: me.agent.role, isOrgOwner: me.isOrgOwner };
 }

@@ -1,4 +1,5 @@
 import type { Buyer, Conversation, Message, Order, Product } from '@xiaoer/core';
+import type { WebhookDelivery, WebhookInfo } from '../storage/webhook.repository';
 
 /**
  * Issue #16: the shapes the v1 API answers with and webhook events carry — one definition, so an
@@ -67,5 +68,37 @@ export function messageOut(m: Message) {
     kind: m.kind,
     body: m.body,
     createdAt: iso(m.createdAt),
+  };
+}
+
+/** Issue #16: a webhook endpoint as the v1 API and the console list it (never its secret). */
+export function webhookOut(w: WebhookInfo & { pending?: number; failed?: number }) {
+  return {
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    description: w.description,
+    createdAt: iso(w.createdAt),
+    pending: w.pending ?? 0,
+    failed: w.failed ?? 0,
+  };
+}
+
+/** Issue #16: one delivery of a webhook's log. */
+export function deliveryOut(d: WebhookDelivery) {
+  return {
+    seq: d.seq,
+    eventId: d.eventId,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts,
+    createdAt: iso(d.createdAt),
+    nextAttemptAt: d.status === 'pending' ? iso(d.nextAt) : null,
+    lastAttemptAt: iso(d.lastAttemptAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    deliveredAt: iso(d.deliveredAt),
+    replayOf: d.replayOf,
+    body: d.body,
   };
 }

@@ -1,7 +1,5 @@
-import type { AgentId, TeamActor } from '@xiaoer/core';
 import {
   agentCreateSchema,
-  agentParams,
   agentPatchSchema,
   passwordResetSchema,
   shopCreateSchema,
@@ -9,21 +7,24 @@ import {
 } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { publicShop } from '../../storage';
-import { requireAdmin, requireAgent, type AgentContext } from '../auth';
+import { teamActor } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { agentIdParams } from '../ids';
+import { routeAuth } from '../route-auth';
 
 /** The admin console: the shop's settings and its agents. */
 export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock } = ctx;
+  const { storage } = ctx;
+  const auth = routeAuth(ctx);
 
-  app.get('/api/admin/shop', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/shop', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { shop: publicShop(me.shop) };
   });
 
-  app.patch('/api/admin/shop', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.patch('/api/admin/shop', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const patch = parse(shopPatchSchema, req.body);
     // Every text that leaves the shop passes the guard: the welcome line goes to every buyer, the
     // name and service hours into the widget's header, the bot's answers and the queue lines.
@@ -38,72 +39,67 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return { shop: publicShop(shop) };
   });
 
-  app.get('/api/admin/agents', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/agents', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { agents: await storage.agents.listAgents(me.shop.id) };
   });
 
   // TEAM-1 / TEAM-4: a new account, or an account of the organisation that serves other shops.
-  app.post('/api/admin/agents', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/agents', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const input = parse(agentCreateSchema, req.body);
     const agent = await ctx.team.addAgent(teamActor(me), me.shop.id, input);
     return reply.status(201).send({ agent });
   });
 
-  app.patch('/api/admin/agents/:agentId', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const { agentId } = parse(agentParams, req.params);
+  app.patch('/api/admin/agents/:agentId', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
+    const { agentId } = parse(agentIdParams, req.params);
     const { password, ...patch } = parse(agentPatchSchema, req.body);
-    const id = agentId as AgentId;
-    let agent = await ctx.team.updateAgent(teamActor(me), me.shop.id, id, patch);
+    let agent = await ctx.team.updateAgent(teamActor(me), me.shop.id, agentId, patch);
     if (password) {
-      await ctx.team.resetPassword(teamActor(me), me.shop.id, id, password);
-      agent = (await storage.agents.findAgent(me.shop.id, id)) ?? agent;
+      await ctx.team.resetPassword(teamActor(me), me.shop.id, agentId, password);
+      agent = (await storage.agents.findAgent(me.shop.id, agentId)) ?? agent;
     }
     return { agent };
   });
 
   // Forgot their password: a new one, and every session and socket of theirs ends.
-  app.post('/api/admin/agents/:agentId/password', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const { agentId } = parse(agentParams, req.params);
+  app.post('/api/admin/agents/:agentId/password', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
+    const { agentId } = parse(agentIdParams, req.params);
     const { password } = parse(passwordResetSchema, req.body);
-    await ctx.team.resetPassword(teamActor(me), me.shop.id, agentId as AgentId, password);
+    await ctx.team.resetPassword(teamActor(me), me.shop.id, agentId, password);
     return reply.status(204).send();
   });
 
   // Keeps their history; their chats go back to routing; they are disconnected at once.
-  app.post('/api/admin/agents/:agentId/disable', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const { agentId } = parse(agentParams, req.params);
-    return { agent: await ctx.team.disableAgent(teamActor(me), me.shop.id, agentId as AgentId) };
+  app.post('/api/admin/agents/:agentId/disable', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
+    const { agentId } = parse(agentIdParams, req.params);
+    return { agent: await ctx.team.disableAgent(teamActor(me), me.shop.id, agentId) };
   });
 
-  app.post('/api/admin/agents/:agentId/enable', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const { agentId } = parse(agentParams, req.params);
-    return { agent: await ctx.team.enableAgent(teamActor(me), me.shop.id, agentId as AgentId) };
+  app.post('/api/admin/agents/:agentId/enable', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
+    const { agentId } = parse(agentIdParams, req.params);
+    return { agent: await ctx.team.enableAgent(teamActor(me), me.shop.id, agentId) };
   });
 
   // Only someone who never served a buyer here (a typo, an invitation never used).
-  app.delete('/api/admin/agents/:agentId', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const { agentId } = parse(agentParams, req.params);
-    await ctx.team.deleteAgent(teamActor(me), me.shop.id, agentId as AgentId);
+  app.delete('/api/admin/agents/:agentId', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
+    const { agentId } = parse(agentIdParams, req.params);
+    await ctx.team.deleteAgent(teamActor(me), me.shop.id, agentId);
     return reply.status(204).send();
   });
 
   // TEAM-4: the organisation's owner opens another shop of it.
-  app.post('/api/admin/shops', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
+  // Who may: any agent is let in; TEAM-4: the team service refuses all but the org's owner (403).
+  app.post('/api/admin/shops', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
     const input = parse(shopCreateSchema, req.body);
     const shop = await ctx.team.addShop({ ...teamActor(me), type: 'agent' }, input);
     return reply.status(201).send({ shop });
   });
-}
-
-/** TEAM-1: who acts on the team, with their role in the request's shop. */
-export function teamActor(me: AgentContext): TeamActor & { type: 'agent' } {
-  return { type: 'agent', agentId: me.account.id, role: me.agent.role, isOrgOwner: me.isOrgOwner };
 }

@@ -18,9 +18,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { buyerCaseView, caseView, v1CaseOf } from '../../aftersales/aftersales.service';
 import { v1Access } from '../api-key-auth';
-import { requireAdmin, requireAgent, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { presentWidgetOrder } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 /** AS-3: the window of the after-sales figures, in days ending today (default 30). */
 const aftersalesMetricsQuery = z
@@ -40,10 +41,11 @@ const aftersalesMetricsQuery = z
  */
 export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, aftersales } = ctx;
+  const auth = routeAuth(ctx);
 
   // ── agents (workbench) ──────────────────────────────────────────────────────────────────────
-  app.get('/api/aftersales', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.get('/api/aftersales', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const q = parse(caseListQuery, req.query);
     const cases = await storage.aftersales.list(me.shop.id, {
       view: q.view,
@@ -56,16 +58,16 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return { cases: cases.map(caseView), now: clock.now() };
   });
 
-  app.get('/api/aftersales/:id', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.get('/api/aftersales/:id', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(caseParams, req.params);
     const rec = await storage.aftersales.find(me.shop.id, id);
     if (!rec) throw notFound('case', 'id');
     return { case: caseView(rec), now: clock.now() };
   });
 
-  app.post('/api/aftersales', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/aftersales', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
     const body = parse(openCaseBody, req.body);
     const { record } = await aftersales.open(
       me.shop.id,
@@ -75,8 +77,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return reply.code(201).send({ case: caseView(record) });
   });
 
-  app.post('/api/aftersales/:id/actions', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/aftersales/:id/actions', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(caseParams, req.params);
     const action = parse(caseActionBody, req.body);
     // Every text that leaves the shop passes the guard: a rejection's reason is shown to the buyer.
@@ -92,13 +94,13 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // ── settings (console) ──────────────────────────────────────────────────────────────────────
-  app.get('/api/admin/aftersales/settings', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/aftersales/settings', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { settings: await aftersales.settings(me.shop.id) };
   });
 
-  app.put('/api/admin/aftersales/settings', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/aftersales/settings', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const settings = parse(aftersalesSettingsBody, req.body);
     await storage.aftersales.saveSettings(me.shop.id, settings);
     return { settings };
@@ -106,7 +108,7 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
 
   // AS-3: the 30-day view — figures over the cases opened in the window, with the agents' names.
   const metricsHandler = async (req: FastifyRequest) => {
-    const me = await requireAdmin(storage, req, clock.now());
+    const me = req.agent;
     const { days } = parse(aftersalesMetricsQuery, req.query);
     const now = clock.now();
     const m = aftersalesMetrics(
@@ -125,48 +127,37 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
       now,
     };
   };
-  app.get('/api/admin/aftersales/metrics', metricsHandler);
-  app.get('/api/admin/metrics/aftersales', metricsHandler);
+  app.get('/api/admin/aftersales/metrics', { preHandler: auth('admin') }, metricsHandler);
+  app.get('/api/admin/metrics/aftersales', { preHandler: auth('admin') }, metricsHandler);
 
   // ── the buyer (widget) ──────────────────────────────────────────────────────────────────────
-  app.get('/api/widget/aftersales', async (req) => {
-    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.get('/api/widget/aftersales', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer, shop } = req.buyer;
     const cases = await storage.aftersales.list(shop.id, { view: 'all', buyerId: buyer.id, limit: 50 });
     return { cases: cases.map(buyerCaseView), now: clock.now() };
   });
 
   // AS-1: the buyer picks the order (and its items) a case is for: their own orders, newest first.
-  app.get('/api/widget/orders', async (req) => {
-    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.get('/api/widget/orders', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer, shop } = req.buyer;
     const orders = await storage.orders.listBuyerOrders(shop.id, buyer.id, 0);
     return {
       orders: orders
         .sort((a, b) => b.createdAt - a.createdAt)
         .slice(0, 50)
-        .map((o) => ({
-          orderId: o.id,
-          status: o.status,
-          totalCents: o.totalCents,
-          createdAt: o.createdAt,
-          items: o.items.map((i) => ({
-            productId: i.productId,
-            title: i.title,
-            quantity: i.quantity,
-            priceCents: i.priceCents,
-          })),
-        })),
+        .map(presentWidgetOrder),
     };
   });
 
-  app.post('/api/widget/aftersales', async (req, reply) => {
-    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.post('/api/widget/aftersales', { preHandler: auth('buyer') }, async (req, reply) => {
+    const { buyer, shop } = req.buyer;
     const body = parse(openCaseBody.omit({ conversationId: true }), req.body);
     const { record } = await aftersales.open(shop.id, { by: 'buyer', buyerId: buyer.id }, body);
     return reply.code(201).send({ case: buyerCaseView(record) });
   });
 
-  app.post('/api/widget/aftersales/:id/actions', async (req) => {
-    const { buyer, shop } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.post('/api/widget/aftersales/:id/actions', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer, shop } = req.buyer;
     const { id } = parse(caseParams, req.params);
     const action = parse(buyerCaseActionBody, req.body);
     const own = await storage.aftersales.find(shop.id, id);
@@ -179,14 +170,14 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // ── the shop's connector (v1) ───────────────────────────────────────────────────────────────
-  const { options, requireKey } = v1Access(ctx);
+  const v1 = v1Access(ctx);
   const v1Out = async (shopId: ShopId, rec: Parameters<typeof v1CaseOf>[0]) => {
     const buyer = await storage.buyers.findBuyer(shopId, rec.buyerId as never);
     return v1CaseOf(rec, buyer?.externalId ?? null);
   };
 
-  app.post('/api/v1/aftersales', options, async (req, reply) => {
-    const key = await requireKey(req, 'write');
+  app.post('/api/v1/aftersales', v1.write, async (req, reply) => {
+    const key = req.apiKey;
     const body = parse(v1CaseBody, req.body);
     const { record, created } = await aftersales.open(
       key.shopId,
@@ -203,8 +194,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return reply.code(created ? 201 : 200).send({ case: await v1Out(key.shopId, record) });
   });
 
-  app.get('/api/v1/aftersales', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/aftersales', v1.read, async (req) => {
+    const key = req.apiKey;
     const q = parse(v1CaseListQuery, req.query);
     // The cursor is `<openedAt>.<id>` of the previous page's last case.
     const cursor = q.cursor ? /^(\d{1,15})\.(.+)$/.exec(q.cursor) : null;
@@ -225,8 +216,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     };
   });
 
-  app.get('/api/v1/aftersales/:id', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/aftersales/:id', v1.read, async (req) => {
+    const key = req.apiKey;
     const { id } = parse(caseParams, req.params);
     const rec =
       (await storage.aftersales.find(key.shopId, id)) ??
@@ -235,8 +226,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return { case: await v1Out(key.shopId, rec) };
   });
 
-  app.post('/api/v1/aftersales/:id/events', options, async (req) => {
-    const key = await requireKey(req, 'write');
+  app.post('/api/v1/aftersales/:id/events', v1.write, async (req) => {
+    const key = req.apiKey;
     const { id } = parse(caseParams, req.params);
     const event = parse(v1CaseEventBody, req.body);
     const found =
@@ -252,8 +243,8 @@ export async function aftersalesRoutes(app: FastifyInstance, ctx: AppContext): P
     return { case: await v1Out(key.shopId, rec) };
   });
 
-  app.post('/api/v1/aftersales/:id/steps/:stepId', options, async (req) => {
-    const key = await requireKey(req, 'write');
+  app.post('/api/v1/aftersales/:id/steps/:stepId', v1.write, async (req) => {
+    const key = req.apiKey;
     const { id, stepId } = parse(v1StepParams, req.params);
     const body = parse(v1StepReportBody, req.body);
     const found =

@@ -2,9 +2,9 @@ import { notFound } from '@xiaoer/core';
 import { apiKeyCreateBody } from '@xiaoer/protocol/v1';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth } from '../route-auth';
 
 const keyParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -14,14 +14,15 @@ const keyParams = z.object({ id: z.string().min(1).max(64) });
  */
 export async function apiKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
 
-  app.get('/api/admin/api-keys', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/api-keys', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { keys: await storage.apiKeys.list(me.shop.id) };
   });
 
-  app.post('/api/admin/api-keys', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/api-keys', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const body = parse(apiKeyCreateBody, req.body);
     const created = await storage.apiKeys.create(
       me.shop.id,
@@ -31,8 +32,8 @@ export async function apiKeyRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return reply.code(201).send({ id: created.id, key: created.key, apiKey: created.info });
   });
 
-  app.delete('/api/admin/api-keys/:id', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.delete('/api/admin/api-keys/:id', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(keyParams, req.params);
     if (!(await storage.apiKeys.revoke(me.shop.id, id, clock.now()))) throw notFound('apiKey');
     return { revoked: true };

@@ -1,25 +1,14 @@
 import { DomainError, type AgentId, type ShopId } from '@xiaoer/core';
-import { agentStatusSchema, loginSchema, passwordChangeSchema, type MeResponse } from '@xiaoer/protocol';
+import { agentStatusSchema, loginSchema, passwordChangeSchema } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { verifyLogin } from '../../auth/password';
 import { hashToken, newSessionToken } from '../../auth/tokens';
-import { publicShop } from '../../storage';
-import { accountContext, requireAgent, SESSION_COOKIE, SESSION_TTL_MS, type AgentContext } from '../auth';
-import type { Storage } from '../../storage';
-
-/** Who I am, in the request's shop, and every shop I serve (TEAM-4). */
-async function presentMe(storage: Storage, me: AgentContext): Promise<MeResponse> {
-  const shops = await Promise.all(
-    me.memberships.map(async (m) => {
-      const shop = await storage.shops.findShop(m.shopId);
-      return { id: m.shopId, slug: shop?.slug ?? '', name: shop?.name ?? '', role: m.role };
-    }),
-  );
-  return { agent: me.agent, shop: publicShop(me.shop), shops, isOrgOwner: me.isOrgOwner };
-}
+import { accountContext, SESSION_COOKIE, SESSION_TTL_MS } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { presentAgents, presentMe } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 /** Logs the account in on this browser: a new session (stored hashed) in its cookie. */
 export async function openSession(
@@ -51,6 +40,7 @@ export async function openSession(
 /** Login, logout, who am I, and my status (RT-8). */
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
   // Issue #14: failed logins per email, whatever the IP (the per-IP limit below is dodged by an
   // attacker with many addresses). Counted for every email, known or not, so the limit itself
   // tells nobody which emails have accounts. In memory, per node, like the per-IP limits.
@@ -124,21 +114,19 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   // My own password (knowing the current one); every session and socket of mine ends.
-  app.post('/api/me/password', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/me/password', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
     const { currentPassword, newPassword } = parse(passwordChangeSchema, req.body);
     await ctx.team.changeOwnPassword(me.account.id, currentPassword, newPassword);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
-  app.get('/api/me', async (req) => {
-    return presentMe(storage, await requireAgent(storage, req, clock.now()));
-  });
+  app.get('/api/me', { preHandler: auth('agent') }, async (req) => presentMe(storage, req.agent));
 
   // RT-8: my status, in every shop I serve; it takes effect while my workbench is open.
-  app.put('/api/me/status', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.put('/api/me/status', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const { status } = parse(agentStatusSchema, req.body);
     let mine = me.agent;
     for (const m of me.memberships) {
@@ -149,8 +137,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return { agent: mine };
   });
 
-  app.get('/api/agents', async (req) => {
-    const { shop, isAdmin } = await requireAgent(storage, req, clock.now());
+  app.get('/api/agents', { preHandler: auth('agent') }, async (req) => {
+    const { shop, isAdmin } = req.agent;
     const [agents, loads, routing] = await Promise.all([
       storage.agents.listAgents(shop.id),
       storage.conversations.countAssignedByAgent(shop.id),
@@ -158,11 +146,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     ]);
     return {
       // Issue #14: staff emails are for admins; agents get names only.
-      agents: agents.map(({ email, ...a }) => ({
-        ...a,
-        ...(isAdmin ? { email } : {}),
-        load: loads.get(a.id) ?? 0,
-      })),
+      agents: presentAgents(agents, loads, isAdmin),
       // RT-10: every agent may transfer to a group, so every agent sees the groups (not the settings).
       groups: routing.groups.map((g) => ({ id: g.id, name: g.name, agentIds: g.agentIds })),
     };

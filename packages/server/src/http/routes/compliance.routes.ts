@@ -18,11 +18,9 @@ import {
   PRECISION_DEFAULT_DAYS,
   PRECISION_MAX_ENTRIES,
   type BuyerId,
-  type ConversationId,
   type ShopId,
 } from '@xiaoer/core';
 import {
-  complianceCheckSchema,
   complianceLogParams,
   complianceLogQuery,
   compliancePrecisionQuery,
@@ -31,10 +29,10 @@ import {
   z,
 } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-import { param, requireAgentForBuyer, requireAgentForConversation } from '../tenancy';
+import { buyerIdParams, complianceCheckBody } from '../ids';
+import { routeAuth } from '../route-auth';
 
 /** Issue #19 (CMP-4): the supervisor's list of promises — made in the last `days`, by status or agent. */
 const promisesQuery = z.object({
@@ -47,6 +45,9 @@ const promisesQuery = z.object({
 /** Compliance (CMP-1 … CMP-7): the shop's packs and phrases, the live check, the log, promises. */
 export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, chat, compliance } = ctx;
+  const auth = routeAuth(ctx);
+  /** TEAM-4: an agent, in the shop of the buyer the route names (with their role there). */
+  const inBuyerShop = { preHandler: auth('agent', { shopOf: { buyer: 'params' } }) };
 
   /** New settings take effect at once: on this node, and on the cluster's other nodes too. */
   const recompile = (shopId: ShopId) => {
@@ -56,15 +57,15 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
       .catch((error) => console.error('compliance peer notice failed', error));
   };
 
-  app.get('/api/admin/compliance', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/compliance', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { settings: await storage.compliance.complianceSettings(me.shop.id), packs: PACK_IDS };
   });
 
   // Replaced whole; a malformed edit (an empty or duplicate phrase, a bad domain, an unknown
   // pack) is rejected whole, naming the field, and nothing is saved.
-  app.put('/api/admin/compliance', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/compliance', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const settings = validateComplianceSettings(req.body);
     // Issue #17: a form that says which allow list it loaded (`allowListWas`) edits the list as it
     // is now, so what a supervisor's review added while the form stood open is not dropped.
@@ -87,17 +88,17 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // The same check the server runs before sending, for the composer as the agent types.
-  app.post('/api/compliance/check', async (req) => {
-    // TEAM-4: for a conversation, its shop's rules and my role there.
-    const body = req.body as { conversationId?: unknown } | null | undefined;
-    const me = await requireAgentForConversation(storage, req, clock.now(), body?.conversationId);
-    const { text, conversationId, attempt } = parse(complianceCheckSchema, req.body);
+  // TEAM-4: for a conversation, its shop's rules and my role there.
+  const inBodyConversationShop = { preHandler: auth('agent', { shopOf: { conversation: 'body' } }) };
+  app.post('/api/compliance/check', inBodyConversationShop, async (req) => {
+    const me = req.agent;
+    const { text, conversationId, attempt } = parse(complianceCheckBody, req.body);
     let buyerId: BuyerId | null = null;
     if (conversationId) {
       const c = await chat.getConversationFor(
         me.shop.id,
         { type: 'agent', agentId: me.agent.id, isAdmin: me.isAdmin },
-        conversationId as ConversationId,
+        conversationId,
       );
       buyerId = c.buyerId;
     }
@@ -108,7 +109,7 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
             {
               shopId: me.shop.id,
               agentId: me.agent.id,
-              conversationId: conversationId as ConversationId,
+              conversationId,
               buyerId,
             },
             text,
@@ -118,16 +119,16 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // The supervisor's view: every block, confirmed warning and refused proactive message.
-  app.get('/api/admin/compliance/log', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/compliance/log', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(complianceLogQuery, req.query);
     return { entries: await storage.compliance.listLog(me.shop.id, q) };
   });
 
   // Issue #17: a supervisor judges a block or a confirmed warning (again: the new review replaces
   // the old). A wrong one may put what it flagged on the allow list, so it is not flagged again.
-  app.post('/api/admin/compliance/log/:id/review', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/compliance/log/:id/review', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(complianceLogParams, req.params);
     const { review, allow } = parse(complianceReviewSchema, req.body);
     const entry = await storage.compliance.findLogEntry(me.shop.id, id);
@@ -154,8 +155,8 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // Issue #17: how often each rule was right, over the log of a window (default the last 30 days).
-  app.get('/api/admin/compliance/precision', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/compliance/precision', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(compliancePrecisionQuery, req.query);
     // `until` is exclusive: by default what was logged this very millisecond counts too.
     const until = q.until ?? clock.now() + 1;
@@ -172,11 +173,11 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // CMP-6: an agent reaches out to a buyer with no open conversation (quiet hours, caps).
-  app.post('/api/buyers/:buyerId/proactive', async (req) => {
-    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
-    const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
+  app.post('/api/buyers/:buyerId/proactive', inBuyerShop, async (req) => {
+    const me = req.agent;
+    const { buyerId } = parse(buyerIdParams, req.params);
     const { clientId, text, confirmWarnings } = parse(proactiveSchema, req.body);
-    const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId as BuyerId);
+    const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId);
     if (!buyer) throw notFound('buyer', 'buyerId');
     const r = await chat.sendProactive(
       me.shop.id,
@@ -190,9 +191,9 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // Issue #19 (CMP-4): promises checked — at risk and broken first, and counted per agent (who
-  // made them). Who may call: the shop's owner, admins and cs_admins (requireAdmin).
-  app.get('/api/admin/compliance/promises', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  // made them). Who may call: the shop's owner, admins and cs_admins (auth('admin')).
+  app.get('/api/admin/compliance/promises', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(promisesQuery, req.query);
     const shopId = me.shop.id;
     const since = clock.now() - q.days * DAY;
@@ -229,10 +230,10 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // CMP-4: what agents promised this buyer, for the next agent.
-  app.get('/api/buyers/:buyerId/promises', async (req) => {
-    const me = await requireAgentForBuyer(storage, req, clock.now(), param(req, 'buyerId'));
-    const { buyerId } = parse(z.object({ buyerId: z.string().min(1).max(64) }), req.params);
-    return { promises: await storage.compliance.listPromises(me.shop.id, buyerId as BuyerId) };
+  app.get('/api/buyers/:buyerId/promises', inBuyerShop, async (req) => {
+    const me = req.agent;
+    const { buyerId } = parse(buyerIdParams, req.params);
+    return { promises: await storage.compliance.listPromises(me.shop.id, buyerId) };
   });
 }
 

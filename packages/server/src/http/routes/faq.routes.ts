@@ -17,9 +17,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readTable } from '../../integration/table-file';
 import { intentIdsSchema, kbFileSchema } from '../../bot/bot-eval';
 import { sharedCatalogue } from '../../bot/catalogue';
-import { requireAdmin, requireAgent } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth } from '../route-auth';
 
 const entryBody = z.object({
   question: z.string().trim().min(1).max(200),
@@ -144,6 +144,7 @@ async function importRows(body: unknown, contentType: string | undefined): Promi
 /** BOT-1 knowledge base in the console (CRUD, import/export, test box, settings) and learning from handoffs. */
 export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, faq } = ctx;
+  const auth = routeAuth(ctx);
   app.addContentTypeParser(
     'text/csv',
     { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 },
@@ -170,8 +171,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     await ctx.compliance.screenShopText(shopId, entry.answer, `${at}answer`, by);
   };
 
-  app.get('/api/admin/faq', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/faq', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { q } = parse(z.object({ q: z.string().max(100).default('') }), req.query);
     const entries = await storage.faq.listEntries(me.shop.id);
     const needle = q.trim().toLowerCase();
@@ -188,8 +189,7 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   // Issue #15: the shipped catalogue's intents, for linking entries in the console.
-  app.get('/api/admin/faq/intents', async (req) => {
-    await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/faq/intents', { preHandler: auth('admin') }, async () => {
     return {
       intents: sharedCatalogue().intents.map(({ id, family, label, labelEn }) => ({
         id,
@@ -200,16 +200,16 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     };
   });
 
-  app.post('/api/admin/faq', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/faq', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const entry: FaqEntry = { id: randomUUID(), ...parse(entryBody, req.body) };
     await screen(me.shop.id, entry, { agentId: me.agent.id });
     await save(me.shop.id, [entry]);
     return reply.status(201).send({ entry });
   });
 
-  app.put('/api/admin/faq/:id', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/faq/:id', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(idParams, req.params);
     const before = await storage.faq.findEntry(me.shop.id, id);
     if (!before) throw notFound('FAQ entry');
@@ -224,8 +224,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     return { entry };
   });
 
-  app.delete('/api/admin/faq/:id', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.delete('/api/admin/faq/:id', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const { id } = parse(idParams, req.params);
     if (!(await storage.faq.deleteEntry(me.shop.id, id))) throw notFound('FAQ entry');
     await faq.removed(me.shop.id, id);
@@ -233,35 +233,39 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   // All or nothing: a bad row is reported by its number and field, and nothing is stored.
-  app.post('/api/admin/faq/import', { bodyLimit: 5 * 1024 * 1024 }, async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    const rows = await importRows(req.body, req.headers['content-type']);
-    const result = kbFileSchema.safeParse(rows);
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      const [row, ...field] = issue.path;
-      const where = typeof row === 'number' ? `row ${row + 1}` : 'body';
-      throw new DomainError(
-        'validation_failed',
-        `${where}${field.length ? `, ${field.join('.')}` : ''}: ${issue.message}`,
-        field.join('.') || 'body',
-      );
-    }
-    const ids = new Set<string>();
-    for (const [i, e] of result.data.entries()) {
-      if (ids.has(e.id))
-        throw new DomainError('validation_failed', `row ${i + 1}, id: "${e.id}" appears twice`, 'id');
-      ids.add(e.id);
-    }
-    // All or nothing here too: the first row the guard refuses is named, nothing is stored.
-    for (const [i, e] of result.data.entries())
-      await screen(me.shop.id, e, { agentId: me.agent.id }, `row ${i + 1}, `);
-    await save(me.shop.id, result.data);
-    return { imported: result.data.length };
-  });
+  app.post(
+    '/api/admin/faq/import',
+    { bodyLimit: 5 * 1024 * 1024, preHandler: auth('admin') },
+    async (req) => {
+      const me = req.agent;
+      const rows = await importRows(req.body, req.headers['content-type']);
+      const result = kbFileSchema.safeParse(rows);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        const [row, ...field] = issue.path;
+        const where = typeof row === 'number' ? `row ${row + 1}` : 'body';
+        throw new DomainError(
+          'validation_failed',
+          `${where}${field.length ? `, ${field.join('.')}` : ''}: ${issue.message}`,
+          field.join('.') || 'body',
+        );
+      }
+      const ids = new Set<string>();
+      for (const [i, e] of result.data.entries()) {
+        if (ids.has(e.id))
+          throw new DomainError('validation_failed', `row ${i + 1}, id: "${e.id}" appears twice`, 'id');
+        ids.add(e.id);
+      }
+      // All or nothing here too: the first row the guard refuses is named, nothing is stored.
+      for (const [i, e] of result.data.entries())
+        await screen(me.shop.id, e, { agentId: me.agent.id }, `row ${i + 1}, `);
+      await save(me.shop.id, result.data);
+      return { imported: result.data.length };
+    },
+  );
 
-  app.get('/api/admin/faq/export', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/faq/export', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const { format } = parse(z.object({ format: z.enum(['json', 'csv']).default('json') }), req.query);
     const entries = (await storage.faq.listEntries(me.shop.id)).map(({ updatedAt: _u, ...e }) => e);
     reply.header('content-disposition', `attachment; filename="faq.${format}"`);
@@ -282,8 +286,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   // The console's "test the bot" box (issue #15: the live decision path, as a buyer with no orders
   // gets it): the top matches, the intents read, the decision and what the bot would say.
-  app.get('/api/admin/faq/test', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/faq/test', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { q } = parse(z.object({ q: z.string().min(1).max(2000) }), req.query);
     const shopFaq = await faq.indexFor(me.shop.id);
     const { entries: found, intents } = shopFaq.index.understand(q, 5);
@@ -308,8 +312,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     };
   });
 
-  app.get('/api/admin/bot', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/bot', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return {
       settings: (await storage.shops.findBotSettings(me.shop.id)) ?? {
         ...DEFAULT_BOT_SETTINGS,
@@ -318,8 +322,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     };
   });
 
-  app.put('/api/admin/bot', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/bot', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const settings = parse(botSettingsBody, req.body);
     await storage.shops.saveBotSettings(me.shop.id, settings);
     await faq.settingsChanged(me.shop.id, settings);
@@ -327,8 +331,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   // Learning from handoffs: an agent adds the buyer's question to an entry, or makes a new entry, in one click.
-  app.post('/api/faq/learn', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/faq/learn', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
     if (me.agent.role === 'outsourced')
       throw new DomainError('forbidden', 'outsourced agents cannot edit the FAQ');
     const body = parse(
@@ -366,8 +370,8 @@ export async function faqRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   // The entries an agent may pick from when teaching the bot (matches for the question first).
-  app.get('/api/faq/suggest', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.get('/api/faq/suggest', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const { q } = parse(z.object({ q: z.string().min(1).max(2000) }), req.query);
     const shopFaq = await faq.indexFor(me.shop.id);
     return {

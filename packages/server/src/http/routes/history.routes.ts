@@ -4,9 +4,10 @@ import { historyParams, historyQuery } from '@xiaoer/protocol/history';
 import type { FastifyInstance } from 'fastify';
 import { historyCsv } from '../../history/history.csv';
 import { HistoryService, type HistoryViewer } from '../../history/history.service';
-import { requireAdmin, type AgentContext } from '../auth';
+import type { AgentContext } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth } from '../route-auth';
 
 const csvQuery = historyQuery.extend({ lang: z.enum(['zh', 'en']).default('zh') });
 
@@ -28,16 +29,17 @@ const viewerOf = (me: AgentContext): HistoryViewer => ({
  */
 export async function historyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
   const history = new HistoryService(storage);
 
-  app.get('/api/admin/history', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/history', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(historyQuery, req.query);
     return history.page(viewerOf(me), toQuery(q));
   });
 
-  app.get('/api/admin/history.csv', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/history.csv', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const { lang, ...q } = parse(csvQuery, req.query);
     const viewer = viewerOf(me);
     const { rows, truncated } = await history.exportRows(viewer, toQuery(q));
@@ -49,8 +51,8 @@ export async function historyRoutes(app: FastifyInstance, ctx: AppContext): Prom
       .send(historyCsv(rows, me.shop.timeZone, lang));
   });
 
-  app.get('/api/admin/history/:id', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/history/:id', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { id } = parse(historyParams, req.params);
     const transcript = await history.transcript(viewerOf(me), id);
     if (!transcript) throw notFound('conversation', 'id');

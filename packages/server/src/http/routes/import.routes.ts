@@ -4,9 +4,9 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import writeXlsxFile from 'write-excel-file/node';
 import { applyImport, importTemplate, prepareImport } from '../../integration/imports';
-import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth } from '../route-auth';
 
 /** The largest file an import takes (10,000 rows of orders fit in a few MB). */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -39,22 +39,24 @@ function fileOf(req: FastifyRequest): Buffer {
  */
 export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
   app.addContentTypeParser(
     'application/octet-stream',
     { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
     (_req, body, done) => done(null, body),
   );
-  const limits = { bodyLimit: MAX_IMPORT_BYTES };
+  // Admins of the shop only; a file up to MAX_IMPORT_BYTES.
+  const adminUpload = { bodyLimit: MAX_IMPORT_BYTES, preHandler: auth('admin') };
 
-  app.post('/api/admin/imports/:kind/preview', limits, async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/imports/:kind/preview', adminUpload, async (req) => {
+    const me = req.agent;
     const { kind } = parse(kindParams, req.params);
     const { preview } = await prepareImport(storage, me.shop.id, me.shop.timeZone, kind, fileOf(req));
     return { preview };
   });
 
-  app.post('/api/admin/imports/:kind', limits, async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/imports/:kind', adminUpload, async (req) => {
+    const me = req.agent;
     const { kind } = parse(kindParams, req.params);
     const { skipInvalid } = parse(applyQuery, req.query);
     const { preview, ready } = await prepareImport(storage, me.shop.id, me.shop.timeZone, kind, fileOf(req));
@@ -72,8 +74,7 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return { imported: written, skipped: preview.problemCount };
   });
 
-  app.get('/api/admin/imports/:kind/template', async (req, reply) => {
-    await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/imports/:kind/template', { preHandler: auth('admin') }, async (req, reply) => {
     const { kind } = parse(kindParams, req.params);
     const { format, lang } = parse(templateQuery, req.query);
     const rows = importTemplate(kind, lang);

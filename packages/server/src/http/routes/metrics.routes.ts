@@ -5,15 +5,16 @@ import {
   notFound,
   shiftDay,
   validateMetricsSettings,
-  type ConversationId,
   type ShopId,
 } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, requireBuyer } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { conversationIdField } from '../ids';
+import { metricsDayRows } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 /** A calendar day YYYY-MM-DD that exists (issue #14: 2026-13-45 is refused, not rolled over). */
 const date = z.iso.date('must be a real date YYYY-MM-DD');
@@ -21,14 +22,14 @@ const dayQuery = z.object({ date: date.optional() });
 const rangeQuery = z.object({ from: date, to: date });
 const ratingSchema = z
   .object({
-    conversationId: z.string().min(1).max(64),
+    conversationId: conversationIdField,
     score: z.number().int().min(1).max(5),
     comment: z.string().trim().max(200).optional(),
   })
   .strict();
 const reviewSchema = z
   .object({
-    conversationId: z.string().min(1).max(64),
+    conversationId: conversationIdField,
     attitude: z.number().int().min(1).max(5),
     accuracy: z.number().int().min(1).max(5),
     compliance: z.number().int().min(1).max(5),
@@ -40,16 +41,17 @@ const reviewSchema = z
 /** Reply metrics (MET-1 … MET-7): the dashboard, the trend, CSV, settings, alert, ratings, spot checks. */
 export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, metrics } = ctx;
+  const auth = routeAuth(ctx);
   const dayOf = async (shopId: ShopId, d: string | undefined) => d ?? (await metrics.today(shopId));
 
-  app.get('/api/admin/metrics/day', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/day', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(dayQuery, req.query);
     return metrics.day(me.shop.id, await dayOf(me.shop.id, q.date));
   });
 
-  app.get('/api/admin/metrics/range', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/range', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { from, to } = parse(rangeQuery, req.query);
     if (to < from) throw new DomainError('validation_failed', 'to: must not be before from', 'to');
     if (shiftDay(from, 400, me.shop.timeZone) <= to)
@@ -57,70 +59,31 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return { days: await metrics.range(me.shop.id, from, to) };
   });
 
-  app.get('/api/admin/metrics/day.csv', async (req, reply) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/day.csv', { preHandler: auth('admin') }, async (req, reply) => {
+    const me = req.agent;
     const q = parse(dayQuery, req.query);
     const d = await metrics.day(me.shop.id, await dayOf(me.shop.id, q.date));
-    const header = [
-      'date',
-      'agent',
-      'segment',
-      'consultations',
-      'replied',
-      'reply_rate',
-      'avg_response_ms',
-      'first_response_ms',
-      'inquirers',
-      'converted',
-      'conversion_rate',
-      'satisfaction',
-      'satisfaction_n',
-      'quality',
-      'quality_n',
-      'score',
-      'rank',
-    ];
-    const rows = d.agents.map((a) => [
-      d.date,
-      a.name,
-      a.segment,
-      a.consultations,
-      a.replied,
-      a.replyRate,
-      a.avgResponseMs,
-      a.firstResponseMs,
-      a.conversion.inquirers,
-      a.conversion.converted,
-      a.conversion.rate,
-      a.satisfaction.avg,
-      a.satisfaction.n,
-      a.quality.avg,
-      a.quality.n,
-      a.score,
-      a.rank,
-    ]);
     // Issue #14: a cell a spreadsheet would run as a formula (an agent's name "=HYPERLINK(…)")
     // is prefixed with ' (OWASP's advice; csv-stringify's escape_formulas does it).
-    const body = stringifyCsv([header, ...rows], { bom: true, escape_formulas: true });
+    const body = stringifyCsv(metricsDayRows(d), { bom: true, escape_formulas: true });
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="metrics-${d.date}.csv"`)
       .send(body);
   });
 
-  app.get('/api/admin/metrics/definitions', async (req) => {
-    await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/definitions', { preHandler: auth('admin') }, async () => {
     return { definitions: METRIC_DEFINITIONS };
   });
 
-  app.get('/api/admin/metrics/settings', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/settings', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { settings: await storage.metrics.settings(me.shop.id) };
   });
 
   // Replaced whole; a bad edit names its field and changes nothing.
-  app.put('/api/admin/metrics/settings', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/metrics/settings', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const settings = validateMetricsSettings(req.body);
     const before = await storage.metrics.settings(me.shop.id);
     await storage.metrics.saveSettings(me.shop.id, settings);
@@ -132,19 +95,16 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return { settings, rebuilding };
   });
 
-  app.get('/api/admin/metrics/alert', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/metrics/alert', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { alert: await metrics.alert(me.shop.id) };
   });
 
   // MET-6: the buyer rates an ended conversation once, 1–5.
-  app.post('/api/widget/rating', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req, ctx.clock.now());
+  app.post('/api/widget/rating', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer } = req.buyer;
     const body = parse(ratingSchema, req.body);
-    const c = await storage.conversations.findConversation(
-      buyer.shopId,
-      body.conversationId as ConversationId,
-    );
+    const c = await storage.conversations.findConversation(buyer.shopId, body.conversationId);
     if (!c || c.buyerId !== buyer.id) throw notFound('conversation', 'conversationId');
     if (c.status !== 'ended')
       throw new DomainError(
@@ -170,8 +130,8 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   // MET-7: a random sample of a day's ended conversations, a few per agent.
-  app.get('/api/admin/quality/sample', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/quality/sample', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(dayQuery, req.query);
     const tz = me.shop.timeZone;
     const d = q.date ?? shiftDay(localDay(clock.now(), tz), -1, tz);
@@ -193,10 +153,10 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     };
   });
 
-  app.post('/api/admin/quality/reviews', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/quality/reviews', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const body = parse(reviewSchema, req.body);
-    const c = await storage.conversations.findConversation(me.shop.id, body.conversationId as ConversationId);
+    const c = await storage.conversations.findConversation(me.shop.id, body.conversationId);
     if (!c) throw notFound('conversation', 'conversationId');
     if (!c.agentId)
       throw new DomainError('validation_failed', 'conversationId: no agent served it', 'conversationId');

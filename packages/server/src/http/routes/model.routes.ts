@@ -3,18 +3,18 @@ import {
   DomainError,
   groundedPrompt,
   maskPii,
-  type ConversationId,
   type FaqEntry,
   type ModelSettings,
 } from '@xiaoer/core';
-import { conversationParams, z } from '@xiaoer/protocol';
+import { z } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OpenAiCompatible, ProviderError } from '../../bot/model-provider';
-import { requireAdmin } from '../auth';
+import { actorOf } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-import { param, requireAgentForConversation } from '../tenancy';
-import { actorOf } from './conversation.routes';
+import { conversationIdParams } from '../ids';
+import { presentModelSettings } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 const settingsBody = z
   .object({
@@ -41,9 +41,6 @@ const settingsBody = z
     message: 'needed when the provider is on',
   });
 
-/** The settings as the console sees them: the key never leaves the server. */
-const shown = (s: ModelSettings) => ({ ...s, apiKey: '', hasApiKey: s.apiKey !== '' });
-
 /** What a provider failure means for the caller: 502, naming the provider. */
 const unavailable = (error: unknown) =>
   new DomainError('provider_unavailable', `model provider: ${(error as Error).message}`, 'provider');
@@ -54,26 +51,27 @@ const unavailable = (error: unknown) =>
  */
 export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, models, faq, chat } = ctx;
+  const auth = routeAuth(ctx);
 
-  app.get('/api/admin/model', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    return { settings: shown(await storage.shops.findModelSettings(me.shop.id)) };
+  app.get('/api/admin/model', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
+    return { settings: presentModelSettings(await storage.shops.findModelSettings(me.shop.id)) };
   });
 
-  app.put('/api/admin/model', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/model', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const body = parse(settingsBody, req.body);
     const before = await storage.shops.findModelSettings(me.shop.id);
     const settings: ModelSettings = { ...body, apiKey: body.apiKey ?? before.apiKey };
     await storage.shops.saveModelSettings(me.shop.id, settings);
     models.forget(me.shop.id);
-    return { settings: shown(settings) };
+    return { settings: presentModelSettings(settings) };
   });
 
   // Calls the provider as the saved settings say: the closest entries by embedding (to choose the
   // semantic threshold) and a draft, each with its time or its error.
-  app.post('/api/admin/model/test', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/model/test', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { q } = parse(z.object({ q: z.string().trim().min(1).max(500) }), req.body);
     const s = await storage.shops.findModelSettings(me.shop.id);
     if (!s.baseUrl) throw new DomainError('conflict', 'set the provider’s base URL first', 'baseUrl');
@@ -119,20 +117,18 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return { embeddings, draft, threshold: s.semanticThreshold };
   });
 
-  // The model's summary of the conversation for its agent (issue #15); null when there is none.
+  /** TEAM-4: an agent, in the shop of the conversation the route names (with their role there). */
+  const inConversationShop = { preHandler: auth('agent', { shopOf: { conversation: 'params' } }) };
   /** The calling agent and the conversation of the route's `:conversationId`, if they may see it. */
   async function agentsConversation(req: FastifyRequest) {
-    const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
-    const { conversationId } = parse(conversationParams, req.params);
-    const conversation = await chat.getConversationFor(
-      me.shop.id,
-      actorOf(me),
-      conversationId as ConversationId,
-    );
+    const me = req.agent;
+    const { conversationId } = parse(conversationIdParams, req.params);
+    const conversation = await chat.getConversationFor(me.shop.id, actorOf(me), conversationId);
     return { me, conversation };
   }
 
-  app.get('/api/conversations/:conversationId/summary', async (req) => {
+  // The model's summary of the conversation for its agent (issue #15); null when there is none.
+  app.get('/api/conversations/:conversationId/summary', inConversationShop, async (req) => {
     const { me, conversation } = await agentsConversation(req);
     const [summary, note] = await Promise.all([
       storage.conversations.findSummary(me.shop.id, conversation.id),
@@ -146,7 +142,7 @@ export async function modelRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   // A reply for the agent to edit and send (sent, it passes the compliance guard like any other).
-  app.post('/api/conversations/:conversationId/suggest-reply', async (req) => {
+  app.post('/api/conversations/:conversationId/suggest-reply', inConversationShop, async (req) => {
     const { me, conversation } = await agentsConversation(req);
     const s = await models.settingsOf(me.shop.id);
     if (!s.enabled || !s.suggestReplies || !s.chatModel)

@@ -1,12 +1,12 @@
 import { DomainError, notFound, searchQuickReplies, type QuickReply, type QuickReplyId } from '@xiaoer/core';
-import { quickReplyPatchSchema, quickReplyQuery, quickReplySchema, z } from '@xiaoer/protocol';
+import { quickReplyPatchSchema, quickReplyQuery, quickReplySchema } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { requireAgent, type AgentContext } from '../auth';
+import type { AgentContext } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-
-const idParams = z.object({ id: z.string().min(1).max(64) });
+import { quickReplyIdParams } from '../ids';
+import { routeAuth } from '../route-auth';
 
 /** TEAM-3: only the owner edits a personal reply; only admins edit shared ones. */
 function assertCanEdit(me: AgentContext, reply: QuickReply): void {
@@ -17,16 +17,17 @@ function assertCanEdit(me: AgentContext, reply: QuickReply): void {
 /** TEAM-3 quick replies: search (text and pinyin initials), create, edit, delete. */
 export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
 
-  app.get('/api/quick-replies', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.get('/api/quick-replies', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const { q } = parse(quickReplyQuery, req.query);
     const visible = await storage.quickReplies.listVisible(me.shop.id, me.agent.id);
     return { quickReplies: q.trim() ? searchQuickReplies(visible, q, 20) : visible };
   });
 
-  app.post('/api/quick-replies', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/quick-replies', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
     const input = parse(quickReplySchema, req.body);
     if (!input.personal && !me.isAdmin)
       throw new DomainError('forbidden', 'only admins create shared quick replies', 'personal');
@@ -50,11 +51,11 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     return reply.status(201).send({ quickReply });
   });
 
-  app.patch('/api/quick-replies/:id', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
-    const { id } = parse(idParams, req.params);
+  app.patch('/api/quick-replies/:id', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
+    const { id } = parse(quickReplyIdParams, req.params);
     const patch = parse(quickReplyPatchSchema, req.body);
-    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
+    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id);
     if (!existing) throw notFound('quick reply', 'id');
     assertCanEdit(me, existing);
     const { personal, ...fields } = patch;
@@ -73,10 +74,10 @@ export async function quickReplyRoutes(app: FastifyInstance, ctx: AppContext): P
     return { quickReply: updated };
   });
 
-  app.delete('/api/quick-replies/:id', async (req, reply) => {
-    const me = await requireAgent(storage, req, clock.now());
-    const { id } = parse(idParams, req.params);
-    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id as QuickReplyId);
+  app.delete('/api/quick-replies/:id', { preHandler: auth('agent') }, async (req, reply) => {
+    const me = req.agent;
+    const { id } = parse(quickReplyIdParams, req.params);
+    const existing = await storage.quickReplies.findQuickReply(me.shop.id, id);
     if (!existing) throw notFound('quick reply', 'id');
     assertCanEdit(me, existing);
     await storage.quickReplies.deleteQuickReply(me.shop.id, existing.id);

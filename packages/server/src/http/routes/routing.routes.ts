@@ -1,24 +1,26 @@
-import { validateRoutingSettings, type AgentId, type ConversationId } from '@xiaoer/core';
-import { assignSchema, conversationParams, routingSettingsSchema } from '@xiaoer/protocol';
+import { validateRoutingSettings } from '@xiaoer/core';
+import { routingSettingsSchema } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, requireAgent } from '../auth';
+import { actorOf } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-import { param, requireAgentForConversation } from '../tenancy';
-import { actorOf, presentConversation } from './conversation.routes';
+import { assignBody, conversationIdParams } from '../ids';
+import { presentConversation } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 /** Routing (RT-1 … RT-10): the shop's settings, the live queue, pulling and manual assignment. */
 export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, chat } = ctx;
+  const { storage, chat } = ctx;
+  const auth = routeAuth(ctx);
 
-  app.get('/api/admin/routing', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/routing', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { settings: await storage.shops.findRoutingSettings(me.shop.id) };
   });
 
   // Replaced whole, checked against the shop's agents first: a bad change is rejected whole.
-  app.put('/api/admin/routing', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/routing', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const input = parse(routingSettingsSchema, req.body);
     const agents = await storage.agents.listAgents(me.shop.id);
     const settings = validateRoutingSettings(input, new Set(agents.map((a) => a.id)));
@@ -29,8 +31,8 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   // The live queue: every agent sees it (non-routing accounts pull from it, RT-6); admins assign.
-  app.get('/api/queue', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.get('/api/queue', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const waiting = await chat.queueOf(me.shop.id);
     const conversations = await Promise.all(
       waiting.map(async (w) => {
@@ -44,24 +46,20 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   // RT-6: take the next queued conversation (new customers first, then the longest waiting).
-  app.post('/api/queue/pull', async (req) => {
-    const me = await requireAgent(storage, req, clock.now());
+  app.post('/api/queue/pull', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
     const c = await chat.pullNext(me.shop.id, actorOf(me));
     return { conversation: c ? await presentConversation(storage, me.shop.id, c, me.agent.role) : null };
   });
 
   // RT-10: an admin assigns a queued or held conversation to an agent, beyond caps.
-  app.post('/api/conversations/:conversationId/assign', async (req) => {
-    // TEAM-4: in the conversation's shop, with my role there.
-    const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
-    const { conversationId } = parse(conversationParams, req.params);
-    const { toAgentId } = parse(assignSchema, req.body);
-    const c = await chat.assignConversation(
-      me.shop.id,
-      actorOf(me),
-      conversationId as ConversationId,
-      toAgentId as AgentId,
-    );
+  // TEAM-4: in the conversation's shop, with my role there (the chat refuses a non-admin: 403).
+  const inConversationShop = { preHandler: auth('agent', { shopOf: { conversation: 'params' } }) };
+  app.post('/api/conversations/:conversationId/assign', inConversationShop, async (req) => {
+    const me = req.agent;
+    const { conversationId } = parse(conversationIdParams, req.params);
+    const { toAgentId } = parse(assignBody, req.body);
+    const c = await chat.assignConversation(me.shop.id, actorOf(me), conversationId, toAgentId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 }

@@ -1,10 +1,10 @@
-import type { ConversationId } from '@xiaoer/core';
-import { conversationParams } from '@xiaoer/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
-import { param, requireAgentForConversation } from '../tenancy';
-import { actorOf, presentConversation } from './conversation.routes';
+import { conversationIdParams } from '../ids';
+import { presentConversation } from '../presenters';
+import { routeAuth } from '../route-auth';
 
 /**
  * SPAM-1 from the chat: an agent reports the buyer as an advertiser (block list + set aside), and
@@ -12,21 +12,22 @@ import { actorOf, presentConversation } from './conversation.routes';
  * shop's admins; others 403, another shop's 404.
  */
 export async function spamRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, chat } = ctx;
-  const inConversationShop = (req: FastifyRequest) =>
-    requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
+  const { storage, chat } = ctx;
+  const auth = routeAuth(ctx);
+  /** TEAM-4: an agent, in the shop of the conversation the route names (the chat checks the rest). */
+  const inConversationShop = { preHandler: auth('agent', { shopOf: { conversation: 'params' } }) };
 
-  app.post('/api/conversations/:conversationId/report-spam', async (req) => {
-    const me = await inConversationShop(req);
-    const { conversationId } = parse(conversationParams, req.params);
-    const c = await chat.reportSpam(me.shop.id, actorOf(me), conversationId as ConversationId);
+  app.post('/api/conversations/:conversationId/report-spam', inConversationShop, async (req) => {
+    const me = req.agent;
+    const { conversationId } = parse(conversationIdParams, req.params);
+    const c = await chat.reportSpam(me.shop.id, actorOf(me), conversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
-  app.post('/api/conversations/:conversationId/unreport-spam', async (req) => {
-    const me = await inConversationShop(req);
-    const { conversationId } = parse(conversationParams, req.params);
-    const c = await chat.unreportSpam(me.shop.id, actorOf(me), conversationId as ConversationId);
+  app.post('/api/conversations/:conversationId/unreport-spam', inConversationShop, async (req) => {
+    const me = req.agent;
+    const { conversationId } = parse(conversationIdParams, req.params);
+    const c = await chat.unreportSpam(me.shop.id, actorOf(me), conversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 }

@@ -1,9 +1,10 @@
 import { HOURS_PER_DAY, MAX_ROTA_AGENTS } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, type AgentContext } from '../auth';
+import type { AgentContext } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth } from '../route-auth';
 import { planShopStaffing, type StaffingInput } from '../../staffing/staffing.service';
 
 /** The most conversations an hour a forecast may name (a very large shop's peak, with room). */
@@ -38,29 +39,30 @@ const rotaBody = z
 /** Issue #18: the staffing planner — the day's plan from the shop's history or a forecast, and the rota. */
 export async function staffingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
   const plan = (me: AgentContext, input: StaffingInput) =>
     planShopStaffing(storage, clock, me.shop.id, input);
 
-  app.get('/api/admin/staffing', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/staffing', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const q = parse(historyQuery, req.query);
     return plan(me, q);
   });
 
-  app.post('/api/admin/staffing/plan', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.post('/api/admin/staffing/plan', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { arrivals, ...rest } = parse(forecastBody, req.body);
     return plan(me, { days: 14, forecast: arrivals, ...rest });
   });
 
-  app.get('/api/admin/staffing/rota', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.get('/api/admin/staffing/rota', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     return { rota: await storage.staffing.findRota(me.shop.id) };
   });
 
   // Replaced whole: 24 whole numbers of agents, 0–500 each; a bad hour is named (hours.9).
-  app.put('/api/admin/staffing/rota', async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
+  app.put('/api/admin/staffing/rota', { preHandler: auth('admin') }, async (req) => {
+    const me = req.agent;
     const { hours } = parse(rotaBody, req.body);
     return { rota: await storage.staffing.saveRota(me.shop.id, hours, me.agent.id, clock.now()) };
   });

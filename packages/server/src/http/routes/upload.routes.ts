@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { agentFromToken, buyerFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEADER } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import type { AuthHandler, Caller } from '../route-auth';
 
 /** Issue #16: a v1 API key of the shop in the Authorization header (`xk_…`), if that is what it holds. */
 async function apiKeyOf(ctx: AppContext, req: FastifyRequest) {
@@ -15,28 +16,47 @@ async function apiKeyOf(ctx: AppContext, req: FastifyRequest) {
 }
 
 /**
- * Who uploads: an agent by cookie, a buyer by widget token, or the shop's connector by a v1 key
- * with write scope (a platform buyer's image, before `POST /api/v1/channels/{channel}/messages`).
+ * Who may upload (the route's preHandler): an agent by cookie, a buyer by widget token, or the
+ * shop's connector by a v1 key with write scope (a platform buyer's image, before
+ * `POST /api/v1/channels/{channel}/messages`).
  */
-async function uploader(ctx: AppContext, req: FastifyRequest): Promise<{ shopId: string; by: string }> {
-  if (req.headers.authorization?.startsWith('Bearer xk_')) {
-    const key = await apiKeyOf(ctx, req);
-    if (!key) throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
-    if (!key.scopes.includes('write'))
-      throw new DomainError('forbidden', 'this key may not write', 'authorization');
-    return { shopId: key.shopId, by: `apikey:${key.id}` };
+function uploaderAuth(ctx: AppContext): AuthHandler {
+  return async (req) => {
+    if (req.headers.authorization?.startsWith('Bearer xk_')) {
+      const key = await apiKeyOf(ctx, req);
+      if (!key)
+        throw new DomainError('unauthenticated', 'the API key is unknown or revoked', 'authorization');
+      if (!key.scopes.includes('write'))
+        throw new DomainError('forbidden', 'this key may not write', 'authorization');
+      req.caller = { kind: 'apiKey', apiKey: key };
+      return;
+    }
+    // TEAM-4: an agent of several shops uploads for the shop the request names (a conversation's).
+    const shop = req.headers[SHOP_HEADER];
+    const agent = await agentFromToken(
+      ctx.storage,
+      req.cookies[SESSION_COOKIE],
+      ctx.clock.now(),
+      typeof shop === 'string' ? shop : undefined,
+    );
+    req.caller = agent
+      ? { kind: 'agent', agent }
+      : { kind: 'buyer', buyer: await requireBuyer(ctx.storage, ctx.secret, req, ctx.clock.now()) };
+  };
+}
+
+/** The shop an upload is for, and who made it (as stored: `agent:…`, `buyer:…`, `apikey:…`). */
+function uploaderOf(caller: Caller | null): { shopId: string; by: string } {
+  switch (caller?.kind) {
+    case 'apiKey':
+      return { shopId: caller.apiKey.shopId, by: `apikey:${caller.apiKey.id}` };
+    case 'agent':
+      return { shopId: caller.agent.shop.id, by: `agent:${caller.agent.agent.id}` };
+    case 'buyer':
+      return { shopId: caller.buyer.shop.id, by: `buyer:${caller.buyer.buyer.id}` };
+    default:
+      throw new Error('POST /api/uploads: no uploader');
   }
-  // TEAM-4: an agent of several shops uploads for the shop the request names (a conversation's).
-  const shop = req.headers[SHOP_HEADER];
-  const agent = await agentFromToken(
-    ctx.storage,
-    req.cookies[SESSION_COOKIE],
-    ctx.clock.now(),
-    typeof shop === 'string' ? shop : undefined,
-  );
-  if (agent) return { shopId: agent.shop.id, by: `agent:${agent.agent.id}` };
-  const buyer = await requireBuyer(ctx.storage, ctx.secret, req, ctx.clock.now());
-  return { shopId: buyer.shop.id, by: `buyer:${buyer.buyer.id}` };
 }
 
 const MB = 1024 * 1024;
@@ -116,8 +136,8 @@ function multipartError(error: unknown): unknown {
 
 /** Image uploads, checked by their bytes (not by the name or the claimed type) and size. */
 export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/api/uploads', async (req, reply) => {
-    const who = await uploader(ctx, req);
+  app.post('/api/uploads', { preHandler: uploaderAuth(ctx) }, async (req, reply) => {
+    const who = uploaderOf(req.caller);
     // A buyer or shop with nothing left is refused before the body is read.
     await checkQuota(ctx, who, 0);
     if (!req.isMultipart())

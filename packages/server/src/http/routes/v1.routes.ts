@@ -45,7 +45,7 @@ const statusOf = (outcome: UpsertOutcome) => (outcome === 'created' ? 201 : 200)
  */
 export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
-  const { options, requireKey } = v1Access(ctx);
+  const v1 = v1Access(ctx);
 
   const send = <T>(reply: FastifyReply, outcome: UpsertOutcome, body: T) =>
     reply.code(statusOf(outcome)).send(body);
@@ -55,8 +55,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
   app.get('/api/v1/openapi.json', async () => openapi);
 
   // ── products ────────────────────────────────────────────────────────────────────────────────
-  app.put('/api/v1/products/:externalId', options, async (req, reply) => {
-    const key = await requireKey(req, 'write');
+  app.put('/api/v1/products/:externalId', v1.write, async (req, reply) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(productBody, req.body);
     const shopId = key.shopId;
@@ -66,24 +66,24 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     });
   });
 
-  app.get('/api/v1/products/:externalId', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/products/:externalId', v1.read, async (req) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const product = await storage.orders.findProduct(key.shopId, externalId);
     if (!product) throw notFound('product');
     return { product: productOut(product) };
   });
 
-  app.get('/api/v1/products', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/products', v1.read, async (req) => {
+    const key = req.apiKey;
     const q = parse(pageQuery, req.query);
     const rows = await storage.orders.listProductsPage(key.shopId, q.cursor ?? null, q.limit);
     return { products: rows.map(productOut), nextCursor: rows.length === q.limit ? rows.at(-1)!.id : null };
   });
 
   // ── buyers ──────────────────────────────────────────────────────────────────────────────────
-  app.put('/api/v1/buyers/:externalId', options, async (req, reply) => {
-    const key = await requireKey(req, 'write');
+  app.put('/api/v1/buyers/:externalId', v1.write, async (req, reply) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(buyerBody, req.body);
     const outcome = await writeBuyer(storage, key.shopId, externalId, body, clock.now());
@@ -92,16 +92,16 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     });
   });
 
-  app.get('/api/v1/buyers/:externalId', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/buyers/:externalId', v1.read, async (req) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const buyer = await storage.buyers.findByExternalId(key.shopId, externalId);
     if (!buyer) throw notFound('buyer');
     return { buyer: buyerOut(buyer) };
   });
 
-  app.get('/api/v1/buyers', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/buyers', v1.read, async (req) => {
+    const key = req.apiKey;
     const q = parse(pageQuery, req.query);
     const rows = await storage.buyers.listExternalPage(key.shopId, q.cursor ?? null, q.limit);
     return {
@@ -133,8 +133,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     return { order: orderOut(order, buyers.get(order.buyerId) ?? null) };
   }
 
-  app.put('/api/v1/orders/:externalId', options, async (req, reply) => {
-    const key = await requireKey(req, 'write');
+  app.put('/api/v1/orders/:externalId', v1.write, async (req, reply) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(orderBody, req.body);
     const shopId = key.shopId;
@@ -145,14 +145,14 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     return send(reply, written.outcome, { order: orderOut(written.order, body.buyerExternalId) });
   });
 
-  app.get('/api/v1/orders/:externalId', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/orders/:externalId', v1.read, async (req) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     return orderResponse(key.shopId, externalId);
   });
 
-  app.get('/api/v1/orders', options, async (req) => {
-    const key = await requireKey(req, 'read');
+  app.get('/api/v1/orders', v1.read, async (req) => {
+    const key = req.apiKey;
     const q = parse(ordersPageQuery, req.query);
     let buyerId: BuyerId | undefined;
     if (q.buyer) {
@@ -168,8 +168,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     };
   });
 
-  app.post('/api/v1/orders/:externalId/logistics', options, async (req) => {
-    const key = await requireKey(req, 'write');
+  app.post('/api/v1/orders/:externalId/logistics', v1.write, async (req) => {
+    const key = req.apiKey;
     const { externalId } = parse(externalIdParams, req.params);
     const body = parse(logisticsBody, req.body);
     const added = await storage.orders.addLogistics(
@@ -193,8 +193,8 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
   // the widget's — bot, routing, metrics, webhooks — and the conversation is marked with the
   // channel, so the replies (message.created events) say where they go. The platform's message id
   // makes a resend one message.
-  app.post('/api/v1/channels/:channel/messages', options, async (req, reply) => {
-    const key = await requireKey(req, 'write');
+  app.post('/api/v1/channels/:channel/messages', v1.write, async (req, reply) => {
+    const key = req.apiKey;
     const { channel } = parse(channelParams, req.params);
     const body = parse(channelMessageBody, req.body);
     const shopId = key.shopId;

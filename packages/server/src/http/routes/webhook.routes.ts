@@ -3,55 +3,24 @@ import { hostname } from 'node:os';
 import { checkWebhookUrl, DomainError, invalid, isPrivateAddress, notFound, type ShopId } from '@xiaoer/core';
 import { deliveriesQuery, deliveryParams, webhookCreateBody, webhookParams } from '@xiaoer/protocol/v1';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebhookDelivery, WebhookInfo } from '../../storage/webhook.repository';
-import { iso } from '../../integration/v1-out';
+import { deliveryOut, webhookOut } from '../../integration/v1-out';
 import { v1Access } from '../api-key-auth';
-import { requireAdmin } from '../auth';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
+import { routeAuth, type AuthHandler } from '../route-auth';
 
 /** Endpoints a shop may have at once. */
 const MAX_WEBHOOKS = 20;
-
-function webhookOut(w: WebhookInfo & { pending?: number; failed?: number }) {
-  return {
-    id: w.id,
-    url: w.url,
-    events: w.events,
-    description: w.description,
-    createdAt: iso(w.createdAt),
-    pending: w.pending ?? 0,
-    failed: w.failed ?? 0,
-  };
-}
-
-export function deliveryOut(d: WebhookDelivery) {
-  return {
-    seq: d.seq,
-    eventId: d.eventId,
-    type: d.type,
-    status: d.status,
-    attempts: d.attempts,
-    createdAt: iso(d.createdAt),
-    nextAttemptAt: d.status === 'pending' ? iso(d.nextAt) : null,
-    lastAttemptAt: iso(d.lastAttemptAt),
-    lastStatus: d.lastStatus,
-    lastError: d.lastError,
-    deliveredAt: iso(d.deliveredAt),
-    replayOf: d.replayOf,
-    body: d.body,
-  };
-}
 
 /**
  * Issue #16: a shop's webhook endpoints — made, listed, deleted, their delivery log read and a
  * delivery sent again, a test event sent — by the shop's systems with a v1 key (`/api/v1/webhooks`,
  * read or write scope) and by its admins in the console (`/api/admin/webhooks`). The same handlers
- * behind both; who may call is each route's first line.
+ * behind both; who may call is each route's options (`access.read`, `access.write`).
  */
 export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock, config } = ctx;
-  const { options, requireKey } = v1Access(ctx);
+  const auth = routeAuth(ctx);
 
   /** The ports this server answers on (the configured one, and the one it got when that was 0). */
   const ownPorts = () => {
@@ -87,24 +56,27 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return url.toString();
   }
 
-  type Who = (req: FastifyRequest, write: boolean) => Promise<{ shopId: ShopId; by: string | null }>;
-  const byKey: Who = async (req, write) => {
-    const key = await requireKey(req, write ? 'write' : 'read');
-    return { shopId: key.shopId, by: `apikey:${key.id}` };
-  };
-  const byAdmin: Who = async (req) => {
-    const me = await requireAdmin(storage, req, clock.now());
-    return { shopId: me.shop.id, by: me.agent.id };
-  };
+  /** Who may read and who may write a family's endpoints: the route options of each. */
+  interface Access {
+    read: { preHandler: AuthHandler };
+    write: { preHandler: AuthHandler };
+  }
+  const byKey: Access = v1Access(ctx);
+  const byAdmin: Access = { read: { preHandler: auth('admin') }, write: { preHandler: auth('admin') } };
+  /** The shop the caller acts for, and who they are as the log records them. */
+  const ownerOf = (req: FastifyRequest): { shopId: ShopId; by: string | null } =>
+    req.caller?.kind === 'apiKey'
+      ? { shopId: req.apiKey.shopId, by: `apikey:${req.apiKey.id}` }
+      : { shopId: req.agent.shop.id, by: req.agent.agent.id };
 
-  const register = (base: string, who: Who, opts: object) => {
-    app.get(base, opts, async (req) => {
-      const { shopId } = await who(req, false);
+  const register = (base: string, access: Access) => {
+    app.get(base, access.read, async (req) => {
+      const { shopId } = ownerOf(req);
       return { webhooks: (await storage.webhooks.list(shopId)).map(webhookOut) };
     });
 
-    app.post(base, opts, async (req, reply) => {
-      const { shopId, by } = await who(req, true);
+    app.post(base, access.write, async (req, reply) => {
+      const { shopId, by } = ownerOf(req);
       const body = parse(webhookCreateBody, req.body);
       const url = await checkedUrl(body.url);
       if ((await storage.webhooks.list(shopId)).length >= MAX_WEBHOOKS)
@@ -123,15 +95,15 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
       return reply.code(201).send({ id: made.info.id, secret: made.secret, webhook: webhookOut(made.info) });
     });
 
-    app.delete(`${base}/:id`, opts, async (req) => {
-      const { shopId } = await who(req, true);
+    app.delete(`${base}/:id`, access.write, async (req) => {
+      const { shopId } = ownerOf(req);
       const { id } = parse(webhookParams, req.params);
       if (!(await storage.webhooks.remove(shopId, id, clock.now()))) throw notFound('webhook', 'id');
       return { deleted: true };
     });
 
-    app.get(`${base}/:id/deliveries`, opts, async (req) => {
-      const { shopId } = await who(req, false);
+    app.get(`${base}/:id/deliveries`, access.read, async (req) => {
+      const { shopId } = ownerOf(req);
       const { id } = parse(webhookParams, req.params);
       const q = parse(deliveriesQuery, req.query);
       if (!(await storage.webhooks.find(shopId, id))) throw notFound('webhook', 'id');
@@ -147,8 +119,8 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     });
 
     // Sends a delivery again: the same event (same id), queued now behind its chain.
-    app.post(`${base}/:id/deliveries/:seq/replay`, opts, async (req, reply) => {
-      const { shopId } = await who(req, true);
+    app.post(`${base}/:id/deliveries/:seq/replay`, access.write, async (req, reply) => {
+      const { shopId } = ownerOf(req);
       const { id, seq } = parse(deliveryParams, req.params);
       if (!(await storage.webhooks.find(shopId, id))) throw notFound('webhook', 'id');
       const copy = await storage.webhooks.replay(shopId, id, seq, clock.now());
@@ -158,8 +130,8 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     });
 
     // A test event (`webhook.ping`) to this endpoint only.
-    app.post(`${base}/:id/ping`, opts, async (req, reply) => {
-      const { shopId } = await who(req, true);
+    app.post(`${base}/:id/ping`, access.write, async (req, reply) => {
+      const { shopId } = ownerOf(req);
       const { id } = parse(webhookParams, req.params);
       if (!(await storage.webhooks.find(shopId, id))) throw notFound('webhook', 'id');
       const delivery = await storage.webhooks.ping(shopId, id, clock.now());
@@ -168,6 +140,6 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     });
   };
 
-  register('/api/v1/webhooks', byKey, options);
-  register('/api/admin/webhooks', byAdmin, {});
+  register('/api/v1/webhooks', byKey);
+  register('/api/admin/webhooks', byAdmin);
 }

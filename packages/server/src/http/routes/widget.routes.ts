@@ -10,9 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { IDENTITY_MAX_AGE_MS, signBuyerToken, verifyIdentity } from '../../auth/tokens';
 import type { ShopWithSecret, Storage } from '../../storage';
-import { buyerFromToken, requireBuyer } from '../auth';
+import { buyerFromToken } from '../auth';
 import type { AppContext } from '../context';
 import { parse, RateLimitedError } from '../errors';
+import { routeAuth } from '../route-auth';
 
 function newBuyer(
   shop: ShopWithSecret,
@@ -57,6 +58,7 @@ async function conversationState(storage: Storage, buyer: Buyer) {
 /** The buyer widget's HTTP side: session (anonymous or identified by the shop), history, send fallback. */
 export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
 
   app.post(
     '/api/widget/session',
@@ -134,8 +136,8 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
   );
 
-  app.get('/api/widget/messages', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.get('/api/widget/messages', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer } = req.buyer;
     const { after, limit } = parse(messagesQuery, req.query);
     const conversation = (await storage.conversations.findOpenByBuyer(buyer.shopId, buyer.id)) ?? null;
     if (!conversation) return { conversation: null, messages: [] };
@@ -149,8 +151,8 @@ export async function widgetRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return { conversation, messages };
   });
 
-  app.post('/api/widget/messages', async (req) => {
-    const { buyer } = await requireBuyer(storage, ctx.secret, req, clock.now());
+  app.post('/api/widget/messages', { preHandler: auth('buyer') }, async (req) => {
+    const { buyer } = req.buyer;
     const { clientId, ...content } = parse(sendMessageSchema, req.body);
     await consumeBuyerMessage(ctx, buyer.id);
     const r = await ctx.chat.sendBuyerMessage(buyer.shopId, buyer.id, clientId, content);
