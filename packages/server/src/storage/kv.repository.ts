@@ -33,4 +33,24 @@ export class KvRepository {
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+
+  /**
+   * The value kept under `key`, made with `make()` and stored the first time; two nodes racing at
+   * their first start both get the one that was stored first.
+   */
+  async findOrCreate(key: string, make: () => string): Promise<string> {
+    const row = await this.db.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
+    if (row) return row.value;
+    await this.db
+      .insertInto('kv')
+      .values({ key, value: make() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const stored = await this.db
+      .selectFrom('kv')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    return stored.value;
+  }
 }

@@ -183,6 +183,19 @@ for (const engine of testDatabases) {
       assert.equal(recent[0]!.logistics[0]!.description, '已揽收');
     });
 
+    it('a kept value (the buyer-token secret) is made once: a racing first call and every later one get the stored one', async () => {
+      let made = 0;
+      const make = () => `value-${++made}`;
+      const [a, b] = await Promise.all([
+        storage.kv.findOrCreate('kept-once', make),
+        storage.kv.findOrCreate('kept-once', make),
+      ]);
+      assert.equal(a, b);
+      assert.match(a, /^value-[12]$/);
+      assert.equal(await storage.kv.findOrCreate('kept-once', make), a);
+      assert.ok(made <= 2, `made ${made} values`);
+    });
+
     it('round-trips an uploaded image byte for byte', async () => {
       const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
       await storage.uploads.insertUpload({

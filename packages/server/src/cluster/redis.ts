@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Cluster mode's Redis connection (Socket.IO streams, pub/sub between nodes, presence). ioredis
+ * reconnects on its own; an outage is said once, and its end once, rather than at every retry.
+ */
+export function connectRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) console.error(`redis unreachable, reconnecting: ${error.message}`);
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) console.error('redis reachable again');
+    down = false;
+  });
+  return redis;
+}
+
+/** Closes the connection: queued commands go first while Redis is there (2 s at most), then it is cut. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  // quit() waits for queued commands, which never go while Redis is away.
+  if (redis.status === 'ready')
+    await Promise.race([
+      redis.quit().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+  redis.disconnect();
+}
+
+/** What /ready asks of Redis: while it is away, say so at once instead of queueing a ping behind the reconnection. */
+export const redisProbe = (redis: Redis) => () =>
+  redis.status === 'ready' ? redis.ping() : Promise.reject(new Error(redis.status));
