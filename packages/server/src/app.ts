@@ -79,8 +79,6 @@ import { NodeClaim } from './cluster/node-claim';
 import { TimerScheduler } from './jobs/scheduler';
 import { PROMISE_TIMER_KIND, PromiseWatch } from './compliance/promise-watch';
 import { healthRoutes } from './http/routes/health.routes';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
@@ -143,7 +141,10 @@ export async function createServer(
   };
   const events = new EventBus();
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  // ioredis and the streams adapter load only in cluster mode (issue #20: memory of a single node).
+  const redis = config.REDIS_URL
+    ? new (await import('ioredis')).Redis(config.REDIS_URL, { maxRetriesPerRequest: null })
+    : undefined;
   if (redis) {
     // ioredis reconnects on its own; say so once per outage rather than at every retry.
     let down = false;
@@ -556,7 +557,7 @@ export async function createServer(
   const ioOptions = {
     ...(redis
       ? {
-          adapter: createAdapter(redis, {
+          adapter: (await import('@socket.io/redis-streams-adapter')).createAdapter(redis, {
             streamName: `${config.REDIS_PREFIX}:socket.io`,
             channelPrefix: `${config.REDIS_PREFIX}:socket.io`,
             sessionKeyPrefix: `${config.REDIS_PREFIX}:sio:session:`,
