@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// The `xiaoer` command: runs the TypeScript CLI through tsx (no build step).
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The `xiaoer` command, in this process: the compiled CLI when `npm start` (or `npm run
+// build:server`) has built it from the current sources, else the TypeScript sources through
+// tsx's loader (a checkout that was never started, or one being edited).
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isStale } from '../scripts/lib/freshness.mjs';
 
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx');
-const cli = fileURLToPath(new URL('../packages/server/src/cli.ts', import.meta.url));
-const result = spawnSync(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'packages/server/dist');
+const sources = ['server', 'core', 'protocol'].map((p) => join(root, 'packages', p));
+if (isStale(dist, sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(join(root, 'packages/server/src/cli.ts')).href);
+} else {
+  await import(pathToFileURL(join(dist, 'cli.js')).href);
+}

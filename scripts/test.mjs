@@ -3,10 +3,11 @@
 // Starts a throwaway PostgreSQL on loopback unless TEST_DATABASE_URL names one.
 // Usage: npm test [-- <file or folder filter>...]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startPostgres } from './lib/postgres.mjs';
+import { isStale } from './lib/freshness.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -33,23 +34,15 @@ if (files.length === 0) {
 const deps = spawnSync('bash', [join(root, 'scripts/ensure-system-deps.sh')], { stdio: 'inherit' });
 if (deps.status !== 0) process.exit(deps.status ?? 1);
 // The browser tests drive the built web app and widget: build them when missing or stale.
-function newest(path) {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const e of readdirSync(path))
-    if (e !== 'node_modules' && e !== 'dist') max = Math.max(max, newest(join(path, e)));
-  return max;
-}
 const needsUi = files.some((f) => f.startsWith('tests/e2e/'));
 const stale =
   needsUi &&
-  ['web', 'widget'].some((pkg) => {
-    const dir = join(root, 'packages', pkg);
-    const built = existsSync(join(dir, 'dist')) ? newest(join(dir, 'dist')) : 0;
-    return built === 0 || Math.max(newest(dir), newest(join(root, 'packages/protocol/src'))) > built;
-  });
+  ['web', 'widget'].some((pkg) =>
+    isStale(join(root, 'packages', pkg, 'dist'), [
+      join(root, 'packages', pkg),
+      join(root, 'packages/protocol/src'),
+    ]),
+  );
 if (stale) {
   const build = spawnSync('npm', ['run', 'build:ui', '--silent'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);

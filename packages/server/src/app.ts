@@ -112,7 +112,7 @@ export async function createServer(
   };
   const events = new EventBus();
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL) : undefined;
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
   // No two running nodes share a name (their timer claims and presence beats would mix).
   const nodeClaim = redis
     ? await NodeClaim.acquire(
@@ -392,7 +392,7 @@ export async function createServer(
     await routes(app, ctx);
   }
 
-  const io = createSocketServer({
+  const io = await createSocketServer({
     http: roles.has('ws') ? app.server : undefined,
     redis,
     redisPrefix: config.REDIS_PREFIX,

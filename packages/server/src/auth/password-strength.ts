@@ -1,5 +1,9 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+
+// zxcvbn and its word lists (~20 MB of heap) are loaded at the first password checked, not at
+// start (issue #20); both packages are CommonJS, so a plain require keeps this function sync.
+const require = createRequire(import.meta.url);
 
 /**
  * Passwords Chinese users pick that the common (English) lists miss: pinyin names and words, love
@@ -58,7 +62,8 @@ let factory: ZxcvbnFactory | undefined;
  * against common passwords, keyboard walks, dates and the account's own words; 2 of 4 is the bar.
  */
 export function passwordProblem(password: string, related: string[]): string | null {
-  factory ??= new ZxcvbnFactory({
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  factory ??= new (require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core')).ZxcvbnFactory({
     dictionary: { ...common.dictionary, chinese: CHINESE_COMMON },
     graphs: common.adjacencyGraphs,
   });

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
 import type { Segmenter } from '@xiaoer/core';
 
 /** Shop-domain words jieba's stock dictionary splits or glues wrongly ("花呗" → 花/呗, "开发票" as one). */
@@ -29,6 +30,10 @@ export function jiebaSegmenter(extraWords: readonly string[] = []): Segmenter {
 
 function load(extra: readonly string[]): Jieba {
   const user = [...DOMAIN_WORDS, ...extra].map((w) => `${w} 100000`).join('\n');
+  // The stock dictionary read here rather than through '@node-rs/jieba/dict', which also reads
+  // the 6 MB IDF table we never use and keeps both buffers for the life of the process (issue
+  // #20); once jieba has built its tables the 5 MB file is garbage.
+  const dict = readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'));
   const jieba = Jieba.withDict(dict);
   jieba.loadDict(Buffer.from(user));
   return jieba;

@@ -1,5 +1,6 @@
 import { KeyedMutex } from '@xiaoer/core';
-import pg from 'pg';
+import type { Pool } from 'pg';
+import { loadPg } from '../storage/db';
 
 /**
  * A per-key lock every node honours (issue #7): a PostgreSQL session advisory lock held on a
@@ -11,15 +12,21 @@ import pg from 'pg';
  */
 export class PgAdvisoryLock {
   private readonly local = new KeyedMutex();
-  private readonly pool: pg.Pool;
+  private pool: Promise<Pool> | undefined;
 
-  constructor(url: string, size = 20) {
-    this.pool = new pg.Pool({ connectionString: url, max: size });
+  constructor(
+    private readonly url: string,
+    private readonly size = 20,
+  ) {}
+
+  private connect() {
+    this.pool ??= loadPg().then((pg) => new pg.Pool({ connectionString: this.url, max: this.size }));
+    return this.pool.then((pool) => pool.connect());
   }
 
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.local.run(key, async () => {
-      const client = await this.pool.connect();
+      const client = await this.connect();
       try {
         await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [key]);
         try {
@@ -34,6 +41,6 @@ export class PgAdvisoryLock {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await (await this.pool)?.end();
   }
 }

@@ -1,11 +1,12 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * Cluster mode's Redis connection (Socket.IO streams, pub/sub between nodes, presence). ioredis
  * reconnects on its own; an outage is said once, and its end once, rather than at every retry.
+ * ioredis loads here, in cluster mode only (issue #20: a single node never pays its memory).
  */
-export function connectRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new (await import('ioredis')).Redis(url, { maxRetriesPerRequest: null });
   let down = false;
   redis.on('error', (error: Error) => {
     if (!down) console.error(`redis unreachable, reconnecting: ${error.message}`);

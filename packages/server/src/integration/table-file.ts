@@ -1,6 +1,5 @@
 import { DomainError } from '@xiaoer/core';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { readSheet } from 'read-excel-file/node';
 
 /** How a file's bytes were read. */
 export type TableEncoding = 'xlsx' | 'utf-8' | 'gb18030' | 'utf-16le';
@@ -38,6 +37,8 @@ export async function readTable(
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     encoding = 'xlsx';
     try {
+      // Loaded when a spreadsheet comes in, not at start (issue #20).
+      const { readSheet } = await import('read-excel-file/node');
       grid = (await readSheet(bytes)).map((row) => row.map(cellText));
     } catch (error) {
       throw new DomainError(

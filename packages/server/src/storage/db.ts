@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import type { Database } from './schema';
 
 /** Which engine a database runs on; a few column types differ. */
@@ -15,8 +15,15 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// pg returns BIGINT (int8) and NUMERIC as strings; our bigints are epoch ms, safe as numbers.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+/**
+ * The PostgreSQL driver, loaded on first use (issue #20: a SQLite install never pays its memory).
+ * pg returns BIGINT (int8) and NUMERIC as strings; our bigints are epoch ms, safe as numbers.
+ */
+export async function loadPg(): Promise<typeof import('pg').default> {
+  const pg = (await import('pg')).default;
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  return pg;
+}
 
 /**
  * Opens the database a URL names: `postgres://…` for PostgreSQL, `sqlite:<path>` or a bare path
@@ -24,7 +31,9 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
  */
 export function openDatabase(url: string, options: { poolSize?: number } = {}): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // Kysely calls this once, at the first query.
+    const pool = async (): Promise<Pool> =>
+      new (await loadPg()).Pool({ connectionString: url, max: options.poolSize ?? 10 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, engine: 'postgres', close: () => kysely.destroy() };
   }

@@ -1,4 +1,3 @@
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -7,19 +6,19 @@ import { Server } from 'socket.io';
  * The node's Socket.IO server. Every node pushes the events its own work publishes (in cluster
  * mode through Redis streams to the sockets on other nodes); only a node with the ws role takes
  * connections (`http` given). A draining node takes no new connection: the client retries
- * (another node, behind a balancer).
+ * (another node, behind a balancer). The streams adapter loads in cluster mode only (issue #20).
  */
-export function createSocketServer(options: {
+export async function createSocketServer(options: {
   http?: HttpServer | undefined;
   redis?: Redis | undefined;
   redisPrefix: string;
   node: { draining: boolean };
-}): Server {
+}): Promise<Server> {
   const { redis, redisPrefix: prefix, node } = options;
   const ioOptions = {
     ...(redis
       ? {
-          adapter: createAdapter(redis, {
+          adapter: (await import('@socket.io/redis-streams-adapter')).createAdapter(redis, {
             streamName: `${prefix}:socket.io`,
             channelPrefix: `${prefix}:socket.io`,
             sessionKeyPrefix: `${prefix}:sio:session:`,

@@ -2,7 +2,6 @@ import { DomainError, IMPORT_KINDS, type ImportKind } from '@xiaoer/core';
 import { z } from '@xiaoer/protocol';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import writeXlsxFile from 'write-excel-file/node';
 import { applyImport, importTemplate, prepareImport } from '../../integration/imports';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
@@ -83,6 +82,8 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
     if (format === 'csv')
       // With a BOM, so Excel on Chinese Windows opens the Chinese headers as written.
       return reply.type('text/csv; charset=utf-8').send(stringifyCsv(rows, { bom: true }));
+    // Loaded at the first template download, not at start (issue #20).
+    const { default: writeXlsxFile } = await import('write-excel-file/node');
     const xlsx = await writeXlsxFile(rows.map((r) => r.map((value) => ({ value, type: String })))).toBuffer();
     return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(xlsx);
   });

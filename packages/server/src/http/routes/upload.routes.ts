@@ -1,7 +1,6 @@
 import { DomainError, type ShopId } from '@xiaoer/core';
 import { ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, z, type UploadResponse } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fileTypeFromBuffer } from 'file-type';
 import { randomUUID } from 'node:crypto';
 import { agentFromToken, buyerFromToken, requireBuyer, SESSION_COOKIE, SHOP_HEADER } from '../auth';
 import type { AppContext } from '../context';
@@ -152,6 +151,7 @@ export async function uploadRoutes(app: FastifyInstance, ctx: AppContext): Promi
       throw multipartError(error);
     });
     if (data.length === 0) throw new DomainError('validation_failed', 'file: is empty', 'file');
+    const { fileTypeFromBuffer } = await import('file-type'); // loaded at the first upload (issue #20)
     const type = await fileTypeFromBuffer(data);
     if (!type || !(ALLOWED_IMAGE_TYPES as readonly string[]).includes(type.mime)) {
       throw new DomainError(
