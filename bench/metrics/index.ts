@@ -15,6 +15,11 @@
  * 4. Dashboard: MetricsService.day for random days of the year and MetricsService.range over 30
  *    days, timed, beside the baseline for the same days; the figures must be equal (printed as
  *    agree / disagree), for the sampled days and for the days the live path filled.
+ * 5. Range (issue #20): the 30-day trend before (MetricsService.rangeFromFacts: every buyer-day of
+ *    the range read and counted) and after (MetricsService.range: a closed day read from its daily
+ *    roll-up, counted and stored on its first read) in the same run: the first reads, the rest of
+ *    the year filled, then random ranges read warm; and the last 30 days to today, whose unfinal
+ *    days are counted live. The figures must equal the before path's.
  *
  * The baseline reads a day's messages through the schema's (shop_id, created_at, id) index on
  * messages, the one the rebuild pages by. The baseline replays a day's conversations through the same core transitions, so it
@@ -22,8 +27,9 @@
  * slowest one).
  *
  * Env: BENCH_METRICS_MESSAGES (1000000 in the year), BENCH_METRICS_LIVE (20000 through the live
- * path), BENCH_METRICS_QUERIES (200 day views and a twentieth as many 30-day ranges),
- * BENCH_METRICS_BASELINE (20 baseline days and a tenth as many baseline ranges, at least 1).
+ * path), BENCH_METRICS_QUERIES (200 day views and a twentieth as many 30-day ranges before the
+ * roll-ups; as many warm ranges as day views), BENCH_METRICS_BASELINE (20 baseline days and a
+ * tenth as many baseline ranges, at least 1).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -222,7 +228,30 @@ export async function run(): Promise<void> {
     });
     for (const d of days.slice(0, 5)) await metrics.day(SHOP, d); // warm-up
     const ours = await timeEach(days, (d) => metrics.day(SHOP, d));
+    // 5. The range before the roll-ups, then from them: first reads (count and store), the rest of
+    // the year filled, then warm reads.
+    const beforeRange = await timeEach(ranges, ([from, to]) => metrics.rangeFromFacts(SHOP, from, to));
     const oursRange = await timeEach(ranges, ([from, to]) => metrics.range(SHOP, from, to));
+    const fillStart = performance.now();
+    await metrics.range(SHOP, FIRST_DAY, localDayOf(yearEnd - DAY));
+    const fillS = (performance.now() - fillStart) / 1000;
+    const warmRanges = Array.from({ length: QUERIES }, () => {
+      const from = start + Math.floor(rand() * (YEAR - 30)) * DAY;
+      return [localDayOf(from), localDayOf(from + 29 * DAY)] as const;
+    });
+    const warm = await timeEach(warmRanges, ([from, to]) => metrics.range(SHOP, from, to));
+    const warmAgain = await timeEach(ranges, ([from, to]) => metrics.range(SHOP, from, to));
+    // The last 30 days to today: the days not final yet are counted live on every read.
+    const today = localDayOf(now);
+    const last30 = [localDayOf(localMidnight(today) - 29 * DAY), today] as const;
+    const recentBefore = await timeEach(
+      Array.from({ length: 10 }, () => last30),
+      ([from, to]) => metrics.rangeFromFacts(SHOP, from, to),
+    );
+    const recent = await timeEach(
+      Array.from({ length: 50 }, () => last30),
+      ([from, to]) => metrics.range(SHOP, from, to),
+    );
     await scanDays(storage, SHOP, days[0]!, days[0]!, now, true); // warm-up
     const base = await timeEach(days.slice(0, BASE_QUERIES), (d) => scanDays(storage, SHOP, d, d, now, true));
     const baseRange = await timeEach(ranges.slice(0, BASE_RANGE_QUERIES), ([from, to]) =>
@@ -240,6 +269,27 @@ export async function run(): Promise<void> {
       if (isDeepStrictEqual(b.map(trendDay), oursRange.out[i])) agree++;
       else disagree.push(`${ranges[i]![0]}…${ranges[i]![1]}`);
     });
+    // The roll-ups against the range before them (first reads, warm reads, the last 30 days).
+    let rangeAgree = 0;
+    const rangePairs: [unknown, unknown, string][] = [
+      ...ranges.map(
+        (r, i) =>
+          [beforeRange.out[i], oursRange.out[i], `${r[0]}…${r[1]} (first read)`] as [
+            unknown,
+            unknown,
+            string,
+          ],
+      ),
+      ...ranges.map(
+        (r, i) =>
+          [beforeRange.out[i], warmAgain.out[i], `${r[0]}…${r[1]} (warm)`] as [unknown, unknown, string],
+      ),
+      [recentBefore.out[0], recent.out[recent.out.length - 1], `${last30[0]}…${last30[1]} (to today)`],
+    ];
+    for (const [a, b, label] of rangePairs) {
+      if (isDeepStrictEqual(a, b)) rangeAgree++;
+      else disagree.push(label);
+    }
     const compared = base.out.length + baseRange.out.length;
     // The days the live path filled (the last one partly).
     const firstLive = localDayOf(yearEnd);
@@ -305,11 +355,42 @@ export async function run(): Promise<void> {
           note: `target dashboard p99 < ${TARGET_MS} ms: ${p99 < TARGET_MS ? 'met' : 'MISSED'}`,
         },
         {
-          label: '30-day range p99 (ms)',
+          label: '30-day range p99 (ms), roll-ups vs before',
+          ours: fmt(quantile(warm.ms, 0.99), 2),
+          baseline: fmt(quantile(beforeRange.ms, 0.99), 2),
+          ratio: ratio(quantile(warm.ms, 0.99), quantile(beforeRange.ms, 0.99)),
+          note:
+            `MetricsService.range from the daily roll-ups, ${warm.ms.length} random ranges (p50 ${fmt(quantile(warm.ms, 0.5), 2)}); ` +
+            `before: rangeFromFacts (every buyer-day of the range counted), ${beforeRange.ms.length} ranges (p50 ${fmt(quantile(beforeRange.ms, 0.5), 2)}); ` +
+            `target < ${TARGET_MS} ms: ${quantile(warm.ms, 0.99) < TARGET_MS ? 'met' : 'MISSED'}`,
+        },
+        {
+          label: '30-day range p99 (ms), first read',
           ours: fmt(quantile(oursRange.ms, 0.99), 2),
+          baseline: fmt(quantile(beforeRange.ms, 0.99), 2),
+          ratio: ratio(quantile(oursRange.ms, 0.99), quantile(beforeRange.ms, 0.99)),
+          note: `the same ${ranges.length} ranges read first from the roll-ups (their days counted and stored); the rest of the year then filled in ${fmt(fillS, 1)} s`,
+        },
+        {
+          label: 'last 30 days to today p99 (ms)',
+          ours: fmt(quantile(recent.ms, 0.99), 2),
+          baseline: fmt(quantile(recentBefore.ms, 0.99), 2),
+          ratio: ratio(quantile(recent.ms, 0.99), quantile(recentBefore.ms, 0.99)),
+          note: `${last30[0]} … ${last30[1]}: closed days from roll-ups, the ${recent.out[0]!.filter((d) => d.provisional).length} not final counted live; ${recent.ms.length} reads (before ${recentBefore.ms.length})`,
+        },
+        {
+          label: '30-day range p99 (ms) vs raw replay',
+          ours: fmt(quantile(warmAgain.ms, 0.99), 2),
           baseline: fmt(quantile(baseRange.ms, 0.99), 2),
-          ratio: ratio(quantile(oursRange.ms, 0.99), quantile(baseRange.ms, 0.99)),
-          note: `MetricsService.range, ${oursRange.ms.length} random ranges (baseline ${baseRange.ms.length})`,
+          ratio: ratio(quantile(warmAgain.ms, 0.99), quantile(baseRange.ms, 0.99)),
+          note: `MetricsService.range (warm), ${warmAgain.ms.length} ranges; the baseline replays the raw messages (${baseRange.ms.length})`,
+        },
+        {
+          label: 'range figures equal to before',
+          ours: `${rangeAgree} / ${rangePairs.length} ${rangeAgree === rangePairs.length ? 'agree' : 'DISAGREE'}`,
+          baseline: '',
+          ratio: '',
+          note: 'every trend row of the roll-up ranges (first and warm reads, to today) against rangeFromFacts',
         },
         {
           label: 'figures equal to the baseline',

@@ -323,6 +323,41 @@ for (const engine of testDatabases) {
       });
       assert.equal(denied.statusCode, 403);
 
+      const roundTrip = await day('2026-11-24');
+      // Issue #20: another time zone recounts the roll-ups per local day (in the background).
+      const { metrics } = t.server.ctx;
+      const rebuild = metrics.rebuild.bind(metrics);
+      const started: Promise<{ messages: number }>[] = [];
+      metrics.rebuild = (shopId) => {
+        const run = rebuild(shopId);
+        started.push(run);
+        return run;
+      };
+      try {
+        for (const timeZone of ['Asia/Tokyo', 'Asia/Shanghai']) {
+          const res = await inject({
+            method: 'PATCH',
+            url: '/api/admin/shop',
+            headers: { cookie: owner },
+            payload: { timeZone },
+          });
+          assert.equal(res.statusCode, 200, res.body);
+          assert.equal(started.length, 1, `${timeZone}: a rebuild started`);
+          assert.ok((await started.pop()!).messages > 0);
+        }
+        const same = await inject({
+          method: 'PATCH',
+          url: '/api/admin/shop',
+          headers: { cookie: owner },
+          payload: { timeZone: 'Asia/Shanghai' },
+        });
+        assert.equal(same.statusCode, 200, same.body);
+        assert.equal(started.length, 0, 'the same time zone recounts nothing');
+      } finally {
+        metrics.rebuild = rebuild;
+      }
+      assert.deepEqual(await day('2026-11-24'), roundTrip, 'back in Shanghai, the same figures');
+
       // Raw timing state past the retention is pruned; the day's figures stay.
       const kept = await day('2026-11-24');
       const shorter = await inject({
@@ -336,6 +371,8 @@ for (const engine of testDatabases) {
       clock.set(at('2026-12-30T12:00:00'));
       const pruned = await t.server.ctx.metrics.prune(SHOP);
       assert.ok(pruned > 0, `pruned ${pruned}`);
+      assert.deepEqual((await t.server.ctx.metrics.day(SHOP, '2026-11-24')).shop, kept.shop);
+
       assert.deepEqual((await t.server.ctx.metrics.day(SHOP, '2026-11-24')).shop, kept.shop);
     });
   });

@@ -99,16 +99,37 @@ function offsetMs(at: number, timeZone: string): number {
   return offset;
 }
 
+/**
+ * Day bounds and shifted days, cached per zone and day: a range asks for them on every day it
+ * covers (issue #20), and each costs TZDates where a cached answer costs a map look-up.
+ */
+const boundsCache = new Map<string, { start: number; end: number }>();
+const shiftCache = new Map<string, string>();
+
 /** [start, end) of a local day in epoch ms. */
 export function dayBounds(day: string, timeZone: string): { start: number; end: number } {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const start = new TZDate(y, m - 1, d, 0, 0, 0, 0, timeZone);
-  return { start: start.getTime(), end: addDays(start, 1).getTime() };
+  const key = `${timeZone}|${day}`;
+  let bounds = boundsCache.get(key);
+  if (!bounds) {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    const start = new TZDate(y, m - 1, d, 0, 0, 0, 0, timeZone);
+    bounds = { start: start.getTime(), end: addDays(start, 1).getTime() };
+    if (boundsCache.size > 100_000) boundsCache.clear();
+    boundsCache.set(key, bounds);
+  }
+  return { start: bounds.start, end: bounds.end };
 }
 
 /** The local day n days after `day`. */
 export function shiftDay(day: string, n: number, timeZone: string): string {
-  return localDay(addDays(new TZDate(dayBounds(day, timeZone).start, timeZone), n).getTime(), timeZone);
+  const key = `${timeZone}|${day}|${n}`;
+  let shifted = shiftCache.get(key);
+  if (shifted === undefined) {
+    shifted = localDay(addDays(new TZDate(dayBounds(day, timeZone).start, timeZone), n).getTime(), timeZone);
+    if (shiftCache.size > 100_000) shiftCache.clear();
+    shiftCache.set(key, shifted);
+  }
+  return shifted;
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

@@ -1,19 +1,27 @@
 import {
   dayBounds,
+  dayClosesAt,
+  dayCounts,
+  daySpan,
   isHoldingLine,
   dayMetrics,
   KeyedMutex,
   localDay,
   replyRateAlert,
+  rollupBasis,
   shiftDay,
+  trendDay,
   type BuyerDayFacts,
   type ChatEvent,
   type Clock,
+  type DayCounts,
   type DayMetrics,
+  type DaySpan,
   type MetricMessage,
   type MetricsSettings,
   type ReplyRateAlert,
   type ShopId,
+  type TrendDay,
 } from '@xiaoer/core';
 import type { Storage } from '../storage';
 
@@ -28,16 +36,7 @@ function attributionEnds(settings: MetricsSettings, timeZone: string): (day: str
   };
 }
 
-/** A day of the trend (the range endpoint). */
-export interface TrendDay {
-  date: string;
-  consultations: number;
-  inquiries: number;
-  replyRate: number | null;
-  avgResponseMs: number | null;
-  conversionRate: number | null;
-  provisional: boolean;
-}
+export type { TrendDay };
 
 /** MET-5 alert with the buyers' nicks. */
 export type AlertView = Omit<ReplyRateAlert, 'atRisk'> & {
@@ -196,8 +195,84 @@ export class MetricsService {
     });
   }
 
-  /** The trend of [from, to], one row a day. */
+  /**
+   * The trend of [from, to], one row a day (at most 401). Issue #20: a closed day is read from its
+   * daily roll-up, counted (and stored) on first read; days still open (today, conversions not
+   * final) are counted live. Equal to `rangeFromFacts` (tests and bench/metrics check it).
+   */
   async range(shopId: ShopId, from: string, to: string): Promise<TrendDay[]> {
+    const { settings, timeZone } = await this.context(shopId);
+    const now = this.clock.now();
+    const spans: DaySpan[] = [];
+    for (let d = from; d <= to; d = shiftDay(d, 1, timeZone)) {
+      spans.push(daySpan(d, settings, timeZone));
+      if (spans.length > 400) break;
+    }
+    if (spans.length === 0) return [];
+    const basis = rollupBasis(settings, timeZone);
+    const stored = await this.storage.metrics.rollups(shopId, from, spans[spans.length - 1]!.day, basis);
+    const counts = new Map<string, DayCounts>();
+    const missing: number[] = [];
+    spans.forEach((s, i) => {
+      const c = dayClosesAt(s, settings) <= now ? stored.get(s.day) : undefined;
+      if (c) counts.set(s.day, c);
+      else missing.push(i);
+    });
+    if (missing.length > 0) {
+      // Claimed before counting: a late change from now on moves the version and the count is not kept.
+      const closing = missing.map((i) => spans[i]!).filter((s) => dayClosesAt(s, settings) <= now);
+      const versions =
+        closing.length > 0
+          ? await this.storage.metrics.claimRollups(shopId, closing)
+          : new Map<string, number>();
+      // One read per run of consecutive days.
+      for (let a = 0; a < missing.length;) {
+        let b = a;
+        while (b + 1 < missing.length && missing[b + 1] === missing[b]! + 1) b++;
+        const run = spans.slice(missing[a], missing[b]! + 1);
+        for (const [day, c] of await this.countDays(shopId, run, settings, timeZone, now)) counts.set(day, c);
+        a = b + 1;
+      }
+      await this.storage.metrics.storeRollups(
+        shopId,
+        basis,
+        closing.flatMap((s) => {
+          const version = versions.get(s.day);
+          return version === undefined ? [] : [{ day: s.day, version, counts: counts.get(s.day)! }];
+        }),
+      );
+    }
+    return spans.map((s) => trendDay(s.day, counts.get(s.day)!, now < s.attributionEnd));
+  }
+
+  /** Counts consecutive days from their buyer-day facts and response buckets. */
+  private async countDays(
+    shopId: ShopId,
+    run: readonly DaySpan[],
+    settings: MetricsSettings,
+    timeZone: string,
+    now: number,
+  ): Promise<Map<string, DayCounts>> {
+    const from = run[0]!.day;
+    const to = run[run.length - 1]!.day;
+    const [rows, responses] = await Promise.all([
+      this.storage.metrics.facts({ shopId, from, to, attributionEnd: attributionEnds(settings, timeZone) }),
+      this.storage.metrics.responses(shopId, from, to),
+    ]);
+    const rowsOf = new Map<string, BuyerDayFacts[]>(run.map((s) => [s.day, []]));
+    for (const r of rows) rowsOf.get(r.day)?.push(r);
+    const responsesOf = new Map<string, typeof responses>(run.map((s) => [s.day, []]));
+    for (const r of responses) responsesOf.get(r.day)?.push(r);
+    return new Map(
+      run.map((s) => [s.day, dayCounts(rowsOf.get(s.day)!, responsesOf.get(s.day)!, settings, now)]),
+    );
+  }
+
+  /**
+   * The trend recomputed from every buyer-day of the range through the day figures, without
+   * roll-ups (the path before issue #20): the reference the roll-ups are checked against.
+   */
+  async rangeFromFacts(shopId: ShopId, from: string, to: string): Promise<TrendDay[]> {
     const { settings, timeZone } = await this.context(shopId);
     const attributionEnd = attributionEnds(settings, timeZone);
     const [rows, responses] = await Promise.all([

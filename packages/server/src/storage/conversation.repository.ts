@@ -19,6 +19,7 @@ import {
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable } from './schema';
 import { isUniqueViolation } from './db';
+import { staleRollupsForConversation } from './metric-rollups';
 import { conversationOut, messageOut } from '../integration/v1-out';
 import { buyerExternalIdIn } from './order.repository';
 import type { OutboxFact, WebhookRepository } from './webhook.repository';
@@ -228,14 +229,20 @@ export class KyselyConversationStore implements ConversationStore {
         .executeTakeFirst();
     const assigning = patch.status === 'assigned' || (patch.agentId !== undefined && patch.agentId !== null);
     const ending = patch.status === 'ended';
+    // Issue #20 (SPAM-1): set aside or released, it counts differently on the days it spans.
+    const spamChanged = patch.spamReason !== undefined || patch.status === 'spam';
+    const stale = async (c: Conversation) => {
+      if (spamChanged) await staleRollupsForConversation(this.db, shopId, c.createdAt, c.lastMessageAt);
+      return c;
+    };
     if (!this.outbox || (!assigning && !ending)) {
       const row = await update(this.db);
       if (!row) throw new Error(`conversation ${id} vanished`);
-      return toConversation(row);
+      return stale(toConversation(row));
     }
     // An assignment or an end is news for the shop's webhooks: told in the same transaction, and
     // only when it is news (the same agent kept by a rebalance is not a new assignment).
-    return this.db.transaction().execute(async (trx) => {
+    const updated = await this.db.transaction().execute(async (trx) => {
       const before = await trx
         .selectFrom('conversations')
         .select(['agent_id', 'status'])
@@ -257,6 +264,7 @@ export class KyselyConversationStore implements ConversationStore {
         });
       return after;
     });
+    return stale(updated);
   }
 
   /**

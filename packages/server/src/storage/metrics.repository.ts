@@ -8,6 +8,8 @@ import {
   type BuyerDay,
   type BuyerDayFacts,
   type ConversationTiming,
+  type DayCounts,
+  type DaySpan,
   type MetricMessage,
   type MetricsSettings,
   type ResponseBuckets,
@@ -16,6 +18,7 @@ import {
 } from '@xiaoer/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema';
+import { staleRollupDays } from './metric-rollups';
 import { buyerExternalIdIn } from './order.repository';
 import type { WebhookRepository } from './webhook.repository';
 
@@ -153,6 +156,12 @@ export class MetricsRepository {
       for (const [conversationId, at] of dirtyTimings)
         await upsertTiming(trx, shopId, timings.get(conversationId)!, at);
       await addResponses(trx, shopId, samples);
+      // Issue #20: a message for a closed day (stored late, or a reply to a turn days old) makes
+      // that day's trend roll-up stale, in the same transaction.
+      await staleRollupDays(trx, shopId, [
+        ...[...dirtyRows].map((key) => rows.get(key)!.day),
+        ...samples.map((s) => s.day),
+      ]);
     });
   }
 
@@ -249,7 +258,12 @@ export class MetricsRepository {
       after = { at: Number(last.created_at), id: last.id };
     }
     await this.db.transaction().execute(async (trx) => {
-      for (const table of ['metric_buyer_days', 'metric_timings', 'metric_responses'] as const)
+      for (const table of [
+        'metric_buyer_days',
+        'metric_timings',
+        'metric_responses',
+        'metric_range_days',
+      ] as const)
         await trx.deleteFrom(table).where('shop_id', '=', shopId).execute();
       const all = [...rows.values()].map((r) => buyerDayRow(shopId, r));
       for (let i = 0; i < all.length; i += 500)
@@ -342,6 +356,102 @@ export class MetricsRepository {
       out.set(k, b);
     }
     return [...out.values()];
+  }
+
+  /** Issue #20: the trend roll-ups of [from, to] counted under `basis` (stale and unfinished ones left out). */
+  async rollups(shopId: ShopId, from: string, to: string, basis: string): Promise<Map<string, DayCounts>> {
+    const rows = await this.db
+      .selectFrom('metric_range_days')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .where('basis', '=', basis)
+      .execute();
+    const out = new Map<string, DayCounts>();
+    for (const r of rows)
+      if (r.consultations !== null)
+        out.set(r.day, {
+          consultations: Number(r.consultations),
+          inquiries: Number(r.inquiries),
+          replied: Number(r.replied),
+          pending: 0,
+          converted: Number(r.converted),
+          responses: Number(r.responses),
+          responseMs: Number(r.response_ms),
+        });
+    return out;
+  }
+
+  /**
+   * Issue #20: claims the closed days a reader is about to count: each row gets the day's spans
+   * under the current settings, no counts and a new version (returned), so a late change from here
+   * on moves the version and the count read before it is not stored.
+   */
+  async claimRollups(shopId: ShopId, spans: readonly DaySpan[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < spans.length; i += 500) {
+      const rows = await this.db
+        .insertInto('metric_range_days')
+        .values(
+          spans.slice(i, i + 500).map((s) => ({
+            shop_id: shopId,
+            day: s.day,
+            version: 1,
+            basis: null,
+            day_start: s.start,
+            day_end: s.end,
+            attribution_end: s.attributionEnd,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['shop_id', 'day']).doUpdateSet((eb) => ({
+            version: eb('metric_range_days.version', '+', 1),
+            basis: null,
+            day_start: eb.ref('excluded.day_start'),
+            day_end: eb.ref('excluded.day_end'),
+            attribution_end: eb.ref('excluded.attribution_end'),
+          })),
+        )
+        .returning(['day', 'version'])
+        .execute();
+      for (const r of rows) out.set(r.day, Number(r.version));
+    }
+    return out;
+  }
+
+  /**
+   * Issue #20: stores claimed days' counts under `basis`, each only if its version has not moved
+   * since the claim (nothing late arrived meanwhile); returns how many were stored.
+   */
+  async storeRollups(
+    shopId: ShopId,
+    basis: string,
+    days: readonly { day: string; version: number; counts: DayCounts }[],
+  ): Promise<number> {
+    if (days.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      let stored = 0;
+      for (const { day, version, counts } of days) {
+        const res = await trx
+          .updateTable('metric_range_days')
+          .set({
+            basis,
+            consultations: counts.consultations,
+            inquiries: counts.inquiries,
+            replied: counts.replied,
+            converted: counts.converted,
+            responses: counts.responses,
+            response_ms: counts.responseMs,
+          })
+          .where('shop_id', '=', shopId)
+          .where('day', '=', day)
+          .where('version', '=', version)
+          .executeTakeFirst();
+        stored += Number(res.numUpdatedRows);
+      }
+      return stored;
+    });
   }
 
   /** MET-6: the buyers' ratings of [from, to]. */

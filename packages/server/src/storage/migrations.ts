@@ -972,6 +972,32 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0026_metric_range_days': {
+      // Issue #20 (MET-1 … MET-4): a closed day's trend counts per shop and local day, so a range
+      // reads a row a day instead of every buyer-day. `basis`: the settings and time zone counted
+      // under (null: stale); `version` moves on every invalidation, so a count read before a late
+      // change is never stored after it; the spans say which late payments and messages touch it.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('metric_range_days')
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('basis', 'text')
+          .addColumn('day_start', 'bigint', (c) => c.notNull())
+          .addColumn('day_end', 'bigint', (c) => c.notNull())
+          .addColumn('attribution_end', 'bigint', (c) => c.notNull())
+          .addColumn('consultations', 'integer')
+          .addColumn('inquiries', 'integer')
+          .addColumn('replied', 'integer')
+          .addColumn('converted', 'integer')
+          .addColumn('responses', 'integer')
+          .addColumn('response_ms', 'bigint')
+          .addPrimaryKeyConstraint('metric_range_days_pk', ['shop_id', 'day'])
+          .execute();
+      },
+    },
   };
 }
 

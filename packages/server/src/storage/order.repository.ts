@@ -16,6 +16,7 @@ import {
 import type { Kysely, Selectable } from 'kysely';
 import { orderOut } from '../integration/v1-out';
 import { isUniqueViolation } from './db';
+import { staleRollupsForPayment } from './metric-rollups';
 import type { Database, OrdersTable, ProductsTable } from './schema';
 import type { WebhookRepository } from './webhook.repository';
 
@@ -151,6 +152,7 @@ export class OrderRepository implements OrderLookup {
         updated_at: order.createdAt,
       })
       .execute();
+    await staleRollupsForPayment(this.db, order.shopId, order.paidAt); // issue #20 (MET-3)
   }
 
   async insertProduct(product: Product): Promise<void> {
@@ -270,6 +272,7 @@ export class OrderRepository implements OrderLookup {
             .values({ shop_id: order.shopId, id: order.id, logistics: '[]', ...orderRow(full, now) })
             .execute();
           await this.orderEvent(trx, 'order.created', full);
+          await staleRollupsForPayment(trx, order.shopId, full.paidAt); // issue #20 (MET-3)
           return { outcome: 'created' as const, order: full };
         }
         const before = toOrder(row);
@@ -284,6 +287,10 @@ export class OrderRepository implements OrderLookup {
           .execute();
         const written = { ...after, updatedAt: now };
         await this.orderEvent(trx, 'order.updated', written);
+        // Issue #20 (MET-3): a payment made, moved, withdrawn or given to another buyer.
+        if (before.paidAt !== after.paidAt || before.buyerId !== after.buyerId)
+          for (const paidAt of new Set([before.paidAt, after.paidAt]))
+            await staleRollupsForPayment(trx, order.shopId, paidAt);
         return { outcome: 'updated' as const, order: written };
       }),
     );

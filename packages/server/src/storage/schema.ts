@@ -298,6 +298,22 @@ export interface MetricResponsesTable {
   count: number;
   sum_ms: number;
 }
+/** Issue #20: a closed day's trend counts (null figures or basis: not counted, or stale). */
+export interface MetricRangeDaysTable {
+  shop_id: string;
+  day: string;
+  version: number;
+  basis: string | null;
+  day_start: number;
+  day_end: number;
+  attribution_end: number;
+  consultations: number | null;
+  inquiries: number | null;
+  replied: number | null;
+  converted: number | null;
+  responses: number | null;
+  response_ms: number | null;
+}
 export interface ConversationRatingsTable {
   conversation_id: string;
   shop_id: string;
@@ -455,6 +471,7 @@ export interface Database {
   metric_buyer_days: MetricBuyerDaysTable;
   metric_timings: MetricTimingsTable;
   metric_responses: MetricResponsesTable;
+  metric_range_days: MetricRangeDaysTable;
   conversation_ratings: ConversationRatingsTable;
   quality_reviews: QualityReviewsTable;
   timers: TimersTable;

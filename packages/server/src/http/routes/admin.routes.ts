@@ -34,6 +34,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       if (text) await ctx.compliance.screenShopText(me.shop.id, text, field, by);
     }
     const shop = await storage.shops.updateShop(me.shop.id, patch);
+    // The metric roll-ups are kept per local day: another time zone recounts them (in the background).
+    if (shop.timeZone !== me.shop.timeZone)
+      ctx.metrics.rebuild(shop.id).catch((error) => req.log.error({ err: error }, 'metrics rebuild failed'));
     // The bot quotes the shop's name and service hours ({{shop.serviceHours}}, BOT-5).
     await ctx.faq.settingsChanged(shop.id, await storage.shops.findBotSettings(shop.id), shop);
     return { shop: publicShop(shop) };

@@ -87,9 +87,13 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const settings = validateMetricsSettings(req.body);
     const before = await storage.metrics.settings(me.shop.id);
     await storage.metrics.saveSettings(me.shop.id, settings);
-    // The stored roll-ups know which message was each buyer's first inside the window: a new
-    // window needs them recomputed (in the background; the figures catch up when it is done).
-    const rebuilding = before.windowStart !== settings.windowStart || before.windowEnd !== settings.windowEnd;
+    // The stored roll-ups know which message was each buyer's first inside the window, and which
+    // reply answered it (a holding line or not): a new window or holding rule needs them recomputed
+    // (in the background; the figures catch up when it is done).
+    const rebuilding =
+      before.windowStart !== settings.windowStart ||
+      before.windowEnd !== settings.windowEnd ||
+      before.holdingLinesCount !== settings.holdingLinesCount;
     if (rebuilding)
       metrics.rebuild(me.shop.id).catch((error) => req.log.error({ err: error }, 'metrics rebuild failed'));
     return { settings, rebuilding };
