@@ -9,6 +9,7 @@ import {
   ChatService,
   ComplianceGuard,
   createChecker,
+  RoutingService,
   DAY,
   isNewCustomerPriority,
   PROFILE_ORDER_WINDOW_DAYS,
@@ -202,20 +203,15 @@ export async function createServer(
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
   const clustered = config.REDIS_URL !== undefined;
   const shopLock = clustered ? new PgAdvisoryLock(config.DATABASE_URL) : undefined;
-  const chat = new ChatService({
+  // RT-1 … RT-10: routing conversations to agents, under the shop's lock.
+  const routing = new RoutingService({
     ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
-    compliance,
-    // SPAM-1: reporting an advertiser puts them on the shop's block list; the undo takes them off.
-    blockList: shopBlockList(storage, faq),
-    proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
-      storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
     conversations: storage.conversations,
     agents: storage.agents,
-    orders: storage.orders,
+    store: storage.routing,
     events,
     clock,
     ids: randomIds,
-    routing: storage.routing,
     // RT-9: a lingering slot's release is a durable timer (one node fires it, a restart keeps it).
     scheduleRebalance: async (shopId, at) => {
       await scheduler.schedule({
@@ -227,6 +223,20 @@ export async function createServer(
     },
     // BOT-5: the shop's service hours, in what a buyer waiting for nobody is told.
     serviceHours: async (shopId) => (await storage.shops.findShop(shopId))?.serviceHours ?? '',
+  });
+  const chat = new ChatService({
+    routing,
+    compliance,
+    // SPAM-1: reporting an advertiser puts them on the shop's block list; the undo takes them off.
+    blockList: shopBlockList(storage, faq),
+    proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
+      storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
+    conversations: storage.conversations,
+    agents: storage.agents,
+    orders: storage.orders,
+    events,
+    clock,
+    ids: randomIds,
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';
@@ -267,6 +277,7 @@ export async function createServer(
   });
   const bot = new BotService({
     chat,
+    routing,
     faqFor: (shopId) => faq.faqFor(shopId),
     ordersOf: recentOrders,
     ids: randomIds,
@@ -303,7 +314,7 @@ export async function createServer(
     pollMs: config.TIMER_POLL_MS,
     handlers: {
       'routing.release': async (timer) => {
-        if (timer.shopId) await chat.rebalance(timer.shopId as ShopId);
+        if (timer.shopId) await routing.rebalance(timer.shopId as ShopId);
       },
       // Issue #19 (CMP-4): a promise's at-risk time and due time.
       [PROMISE_TIMER_KIND]: (timer): Promise<void> => promiseWatch.onTimer(timer),
@@ -320,7 +331,7 @@ export async function createServer(
         const unrouted = new Set(await storage.routing.shopsWithUnrouted());
         for (const shopId of await storage.shops.listShopIds())
           if (unrouted.has(shopId) || (await storage.routing.settings(shopId)).lingerMinutes > 0)
-            await chat.rebalance(shopId);
+            await routing.rebalance(shopId);
         return { repeatAt: clock.now() + 60_000 };
       },
       // Issue #19 (AS-2): a case's deadline, a step the connector did not confirm, an alert.
@@ -378,9 +389,9 @@ export async function createServer(
         {
           statusOf: async (shopId, agentId) => (await storage.agents.findAgent(shopId, agentId))?.status,
           setStatus: async (shopId, agentId, status) => {
-            await chat.setAgentStatus(shopId, agentId, status);
+            await routing.setAgentStatus(shopId, agentId, status);
           },
-          arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
+          arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
         },
         config.REDIS_PREFIX,
       )
@@ -389,8 +400,8 @@ export async function createServer(
   const localPresence = redis
     ? undefined
     : new LocalPresence(config.PRESENCE_EXPIRY_SECONDS * 1000, {
-        arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
-        leave: (shopId, agentId) => chat.agentLeft(shopId, agentId),
+        arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
+        leave: (shopId, agentId) => routing.agentLeft(shopId, agentId),
       });
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
@@ -400,9 +411,9 @@ export async function createServer(
     effects: {
       accessChanged: async (id, change) => disconnectAccount(id, change),
       releaseAgent: async (shopId, id) => {
-        await chat.releaseAgent(shopId, id);
+        await routing.releaseAgent(shopId, id);
       },
-      rebalance: (shopId) => chat.rebalance(shopId),
+      rebalance: (shopId) => routing.rebalance(shopId),
     },
     clock,
     ids: randomIds,
@@ -460,6 +471,7 @@ export async function createServer(
     presence: (presence ?? localPresence)!,
     storage,
     chat,
+    routing,
     team,
     bot,
     faq,
@@ -658,7 +670,7 @@ export async function createServer(
     localPresence?.adopt(notOffline);
     await presence?.adopt(notOffline);
     // A restart loses no routing: conversations left unrouted or lingering are settled at boot.
-    for (const shopId of await storage.shops.listShopIds()) await chat.rebalance(shopId);
+    for (const shopId of await storage.shops.listShopIds()) await routing.rebalance(shopId);
     // CMP-4: an open promise whose timers a node died before setting gets them now.
     await promiseWatch.rearm();
     scheduler.start();
@@ -704,7 +716,7 @@ export async function createServer(
       await Promise.race([presence?.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
       await localPresence?.stop();
       await nodeClaim?.release();
-      chat.dispose();
+      routing.dispose();
       detach();
       // Any socket still here leaves with a transport close (its client reconnects elsewhere).
       // Not io.close(): it waits for the HTTP server to end every connection, nginx's idle

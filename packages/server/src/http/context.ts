@@ -4,6 +4,7 @@ import type {
   ChatService,
   Clock,
   ComplianceGuard,
+  RoutingService,
   ShopId,
   TeamService,
 } from '@xiaoer/core';
@@ -23,6 +24,8 @@ export interface AppContext {
   config: Config;
   storage: Storage;
   chat: ChatService;
+  /** RT-1 … RT-10: routing conversations to agents, agents' status, the queue, transfers. */
+  routing: RoutingService;
   /** TEAM-1, TEAM-4: shops, owners, agents and their access. */
   team: TeamService;
   bot: BotService;

@@ -495,7 +495,7 @@ async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId
   try {
     const open = await ctx.storage.conversations.findOpenByBuyer(shopId, buyerId);
     if (open?.status !== 'queued') return;
-    const mine = (await ctx.chat.queueOf(shopId)).find((w) => w.conversationId === open.id);
+    const mine = (await ctx.routing.queueOf(shopId)).find((w) => w.conversationId === open.id);
     if (mine)
       socket.emit('queue:position', {
         conversationId: mine.conversationId,

@@ -53,7 +53,7 @@ export const actorOf = (ctx: AgentContext) => ({
 
 /** The workbench's conversation routes. */
 export async function conversationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, chat } = ctx;
+  const { storage, clock, chat, routing } = ctx;
   /** TEAM-4: the agent in the shop of the conversation the route names. */
   const inConversationShop = (req: FastifyRequest) =>
     requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
@@ -171,7 +171,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   app.post('/api/conversations/:conversationId/take-over', async (req) => {
     const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
-    const c = await chat.takeOver(me.shop.id, actorOf(me), conversationId as ConversationId);
+    const c = await routing.takeOver(me.shop.id, actorOf(me), conversationId as ConversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
@@ -179,7 +179,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = await inConversationShop(req);
     const { conversationId } = parse(conversationParams, req.params);
     const to = parse(transferSchema, req.body);
-    const c = await chat.transferConversation(
+    const c = await routing.transferConversation(
       me.shop.id,
       actorOf(me),
       conversationId as ConversationId,

@@ -9,7 +9,7 @@ import { actorOf, presentConversation } from './conversation.routes';
 
 /** Routing (RT-1 … RT-10): the shop's settings, the live queue, pulling and manual assignment. */
 export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, chat } = ctx;
+  const { storage, clock, routing } = ctx;
 
   app.get('/api/admin/routing', async (req) => {
     const me = await requireAdmin(storage, req, clock.now());
@@ -24,14 +24,14 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const settings = validateRoutingSettings(input, new Set(agents.map((a) => a.id)));
     await storage.shops.saveRoutingSettings(me.shop.id, settings);
     // New groups, a shorter linger or an offline list can free room: drain at once.
-    await chat.rebalance(me.shop.id);
+    await routing.rebalance(me.shop.id);
     return { settings };
   });
 
   // The live queue: every agent sees it (non-routing accounts pull from it, RT-6); admins assign.
   app.get('/api/queue', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
-    const waiting = await chat.queueOf(me.shop.id);
+    const waiting = await routing.queueOf(me.shop.id);
     const conversations = await Promise.all(
       waiting.map(async (w) => {
         const c = await storage.conversations.findConversation(me.shop.id, w.conversationId);
@@ -46,7 +46,7 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
   // RT-6: take the next queued conversation (new customers first, then the longest waiting).
   app.post('/api/queue/pull', async (req) => {
     const me = await requireAgent(storage, req, clock.now());
-    const c = await chat.pullNext(me.shop.id, actorOf(me));
+    const c = await routing.pullNext(me.shop.id, actorOf(me));
     return { conversation: c ? await presentConversation(storage, me.shop.id, c, me.agent.role) : null };
   });
 
@@ -56,7 +56,7 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const me = await requireAgentForConversation(storage, req, clock.now(), param(req, 'conversationId'));
     const { conversationId } = parse(conversationParams, req.params);
     const { toAgentId } = parse(assignSchema, req.body);
-    const c = await chat.assignConversation(
+    const c = await routing.assignConversation(
       me.shop.id,
       actorOf(me),
       conversationId as ConversationId,
