@@ -6,6 +6,7 @@ import {
   FakeClock,
   randomIds,
   RoutingService,
+  silentLogger,
   type Agent,
   type ChatEvent,
   type ShopId,
@@ -40,6 +41,7 @@ for (const engine of testDatabases) {
         events: sink,
         clock,
         ids: randomIds,
+        logger: silentLogger,
       });
       const chat = new ChatService({
         conversations: storage.conversations,

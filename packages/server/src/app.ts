@@ -30,13 +30,15 @@ import { ShopModels } from './bot/model-provider';
 import { FaqCache } from './bot/faq-cache';
 import { hashPassword } from './auth/password';
 import { passwordProblem } from './auth/password-strength';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { Config } from './config';
 import { EventBus } from './events/event-bus';
+import { createPino, pinoLogger } from './logging/pino-logger';
+import type { DestinationStream } from 'pino';
 import type { AppContext } from './http/context';
 import { toErrorResponse } from './http/errors';
 import { OriginGuard, originCheck } from './http/origin';
@@ -131,7 +133,8 @@ async function resolveSecret(config: Config, storage: Storage): Promise<string> 
 /** Composes storage, the core services, HTTP routes and the Socket.IO gateway (the composition root). */
 export async function createServer(
   config: Config,
-  options: { storage?: Storage; clock?: Clock } = {},
+  /** `logTo`: where the node's log lines go (default stdout; tests read them). */
+  options: { storage?: Storage; clock?: Clock; logTo?: DestinationStream } = {},
 ): Promise<XiaoerServer> {
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
   // Issue #13: whether the demo shop is served (its page, logins and widget).
@@ -142,7 +145,10 @@ export async function createServer(
     id: config.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     draining: false,
   };
-  const events = new EventBus();
+  // One logger for the node (LOG_LEVEL; every line names the node): Fastify's, the services'.
+  const pino = createPino({ level: config.LOG_LEVEL, node: node.id }, options.logTo);
+  const log = pinoLogger(pino);
+  const events = new EventBus(log);
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
   if (redis) {
@@ -164,15 +170,16 @@ export async function createServer(
         config.REDIS_PREFIX,
         node.id,
         config.PRESENCE_EXPIRY_SECONDS * 1000,
+        log,
       ).catch((error: unknown) => {
         redis.disconnect();
         throw error;
       })
     : undefined;
-  const peers = redis ? new RedisPeerBus(redis, config.REDIS_PREFIX) : undefined;
-  const faq = new FaqCache(storage, peers);
+  const peers = redis ? new RedisPeerBus(redis, log, config.REDIS_PREFIX) : undefined;
+  const faq = new FaqCache(storage, log, peers);
   // Issue #15: each shop's optional model provider (nothing is called unless the shop sets one).
-  const models = new ShopModels(storage, faq, () => clock.now());
+  const models = new ShopModels(storage, faq, log, () => clock.now());
   await faq.listen();
   const recentOrders = (
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
@@ -182,7 +189,7 @@ export async function createServer(
   // compiled once per settings. The buyer's orders of the last 90 days are never taken for phone
   // or bank-card numbers.
   const imageCodeReader = new ImageCodeReader();
-  const complianceReader = complianceModel().reader;
+  const complianceReader = complianceModel(log).reader;
   const compliance = new ComplianceGuard({
     store: storage.compliance,
     // Issue #17: the lexicons and the statistical layer (trained on the corpus once per process).
@@ -212,6 +219,7 @@ export async function createServer(
     events,
     clock,
     ids: randomIds,
+    logger: log,
     // RT-9: a lingering slot's release is a durable timer (one node fires it, a restart keeps it).
     scheduleRebalance: async (shopId, at) => {
       await scheduler.schedule({
@@ -295,7 +303,7 @@ export async function createServer(
       .catch((error) => console.error('bot turn failed', error));
   });
   // Issue #15: a summary for the person a conversation goes to (when the shop's model is set so).
-  const summaries = new TransferSummaries(storage, models, events, () => clock.now());
+  const summaries = new TransferSummaries(storage, models, events, () => clock.now(), log);
   events.subscribe((event) => void summaries.onEvent(event));
   // MET-1 … MET-6: roll-ups follow every message (MET-5 alerts: a durable timer, below).
   const metrics = new MetricsService(
@@ -308,6 +316,7 @@ export async function createServer(
   });
   // Durable timers (ARCHITECTURE.md): any node sets them, worker nodes fire them, once.
   const scheduler = new TimerScheduler({
+    logger: log,
     timers: storage.timers,
     clock,
     nodeId: node.id,
@@ -393,16 +402,21 @@ export async function createServer(
           },
           arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
         },
+        log,
         config.REDIS_PREFIX,
       )
     : undefined;
   // One node: presence in this process, with the same grace.
   const localPresence = redis
     ? undefined
-    : new LocalPresence(config.PRESENCE_EXPIRY_SECONDS * 1000, {
-        arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
-        leave: (shopId, agentId) => routing.agentLeft(shopId, agentId),
-      });
+    : new LocalPresence(
+        config.PRESENCE_EXPIRY_SECONDS * 1000,
+        {
+          arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
+          leave: (shopId, agentId) => routing.agentLeft(shopId, agentId),
+        },
+        log,
+      );
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
   let disconnectAccount: (id: string, change: string) => void = () => undefined;
@@ -424,6 +438,7 @@ export async function createServer(
   // Issue #16: the outbox's deliveries go out from worker nodes; a node that queued some says so
   // (to itself, or in cluster mode to the workers) so they go now rather than at the next poll.
   const dispatcher = new WebhookDispatcher({
+    logger: log,
     webhooks: storage.webhooks,
     clock,
     nodeId: node.id,
@@ -455,6 +470,7 @@ export async function createServer(
     ids: randomIds,
     kickWebhooks: () => webhookKick.kick(),
     timerSet: (at) => scheduler.wakeFor(at),
+    logger: log,
   });
   events.subscribe((event) => {
     if (event.type === 'message.created' || event.type === 'conversation.updated') webhookKick.kick();
@@ -467,6 +483,7 @@ export async function createServer(
   const ctx: AppContext = {
     config,
     node,
+    logger: log,
     ...(peers ? { peers } : {}),
     presence: (presence ?? localPresence)!,
     storage,
@@ -495,7 +512,8 @@ export async function createServer(
   };
 
   const app = Fastify({
-    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    // The node's pino (its level and `node` field), seen by routes as Fastify's base logger.
+    loggerInstance: pino as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,
   });

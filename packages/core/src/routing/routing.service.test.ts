@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Agent } from '../agents/agent.types';
 import type { ChatEvent } from '../conversations/conversation.events';
 import type { AgentDirectory, ConversationStore } from '../conversations/conversation.ports';
-import { FakeClock, type AgentId, type ShopId } from '../kernel';
+import { FakeClock, MemoryLogger, type AgentId, type ShopId } from '../kernel';
 import type { RoutingSnapshot, RoutingStore } from './routing.ports';
 import { RoutingService, type RoutingDeps } from './routing.service';
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './routing.types';
@@ -52,6 +52,7 @@ function shopWith(over: Partial<RoutingSettings>, snapshot: Partial<RoutingSnaps
     events: { publish: (e) => events.push(e) },
     clock,
     ids: { next: () => 'id' },
+    logger: new MemoryLogger(),
   };
   return { deps, events };
 }
@@ -93,12 +94,14 @@ describe('routing service', () => {
     assert.deepEqual(scheduled, [endedAt + 20 * MIN]);
   });
 
-  it('RT-9 a release that could not be scheduled is tried again at the next step', async () => {
+  it('RT-9 a release that could not be scheduled is logged with its shop and tried again at the next step', async () => {
     const endedAt = T0 - 5 * MIN;
     const { deps } = shopWith({ lingerMinutes: 20 }, { lingering: [{ agentId: 'a1', endedAt }] });
     const tries: number[] = [];
+    const logger = new MemoryLogger();
     const routing = new RoutingService({
       ...deps,
+      logger,
       scheduleRebalance: async (_shop, at) => {
         tries.push(at);
         if (tries.length === 1) throw new Error('the timer store is away');
@@ -108,5 +111,9 @@ describe('routing service', () => {
     await routing.rebalance(SHOP);
     await routing.rebalance(SHOP);
     assert.deepEqual(tries, [endedAt + 20 * MIN, endedAt + 20 * MIN]);
+    assert.deepEqual(
+      logger.lines.map((l) => [l.level, l.fields.shop, (l.fields.err as Error).message]),
+      [['error', SHOP, 'the timer store is away']],
+    );
   });
 });

@@ -7,6 +7,7 @@ import {
   type Clock,
   type ConversationId,
   type IdGenerator,
+  type Logger,
   type ShopId,
 } from '../kernel';
 import type { Agent, AgentStatus } from '../agents/agent.types';
@@ -42,6 +43,8 @@ export interface RoutingDeps {
   scheduleRebalance?: (shopId: ShopId, at: number) => Promise<void>;
   /** BOT-5: the shop's service hours, told to a buyer who waits while nobody is here. */
   serviceHours?: (shopId: ShopId) => Promise<string>;
+  /** Where a linger release that could not be scheduled or failed is told. */
+  logger: Logger;
 }
 
 /** A queued conversation with its place and estimated wait (null: no estimate). */
@@ -504,8 +507,9 @@ export class RoutingService {
       try {
         await this.deps.scheduleRebalance(shopId, at);
       } catch (error) {
+        // Forgotten, so the next step tries again (the minute sweep is the last resort).
         due.delete(at);
-        console.error('linger release not scheduled', error);
+        this.deps.logger.error('RT-9 linger release not scheduled', { shop: shopId, at, err: error });
       }
       return;
     }
@@ -513,7 +517,9 @@ export class RoutingService {
       () => {
         this.timers.delete(timer);
         due.delete(at);
-        this.rebalance(shopId).catch((error) => console.error('linger release failed', error));
+        this.rebalance(shopId).catch((error: unknown) =>
+          this.deps.logger.error('RT-9 linger release failed', { shop: shopId, at, err: error }),
+        );
       },
       Math.max(0, at - now),
     );

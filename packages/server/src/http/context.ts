@@ -4,6 +4,7 @@ import type {
   ChatService,
   Clock,
   ComplianceGuard,
+  Logger,
   RoutingService,
   ShopId,
   TeamService,
@@ -48,6 +49,8 @@ export interface AppContext {
    */
   webhooks: { kick(): void };
   clock: Clock;
+  /** The node's logger (LOG_LEVEL; every line names the node): `child({ shop })` for a shop's lines. */
+  logger: Logger;
   /** Signs buyer tokens. */
   secret: string;
   /** What /ready checks: the database, and Redis in cluster mode. */
