@@ -31,7 +31,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, type Clock } from '@xiaoer/core';
+import { FakeClock, silentLogger, type Clock } from '@xiaoer/core';
 import { TimerScheduler, type TimerHandler } from '../../packages/server/src/jobs/scheduler';
 import { openStorage, type DurableTimer, type Storage } from '../../packages/server/src/storage';
 import { fmt, printTable, quantile } from '../lib/stats';
@@ -184,6 +184,7 @@ async function drive(
       return opts.plain
         ? new PlainScan(storage, clock, counted)
         : new TimerScheduler({
+            logger: silentLogger,
             timers: storage.timers,
             clock,
             nodeId: `node-${n}`,

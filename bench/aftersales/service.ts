@@ -19,6 +19,7 @@ import {
   applyAftersalesEvent,
   DEFAULT_AFTERSALES_SETTINGS,
   FakeClock,
+  silentLogger,
   randomIds,
   type AftersalesCase,
   type ShopId,
@@ -128,6 +129,7 @@ async function drive(dir: string, name: string, service: boolean, backlog: boole
     const lateness: number[] = [];
     const memory = new Map(cases.map((c) => [c.id, c]));
     const real = new AftersalesService({
+      logger: silentLogger,
       storage,
       clock,
       ids: randomIds,
@@ -146,6 +148,7 @@ async function drive(dir: string, name: string, service: boolean, backlog: boole
       );
     };
     const scheduler = new TimerScheduler({
+      logger: silentLogger,
       timers: storage.timers,
       clock,
       nodeId: 'bench',

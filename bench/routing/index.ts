@@ -250,7 +250,7 @@ async function serverRun() {
       [...perBuyer.values()].filter((n) => n > 1).length +
       (open.length - new Set(open.map((c) => c.id)).size);
     // Drain: end assigned conversations one by one; each freed slot takes the head of the queue.
-    const queue = (await server.ctx.chat.queueOf(shop)).map((w) => w.conversationId);
+    const queue = (await server.ctx.routing.queueOf(shop)).map((w) => w.conversationId);
     let inOrder = 0;
     const held = open.filter((c) => c.status === 'assigned');
     for (let i = 0; i < queue.length && i < held.length; i++) {

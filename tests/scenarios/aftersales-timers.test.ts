@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FakeClock } from '@xiaoer/core';
+import { FakeClock, silentLogger } from '@xiaoer/core';
 import { TimerScheduler } from '../../packages/server/src/jobs/scheduler';
 import type { Storage } from '../../packages/server/src/storage';
 import { AftersalesMonth, DAY, DEADLINE_KIND, HOUR, driveMonth } from '../../bench/aftersales/month';
@@ -33,6 +33,7 @@ for (const engine of testDatabases) {
       const nodes = [0, 1].map((n) => {
         const handler = m.handler(clock, (t) => storage.timers.schedule(t, clock.now()));
         return new TimerScheduler({
+          logger: silentLogger,
           timers: storage.timers,
           clock,
           nodeId: `node-${n}`,

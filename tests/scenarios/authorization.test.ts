@@ -337,7 +337,7 @@ for (const engine of testDatabases) {
       });
       const conversation = sent.conversation;
       if (conversation.agentId !== agentId)
-        await t.server.ctx.chat.assignConversation(
+        await t.server.ctx.routing.assignConversation(
           shopA,
           { type: 'agent', agentId: ownerId, isAdmin: true },
           conversation.id,
@@ -380,7 +380,7 @@ for (const engine of testDatabases) {
         return { fresh: c.id, freshBuyer: buyerId };
       }
       await t.storage.conversations.createOrGetOpen(c);
-      await t.server.ctx.chat.assignConversation(
+      await t.server.ctx.routing.assignConversation(
         shopA,
         { type: 'agent', agentId: ownerId, isAdmin: true },
         c.id as ConversationId,

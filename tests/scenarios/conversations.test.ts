@@ -5,6 +5,8 @@ import {
   DomainError,
   FakeClock,
   randomIds,
+  RoutingService,
+  silentLogger,
   type Agent,
   type ChatEvent,
   type ShopId,
@@ -31,16 +33,26 @@ for (const engine of testDatabases) {
         agents.push(await makeAgent(storage, shopId, { createdAt: i, ...f }));
       const events: ChatEvent[] = [];
       const clock = new FakeClock();
+      const sink = { publish: (e: ChatEvent) => events.push(e) };
+      const routing = new RoutingService({
+        conversations: storage.conversations,
+        agents: storage.agents,
+        store: storage.routing,
+        events: sink,
+        clock,
+        ids: randomIds,
+        logger: silentLogger,
+      });
       const chat = new ChatService({
         conversations: storage.conversations,
         agents: storage.agents,
         orders: storage.orders,
-        events: { publish: (e) => events.push(e) },
+        events: sink,
         clock,
         ids: randomIds,
-        routing: storage.routing,
+        routing,
       });
-      return { storage, shopId, agents, chat, events, clock };
+      return { storage, shopId, agents, chat, routing, events, clock };
     }
 
     async function buyerSays(s: Storage, chat: ChatService, shopId: ShopId, text = '你好') {
@@ -95,12 +107,13 @@ for (const engine of testDatabases) {
         shopId,
         agents,
         chat,
+        routing,
       } = await setup([{ status: 'offline' }, { status: 'hung_up' }]);
       const c = await buyerSays(s, chat, shopId);
       assert.equal(c.status, 'queued');
-      await chat.setAgentStatus(shopId, agents[1]!.id, 'hung_up');
+      await routing.setAgentStatus(shopId, agents[1]!.id, 'hung_up');
       assert.equal((await s.conversations.findConversation(shopId, c.id))?.status, 'queued');
-      await chat.setAgentStatus(shopId, agents[0]!.id, 'online');
+      await routing.setAgentStatus(shopId, agents[0]!.id, 'online');
       const after = await s.conversations.findConversation(shopId, c.id);
       assert.equal(after?.agentId, agents[0]!.id);
     });
@@ -117,6 +130,7 @@ for (const engine of testDatabases) {
         shopId,
         agents,
         chat,
+        routing,
         events,
       } = await setup([{ maxConcurrent: 5 }, { maxConcurrent: 1 }, { role: 'admin', takesRouting: false }]);
       const [a, b, admin] = agents as [Agent, Agent, Agent];
@@ -128,11 +142,11 @@ for (const engine of testDatabases) {
       assert.equal(onA.length, 2);
       const asA = { type: 'agent' as const, agentId: a.id, isAdmin: false };
       await assert.rejects(
-        chat.transferConversation(shopId, asA, onA[0]!.id, { agentId: b.id }),
+        routing.transferConversation(shopId, asA, onA[0]!.id, { agentId: b.id }),
         (e: DomainError) => e.code === 'agent_unavailable',
       );
       const asAdmin = { type: 'agent' as const, agentId: admin.id, isAdmin: true };
-      const moved = await chat.transferConversation(shopId, asAdmin, onA[0]!.id, { agentId: b.id });
+      const moved = await routing.transferConversation(shopId, asAdmin, onA[0]!.id, { agentId: b.id });
       assert.equal(moved.agentId, b.id);
       assert.ok(events.some((e) => e.type === 'conversation.updated' && e.previousAgentId === a.id));
       await assert.rejects(

@@ -275,7 +275,7 @@ for (const engine of testDatabases) {
       return c;
     };
     const assignInB = (id: ConversationId, to: AgentId) =>
-      t.server.ctx.chat.assignConversation(
+      t.server.ctx.routing.assignConversation(
         shopB,
         { type: 'agent', agentId: ownerBId, isAdmin: true },
         id,

@@ -259,7 +259,7 @@ for (const engine of testDatabases) {
       });
       assert.equal(open.length, 200);
       assert.equal(new Set(sent.map((c) => c.id)).size, 200, 'one conversation per buyer');
-      const queued = (await chat().queueOf(SHOP)).map((w) => w.conversationId);
+      const queued = (await t.server.ctx.routing.queueOf(SHOP)).map((w) => w.conversationId);
       assert.equal(queued.length, 180);
       // Free one slot at a time: the longest waiting goes first, every time.
       for (let i = 0; i < 10; i++) {

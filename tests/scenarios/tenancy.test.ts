@@ -126,7 +126,7 @@ for (const engine of testDatabases) {
 
     /** The shop's owner gives a conversation to an agent of the shop (RT-10). */
     const assign = async (shop: ShopName, id: ConversationId, to: AgentId) =>
-      t.server.ctx.chat.assignConversation(
+      t.server.ctx.routing.assignConversation(
         shops[shop].id,
         { type: 'agent', agentId: shops[shop].owner, isAdmin: true },
         id,
@@ -477,7 +477,7 @@ for (const engine of testDatabases) {
       ] as const) {
         // An admin moves it away: the push to the agent who lost it.
         const taken = await heldWithPhone(shop);
-        await t.server.ctx.chat.transferConversation(
+        await t.server.ctx.routing.transferConversation(
           shops[shop].id,
           { type: 'agent', agentId: shops[shop].owner, isAdmin: true },
           taken.id,

@@ -3,6 +3,7 @@ import {
   ChatService,
   ComplianceGuard,
   createChecker,
+  RoutingService,
   DAY,
   isNewCustomerPriority,
   PROFILE_ORDER_WINDOW_DAYS,
@@ -31,6 +32,8 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Server } from 'socket.io';
 import type { Config } from './config';
 import { EventBus } from './events/event-bus';
+import { createPino, pinoLogger } from './logging/pino-logger';
+import type { DestinationStream } from 'pino';
 import type { AppContext } from './http/context';
 import { createHttpApp } from './http/http-app';
 import { adminRoutes } from './http/routes/admin.routes';
@@ -99,7 +102,8 @@ export interface XiaoerServer {
 /** Composes storage, the core services, HTTP routes and the Socket.IO gateway (the composition root). */
 export async function createServer(
   config: Config,
-  options: { storage?: Storage; clock?: Clock } = {},
+  /** `logTo`: where the node's log lines go (default stdout; tests read them). */
+  options: { storage?: Storage; clock?: Clock; logTo?: DestinationStream } = {},
 ): Promise<XiaoerServer> {
   const storage = options.storage ?? (await openStorage(config.DATABASE_URL));
   // Issue #13: whether the demo shop is served (its page, logins and widget).
@@ -110,9 +114,12 @@ export async function createServer(
     id: config.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     draining: false,
   };
-  const events = new EventBus();
+  // One logger for the node (LOG_LEVEL; every line names the node): Fastify's, the services'.
+  const pino = createPino({ level: config.LOG_LEVEL, node: node.id }, options.logTo);
+  const log = pinoLogger(pino);
+  const events = new EventBus(log);
   // Cluster mode: Redis (Socket.IO streams, and pub/sub between nodes for cache edits).
-  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, log) : undefined;
   // No two running nodes share a name (their timer claims and presence beats would mix).
   const nodeClaim = redis
     ? await NodeClaim.acquire(
@@ -120,15 +127,16 @@ export async function createServer(
         config.REDIS_PREFIX,
         node.id,
         config.PRESENCE_EXPIRY_SECONDS * 1000,
+        log,
       ).catch((error: unknown) => {
         redis.disconnect();
         throw error;
       })
     : undefined;
-  const peers = redis ? new RedisPeerBus(redis, config.REDIS_PREFIX) : undefined;
-  const faq = new FaqCache(storage, peers);
+  const peers = redis ? new RedisPeerBus(redis, log, config.REDIS_PREFIX) : undefined;
+  const faq = new FaqCache(storage, log, peers);
   // Issue #15: each shop's optional model provider (nothing is called unless the shop sets one).
-  const models = new ShopModels(storage, faq, () => clock.now());
+  const models = new ShopModels(storage, faq, log, () => clock.now());
   await faq.listen();
   const recentOrders = (
     shopId: Parameters<typeof storage.orders.listBuyerOrders>[0],
@@ -138,7 +146,7 @@ export async function createServer(
   // compiled once per settings. The buyer's orders of the last 90 days are never taken for phone
   // or bank-card numbers.
   const imageCodeReader = new ImageCodeReader();
-  const complianceReader = complianceModel().reader;
+  const complianceReader = complianceModel(log).reader;
   const compliance = new ComplianceGuard({
     store: storage.compliance,
     // Issue #17: the lexicons and the statistical layer (trained on the corpus once per process).
@@ -153,26 +161,22 @@ export async function createServer(
     secondOpinion: models.secondOpinion,
     // Issue #19 (CMP-4): a recorded promise is checked against what happens (below).
     promisesRecorded: (promises) =>
-      promiseWatch.recorded(promises).catch((error) => console.error('CMP-4 promise check failed', error)),
+      promiseWatch.recorded(promises).catch((err) => log.error('CMP-4 promise check failed', { err })),
   });
   // Cluster mode (issue #7): a shop's routing steps and metric updates are serialized across
   // nodes by a PostgreSQL advisory lock; Socket.IO events cross nodes through Redis streams.
   const clustered = config.REDIS_URL !== undefined;
   const shopLock = clustered ? new PgAdvisoryLock(config.DATABASE_URL) : undefined;
-  const chat = new ChatService({
+  // RT-1 … RT-10: routing conversations to agents, under the shop's lock.
+  const routing = new RoutingService({
     ...(shopLock ? { lock: { run: (shopId, fn) => shopLock.run(`routing:${shopId}`, fn) } } : {}),
-    compliance,
-    // SPAM-1: reporting an advertiser puts them on the shop's block list; the undo takes them off.
-    blockList: shopBlockList(storage, faq),
-    proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
-      storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
     conversations: storage.conversations,
     agents: storage.agents,
-    orders: storage.orders,
+    store: storage.routing,
     events,
     clock,
     ids: randomIds,
-    routing: storage.routing,
+    logger: log,
     // RT-9: a lingering slot's release is a durable timer (one node fires it, a restart keeps it).
     scheduleRebalance: async (shopId, at) => {
       await scheduler.schedule({
@@ -184,6 +188,20 @@ export async function createServer(
     },
     // BOT-5: the shop's service hours, in what a buyer waiting for nobody is told.
     serviceHours: async (shopId) => (await storage.shops.findShop(shopId))?.serviceHours ?? '',
+  });
+  const chat = new ChatService({
+    routing,
+    compliance,
+    // SPAM-1: reporting an advertiser puts them on the shop's block list; the undo takes them off.
+    blockList: shopBlockList(storage, faq),
+    proactiveLog: (shopId, buyerId, agentId, conversationId, at) =>
+      storage.compliance.recordProactive(shopId, buyerId, agentId, conversationId, at),
+    conversations: storage.conversations,
+    agents: storage.agents,
+    orders: storage.orders,
+    events,
+    clock,
+    ids: randomIds,
     // BOT-1: the bot answers first when the shop has it on; RT-7: new customers skip it.
     openingStatus: async (shopId, buyerId) => {
       if (!(await faq.faqFor(shopId))) return 'queued';
@@ -194,6 +212,7 @@ export async function createServer(
   chat.setSpamJudge(spamJudge({ storage, faq, clock }));
   const bot = new BotService({
     chat,
+    routing,
     faqFor: (shopId) => faq.faqFor(shopId),
     ordersOf: recentOrders,
     ids: randomIds,
@@ -208,10 +227,10 @@ export async function createServer(
       return;
     bot
       .onBuyerMessage(event.conversation, event.message)
-      .catch((error) => console.error('bot turn failed', error));
+      .catch((err) => log.error('bot turn failed', { shop: event.conversation.shopId, err }));
   });
   // Issue #15: a summary for the person a conversation goes to (when the shop's model is set so).
-  const summaries = new TransferSummaries(storage, models, events, () => clock.now());
+  const summaries = new TransferSummaries(storage, models, events, () => clock.now(), log);
   events.subscribe((event) => void summaries.onEvent(event));
   // MET-1 … MET-6: roll-ups follow every message (MET-5 alerts: a durable timer, below).
   const metrics = new MetricsService(
@@ -220,7 +239,7 @@ export async function createServer(
     shopLock ? { run: (shopId, fn) => shopLock.run(`metrics:${shopId}`, fn) } : undefined,
   );
   events.subscribe((event) => {
-    metrics.ingest(event).catch((error) => console.error('metrics ingest failed', error));
+    metrics.ingest(event).catch((err) => log.error('metrics ingest failed', { err }));
   });
   // Issue #19 (CMP-4): promises checked against the order's data and its after-sales cases; the
   // shop's admins hear of one at risk (still avoidable) or broken, on the workbench and the console.
@@ -247,20 +266,25 @@ export async function createServer(
         {
           statusOf: async (shopId, agentId) => (await storage.agents.findAgent(shopId, agentId))?.status,
           setStatus: async (shopId, agentId, status) => {
-            await chat.setAgentStatus(shopId, agentId, status);
+            await routing.setAgentStatus(shopId, agentId, status);
           },
-          arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
+          arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
         },
+        log,
         config.REDIS_PREFIX,
       )
     : undefined;
   // One node: presence in this process, with the same grace.
   const localPresence = redis
     ? undefined
-    : new LocalPresence(config.PRESENCE_EXPIRY_SECONDS * 1000, {
-        arrive: (shopId, agentId) => chat.agentArrived(shopId, agentId),
-        leave: (shopId, agentId) => chat.agentLeft(shopId, agentId),
-      });
+    : new LocalPresence(
+        config.PRESENCE_EXPIRY_SECONDS * 1000,
+        {
+          arrive: (shopId, agentId) => routing.agentArrived(shopId, agentId),
+          leave: (shopId, agentId) => routing.agentLeft(shopId, agentId),
+        },
+        log,
+      );
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
   let disconnectAccount: (id: string, change: string) => void = () => undefined;
@@ -269,9 +293,9 @@ export async function createServer(
     effects: {
       accessChanged: async (id, change) => disconnectAccount(id, change),
       releaseAgent: async (shopId, id) => {
-        await chat.releaseAgent(shopId, id);
+        await routing.releaseAgent(shopId, id);
       },
-      rebalance: (shopId) => chat.rebalance(shopId),
+      rebalance: (shopId) => routing.rebalance(shopId),
     },
     clock,
     ids: randomIds,
@@ -282,6 +306,7 @@ export async function createServer(
   // Issue #16: the outbox's deliveries go out from worker nodes; a node that queued some says so
   // (to itself, or in cluster mode to the workers) so they go now rather than at the next poll.
   const dispatcher = new WebhookDispatcher({
+    logger: log,
     webhooks: storage.webhooks,
     clock,
     nodeId: node.id,
@@ -306,9 +331,11 @@ export async function createServer(
     ids: randomIds,
     kickWebhooks: () => webhookKick.kick(),
     timerSet: (at) => scheduler.wakeFor(at),
+    logger: log,
   });
   // Durable timers (ARCHITECTURE.md): any node sets them, worker nodes fire them, once.
   const scheduler = new TimerScheduler({
+    logger: log,
     timers: storage.timers,
     clock,
     nodeId: node.id,
@@ -316,7 +343,7 @@ export async function createServer(
     handlers: timerHandlers({
       storage,
       clock,
-      chat,
+      routing,
       metrics,
       aftersales,
       promises: promiseWatch,
@@ -334,10 +361,12 @@ export async function createServer(
   const ctx: AppContext = {
     config,
     node,
+    logger: log,
     ...(peers ? { peers } : {}),
     presence: (presence ?? localPresence)!,
     storage,
     chat,
+    routing,
     team,
     bot,
     faq,
@@ -357,7 +386,7 @@ export async function createServer(
     buyerMessageLimiter: new RateLimiterMemory({ points: config.BUYER_MESSAGES_PER_10S, duration: 10 }),
   };
 
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, pino);
 
   await healthRoutes(app, ctx);
   // A node without the web role answers only /health, /ready and (with ws) Socket.IO.
@@ -407,7 +436,7 @@ export async function createServer(
     if (change.moved)
       promiseWatch
         .orderWritten(change.record.shopId, change.record.case.orderId)
-        .catch((error) => console.error('promise check failed', error));
+        .catch((err) => log.error('promise check failed', { shop: change.record.shopId, err }));
     pushes.caseChanged(change);
   });
   aftersales.onAlert(pushes.caseAlert);
@@ -417,7 +446,7 @@ export async function createServer(
     await startWorker({
       storage,
       clock,
-      chat,
+      routing,
       promises: promiseWatch,
       scheduler,
       dispatcher,
@@ -449,7 +478,7 @@ export async function createServer(
           presence,
           localPresence,
           nodeClaim,
-          chat,
+          routing,
           detachGateway: detach,
           metrics,
           peers,

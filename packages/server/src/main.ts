@@ -61,12 +61,15 @@ export async function main(argv: string[]): Promise<void> {
       closing = true;
       // Whatever hangs, the process is gone within 30 s (an orchestrator's kill comes later).
       setTimeout(() => {
-        console.error('xiaoer: shutdown took over 30 s, exiting');
+        server.ctx.logger.error('shutdown took over 30 s, exiting');
         process.exit(1);
       }, 30_000).unref();
       server.close().then(
         () => process.exit(0),
-        () => process.exit(1),
+        (error: unknown) => {
+          server.ctx.logger.error('shutdown failed', { err: error });
+          process.exit(1);
+        },
       );
     });
   }

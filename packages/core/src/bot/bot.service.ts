@@ -1,4 +1,5 @@
 import type { ChatService } from '../conversations/conversation.service';
+import type { RoutingService } from '../routing/routing.service';
 import type { Conversation, Message } from '../conversations/conversation.types';
 import { DomainError, KeyedMutex, type BuyerId, type ShopId } from '../kernel';
 import type { Order } from '../orders/order.types';
@@ -24,6 +25,8 @@ export interface ShopFaq {
 /** What the bot needs from the world. */
 export interface BotDeps {
   chat: ChatService;
+  /** BOT-5: whether anyone could take the buyer now (RT-5, RT-8). */
+  routing: Pick<RoutingService, 'hasAgentAvailable'>;
   /** The shop's FAQ and settings; undefined when the bot is off. */
   faqFor(shopId: ShopId): Promise<ShopFaq | undefined>;
   /** The buyer's recent orders, newest first (BOT-4). */
@@ -314,8 +317,8 @@ export class BotService {
    * routing tells the buyer they wait, their place and when people are back (BUYER_LINES).
    */
   private async handOff(conversation: Conversation, line: string, _faq: ShopFaq | undefined): Promise<void> {
-    const { chat } = this.deps;
-    if (await chat.hasAgentAvailable(conversation.shopId))
+    const { chat, routing } = this.deps;
+    if (await routing.hasAgentAvailable(conversation.shopId))
       await unlessBlocked(
         chat.sendBotMessage(conversation.shopId, conversation.id, `bot-${this.deps.ids.next()}`, {
           kind: 'text',

@@ -1,8 +1,6 @@
 import type { AgentId, BuyerId, ConversationId, ShopId } from '../kernel';
 import type { Agent, AgentStatus } from '../agents/agent.types';
 import type { Order } from '../orders/order.types';
-import type { QueuedConversation } from '../routing/router';
-import type { RouteStatus, RoutingSettings } from '../routing/routing.types';
 import type { Conversation, ConversationStatus, Message, MessageDraft } from './conversation.types';
 
 /** Fields of a conversation a use case may change. */
@@ -80,40 +78,4 @@ export interface AgentDirectory {
 /** Orders, to send as cards. */
 export interface OrderLookup {
   findOrder(shopId: ShopId, id: string): Promise<Order | undefined>;
-}
-
-/** What the routing engine starts from, read under the shop's lock (RT-4, RT-9). */
-export interface RoutingSnapshot {
-  /** Open conversations held by agents. */
-  assigned: { conversationId: string; buyerId: string; agentId: string }[];
-  /** Routed queued conversations, oldest first. */
-  queued: QueuedConversation[];
-  /** Queued conversations not routed yet (just opened or handed off), oldest first. */
-  unrouted: { conversationId: string; buyerId: string }[];
-  /** RT-9: conversations ended since the linger window began, with their agents. */
-  lingering: { agentId: string; endedAt: number }[];
-}
-
-/** What routing reads besides agents (RT-1, RT-3, RT-7, RT-9). Every method takes the shop first. */
-export interface RoutingStore {
-  settings(shopId: ShopId): Promise<RoutingSettings>;
-  snapshot(shopId: ShopId, endedSince: number): Promise<RoutingSnapshot>;
-  /**
-   * RT-1: the human agent the buyer last talked to since `since` (a conversation an agent held,
-   * other than `exceptConversation`, by its last message), RT-3: the buyer's latest order status,
-   * RT-7: whether the buyer is a new customer.
-   */
-  buyerFacts(
-    shopId: ShopId,
-    buyerId: BuyerId,
-    exceptConversation: ConversationId,
-    since: number,
-    now: number,
-  ): Promise<{
-    orderStatus: RouteStatus;
-    newCustomer: boolean;
-    recentAgent: { agentId: string; at: number } | null;
-  }>;
-  /** Conversations ended since a time, and by how many agents (the queue's pace, for wait estimates). */
-  countEndedSince(shopId: ShopId, since: number): Promise<{ ends: number; agents: number }>;
 }

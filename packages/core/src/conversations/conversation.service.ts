@@ -2,7 +2,6 @@ import type { ComplianceGuard } from '../compliance/compliance.guard';
 import {
   DomainError,
   invalid,
-  KeyedMutex,
   notFound,
   type AgentId,
   type BuyerId,
@@ -12,12 +11,10 @@ import {
   type ShopId,
 } from '../kernel';
 import type { Agent, AgentStatus } from '../agents/agent.types';
-import { Router } from '../routing/router';
-import type { RouteDecision, RoutingAgent } from '../routing/routing.types';
-import { estimateWaitMinutes } from '../routing/wait-estimate';
-import { BUYER_LINES } from './buyer-lines';
+import type { RoutingService } from '../routing/routing.service';
+import { getConversation, getVisibleConversation } from './conversation.access';
 import type { EventSink } from './conversation.events';
-import type { AgentDirectory, ConversationStore, OrderLookup, RoutingStore } from './conversation.ports';
+import type { AgentDirectory, ConversationStore, OrderLookup } from './conversation.ports';
 import {
   MAX_CLIENT_ID_LENGTH,
   MAX_TEXT_LENGTH,
@@ -27,6 +24,7 @@ import {
   type MessageContent,
   type MessageDraft,
 } from './conversation.types';
+import { appendSystemMessage } from './system-message';
 
 /** What the conversation service needs from the world. */
 export interface ChatDeps {
@@ -36,18 +34,11 @@ export interface ChatDeps {
   events: EventSink;
   clock: Clock;
   ids: IdGenerator;
-  /** What routing reads (RT-1 … RT-9). */
-  routing: RoutingStore;
   /**
-   * Serializes a shop's routing steps so caps hold and nothing is assigned twice (RT-4). Default:
-   * an in-process lock (one node); a cluster passes a lock every node honours.
+   * RT-1 … RT-10: assigning, queueing and moving conversations. Its shop lock is the one every
+   * step that must not race routing runs under.
    */
-  lock?: { run<T>(shopId: ShopId, fn: () => Promise<T>): Promise<T> };
-  /**
-   * RT-9: arranges for `rebalance(shopId)` to run at `at` (a lingering slot's release). Default: a
-   * process timer; the server passes a durable timer that survives restarts and fires on one node.
-   */
-  scheduleRebalance?: (shopId: ShopId, at: number) => Promise<void>;
+  routing: RoutingService;
   /**
    * How a new conversation starts: with the bot (BOT-1) or straight in the queue (bot off, or
    * RT-7 new-customer priority). Default: the queue.
@@ -68,8 +59,6 @@ export interface ChatDeps {
    * warnings, logs both) and records checkable promises (CMP-4). Default: no checks.
    */
   compliance?: ComplianceGuard;
-  /** BOT-5: the shop's service hours, told to a buyer who waits while nobody is here. */
-  serviceHours?: (shopId: ShopId) => Promise<string>;
   /**
    * SPAM-1: the shop's block list (buyers whose conversations go straight to suspected spam), as
    * reporting an advertiser and its undo change it. Default: none (reports only set aside).
@@ -98,19 +87,6 @@ export type SendableContent = Exclude<MessageContent, { kind: 'system' }>;
 
 /** The largest page of messages one sync returns. */
 export const SYNC_PAGE_LIMIT = 200;
-
-/** The routing engine's view of an agent. */
-export function toRoutingAgent(agent: Agent): RoutingAgent {
-  // A disabled agent keeps their history but takes nothing.
-  const disabled = agent.disabledAt !== null;
-  return {
-    id: agent.id,
-    status: disabled ? 'offline' : agent.status,
-    cap: agent.maxConcurrent,
-    routing: agent.takesRouting && !disabled,
-    owner: agent.role === 'owner' && !disabled,
-  };
-}
 
 /** A conversation just opened: nothing said yet, nothing read; `fields` sets how it starts. */
 export function newConversation(
@@ -149,22 +125,12 @@ export function newConversation(
   };
 }
 
-/** Conversations, messages, and routing them to agents (RT-1 … RT-10). */
+/**
+ * Conversations and their messages: sending, syncing, reading, ending, spam; routing them to agents
+ * is the RoutingService's (RT-1 … RT-10), called where a conversation's life needs a routing step.
+ */
 export class ChatService {
-  private readonly shopLock: NonNullable<ChatDeps['lock']>;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  /** Linger releases already scheduled, per shop (one timer per due time). */
-  private readonly releases = new Map<ShopId, Set<number>>();
-
-  constructor(private readonly deps: ChatDeps) {
-    this.shopLock = deps.lock ?? new KeyedMutex();
-  }
-
-  /** Cancels pending timers (the process is shutting down; a restart settles lingering slots at boot). */
-  dispose(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
+  constructor(private readonly deps: ChatDeps) {}
 
   /** Sets the SPAM-1 judge (the composition root wires it once the shop's settings are reachable). */
   setSpamJudge(judge: NonNullable<ChatDeps['judgeSpam']>): void {
@@ -220,7 +186,7 @@ export class ChatService {
     conversation = await this.setAsideIfSpam(shopId, conversation, normalized);
     const result = await this.append(shopId, conversation.id, draft);
     if (opened && !result.duplicate && result.conversation.status === 'queued') {
-      result.conversation = await this.routeNow(shopId, result.conversation.id);
+      result.conversation = await this.deps.routing.routeQueued(shopId, result.conversation.id);
     }
     return this.setAsideHeldIfSpam(shopId, result, normalized);
   }
@@ -250,7 +216,8 @@ export class ChatService {
     // CMP-3: a QR code or barcode in an image is checked as text; a blocked image is never stored.
     if (guard && normalized.kind === 'image') await guard.screenImage(target, normalized.body.url);
     // An agent who writes into a bot conversation takes it over.
-    if (conversation.status === 'bot') conversation = await this.takeOver(shopId, actor, conversationId);
+    if (conversation.status === 'bot')
+      conversation = await this.deps.routing.takeOver(shopId, actor, conversationId);
     const sent = await this.append(shopId, conversationId, {
       ...normalized,
       clientId,
@@ -420,7 +387,7 @@ export class ChatService {
     const conversation = await this.getConversationFor(shopId, actor, conversationId);
     if (conversation.status === 'ended') return conversation;
     // RT-9: the slot frees in the same step (or after the shop's linger time) and the queue drains.
-    return this.routed(shopId, async () => {
+    return this.deps.routing.step(shopId, async () => {
       await this.appendSystem(shopId, conversationId, 'conversation_ended', '会话已结束');
       const ended = await this.deps.conversations.updateConversation(shopId, conversationId, {
         status: 'ended',
@@ -437,187 +404,9 @@ export class ChatService {
     });
   }
 
-  /**
-   * RT-10: hand a conversation to another agent (agents within the target's cap, admins beyond
-   * it; never to an offline agent) or to a group (its least-loaded agent with room, else its queue).
-   */
-  async transferConversation(
-    shopId: ShopId,
-    actor: Extract<Actor, { type: 'agent' }>,
-    conversationId: ConversationId,
-    to: { agentId: AgentId } | { groupId: string },
-  ): Promise<Conversation> {
-    const conversation = await this.getConversationFor(shopId, actor, conversationId);
-    if (conversation.status === 'ended') {
-      throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
-    }
-    if (conversation.status !== 'assigned' && conversation.status !== 'queued')
-      throw new DomainError(
-        'conflict',
-        'only a conversation with an agent or in the queue moves',
-        'conversationId',
-      );
-    return this.routed(shopId, async () => ({
-      result: conversationId,
-      step: (router, now) =>
-        'agentId' in to
-          ? router.transferToAgent(conversationId, to.agentId, { beyondCap: actor.isAdmin }, now)
-          : router.transferToGroup(conversationId, to.groupId, now),
-    })).then(() => this.mustFind(shopId, conversationId));
-  }
-
-  /** RT-10 / RT-6: an admin assigns a conversation (queued or held) to any agent not offline, beyond caps. */
-  async assignConversation(
-    shopId: ShopId,
-    actor: Extract<Actor, { type: 'agent' }>,
-    conversationId: ConversationId,
-    toAgentId: AgentId,
-  ): Promise<Conversation> {
-    if (!actor.isAdmin) throw new DomainError('forbidden', 'only admins assign conversations');
-    const current = await this.mustFind(shopId, conversationId);
-    if (current.status !== 'assigned' && current.status !== 'queued')
-      throw new DomainError(
-        'conflict',
-        'only a conversation with an agent or in the queue is assigned',
-        'conversationId',
-      );
-    await this.routed(shopId, async () => ({
-      result: undefined,
-      step: (router, now) =>
-        router.transferToAgent(conversationId, toAgentId, { beyondCap: true, reason: 'manual' }, now),
-    }));
-    return this.mustFind(shopId, conversationId);
-  }
-
-  /** RT-6: an agent (a non-routing account, say) pulls the next queued conversation; undefined when none waits. */
-  async pullNext(
-    shopId: ShopId,
-    actor: Extract<Actor, { type: 'agent' }>,
-  ): Promise<Conversation | undefined> {
-    let pulled: string | undefined;
-    await this.routed(shopId, async () => ({
-      result: undefined,
-      step: (router, now) => {
-        const d = router.pull(actor.agentId, now);
-        pulled = d?.conversationId;
-        return d ? [d] : [];
-      },
-    }));
-    return pulled ? this.mustFind(shopId, pulled as ConversationId) : undefined;
-  }
-
-  /**
-   * Releases due lingering slots, routes conversations that wait unrouted and drains the queue
-   * into any room there is: after an agent's cap or routing flag changes, the settings change, a
-   * linger time passes, or the process starts.
-   */
-  async rebalance(shopId: ShopId): Promise<void> {
-    await this.routed(shopId, async () => ({
-      result: undefined,
-      step: (router, now) => router.rebalance(now),
-    }));
-  }
-
-  /** Queued conversations with their places and estimated waits (the supervisors' live queue, the buyer's place). */
-  async queueOf(shopId: ShopId): Promise<
-    {
-      conversationId: ConversationId;
-      buyerId: BuyerId;
-      queue: string | null;
-      position: number;
-      etaMinutes: number | null;
-    }[]
-  > {
-    const now = this.deps.clock.now();
-    const settings = await this.deps.routing.settings(shopId);
-    const snapshot = await this.deps.routing.snapshot(shopId, now - settings.lingerMinutes * 60_000);
-    const router = new Router(settings, [], { queued: snapshot.queued });
-    return this.waiting(shopId, router, now);
-  }
-
-  /**
-   * RT-8: the agent's open conversations go back to routing (they were disabled or removed, or
-   * went offline where the shop wants their chats moved): each is routed like a new arrival —
-   * to another agent, or the queue — and the agent takes no new ones.
-   */
-  async releaseAgent(shopId: ShopId, agentId: AgentId): Promise<Conversation[]> {
-    return this.routed(shopId, async () => ({
-      result: await this.unassign(shopId, agentId),
-      step: (router, now) => router.rebalance(now),
-    }));
-  }
-
-  /** Puts the agent's assigned conversations back to be routed (inside a routing step). */
-  private async unassign(shopId: ShopId, agentId: AgentId): Promise<Conversation[]> {
-    const held = (await this.deps.conversations.listByStatus(shopId, 'assigned', 10_000)).filter(
-      (c) => c.agentId === agentId,
-    );
-    const released: Conversation[] = [];
-    for (const c of held) {
-      const queued = await this.deps.conversations.updateConversation(shopId, c.id, {
-        status: 'queued',
-        agentId: null,
-        queuedAt: null,
-        queueGroup: null,
-      });
-      this.deps.events.publish({
-        type: 'conversation.updated',
-        shopId,
-        conversation: queued,
-        previousAgentId: agentId,
-      });
-      released.push(queued);
-    }
-    return released;
-  }
-
-  /**
-   * RT-8: an agent's status changes; coming online takes queued conversations at once. Going
-   * offline, their chats stay theirs or go back to routing, as the shop's `offlineChats` says.
-   */
-  async setAgentStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<Agent> {
-    const agent = await this.routed(shopId, async () => {
-      const before = await this.deps.agents.findAgent(shopId, agentId);
-      const agent = await this.deps.agents.setAgentStatus(shopId, agentId, status);
-      if (status === 'offline' && before?.status !== 'offline') {
-        const settings = await this.deps.routing.settings(shopId);
-        if (settings.offlineChats === 'requeue') await this.unassign(shopId, agentId);
-      }
-      return { result: agent, step: (router, now) => router.rebalance(now) };
-    });
-    this.deps.events.publish({ type: 'agent.status', shopId, agentId, status });
-    return agent;
-  }
-
-  /**
-   * RT-8: the agent chose a status. It is theirs from now on; it takes effect while they are here
-   * (a workbench open), and they stay offline while they are not — nobody is given buyers unseen.
-   */
-  async chooseStatus(
-    shopId: ShopId,
-    agentId: AgentId,
-    status: AgentStatus,
-    present: boolean,
-  ): Promise<Agent> {
-    await this.deps.agents.setChosenStatus(shopId, agentId, status);
-    const agent = await this.deps.agents.findAgent(shopId, agentId);
-    if (!agent) throw notFound('agent', 'agentId');
-    const effective = present && agent.disabledAt === null ? status : 'offline';
-    return agent.status === effective ? agent : this.setAgentStatus(shopId, agentId, effective);
-  }
-
-  /** RT-8: the agent is here (a workbench connected): the status they chose is theirs again. */
-  async agentArrived(shopId: ShopId, agentId: AgentId): Promise<void> {
-    const agent = await this.deps.agents.findAgent(shopId, agentId);
-    if (!agent || agent.disabledAt !== null) return;
-    if (agent.status === 'offline' && agent.chosenStatus !== 'offline')
-      await this.setAgentStatus(shopId, agentId, agent.chosenStatus);
-  }
-
-  /** RT-8: the agent left (their last workbench closed past the grace, or they logged out): offline. */
-  async agentLeft(shopId: ShopId, agentId: AgentId): Promise<void> {
-    const agent = await this.deps.agents.findAgent(shopId, agentId);
-    if (agent && agent.status !== 'offline') await this.setAgentStatus(shopId, agentId, 'offline');
+  /** RT-8: an agent's status changes (RoutingService.setAgentStatus; kept here: tests and tools call it). */
+  setAgentStatus(shopId: ShopId, agentId: AgentId, status: AgentStatus): Promise<Agent> {
+    return this.deps.routing.setAgentStatus(shopId, agentId, status);
   }
 
   /** The bot's reply: a message like any other, marked as the bot's (it counts as the shop's reply). */
@@ -631,7 +420,7 @@ export class ChatService {
     // a rule was switched on, an order's details…). A block throws compliance_blocked, logged.
     const guard = this.deps.compliance;
     if (guard && content.kind === 'text') {
-      const conversation = await this.mustFind(shopId, conversationId);
+      const conversation = await getConversation(this.deps.conversations, shopId, conversationId);
       await guard.screenBot({ shopId, conversationId, buyerId: conversation.buyerId }, content.body.text);
     }
     return this.append(shopId, conversationId, { ...content, clientId, sender: 'bot', senderId: null });
@@ -640,7 +429,7 @@ export class ChatService {
   /** BOT-2/BOT-3: the bot passes the buyer to routing; returns the conversation assigned or queued. */
   async handOff(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
     // Under the shop's lock, from a fresh read: a conversation set aside as spam meanwhile stays so.
-    const queued = await this.shopLock.run(shopId, async () => {
+    const queued = await this.deps.routing.exclusive(shopId, async () => {
       const current = await this.deps.conversations.findConversation(shopId, conversationId);
       if (!current) throw notFound('conversation');
       if (current.status !== 'bot') return undefined;
@@ -650,65 +439,14 @@ export class ChatService {
         queuedAt: null,
       });
     });
-    if (!queued) return this.mustFind(shopId, conversationId);
+    if (!queued) return getConversation(this.deps.conversations, shopId, conversationId);
     this.deps.events.publish({
       type: 'conversation.updated',
       shopId,
       conversation: queued,
       previousAgentId: null,
     });
-    return this.routeNow(shopId, conversationId);
-  }
-
-  /**
-   * An agent takes over a conversation the bot holds, an admin also one the queue holds (at any
-   * time, beyond the cap: it is their choice).
-   */
-  async takeOver(
-    shopId: ShopId,
-    actor: Extract<Actor, { type: 'agent' }>,
-    conversationId: ConversationId,
-  ): Promise<Conversation> {
-    const updated = await this.shopLock.run(shopId, async () => {
-      const current = await this.deps.conversations.findConversation(shopId, conversationId);
-      if (!current) throw notFound('conversation');
-      if (current.status !== 'bot' && current.status !== 'queued') {
-        throw new DomainError(
-          'conflict',
-          'the conversation is not with the bot or in the queue',
-          'conversationId',
-        );
-      }
-      // Issue #14: taking over needs what reading needs — the bot's conversations are every
-      // agent's to see, a queued one only an admin's (agents pull the queue's head: RT-4, RT-6).
-      if (current.status === 'queued' && !actor.isAdmin)
-        throw new DomainError(
-          'conversation_not_yours',
-          'a queued conversation is pulled from the queue, or assigned by an admin',
-          'conversationId',
-        );
-      await this.deps.conversations.updateConversation(shopId, conversationId, {
-        status: 'assigned',
-        agentId: actor.agentId,
-        assignedAt: this.deps.clock.now(),
-        botMisses: 0,
-        assignReason: 'pulled',
-        queueGroup: null,
-      });
-      // BOT-3: the buyer is told who has them now.
-      const name = (await this.deps.agents.findAgent(shopId, actor.agentId))?.name ?? '';
-      const who = { agentId: actor.agentId, agentName: name };
-      return (
-        await this.appendSystem(shopId, conversationId, 'agent_joined', BUYER_LINES.agentJoined(name), who)
-      ).conversation;
-    });
-    this.deps.events.publish({
-      type: 'conversation.updated',
-      shopId,
-      conversation: updated,
-      previousAgentId: null,
-    });
-    return updated;
+    return this.deps.routing.routeQueued(shopId, conversationId);
   }
 
   /** SPAM-1: an agent puts a conversation back (misjudged): it goes to the queue and is assigned. */
@@ -731,7 +469,7 @@ export class ChatService {
       conversation: queued,
       previousAgentId: null,
     });
-    return this.routeNow(shopId, conversationId);
+    return this.deps.routing.routeQueued(shopId, conversationId);
   }
 
   /**
@@ -746,9 +484,9 @@ export class ChatService {
     conversationId: ConversationId,
   ): Promise<Conversation> {
     await this.getConversationFor(shopId, actor, conversationId);
-    return this.routed(shopId, async () => {
+    return this.deps.routing.step(shopId, async () => {
       // Under the shop's lock, from a fresh read: it may have been ended or moved meanwhile.
-      const current = await this.mustFind(shopId, conversationId);
+      const current = await getConversation(this.deps.conversations, shopId, conversationId);
       if (current.status === 'ended')
         throw new DomainError('conversation_ended', 'the conversation has ended', 'conversationId');
       if (current.status === 'spam')
@@ -789,8 +527,8 @@ export class ChatService {
     conversationId: ConversationId,
   ): Promise<Conversation> {
     await this.getConversationFor(shopId, actor, conversationId);
-    await this.routed(shopId, async () => {
-      const current = await this.mustFind(shopId, conversationId);
+    await this.deps.routing.step(shopId, async () => {
+      const current = await getConversation(this.deps.conversations, shopId, conversationId);
       if (current.status !== 'spam' || current.spamReason !== 'reported')
         throw new DomainError('conflict', 'the conversation is not set aside by a report', 'conversationId');
       if (!actor.isAdmin && current.reportedBy !== actor.agentId)
@@ -821,7 +559,7 @@ export class ChatService {
       });
       return { result: undefined, step: (router, now) => router.rebalance(now) };
     });
-    return this.mustFind(shopId, conversationId);
+    return getConversation(this.deps.conversations, shopId, conversationId);
   }
 
   /**
@@ -842,7 +580,7 @@ export class ChatService {
       true,
     );
     if (!reason) return result;
-    const aside = await this.routed(shopId, async () => {
+    const aside = await this.deps.routing.step(shopId, async () => {
       const aside = await this.deps.conversations.updateConversation(shopId, held.id, {
         status: 'spam',
         spamReason: reason,
@@ -870,8 +608,8 @@ export class ChatService {
     const reason = await this.deps.judgeSpam(shopId, conversation, text);
     if (!reason) return conversation;
     // Under the shop's lock, from a fresh read: the bot may have handed it to routing meanwhile.
-    const aside = await this.shopLock.run(shopId, async () => {
-      const current = await this.mustFind(shopId, conversation.id);
+    const aside = await this.deps.routing.exclusive(shopId, async () => {
+      const current = await getConversation(this.deps.conversations, shopId, conversation.id);
       if (current.status !== 'bot' && current.status !== 'queued') return undefined;
       return this.deps.conversations.updateConversation(shopId, conversation.id, {
         status: 'spam',
@@ -879,7 +617,7 @@ export class ChatService {
         agentId: null,
       });
     });
-    if (!aside) return this.mustFind(shopId, conversation.id);
+    if (!aside) return getConversation(this.deps.conversations, shopId, conversation.id);
     this.deps.events.publish({
       type: 'conversation.updated',
       shopId,
@@ -889,256 +627,19 @@ export class ChatService {
     return aside;
   }
 
-  /** Whether any agent could take a conversation now (BOT-5: otherwise the bot says when humans are back). */
-  async hasAgentAvailable(shopId: ShopId): Promise<boolean> {
-    const agents = (await this.deps.agents.listAgents(shopId)).filter((a) => a.disabledAt === null);
-    const settings = await this.deps.routing.settings(shopId);
-    const routing = agents.filter((a) => a.takesRouting && a.role !== 'owner');
-    if (routing.length === 0) return agents.some((a) => a.role === 'owner' && a.status === 'online'); // RT-8
-    if (routing.some((a) => a.status === 'online')) return true;
-    // RT-5: with everyone offline, the offline-routing list answers.
-    return (
-      routing.every((a) => a.status === 'offline') &&
-      routing.some((a) => settings.offlineRouting.includes(a.id))
-    );
-  }
-
   /** Records the bot's misses in a row (BOT-3). */
   async setBotMisses(shopId: ShopId, conversationId: ConversationId, misses: number): Promise<void> {
     await this.deps.conversations.updateConversation(shopId, conversationId, { botMisses: misses });
   }
 
   /** Gets a conversation the actor may see: the buyer's own, the agent's own, or any for admins. */
-  async getConversationFor(
+  getConversationFor(
     shopId: ShopId,
     actor: Actor,
     conversationId: ConversationId,
     options: { allowEnded?: boolean } = {},
   ): Promise<Conversation> {
-    const conversation = await this.deps.conversations.findConversation(shopId, conversationId);
-    if (!conversation) throw notFound('conversation', 'conversationId');
-    if (actor.type === 'buyer' && conversation.buyerId !== actor.buyerId)
-      throw notFound('conversation', 'conversationId');
-    // Every agent of the shop sees the bot's conversations (to take one over) and suspected spam.
-    if (
-      actor.type === 'agent' &&
-      !actor.isAdmin &&
-      conversation.agentId !== actor.agentId &&
-      conversation.status !== 'bot' &&
-      conversation.status !== 'spam'
-    ) {
-      // An ended conversation stays readable by whoever held it; a queued one only by admins.
-      if (!(
-        options.allowEnded &&
-        conversation.status === 'ended' &&
-        conversation.agentId === actor.agentId
-      )) {
-        throw new DomainError(
-          'conversation_not_yours',
-          'the conversation is held by another agent',
-          'conversationId',
-        );
-      }
-    }
-    return conversation;
-  }
-
-  private async mustFind(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
-    const c = await this.deps.conversations.findConversation(shopId, conversationId);
-    if (!c) throw notFound('conversation', 'conversationId');
-    return c;
-  }
-
-  /** Routes a conversation that just became queued (opened, handed off, released); returns it as stored after. */
-  private async routeNow(shopId: ShopId, conversationId: ConversationId): Promise<Conversation> {
-    await this.routed(shopId, async () => ({
-      result: undefined,
-      step: (router, now) => router.rebalance(now),
-    }));
-    return this.mustFind(shopId, conversationId);
-  }
-
-  /**
-   * One routing step under the shop's lock: `prepare` changes what it must (ends, status), then the
-   * engine starts from the stored state, routes any conversation waiting unrouted, runs the step,
-   * and its decisions are stored, all before the lock is released. Events go out after.
-   */
-  private async routed<T>(
-    shopId: ShopId,
-    prepare: () => Promise<{ result: T; step: (router: Router, now: number) => RouteDecision[] }>,
-  ): Promise<T> {
-    const { deps } = this;
-    const { result, changed, router, now } = await this.shopLock.run(shopId, async () => {
-      const { result, step } = await prepare();
-      const now = deps.clock.now();
-      const settings = await deps.routing.settings(shopId);
-      const linger = settings.lingerMinutes * 60_000;
-      const [agents, snapshot] = await Promise.all([
-        deps.agents.listAgents(shopId),
-        deps.routing.snapshot(shopId, now - linger),
-      ]);
-      const router = new Router(settings, agents.map(toRoutingAgent), {
-        assigned: snapshot.assigned,
-        queued: snapshot.queued,
-        lingering: snapshot.lingering.map((l) => ({ agentId: l.agentId, until: l.endedAt + linger })),
-      });
-      const previous = new Map(snapshot.assigned.map((a) => [a.conversationId, a.agentId]));
-      const decisions: RouteDecision[] = [];
-      for (const u of snapshot.unrouted) {
-        const facts = await deps.routing.buyerFacts(
-          shopId,
-          u.buyerId as BuyerId,
-          u.conversationId as ConversationId,
-          now - settings.returningBuyerHours * 3_600_000,
-          now,
-        );
-        decisions.push(
-          ...router.arrive(
-            {
-              conversationId: u.conversationId,
-              buyerId: u.buyerId,
-              orderStatus: facts.orderStatus,
-              newCustomer: facts.newCustomer,
-              recentAgent: facts.recentAgent,
-            },
-            now,
-          ),
-        );
-      }
-      decisions.push(...step(router, now));
-      const names = new Map(agents.map((a) => [a.id as string, a.name]));
-      const changed: { conversation: Conversation; previousAgentId: AgentId | null }[] = [];
-      const arrivals = new Set(snapshot.unrouted.map((u) => u.conversationId));
-      // Someone who will take the buyer is online (an owner who takes no chats is not, RT-8).
-      const live = agents.filter((a) => a.disabledAt === null);
-      const routed = live.filter((a) => a.takesRouting && a.role !== 'owner');
-      const available =
-        routed.length > 0
-          ? routed.some((a) => a.status === 'online')
-          : live.some((a) => a.role === 'owner' && a.status === 'online');
-      let hours: string | undefined;
-      const serviceHours = async () => (hours ??= (await deps.serviceHours?.(shopId)) ?? '');
-      // The last decision per conversation is what stands (a transfer that drained back, say).
-      const last = new Map(decisions.map((d) => [d.conversationId, d]));
-      for (const d of last.values()) {
-        const id = d.conversationId as ConversationId;
-        const before = (previous.get(d.conversationId) ?? null) as AgentId | null;
-        // BOT-3: the buyer is told who has them now, or that they wait, where and for whom.
-        if (!d.queued && d.agentId && before !== d.agentId) {
-          const who = { agentId: d.agentId, agentName: names.get(d.agentId) ?? '' };
-          if (d.reason === 'transfer' || d.reason === 'manual')
-            await this.appendSystem(
-              shopId,
-              id,
-              'conversation_transferred',
-              `会话已转接给 ${who.agentName}`,
-              who,
-            );
-          else if (d.reason === 'offline-list')
-            await this.appendSystem(
-              shopId,
-              id,
-              'agent_later',
-              BUYER_LINES.agentLater(who.agentName, await serviceHours()),
-              who,
-            );
-          else
-            await this.appendSystem(shopId, id, 'agent_joined', BUYER_LINES.agentJoined(who.agentName), who);
-        } else if (d.queued && arrivals.has(d.conversationId)) {
-          const position = d.position ?? 1;
-          await this.appendSystem(
-            shopId,
-            id,
-            'queued',
-            available
-              ? BUYER_LINES.queuedBusy(position)
-              : BUYER_LINES.queuedNobody(position, await serviceHours()),
-          );
-        }
-        const conversation = await deps.conversations.updateConversation(
-          shopId,
-          id,
-          d.queued
-            ? {
-                status: 'queued',
-                agentId: null,
-                assignReason: 'queue',
-                queueGroup: d.queue,
-                queuePriority: d.priority ?? false,
-                queuedAt: now,
-              }
-            : {
-                status: 'assigned',
-                agentId: d.agentId as AgentId,
-                assignedAt: now,
-                assignReason: d.reason,
-                queueGroup: null,
-                ...(before && before !== d.agentId ? { agentReadSeq: 0 } : {}),
-              },
-        );
-        changed.push({ conversation, previousAgentId: before });
-      }
-      return { result, changed, router, now };
-    });
-    for (const { conversation, previousAgentId } of changed)
-      this.deps.events.publish({ type: 'conversation.updated', shopId, conversation, previousAgentId });
-    if (changed.length > 0 || router.queueLength > 0)
-      this.deps.events.publish({
-        type: 'queue.updated',
-        shopId,
-        waiting: await this.waiting(shopId, router, now),
-      });
-    // Awaited: once the step's caller has its answer, the release is durable (a node killed
-    // right after still has it fired by another).
-    await this.scheduleRelease(shopId, router.nextRelease());
-    return result;
-  }
-
-  private async waiting(shopId: ShopId, router: Router, now: number) {
-    const positions = router.positions();
-    if (positions.size === 0) return [];
-    const ended = await this.deps.routing.countEndedSince(shopId, now - 3_600_000);
-    const pace = {
-      endsLastHour: ended.ends,
-      agentsLastHour: ended.agents,
-      agentsOnline: router.onlineAgents,
-    };
-    return [...positions].map(([conversationId, p]) => ({
-      conversationId: conversationId as ConversationId,
-      buyerId: router.buyerOf(conversationId) as BuyerId,
-      queue: p.queue,
-      position: p.position,
-      etaMinutes: estimateWaitMinutes(p.position, pace),
-    }));
-  }
-
-  /** RT-9: a timer at the next lingering slot's release rebalances the shop. */
-  private async scheduleRelease(shopId: ShopId, at: number | undefined): Promise<void> {
-    if (at === undefined) return;
-    let due = this.releases.get(shopId);
-    if (!due) this.releases.set(shopId, (due = new Set()));
-    if (due.has(at)) return;
-    const now = this.deps.clock.now();
-    for (const past of due) if (past < now) due.delete(past);
-    due.add(at);
-    if (this.deps.scheduleRebalance) {
-      try {
-        await this.deps.scheduleRebalance(shopId, at);
-      } catch (error) {
-        due.delete(at);
-        console.error('linger release not scheduled', error);
-      }
-      return;
-    }
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        due.delete(at);
-        this.rebalance(shopId).catch((error) => console.error('linger release failed', error));
-      },
-      Math.max(0, at - now),
-    );
-    this.timers.add(timer);
+    return getVisibleConversation(this.deps.conversations, shopId, actor, conversationId, options);
   }
 
   private async append(
@@ -1164,32 +665,14 @@ export class ChatService {
     return result;
   }
 
-  private async appendSystem(
+  private appendSystem(
     shopId: ShopId,
     conversationId: ConversationId,
     code: string,
     text: string,
     about?: { agentId: string; agentName: string },
   ) {
-    const result = await this.deps.conversations.appendMessage(
-      shopId,
-      conversationId,
-      {
-        kind: 'system',
-        body: { code, text, ...about },
-        clientId: `sys-${this.deps.ids.next()}`,
-        sender: 'system',
-        senderId: null,
-      },
-      this.deps.clock.now(),
-    );
-    this.deps.events.publish({
-      type: 'message.created',
-      shopId,
-      conversation: result.conversation,
-      message: result.message,
-    });
-    return result;
+    return appendSystemMessage(this.deps, shopId, conversationId, code, text, about);
   }
 }
 

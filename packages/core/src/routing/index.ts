@@ -3,3 +3,5 @@ export * from './load-pool';
 export * from './router';
 export * from './wait-estimate';
 export * from './simulate';
+export * from './routing.ports';
+export * from './routing.service';

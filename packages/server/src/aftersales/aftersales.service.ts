@@ -17,6 +17,7 @@ import {
   type AgentRole,
   type Clock,
   type IdGenerator,
+  type Logger,
   type ShopId,
   type WorkflowEvent,
   AFTERSALES_DECIDING_ROLES,
@@ -99,6 +100,8 @@ export class AftersalesService {
       kickWebhooks: () => void;
       /** A timer was set in a committed write: the scheduler wakes for it. */
       timerSet: (dueAt: number) => void;
+      /** Where a failed listener is told. */
+      logger: Logger;
     },
   ) {}
 
@@ -807,7 +810,11 @@ export class AftersalesService {
       try {
         listener(change);
       } catch (error) {
-        console.error('aftersales listener failed', error);
+        this.deps.logger.error('aftersales listener failed', {
+          shop: change.record.shopId,
+          case: change.record.case.id,
+          err: error,
+        });
       }
     }
   }

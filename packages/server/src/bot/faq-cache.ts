@@ -7,6 +7,7 @@ import {
   SynonymMap,
   type BotSettings,
   type FaqEntry,
+  type Logger,
   type ShopFaq,
   type ShopId,
 } from '@xiaoer/core';
@@ -25,6 +26,7 @@ export class FaqCache {
 
   constructor(
     private readonly storage: Storage,
+    private readonly logger: Logger,
     /** Cluster mode: the other nodes hear of each edit and update their own copies. */
     private readonly peers?: PeerBus,
   ) {}
@@ -36,7 +38,9 @@ export class FaqCache {
       // One shop's notices apply in the order they came, so an older re-read never lands last.
       void this.peerOrder
         .run(m.shopId, () => this.applyPeer(m))
-        .catch((error) => console.error('faq cache update from a peer failed', error));
+        .catch((error: unknown) =>
+          this.logger.error('faq cache update from a peer failed', { shop: m.shopId, err: error }),
+        );
     });
   }
 
@@ -55,7 +59,11 @@ export class FaqCache {
   }
 
   private tell(payload: { shopId: ShopId; upserted?: string[]; removed?: string; settings?: boolean }) {
-    void this.peers?.publish('faq', payload).catch((error) => console.error('faq peer notice failed', error));
+    void this.peers
+      ?.publish('faq', payload)
+      .catch((error: unknown) =>
+        this.logger.error('faq peer notice failed', { shop: payload.shopId, err: error }),
+      );
   }
 
   /** The shop's FAQ, or undefined when its bot is off. */

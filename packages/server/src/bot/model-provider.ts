@@ -7,11 +7,12 @@ import {
   type BotModel,
   type ChatTurn,
   type FaqEntry,
+  type Logger,
   type ModelSettings,
   type Order,
   type ShopId,
 } from '@xiaoer/core';
-import { complianceSecondOpinion } from '../compliance/second-opinion';
+import { complianceSecondOpinion, type SecondOpinionJudge } from '../compliance/second-opinion';
 import type { Storage } from '../storage';
 import type { FaqCache } from './faq-cache';
 
@@ -100,23 +101,27 @@ export class ShopModels implements BotModel {
   private readonly vectors = new Map<ShopId, Map<string, { hash: string; vector: number[] }>>();
   private readonly warned = new Map<ShopId, number>();
 
-  constructor(
-    private readonly storage: Storage,
-    private readonly faq: FaqCache,
-    private readonly now: () => number = Date.now,
-  ) {}
-
   /**
    * Issue #17: the compliance guard's second opinion on a warning it is unsure of, from the shop's
    * chat model (`judgeCompliance` switched on); the guard's own result when off or failing.
    */
-  readonly secondOpinion = complianceSecondOpinion(
-    {
-      settingsOf: (shopId) => this.settingsOf(shopId),
-      chat: (s, turns) => new OpenAiCompatible(s).chat(s.chatModel, turns),
-    },
-    () => this.now(),
-  );
+  readonly secondOpinion: SecondOpinionJudge;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly faq: FaqCache,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.secondOpinion = complianceSecondOpinion(
+      {
+        settingsOf: (shopId) => this.settingsOf(shopId),
+        chat: (s, turns) => new OpenAiCompatible(s).chat(s.chatModel, turns),
+      },
+      logger,
+      () => this.now(),
+    );
+  }
 
   /** After the console saved a shop's settings: read them again, and re-embed with a new model. */
   forget(shopId: ShopId): void {
@@ -136,7 +141,7 @@ export class ShopModels implements BotModel {
     const last = this.warned.get(shopId) ?? 0;
     if (this.now() - last < 60_000) return;
     this.warned.set(shopId, this.now());
-    console.warn(`model provider (${what}) failed for shop ${shopId}: ${(error as Error).message}`);
+    this.logger.warn(`model provider (${what}) failed`, { shop: shopId, reason: (error as Error).message });
   }
 
   async semantic(

@@ -1,4 +1,4 @@
-import type { ChatEvent, ConversationId, EventSink, ShopId } from '@xiaoer/core';
+import type { ChatEvent, ConversationId, EventSink, Logger, ShopId } from '@xiaoer/core';
 import type { Storage } from '../storage';
 import type { ShopModels } from './model-provider';
 
@@ -21,6 +21,7 @@ export class TransferSummaries {
     private readonly models: ShopModels,
     private readonly events: EventSink,
     private readonly now: () => number,
+    private readonly logger: Logger,
   ) {}
 
   /** Whether `event` hands a conversation to a person; if so summarises it (never throws). */
@@ -72,7 +73,11 @@ export class TransferSummaries {
         (await this.storage.conversations.findConversation(shopId, conversationId)) ?? conversation;
       this.events.publish({ type: 'conversation.summary', shopId, conversation: latest, summary });
     } catch (error) {
-      console.error('transfer summary failed', error);
+      this.logger.error('transfer summary failed', {
+        shop: shopId,
+        conversation: conversationId,
+        err: error,
+      });
     } finally {
       this.running.delete(key);
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@xiaoer/core';
 import type { Redis } from 'ioredis';
 
 /** What nodes tell each other besides Socket.IO traffic (cache invalidation). */
@@ -21,6 +22,7 @@ export class RedisPeerBus implements PeerBus {
 
   constructor(
     redis: Redis,
+    logger: Logger,
     private readonly prefix = 'xiaoer',
   ) {
     this.pub = redis.duplicate();
@@ -30,7 +32,7 @@ export class RedisPeerBus implements PeerBus {
         const { from, payload } = JSON.parse(raw) as { from: string; payload: unknown };
         if (from !== this.nodeId) this.handlers.get(channel)?.(payload);
       } catch (error) {
-        console.error('peer message dropped', error);
+        logger.error('peer message dropped', { channel, err: error });
       }
     });
   }

@@ -1,4 +1,4 @@
-import type { AgentId, ShopId } from '@xiaoer/core';
+import type { AgentId, Logger, ShopId } from '@xiaoer/core';
 
 /** What presence does to an agent of a shop: through the chat service, so RT-8 routing follows. */
 export interface ArrivalActions {
@@ -26,6 +26,7 @@ export class LocalPresence {
   constructor(
     private readonly graceMs: number,
     private readonly actions: ArrivalActions,
+    private readonly logger: Logger,
   ) {}
 
   /** Gives every agent not offline in the database the grace to connect (boot). */
@@ -80,8 +81,12 @@ export class LocalPresence {
     const timer = setTimeout(() => {
       this.leaving.delete(member);
       if (this.sockets.has(member)) return;
-      this.track(this.actions.leave(shopId, agentId)).catch((error) =>
-        console.error('presence: setting an agent offline failed', error),
+      this.track(this.actions.leave(shopId, agentId)).catch((error: unknown) =>
+        this.logger.error('presence: setting an agent offline failed', {
+          shop: shopId,
+          agent: agentId,
+          err: error,
+        }),
       );
     }, this.graceMs);
     timer.unref();

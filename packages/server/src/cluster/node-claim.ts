@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@xiaoer/core';
 import type { Redis } from 'ioredis';
 
 const REFRESH = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
@@ -26,6 +27,7 @@ export class NodeClaim {
     prefix: string,
     nodeId: string,
     ttlMs: number,
+    logger: Logger,
     waitMs = ttlMs + 2000,
   ): Promise<NodeClaim> {
     const key = `${prefix}:node:${nodeId}`;
@@ -37,7 +39,7 @@ export class NodeClaim {
         throw new Error(
           `NODE_ID "${nodeId}" is held by another running node: give every node its own NODE_ID (or leave it unset)`,
         );
-      if (!said) console.error(`NODE_ID "${nodeId}" is held (a previous run?): waiting up to ${waitMs} ms`);
+      if (!said) logger.warn(`NODE_ID "${nodeId}" is held (a previous run?): waiting up to ${waitMs} ms`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const claim = new NodeClaim(redis, key, token, ttlMs);
@@ -46,7 +48,7 @@ export class NodeClaim {
         claim.redis
           .eval(REFRESH, 1, key, token, String(ttlMs))
           .then((kept) => {
-            if (kept !== 1) console.error(`NODE_ID claim ${key} was taken by another node`);
+            if (kept !== 1) logger.error(`NODE_ID claim ${key} was taken by another node`);
           })
           .catch(() => undefined); // Redis away: ioredis says so; the claim is renewed when it is back
       },

@@ -1,4 +1,4 @@
-import type { AgentId, AgentStatus, ShopId } from '@xiaoer/core';
+import type { AgentId, AgentStatus, Logger, ShopId } from '@xiaoer/core';
 import type { Redis } from 'ioredis';
 
 /** What presence does to an agent: through the chat service, so RT-8 routing follows. */
@@ -35,6 +35,7 @@ export class RedisPresence {
     private readonly nodeId: string,
     private readonly expiryMs: number,
     private readonly actions: PresenceActions,
+    private readonly logger: Logger,
     private readonly prefix = 'xiaoer',
     private readonly now: () => number = Date.now,
   ) {}
@@ -112,7 +113,9 @@ export class RedisPresence {
       .zadd(this.all, now, `${member}|${this.nodeId}`)
       .zadd(this.agentKey(member), now, this.nodeId)
       .exec()
-      .catch((error) => console.error('presence on disconnect failed', error));
+      .catch((error: unknown) =>
+        this.logger.error('presence on disconnect failed', { shop: shopId, agent: agentId, err: error }),
+      );
   }
 
   /** Whether an agent has a live beat on any node. */
@@ -133,7 +136,7 @@ export class RedisPresence {
       const members = [...this.local.keys()];
       for (let i = 0; i < members.length; i += 500) await this.mark(members.slice(i, i + 500));
     } catch (error) {
-      console.error('presence heartbeat failed', error);
+      this.logger.error('presence heartbeat failed', { err: error });
     } finally {
       this.beating = false;
     }
@@ -163,12 +166,12 @@ export class RedisPresence {
           if (await this.reapOne(entry)) offline++;
         } catch (error) {
           // Put the beat back as it was: the next pass (here or on another worker) tries again.
-          console.error('presence reap of one agent failed', error);
+          this.logger.error('presence reap of one agent failed', { member: entry, err: error });
           await this.redis.zadd(this.all, score, entry).catch(() => undefined);
         }
       }
     } catch (error) {
-      console.error('presence reap failed', error);
+      this.logger.error('presence reap failed', { err: error });
     } finally {
       this.reaping = false;
     }

@@ -1,3 +1,4 @@
+import type { Logger } from '@xiaoer/core';
 import type { Redis } from 'ioredis';
 
 /**
@@ -5,15 +6,15 @@ import type { Redis } from 'ioredis';
  * reconnects on its own; an outage is said once, and its end once, rather than at every retry.
  * ioredis loads here, in cluster mode only (issue #20: a single node never pays its memory).
  */
-export async function connectRedis(url: string): Promise<Redis> {
+export async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new (await import('ioredis')).Redis(url, { maxRetriesPerRequest: null });
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) console.error(`redis unreachable, reconnecting: ${error.message}`);
+    if (!down) log.error('redis unreachable, reconnecting', { err: error });
     down = true;
   });
   redis.on('ready', () => {
-    if (down) console.error('redis reachable again');
+    if (down) log.warn('redis reachable again');
     down = false;
   });
   return redis;

@@ -1,4 +1,4 @@
-import type { ChatService } from '@xiaoer/core';
+import type { RoutingService } from '@xiaoer/core';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
@@ -31,7 +31,7 @@ export interface NodeParts {
   presence?: RedisPresence | undefined;
   localPresence?: LocalPresence | undefined;
   nodeClaim?: NodeClaim | undefined;
-  chat: ChatService;
+  routing: RoutingService;
   /** Takes the gateway off the event bus. */
   detachGateway: () => void;
   metrics: MetricsService;
@@ -63,7 +63,7 @@ export async function shutDownNode(parts: NodeParts, { drainMs }: { drainMs: num
   await within(parts.presence?.stop(), 2000);
   await parts.localPresence?.stop();
   await parts.nodeClaim?.release();
-  parts.chat.dispose();
+  parts.routing.dispose();
   parts.detachGateway();
   await closeSockets(io, { engine: parts.ws });
   await app.close();

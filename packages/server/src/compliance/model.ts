@@ -7,9 +7,11 @@ import {
   calibratedReader,
   canonical,
   LineClassifier,
+  silentLogger,
   type Calibration,
   type ComplianceReader,
   type CorpusLine,
+  type Logger,
 } from '@xiaoer/core';
 import { jiebaSegmenter } from '../bot/jieba.segmenter';
 
@@ -127,9 +129,10 @@ const MODEL_VERSION = 4;
  * The shipped layer, trained on the corpus once per process — or read back from the copy the
  * first process on this machine kept in the temp folder (training takes seconds; every server and
  * test process needs it). The copy is named by a hash of the corpus, the options and the version,
- * so a changed corpus is trained again; an unreadable copy is ignored and trained over.
+ * so a changed corpus is trained again; an unreadable copy is ignored and trained over. A copy
+ * that cannot be kept is told to `logger` (the next process trains again; nothing else is lost).
  */
-export function complianceModel(): ComplianceModel {
+export function complianceModel(logger: Pick<Logger, 'warn'> = silentLogger): ComplianceModel {
   if (trained) return trained;
   const lines = readComplianceCorpus();
   const key = createHash('sha256')
@@ -163,7 +166,7 @@ export function complianceModel(): ComplianceModel {
     renameSync(`${tmp}.bin`, `${file}.bin`);
     renameSync(`${tmp}.json`, `${file}.json`);
   } catch (error) {
-    console.warn(`compliance model not kept in ${tmpdir()}: ${(error as Error).message}`);
+    logger.warn(`compliance model not kept in ${tmpdir()}`, { reason: (error as Error).message });
   }
   return trained;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import {
   DEFAULT_MODEL_SETTINGS,
+  MemoryLogger,
   type ChatTurn,
   type CheckResult,
   type Finding,
@@ -45,15 +46,12 @@ function provider(settings: ModelSettings, reply: () => Promise<string>) {
 }
 
 describe('issue #17 the server’s second opinion', () => {
-  const warnings: string[] = [];
-  const realWarn = console.warn;
+  let logger = new MemoryLogger();
   beforeEach(() => {
-    warnings.length = 0;
-    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    logger = new MemoryLogger();
   });
-  afterEach(() => {
-    console.warn = realWarn;
-  });
+  const warnings = () =>
+    logger.lines.map((l) => `${l.level} ${l.message} ${String(l.fields.shop)}: ${String(l.fields.reason)}`);
 
   it('off unless enabled, with a base URL and a chat model, and judgeCompliance on', async () => {
     for (const off of [
@@ -64,14 +62,14 @@ describe('issue #17 the server’s second opinion', () => {
       { ...on, chatModel: '' },
     ]) {
       const p = provider(off, async () => '{"verdict":"block","rule":null,"reason":"x"}');
-      assert.equal(await complianceSecondOpinion(p)(SHOP, '肯定没问题', warnBand), warnBand);
+      assert.equal(await complianceSecondOpinion(p, logger)(SHOP, '肯定没问题', warnBand), warnBand);
       assert.equal(p.calls.length, 0);
     }
   });
 
   it('only the warn band is asked', async () => {
     const p = provider(on, async () => '{"verdict":"block","rule":null,"reason":"x"}');
-    const judge = complianceSecondOpinion(p);
+    const judge = complianceSecondOpinion(p, logger);
     const lexicon: CheckResult = {
       verdict: 'warn',
       findings: [{ ...unsure, id: 'adlaw.best', source: undefined }],
@@ -88,23 +86,24 @@ describe('issue #17 the server’s second opinion', () => {
   it('slower than the shop’s timeout, failing or malformed: the local result, logged once a minute', async () => {
     let t = 0;
     const slow = provider({ ...on, timeoutMs: 50 }, () => new Promise<string>(() => {}));
-    const judge = complianceSecondOpinion(slow, () => t);
+    const judge = complianceSecondOpinion(slow, logger, () => t);
     const started = Date.now();
     assert.equal(await judge(SHOP, '肯定没问题', warnBand), warnBand);
     assert.ok(Date.now() - started < 1_000, 'bounded by timeoutMs');
     assert.equal(await judge(SHOP, '肯定没问题', warnBand), warnBand);
-    assert.equal(warnings.length, 1, 'once per shop and minute');
-    assert.match(warnings[0]!, /compliance second opinion.*no answer within 50 ms/);
+    assert.equal(warnings().length, 1, 'once per shop and minute');
+    assert.match(warnings()[0]!, /^warn .*compliance second opinion.* shop-1: no answer within 50 ms/);
     t += 60_000;
     const malformed = provider(on, async () => '我觉得可以发');
-    const again = complianceSecondOpinion(malformed, () => t);
+    const again = complianceSecondOpinion(malformed, logger, () => t);
     assert.equal(await again(SHOP, '肯定没问题', warnBand), warnBand);
     const down = complianceSecondOpinion(
       provider(on, async () => Promise.reject(new Error('/chat/completions answered 500'))),
+      logger,
       () => t,
     );
     assert.equal(await down(SHOP, '肯定没问题', warnBand), warnBand);
-    assert.equal(warnings.length, 3);
-    assert.ok(!warnings[1]!.includes('可以发'), 'the reply is not logged');
+    assert.equal(warnings().length, 3);
+    assert.ok(!warnings()[1]!.includes('可以发'), 'the reply is not logged');
   });
 });

@@ -6,6 +6,7 @@ import {
   secondOpinionPrompt,
   type ChatTurn,
   type CheckResult,
+  type Logger,
   type ModelSettings,
   type ShopId,
 } from '@xiaoer/core';
@@ -43,6 +44,7 @@ export type SecondOpinionJudge = (shopId: ShopId, text: string, result: CheckRes
  */
 export function complianceSecondOpinion(
   provider: SecondOpinionProvider,
+  logger: Logger,
   now: () => number = Date.now,
 ): SecondOpinionJudge {
   const warned = new Map<ShopId, number>();
@@ -50,9 +52,11 @@ export function complianceSecondOpinion(
     const last = warned.get(shopId);
     if (last !== undefined && now() - last < 60_000) return;
     warned.set(shopId, now());
-    console.warn(
-      `model provider (compliance second opinion) failed for shop ${shopId}: ${(error as Error).message}`,
-    );
+    // The reason only: a malformed reply may quote the agent's text.
+    logger.warn('model provider (compliance second opinion) failed', {
+      shop: shopId,
+      reason: (error as Error).message,
+    });
   };
   return async (shopId, text, result) => {
     if (!isInWarnBand(result)) return result;

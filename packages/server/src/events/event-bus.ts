@@ -1,8 +1,10 @@
-import type { ChatEvent, EventSink } from '@xiaoer/core';
+import type { ChatEvent, EventSink, Logger } from '@xiaoer/core';
 
 /** In-process fan-out of domain events to subscribers (the WS gateway, later metrics and bots). */
 export class EventBus implements EventSink {
   private readonly listeners = new Set<(event: ChatEvent) => void>();
+
+  constructor(private readonly logger: Logger) {}
 
   publish(event: ChatEvent): void {
     for (const listener of this.listeners) {
@@ -10,7 +12,7 @@ export class EventBus implements EventSink {
         listener(event);
       } catch (error) {
         // One broken subscriber must not stop the others or the use case that published.
-        console.error('event listener failed', error);
+        this.logger.error('event listener failed', { shop: event.shopId, event: event.type, err: error });
       }
     }
   }

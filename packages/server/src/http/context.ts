@@ -4,6 +4,8 @@ import type {
   ChatService,
   Clock,
   ComplianceGuard,
+  Logger,
+  RoutingService,
   ShopId,
   TeamService,
 } from '@xiaoer/core';
@@ -23,6 +25,8 @@ export interface AppContext {
   config: Config;
   storage: Storage;
   chat: ChatService;
+  /** RT-1 … RT-10: routing conversations to agents, agents' status, the queue, transfers. */
+  routing: RoutingService;
   /** TEAM-1, TEAM-4: shops, owners, agents and their access. */
   team: TeamService;
   bot: BotService;
@@ -45,6 +49,8 @@ export interface AppContext {
    */
   webhooks: { kick(): void };
   clock: Clock;
+  /** The node's logger (LOG_LEVEL; every line names the node): `child({ shop })` for a shop's lines. */
+  logger: Logger;
   /** Signs buyer tokens. */
   secret: string;
   /** What /ready checks: the database, and Redis in cluster mode. */

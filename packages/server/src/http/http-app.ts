@@ -2,7 +2,8 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger as Pino } from 'pino';
 import type { Config } from '../config';
 import { toErrorResponse } from './errors';
 import { OriginGuard, originCheck } from './origin';
@@ -15,9 +16,10 @@ import { refuseInvalidText } from './text-guard';
  * text and origin checks, CORS for the widget, security headers, the per-IP rate limit, cookies
  * and multipart bodies, and `req.caller` for the routes' `auth(…)` preHandlers.
  */
-export async function createHttpApp(config: Config): Promise<FastifyInstance> {
+export async function createHttpApp(config: Config, pino: Pino): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    // The node's pino (its level and `node` field), seen by routes as Fastify's base logger.
+    loggerInstance: pino as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
     trustProxy: config.TRUST_PROXY,
   });

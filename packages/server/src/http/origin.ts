@@ -117,7 +117,8 @@ export class OriginGuard {
 
   constructor(
     config: Pick<Config, 'ALLOWED_ORIGINS' | 'PUBLIC_URL' | 'TRUST_PROXY'>,
-    private readonly warn: (message: string) => void = (m) => console.warn(m),
+    /** Where the one hint about a proxy this node does not trust is told (the node's logger). */
+    private readonly warn: (message: string) => void,
   ) {
     this.trust = compileTrust(config.TRUST_PROXY);
     this.configured = configuredOrigins(config);

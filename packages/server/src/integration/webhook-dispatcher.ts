@@ -3,7 +3,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isLoopbackHost, isPrivateAddress, nextWebhookAttempt, type Clock } from '@xiaoer/core';
+import { isLoopbackHost, isPrivateAddress, nextWebhookAttempt, type Clock, type Logger } from '@xiaoer/core';
 import type { WebhookDelivery, WebhookRepository } from '../storage/webhook.repository';
 
 /** `sha256=<hex HMAC-SHA256(secret, body)>`: the value of `X-Xiaoer-Signature`. */
@@ -110,6 +110,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Deliveries claimed (and sent at once, each to its own chain) per query. */
   batch?: number;
+  /** Where a failed pass is told. */
+  logger: Logger;
 }
 
 /**
@@ -156,7 +158,7 @@ export class WebhookDispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.ticking = this.runDue()
-      .catch((error) => console.error('webhook pass failed', error))
+      .catch((error: unknown) => this.opts.logger.error('webhook pass failed', { err: error }))
       .then(() => {
         this.ticking = undefined;
         if (!this.running) return;

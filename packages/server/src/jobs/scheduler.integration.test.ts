@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FakeClock } from '@xiaoer/core';
+import { FakeClock, MemoryLogger, silentLogger, type Logger } from '@xiaoer/core';
 import { freshPostgresUrl, testDatabases } from '../../../../tests/support/databases';
 import { openStorage, type DurableTimer, type Storage } from '../storage';
 import { TimerScheduler, type TimerHandler } from './scheduler';
@@ -16,8 +16,21 @@ for (const engine of testDatabases) {
     });
     after(() => storage.close());
 
-    const scheduler = (nodeId: string, handlers: Record<string, TimerHandler>, leaseMs = 30_000) =>
-      new TimerScheduler({ timers: storage.timers, clock, nodeId, handlers, leaseMs, batch: 7 });
+    const scheduler = (
+      nodeId: string,
+      handlers: Record<string, TimerHandler>,
+      leaseMs = 30_000,
+      logger: Logger = silentLogger,
+    ) =>
+      new TimerScheduler({
+        logger,
+        timers: storage.timers,
+        clock,
+        nodeId,
+        handlers,
+        leaseMs,
+        batch: 7,
+      });
 
     it('fires a due timer once, in due order, and keeps who fired it; an id is set once', async () => {
       const fired: string[] = [];
@@ -34,23 +47,27 @@ for (const engine of testDatabases) {
       assert.deepEqual([row?.firedAt, row?.firedBy, row?.attempts], [clock.now(), 'n1', 1]);
     });
 
-    it('a failing handler is retried with backoff, by any node, and its error kept', async () => {
+    it('a failing handler is retried with backoff, by any node, and its error kept and logged', async () => {
       let calls = 0;
-      const a = scheduler('a', {
-        flaky: async () => {
-          calls++;
-          throw new Error('upstream down');
+      const logged = new MemoryLogger();
+      const a = scheduler(
+        'a',
+        {
+          flaky: async () => {
+            calls++;
+            throw new Error('upstream down');
+          },
         },
-      });
+        30_000,
+        logged,
+      );
       await a.schedule({ id: 'flaky', kind: 'flaky', shopId: null, dueAt: clock.now() });
-      const log = console.error;
-      console.error = () => undefined;
-      try {
-        assert.equal(await a.runDue(), 0);
-      } finally {
-        console.error = log;
-      }
+      assert.equal(await a.runDue(), 0);
       assert.equal((await storage.timers.find('flaky'))?.lastError, 'upstream down');
+      assert.deepEqual(
+        logged.lines.map((l) => [l.level, l.message, l.fields.timer, (l.fields.err as Error).message]),
+        [['error', 'timer failed, retrying', 'flaky', 'upstream down']],
+      );
       assert.equal(await a.runDue(), 0, 'not before the backoff');
       clock.advance(1000);
       const b = scheduler('b', { flaky: async () => void calls++ });
@@ -97,22 +114,26 @@ for (const engine of testDatabases) {
         clock.now(),
       );
       let runs = 0;
-      const s = scheduler('n1', {
-        doomed: async () => {
-          runs++;
-          throw new Error('always');
+      const logged = new MemoryLogger();
+      const s = scheduler(
+        'n1',
+        {
+          doomed: async () => {
+            runs++;
+            throw new Error('always');
+          },
         },
-      });
-      const log = console.error;
-      console.error = () => undefined;
-      try {
-        for (let i = 0; i < 12; i++) {
-          await s.runDue();
-          clock.advance(300_000);
-        }
-      } finally {
-        console.error = log;
+        30_000,
+        logged,
+      );
+      for (let i = 0; i < 12; i++) {
+        await s.runDue();
+        clock.advance(300_000);
       }
+      assert.deepEqual(
+        logged.lines.filter((l) => l.message.startsWith('timer given up')).map((l) => l.fields.timer),
+        ['doomed'],
+      );
       const row = await storage.timers.find('doomed');
       assert.equal(runs, 10);
       assert.ok(row?.firedAt, 'marked done');
@@ -164,6 +185,7 @@ describe('durable timers across nodes on postgres', () => {
       const nodes = stores.map(
         (storage, n) =>
           new TimerScheduler({
+            logger: silentLogger,
             timers: storage.timers,
             clock,
             nodeId: `node-${n}`,
@@ -207,6 +229,7 @@ describe('durable timers across nodes on postgres', () => {
       const nodes = stores.map(
         (storage, n) =>
           new TimerScheduler({
+            logger: silentLogger,
             timers: storage.timers,
             clock: { now: () => Date.now() },
             nodeId: `node-${n}`,
@@ -220,19 +243,13 @@ describe('durable timers across nodes on postgres', () => {
             },
           }),
       );
-      const log = console.error;
-      console.error = () => undefined;
-      try {
-        const first = nodes[0]!.runDue();
-        for (let k = 0; k < 12; k++) {
-          await new Promise((r) => setTimeout(r, 150));
-          await nodes[1]!.runDue();
-        }
-        await first;
-        await nodes[0]!.runDue();
-      } finally {
-        console.error = log;
+      const first = nodes[0]!.runDue();
+      for (let k = 0; k < 12; k++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await nodes[1]!.runDue();
       }
+      await first;
+      await nodes[0]!.runDue();
       assert.equal(firings.size, 20);
       assert.deepEqual(
         [...firings].filter(([, n]) => n !== 1),

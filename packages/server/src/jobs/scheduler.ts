@@ -1,4 +1,4 @@
-import type { Clock } from '@xiaoer/core';
+import type { Clock, Logger } from '@xiaoer/core';
 import type { DurableTimer } from '../storage';
 import type { TimerRepository } from '../storage/timer.repository';
 
@@ -20,6 +20,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   /** Rows claimed per query. */
   batch?: number;
+  /** Where failed, given-up and overrun timers are told. */
+  logger: Logger;
 }
 
 /**
@@ -98,10 +100,15 @@ export class TimerScheduler {
 
   private async fire(timer: DurableTimer): Promise<boolean> {
     const { timers, clock, nodeId, handlers } = this.opts;
+    const log = this.opts.logger.child({
+      timer: timer.id,
+      kind: timer.kind,
+      ...(timer.shopId ? { shop: timer.shopId } : {}),
+    });
     // The claim covered the whole batch: renew it for this timer, or leave it to whoever took it.
     if (!(await timers.renew(timer.id, nodeId, clock.now() + this.leaseMs))) return false;
     if (timer.attempts > MAX_ATTEMPTS) {
-      console.error(`timer ${timer.id} (${timer.kind}) given up after ${MAX_ATTEMPTS} attempts`);
+      log.error(`timer given up after ${MAX_ATTEMPTS} attempts`, { lastError: timer.lastError });
       await timers.complete(
         timer.id,
         nodeId,
@@ -116,15 +123,15 @@ export class TimerScheduler {
         await timers.reschedule(timer.id, nodeId, result.repeatAt);
         if (this.running) this.arm(result.repeatAt);
       } else if (!(await timers.complete(timer.id, nodeId, clock.now())))
-        console.error(`timer ${timer.id} (${timer.kind}) ran past its claim; another node may run it again`);
+        log.warn('timer ran past its claim; another node may run it again');
       return true;
     } catch (error) {
       // Retried with backoff: 1 s, 2 s, 4 s … up to 5 minutes.
       const retryAt = clock.now() + Math.min(300_000, 1000 * 2 ** Math.min(timer.attempts - 1, 9));
-      console.error(`timer ${timer.id} (${timer.kind}) failed, retrying`, error);
+      log.error('timer failed, retrying', { retryAt, err: error });
       await timers
         .fail(timer.id, nodeId, error instanceof Error ? error.message : String(error), retryAt)
-        .catch((e) => console.error('timer failure not recorded', e));
+        .catch((e: unknown) => log.error('timer failure not recorded', { err: e }));
       return false;
     }
   }
@@ -149,7 +156,7 @@ export class TimerScheduler {
       return;
     }
     this.ticking = this.runDue()
-      .catch((error) => console.error('timer pass failed', error))
+      .catch((error: unknown) => this.opts.logger.error('timer pass failed', { err: error }))
       .then(() => {
         this.ticking = undefined;
         if (!this.running) return;

@@ -1,4 +1,4 @@
-import { DAY, type ChatService, type Clock, type ShopId } from '@xiaoer/core';
+import { DAY, type Clock, type RoutingService, type ShopId } from '@xiaoer/core';
 import {
   AFTERSALES_ALERT_TIMER,
   AFTERSALES_STEP_TIMER,
@@ -29,7 +29,7 @@ const RECURRING: readonly { kind: string; firstInMs: number }[] = [
 export interface TimerHandlerDeps {
   storage: Storage;
   clock: Clock;
-  chat: ChatService;
+  routing: RoutingService;
   metrics: MetricsService;
   aftersales: AftersalesService;
   promises: PromiseWatch;
@@ -39,10 +39,10 @@ export interface TimerHandlerDeps {
 
 /** The durable timers' handlers, by kind (ARCHITECTURE.md): what a timer does when it fires. */
 export function timerHandlers(deps: TimerHandlerDeps): Record<string, TimerHandler> {
-  const { storage, clock, chat, metrics, aftersales, promises } = deps;
+  const { storage, clock, routing, metrics, aftersales, promises } = deps;
   return {
     'routing.release': async (timer) => {
-      if (timer.shopId) await chat.rebalance(timer.shopId as ShopId);
+      if (timer.shopId) await routing.rebalance(timer.shopId as ShopId);
     },
     // Issue #19 (CMP-4): a promise's at-risk time and due time.
     [PROMISE_TIMER_KIND]: (timer): Promise<void> => promises.onTimer(timer),
@@ -59,7 +59,7 @@ export function timerHandlers(deps: TimerHandlerDeps): Record<string, TimerHandl
       const unrouted = new Set(await storage.routing.shopsWithUnrouted());
       for (const shopId of await storage.shops.listShopIds())
         if (unrouted.has(shopId) || (await storage.routing.settings(shopId)).lingerMinutes > 0)
-          await chat.rebalance(shopId);
+          await routing.rebalance(shopId);
       return { repeatAt: clock.now() + SWEEP_EVERY_MS };
     },
     // Issue #19 (AS-2): a case's deadline, a step the connector did not confirm, an alert.

@@ -1,4 +1,4 @@
-import type { BuyerId, ChatEvent, Conversation, ConversationId, ShopId } from '@xiaoer/core';
+import type { BuyerId, ChatEvent, Conversation, ConversationId, Logger, ShopId } from '@xiaoer/core';
 import { canAdminister, canSeeBuyerPii, maskedMessage, maskedPreview, maskPii } from '@xiaoer/core';
 import {
   WS_AGENT_NAMESPACE,
@@ -110,7 +110,8 @@ function on<S extends z.ZodType>(
       ack({ ok: true, data });
     } catch (error) {
       const { body, internal } = toErrorResponse(error);
-      if (internal) console.error(`ws ${event} failed`, error);
+      // The socket's logger (set on connection) names the agent or the buyer and shop.
+      if (internal) (socket.data.log as Logger).error(`ws ${event} failed`, { err: error });
       ack({ ok: false, ...body });
     }
   });
@@ -138,14 +139,14 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   // The socket a message came from already has it in its ack: pushes skip that one socket.
   const senders: Senders = new Map();
   // Issue #14: every client event is counted against its buyer or agent account.
-  const limits = new SocketLimits(ctx.config);
+  const limits = new SocketLimits(ctx.config, ctx.logger);
   setupAgents(agents, ctx, senders, limits);
   setupBuyers(buyers, ctx, senders, limits);
 
   const nicks = new BuyerNicks(ctx);
   // Issue #18: the live board re-reads when its shop changed — statuses, loads, the queue, who
   // waits. Coalesced per shop like typing: the first change at once, then at most one a second.
-  const liveChanges = new TypingCoalescer(LIVE_PUSH_MS);
+  const liveChanges = new TypingCoalescer(LIVE_PUSH_MS, ctx.logger);
   const liveChanged = (shopId: string) =>
     liveChanges.offer(shopId, true, async () => {
       agents.to(rooms.live(shopId)).emit('live:changed', { shopId });
@@ -154,7 +155,11 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   // a lookup: a client never sees seq 5 before seq 4.
   let chain: Promise<void> = Promise.resolve();
   const unsubscribe = ctx.events.subscribe((event) => {
-    chain = chain.then(() => push(event)).catch((error) => console.error('ws push failed', error));
+    chain = chain
+      .then(() => push(event))
+      .catch((error: unknown) =>
+        ctx.logger.error('ws push failed', { shop: event.shopId, event: event.type, err: error }),
+      );
   });
 
   async function push(event: ChatEvent): Promise<void> {
@@ -296,7 +301,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             socket.disconnect(true);
           }
         } catch (error) {
-          console.error('ws session re-check failed', error);
+          ctx.logger.error('ws session re-check failed', { agent: me.account.id, err: error });
         }
       }
     })();
@@ -345,7 +350,7 @@ interface AgentSocketState {
 function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
   // Issue #14 (CSRF): a browser sends the cookie with any page's WebSocket handshake; only our own
   // origin (and ALLOWED_ORIGINS) may open the agent socket. The buyer namespace takes any origin.
-  const origins = new OriginGuard(ctx.config);
+  const origins = new OriginGuard(ctx.config, (m) => ctx.logger.warn(m));
   ns.use(async (socket, next) => {
     try {
       const refused = origins.refusal(socket.request);
@@ -367,6 +372,7 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     const me = socket.data.me as AgentContext;
     const state: AgentSocketState = { me, shops: new Map() };
     const agentId = me.account.id;
+    socket.data.log = ctx.logger.child({ agent: agentId });
     limits.guard(socket, `agent:${agentId}`);
     // Issue #18: the console watches the live boards of the shops it administers; it is no
     // workbench — it takes no buyers, so it never counts as the agent being here (RT-8).
@@ -389,7 +395,9 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     for (const m of me.memberships)
       presence
         .connected(m.shopId, agentId)
-        .catch((error) => console.error('presence on connect failed', error));
+        .catch((error: unknown) =>
+          ctx.logger.error('presence on connect failed', { shop: m.shopId, agent: agentId, err: error }),
+        );
     socket.on('disconnect', () => {
       for (const m of me.memberships) presence.disconnected(m.shopId, agentId);
     });
@@ -466,6 +474,7 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     const shopId = me.shop.id as ShopId;
     const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
     const scope = { shopId, actor, masked: false };
+    socket.data.log = ctx.logger.child({ shop: shopId, buyer: me.buyer.id });
     limits.guard(socket, `buyer:${me.buyer.id}`);
     void socket.join(rooms.buyer(me.buyer.id));
     void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
@@ -495,7 +504,7 @@ async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId
   try {
     const open = await ctx.storage.conversations.findOpenByBuyer(shopId, buyerId);
     if (open?.status !== 'queued') return;
-    const mine = (await ctx.chat.queueOf(shopId)).find((w) => w.conversationId === open.id);
+    const mine = (await ctx.routing.queueOf(shopId)).find((w) => w.conversationId === open.id);
     if (mine)
       socket.emit('queue:position', {
         conversationId: mine.conversationId,
@@ -503,7 +512,7 @@ async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId
         etaMinutes: mine.etaMinutes,
       });
   } catch (error) {
-    console.error('ws queue position on connect failed', error);
+    ctx.logger.error('ws queue position on connect failed', { shop: shopId, buyer: buyerId, err: error });
   }
 }
 

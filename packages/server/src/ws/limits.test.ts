@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { DomainError } from '@xiaoer/core';
+import { DomainError, silentLogger } from '@xiaoer/core';
 import { TypingCoalescer } from './limits';
 
 /** Lets settled relays run their follow-ups (the mocked clock does not move). */
@@ -12,7 +12,7 @@ describe('issue #14 typing coalescer', () => {
 
   it('relays the first state at once, then one per interval with the latest; "stopped" comes last', async () => {
     const sent: boolean[] = [];
-    const typing = new TypingCoalescer(1000);
+    const typing = new TypingCoalescer(1000, silentLogger);
     const relay = async (on: boolean) => void sent.push(on);
     for (let i = 0; i < 50; i++) typing.offer('buyer:b:c1', true, relay);
     typing.offer('buyer:b:c1', false, relay);
@@ -32,7 +32,7 @@ describe('issue #14 typing coalescer', () => {
 
   it('keeps each sender and conversation apart', async () => {
     const sent: string[] = [];
-    const typing = new TypingCoalescer(1000);
+    const typing = new TypingCoalescer(1000, silentLogger);
     typing.offer('buyer:b:c1', true, async () => void sent.push('c1'));
     typing.offer('agent:a:c1', true, async () => void sent.push('agent c1'));
     typing.offer('buyer:b:c2', true, async () => void sent.push('c2'));
@@ -43,7 +43,7 @@ describe('issue #14 typing coalescer', () => {
   it('one relay at a time per key, in order, even when one outlasts the interval', async () => {
     const sent: boolean[] = [];
     let finishFirst = () => {};
-    const typing = new TypingCoalescer(1000);
+    const typing = new TypingCoalescer(1000, silentLogger);
     typing.offer('k', true, (on) => {
       sent.push(on);
       return new Promise<void>((r) => (finishFirst = r));
@@ -61,7 +61,7 @@ describe('issue #14 typing coalescer', () => {
 
   it('a relay that fails (not the sender’s conversation) does not stop the next', async () => {
     const sent: boolean[] = [];
-    const typing = new TypingCoalescer(1000);
+    const typing = new TypingCoalescer(1000, silentLogger);
     typing.offer('k', true, async () => {
       throw new DomainError('not_found', 'conversation not found', 'conversationId');
     });

@@ -1,4 +1,4 @@
-import { DomainError } from '@xiaoer/core';
+import { DomainError, type Logger } from '@xiaoer/core';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Socket } from 'socket.io';
 import type { Config } from '../config';
@@ -42,7 +42,7 @@ export class SocketLimits {
   private readonly refused: RateLimiterMemory;
   readonly typing: TypingCoalescer;
 
-  constructor(config: LimitsConfig) {
+  constructor(config: LimitsConfig, logger: Logger) {
     const per10s = (points: number) => new RateLimiterMemory({ points, duration: 10 });
     this.budgets = {
       typing: per10s(config.WS_TYPING_PER_10S),
@@ -55,7 +55,7 @@ export class SocketLimits {
       duration: 10,
       blockDuration: config.WS_FLOOD_BLOCK_SECONDS,
     });
-    this.typing = new TypingCoalescer(config.WS_TYPING_PUSH_MS);
+    this.typing = new TypingCoalescer(config.WS_TYPING_PUSH_MS, logger);
   }
 
   /**
@@ -97,6 +97,7 @@ export class TypingCoalescer {
 
   constructor(
     private readonly intervalMs: number,
+    private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -128,7 +129,8 @@ export class TypingCoalescer {
       .relay(offer.isTyping)
       .catch((error: unknown) => {
         // One that cannot go (not theirs, ended) is dropped; anything else is worth a line.
-        if (!(error instanceof DomainError)) console.error('ws typing relay failed', error);
+        if (!(error instanceof DomainError))
+          this.logger.error('ws coalesced relay failed', { key, err: error });
       })
       .finally(() => {
         // The next one (if any by then) goes an interval after this one began.

@@ -107,7 +107,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       await storage.sessions.deleteAgentSessions(accountId);
       await ctx.team.loggedOut(accountId);
       for (const m of await storage.agents.listMemberships(accountId))
-        if (m.status !== 'offline') await ctx.chat.setAgentStatus(m.shopId, accountId, 'offline');
+        if (m.status !== 'offline') await ctx.routing.setAgentStatus(m.shopId, accountId, 'offline');
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
@@ -131,7 +131,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     let mine = me.agent;
     for (const m of me.memberships) {
       const present = await ctx.presence.isPresent(m.shopId, me.account.id);
-      const agent = await ctx.chat.chooseStatus(m.shopId, me.account.id, status, present);
+      const agent = await ctx.routing.chooseStatus(m.shopId, me.account.id, status, present);
       if (m.shopId === me.shop.id) mine = agent;
     }
     return { agent: mine };

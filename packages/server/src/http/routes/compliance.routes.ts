@@ -54,7 +54,9 @@ export async function complianceRoutes(app: FastifyInstance, ctx: AppContext): P
     compliance.invalidate(shopId);
     void ctx.peers
       ?.publish('compliance', { shopId })
-      .catch((error) => console.error('compliance peer notice failed', error));
+      .catch((error: unknown) =>
+        ctx.logger.error('compliance peer notice failed', { shop: shopId, err: error }),
+      );
   };
 
   app.get('/api/admin/compliance', { preHandler: auth('admin') }, async (req) => {

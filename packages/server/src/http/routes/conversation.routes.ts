@@ -16,7 +16,7 @@ import { routeAuth } from '../route-auth';
 
 /** The workbench's conversation routes. */
 export async function conversationRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, clock, chat } = ctx;
+  const { storage, clock, chat, routing } = ctx;
   const auth = routeAuth(ctx);
   /** TEAM-4: an agent, in the shop of the conversation the route names (with their role there). */
   const inConversationShop = { preHandler: auth('agent', { shopOf: { conversation: 'params' } }) };
@@ -113,7 +113,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
   app.post('/api/conversations/:conversationId/take-over', inConversationShop, async (req) => {
     const me = req.agent;
     const { conversationId } = parse(conversationIdParams, req.params);
-    const c = await chat.takeOver(me.shop.id, actorOf(me), conversationId);
+    const c = await routing.takeOver(me.shop.id, actorOf(me), conversationId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 
@@ -121,7 +121,7 @@ export async function conversationRoutes(app: FastifyInstance, ctx: AppContext):
     const me = req.agent;
     const { conversationId } = parse(conversationIdParams, req.params);
     const to = parse(transferBody, req.body);
-    const c = await chat.transferConversation(
+    const c = await routing.transferConversation(
       me.shop.id,
       actorOf(me),
       conversationId,

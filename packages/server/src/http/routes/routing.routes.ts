@@ -10,7 +10,7 @@ import { routeAuth } from '../route-auth';
 
 /** Routing (RT-1 … RT-10): the shop's settings, the live queue, pulling and manual assignment. */
 export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const { storage, chat } = ctx;
+  const { storage, routing } = ctx;
   const auth = routeAuth(ctx);
 
   app.get('/api/admin/routing', { preHandler: auth('admin') }, async (req) => {
@@ -26,14 +26,14 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const settings = validateRoutingSettings(input, new Set(agents.map((a) => a.id)));
     await storage.shops.saveRoutingSettings(me.shop.id, settings);
     // New groups, a shorter linger or an offline list can free room: drain at once.
-    await chat.rebalance(me.shop.id);
+    await routing.rebalance(me.shop.id);
     return { settings };
   });
 
   // The live queue: every agent sees it (non-routing accounts pull from it, RT-6); admins assign.
   app.get('/api/queue', { preHandler: auth('agent') }, async (req) => {
     const me = req.agent;
-    const waiting = await chat.queueOf(me.shop.id);
+    const waiting = await routing.queueOf(me.shop.id);
     const conversations = await Promise.all(
       waiting.map(async (w) => {
         const c = await storage.conversations.findConversation(me.shop.id, w.conversationId);
@@ -48,7 +48,7 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
   // RT-6: take the next queued conversation (new customers first, then the longest waiting).
   app.post('/api/queue/pull', { preHandler: auth('agent') }, async (req) => {
     const me = req.agent;
-    const c = await chat.pullNext(me.shop.id, actorOf(me));
+    const c = await routing.pullNext(me.shop.id, actorOf(me));
     return { conversation: c ? await presentConversation(storage, me.shop.id, c, me.agent.role) : null };
   });
 
@@ -59,7 +59,7 @@ export async function routingRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const me = req.agent;
     const { conversationId } = parse(conversationIdParams, req.params);
     const { toAgentId } = parse(assignBody, req.body);
-    const c = await chat.assignConversation(me.shop.id, actorOf(me), conversationId, toAgentId);
+    const c = await routing.assignConversation(me.shop.id, actorOf(me), conversationId, toAgentId);
     return { conversation: await presentConversation(storage, me.shop.id, c, me.agent.role) };
   });
 }

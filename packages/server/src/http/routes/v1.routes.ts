@@ -115,7 +115,9 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
   async function checkOrderPromises(shopId: ShopId, orderId: string): Promise<void> {
     await ctx.promises
       .orderWritten(shopId, orderId)
-      .catch((error) => console.error('CMP-4 promise check failed', error));
+      .catch((error: unknown) =>
+        ctx.logger.error('CMP-4 promise check failed', { shop: shopId, order: orderId, err: error }),
+      );
   }
 
   /** The shop's ids of the buyers behind `orders`. */
