@@ -3,16 +3,7 @@
  * and WebSocket event, the shapes of responses, and error codes.
  */
 import { z } from 'zod';
-import type {
-  Agent,
-  Buyer,
-  Conversation,
-  DomainErrorCode,
-  Message,
-  Order,
-  QuickReply,
-  Shop,
-} from '@xiaoer/core';
+import type { ErrorBody } from './responses';
 
 export { findInvalidText, isInvalidText } from './text';
 
@@ -30,6 +21,8 @@ export const sendContentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), body: z.object({ text: z.string().max(MAX_TEXT_LENGTH * 2) }) }),
   z.object({ kind: z.literal('image'), body: z.object({ url: z.string().max(200) }) }),
 ]);
+/** What a person sends: text or an uploaded image's URL. */
+export type SendContent = z.input<typeof sendContentSchema>;
 
 // ---------- HTTP: auth ----------
 export const loginSchema = z.object({
@@ -231,18 +224,6 @@ export const setupSchema = z
   })
   .strict();
 export type SetupRequest = z.infer<typeof setupSchema>;
-/** `GET /api/setup`: whether the install still needs its first shop, and whether the demo is served. */
-export interface SetupStatusResponse {
-  needed: boolean;
-  demo: boolean;
-}
-/** `POST /api/setup` (201): what was made; the owner is logged in (session cookie). */
-export interface SetupResponse {
-  shop: Shop;
-  owner: { id: string; email: string; name: string };
-  organisation: { id: string; name: string };
-}
-
 // ---------- HTTP: buyer widget ----------
 /** No line breaks: the identity's signing string puts one field per line (issue #14). */
 const oneLine = (s: string) => !/[\r\n]/.test(s);
@@ -277,54 +258,7 @@ export const widgetSessionSchema = z.object({
 });
 export type WidgetSessionRequest = z.infer<typeof widgetSessionSchema>;
 
-// ---------- responses ----------
-export type ShopDto = Shop;
-export type AgentDto = Agent;
-export type BuyerDto = Buyer;
-export type OrderDto = Order;
-export type MessageDto = Message;
-export type ConversationDto = Conversation & { buyer: Pick<Buyer, 'id' | 'nick'> };
-export type QuickReplyDto = QuickReply;
-
-export interface MeResponse {
-  /** My membership of the request's shop. */
-  agent: AgentDto;
-  /** The request's shop (the `X-Xiaoer-Shop` header's, else the one I logged in to). */
-  shop: ShopDto;
-  /** TEAM-4: every shop I serve, with my role there. */
-  shops: { id: string; slug: string; name: string; role: AgentDto['role'] }[];
-  /** I own the organisation: I manage every shop and account of it. */
-  isOrgOwner: boolean;
-}
-export interface BuyerProfileResponse {
-  buyer: BuyerDto;
-  /** CRM-1: the last 90 days, newest first. */
-  orders: OrderDto[];
-}
-export interface WidgetSessionResponse {
-  token: string;
-  buyer: Pick<Buyer, 'id' | 'nick'>;
-  /** BOT-3: `welcome` is the shop's first line to every buyer, shown above the conversation. */
-  shop: Pick<Shop, 'name' | 'serviceHours'> & { welcome: string };
-  conversation: Conversation | null;
-  messages: MessageDto[];
-}
-export interface UploadResponse {
-  url: string;
-  contentType: string;
-  size: number;
-}
-
-/** An error's code: a domain failure's, or `internal_error` for a fault of the server's own (500). */
-export type ErrorCode = DomainErrorCode | 'internal_error';
-
-/** Every error has this shape, over HTTP and in WebSocket acks. */
-export interface ErrorBody {
-  /** `retryAfterMs`: with `rate_limited`, when the same call may go again. */
-  error: { code: ErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
-}
-
-// ---------- WebSocket (Socket.IO) ----------
+// ---------- WebSocket (Socket.IO) payloads: the event maps are in ./ws ----------
 /** Namespaces: agents authenticate with the session cookie, buyers with the widget token (`auth.token`). */
 export const WS_AGENT_NAMESPACE = '/agent';
 export const WS_BUYER_NAMESPACE = '/buyer';
@@ -337,69 +271,8 @@ export const wsSyncSchema = z.object({ conversationId: id, afterSeq: z.number().
 export const wsReadSchema = z.object({ conversationId: id, seq: z.number().int().min(0) });
 export const wsTypingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
 
-/** A Socket.IO ack: the result or an error. */
-export type Ack<T> = { ok: true; data: T } | ({ ok: false } & ErrorBody);
-
-/** Events the client sends (each with an ack callback). */
-export interface ClientToServerEvents {
-  'message:send': (
-    payload: z.input<typeof wsSendSchema>,
-    ack: (res: Ack<{ message: MessageDto; conversation: Conversation }>) => void,
-  ) => void;
-  'message:order-card': (
-    payload: z.input<typeof wsOrderCardSchema>,
-    ack: (res: Ack<{ message: MessageDto }>) => void,
-  ) => void;
-  'messages:sync': (
-    payload: z.input<typeof wsSyncSchema>,
-    ack: (res: Ack<{ messages: MessageDto[] }>) => void,
-  ) => void;
-  'conversation:read': (
-    payload: z.input<typeof wsReadSchema>,
-    ack?: (res: Ack<{ seq: number }>) => void,
-  ) => void;
-  'conversation:typing': (payload: z.input<typeof wsTypingSchema>) => void;
-}
-
-/** Events the server pushes. */
-export interface ServerToClientEvents {
-  'message:new': (payload: { message: MessageDto; conversation: ConversationDto | Conversation }) => void;
-  'conversation:updated': (payload: {
-    conversation: ConversationDto | Conversation;
-    removed?: boolean;
-  }) => void;
-  'conversation:read': (payload: { conversationId: string; reader: 'buyer' | 'agent'; seq: number }) => void;
-  'conversation:typing': (payload: {
-    conversationId: string;
-    who: 'buyer' | 'agent';
-    isTyping: boolean;
-  }) => void;
-  'agent:status': (payload: { agentId: string; status: string }) => void;
-  /** To every agent of the shop: a conversation left the bot (taken over, handed off, assigned). */
-  'conversation:claimed': (payload: {
-    conversationId: string;
-    status: string;
-    agentId: string | null;
-  }) => void;
-  /** RT-4 / RT-6: to every agent of the shop whenever the queue changes. */
-  'queue:updated': (payload: { waiting: QueueWaiting[] }) => void;
-  /** RT-4: to a queued buyer, their place in their queue and the estimated wait (null: no estimate yet). */
-  'queue:position': (payload: {
-    conversationId: string;
-    position: number;
-    etaMinutes: number | null;
-  }) => void;
-  error: (payload: ErrorBody) => void;
-}
-
-/** One waiting buyer: its queue (a group id, or null for the general queue) and place in it. */
-export interface QueueWaiting {
-  conversationId: string;
-  buyerId: string;
-  queue: string | null;
-  position: number;
-  etaMinutes: number | null;
-}
+export * from './responses';
+export * from './ws';
 
 /** Formats a zod error as our error body: the first problem, naming its field. */
 export function zodErrorBody(error: z.ZodError): ErrorBody {

@@ -16,6 +16,7 @@ import {
   randomIds,
   systemClock,
   TeamService,
+  type AccessChange,
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
@@ -85,7 +86,7 @@ import { sql } from 'kysely';
 import { uploadRoutes } from './http/routes/upload.routes';
 import { widgetRoutes } from './http/routes/widget.routes';
 import { openStorage, type Storage } from './storage';
-import { attachGateway, rooms } from './ws/gateway';
+import { attachGateway, namespaces, rooms } from './ws/gateway';
 import { WS_AGENT_NAMESPACE, WS_BUYER_NAMESPACE } from '@xiaoer/protocol';
 
 /** A running (or ready to run) xiaoer node. */
@@ -363,7 +364,7 @@ export async function createServer(
       })),
     alert: (promise) => {
       const { shopId, ...view } = promise;
-      io.of(WS_AGENT_NAMESPACE)
+      agentNs
         .to([rooms.admins(shopId), rooms.live(shopId)])
         .emit('compliance:promise', { shopId, promise: view });
     },
@@ -394,7 +395,7 @@ export async function createServer(
       });
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
-  let disconnectAccount: (id: string, change: string) => void = () => undefined;
+  let disconnectAccount: (id: string, change: AccessChange) => void = () => undefined;
   const team = new TeamService({
     store: storage.team,
     effects: {
@@ -573,8 +574,10 @@ export async function createServer(
   };
   const io = roles.has('ws') ? new Server(app.server, ioOptions) : new Server(ioOptions);
   const detach = attachGateway(io, ctx);
+  // Every push below goes through the namespaces typed with the protocol's event maps.
+  const { agents: agentNs, buyers: buyerNs } = namespaces(io);
   disconnectAccount = (id, change) => {
-    const sockets = io.of(WS_AGENT_NAMESPACE).in(rooms.account(id));
+    const sockets = agentNs.in(rooms.account(id));
     sockets.emit('account:changed', { change });
     sockets.disconnectSockets(true);
   };
@@ -585,17 +588,13 @@ export async function createServer(
       promiseWatch
         .orderWritten(record.shopId, record.case.orderId)
         .catch((error) => console.error('promise check failed', error));
-    io.of(WS_AGENT_NAMESPACE)
-      .to(rooms.agents(record.shopId))
-      .emit('aftersales:changed', {
-        case: caseView(record),
-      });
+    agentNs.to(rooms.agents(record.shopId)).emit('aftersales:changed', {
+      case: caseView(record),
+    });
     if (moved)
-      io.of(WS_BUYER_NAMESPACE)
-        .to(rooms.buyer(record.buyerId))
-        .emit('aftersales:changed', {
-          case: buyerCaseView(record),
-        });
+      buyerNs.to(rooms.buyer(record.buyerId)).emit('aftersales:changed', {
+        case: buyerCaseView(record),
+      });
   });
   // AS-2: a deadline near: its holder and the shop's supervisors are told while it is avoidable.
   aftersales.onAlert(({ record, kind, at }) => {
@@ -603,25 +602,21 @@ export async function createServer(
       rooms.admins(record.shopId),
       ...(record.case.holder ? [rooms.agent(record.case.holder)] : []),
     ];
-    io.of(WS_AGENT_NAMESPACE)
-      .to(targets)
-      .emit('aftersales:alert', { case: caseView(record), kind, at });
+    agentNs.to(targets).emit('aftersales:alert', { case: caseView(record), kind, at });
   });
-  ctx.disconnectBuyer = (id) => io.of(WS_BUYER_NAMESPACE).in(rooms.buyer(id)).disconnectSockets(true);
+  ctx.disconnectBuyer = (id) => buyerNs.in(rooms.buyer(id)).disconnectSockets(true);
   // MET-5: each agent whose buyers the alert names, by shop (to clear their banner when it passes).
   const alertedAgents = new Map<ShopId, string[]>();
   metrics.setAlertListener((shopId, alert) => {
-    const agentNs = io.of(WS_AGENT_NAMESPACE);
     const admins = agentNs.to(rooms.admins(shopId));
     if (alert) admins.emit('metrics:alert', alert);
     else admins.emit('metrics:alert-cleared', {});
     // Issue #18: an agent hears of the buyers they hold (admins have the whole alert above).
     const now = agentsAtRisk(alert);
-    for (const agentId of now)
-      agentNs
-        .to(rooms.agent(agentId))
-        .except(rooms.admins(shopId))
-        .emit('metrics:alert', alertForAgent(alert, agentId));
+    for (const agentId of now) {
+      const theirs = alertForAgent(alert, agentId);
+      if (theirs) agentNs.to(rooms.agent(agentId)).except(rooms.admins(shopId)).emit('metrics:alert', theirs);
+    }
     for (const agentId of alertedAgents.get(shopId) ?? [])
       if (!now.includes(agentId))
         agentNs.to(rooms.agent(agentId)).except(rooms.admins(shopId)).emit('metrics:alert-cleared', {});

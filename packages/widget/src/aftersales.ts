@@ -3,7 +3,7 @@
  * amount, photos), 我的售后 with each case's status and a live countdown to its deadline, the
  * return's tracking when the shop awaits it, and a 1–5 rating once finished.
  */
-import type { CaseOut } from '@xiaoer/protocol/aftersales';
+import type { BuyerCaseOut } from '@xiaoer/protocol/aftersales';
 import {
   CASE_KIND_LABELS,
   CASE_STATUS_LABELS,
@@ -33,8 +33,8 @@ interface OrderChoice {
   items: { productId: string; title: string; quantity: number; priceCents: number }[];
 }
 
-/** The case fields the buyer sees. */
-export type BuyerCase = Omit<CaseOut, 'holder' | 'flagged'>;
+/** The case as the buyer sees it (the protocol's wire shape). */
+export type BuyerCase = BuyerCaseOut;
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -4,8 +4,13 @@
  * shop's server, data-open="true". Renders in a Shadow DOM; talks to the origin it was loaded from.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Conversation, Message } from '@xiaoer/core';
-import type { WidgetSessionResponse } from '@xiaoer/protocol';
+import type {
+  BuyerClientToServerEvents,
+  BuyerServerToClientEvents,
+  ConversationStateDto as Conversation,
+  MessageDto as Message,
+  WidgetSessionResponse,
+} from '@xiaoer/protocol';
 import { pickLang, queueLine, STRINGS, type Lang, type Strings } from './i18n';
 import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
 import {
@@ -15,13 +20,14 @@ import {
   type PendingMessage,
   type WidgetMessage,
 } from '@xiaoer/protocol/message-list';
-import { AftersalesView, type BuyerCase } from './aftersales';
+import { AftersalesView } from './aftersales';
 import { CSS } from './styles';
 
 const MAX_TEXT = 5000;
 const MAX_IMAGE = 10 * 1024 * 1024;
 
-type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+/** The `/buyer` socket, typed with the protocol's event maps (what it hears, what it sends). */
+type BuyerSocket = Socket<BuyerServerToClientEvents, BuyerClientToServerEvents>;
 
 function findScript(): HTMLScriptElement | null {
   const current = document.currentScript;
@@ -76,7 +82,7 @@ class Widget {
   private conversation: Conversation | null = null;
   private agentReadSeq = 0;
   private buyerReadSeq = 0;
-  private socket: Socket | null = null;
+  private socket: BuyerSocket | null = null;
   private outbox: PendingMessage[] = [];
   private open = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -337,7 +343,7 @@ class Widget {
   private readonly images = new Map<string, Promise<string>>();
 
   private connect(): void {
-    const socket = io(`${this.origin}/buyer`, {
+    const socket: BuyerSocket = io(`${this.origin}/buyer`, {
       auth: { token: this.token },
       // WebSocket first (a cluster needs no sticky sessions); long-polling where it cannot get through.
       transports: ['websocket', 'polling'],
@@ -360,35 +366,27 @@ class Widget {
       // Refused by the server (not a network failure): socket.io does not retry that by itself.
       if (/^unauthenticated/.test(error.message)) void this.renew();
     });
-    socket.on(
-      'message:new',
-      ({ message, conversation }: { message: Message; conversation: Conversation }) => {
-        this.setConversation(conversation);
-        this.messages = mergeMessages(this.messages, [message]);
-        if (message.sender === 'agent') this.showTyping(false);
-        this.render();
-        this.markReadIfOpen();
-      },
-    );
-    socket.on('conversation:updated', ({ conversation }: { conversation: Conversation }) =>
-      this.setConversation(conversation),
-    );
-    socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
+    socket.on('message:new', ({ message, conversation }) => {
+      this.setConversation(conversation);
+      this.messages = mergeMessages(this.messages, [message]);
+      if (message.sender === 'agent') this.showTyping(false);
+      this.render();
+      this.markReadIfOpen();
+    });
+    socket.on('conversation:updated', ({ conversation }) => this.setConversation(conversation));
+    socket.on('conversation:read', (e) => {
       if (e.reader === 'agent' && e.conversationId === this.conversation?.id) {
         this.agentReadSeq = Math.max(this.agentReadSeq, e.seq);
         this.render();
       }
     });
-    socket.on(
-      'queue:position',
-      (e: { conversationId: string; position: number; etaMinutes: number | null }) => {
-        this.queuePlace = e;
-        this.renderQueue();
-      },
-    );
+    socket.on('queue:position', (e) => {
+      this.queuePlace = e;
+      this.renderQueue();
+    });
     // Issue #19: a case of mine moved (approved, refunded…): its row changes live.
-    socket.on('aftersales:changed', ({ case: c }: { case: BuyerCase }) => this.aftersales.upsert(c));
-    socket.on('conversation:typing', (e: { who: string; isTyping: boolean }) => {
+    socket.on('aftersales:changed', ({ case: c }) => this.aftersales.upsert(c));
+    socket.on('conversation:typing', (e) => {
       if (e.who === 'agent') this.showTyping(e.isTyping);
     });
   }
@@ -396,13 +394,13 @@ class Widget {
   /** After (re)connecting: everything after the last seq seen, each once. */
   private async catchUp(): Promise<void> {
     if (!this.conversation || !this.socket) return;
-    const res = (await this.socket
+    const res = await this.socket
       .timeout(10_000)
       .emitWithAck('messages:sync', {
         conversationId: this.conversation.id,
         afterSeq: lastSeq(this.messages),
       })
-      .catch(() => undefined)) as Ack<{ messages: Message[] }> | undefined;
+      .catch(() => undefined);
     if (res?.ok) {
       this.messages = mergeMessages(this.messages, res.data.messages);
       this.render();
@@ -652,10 +650,11 @@ class Widget {
   /** Sends (or resends) with the same client id: the server stores it once. */
   private emitSend(p: PendingMessage): void {
     const socket = this.socket!;
+    const { pending: _pending, sender: _sender, createdAt: _createdAt, error: _error, ...send } = p;
     socket
       .timeout(15_000)
-      .emitWithAck('message:send', { clientId: p.clientId, kind: p.kind, body: p.body })
-      .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+      .emitWithAck('message:send', send)
+      .then((res) => {
         if (res.ok) {
           this.setConversation(res.data.conversation);
           this.messages = mergeMessages(this.messages, [res.data.message]);

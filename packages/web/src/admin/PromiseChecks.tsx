@@ -2,7 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import type { Agent, AgentPromiseCounts, PromiseStatus, StoredPromise } from '@xiaoer/core';
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
-import { io } from 'socket.io-client';
+import { connectAgentSocket } from '../shared/agentSocket';
 import { api, failureText } from '../shared/api';
 import { EChart, type ChartOption } from '../shared/EChart';
 import { useT } from '../shared/i18n';
@@ -68,13 +68,8 @@ export function PromiseChecks({ shopId }: { shopId: string }) {
   const live = useRef({ load, names, p });
   live.current = { load, names, p };
   useEffect(() => {
-    const socket = io('/agent', {
-      withCredentials: true,
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-      auth: { app: 'console' },
-    });
-    socket.on('compliance:promise', (e: { shopId: string; promise: Row }) => {
+    const socket = connectAgentSocket('console');
+    socket.on('compliance:promise', (e) => {
       if (e.shopId !== shopId) return;
       const { load: reload, names: who, p: words } = live.current;
       const agent = who[e.promise.agentId] ?? e.promise.agentId;

@@ -1,6 +1,6 @@
 import type { LiveBoard } from '@xiaoer/core';
 import { useEffect, useRef, useState } from 'react';
-import { io } from 'socket.io-client';
+import { connectAgentSocket } from '../shared/agentSocket';
 import { api } from '../shared/api';
 
 /**
@@ -39,18 +39,13 @@ export function useLiveBoard(shopId: string) {
         r.busy = false;
       }
     };
-    const socket = io('/agent', {
-      withCredentials: true,
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-      auth: { app: 'console' },
-    });
+    const socket = connectAgentSocket('console');
     socket.on('connect', () => {
       setConnected(true);
       void load();
     });
     socket.on('disconnect', () => setConnected(false));
-    socket.on('live:changed', (e: { shopId: string }) => {
+    socket.on('live:changed', (e) => {
       if (e.shopId === shopId) void load();
     });
     void load();
