@@ -63,6 +63,16 @@ export interface QueueWaiting {
 export type MetricsAlert = Omit<ReplyRateAlert, 'atRisk'> & {
   atRisk: (ReplyRateAlert['atRisk'][number] & { nick: string })[];
 };
+/** GET /api/admin/metrics/range: one row a day. */
+export interface MetricsRangeDay {
+  date: string;
+  consultations: number;
+  inquiries: number;
+  replyRate: number | null;
+  avgResponseMs: number | null;
+  conversionRate: number | null;
+  provisional: boolean;
+}
 /** CMP-4 (issue #19): a promise an agent made, as the console lists it and hears of it. */
 export type PromiseDto = Omit<StoredPromise, 'shopId'>;
 
@@ -119,3 +129,41 @@ export interface ErrorBody {
   /** `retryAfterMs`: with `rate_limited`, when the same call may go again. */
   error: { code: ErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
 }
+
+// ---------- reports and settings the server sends as the core computes them ----------
+// One definition each, in the core's pure modules; named here as the wire's, so the web and the
+// widget read them from the protocol only.
+export type {
+  AftersalesFigures,
+  AftersalesMetrics,
+  AgentPromiseCounts,
+  AgentRow,
+  BotSettings,
+  CheckResult,
+  ComplianceLogEntry,
+  ComplianceSettings,
+  DayMetrics,
+  FaqEntry,
+  Finding,
+  GroupRow,
+  HistoryPage,
+  HistoryRow,
+  HistoryTranscript,
+  LiveAgent,
+  LiveBoard,
+  MetricDefinition,
+  MetricsSettings,
+  ModelSettings,
+  PackId,
+  ProactiveSettings,
+  PromiseKind,
+  PromiseStatus,
+  RoutingSettings,
+  RouteStatus,
+  RulePrecision,
+  StaffingHour,
+  StaffingReport,
+  StoredPromise,
+  TextSpan,
+  TranscriptMessage,
+} from '@xiaoer/core';

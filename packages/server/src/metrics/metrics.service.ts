@@ -12,9 +12,9 @@ import {
   type DayMetrics,
   type MetricMessage,
   type MetricsSettings,
-  type ReplyRateAlert,
   type ShopId,
 } from '@xiaoer/core';
+import type { MetricsAlert, MetricsRangeDay } from '@xiaoer/protocol';
 import type { Storage } from '../storage';
 
 /** MET-3: when a day's attribution window closes, computed once per day asked. */
@@ -29,20 +29,10 @@ function attributionEnds(settings: MetricsSettings, timeZone: string): (day: str
 }
 
 /** A day of the trend (the range endpoint). */
-export interface TrendDay {
-  date: string;
-  consultations: number;
-  inquiries: number;
-  replyRate: number | null;
-  avgResponseMs: number | null;
-  conversionRate: number | null;
-  provisional: boolean;
-}
+export type TrendDay = MetricsRangeDay;
 
-/** MET-5 alert with the buyers' nicks. */
-export type AlertView = Omit<ReplyRateAlert, 'atRisk'> & {
-  atRisk: (ReplyRateAlert['atRisk'][number] & { nick: string })[];
-};
+/** MET-5 alert with the buyers' nicks (the protocol's wire shape). */
+export type AlertView = MetricsAlert;
 
 /**
  * Reply metrics on the server: roll-ups updated as messages arrive (one shop at a time, in

@@ -1,4 +1,4 @@
-import type { Agent, AftersalesFigures, AftersalesMetrics } from '@xiaoer/core';
+import type { AgentDto as Agent, AftersalesFigures, AftersalesMetrics } from '@xiaoer/protocol';
 import {
   Button,
   Card,

@@ -1,4 +1,4 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Alert, Form, Input, InputNumber, Modal, Select, Switch, message as toast } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';

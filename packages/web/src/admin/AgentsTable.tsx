@@ -1,4 +1,4 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Button, Popconfirm, Select, Space, Table, Tag, message as toast } from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
 import { api, ApiError, failureText } from '../shared/api';

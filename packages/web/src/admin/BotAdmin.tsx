@@ -1,4 +1,4 @@
-import type { BotSettings, FaqEntry } from '@xiaoer/core';
+import type { BotSettings, FaqEntry } from '@xiaoer/protocol';
 import {
   Alert,
   Button,

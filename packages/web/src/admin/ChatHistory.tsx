@@ -1,5 +1,5 @@
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
-import type { Agent, HistoryPage, HistoryRow } from '@xiaoer/core';
+import type { AgentDto as Agent, HistoryPage, HistoryRow } from '@xiaoer/protocol';
 import {
   Button,
   DatePicker,

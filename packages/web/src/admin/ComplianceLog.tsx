@@ -1,5 +1,5 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import type { Agent, ComplianceLogEntry } from '@xiaoer/core';
+import type { AgentDto as Agent, ComplianceLogEntry } from '@xiaoer/protocol';
 import {
   Button,
   Checkbox,

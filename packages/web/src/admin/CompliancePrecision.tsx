@@ -1,5 +1,5 @@
 import { QuestionCircleOutlined } from '@ant-design/icons';
-import type { RulePrecision } from '@xiaoer/core';
+import type { RulePrecision } from '@xiaoer/protocol';
 import { Alert, Card, Table, Tooltip, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
 import { RuleTag } from '../shared/compliance';

@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import type { ComplianceSettings as Settings, PackId, ProactiveSettings } from '@xiaoer/core';
+import type { ComplianceSettings as Settings, PackId, ProactiveSettings } from '@xiaoer/protocol';
 import {
   Button,
   Card,

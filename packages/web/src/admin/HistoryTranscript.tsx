@@ -1,4 +1,4 @@
-import type { HistoryTranscript as Transcript, TranscriptMessage } from '@xiaoer/core';
+import type { HistoryTranscript as Transcript, TranscriptMessage } from '@xiaoer/protocol';
 import {
   Alert,
   Descriptions,

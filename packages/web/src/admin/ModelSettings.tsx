@@ -1,4 +1,4 @@
-import type { ModelSettings as Settings } from '@xiaoer/core';
+import type { ModelSettings as Settings } from '@xiaoer/protocol';
 import {
   Alert,
   Button,

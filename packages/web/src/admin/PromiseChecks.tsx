@@ -1,5 +1,5 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import type { Agent, AgentPromiseCounts, PromiseStatus, StoredPromise } from '@xiaoer/core';
+import type { AgentDto as Agent, AgentPromiseCounts, PromiseStatus, StoredPromise } from '@xiaoer/protocol';
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
 import { connectAgentSocket } from '../shared/agentSocket';

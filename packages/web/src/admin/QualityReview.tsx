@@ -1,5 +1,5 @@
 import { CheckCircleFilled, ReloadOutlined } from '@ant-design/icons';
-import type { Message } from '@xiaoer/core';
+import type { MessageDto as Message } from '@xiaoer/protocol';
 import {
   Button,
   Col,

@@ -1,4 +1,4 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Form, Input, Modal, Typography, message as toast } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';

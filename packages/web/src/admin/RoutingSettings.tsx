@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import type { Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/core';
+import type { AgentDto as Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/protocol';
 import { Button, Card, Form, Input, InputNumber, Radio, Select, Space, Spin, Switch, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../shared/api';

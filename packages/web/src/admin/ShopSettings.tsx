@@ -1,4 +1,4 @@
-import type { Shop } from '@xiaoer/core';
+import type { ShopDto as Shop } from '@xiaoer/protocol';
 import { Button, Form, Input, message as toast, Spin } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError, failureText } from '../shared/api';

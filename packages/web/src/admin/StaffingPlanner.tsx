@@ -1,4 +1,4 @@
-import type { StaffingHour, StaffingReport } from '@xiaoer/core';
+import type { StaffingHour, StaffingReport } from '@xiaoer/protocol';
 import {
   Alert,
   Button,

@@ -1,4 +1,4 @@
-import type { LiveBoard } from '@xiaoer/core';
+import type { LiveBoard } from '@xiaoer/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { connectAgentSocket } from '../shared/agentSocket';
 import { api } from '../shared/api';

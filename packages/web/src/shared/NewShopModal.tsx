@@ -1,4 +1,4 @@
-import type { Shop } from '@xiaoer/core';
+import type { ShopDto as Shop } from '@xiaoer/protocol';
 import { Form, Input, Modal, message as toast } from 'antd';
 import { api } from './api';
 import { useT, type Dict } from './i18n';

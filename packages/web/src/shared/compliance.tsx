@@ -1,4 +1,4 @@
-import type { CheckResult, Finding, TextSpan } from '@xiaoer/core';
+import type { CheckResult, Finding, TextSpan } from '@xiaoer/protocol';
 import { Button, Modal, Space, Tag, Typography } from 'antd';
 import { Fragment, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api } from './api';

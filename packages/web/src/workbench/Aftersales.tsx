@@ -4,7 +4,7 @@
  * 售后 list (open / mine, as the server sorts it: urgent, nearest deadline first) and a notice
  * when a deadline nears. Live over the socket; countdowns on the server's clock.
  */
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import {
   CASE_BY_LABELS,
   CASE_REASON_LABELS,

@@ -1,6 +1,10 @@
 import { SendOutlined } from '@ant-design/icons';
-import type { Agent, Conversation, PromiseKind } from '@xiaoer/core';
-import type { BuyerProfileResponse } from '@xiaoer/protocol';
+import type {
+  AgentDto as Agent,
+  BuyerProfileResponse,
+  ConversationStateDto as Conversation,
+  PromiseKind,
+} from '@xiaoer/protocol';
 import {
   Button,
   Card,

@@ -1,5 +1,5 @@
 import { BulbOutlined, PictureOutlined } from '@ant-design/icons';
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { ApiError, failureText } from '../shared/api';

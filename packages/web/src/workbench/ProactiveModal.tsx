@@ -1,4 +1,4 @@
-import type { Conversation, Finding, Message } from '@xiaoer/core';
+import type { ConversationStateDto as Conversation, Finding, MessageDto as Message } from '@xiaoer/protocol';
 import { Alert, Input, Modal, Typography, message as toast } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, newClientId } from '../shared/api';

@@ -1,5 +1,4 @@
-import type { Agent } from '@xiaoer/core';
-import type { ConversationDto } from '@xiaoer/protocol';
+import type { AgentDto as Agent, ConversationDto } from '@xiaoer/protocol';
 import { Button, Empty, List, Select, Space, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { failureText } from '../shared/api';

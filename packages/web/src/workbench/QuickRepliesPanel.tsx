@@ -1,5 +1,5 @@
 import { PictureOutlined } from '@ant-design/icons';
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { Button, Input, List, Popconfirm, Space, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useT } from '../shared/i18n';

@@ -1,4 +1,4 @@
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { DeleteOutlined, PictureOutlined } from '@ant-design/icons';
 import { Button, Form, Image, Input, Modal, Space, Switch, Upload, message as toast } from 'antd';
 import { useEffect, useState } from 'react';

@@ -1,4 +1,4 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Alert, Input, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { failureText } from '../shared/api';

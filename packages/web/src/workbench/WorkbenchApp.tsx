@@ -1,7 +1,10 @@
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { lastSeq } from '@xiaoer/protocol/message-list';
-import type { AgentStatus, QuickReply } from '@xiaoer/core';
-import type { MeResponse } from '@xiaoer/protocol';
+import type {
+  AgentStatusDto as AgentStatus,
+  MeResponse,
+  QuickReplyDto as QuickReply,
+} from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import {
   CommentOutlined,

@@ -1,5 +1,11 @@
-import type { Conversation, Message } from '@xiaoer/core';
-import type { ConversationDto, SendContent } from '@xiaoer/protocol';
+import type {
+  ConversationDto,
+  ConversationSummaryDto,
+  ConversationStateDto as Conversation,
+  MessageDto as Message,
+  SendContent,
+  TransferNoteDto,
+} from '@xiaoer/protocol';
 import {
   lastSeq,
   mergeMessages,
@@ -22,19 +28,10 @@ export type SendOutcome =
 export type ListConversation = ConversationDto;
 
 /** Issue #15: what the shop's model wrote of a conversation for the agent who took it. */
-export interface ConversationSummary {
-  text: string;
-  uptoSeq: number;
-  createdAt: number;
-}
+export type ConversationSummary = ConversationSummaryDto;
 
 /** Issue #18: the note the last transfer left for the next agent. */
-export interface TransferNote {
-  text: string;
-  authorId: string;
-  authorName: string;
-  createdAt: number;
-}
+export type TransferNote = TransferNoteDto;
 
 /**
  * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the

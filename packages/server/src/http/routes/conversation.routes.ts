@@ -17,6 +17,7 @@ import {
   sendOrderCardSchema,
   transferSchema,
   type ConversationDto,
+  type ConversationStateDto,
 } from '@xiaoer/protocol';
 import type { AgentId } from '@xiaoer/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -33,12 +34,12 @@ import type { Storage } from '../../storage';
 export async function presentConversation(
   storage: Storage,
   shopId: ShopId,
-  c: { buyerId: string; lastMessagePreview: string } & object,
+  c: ConversationStateDto,
   viewer?: AgentRole,
-) {
-  const buyer = await storage.buyers.findBuyer(shopId, c.buyerId as never);
+): Promise<ConversationDto> {
+  const buyer = await storage.buyers.findBuyer(shopId, c.buyerId);
   const shown = viewer && !canSeeBuyerPii(viewer) ? maskedPreview(c) : c;
-  return { ...shown, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } } as ConversationDto;
+  return { ...shown, buyer: { id: c.buyerId, nick: buyer?.nick ?? '' } };
 }
 
 /** CMP-7: a conversation answered to an agent, its preview (the buyer's last words) as their role may see it. */
