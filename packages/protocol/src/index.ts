@@ -3,18 +3,29 @@
  * and WebSocket event, the shapes of responses, and error codes.
  */
 import { z } from 'zod';
+import {
+  MAX_CAP,
+  MAX_CLIENT_ID_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MESSAGES_PAGE,
+  MAX_PASSWORD_LENGTH,
+  MAX_QUICK_REPLY_TEXT,
+  MAX_QUICK_REPLY_TITLE,
+  MAX_TEXT_LENGTH,
+  MAX_TRANSFER_NOTE,
+  MIN_CAP,
+  MIN_PASSWORD_LENGTH,
+} from './limits';
 import type { ErrorBody } from './responses';
 
 export { findInvalidText, isInvalidText } from './text';
 
-// ---------- limits ----------
-export const MAX_TEXT_LENGTH = 5000;
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-export const ALLOWED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+// ---------- limits (each defined once, in ./limits) ----------
+export * from './limits';
 
 // ---------- shared pieces ----------
-const id = z.string().min(1).max(64);
-const clientId = z.string().min(1).max(64);
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH);
 
 /** Text or image: what a person may send (cards go through their own requests). */
 export const sendContentSchema = z.discriminatedUnion('kind', [
@@ -41,7 +52,7 @@ export const listConversationsQuery = z.object({
 export const conversationParams = z.object({ conversationId: id });
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(200),
+  limit: z.coerce.number().int().min(1).max(MAX_MESSAGES_PAGE).default(MAX_MESSAGES_PAGE),
 });
 /** `confirmWarnings`: the agent confirms a message the compliance check warned about (CMP-1 … CMP-5); logged. */
 const confirmWarnings = z.boolean().optional();
@@ -54,7 +65,7 @@ export const transferSchema = z
     toAgentId: id.optional(),
     toGroupId: z.string().min(1).max(40).optional(),
     /** Issue #18: a note for the next agent, shown in their chat (never to the buyer). */
-    note: z.string().trim().max(500).optional(),
+    note: z.string().trim().max(MAX_TRANSFER_NOTE).optional(),
   })
   .refine((b) => (b.toAgentId === undefined) !== (b.toGroupId === undefined), {
     path: ['toAgentId'],
@@ -97,7 +108,7 @@ export const complianceCheckSchema = z
   .strict();
 /** CMP-6: a proactive message to a buyer with no open conversation. */
 export const proactiveSchema = z
-  .object({ clientId, text: z.string().trim().min(1).max(5000), confirmWarnings })
+  .object({ clientId, text: z.string().trim().min(1).max(MAX_TEXT_LENGTH), confirmWarnings })
   .strict();
 export const complianceLogQuery = z.object({
   agentId: id.optional(),
@@ -135,8 +146,8 @@ export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
 export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });
 const quickReplyFields = {
-  title: z.string().trim().min(1).max(50),
-  text: z.string().trim().min(1).max(2000),
+  title: z.string().trim().min(1).max(MAX_QUICK_REPLY_TITLE),
+  text: z.string().trim().min(1).max(MAX_QUICK_REPLY_TEXT),
   imageUrl: z
     .string()
     .regex(/^\/uploads\/[A-Za-z0-9-]+$/, 'must be an uploaded image (/uploads/…)')
@@ -177,28 +188,44 @@ export const shopPatchSchema = z.object({
 export const agentCreateSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(200),
   name: z.string().trim().min(1).max(40).optional(),
-  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH)
+    .optional(),
   role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).default('agent'),
-  maxConcurrent: z.number().int().min(1).max(500).default(10),
+  maxConcurrent: z.number().int().min(MIN_CAP).max(MAX_CAP).default(10),
   takesRouting: z.boolean().default(true),
 });
 export const agentPatchSchema = z.object({
   name: z.string().trim().min(1).max(40).optional(),
   role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).optional(),
-  maxConcurrent: z.number().int().min(1).max(500).optional(),
+  maxConcurrent: z.number().int().min(MIN_CAP).max(MAX_CAP).optional(),
   takesRouting: z.boolean().optional(),
-  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH)
+    .optional(),
 });
 export const agentParams = z.object({ agentId: id });
 /** An admin sets a member's password (they forgot theirs). */
 export const passwordResetSchema = z
-  .object({ password: z.string().min(8, 'at least 8 characters').max(200) })
+  .object({
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
+  })
   .strict();
 /** An agent changes their own password. */
 export const passwordChangeSchema = z
   .object({
     currentPassword: z.string().min(1).max(200),
-    newPassword: z.string().min(8, 'at least 8 characters').max(200),
+    newPassword: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
   })
   .strict();
 /** TEAM-4: the organisation's owner opens another shop. */
@@ -219,7 +246,10 @@ export const setupSchema = z
     name: z.string().trim().min(1).max(60),
     ownerName: z.string().trim().min(1).max(40).optional(),
     ownerEmail: z.string().trim().toLowerCase().email().max(200),
-    password: z.string().min(8, 'at least 8 characters').max(200),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
     timeZone: z.string().max(60).optional(),
   })
   .strict();

@@ -14,6 +14,7 @@ import {
 } from '@xiaoer/protocol/aftersales-labels';
 import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
 import type { Lang, Strings } from './i18n';
+import { MAX_IMAGE_BYTES } from '@xiaoer/protocol/limits';
 
 /** What the widget lends the view: its requests (with the buyer token) and its images. */
 export interface AftersalesHost {
@@ -462,7 +463,7 @@ export class AftersalesView {
   }
 
   private async upload(file: File): Promise<{ url: string } | { error: string }> {
-    if (file.size > 10 * 1024 * 1024) return { error: this.host.t.imageTooLarge };
+    if (file.size > MAX_IMAGE_BYTES) return { error: this.host.t.imageTooLarge };
     const form = new FormData();
     form.append('file', file);
     const res = await this.host.fetch(`${this.host.origin}/api/uploads`, { method: 'POST', body: form });

@@ -22,9 +22,7 @@ import {
 } from '@xiaoer/protocol/message-list';
 import { AftersalesView } from './aftersales';
 import { CSS } from './styles';
-
-const MAX_TEXT = 5000;
-const MAX_IMAGE = 10 * 1024 * 1024;
+import { MAX_IMAGE_BYTES, MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** The `/buyer` socket, typed with the protocol's event maps (what it hears, what it sends). */
 type BuyerSocket = Socket<BuyerServerToClientEvents, BuyerClientToServerEvents>;
@@ -594,7 +592,7 @@ class Widget {
    * the words it puts in the buyer's mouth, issue #15).
    */
   private say(text: string): void {
-    if (text.length > MAX_TEXT) {
+    if (text.length > MAX_TEXT_LENGTH) {
       this.ui.notice.textContent = this.t.tooLong;
       return;
     }
@@ -610,7 +608,7 @@ class Widget {
   }
 
   private async sendImage(file: File): Promise<void> {
-    if (file.size > MAX_IMAGE) {
+    if (file.size > MAX_IMAGE_BYTES) {
       this.ui.notice.textContent = this.t.imageTooLarge;
       return;
     }

@@ -18,9 +18,9 @@ import { estimateWaitMinutes } from '../routing/wait-estimate';
 import { BUYER_LINES } from './buyer-lines';
 import type { EventSink } from './conversation.events';
 import type { AgentDirectory, ConversationStore, OrderLookup, RoutingStore } from './conversation.ports';
+// Message size limits, checked in the core so every transport enforces them (defined in the protocol).
+import { MAX_CLIENT_ID_LENGTH, MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 import {
-  MAX_CLIENT_ID_LENGTH,
-  MAX_TEXT_LENGTH,
   type Actor,
   type Conversation,
   type Message,

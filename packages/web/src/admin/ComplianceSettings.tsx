@@ -28,6 +28,7 @@ import {
   type FieldPath,
 } from '../shared/settingsForm';
 import { AllowListEditor } from './AllowListEditor';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** CMP-6 defaults (as the server's): one proactive message a day, three a week, quiet 22:00–08:00. */
 const DEFAULT_PROACTIVE: ProactiveSettings = {
@@ -369,7 +370,7 @@ function ComplianceTester(props: { epoch: number }) {
         value={text}
         placeholder={t.testPlaceholder}
         autoSize={{ minRows: 3, maxRows: 8 }}
-        maxLength={5000}
+        maxLength={MAX_TEXT_LENGTH}
         onChange={(e) => setText(e.target.value)}
       />
       {r && (

@@ -20,6 +20,7 @@ import {
 import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
 import { api, yuan, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
+import { MAX_MESSAGES_PAGE } from '@xiaoer/protocol/limits';
 
 /** One sampled conversation (GET /api/admin/quality/sample). */
 interface Sampled {
@@ -161,10 +162,10 @@ async function loadTranscript(conversationId: string): Promise<Message[]> {
   for (;;) {
     const r = await api<{ messages: Message[] }>(
       'GET',
-      `/api/conversations/${conversationId}/messages?after=${after}&limit=200`,
+      `/api/conversations/${conversationId}/messages?after=${after}&limit=${MAX_MESSAGES_PAGE}`,
     );
     all.push(...r.messages);
-    if (r.messages.length < 200) return all;
+    if (r.messages.length < MAX_MESSAGES_PAGE) return all;
     after = r.messages[r.messages.length - 1]!.seq;
   }
 }

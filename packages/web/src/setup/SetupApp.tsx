@@ -5,6 +5,7 @@ import { api, setCurrentShop, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { LangSwitch } from '../shared/LangSwitch';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@xiaoer/protocol/limits';
 
 /** What the setup form holds (the confirmation stays in the browser). */
 interface SetupValues {
@@ -141,7 +142,7 @@ function SetupForm() {
               name="password"
               label={t.password}
               extra={t.passwordRule}
-              rules={[{ required: true, min: 8, max: 200 }]}
+              rules={[{ required: true, min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }]}
             >
               <Input.Password data-testid="setup-password" autoComplete="new-password" />
             </Form.Item>

@@ -15,6 +15,7 @@ import {
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 import type { SendOutcome } from './useWorkbench';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** What the workbench can ask of the composer: send a quick reply through the compliance check. */
 export interface ComposerHandle {
@@ -153,7 +154,8 @@ export function Composer(props: {
     if (query !== null && matches[active]) return sendQuick(matches[active]);
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (trimmed.length > 5000) return void toast.error('最多 5000 字 / at most 5000 characters');
+    if (trimmed.length > MAX_TEXT_LENGTH)
+      return void toast.error(`最多 ${MAX_TEXT_LENGTH} 字 / at most ${MAX_TEXT_LENGTH} characters`);
     // Blocked: Enter does not send (the panel says why); the attempt is logged for the supervisor.
     if (check.current?.verdict === 'block') {
       void checkText(trimmed, props.conversationId, true).catch(() => undefined);

@@ -13,6 +13,7 @@ import {
 } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { useScopeShop, useShopApi } from './shopScope';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /**
  * CMP-6: an agent reaches out to a buyer with no open conversation. The text is checked as it is
@@ -122,7 +123,7 @@ export function ProactiveModal(props: {
         data-testid="proactive-text"
         value={text}
         autoSize={{ minRows: 3, maxRows: 8 }}
-        maxLength={5000}
+        maxLength={MAX_TEXT_LENGTH}
         status={blocked ? 'error' : undefined}
         onChange={(e) => setText(e.target.value)}
       />

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
+import { MAX_TRANSFER_NOTE } from '@xiaoer/protocol/limits';
 
 type AgentRow = Agent & { load: number };
 type GroupRow = { id: string; name: string; agentIds: string[] };
@@ -127,7 +128,7 @@ export function TransferModal(props: {
       <Input.TextArea
         data-testid="transfer-note"
         value={note}
-        maxLength={500}
+        maxLength={MAX_TRANSFER_NOTE}
         showCount
         autoSize={{ minRows: 2, maxRows: 5 }}
         placeholder={t.transferNotePlaceholder}
