@@ -302,6 +302,7 @@ export const wsReadSchema = z.object({ conversationId: id, seq: z.number().int()
 export const wsTypingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
 
 export * from './responses';
+export * from './http';
 export * from './ws';
 
 /** Formats a zod error as our error body: the first problem, naming its field. */

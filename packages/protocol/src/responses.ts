@@ -160,6 +160,7 @@ export type {
   PromiseStatus,
   RoutingSettings,
   RouteStatus,
+  Rota,
   RulePrecision,
   StaffingHour,
   StaffingReport,

@@ -23,7 +23,7 @@ export function AgentsTable({ viewer }: { viewer: Viewer }) {
   /** The member whose row is being changed (its controls wait). */
   const [busyId, setBusyId] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ agents: Agent[] }>('GET', '/api/admin/agents')
+    api('GET', '/api/admin/agents')
       .then((r) => setAgents(r.agents))
       .catch((e: unknown) => toast.error(failureText(e)))
       .finally(() => setLoading(false));

@@ -120,7 +120,7 @@ export function ComplianceSettings() {
   const [saved, setSaved] = useLoadedSettings(
     form,
     async () => {
-      const r = await api<{ settings: Settings; packs: PackId[] }>('GET', '/api/admin/compliance');
+      const r = await api('GET', '/api/admin/compliance');
       setPacks(r.packs.length > 0 ? r.packs : ALL_PACKS);
       return r.settings;
     },
@@ -128,9 +128,9 @@ export function ComplianceSettings() {
   );
   const saveError = useSaveError(form, fieldLabel, formPath);
   const [epoch, setEpoch] = useState(0);
-  const { busy, save: put } = useSettingsSave<Settings & { allowListWas?: string[] }, FormValues>(
+  const { busy, save: put } = useSettingsSave(
     form,
-    '/api/admin/compliance',
+    (settings: Settings & { allowListWas?: string[] }) => api('PUT', '/api/admin/compliance', settings),
     saveError,
     (s: Settings) => {
       setSaved(s);

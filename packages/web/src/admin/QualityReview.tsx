@@ -1,5 +1,5 @@
 import { CheckCircleFilled, ReloadOutlined } from '@ant-design/icons';
-import type { MessageDto as Message } from '@xiaoer/protocol';
+import type { MessageDto as Message, QualitySample } from '@xiaoer/protocol';
 import {
   Button,
   Col,
@@ -23,14 +23,7 @@ import { useT, type Dict } from '../shared/i18n';
 import { MAX_MESSAGES_PAGE } from '@xiaoer/protocol/limits';
 
 /** One sampled conversation (GET /api/admin/quality/sample). */
-interface Sampled {
-  conversationId: string;
-  agentId: string;
-  agentName: string;
-  buyerNick: string;
-  messages: number;
-  reviewed: boolean;
-}
+type Sampled = QualitySample;
 
 /** The rubric (MET-7). */
 interface Rubric {
@@ -58,9 +51,9 @@ export function QualityReview() {
     const ticket = ++latest.current;
     setLoading(true);
     try {
-      const r = await api<{ date: string; conversations: Sampled[] }>(
+      const r = await api(
         'GET',
-        `/api/admin/quality/sample${wanted ? `?date=${encodeURIComponent(wanted)}` : ''}`,
+        `/api/admin/quality/sample?${wanted ? `date=${encodeURIComponent(wanted)}` : ''}`,
       );
       if (ticket !== latest.current) return;
       setDate(r.date);
@@ -160,7 +153,7 @@ async function loadTranscript(conversationId: string): Promise<Message[]> {
   const all: Message[] = [];
   let after = 0;
   for (;;) {
-    const r = await api<{ messages: Message[] }>(
+    const r = await api(
       'GET',
       `/api/conversations/${conversationId}/messages?after=${after}&limit=${MAX_MESSAGES_PAGE}`,
     );

@@ -28,7 +28,7 @@ export function useLiveBoard(shopId: string) {
       try {
         do {
           r.again = false;
-          const next = await api<LiveBoard>('GET', '/api/admin/live');
+          const next = await api('GET', '/api/admin/live');
           if (closed) return;
           setBoard({ ...next, receivedAt: Date.now() });
           setError(null);

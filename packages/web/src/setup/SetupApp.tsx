@@ -1,4 +1,4 @@
-import type { SetupResponse, SetupStatusResponse } from '@xiaoer/protocol';
+import type { SetupStatusResponse } from '@xiaoer/protocol';
 import { Alert, Button, Card, Col, Form, Input, Result, Row, Select, Space, Spin, Typography } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, setCurrentShop, failureText } from '../shared/api';
@@ -81,7 +81,7 @@ function SetupForm() {
   );
   const onSubmit = () =>
     submit(async ({ confirm: _confirm, orgName, ownerName, ...values }) => {
-      const r = await api<SetupResponse>('POST', '/api/setup', {
+      const r = await api('POST', '/api/setup', {
         ...values,
         ...(orgName?.trim() ? { orgName } : {}),
         ...(ownerName?.trim() ? { ownerName } : {}),
@@ -233,7 +233,7 @@ export function SetupApp() {
   const [error, setError] = useState<string | null>(null);
   const atSetup = window.location.pathname.startsWith('/setup');
   useEffect(() => {
-    api<SetupStatusResponse>('GET', '/api/setup')
+    api('GET', '/api/setup')
       .then(setStatus)
       .catch((e: unknown) => setError(failureText(e)));
   }, []);

@@ -21,7 +21,7 @@ export function NewShopModal(props: {
   const { busy, submit: submitForm } = useFormSubmit(form, saveError);
   const submit = () =>
     submitForm(async (values) => {
-      const r = await api<{ shop: Shop }>('POST', '/api/admin/shops', values);
+      const r = await api('POST', '/api/admin/shops', values);
       toast.success(t.shopCreated);
       form.resetFields();
       props.onClose();

@@ -78,7 +78,7 @@ export function addDays(date: string, days: number): string {
 export function useDefinitions(t: Dict, lang: Lang): (key: MetricKey) => { name: string; text: string } {
   const [served, setServed] = useState<MetricDefinition[]>([]);
   useEffect(() => {
-    api<{ definitions: MetricDefinition[] }>('GET', '/api/admin/metrics/definitions')
+    api('GET', '/api/admin/metrics/definitions')
       .then((r) => setServed(r.definitions ?? []))
       .catch(() => undefined); // the built-in words stand in
   }, []);

@@ -63,7 +63,7 @@ export function Composer(props: {
       return;
     }
     const timer = setTimeout(() => {
-      api<{ quickReplies: QuickReply[] }>('GET', `/api/quick-replies?q=${encodeURIComponent(query)}`)
+      api('GET', `/api/quick-replies?q=${encodeURIComponent(query)}`)
         .then((r) => {
           setMatches(r.quickReplies.slice(0, 8));
           setActive(0);
@@ -258,7 +258,7 @@ export function Composer(props: {
             const form = new FormData();
             form.append('file', file as Blob);
             try {
-              const res = await api<{ url: string }>('POST', '/api/uploads', form);
+              const res = await api('POST', '/api/uploads', form);
               props.onSendImage(res.url);
               onSuccess?.(res);
             } catch (e) {
@@ -282,7 +282,7 @@ export function Composer(props: {
             const on = conversationRef.current;
             setSuggesting(true);
             try {
-              const r = await api<{ suggestion: string }>('POST', `/api/conversations/${on}/suggest-reply`);
+              const r = await api('POST', `/api/conversations/${on}/suggest-reply`);
               if (conversationRef.current === on) setText(r.suggestion);
             } catch (e) {
               const off = e instanceof ApiError && e.code === 'conflict' && e.field === 'provider';

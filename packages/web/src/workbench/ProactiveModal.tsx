@@ -1,4 +1,4 @@
-import type { ConversationStateDto as Conversation, Finding, MessageDto as Message } from '@xiaoer/protocol';
+import type { ConversationStateDto as Conversation, Finding } from '@xiaoer/protocol';
 import { Alert, Input, Modal, Typography, message as toast } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, newClientId } from '../shared/api';
@@ -49,11 +49,11 @@ export function ProactiveModal(props: {
 
   const post = async (forText: string, confirmed: boolean): Promise<void> => {
     try {
-      const r = await api<{ message: Message; conversation: Conversation }>(
-        'POST',
-        `/api/buyers/${encodeURIComponent(props.buyerId)}/proactive`,
-        { clientId: clientId.current, text: forText, ...(confirmed ? { confirmWarnings: true } : {}) },
-      );
+      const r = await api('POST', `/api/buyers/${encodeURIComponent(props.buyerId)}/proactive`, {
+        clientId: clientId.current,
+        text: forText,
+        ...(confirmed ? { confirmWarnings: true } : {}),
+      });
       toast.success(t.reachOutSent);
       props.onSent(r.conversation);
     } catch (e) {

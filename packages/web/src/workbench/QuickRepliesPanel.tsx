@@ -20,9 +20,7 @@ export function QuickRepliesPanel(props: {
   const [editing, setEditing] = useState<Partial<QuickReply> | null>(null);
   const [open, setOpen] = useState(false);
   const load = useCallback(() => {
-    api<{ quickReplies: QuickReply[] }>('GET', `/api/quick-replies?q=${encodeURIComponent(q)}`).then((r) =>
-      setItems(r.quickReplies),
-    );
+    api('GET', `/api/quick-replies?q=${encodeURIComponent(q)}`).then((r) => setItems(r.quickReplies));
   }, [q, api]);
   useEffect(load, [load]);
   const shown = props.sharedOnly ? items.filter((i) => i.ownerId === null) : items;

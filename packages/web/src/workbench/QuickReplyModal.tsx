@@ -79,7 +79,7 @@ export function QuickReplyModal(props: {
                 data.append('file', file as Blob);
                 setUploading(true);
                 try {
-                  const res = await api<{ url: string }>('POST', '/api/uploads', data);
+                  const res = await api('POST', '/api/uploads', data);
                   setImageUrl(res.url);
                   onSuccess?.(res);
                 } catch (e) {

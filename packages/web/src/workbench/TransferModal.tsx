@@ -1,13 +1,10 @@
-import type { AgentDto as Agent } from '@xiaoer/protocol';
+import type { AgentListing as AgentRow, RoutingGroupListing as GroupRow } from '@xiaoer/protocol';
 import { Alert, Input, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 import { MAX_TRANSFER_NOTE } from '@xiaoer/protocol/limits';
-
-type AgentRow = Agent & { load: number };
-type GroupRow = { id: string; name: string; agentIds: string[] };
 
 /**
  * RT-10: hand the conversation to another agent, or to a group (routing then picks the group's
@@ -34,7 +31,7 @@ export function TransferModal(props: {
     setError(null);
     setTarget(null);
     setNote('');
-    api<{ agents: AgentRow[]; groups?: GroupRow[] }>('GET', '/api/agents').then((r) => {
+    api('GET', '/api/agents').then((r) => {
       setAgents(r.agents);
       setGroups(r.groups ?? []);
     });

@@ -107,8 +107,8 @@ export function useWorkbench(
     let ended: { conversations: ConversationDto[] };
     try {
       [open, ended] = await Promise.all([
-        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=open'),
-        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=ended&limit=50'),
+        api('GET', '/api/conversations?status=open'),
+        api('GET', '/api/conversations?status=ended&limit=50'),
       ]);
     } finally {
       if (pushedDuringLoad.current === pushed) pushedDuringLoad.current = null;
@@ -131,7 +131,7 @@ export function useWorkbench(
   const loadMessages = useCallback(
     async (conversationId: string) => {
       const after = lastSeq(messagesRef.current[conversationId] ?? []);
-      const res = await api<{ messages: Message[] }>(
+      const res = await api(
         'GET',
         `/api/conversations/${conversationId}/messages?after=${after}`,
         undefined,
@@ -139,12 +139,9 @@ export function useWorkbench(
       );
       addMessages(conversationId, res.messages);
       if (!(conversationId in summariesRef.current)) {
-        const got = await api<{ summary: ConversationSummary | null; note?: TransferNote | null }>(
-          'GET',
-          `/api/conversations/${conversationId}/summary`,
-          undefined,
-          { shop: conversationsRef.current[conversationId]?.shopId ?? null },
-        ).catch(() => ({ summary: null, note: null }));
+        const got = await api('GET', `/api/conversations/${conversationId}/summary`, undefined, {
+          shop: conversationsRef.current[conversationId]?.shopId ?? null,
+        }).catch(() => ({ summary: null, note: null }));
         setSummaries((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.summary }));
         setNotes((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.note ?? null }));
       }
@@ -191,7 +188,7 @@ export function useWorkbench(
       void reloadList();
       // MET-5: the alert may have been raised while this page was not listening (admins: the
       // shop's; an agent: the buyers they hold).
-      api<{ alert: MetricsAlert | null; replyMinutes: number }>('GET', '/api/metrics/alert')
+      api('GET', '/api/metrics/alert')
         .then((r) => {
           setMetricsAlert(r.alert ? { ...r.alert, receivedAt: Date.now() } : null);
           setReplyMinutes(r.replyMinutes);
