@@ -4,7 +4,7 @@
  * its answer's type, so a caller never names (or casts) the response; a path that fits no route
  * does not compile. Shapes only the console reads are declared here too, once.
  */
-import type { CaseOut } from './aftersales';
+import type { BuyerCaseOut, CaseOut } from './aftersales';
 import type {
   AftersalesMetrics,
   AgentDto,
@@ -43,6 +43,7 @@ import type {
   StaffingReport,
   TransferNoteDto,
   UploadResponse,
+  WidgetSessionResponse,
 } from './responses';
 
 // ---------- shapes the console and the workbench read ----------
@@ -202,6 +203,14 @@ export interface ApiKeyInfo {
   lastUsedAt: number | null;
   revokedAt: number | null;
 }
+/** AS-1 (issue #19): one of the buyer's orders, to pick for an after-sales request. */
+export interface WidgetOrderChoice {
+  orderId: string;
+  status: string;
+  totalCents: number;
+  createdAt: number;
+  items: { productId: string; title: string; quantity: number; priceCents: number }[];
+}
 /** Issue #16: what an import covers. */
 export type ImportKind = 'products' | 'buyers' | 'orders';
 /** Issue #16: a cell an import refused. */
@@ -275,6 +284,12 @@ export interface HttpResponses {
   'GET /api/aftersales': { cases: CaseOut[]; now: number };
   'POST /api/aftersales': { case: CaseOut };
   'POST /api/aftersales/:id/actions': { case: CaseOut };
+  // the widget (the buyer's token)
+  'POST /api/widget/session': WidgetSessionResponse;
+  'GET /api/widget/orders': { orders: WidgetOrderChoice[] };
+  'GET /api/widget/aftersales': { cases: BuyerCaseOut[]; now: number };
+  'POST /api/widget/aftersales': { case: BuyerCaseOut };
+  'POST /api/widget/aftersales/:id/actions': { case: BuyerCaseOut };
   // the console: shop and team
   'GET /api/admin/shop': { shop: ShopDto };
   'PATCH /api/admin/shop': { shop: ShopDto };

@@ -9,7 +9,6 @@ import type {
   BuyerServerToClientEvents,
   ConversationStateDto as Conversation,
   MessageDto as Message,
-  WidgetSessionResponse,
 } from '@xiaoer/protocol';
 import { pickLang, queueLine, STRINGS, type Lang, type Strings } from './i18n';
 import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
@@ -21,6 +20,7 @@ import {
   type WidgetMessage,
 } from '@xiaoer/protocol/message-list';
 import { AftersalesView } from './aftersales';
+import { answerOf } from './answer';
 import { CSS } from './styles';
 import { MAX_IMAGE_BYTES, MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
@@ -280,7 +280,7 @@ class Widget {
         res?.status === 401 && this.identity ? this.t.signInAgain : `${res?.status ?? this.t.reconnecting}`;
       return false;
     }
-    const session = (await res.json()) as WidgetSessionResponse;
+    const session = await answerOf(res, 'POST', '/api/widget/session');
     try {
       localStorage.setItem(this.tokenKey, session.token);
     } catch {
@@ -626,7 +626,7 @@ class Widget {
             : this.t.uploadFailed;
       return;
     }
-    const { url } = (await res.json()) as { url: string };
+    const { url } = await answerOf(res, 'POST', '/api/uploads');
     this.ui.notice.textContent = '';
     this.queue({
       pending: true,
@@ -853,7 +853,7 @@ class Widget {
     return {
       connected: this.socket?.connected ?? false,
       conversationId: this.conversation?.id ?? null,
-      seqs: this.messages.filter((m) => !m.pending).map((m) => (m as Message).seq),
+      seqs: this.messages.flatMap((m) => (m.pending ? [] : [m.seq])),
     };
   }
 
