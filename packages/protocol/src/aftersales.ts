@@ -235,3 +235,9 @@ export const caseOut = z.object({
     .nullable(),
 });
 export type CaseOut = z.infer<typeof caseOut>;
+/** A case as its buyer sees it: no holder, no flag, no carrier claim (and history without notes). */
+export type BuyerCaseOut = Omit<CaseOut, 'holder' | 'flagged' | 'claim'> & {
+  holder: null;
+  flagged: null;
+  claim: null;
+};

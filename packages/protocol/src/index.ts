@@ -3,33 +3,37 @@
  * and WebSocket event, the shapes of responses, and error codes.
  */
 import { z } from 'zod';
-import type {
-  Agent,
-  Buyer,
-  Conversation,
-  DomainErrorCode,
-  Message,
-  Order,
-  QuickReply,
-  Shop,
-} from '@xiaoer/core';
+import {
+  MAX_CAP,
+  MAX_CLIENT_ID_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MESSAGES_PAGE,
+  MAX_PASSWORD_LENGTH,
+  MAX_QUICK_REPLY_TEXT,
+  MAX_QUICK_REPLY_TITLE,
+  MAX_TEXT_LENGTH,
+  MAX_TRANSFER_NOTE,
+  MIN_CAP,
+  MIN_PASSWORD_LENGTH,
+} from './limits';
+import type { ErrorBody } from './responses';
 
 export { findInvalidText, isInvalidText } from './text';
 
-// ---------- limits ----------
-export const MAX_TEXT_LENGTH = 5000;
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-export const ALLOWED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+// ---------- limits (each defined once, in ./limits) ----------
+export * from './limits';
 
 // ---------- shared pieces ----------
-const id = z.string().min(1).max(64);
-const clientId = z.string().min(1).max(64);
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH);
 
 /** Text or image: what a person may send (cards go through their own requests). */
 export const sendContentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), body: z.object({ text: z.string().max(MAX_TEXT_LENGTH * 2) }) }),
   z.object({ kind: z.literal('image'), body: z.object({ url: z.string().max(200) }) }),
 ]);
+/** What a person sends: text or an uploaded image's URL. */
+export type SendContent = z.input<typeof sendContentSchema>;
 
 // ---------- HTTP: auth ----------
 export const loginSchema = z.object({
@@ -48,7 +52,7 @@ export const listConversationsQuery = z.object({
 export const conversationParams = z.object({ conversationId: id });
 export const messagesQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(200),
+  limit: z.coerce.number().int().min(1).max(MAX_MESSAGES_PAGE).default(MAX_MESSAGES_PAGE),
 });
 /** `confirmWarnings`: the agent confirms a message the compliance check warned about (CMP-1 … CMP-5); logged. */
 const confirmWarnings = z.boolean().optional();
@@ -61,7 +65,7 @@ export const transferSchema = z
     toAgentId: id.optional(),
     toGroupId: z.string().min(1).max(40).optional(),
     /** Issue #18: a note for the next agent, shown in their chat (never to the buyer). */
-    note: z.string().trim().max(500).optional(),
+    note: z.string().trim().max(MAX_TRANSFER_NOTE).optional(),
   })
   .refine((b) => (b.toAgentId === undefined) !== (b.toGroupId === undefined), {
     path: ['toAgentId'],
@@ -104,7 +108,7 @@ export const complianceCheckSchema = z
   .strict();
 /** CMP-6: a proactive message to a buyer with no open conversation. */
 export const proactiveSchema = z
-  .object({ clientId, text: z.string().trim().min(1).max(5000), confirmWarnings })
+  .object({ clientId, text: z.string().trim().min(1).max(MAX_TEXT_LENGTH), confirmWarnings })
   .strict();
 export const complianceLogQuery = z.object({
   agentId: id.optional(),
@@ -142,8 +146,8 @@ export const readSchema = z.object({ seq: z.number().int().min(0) });
 export const agentStatusSchema = z.object({ status: z.enum(['online', 'hung_up', 'offline']) });
 export const quickReplyQuery = z.object({ q: z.string().max(100).default('') });
 const quickReplyFields = {
-  title: z.string().trim().min(1).max(50),
-  text: z.string().trim().min(1).max(2000),
+  title: z.string().trim().min(1).max(MAX_QUICK_REPLY_TITLE),
+  text: z.string().trim().min(1).max(MAX_QUICK_REPLY_TEXT),
   imageUrl: z
     .string()
     .regex(/^\/uploads\/[A-Za-z0-9-]+$/, 'must be an uploaded image (/uploads/…)')
@@ -184,28 +188,44 @@ export const shopPatchSchema = z.object({
 export const agentCreateSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(200),
   name: z.string().trim().min(1).max(40).optional(),
-  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH)
+    .optional(),
   role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).default('agent'),
-  maxConcurrent: z.number().int().min(1).max(500).default(10),
+  maxConcurrent: z.number().int().min(MIN_CAP).max(MAX_CAP).default(10),
   takesRouting: z.boolean().default(true),
 });
 export const agentPatchSchema = z.object({
   name: z.string().trim().min(1).max(40).optional(),
   role: z.enum(['admin', 'cs_admin', 'operator', 'agent', 'outsourced']).optional(),
-  maxConcurrent: z.number().int().min(1).max(500).optional(),
+  maxConcurrent: z.number().int().min(MIN_CAP).max(MAX_CAP).optional(),
   takesRouting: z.boolean().optional(),
-  password: z.string().min(8, 'at least 8 characters').max(200).optional(),
+  password: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(MAX_PASSWORD_LENGTH)
+    .optional(),
 });
 export const agentParams = z.object({ agentId: id });
 /** An admin sets a member's password (they forgot theirs). */
 export const passwordResetSchema = z
-  .object({ password: z.string().min(8, 'at least 8 characters').max(200) })
+  .object({
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
+  })
   .strict();
 /** An agent changes their own password. */
 export const passwordChangeSchema = z
   .object({
     currentPassword: z.string().min(1).max(200),
-    newPassword: z.string().min(8, 'at least 8 characters').max(200),
+    newPassword: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
   })
   .strict();
 /** TEAM-4: the organisation's owner opens another shop. */
@@ -226,23 +246,14 @@ export const setupSchema = z
     name: z.string().trim().min(1).max(60),
     ownerName: z.string().trim().min(1).max(40).optional(),
     ownerEmail: z.string().trim().toLowerCase().email().max(200),
-    password: z.string().min(8, 'at least 8 characters').max(200),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH),
     timeZone: z.string().max(60).optional(),
   })
   .strict();
 export type SetupRequest = z.infer<typeof setupSchema>;
-/** `GET /api/setup`: whether the install still needs its first shop, and whether the demo is served. */
-export interface SetupStatusResponse {
-  needed: boolean;
-  demo: boolean;
-}
-/** `POST /api/setup` (201): what was made; the owner is logged in (session cookie). */
-export interface SetupResponse {
-  shop: Shop;
-  owner: { id: string; email: string; name: string };
-  organisation: { id: string; name: string };
-}
-
 // ---------- HTTP: buyer widget ----------
 /** No line breaks: the identity's signing string puts one field per line (issue #14). */
 const oneLine = (s: string) => !/[\r\n]/.test(s);
@@ -277,54 +288,7 @@ export const widgetSessionSchema = z.object({
 });
 export type WidgetSessionRequest = z.infer<typeof widgetSessionSchema>;
 
-// ---------- responses ----------
-export type ShopDto = Shop;
-export type AgentDto = Agent;
-export type BuyerDto = Buyer;
-export type OrderDto = Order;
-export type MessageDto = Message;
-export type ConversationDto = Conversation & { buyer: Pick<Buyer, 'id' | 'nick'> };
-export type QuickReplyDto = QuickReply;
-
-export interface MeResponse {
-  /** My membership of the request's shop. */
-  agent: AgentDto;
-  /** The request's shop (the `X-Xiaoer-Shop` header's, else the one I logged in to). */
-  shop: ShopDto;
-  /** TEAM-4: every shop I serve, with my role there. */
-  shops: { id: string; slug: string; name: string; role: AgentDto['role'] }[];
-  /** I own the organisation: I manage every shop and account of it. */
-  isOrgOwner: boolean;
-}
-export interface BuyerProfileResponse {
-  buyer: BuyerDto;
-  /** CRM-1: the last 90 days, newest first. */
-  orders: OrderDto[];
-}
-export interface WidgetSessionResponse {
-  token: string;
-  buyer: Pick<Buyer, 'id' | 'nick'>;
-  /** BOT-3: `welcome` is the shop's first line to every buyer, shown above the conversation. */
-  shop: Pick<Shop, 'name' | 'serviceHours'> & { welcome: string };
-  conversation: Conversation | null;
-  messages: MessageDto[];
-}
-export interface UploadResponse {
-  url: string;
-  contentType: string;
-  size: number;
-}
-
-/** An error's code: a domain failure's, or `internal_error` for a fault of the server's own (500). */
-export type ErrorCode = DomainErrorCode | 'internal_error';
-
-/** Every error has this shape, over HTTP and in WebSocket acks. */
-export interface ErrorBody {
-  /** `retryAfterMs`: with `rate_limited`, when the same call may go again. */
-  error: { code: ErrorCode; message: string; field?: string; details?: unknown; retryAfterMs?: number };
-}
-
-// ---------- WebSocket (Socket.IO) ----------
+// ---------- WebSocket (Socket.IO) payloads: the event maps are in ./ws ----------
 /** Namespaces: agents authenticate with the session cookie, buyers with the widget token (`auth.token`). */
 export const WS_AGENT_NAMESPACE = '/agent';
 export const WS_BUYER_NAMESPACE = '/buyer';
@@ -337,69 +301,9 @@ export const wsSyncSchema = z.object({ conversationId: id, afterSeq: z.number().
 export const wsReadSchema = z.object({ conversationId: id, seq: z.number().int().min(0) });
 export const wsTypingSchema = z.object({ conversationId: id, isTyping: z.boolean() });
 
-/** A Socket.IO ack: the result or an error. */
-export type Ack<T> = { ok: true; data: T } | ({ ok: false } & ErrorBody);
-
-/** Events the client sends (each with an ack callback). */
-export interface ClientToServerEvents {
-  'message:send': (
-    payload: z.input<typeof wsSendSchema>,
-    ack: (res: Ack<{ message: MessageDto; conversation: Conversation }>) => void,
-  ) => void;
-  'message:order-card': (
-    payload: z.input<typeof wsOrderCardSchema>,
-    ack: (res: Ack<{ message: MessageDto }>) => void,
-  ) => void;
-  'messages:sync': (
-    payload: z.input<typeof wsSyncSchema>,
-    ack: (res: Ack<{ messages: MessageDto[] }>) => void,
-  ) => void;
-  'conversation:read': (
-    payload: z.input<typeof wsReadSchema>,
-    ack?: (res: Ack<{ seq: number }>) => void,
-  ) => void;
-  'conversation:typing': (payload: z.input<typeof wsTypingSchema>) => void;
-}
-
-/** Events the server pushes. */
-export interface ServerToClientEvents {
-  'message:new': (payload: { message: MessageDto; conversation: ConversationDto | Conversation }) => void;
-  'conversation:updated': (payload: {
-    conversation: ConversationDto | Conversation;
-    removed?: boolean;
-  }) => void;
-  'conversation:read': (payload: { conversationId: string; reader: 'buyer' | 'agent'; seq: number }) => void;
-  'conversation:typing': (payload: {
-    conversationId: string;
-    who: 'buyer' | 'agent';
-    isTyping: boolean;
-  }) => void;
-  'agent:status': (payload: { agentId: string; status: string }) => void;
-  /** To every agent of the shop: a conversation left the bot (taken over, handed off, assigned). */
-  'conversation:claimed': (payload: {
-    conversationId: string;
-    status: string;
-    agentId: string | null;
-  }) => void;
-  /** RT-4 / RT-6: to every agent of the shop whenever the queue changes. */
-  'queue:updated': (payload: { waiting: QueueWaiting[] }) => void;
-  /** RT-4: to a queued buyer, their place in their queue and the estimated wait (null: no estimate yet). */
-  'queue:position': (payload: {
-    conversationId: string;
-    position: number;
-    etaMinutes: number | null;
-  }) => void;
-  error: (payload: ErrorBody) => void;
-}
-
-/** One waiting buyer: its queue (a group id, or null for the general queue) and place in it. */
-export interface QueueWaiting {
-  conversationId: string;
-  buyerId: string;
-  queue: string | null;
-  position: number;
-  etaMinutes: number | null;
-}
+export * from './responses';
+export * from './http';
+export * from './ws';
 
 /** Formats a zod error as our error body: the first problem, naming its field. */
 export function zodErrorBody(error: z.ZodError): ErrorBody {

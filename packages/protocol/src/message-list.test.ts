@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Message } from '@xiaoer/core';
+import type { MessageDto as Message } from './responses';
 import { lastSeq, mergeMessages, unreadAfter, type PendingMessage } from './message-list';
 
 const msg = (seq: number, sender: Message['sender'] = 'agent', clientId = `c${seq}`): Message =>

@@ -2,21 +2,20 @@
  * Client-side message lists, shared by the widget and the workbench: stored messages by seq,
  * pending ones by client id. Pure, and free of zod so the widget bundle stays small.
  */
-import type { Message } from '@xiaoer/core';
+import type { SendContent } from './index';
+import type { MessageDto } from './responses';
 
 /** A message as the widget holds it: stored ones by seq, pending ones by client id. */
-export type WidgetMessage = (Message & { pending?: false }) | PendingMessage;
+export type WidgetMessage = (MessageDto & { pending?: false }) | PendingMessage;
 
-/** A message the buyer sent that the server has not acknowledged yet. */
-export interface PendingMessage {
+/** A message the buyer sent that the server has not acknowledged yet: text or an image, as sent. */
+export type PendingMessage = SendContent & {
   pending: true;
   clientId: string;
-  kind: 'text' | 'image' | 'order_card';
-  body: { text: string } | { url: string } | { orderId: string };
   sender: 'buyer' | 'agent';
   createdAt: number;
   error?: string;
-}
+};
 
 /**
  * Merges stored messages into the list: each seq once (a stored message replaces the pending one
@@ -24,9 +23,9 @@ export interface PendingMessage {
  */
 export function mergeMessages(
   current: readonly WidgetMessage[],
-  incoming: readonly Message[],
+  incoming: readonly MessageDto[],
 ): WidgetMessage[] {
-  const bySeq = new Map<number, Message>();
+  const bySeq = new Map<number, MessageDto>();
   const pending: PendingMessage[] = [];
   for (const m of current) {
     if (m.pending) pending.push(m);

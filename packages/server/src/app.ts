@@ -10,6 +10,7 @@ import {
   randomIds,
   systemClock,
   TeamService,
+  type AccessChange,
   type Clock,
   type ShopId,
 } from '@xiaoer/core';
@@ -287,7 +288,7 @@ export async function createServer(
       );
   // TEAM-1, TEAM-4: shops, their owners and teams. A change to someone's access ends their live
   // sockets at once, on every node (Socket.IO's adapter carries the disconnect).
-  let disconnectAccount: (id: string, change: string) => void = () => undefined;
+  let disconnectAccount: (id: string, change: AccessChange) => void = () => undefined;
   const team = new TeamService({
     store: storage.team,
     effects: {

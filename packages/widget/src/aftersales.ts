@@ -3,7 +3,8 @@
  * amount, photos), 我的售后 with each case's status and a live countdown to its deadline, the
  * return's tracking when the shop awaits it, and a 1–5 rating once finished.
  */
-import type { CaseOut } from '@xiaoer/protocol/aftersales';
+import type { BuyerCaseOut } from '@xiaoer/protocol/aftersales';
+import { answerOf } from './answer';
 import {
   CASE_KIND_LABELS,
   CASE_STATUS_LABELS,
@@ -14,6 +15,7 @@ import {
 } from '@xiaoer/protocol/aftersales-labels';
 import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
 import type { Lang, Strings } from './i18n';
+import { MAX_IMAGE_BYTES } from '@xiaoer/protocol/limits';
 
 /** What the widget lends the view: its requests (with the buyer token) and its images. */
 export interface AftersalesHost {
@@ -24,17 +26,8 @@ export interface AftersalesHost {
   imageSrc(url: string): Promise<string>;
 }
 
-/** One of the buyer's orders, as `GET /api/widget/orders` lists them. */
-interface OrderChoice {
-  orderId: string;
-  status: string;
-  totalCents: number;
-  createdAt: number;
-  items: { productId: string; title: string; quantity: number; priceCents: number }[];
-}
-
-/** The case fields the buyer sees. */
-export type BuyerCase = Omit<CaseOut, 'holder' | 'flagged'>;
+/** The case as the buyer sees it (the protocol's wire shape). */
+export type BuyerCase = BuyerCaseOut;
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -95,7 +88,7 @@ export class AftersalesView {
       this.renderList(await this.failure(res));
       return;
     }
-    const body = (await res.json()) as { cases: BuyerCase[]; now: number };
+    const body = await answerOf(res, 'GET', '/api/widget/aftersales');
     this.offset = clockOffset(body.now, Date.now());
     this.cases = body.cases;
     this.renderList(null);
@@ -122,7 +115,7 @@ export class AftersalesView {
       list.appendChild(el('div', { class: 'as-error' }, await this.failure(res)));
       return;
     }
-    const { orders } = (await res.json()) as { orders: OrderChoice[] };
+    const { orders } = await answerOf(res, 'GET', '/api/widget/orders');
     const open = orders.filter((o) => o.status !== 'unpaid' && o.status !== 'closed');
     if (open.length === 0) list.appendChild(el('div', { class: 'as-empty' }, t.asNoOrders));
     for (const o of open) {
@@ -462,23 +455,26 @@ export class AftersalesView {
   }
 
   private async upload(file: File): Promise<{ url: string } | { error: string }> {
-    if (file.size > 10 * 1024 * 1024) return { error: this.host.t.imageTooLarge };
+    if (file.size > MAX_IMAGE_BYTES) return { error: this.host.t.imageTooLarge };
     const form = new FormData();
     form.append('file', file);
     const res = await this.host.fetch(`${this.host.origin}/api/uploads`, { method: 'POST', body: form });
     if (!res?.ok) return { error: await this.failure(res, this.host.t.uploadFailed) };
-    return (await res.json()) as { url: string };
+    return answerOf(res, 'POST', '/api/uploads');
   }
 
   /** POSTs a body; the case it answers with, or the text of the refusal. */
-  private async post(path: string, body: unknown): Promise<BuyerCase | string> {
+  private async post(
+    path: '/api/widget/aftersales' | `/api/widget/aftersales/${string}/actions`,
+    body: unknown,
+  ): Promise<BuyerCase | string> {
     const res = await this.host.fetch(`${this.host.origin}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     if (!res?.ok) return this.failure(res);
-    return ((await res.json()) as { case: BuyerCase }).case;
+    return (await answerOf(res, 'POST', path)).case;
   }
 
   /** The buyer's words for a refused request (issue #18: never the server's English). */

@@ -1,4 +1,5 @@
 import { ORDER_STATUS_LABELS } from '@xiaoer/protocol/labels';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** The widget's words, zh-CN first. */
 export const STRINGS = {
@@ -15,7 +16,7 @@ export const STRINGS = {
     agentTyping: '客服正在输入…',
     agent: '客服',
     bot: '机器人',
-    tooLong: '消息太长了（最多 5000 字）',
+    tooLong: `消息太长了（最多 ${MAX_TEXT_LENGTH} 字）`,
     imageTooLarge: '图片不能超过 10 MB',
     uploadFailed: '图片上传失败',
     uploadQuota: '图片发送太多了，请稍后再试',
@@ -81,7 +82,7 @@ export const STRINGS = {
     agentTyping: 'Agent is typing…',
     agent: 'Agent',
     bot: 'Bot',
-    tooLong: 'Message too long (5000 characters at most)',
+    tooLong: `Message too long (${MAX_TEXT_LENGTH} characters at most)`,
     imageTooLarge: 'Images must be 10 MB or smaller',
     uploadFailed: 'Image upload failed',
     uploadQuota: 'Too many images for now: try again later',

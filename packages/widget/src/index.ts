@@ -4,8 +4,12 @@
  * shop's server, data-open="true". Renders in a Shadow DOM; talks to the origin it was loaded from.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Conversation, Message } from '@xiaoer/core';
-import type { WidgetSessionResponse } from '@xiaoer/protocol';
+import type {
+  BuyerClientToServerEvents,
+  BuyerServerToClientEvents,
+  ConversationStateDto as Conversation,
+  MessageDto as Message,
+} from '@xiaoer/protocol';
 import { pickLang, queueLine, STRINGS, type Lang, type Strings } from './i18n';
 import { errorText, type ErrorLike } from '@xiaoer/protocol/error-text';
 import {
@@ -15,13 +19,13 @@ import {
   type PendingMessage,
   type WidgetMessage,
 } from '@xiaoer/protocol/message-list';
-import { AftersalesView, type BuyerCase } from './aftersales';
+import { AftersalesView } from './aftersales';
+import { answerOf } from './answer';
 import { CSS } from './styles';
+import { MAX_IMAGE_BYTES, MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
-const MAX_TEXT = 5000;
-const MAX_IMAGE = 10 * 1024 * 1024;
-
-type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+/** The `/buyer` socket, typed with the protocol's event maps (what it hears, what it sends). */
+type BuyerSocket = Socket<BuyerServerToClientEvents, BuyerClientToServerEvents>;
 
 function findScript(): HTMLScriptElement | null {
   const current = document.currentScript;
@@ -76,7 +80,7 @@ class Widget {
   private conversation: Conversation | null = null;
   private agentReadSeq = 0;
   private buyerReadSeq = 0;
-  private socket: Socket | null = null;
+  private socket: BuyerSocket | null = null;
   private outbox: PendingMessage[] = [];
   private open = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -276,7 +280,7 @@ class Widget {
         res?.status === 401 && this.identity ? this.t.signInAgain : `${res?.status ?? this.t.reconnecting}`;
       return false;
     }
-    const session = (await res.json()) as WidgetSessionResponse;
+    const session = await answerOf(res, 'POST', '/api/widget/session');
     try {
       localStorage.setItem(this.tokenKey, session.token);
     } catch {
@@ -337,7 +341,7 @@ class Widget {
   private readonly images = new Map<string, Promise<string>>();
 
   private connect(): void {
-    const socket = io(`${this.origin}/buyer`, {
+    const socket: BuyerSocket = io(`${this.origin}/buyer`, {
       auth: { token: this.token },
       // WebSocket first (a cluster needs no sticky sessions); long-polling where it cannot get through.
       transports: ['websocket', 'polling'],
@@ -360,35 +364,27 @@ class Widget {
       // Refused by the server (not a network failure): socket.io does not retry that by itself.
       if (/^unauthenticated/.test(error.message)) void this.renew();
     });
-    socket.on(
-      'message:new',
-      ({ message, conversation }: { message: Message; conversation: Conversation }) => {
-        this.setConversation(conversation);
-        this.messages = mergeMessages(this.messages, [message]);
-        if (message.sender === 'agent') this.showTyping(false);
-        this.render();
-        this.markReadIfOpen();
-      },
-    );
-    socket.on('conversation:updated', ({ conversation }: { conversation: Conversation }) =>
-      this.setConversation(conversation),
-    );
-    socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
+    socket.on('message:new', ({ message, conversation }) => {
+      this.setConversation(conversation);
+      this.messages = mergeMessages(this.messages, [message]);
+      if (message.sender === 'agent') this.showTyping(false);
+      this.render();
+      this.markReadIfOpen();
+    });
+    socket.on('conversation:updated', ({ conversation }) => this.setConversation(conversation));
+    socket.on('conversation:read', (e) => {
       if (e.reader === 'agent' && e.conversationId === this.conversation?.id) {
         this.agentReadSeq = Math.max(this.agentReadSeq, e.seq);
         this.render();
       }
     });
-    socket.on(
-      'queue:position',
-      (e: { conversationId: string; position: number; etaMinutes: number | null }) => {
-        this.queuePlace = e;
-        this.renderQueue();
-      },
-    );
+    socket.on('queue:position', (e) => {
+      this.queuePlace = e;
+      this.renderQueue();
+    });
     // Issue #19: a case of mine moved (approved, refunded…): its row changes live.
-    socket.on('aftersales:changed', ({ case: c }: { case: BuyerCase }) => this.aftersales.upsert(c));
-    socket.on('conversation:typing', (e: { who: string; isTyping: boolean }) => {
+    socket.on('aftersales:changed', ({ case: c }) => this.aftersales.upsert(c));
+    socket.on('conversation:typing', (e) => {
       if (e.who === 'agent') this.showTyping(e.isTyping);
     });
   }
@@ -396,13 +392,13 @@ class Widget {
   /** After (re)connecting: everything after the last seq seen, each once. */
   private async catchUp(): Promise<void> {
     if (!this.conversation || !this.socket) return;
-    const res = (await this.socket
+    const res = await this.socket
       .timeout(10_000)
       .emitWithAck('messages:sync', {
         conversationId: this.conversation.id,
         afterSeq: lastSeq(this.messages),
       })
-      .catch(() => undefined)) as Ack<{ messages: Message[] }> | undefined;
+      .catch(() => undefined);
     if (res?.ok) {
       this.messages = mergeMessages(this.messages, res.data.messages);
       this.render();
@@ -596,7 +592,7 @@ class Widget {
    * the words it puts in the buyer's mouth, issue #15).
    */
   private say(text: string): void {
-    if (text.length > MAX_TEXT) {
+    if (text.length > MAX_TEXT_LENGTH) {
       this.ui.notice.textContent = this.t.tooLong;
       return;
     }
@@ -612,7 +608,7 @@ class Widget {
   }
 
   private async sendImage(file: File): Promise<void> {
-    if (file.size > MAX_IMAGE) {
+    if (file.size > MAX_IMAGE_BYTES) {
       this.ui.notice.textContent = this.t.imageTooLarge;
       return;
     }
@@ -630,7 +626,7 @@ class Widget {
             : this.t.uploadFailed;
       return;
     }
-    const { url } = (await res.json()) as { url: string };
+    const { url } = await answerOf(res, 'POST', '/api/uploads');
     this.ui.notice.textContent = '';
     this.queue({
       pending: true,
@@ -652,10 +648,11 @@ class Widget {
   /** Sends (or resends) with the same client id: the server stores it once. */
   private emitSend(p: PendingMessage): void {
     const socket = this.socket!;
+    const { pending: _pending, sender: _sender, createdAt: _createdAt, error: _error, ...send } = p;
     socket
       .timeout(15_000)
-      .emitWithAck('message:send', { clientId: p.clientId, kind: p.kind, body: p.body })
-      .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+      .emitWithAck('message:send', send)
+      .then((res) => {
         if (res.ok) {
           this.setConversation(res.data.conversation);
           this.messages = mergeMessages(this.messages, [res.data.message]);
@@ -856,7 +853,7 @@ class Widget {
     return {
       connected: this.socket?.connected ?? false,
       conversationId: this.conversation?.id ?? null,
-      seqs: this.messages.filter((m) => !m.pending).map((m) => (m as Message).seq),
+      seqs: this.messages.flatMap((m) => (m.pending ? [] : [m.seq])),
     };
   }
 

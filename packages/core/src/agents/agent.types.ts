@@ -70,6 +70,3 @@ export function canAdminister(role: AgentRole): boolean {
 export function canSeeBuyerPii(role: AgentRole): boolean {
   return role !== 'outsourced';
 }
-
-export const MIN_CAP = 1;
-export const MAX_CAP = 500;

@@ -3,12 +3,8 @@ import { describe, it } from 'node:test';
 import { FakeClock } from '../kernel';
 import { addToAllowList, flaggedClauses, mergeAllowList } from './allow-list';
 import { createChecker } from './checker';
-import {
-  DEFAULT_COMPLIANCE_SETTINGS,
-  MAX_ALLOW_LIST,
-  validateComplianceSettings,
-  type Finding,
-} from './compliance.types';
+import { MAX_ALLOW_LIST } from '@xiaoer/protocol/limits';
+import { DEFAULT_COMPLIANCE_SETTINGS, validateComplianceSettings, type Finding } from './compliance.types';
 
 const finding = (span: Finding['span'], extra: Partial<Finding> = {}): Finding => ({
   rule: 'AD-LAW',

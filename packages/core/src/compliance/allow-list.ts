@@ -6,7 +6,8 @@
  */
 import { clauseAround } from './checker';
 import type { ComplianceLogEntry } from './compliance.guard';
-import { MAX_ALLOW_LIST, MAX_ALLOW_LIST_TEXT, type Finding } from './compliance.types';
+import { MAX_ALLOW_LIST, MAX_ALLOW_LIST_TEXT } from '@xiaoer/protocol/limits';
+import type { Finding } from './compliance.types';
 import { canonical } from './normalize';
 
 /** The clause a finding sat in: the model's own clause, else the clause around its span. */

@@ -1,3 +1,10 @@
+import {
+  MAX_ALLOW_LIST,
+  MAX_ALLOW_LIST_TEXT,
+  MAX_ALLOWED_DOMAINS,
+  MAX_CUSTOM_PHRASES,
+  MAX_PHRASE_LENGTH,
+} from '@xiaoer/protocol/limits';
 import { invalid } from '../kernel';
 import { normalize } from './normalize';
 
@@ -208,13 +215,6 @@ export const DEFAULT_COMPLIANCE_SETTINGS: ComplianceSettings = {
   guarantees: [],
   proactive: DEFAULT_PROACTIVE_SETTINGS,
 };
-
-/** Limits of a rule-pack edit. */
-export const MAX_CUSTOM_PHRASES = 200;
-export const MAX_PHRASE_LENGTH = 50;
-export const MAX_ALLOWED_DOMAINS = 50;
-export const MAX_ALLOW_LIST = 500;
-export const MAX_ALLOW_LIST_TEXT = 200;
 
 const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$/;
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;

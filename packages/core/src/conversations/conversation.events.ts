@@ -1,3 +1,4 @@
+import type { AgentStatus } from '../agents/agent.types';
 import type { AgentId, BuyerId, ConversationId, ShopId } from '../kernel';
 import type { Conversation, Message } from './conversation.types';
 
@@ -29,7 +30,7 @@ export type ChatEvent =
       who: 'buyer' | 'agent';
       isTyping: boolean;
     }
-  | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: string }
+  | { type: 'agent.status'; shopId: ShopId; agentId: AgentId; status: AgentStatus }
   | {
       /** Issue #15: the model's summary for the agent who took the conversation (agents only). */
       type: 'conversation.summary';

@@ -15,9 +15,9 @@ import type { RoutingService } from '../routing/routing.service';
 import { getConversation, getVisibleConversation } from './conversation.access';
 import type { EventSink } from './conversation.events';
 import type { AgentDirectory, ConversationStore, OrderLookup } from './conversation.ports';
+// Message size limits, checked in the core so every transport enforces them (defined in the protocol).
+import { MAX_CLIENT_ID_LENGTH, MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 import {
-  MAX_CLIENT_ID_LENGTH,
-  MAX_TEXT_LENGTH,
   type Actor,
   type Conversation,
   type Message,

@@ -141,7 +141,3 @@ export type Actor =
   | { type: 'buyer'; buyerId: BuyerId }
   | { type: 'agent'; agentId: AgentId; isAdmin: boolean }
   | { type: 'system' };
-
-/** Message size limits (checked in the core so every transport enforces them). */
-export const MAX_TEXT_LENGTH = 5000;
-export const MAX_CLIENT_ID_LENGTH = 64;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../kernel';
 import { normalizeContent, previewOf } from './conversation.service';
-import { MAX_TEXT_LENGTH } from './conversation.types';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {

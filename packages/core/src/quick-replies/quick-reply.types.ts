@@ -10,6 +10,3 @@ export interface QuickReply {
   imageUrl: string | null;
   createdAt: number;
 }
-
-export const MAX_QUICK_REPLY_TITLE = 50;
-export const MAX_QUICK_REPLY_TEXT = 2000;

@@ -1,6 +1,6 @@
 import { invalid } from '../kernel';
 import type { OrderStatus } from '../orders/order.types';
-import { MAX_CAP, MIN_CAP } from '../agents/agent.types';
+import { MAX_CAP, MIN_CAP } from '@xiaoer/protocol/limits';
 
 /** RT-3: the order statuses a group can be bound to (the buyer's latest order; none without one). */
 export type RouteStatus = 'none' | 'unpaid' | 'paid' | 'shipped' | 'completed' | 'after-sales';

@@ -23,7 +23,7 @@ import {
   AFTERSALES_DECIDING_ROLES,
   STEP_UNDOABLE,
 } from '@xiaoer/core';
-import type { CaseActionBody, OpenCaseBody } from '@xiaoer/protocol/aftersales';
+import type { BuyerCaseOut, CaseActionBody, CaseOut, OpenCaseBody } from '@xiaoer/protocol/aftersales';
 import type { Kysely } from 'kysely';
 import type { Storage } from '../storage';
 import type { CaseRecord, ShopAftersalesSettings } from '../storage/aftersales.repository';
@@ -823,8 +823,8 @@ export class AftersalesService {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The case's coupons as JSON gives them (mutable copies of their product lists). */
-const couponsOut = (c: AftersalesCase) =>
-  c.coupons.map((k) => ({ ...k, ...(k.productIds ? { productIds: [...k.productIds] } : {}) }));
+const couponsOut = (c: AftersalesCase): CaseOut['coupons'] =>
+  c.coupons.map(({ productIds, ...k }) => ({ ...k, ...(productIds ? { productIds: [...productIds] } : {}) }));
 
 function v1Step(s: AftersalesStep) {
   return { id: s.id, name: s.name, status: s.status };
@@ -866,7 +866,7 @@ export function v1CaseOf(rec: CaseRecord, buyerExternalId: string | null) {
 }
 
 /** The case as agents see it (epoch ms). */
-export function caseView(rec: CaseRecord) {
+export function caseView(rec: CaseRecord): CaseOut {
   const c = rec.case;
   const w = rec.workflow;
   return {
@@ -901,7 +901,7 @@ export function caseView(rec: CaseRecord) {
 }
 
 /** The case as its buyer sees it: no agent ids, no internal notes. */
-export function buyerCaseView(rec: CaseRecord) {
+export function buyerCaseView(rec: CaseRecord): BuyerCaseOut {
   const v = caseView(rec);
   return {
     ...v,

@@ -19,10 +19,10 @@ import {
   type DaySpan,
   type MetricMessage,
   type MetricsSettings,
-  type ReplyRateAlert,
   type ShopId,
   type TrendDay,
 } from '@xiaoer/core';
+import type { MetricsAlert, MetricsRangeDay } from '@xiaoer/protocol';
 import type { Storage } from '../storage';
 
 /** MET-3: when a day's attribution window closes, computed once per day asked. */
@@ -38,10 +38,8 @@ function attributionEnds(settings: MetricsSettings, timeZone: string): (day: str
 
 export type { TrendDay };
 
-/** MET-5 alert with the buyers' nicks. */
-export type AlertView = Omit<ReplyRateAlert, 'atRisk'> & {
-  atRisk: (ReplyRateAlert['atRisk'][number] & { nick: string })[];
-};
+/** MET-5 alert with the buyers' nicks (the protocol's wire shape). */
+export type AlertView = MetricsAlert;
 
 /**
  * Reply metrics on the server: roll-ups updated as messages arrive (one shop at a time, in

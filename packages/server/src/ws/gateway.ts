@@ -8,6 +8,12 @@ import {
   wsSendSchema,
   wsSyncSchema,
   wsTypingSchema,
+  type Ack,
+  type AgentClientToServerEvents,
+  type AgentServerToClientEvents,
+  type BuyerClientToServerEvents,
+  type BuyerServerToClientEvents,
+  type ClientToServerCommonEvents,
   type ConversationDto,
   z,
 } from '@xiaoer/protocol';
@@ -45,11 +51,55 @@ export const rooms = {
   live: (shopId: string) => `live:${shopId}`,
 };
 
+/** What the gateway keeps on an agent socket (set by the handshake's check). */
+interface AgentSocketData {
+  me?: AgentContext;
+  token?: string;
+  /** Issue #14: whom its events are counted against (SocketLimits). */
+  sender?: string;
+  /** The node's logger naming the agent (set on connection). */
+  log?: Logger;
+}
+/** What the gateway keeps on a buyer socket. */
+interface BuyerSocketData {
+  me?: BuyerContext;
+  sender?: string;
+  /** The node's logger naming the buyer and shop (set on connection). */
+  log?: Logger;
+  /** The conversation an agent holds, known from the last send (skips a look-up on the next). */
+  conversationId?: ConversationId;
+}
+type NoEvents = Record<never, never>;
+/** `/agent`, typed with the protocol's maps for it. */
+export type AgentNamespace = Namespace<
+  AgentClientToServerEvents,
+  AgentServerToClientEvents,
+  NoEvents,
+  AgentSocketData
+>;
+/** `/buyer`, typed with the protocol's maps for it. */
+export type BuyerNamespace = Namespace<
+  BuyerClientToServerEvents,
+  BuyerServerToClientEvents,
+  NoEvents,
+  BuyerSocketData
+>;
+type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, NoEvents, AgentSocketData>;
+type BuyerSocket = Socket<BuyerClientToServerEvents, BuyerServerToClientEvents, NoEvents, BuyerSocketData>;
+
+/**
+ * The two namespaces with their own event maps: Socket.IO types every namespace with the server's
+ * maps, and ours differ per namespace, so every emit and handler goes through these.
+ */
+export function namespaces(io: Server): { agents: AgentNamespace; buyers: BuyerNamespace } {
+  return { agents: io.of(WS_AGENT_NAMESPACE), buyers: io.of(WS_BUYER_NAMESPACE) };
+}
+
 /** Issue #18: a shop's live board is told of changes at most once per this many ms (the first at once). */
 export const LIVE_PUSH_MS = 1000;
 
 /** Whether a socket is the console's (`auth: {app: 'console'}`): it watches, it is not a workbench. */
-function isConsoleSocket(socket: Socket): boolean {
+function isConsoleSocket(socket: AgentSocket): boolean {
   return (socket.handshake.auth as { app?: unknown } | undefined)?.app === 'console';
 }
 
@@ -57,19 +107,19 @@ function isConsoleSocket(socket: Socket): boolean {
  * CMP-7: sends an event to agent rooms, full to those who may see buyers' phones and addresses
  * and masked to the others (who are in the masked rooms besides their own).
  */
-function emitToAgents(
-  agents: Namespace,
+function emitToAgents<E extends keyof AgentServerToClientEvents>(
+  agents: AgentNamespace,
   shopId: string,
   targets: string[],
   except: string[],
-  event: string,
-  full: unknown,
-  masked: () => unknown,
+  event: E,
+  full: Parameters<AgentServerToClientEvents[E]>,
+  masked: () => Parameters<AgentServerToClientEvents[E]>,
 ): void {
   agents
     .to(targets)
     .except([...except, rooms.masked(shopId)])
-    .emit(event, full);
+    .emit(event, ...full);
   const maskedTargets = targets.flatMap(
     (room) =>
       room === rooms.agents(shopId)
@@ -78,7 +128,11 @@ function emitToAgents(
           ? [rooms.maskedAgent(shopId, room.slice('agent:'.length))]
           : [], // admins see everything
   );
-  if (maskedTargets.length > 0) agents.to(maskedTargets).except(except).emit(event, masked());
+  if (maskedTargets.length > 0)
+    agents
+      .to(maskedTargets)
+      .except(except)
+      .emit(event, ...masked());
 }
 
 /** The agent rooms a conversation's events go to. */
@@ -89,20 +143,20 @@ function agentTargets(shopId: string, conversation: Conversation): string[] {
   return targets;
 }
 
-type Ack = (response: unknown) => void;
-
 /**
- * Registers a client event: parse with the protocol schema → call the core → ack the result or
- * the error body. Whatever a client sends, the process stays up.
+ * A client event's handler: parse with the protocol schema → call the core → ack the result or the
+ * error body. Whatever a client sends, the process stays up. Registered with the typed socket's
+ * `on`, so what `fn` resolves to must be the ack the protocol declares for the event.
  */
-function on<S extends z.ZodType>(
-  socket: Socket,
+function handle<S extends z.ZodType, T>(
+  data: { log?: Logger | undefined },
   event: string,
   schema: S,
-  fn: (input: z.output<S>) => Promise<unknown>,
+  fn: (input: z.output<S>) => Promise<T>,
 ) {
-  socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
-    const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => {};
+  return async (payload: unknown, maybeAck?: (res: Ack<T>) => void): Promise<void> => {
+    // A client may send anything in the ack's place: only a function is called.
+    const ack = typeof maybeAck === 'function' ? maybeAck : () => {};
     try {
       assertValidText(payload); // issue #14: NUL and lone surrogates, named
       const input = schema.parse(payload ?? {});
@@ -111,10 +165,10 @@ function on<S extends z.ZodType>(
     } catch (error) {
       const { body, internal } = toErrorResponse(error);
       // The socket's logger (set on connection) names the agent or the buyer and shop.
-      if (internal) (socket.data.log as Logger).error(`ws ${event} failed`, { err: error });
+      if (internal) data.log?.error(`ws ${event} failed`, { err: error });
       ack({ ok: false, ...body });
     }
-  });
+  };
 }
 
 /** Caches buyer nicks for the conversation objects pushed to agents. */
@@ -134,8 +188,7 @@ class BuyerNicks {
 
 /** The Socket.IO side: authenticates both namespaces, handles client events, pushes domain events. */
 export function attachGateway(io: Server, ctx: AppContext): () => void {
-  const agents = io.of(WS_AGENT_NAMESPACE);
-  const buyers = io.of(WS_BUYER_NAMESPACE);
+  const { agents, buyers } = namespaces(io);
   // The socket a message came from already has it in its ack: pushes skip that one socket.
   const senders: Senders = new Map();
   // Issue #14: every client event is counted against its buyer or agent account.
@@ -182,8 +235,8 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           agentTargets(event.shopId, conversation),
           skip,
           'message:new',
-          { message, conversation: dto },
-          () => ({ message: maskedMessage(message), conversation: maskedPreview(dto) }),
+          [{ message, conversation: dto }],
+          () => [{ message: maskedMessage(message), conversation: maskedPreview(dto) }],
         );
         return;
       }
@@ -199,8 +252,8 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             [rooms.agent(previousAgentId)],
             [rooms.admins(event.shopId)],
             'conversation:updated',
-            { conversation: dto, removed: true },
-            () => ({ conversation: maskedPreview(dto), removed: true }),
+            [{ conversation: dto, removed: true }],
+            () => [{ conversation: maskedPreview(dto), removed: true }],
           );
         }
         emitToAgents(
@@ -209,8 +262,8 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           agentTargets(event.shopId, conversation),
           [],
           'conversation:updated',
-          { conversation: dto },
-          () => ({ conversation: maskedPreview(dto) }),
+          [{ conversation: dto }],
+          () => [{ conversation: maskedPreview(dto) }],
         );
         // Everyone who watched it with the bot learns it has left the bot, without its content.
         if (conversation.status !== 'bot' && conversation.status !== 'spam') {
@@ -254,22 +307,31 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
       case 'conversation.summary':
       case 'conversation.note': {
         const { conversation } = event;
-        const [name, payload] =
-          event.type === 'conversation.summary'
-            ? (['summary', event.summary] as const)
-            : (['note', event.note] as const);
-        emitToAgents(
-          agents,
-          event.shopId,
-          agentTargets(event.shopId, conversation),
-          [],
-          `conversation:${name}`,
-          { conversationId: conversation.id, [name]: payload },
-          () => ({
-            conversationId: conversation.id,
-            [name]: { ...payload, text: maskPii(payload.text).text },
-          }),
-        );
+        const targets = agentTargets(event.shopId, conversation);
+        const conversationId = conversation.id;
+        if (event.type === 'conversation.summary') {
+          const summary = event.summary;
+          emitToAgents(
+            agents,
+            event.shopId,
+            targets,
+            [],
+            'conversation:summary',
+            [{ conversationId, summary }],
+            () => [{ conversationId, summary: { ...summary, text: maskPii(summary.text).text } }],
+          );
+        } else {
+          const note = event.note;
+          emitToAgents(
+            agents,
+            event.shopId,
+            targets,
+            [],
+            'conversation:note',
+            [{ conversationId, note }],
+            () => [{ conversationId, note: { ...note, text: maskPii(note.text).text } }],
+          );
+        }
         return;
       }
       case 'agent.status':
@@ -287,10 +349,10 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
   const recheck = setInterval(() => {
     void (async () => {
       for (const socket of agents.sockets.values()) {
-        const me = socket.data.me as AgentContext | undefined;
+        const me = socket.data.me;
         if (!me) continue;
         try {
-          const now = await agentFromToken(ctx.storage, socket.data.token as string, ctx.clock.now());
+          const now = await agentFromToken(ctx.storage, socket.data.token, ctx.clock.now());
           const shape = (c: AgentContext) =>
             c.memberships
               .map((m) => `${m.shopId}:${m.role}`)
@@ -323,7 +385,7 @@ const senderKey = (senderId: string | null, clientId: string) => `${senderId ?? 
 /** Runs a send for a socket, remembering it as the origin until the push (or forgetting it on failure or a retry). */
 async function sendFrom<T extends { duplicate: boolean }>(
   senders: Senders,
-  socket: Socket,
+  socket: AgentSocket | BuyerSocket,
   senderId: string,
   clientId: string,
   send: () => Promise<T>,
@@ -347,7 +409,7 @@ interface AgentSocketState {
   shops: Map<string, ShopId>;
 }
 
-function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
+function setupAgents(ns: AgentNamespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
   // Issue #14 (CSRF): a browser sends the cookie with any page's WebSocket handshake; only our own
   // origin (and ALLOWED_ORIGINS) may open the agent socket. The buyer namespace takes any origin.
   const origins = new OriginGuard(ctx.config, (m) => ctx.logger.warn(m));
@@ -369,7 +431,9 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     }
   });
   ns.on('connection', (socket) => {
-    const me = socket.data.me as AgentContext;
+    const signedIn = socket.data.me;
+    if (!signedIn) return void socket.disconnect(true); // the handshake's check sets it
+    const me: AgentContext = signedIn;
     const state: AgentSocketState = { me, shops: new Map() };
     const agentId = me.account.id;
     socket.data.log = ctx.logger.child({ agent: agentId });
@@ -421,38 +485,49 @@ function setupAgents(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
       };
     }
 
-    on(
-      socket,
+    socket.on(
       'message:send',
-      wsSendSchema,
-      async ({ conversationId, clientId, confirmWarnings, ...content }) => {
-        if (!conversationId)
-          throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
-        const { shopId, actor } = await inShop(conversationId);
-        const r = await sendFrom(senders, socket, agentId, clientId, () =>
-          ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content, {
-            confirmWarnings: confirmWarnings === true,
-          }),
-        );
-        return { message: r.message, conversation: r.conversation };
-      },
+      handle(
+        socket.data,
+        'message:send',
+        wsSendSchema,
+        async ({ conversationId, clientId, confirmWarnings, ...content }) => {
+          if (!conversationId)
+            throw new DomainError('validation_failed', 'conversationId: required', 'conversationId');
+          const { shopId, actor } = await inShop(conversationId);
+          const r = await sendFrom(senders, socket, agentId, clientId, () =>
+            ctx.chat.sendAgentMessage(shopId, actor, conversationId as ConversationId, clientId, content, {
+              confirmWarnings: confirmWarnings === true,
+            }),
+          );
+          return { message: r.message, conversation: r.conversation };
+        },
+      ),
     );
-    on(socket, 'message:order-card', wsOrderCardSchema, async ({ conversationId, clientId, orderId }) => {
-      const { shopId, actor } = await inShop(conversationId);
-      const r = await ctx.chat.sendOrderCard(
-        shopId,
-        actor,
-        conversationId as ConversationId,
-        clientId,
-        orderId,
-      );
-      return { message: r.message, conversation: r.conversation };
-    });
+    socket.on(
+      'message:order-card',
+      handle(
+        socket.data,
+        'message:order-card',
+        wsOrderCardSchema,
+        async ({ conversationId, clientId, orderId }) => {
+          const { shopId, actor } = await inShop(conversationId);
+          const r = await ctx.chat.sendOrderCard(
+            shopId,
+            actor,
+            conversationId as ConversationId,
+            clientId,
+            orderId,
+          );
+          return { message: r.message, conversation: r.conversation };
+        },
+      ),
+    );
     registerCommon(socket, ctx, limits, async (conversationId) => inShop(conversationId));
   });
 }
 
-function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
+function setupBuyers(ns: BuyerNamespace, ctx: AppContext, senders: Senders, limits: SocketLimits): void {
   ns.use(async (socket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
@@ -470,7 +545,8 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     }
   });
   ns.on('connection', (socket) => {
-    const me = socket.data.me as BuyerContext;
+    const me = socket.data.me;
+    if (!me) return void socket.disconnect(true); // the handshake's check sets it
     const shopId = me.shop.id as ShopId;
     const actor = { type: 'buyer' as const, buyerId: me.buyer.id };
     const scope = { shopId, actor, masked: false };
@@ -479,28 +555,31 @@ function setupBuyers(ns: Namespace, ctx: AppContext, senders: Senders, limits: S
     void socket.join(rooms.buyer(me.buyer.id));
     void sendQueuePosition(socket, ctx, shopId, me.buyer.id as BuyerId);
 
-    on(
-      socket,
+    socket.on(
       'message:send',
-      wsSendSchema,
-      async ({ conversationId: _ignored, clientId, confirmWarnings: _no, ...content }) => {
-        await consumeBuyerMessage(ctx, me.buyer.id);
-        const known = socket.data.conversationId as ConversationId | undefined;
-        const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
-          ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
-        );
-        // Only a conversation an agent holds skips the look-up: with the bot or in the queue, each
-        // message is judged for spam (SPAM-1) against the fresh conversation.
-        socket.data.conversationId = r.conversation.status === 'assigned' ? r.conversation.id : undefined;
-        return { message: r.message, conversation: r.conversation };
-      },
+      handle(
+        socket.data,
+        'message:send',
+        wsSendSchema,
+        async ({ conversationId: _ignored, clientId, confirmWarnings: _no, ...content }) => {
+          await consumeBuyerMessage(ctx, me.buyer.id);
+          const known = socket.data.conversationId;
+          const r = await sendFrom(senders, socket, me.buyer.id, clientId, () =>
+            ctx.chat.sendBuyerMessage(shopId, me.buyer.id, clientId, content, known),
+          );
+          // Only a conversation an agent holds skips the look-up: with the bot or in the queue, each
+          // message is judged for spam (SPAM-1) against the fresh conversation.
+          socket.data.conversationId = r.conversation.status === 'assigned' ? r.conversation.id : undefined;
+          return { message: r.message, conversation: r.conversation };
+        },
+      ),
     );
     registerCommon(socket, ctx, limits, async () => scope);
   });
 }
 
 /** RT-4: a buyer who (re)connects while queued learns their place at once, not at the next change. */
-async function sendQueuePosition(socket: Socket, ctx: AppContext, shopId: ShopId, buyerId: BuyerId) {
+async function sendQueuePosition(socket: BuyerSocket, ctx: AppContext, shopId: ShopId, buyerId: BuyerId) {
   try {
     const open = await ctx.storage.conversations.findOpenByBuyer(shopId, buyerId);
     if (open?.status !== 'queued') return;
@@ -527,26 +606,40 @@ type Scope = (conversationId: string) => Promise<{
 }>;
 
 /** Sync, read receipts and typing: the same for both sides. */
-function registerCommon(socket: Socket, ctx: AppContext, limits: SocketLimits, scope: Scope): void {
-  on(socket, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => {
-    const { shopId, actor, masked } = await scope(conversationId);
-    const messages = await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq);
-    return { messages: masked ? messages.map(maskedMessage) : messages };
-  });
-  on(socket, 'conversation:read', wsReadSchema, async ({ conversationId, seq }) => {
-    const { shopId, actor } = await scope(conversationId);
-    const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
-    return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };
-  });
+function registerCommon(
+  socket: Socket<ClientToServerCommonEvents, NoEvents, NoEvents, AgentSocketData | BuyerSocketData>,
+  ctx: AppContext,
+  limits: SocketLimits,
+  scope: Scope,
+): void {
+  socket.on(
+    'messages:sync',
+    handle(socket.data, 'messages:sync', wsSyncSchema, async ({ conversationId, afterSeq }) => {
+      const { shopId, actor, masked } = await scope(conversationId);
+      const messages = await ctx.chat.syncMessages(shopId, actor, conversationId as ConversationId, afterSeq);
+      return { messages: masked ? messages.map(maskedMessage) : messages };
+    }),
+  );
+  socket.on(
+    'conversation:read',
+    handle(socket.data, 'conversation:read', wsReadSchema, async ({ conversationId, seq }) => {
+      const { shopId, actor } = await scope(conversationId);
+      const c = await ctx.chat.markRead(shopId, actor, conversationId as ConversationId, seq);
+      return { seq: actor.type === 'buyer' ? c.buyerReadSeq : c.agentReadSeq };
+    }),
+  );
   // Coalesced per sender and conversation (issue #14): at most one relay an interval, the last state.
-  on(socket, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
-    // Refused at once (403/404 ack) for a conversation the sender may not touch, like every other
-    // event; the push itself is coalesced (and checked again when it goes).
-    const { shopId, actor } = await scope(conversationId);
-    await ctx.chat.getConversationFor(shopId, actor, conversationId as ConversationId);
-    limits.typing.offer(`${socket.data.sender as string}:${conversationId}`, isTyping, async (state) => {
-      await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, state);
-    });
-    return {};
-  });
+  socket.on(
+    'conversation:typing',
+    handle(socket.data, 'conversation:typing', wsTypingSchema, async ({ conversationId, isTyping }) => {
+      // Refused at once (403/404 ack) for a conversation the sender may not touch, like every other
+      // event; the push itself is coalesced (and checked again when it goes).
+      const { shopId, actor } = await scope(conversationId);
+      await ctx.chat.getConversationFor(shopId, actor, conversationId as ConversationId);
+      limits.typing.offer(`${socket.data.sender}:${conversationId}`, isTyping, async (state) => {
+        await ctx.chat.setTyping(shopId, actor, conversationId as ConversationId, state);
+      });
+      return {};
+    }),
+  );
 }

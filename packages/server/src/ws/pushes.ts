@@ -1,9 +1,9 @@
 import { agentsAtRisk, alertForAgent, type ShopId, type StoredPromise } from '@xiaoer/core';
-import { WS_AGENT_NAMESPACE, WS_BUYER_NAMESPACE } from '@xiaoer/protocol';
+import type { AccessChangeDto as AccessChange } from '@xiaoer/protocol';
 import type { Server } from 'socket.io';
 import { buyerCaseView, caseView, type CaseAlert, type CaseChange } from '../aftersales/aftersales.service';
 import type { AlertView } from '../metrics/metrics.service';
-import { rooms } from './gateway';
+import { namespaces, rooms } from './gateway';
 
 /**
  * What the services tell the sockets outside the gateway's event subscription: MET-5 alerts,
@@ -11,8 +11,10 @@ import { rooms } from './gateway';
  * pushes what its own work produced (through Redis to the sockets on other nodes).
  */
 export function socketPushes(io: Server) {
-  const agentNs = () => io.of(WS_AGENT_NAMESPACE);
-  const buyerNs = () => io.of(WS_BUYER_NAMESPACE);
+  // Typed with the protocol's event maps: a push the protocol does not declare fails the typecheck.
+  const { agents: typedAgents, buyers: typedBuyers } = namespaces(io);
+  const agentNs = () => typedAgents;
+  const buyerNs = () => typedBuyers;
   // MET-5: each agent whose buyers the alert names, by shop (to clear their banner when it passes).
   const alertedAgents = new Map<ShopId, string[]>();
 
@@ -25,11 +27,11 @@ export function socketPushes(io: Server) {
       else admins.emit('metrics:alert-cleared', {});
       // Issue #18: an agent hears of the buyers they hold (admins have the whole alert above).
       const now = agentsAtRisk(alert);
-      for (const agentId of now)
-        agents
-          .to(rooms.agent(agentId))
-          .except(rooms.admins(shopId))
-          .emit('metrics:alert', alertForAgent(alert, agentId));
+      for (const agentId of now) {
+        const theirs = alertForAgent(alert, agentId);
+        if (theirs)
+          agents.to(rooms.agent(agentId)).except(rooms.admins(shopId)).emit('metrics:alert', theirs);
+      }
       for (const agentId of alertedAgents.get(shopId) ?? [])
         if (!now.includes(agentId))
           agents.to(rooms.agent(agentId)).except(rooms.admins(shopId)).emit('metrics:alert-cleared', {});
@@ -73,7 +75,7 @@ export function socketPushes(io: Server) {
      * TEAM-1, TEAM-4: a change to someone's access ends their live sockets at once, on every node
      * (Socket.IO's adapter carries the disconnect).
      */
-    disconnectAccount(id: string, change: string): void {
+    disconnectAccount(id: string, change: AccessChange): void {
       const sockets = agentNs().in(rooms.account(id));
       sockets.emit('account:changed', { change });
       sockets.disconnectSockets(true);

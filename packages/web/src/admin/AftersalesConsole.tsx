@@ -1,4 +1,4 @@
-import type { Agent, AftersalesFigures, AftersalesMetrics } from '@xiaoer/core';
+import type { AftersalesFigures, AftersalesMetricsReport, AftersalesSettings } from '@xiaoer/protocol';
 import {
   Button,
   Card,
@@ -30,10 +30,7 @@ import {
   type FieldPath,
 } from '../shared/settingsForm';
 
-type Metrics = AftersalesMetrics & {
-  byAgent: (AftersalesMetrics['byAgent'][number] & { name: string | null })[];
-  now: number;
-};
+type Metrics = AftersalesMetricsReport;
 
 /** A case of the open list, as GET /api/aftersales answers it. */
 interface OpenCase {
@@ -50,16 +47,7 @@ interface OpenCase {
 }
 
 /** The shop's after-sales settings (GET/PUT /api/admin/aftersales/settings). */
-interface Settings {
-  merchantAnswerHours: number;
-  buyerShipDays: number;
-  merchantRefundDays: number;
-  overdueRefund: 'auto-refund' | 'flag';
-  couponMinValidDays: number;
-  couponScopes: ('store' | 'item')[];
-  stepTimeoutMinutes: number;
-  alertHours: number;
-}
+type Settings = AftersalesSettings;
 
 const pct = (r: number | null, t: Dict) =>
   r === null ? t.aftersalesConsole.none : `${(r * 100).toFixed(1)}%`;
@@ -218,13 +206,13 @@ function OpenCases() {
   const [skew, setSkew] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    api<{ cases: OpenCase[]; now: number }>('GET', '/api/aftersales?view=open&limit=200')
+    api('GET', '/api/aftersales?view=open&limit=200')
       .then((r) => {
         setSkew(r.now - Date.now());
         setCases(r.cases);
       })
       .catch((e: unknown) => toast.error(failureText(e)));
-    api<{ agents: Agent[] }>('GET', '/api/admin/agents')
+    api('GET', '/api/admin/agents')
       .then((r) => setNames(new Map(r.agents.map((x) => [x.id as string, x.name]))))
       .catch(() => undefined);
     const timer = setInterval(() => setNow(Date.now()), 60_000);
@@ -284,13 +272,13 @@ function AftersalesSettingsForm() {
   const [form] = Form.useForm<Settings>();
   const [saved, setSaved] = useLoadedSettings(
     form,
-    async () => (await api<{ settings: Settings }>('GET', '/api/admin/aftersales/settings')).settings,
+    async () => (await api('GET', '/api/admin/aftersales/settings')).settings,
     (s) => s,
   );
   const saveError = useSaveError(form, fieldLabel);
-  const { busy, save } = useSettingsSave<Settings, Settings>(
+  const { busy, save } = useSettingsSave(
     form,
-    '/api/admin/aftersales/settings',
+    (settings: Settings) => api('PUT', '/api/admin/aftersales/settings', settings),
     saveError,
     setSaved,
   );
@@ -372,7 +360,7 @@ export function AftersalesConsole() {
   const a = t.aftersalesConsole;
   const [metrics, setMetrics] = useState<Metrics | null>(null);
   useEffect(() => {
-    api<Metrics>('GET', '/api/admin/aftersales/metrics?days=30')
+    api('GET', '/api/admin/aftersales/metrics?days=30')
       .then(setMetrics)
       .catch((e: unknown) => toast.error(failureText(e)));
   }, []);

@@ -1,9 +1,10 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Alert, Form, Input, InputNumber, Modal, Select, Switch, message as toast } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
 import { canManage, givableRoles, type Viewer } from './agentAccess';
+import { MAX_CAP, MAX_PASSWORD_LENGTH, MIN_CAP, MIN_PASSWORD_LENGTH } from '@xiaoer/protocol/limits';
 
 interface Values {
   email: string;
@@ -107,7 +108,12 @@ export function AgentFormModal(props: {
           </Form.Item>
         )}
         {isNew && (
-          <Form.Item name="password" label={t.password} extra={t.passwordRule} rules={[{ min: 8, max: 200 }]}>
+          <Form.Item
+            name="password"
+            label={t.password}
+            extra={t.passwordRule}
+            rules={[{ min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }]}
+          >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         )}
@@ -119,9 +125,9 @@ export function AgentFormModal(props: {
         <Form.Item
           name="maxConcurrent"
           label={t.cap}
-          rules={[{ required: true, type: 'integer', min: 1, max: 500 }]}
+          rules={[{ required: true, type: 'integer', min: MIN_CAP, max: MAX_CAP }]}
         >
-          <InputNumber min={1} max={500} />
+          <InputNumber min={MIN_CAP} max={MAX_CAP} />
         </Form.Item>
         <Form.Item name="takesRouting" label={t.takesRouting} valuePropName="checked">
           <Switch />

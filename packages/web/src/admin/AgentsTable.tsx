@@ -1,4 +1,4 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Button, Popconfirm, Select, Space, Table, Tag, message as toast } from 'antd';
 import { useCallback, useEffect, useState, type HTMLAttributes } from 'react';
 import { api, ApiError, failureText } from '../shared/api';
@@ -23,7 +23,7 @@ export function AgentsTable({ viewer }: { viewer: Viewer }) {
   /** The member whose row is being changed (its controls wait). */
   const [busyId, setBusyId] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ agents: Agent[] }>('GET', '/api/admin/agents')
+    api('GET', '/api/admin/agents')
       .then((r) => setAgents(r.agents))
       .catch((e: unknown) => toast.error(failureText(e)))
       .finally(() => setLoading(false));

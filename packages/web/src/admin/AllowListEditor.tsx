@@ -2,10 +2,11 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Input, List, Typography } from 'antd';
 import { useState } from 'react';
 import { useT } from '../shared/i18n';
+import { MAX_ALLOW_LIST, MAX_ALLOW_LIST_TEXT } from '@xiaoer/protocol/limits';
 
-/** As the server: at most 500 sentences of at most 200 characters (issue #17). */
-const MAX_ENTRIES = 500;
-const MAX_LENGTH = 200;
+/** As the server: at most MAX_ALLOW_LIST sentences of at most MAX_ALLOW_LIST_TEXT characters (issue #17). */
+const MAX_ENTRIES = MAX_ALLOW_LIST;
+const MAX_LENGTH = MAX_ALLOW_LIST_TEXT;
 
 /** Loosely the same sentence (the server compares normalised forms, and names a duplicate it finds). */
 const sameText = (a: string, b: string) =>

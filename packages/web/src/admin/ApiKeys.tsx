@@ -1,3 +1,4 @@
+import type { ApiKeyInfo } from '@xiaoer/protocol';
 import {
   Button,
   Card,
@@ -17,16 +18,6 @@ import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ShownOnce } from './ShownOnce';
 
-interface ApiKeyInfo {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: ('read' | 'write')[];
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
-
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toLocaleString());
 
 /**
@@ -40,7 +31,7 @@ export function ApiKeys() {
   const [shown, setShown] = useState<string | null>(null);
   const [form] = Form.useForm<{ name: string; scopes: ('read' | 'write')[] }>();
   const load = useCallback(async () => {
-    setKeys((await api<{ keys: ApiKeyInfo[] }>('GET', '/api/admin/api-keys')).keys);
+    setKeys((await api('GET', '/api/admin/api-keys')).keys);
   }, []);
   useEffect(() => {
     void load();
@@ -122,7 +113,7 @@ export function ApiKeys() {
           const v = await form.validateFields().catch(() => undefined);
           if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
           try {
-            const r = await api<{ key: string }>('POST', '/api/admin/api-keys', v);
+            const r = await api('POST', '/api/admin/api-keys', v);
             setCreating(false);
             setShown(r.key);
             await load();

@@ -1,4 +1,4 @@
-import type { BotSettings, FaqEntry } from '@xiaoer/core';
+import type { BotSettings, BotTestResult, CatalogueIntent, FaqEntry, FaqListing } from '@xiaoer/protocol';
 import {
   Alert,
   Button,
@@ -24,28 +24,10 @@ import { api, ApiError, shopLink, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { ModelSettings } from './ModelSettings';
 
-interface TestResult {
-  matches: {
-    entryId: string;
-    question: string;
-    matchedQuestion: string;
-    score: number;
-    viaIntent?: string;
-  }[];
-  intents: { intentId: string; label: string; score: number }[];
-  decision: string;
-  reply: string[];
-  threshold: number;
-}
+type TestResult = BotTestResult;
 
 /** An FAQ entry as the console lists it: with the intents it is linked to now (issue #15). */
-type ListedEntry = FaqEntry & { linkedIntents: string[] };
-interface CatalogueIntent {
-  id: string;
-  family: string;
-  label: string;
-  labelEn: string;
-}
+type ListedEntry = FaqListing;
 
 /** BOT-1 in the console: the bot's switch and threshold, a "test the bot" box, and the FAQ itself. */
 export function BotAdmin() {
@@ -62,14 +44,14 @@ export function BotAdmin() {
 
   const load = useCallback(() => {
     setLoading(true);
-    api<{ entries: ListedEntry[] }>('GET', `/api/admin/faq?q=${encodeURIComponent(q)}`)
+    api('GET', `/api/admin/faq?q=${encodeURIComponent(q)}`)
       .then((r) => setEntries(r.entries))
       .finally(() => setLoading(false));
   }, [q]);
   useEffect(load, [load]);
   useEffect(() => {
-    api<{ settings: BotSettings }>('GET', '/api/admin/bot').then((r) => setSettings(r.settings));
-    api<{ intents: CatalogueIntent[] }>('GET', '/api/admin/faq/intents').then((r) => setCatalogue(r.intents));
+    api('GET', '/api/admin/bot').then((r) => setSettings(r.settings));
+    api('GET', '/api/admin/faq/intents').then((r) => setCatalogue(r.intents));
   }, []);
   const intentLabel = (id: string) => {
     const i = catalogue.find((x) => x.id === id);
@@ -78,7 +60,7 @@ export function BotAdmin() {
 
   const saveSettings = async (next: BotSettings) => {
     try {
-      const r = await api<{ settings: BotSettings }>('PUT', '/api/admin/bot', next);
+      const r = await api('PUT', '/api/admin/bot', next);
       setSettings(r.settings);
       toast.success(t.saved);
     } catch (e) {
@@ -201,8 +183,7 @@ export function BotAdmin() {
           value={trial}
           onChange={(e) => setTrial(e.target.value)}
           onSearch={async (v) =>
-            v.trim() &&
-            setResult(await api<TestResult>('GET', `/api/admin/faq/test?q=${encodeURIComponent(v)}`))
+            v.trim() && setResult(await api('GET', `/api/admin/faq/test?q=${encodeURIComponent(v)}`))
           }
         />
         {result && (
@@ -280,7 +261,7 @@ export function BotAdmin() {
                 try {
                   // A table (CSV in UTF-8 or GBK, or Excel) goes as its bytes: the server reads
                   // the encoding and the Chinese or English headers (issue #16).
-                  const body = await api<{ imported: number }>(
+                  const body = await api(
                     'POST',
                     '/api/admin/faq/import',
                     isJson ? JSON.parse(await f.text()) : f,

@@ -1,5 +1,5 @@
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
-import type { Agent, HistoryPage, HistoryRow } from '@xiaoer/core';
+import type { AgentDto as Agent, HistoryRow } from '@xiaoer/protocol';
 import {
   Button,
   DatePicker,
@@ -69,7 +69,7 @@ export function ChatHistory() {
   const [open, setOpen] = useState<string | null>(null);
 
   useEffect(() => {
-    api<{ agents: Agent[] }>('GET', '/api/admin/agents')
+    api('GET', '/api/admin/agents')
       .then((r) => setAgents(r.agents))
       .catch(() => undefined);
   }, []);
@@ -80,7 +80,7 @@ export function ChatHistory() {
     page.set('limit', '50');
     if (after) page.set('cursor', after);
     try {
-      const r = await api<HistoryPage>('GET', `/api/admin/history?${page}`);
+      const r = await api('GET', `/api/admin/history?${page}`);
       setRows((list) => (after ? [...list, ...r.rows] : r.rows));
       setCursor(r.nextCursor);
     } catch (e) {

@@ -1,5 +1,5 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import type { Agent, ComplianceLogEntry } from '@xiaoer/core';
+import type { AgentListing as Agent, ComplianceLogEntry, ComplianceLogRow } from '@xiaoer/protocol';
 import {
   Button,
   Checkbox,
@@ -20,7 +20,7 @@ import { CompliancePrecision, type PrecisionReport } from './CompliancePrecision
 
 type Action = ComplianceLogEntry['action'];
 /** An entry as the API sends it (ids as plain strings). */
-type Entry = Omit<ComplianceLogEntry, 'shopId'>;
+type Entry = ComplianceLogRow;
 
 const ACTION_COLORS: Record<Action, string> = {
   blocked: 'red',
@@ -31,13 +31,6 @@ const ACTION_COLORS: Record<Action, string> = {
 type Review = NonNullable<ComplianceLogEntry['review']>;
 
 /** What POST /api/admin/compliance/log/:id/review answers. */
-interface ReviewResponse {
-  entry: Entry;
-  /** The clauses put on the allow list (with `allow`). */
-  added: string[];
-  /** New clauses that did not fit (the list is full). */
-  leftOut: string[];
-}
 
 /**
  * Issue #17: a supervisor's review of one entry — 判断正确 / 误判, the latter optionally putting
@@ -54,11 +47,10 @@ function ReviewCell(props: { entry: Entry; reviewer?: string; onReviewed: (e: En
   const submit = async (review: Review, allowIt: boolean) => {
     setBusy(review);
     try {
-      const r = await api<ReviewResponse>(
-        'POST',
-        `/api/admin/compliance/log/${encodeURIComponent(entry.id)}/review`,
-        { review, ...(allowIt ? { allow: true } : {}) },
-      );
+      const r = await api('POST', `/api/admin/compliance/log/${encodeURIComponent(entry.id)}/review`, {
+        review,
+        ...(allowIt ? { allow: true } : {}),
+      });
       props.onReviewed(r.entry);
       toast.success(r.added.length > 0 ? t.reviewAllowed(r.added.join('、')) : t.reviewSaved);
       if (r.leftOut.length > 0) toast.warning(t.reviewListFull);
@@ -150,7 +142,7 @@ export function ComplianceLog() {
   const loadPrecision = useCallback(async () => {
     setPrecisionLoading(true);
     try {
-      setPrecision(await api<PrecisionReport>('GET', '/api/admin/compliance/precision'));
+      setPrecision(await api('GET', '/api/admin/compliance/precision'));
     } catch (e) {
       toast.error(failureText(e));
     } finally {
@@ -167,7 +159,7 @@ export function ComplianceLog() {
     if (agentId) q.set('agentId', agentId);
     if (action) q.set('action', action);
     try {
-      const r = await api<{ entries: Entry[] }>('GET', `/api/admin/compliance/log?${q}`);
+      const r = await api('GET', `/api/admin/compliance/log?${q}`);
       setEntries(r.entries);
     } catch (e) {
       toast.error(failureText(e));
@@ -179,7 +171,7 @@ export function ComplianceLog() {
     void load();
   }, [load]);
   useEffect(() => {
-    api<{ agents: Agent[] }>('GET', '/api/agents')
+    api('GET', '/api/agents')
       .then((r) => setAgents(r.agents))
       .catch(() => undefined);
   }, []);

@@ -1,18 +1,12 @@
 import { QuestionCircleOutlined } from '@ant-design/icons';
-import type { RulePrecision } from '@xiaoer/core';
+import type { PrecisionReport, RulePrecision } from '@xiaoer/protocol';
 import { Alert, Card, Table, Tooltip, Typography } from 'antd';
 import type { HTMLAttributes } from 'react';
 import { RuleTag } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 
 /** What GET /api/admin/compliance/precision answers. */
-export interface PrecisionReport {
-  since: number;
-  until: number;
-  entries: number;
-  truncated: boolean;
-  rules: RulePrecision[];
-}
+export type { PrecisionReport };
 
 /** A share as a percentage with at most one decimal ("75%", "66.7%"), or a dash when there is none. */
 function percent(p: number | null): string {

@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import type { ComplianceSettings as Settings, PackId, ProactiveSettings } from '@xiaoer/core';
+import type { ComplianceSettings as Settings, PackId, ProactiveSettings } from '@xiaoer/protocol';
 import {
   Button,
   Card,
@@ -28,6 +28,7 @@ import {
   type FieldPath,
 } from '../shared/settingsForm';
 import { AllowListEditor } from './AllowListEditor';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** CMP-6 defaults (as the server's): one proactive message a day, three a week, quiet 22:00–08:00. */
 const DEFAULT_PROACTIVE: ProactiveSettings = {
@@ -119,7 +120,7 @@ export function ComplianceSettings() {
   const [saved, setSaved] = useLoadedSettings(
     form,
     async () => {
-      const r = await api<{ settings: Settings; packs: PackId[] }>('GET', '/api/admin/compliance');
+      const r = await api('GET', '/api/admin/compliance');
       setPacks(r.packs.length > 0 ? r.packs : ALL_PACKS);
       return r.settings;
     },
@@ -127,9 +128,9 @@ export function ComplianceSettings() {
   );
   const saveError = useSaveError(form, fieldLabel, formPath);
   const [epoch, setEpoch] = useState(0);
-  const { busy, save: put } = useSettingsSave<Settings & { allowListWas?: string[] }, FormValues>(
+  const { busy, save: put } = useSettingsSave(
     form,
-    '/api/admin/compliance',
+    (settings: Settings & { allowListWas?: string[] }) => api('PUT', '/api/admin/compliance', settings),
     saveError,
     (s: Settings) => {
       setSaved(s);
@@ -369,7 +370,7 @@ function ComplianceTester(props: { epoch: number }) {
         value={text}
         placeholder={t.testPlaceholder}
         autoSize={{ minRows: 3, maxRows: 8 }}
-        maxLength={5000}
+        maxLength={MAX_TEXT_LENGTH}
         onChange={(e) => setText(e.target.value)}
       />
       {r && (

@@ -1,4 +1,4 @@
-import type { HistoryTranscript as Transcript, TranscriptMessage } from '@xiaoer/core';
+import type { HistoryTranscript as Transcript, TranscriptMessage } from '@xiaoer/protocol';
 import {
   Alert,
   Descriptions,
@@ -67,7 +67,7 @@ export function HistoryTranscript(props: { conversationId: string | null; onClos
     if (!id) return;
     let live = true;
     setLoading(true);
-    api<Transcript>('GET', `/api/admin/history/${encodeURIComponent(id)}`)
+    api('GET', `/api/admin/history/${encodeURIComponent(id)}`)
       .then((r) => live && setData(r))
       .catch((e: Error) => toast.error(e.message))
       .finally(() => live && setLoading(false));

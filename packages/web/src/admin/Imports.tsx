@@ -1,3 +1,9 @@
+import type {
+  ImportKind,
+  ImportOutcome as Outcome,
+  ImportPreview,
+  ImportProblem as Problem,
+} from '@xiaoer/protocol';
 import {
   Alert,
   Button,
@@ -17,33 +23,9 @@ import { useState } from 'react';
 import { api, shopLink, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 
-type Kind = 'products' | 'buyers' | 'orders';
+type Kind = ImportKind;
 
-interface Problem {
-  row: number;
-  column: string;
-  code: string;
-  value?: string;
-  message: string;
-}
-
-interface Preview {
-  kind: Kind;
-  encoding: string;
-  columns: { header: string; field: string | null }[];
-  rows: number;
-  valid: number;
-  existing: number;
-  fresh: number;
-  problems: Problem[];
-  problemCount: number;
-  sample: { externalId: string; rows: number[]; body: Record<string, unknown> }[];
-}
-
-interface Outcome {
-  imported: { created: number; updated: number; unchanged: number };
-  skipped: number;
-}
+type Preview = ImportPreview;
 
 const yuan = (cents: unknown) => (typeof cents === 'number' ? `¥${(cents / 100).toFixed(2)}` : '—');
 const when = (iso: unknown) => (typeof iso === 'string' ? new Date(iso).toLocaleString() : '—');
@@ -98,7 +80,7 @@ export function Imports() {
     setBusy(true);
     setOutcome(null);
     try {
-      const r = await api<{ preview: Preview }>('POST', `/api/admin/imports/${k}/preview`, f);
+      const r = await api('POST', `/api/admin/imports/${k}/preview`, f);
       setFile(f);
       setPreview(r.preview);
       setSkip(false);
@@ -255,7 +237,7 @@ export function Imports() {
                 if (!file) return;
                 setBusy(true);
                 try {
-                  const r = await api<Outcome>(
+                  const r = await api(
                     'POST',
                     `/api/admin/imports/${preview.kind}${skip ? '?skipInvalid=true' : ''}`,
                     file,

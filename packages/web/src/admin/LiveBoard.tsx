@@ -1,4 +1,4 @@
-import type { LiveAgent } from '@xiaoer/core';
+import type { LiveAgent } from '@xiaoer/protocol';
 import { Alert, Badge, Card, Col, Empty, Progress, Row, Space, Spin, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useT, type Dict } from '../shared/i18n';

@@ -97,14 +97,13 @@ export function MetricsDashboard() {
     const ticket = ++latest.current;
     if (!quiet) setLoading(true);
     try {
-      const d = await api<DayMetrics>(
+      const d = await api(
         'GET',
-        `/api/admin/metrics/day${wanted ? `?date=${encodeURIComponent(wanted)}` : ''}`,
+        `/api/admin/metrics/day?${wanted ? `date=${encodeURIComponent(wanted)}` : ''}`,
       );
-      const r = await api<{ days: RangeDay[] }>(
-        'GET',
-        `/api/admin/metrics/range?from=${addDays(d.date, -29)}&to=${d.date}`,
-      ).catch(() => ({ days: [] as RangeDay[] }));
+      const r = await api('GET', `/api/admin/metrics/range?from=${addDays(d.date, -29)}&to=${d.date}`).catch(
+        () => ({ days: [] as RangeDay[] }),
+      );
       if (ticket !== latest.current) return;
       if (wanted === null) setToday(d.date);
       setDate(d.date);

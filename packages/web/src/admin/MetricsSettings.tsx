@@ -43,13 +43,13 @@ export function MetricsSettings() {
   const [form] = Form.useForm<FormValues>();
   const [saved, setSaved] = useLoadedSettings(
     form,
-    async () => (await api<{ settings: Settings }>('GET', '/api/admin/metrics/settings')).settings,
+    async () => (await api('GET', '/api/admin/metrics/settings')).settings,
     toForm,
   );
   const saveError = useSaveError(form, fieldLabel);
-  const { busy, save: put } = useSettingsSave<Settings, FormValues>(
+  const { busy, save: put } = useSettingsSave(
     form,
-    '/api/admin/metrics/settings',
+    (settings: Settings) => api('PUT', '/api/admin/metrics/settings', settings),
     saveError,
     setSaved,
   );

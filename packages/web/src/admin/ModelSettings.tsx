@@ -1,4 +1,4 @@
-import type { ModelSettings as Settings } from '@xiaoer/core';
+import type { ModelSettings as Settings, ModelSettingsView, ModelTestResult } from '@xiaoer/protocol';
 import {
   Alert,
   Button,
@@ -17,17 +17,8 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 
-type Shown = Settings & { hasApiKey: boolean };
-interface TestResult {
-  embeddings?: {
-    ok: boolean;
-    ms: number;
-    value?: { entryId: string; question: string; cosine: number }[];
-    error?: string;
-  };
-  draft?: { ok: boolean; ms: number; value?: string; error?: string };
-  threshold: number;
-}
+type Shown = ModelSettingsView;
+type TestResult = ModelTestResult;
 
 /**
  * Issue #15: the shop's optional model provider (any OpenAI-compatible endpoint, local or cloud):
@@ -42,7 +33,7 @@ export function ModelSettings() {
   const [result, setResult] = useState<TestResult | null>(null);
 
   useEffect(() => {
-    api<{ settings: Shown }>('GET', '/api/admin/model').then((r) => {
+    api('GET', '/api/admin/model').then((r) => {
       setSaved(r.settings);
       form.setFieldsValue({ ...r.settings, apiKey: '' });
     });
@@ -55,7 +46,7 @@ export function ModelSettings() {
     try {
       // An empty key field keeps the saved key.
       const { apiKey, ...rest } = v;
-      const r = await api<{ settings: Shown }>('PUT', '/api/admin/model', apiKey ? v : rest);
+      const r = await api('PUT', '/api/admin/model', apiKey ? v : rest);
       setSaved(r.settings);
       form.setFieldsValue({ apiKey: '' });
       toast.success(t.saved);
@@ -142,7 +133,7 @@ export function ModelSettings() {
         onSearch={async (v) => {
           if (!v.trim()) return;
           try {
-            setResult(await api<TestResult>('POST', '/api/admin/model/test', { q: v }));
+            setResult(await api('POST', '/api/admin/model/test', { q: v }));
           } catch (e) {
             toast.error(failureText(e));
           }

@@ -1,21 +1,21 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import type { Agent, AgentPromiseCounts, PromiseStatus, StoredPromise } from '@xiaoer/core';
+import type {
+  AgentListing as Agent,
+  AgentPromiseCounts,
+  PromiseReport,
+  PromiseStatus,
+} from '@xiaoer/protocol';
 import { Button, Card, Empty, Select, Space, Table, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
-import { io } from 'socket.io-client';
+import { connectAgentSocket } from '../shared/agentSocket';
 import { api, failureText } from '../shared/api';
 import { EChart, type ChartOption } from '../shared/EChart';
 import { useT } from '../shared/i18n';
 
 /** A promise as GET /api/admin/compliance/promises lists it. */
-type Row = Omit<StoredPromise, 'shopId'> & { buyerNick: string | null; effectiveDueAt: number | null };
+type Row = PromiseReport['promises'][number];
 
-interface Report {
-  since: number;
-  leadHours: number;
-  promises: Row[];
-  counts: AgentPromiseCounts[];
-}
+type Report = PromiseReport;
 
 const STATUS_COLORS: Record<PromiseStatus, string> = {
   'at-risk': 'orange',
@@ -47,7 +47,7 @@ export function PromiseChecks({ shopId }: { shopId: string }) {
     if (agentId) q.set('agentId', agentId);
     if (status) q.set('status', status);
     try {
-      setReport(await api<Report>('GET', `/api/admin/compliance/promises?${q}`));
+      setReport(await api('GET', `/api/admin/compliance/promises?${q}`));
     } catch (e) {
       toast.error(failureText(e));
     } finally {
@@ -58,7 +58,7 @@ export function PromiseChecks({ shopId }: { shopId: string }) {
     void load();
   }, [load]);
   useEffect(() => {
-    api<{ agents: Agent[] }>('GET', '/api/agents')
+    api('GET', '/api/agents')
       .then((r) => setAgents(r.agents))
       .catch(() => undefined);
   }, []);
@@ -68,13 +68,8 @@ export function PromiseChecks({ shopId }: { shopId: string }) {
   const live = useRef({ load, names, p });
   live.current = { load, names, p };
   useEffect(() => {
-    const socket = io('/agent', {
-      withCredentials: true,
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-      auth: { app: 'console' },
-    });
-    socket.on('compliance:promise', (e: { shopId: string; promise: Row }) => {
+    const socket = connectAgentSocket('console');
+    socket.on('compliance:promise', (e) => {
       if (e.shopId !== shopId) return;
       const { load: reload, names: who, p: words } = live.current;
       const agent = who[e.promise.agentId] ?? e.promise.agentId;

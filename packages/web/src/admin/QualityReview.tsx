@@ -1,5 +1,5 @@
 import { CheckCircleFilled, ReloadOutlined } from '@ant-design/icons';
-import type { Message } from '@xiaoer/core';
+import type { MessageDto as Message, QualitySample } from '@xiaoer/protocol';
 import {
   Button,
   Col,
@@ -20,16 +20,10 @@ import {
 import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
 import { api, yuan, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
+import { MAX_MESSAGES_PAGE } from '@xiaoer/protocol/limits';
 
 /** One sampled conversation (GET /api/admin/quality/sample). */
-interface Sampled {
-  conversationId: string;
-  agentId: string;
-  agentName: string;
-  buyerNick: string;
-  messages: number;
-  reviewed: boolean;
-}
+type Sampled = QualitySample;
 
 /** The rubric (MET-7). */
 interface Rubric {
@@ -57,9 +51,9 @@ export function QualityReview() {
     const ticket = ++latest.current;
     setLoading(true);
     try {
-      const r = await api<{ date: string; conversations: Sampled[] }>(
+      const r = await api(
         'GET',
-        `/api/admin/quality/sample${wanted ? `?date=${encodeURIComponent(wanted)}` : ''}`,
+        `/api/admin/quality/sample?${wanted ? `date=${encodeURIComponent(wanted)}` : ''}`,
       );
       if (ticket !== latest.current) return;
       setDate(r.date);
@@ -159,12 +153,12 @@ async function loadTranscript(conversationId: string): Promise<Message[]> {
   const all: Message[] = [];
   let after = 0;
   for (;;) {
-    const r = await api<{ messages: Message[] }>(
+    const r = await api(
       'GET',
-      `/api/conversations/${conversationId}/messages?after=${after}&limit=200`,
+      `/api/conversations/${conversationId}/messages?after=${after}&limit=${MAX_MESSAGES_PAGE}`,
     );
     all.push(...r.messages);
-    if (r.messages.length < 200) return all;
+    if (r.messages.length < MAX_MESSAGES_PAGE) return all;
     after = r.messages[r.messages.length - 1]!.seq;
   }
 }

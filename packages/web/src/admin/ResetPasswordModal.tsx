@@ -1,8 +1,9 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentDto as Agent } from '@xiaoer/protocol';
 import { Form, Input, Modal, Typography, message as toast } from 'antd';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@xiaoer/protocol/limits';
 
 function fieldLabel(path: FieldPath, t: Dict): string {
   return String(path[0]) === 'password' ? t.newPassword : t.resetPassword;
@@ -38,7 +39,7 @@ export function ResetPasswordModal(props: { agent: Agent | null; onClose: () => 
           name="password"
           label={t.newPassword}
           extra={t.passwordRule}
-          rules={[{ required: true, min: 8, max: 200 }]}
+          rules={[{ required: true, min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }]}
         >
           <Input.Password data-testid="reset-password-input" autoComplete="new-password" />
         </Form.Item>

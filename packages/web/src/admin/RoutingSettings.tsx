@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import type { Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/core';
+import type { AgentDto as Agent, RouteStatus, RoutingSettings as Settings } from '@xiaoer/protocol';
 import { Button, Card, Form, Input, InputNumber, Radio, Select, Space, Spin, Switch, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../shared/api';
@@ -50,19 +50,16 @@ export function RoutingSettings() {
   const [saved, setSaved] = useLoadedSettings(
     form,
     async () => {
-      const [r, a] = await Promise.all([
-        api<{ settings: Settings }>('GET', '/api/admin/routing'),
-        api<{ agents: Agent[] }>('GET', '/api/admin/agents'),
-      ]);
+      const [r, a] = await Promise.all([api('GET', '/api/admin/routing'), api('GET', '/api/admin/agents')]);
       setAgents(a.agents);
       return r.settings;
     },
     (s) => s,
   );
   const saveError = useSaveError(form, fieldLabel);
-  const { busy, save: put } = useSettingsSave<Settings, Settings>(
+  const { busy, save: put } = useSettingsSave(
     form,
-    '/api/admin/routing',
+    (settings: Settings) => api('PUT', '/api/admin/routing', settings),
     saveError,
     setSaved,
   );

@@ -1,4 +1,4 @@
-import type { Shop } from '@xiaoer/core';
+import type { ShopDto as Shop } from '@xiaoer/protocol';
 import { Button, Form, Input, message as toast, Spin } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, ApiError, failureText } from '../shared/api';
@@ -10,7 +10,7 @@ export function ShopSettings() {
   const [form] = Form.useForm();
   const [loaded, setLoaded] = useState(false);
   useEffect(() => {
-    api<{ shop: Shop }>('GET', '/api/admin/shop').then((r) => {
+    api('GET', '/api/admin/shop').then((r) => {
       form.setFieldsValue(r.shop);
       setLoaded(true);
     });
@@ -24,7 +24,7 @@ export function ShopSettings() {
       onFinish={async (v: Pick<Shop, 'name' | 'serviceHours' | 'timeZone' | 'welcomeMessage'>) => {
         try {
           const welcomeMessage = v.welcomeMessage?.trim() ? v.welcomeMessage.trim() : null;
-          const r = await api<{ shop: Shop }>('PATCH', '/api/admin/shop', { ...v, welcomeMessage });
+          const r = await api('PATCH', '/api/admin/shop', { ...v, welcomeMessage });
           form.setFieldsValue(r.shop);
           toast.success(t.saved);
         } catch (e) {

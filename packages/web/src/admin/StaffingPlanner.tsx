@@ -1,4 +1,4 @@
-import type { StaffingHour, StaffingReport } from '@xiaoer/core';
+import type { StaffingHour, StaffingReport } from '@xiaoer/protocol';
 import {
   Alert,
   Button,
@@ -79,11 +79,11 @@ export function StaffingPlanner() {
     try {
       const next =
         v.source === 'forecast'
-          ? await api<StaffingReport>('POST', '/api/admin/staffing/plan', {
+          ? await api('POST', '/api/admin/staffing/plan', {
               arrivals: v.arrivals.map((n) => n ?? 0),
               ...typedParams(v),
             })
-          : await api<StaffingReport>(
+          : await api(
               'GET',
               `/api/admin/staffing?${new URLSearchParams(
                 Object.entries({ days: v.days, ...typedParams(v) }).map(([k, n]) => [k, String(n)]),

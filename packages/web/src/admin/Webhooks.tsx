@@ -1,3 +1,4 @@
+import type { WebhookDelivery, WebhookInfo } from '@xiaoer/protocol';
 import {
   Button,
   Card,
@@ -30,31 +31,7 @@ const EVENTS = [
   'order.updated',
 ] as const;
 
-interface WebhookInfo {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  createdAt: string;
-  pending: number;
-  failed: number;
-}
-
-interface Delivery {
-  seq: number;
-  eventId: string;
-  type: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  createdAt: string;
-  nextAttemptAt: string | null;
-  lastAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  replayOf: number | null;
-  body: string;
-}
+type Delivery = WebhookDelivery;
 
 const when = (iso: string | null) => (iso === null ? '—' : new Date(iso).toLocaleString());
 const STATUS_COLOR = { pending: 'gold', delivered: 'green', failed: 'red' } as const;
@@ -85,14 +62,11 @@ export function Webhooks() {
   const all = Form.useWatch('all', form);
 
   const load = useCallback(async () => {
-    setHooks((await api<{ webhooks: WebhookInfo[] }>('GET', '/api/admin/webhooks')).webhooks);
+    setHooks((await api('GET', '/api/admin/webhooks')).webhooks);
   }, []);
   const loadLog = useCallback(async (hook: WebhookInfo) => {
     setDeliveries(null);
-    const r = await api<{ deliveries: Delivery[] }>(
-      'GET',
-      `/api/admin/webhooks/${hook.id}/deliveries?limit=100`,
-    );
+    const r = await api('GET', `/api/admin/webhooks/${hook.id}/deliveries?limit=100`);
     setDeliveries(r.deliveries);
   }, []);
   useEffect(() => {
@@ -220,7 +194,7 @@ export function Webhooks() {
           const v = await form.validateFields().catch(() => undefined);
           if (!v) return; // the form shows what is missing (issue #18: never an uncaught error)
           try {
-            const r = await api<{ secret: string }>('POST', '/api/admin/webhooks', {
+            const r = await api('POST', '/api/admin/webhooks', {
               url: v.url,
               events: v.all ? ['*'] : v.events,
               description: v.description || null,

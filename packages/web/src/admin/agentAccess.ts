@@ -2,7 +2,7 @@
  * TEAM-1 in the console: which rows and actions the viewer may use, mirroring the server's
  * assertMayManage (the server decides; the console only hides what it would refuse).
  */
-import type { Agent, AgentRole } from '@xiaoer/core';
+import type { AgentDto as Agent, AgentRoleDto as AgentRole } from '@xiaoer/protocol';
 
 /** Who looks at the team: their account, role in this shop, and whether they own the organisation. */
 export interface Viewer {

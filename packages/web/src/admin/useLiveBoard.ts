@@ -1,6 +1,6 @@
-import type { LiveBoard } from '@xiaoer/core';
+import type { LiveBoard } from '@xiaoer/protocol';
 import { useEffect, useRef, useState } from 'react';
-import { io } from 'socket.io-client';
+import { connectAgentSocket } from '../shared/agentSocket';
 import { api } from '../shared/api';
 
 /**
@@ -28,7 +28,7 @@ export function useLiveBoard(shopId: string) {
       try {
         do {
           r.again = false;
-          const next = await api<LiveBoard>('GET', '/api/admin/live');
+          const next = await api('GET', '/api/admin/live');
           if (closed) return;
           setBoard({ ...next, receivedAt: Date.now() });
           setError(null);
@@ -39,18 +39,13 @@ export function useLiveBoard(shopId: string) {
         r.busy = false;
       }
     };
-    const socket = io('/agent', {
-      withCredentials: true,
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-      auth: { app: 'console' },
-    });
+    const socket = connectAgentSocket('console');
     socket.on('connect', () => {
       setConnected(true);
       void load();
     });
     socket.on('disconnect', () => setConnected(false));
-    socket.on('live:changed', (e: { shopId: string }) => {
+    socket.on('live:changed', (e) => {
       if (e.shopId === shopId) void load();
     });
     void load();

@@ -1,10 +1,11 @@
-import type { SetupResponse, SetupStatusResponse } from '@xiaoer/protocol';
+import type { SetupStatusResponse } from '@xiaoer/protocol';
 import { Alert, Button, Card, Col, Form, Input, Result, Row, Select, Space, Spin, Typography } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, setCurrentShop, failureText } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { LangSwitch } from '../shared/LangSwitch';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@xiaoer/protocol/limits';
 
 /** What the setup form holds (the confirmation stays in the browser). */
 interface SetupValues {
@@ -80,7 +81,7 @@ function SetupForm() {
   );
   const onSubmit = () =>
     submit(async ({ confirm: _confirm, orgName, ownerName, ...values }) => {
-      const r = await api<SetupResponse>('POST', '/api/setup', {
+      const r = await api('POST', '/api/setup', {
         ...values,
         ...(orgName?.trim() ? { orgName } : {}),
         ...(ownerName?.trim() ? { ownerName } : {}),
@@ -141,7 +142,7 @@ function SetupForm() {
               name="password"
               label={t.password}
               extra={t.passwordRule}
-              rules={[{ required: true, min: 8, max: 200 }]}
+              rules={[{ required: true, min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }]}
             >
               <Input.Password data-testid="setup-password" autoComplete="new-password" />
             </Form.Item>
@@ -232,7 +233,7 @@ export function SetupApp() {
   const [error, setError] = useState<string | null>(null);
   const atSetup = window.location.pathname.startsWith('/setup');
   useEffect(() => {
-    api<SetupStatusResponse>('GET', '/api/setup')
+    api('GET', '/api/setup')
       .then(setStatus)
       .catch((e: unknown) => setError(failureText(e)));
   }, []);

@@ -1,6 +1,5 @@
 import { DownOutlined } from '@ant-design/icons';
-import type { Shop } from '@xiaoer/core';
-import type { MeResponse } from '@xiaoer/protocol';
+import type { MeResponse, ShopDto as Shop } from '@xiaoer/protocol';
 import { Dropdown, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { ChangePasswordModal } from './ChangePasswordModal';

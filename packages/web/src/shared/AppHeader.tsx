@@ -1,5 +1,4 @@
-import type { Shop } from '@xiaoer/core';
-import type { MeResponse } from '@xiaoer/protocol';
+import type { MeResponse, ShopDto as Shop } from '@xiaoer/protocol';
 import { MenuOutlined } from '@ant-design/icons';
 import { Button, Drawer, Grid, Layout, Space, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';

@@ -2,6 +2,7 @@ import { Form, Input, Modal, Typography } from 'antd';
 import { api } from './api';
 import { useT, type Dict } from './i18n';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from './settingsForm';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@xiaoer/protocol/limits';
 
 interface Values {
   currentPassword: string;
@@ -51,7 +52,7 @@ export function ChangePasswordModal(props: { open: boolean; onClose: () => void;
           name="newPassword"
           label={t.newPassword}
           extra={t.passwordRule}
-          rules={[{ required: true, min: 8, max: 200 }]}
+          rules={[{ required: true, min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }]}
         >
           <Input.Password data-testid="new-password" autoComplete="new-password" />
         </Form.Item>

@@ -1,4 +1,4 @@
-import type { Shop } from '@xiaoer/core';
+import type { ShopDto as Shop } from '@xiaoer/protocol';
 import { Form, Input, Modal, message as toast } from 'antd';
 import { api } from './api';
 import { useT, type Dict } from './i18n';
@@ -21,7 +21,7 @@ export function NewShopModal(props: {
   const { busy, submit: submitForm } = useFormSubmit(form, saveError);
   const submit = () =>
     submitForm(async (values) => {
-      const r = await api<{ shop: Shop }>('POST', '/api/admin/shops', values);
+      const r = await api('POST', '/api/admin/shops', values);
       toast.success(t.shopCreated);
       form.resetFields();
       props.onClose();

@@ -1,3 +1,4 @@
+import type { HttpMethod, HttpResponseOf, HttpRouteOf } from '@xiaoer/protocol';
 import { errorText, type ErrorLang, type ErrorLike } from '@xiaoer/protocol/error-text';
 
 /**
@@ -86,13 +87,41 @@ export interface ApiOptions {
   shop?: string | null;
 }
 
-/** Calls the API with the session cookie; throws ApiError on a non-2xx answer. */
-export async function api<T>(
+/** A call's body and options; a path that fits no route of the method gets an argument nobody can give. */
+export type ApiArgs<M extends HttpMethod, P extends string> = [HttpRouteOf<M, P>] extends [never]
+  ? [noSuchRoute: never]
+  : [body?: unknown, options?: ApiOptions];
+
+/**
+ * Calls the API with the session cookie; throws ApiError on a non-2xx answer. The answer has the
+ * type the protocol declares for the route the path fits (`HttpResponses`): callers name no type.
+ */
+export function api<M extends HttpMethod, P extends string>(
+  method: M,
+  path: P,
+  ...args: ApiArgs<M, P>
+): Promise<HttpResponseOf<M, P>> {
+  const [body, options] = args as Partial<[unknown, ApiOptions]>;
+  // The one place JSON becomes a type: the server's answer to the route is the shape it declares.
+  return request(method, path, body, options) as Promise<HttpResponseOf<M, P>>;
+}
+
+/** TEAM-4: `api` acting in a given shop (null: the current one) unless a call names its own. */
+export function apiInShop(shop: string | null): typeof api {
+  return (method, path, ...args) => {
+    const [body, options] = args as Partial<[unknown, ApiOptions]>;
+    return request(method, path, body, { shop: options?.shop ?? shop }) as Promise<
+      HttpResponseOf<typeof method, typeof path>
+    >;
+  };
+}
+
+async function request(
   method: string,
   path: string,
   body?: unknown,
   options: ApiOptions = {},
-): Promise<T> {
+): Promise<unknown> {
   // TEAM-4: an account serving several shops says which one it acts in.
   const headers: Record<string, string> = options.shop ? { 'x-xiaoer-shop': options.shop } : shopHeaders();
   const init: RequestInit = { method, credentials: 'same-origin', headers };
@@ -112,7 +141,7 @@ export async function api<T>(
     // Offline, or the server is down: the browser says only "Failed to fetch".
     throw new ApiError(0, 'network', errorText({ code: 'network' }, uiLang()));
   }
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return undefined;
   const json = (await res.json().catch(() => ({}))) as {
     error?: { code: string; message: string; field?: string; details?: unknown; retryAfterMs?: number };
   };
@@ -122,7 +151,7 @@ export async function api<T>(
     const details = 'details' in e ? e.details : undefined;
     throw new ApiError(res.status, e.code, errorMessage(e, res.status), e.field, details, e.message);
   }
-  return json as T;
+  return json;
 }
 
 /**

@@ -1,11 +1,11 @@
-import type { CheckResult, Finding, TextSpan } from '@xiaoer/core';
+import type { ComplianceCheckResponse, Finding, TextSpan } from '@xiaoer/protocol';
 import { Button, Modal, Space, Tag, Typography } from 'antd';
 import { Fragment, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api } from './api';
 import { useT, type Dict, type Lang } from './i18n';
 
 /** What POST /api/compliance/check answers: the verdict and how long the check took (ms). */
-export type CheckResponse = CheckResult & { ms?: number };
+export type CheckResponse = ComplianceCheckResponse;
 
 /** The details of a compliance_blocked / compliance_confirm error (the server is the authority). */
 export interface ComplianceErrorDetails {
@@ -52,7 +52,7 @@ export function checkText(
   attempt = false,
   shop?: string | null,
 ): Promise<CheckResponse> {
-  return api<CheckResponse>(
+  return api(
     'POST',
     '/api/compliance/check',
     {

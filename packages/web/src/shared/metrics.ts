@@ -2,13 +2,13 @@
  * Reply metrics as the admin API sends them (MET-1 … MET-7), and how the UI writes them:
  * percentages, durations, the figures' definitions.
  */
-import type { AgentRow, MetricDefinition, ReplyRateAlert } from '@xiaoer/core';
+import type { AgentRow, MetricDefinition, MetricsRangeDay } from '@xiaoer/protocol';
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import type { Dict, Lang } from './i18n';
 
 /** A day's figures (GET /api/admin/metrics/day), the settings and the definitions, as the core has them. */
-export type { DayMetrics, GroupRow, MetricDefinition, MetricsSettings } from '@xiaoer/core';
+export type { DayMetrics, GroupRow, MetricDefinition, MetricsSettings } from '@xiaoer/protocol';
 
 /** Pre-sales or after-sales: agents are ranked within their segment (MET-6). */
 export type Segment = AgentRow['segment'];
@@ -17,20 +17,10 @@ export type Segment = AgentRow['segment'];
 export type AgentMetrics = AgentRow;
 
 /** GET /api/admin/metrics/range: one row a day. */
-export interface RangeDay {
-  date: string;
-  consultations: number;
-  inquiries: number;
-  replyRate: number | null;
-  avgResponseMs: number | null;
-  conversionRate: number | null;
-  provisional: boolean;
-}
+export type RangeDay = MetricsRangeDay;
 
 /** MET-5: the reply rate projected from the buyers now waiting falls below the threshold. */
-export type MetricsAlert = Omit<ReplyRateAlert, 'atRisk'> & {
-  atRisk: (ReplyRateAlert['atRisk'][number] & { nick: string })[];
-};
+export type { MetricsAlert } from '@xiaoer/protocol';
 
 /** The figures that carry a definition. */
 export type MetricKey =
@@ -88,7 +78,7 @@ export function addDays(date: string, days: number): string {
 export function useDefinitions(t: Dict, lang: Lang): (key: MetricKey) => { name: string; text: string } {
   const [served, setServed] = useState<MetricDefinition[]>([]);
   useEffect(() => {
-    api<{ definitions: MetricDefinition[] }>('GET', '/api/admin/metrics/definitions')
+    api('GET', '/api/admin/metrics/definitions')
       .then((r) => setServed(r.definitions ?? []))
       .catch(() => undefined); // the built-in words stand in
   }, []);

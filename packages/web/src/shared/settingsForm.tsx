@@ -4,7 +4,7 @@
  */
 import { Alert, message as toast, type FormInstance } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError, failureText } from './api';
+import { ApiError, failureText } from './api';
 import { useT, type Dict } from './i18n';
 
 /** A path in a form: `['groups', 1, 'statuses']`. */
@@ -103,21 +103,21 @@ export function useFormSubmit<V>(form: FormInstance<V>, saveError: ReturnType<ty
 }
 
 /**
- * Saving a settings form: `build` turns its values into the settings (sent whole, replacing the
- * saved ones), then `onSaved` with what the server kept and a toast, or the refusal shown on its
- * field. `busy` while it runs.
+ * Saving a settings form: `build` turns its values into the settings `B` (sent whole by `put`,
+ * replacing the saved ones), then `onSaved` with what the server kept (`S`, the route's answer)
+ * and a toast, or the refusal shown on its field. `busy` while it runs.
  */
-export function useSettingsSave<S, V>(
+export function useSettingsSave<B, S, V>(
   form: FormInstance<V>,
-  url: string,
+  put: (settings: B) => Promise<{ settings: S }>,
   saveError: ReturnType<typeof useSaveError>,
   onSaved: (settings: S) => void,
 ) {
   const { t } = useT();
   const { busy, submit } = useFormSubmit(form, saveError);
-  const save = (build: (values: V) => S) =>
+  const save = (build: (values: V) => B) =>
     submit(async (values) => {
-      const r = await api<{ settings: S }>('PUT', url, build(values));
+      const r = await put(build(values));
       onSaved(r.settings);
       toast.success(t.saved);
     });

@@ -33,7 +33,7 @@ export function useSession() {
     setUnauthenticatedHandler(() => {
       if (meRef.current) end('expired');
     });
-    api<MeResponse>('GET', '/api/me')
+    api('GET', '/api/me')
       .then(setMe)
       .catch((e: unknown) => {
         if (!(e instanceof ApiError && e.status === 401)) console.error(e);
@@ -44,11 +44,11 @@ export function useSession() {
 
   const login = useCallback(
     async (email: string, password: string) => {
-      let m = await api<MeResponse>('POST', '/api/auth/login', { email, password });
+      let m = await api('POST', '/api/auth/login', { email, password });
       // The shop chosen last time in this browser, when this account serves it.
       const wanted = currentShop();
       if (wanted && wanted !== m.shop.id && m.shops.some((s) => s.id === wanted))
-        m = await api<MeResponse>('GET', '/api/me');
+        m = await api('GET', '/api/me');
       setNotice(null);
       setMe(m);
     },
@@ -66,7 +66,7 @@ export function useSession() {
    */
   const refresh = useCallback(async (): Promise<boolean> => {
     try {
-      setMe(await api<MeResponse>('GET', '/api/me'));
+      setMe(await api('GET', '/api/me'));
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return false;
@@ -80,7 +80,7 @@ export function useSession() {
       const previous = currentShop();
       setCurrentShop(shopId);
       try {
-        setMe(await api<MeResponse>('GET', '/api/me'));
+        setMe(await api('GET', '/api/me'));
       } catch (e) {
         setCurrentShop(previous);
         throw e;

@@ -4,7 +4,7 @@
  * 售后 list (open / mine, as the server sorts it: urgent, nearest deadline first) and a notice
  * when a deadline nears. Live over the socket; countdowns on the server's clock.
  */
-import type { Agent } from '@xiaoer/core';
+import type { AgentListing as Agent } from '@xiaoer/protocol';
 import {
   CASE_BY_LABELS,
   CASE_REASON_LABELS,
@@ -67,11 +67,11 @@ function useDesk(decides: boolean) {
   const [agents, setAgents] = useState<Agent[]>([]);
   const [alertHours, setAlertHours] = useState(DEFAULT_ALERT_HOURS);
   useEffect(() => {
-    api<{ agents: Agent[] }>('GET', '/api/agents')
+    api('GET', '/api/agents')
       .then((r) => setAgents(r.agents))
       .catch(() => undefined);
     if (decides)
-      api<{ settings: { alertHours: number } }>('GET', '/api/admin/aftersales/settings')
+      api('GET', '/api/admin/aftersales/settings')
         .then((r) => setAlertHours(r.settings.alertHours))
         .catch(() => undefined);
   }, [api, decides]);
@@ -86,7 +86,7 @@ function useCases(query: string, subscribe: Subscribe, accept: (c: AgentCase) =>
   const acceptRef = useRef(accept);
   acceptRef.current = accept;
   const load = useCallback(() => {
-    api<{ cases: AgentCase[]; now: number }>('GET', `/api/aftersales?${query}`)
+    api('GET', `/api/aftersales?${query}`)
       .then((r) => {
         setOffset(clockOffset(r.now, Date.now()));
         setCases(r.cases);
@@ -417,11 +417,10 @@ function CaseActions(props: {
   const send = async (type: CaseAction, body: Record<string, unknown> = {}) => {
     setBusy(type);
     try {
-      const r = await api<{ case: AgentCase }>(
-        'POST',
-        `/api/aftersales/${encodeURIComponent(props.c.id)}/actions`,
-        { type, ...body },
-      );
+      const r = await api('POST', `/api/aftersales/${encodeURIComponent(props.c.id)}/actions`, {
+        type,
+        ...body,
+      });
       props.onChanged(r.case);
       setForm(null);
     } catch (e) {

@@ -1,6 +1,10 @@
 import { SendOutlined } from '@ant-design/icons';
-import type { Agent, Conversation, PromiseKind } from '@xiaoer/core';
-import type { BuyerProfileResponse } from '@xiaoer/protocol';
+import type {
+  BuyerProfileResponse,
+  BuyerPromise,
+  ConversationStateDto as Conversation,
+  PromiseKind,
+} from '@xiaoer/protocol';
 import {
   Button,
   Card,
@@ -21,16 +25,6 @@ import { ProactiveModal } from './ProactiveModal';
 import { useShopApi } from './shopScope';
 
 /** A promise an agent made to this buyer (CMP-4), as GET /api/buyers/:id/promises lists it. */
-interface BuyerPromise {
-  id: string;
-  kind: PromiseKind;
-  detail: string;
-  dueAt?: number;
-  orderId: string | null;
-  agentId: string;
-  conversationId: string;
-  createdAt: number;
-}
 
 const SHORT: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'short' };
 
@@ -70,13 +64,13 @@ export function BuyerSidebar(props: {
     setError(null);
     setPromises(null);
     setReachOut(false);
-    api<BuyerProfileResponse>('GET', `/api/buyers/${props.buyerId}/profile`)
+    api('GET', `/api/buyers/${props.buyerId}/profile`)
       .then(setProfile)
       .catch((e: unknown) => setError(failureText(e)));
   }, [props.buyerId, api]);
   useEffect(() => {
     let live = true;
-    api<{ promises: BuyerPromise[] }>('GET', `/api/buyers/${encodeURIComponent(props.buyerId)}/promises`)
+    api('GET', `/api/buyers/${encodeURIComponent(props.buyerId)}/promises`)
       .then((r) => live && setPromises(r.promises))
       .catch(() => live && setPromises([]));
     return () => {
@@ -84,7 +78,7 @@ export function BuyerSidebar(props: {
     };
   }, [props.buyerId, props.promisesVersion, api]);
   useEffect(() => {
-    api<{ agents: Agent[] }>('GET', '/api/agents')
+    api('GET', '/api/agents')
       .then((r) => setAgents(Object.fromEntries(r.agents.map((a) => [a.id, a.name]))))
       .catch(() => undefined);
   }, [api]);

@@ -67,10 +67,7 @@ export function ChatPane(props: {
   /** SPAM-1: the undo, from the notification or the set-aside conversation. */
   const undoReport = async () => {
     try {
-      const r = await api<{ conversation: ConversationDto }>(
-        'POST',
-        `/api/conversations/${conversationId}/unreport-spam`,
-      );
+      const r = await api('POST', `/api/conversations/${conversationId}/unreport-spam`);
       props.onChanged(r.conversation);
       toast.success(t.undoReportDone);
     } catch (e) {
@@ -80,10 +77,7 @@ export function ChatPane(props: {
   /** SPAM-1: report the buyer as an advertiser (block list + set aside); the notice offers the undo. */
   const report = async () => {
     try {
-      const r = await api<{ conversation: ConversationDto }>(
-        'POST',
-        `/api/conversations/${conversationId}/report-spam`,
-      );
+      const r = await api('POST', `/api/conversations/${conversationId}/report-spam`);
       props.onChanged(r.conversation);
       const key = `reported-${conversationId}`;
       toast.open({

@@ -1,5 +1,5 @@
 import { BulbOutlined, PictureOutlined } from '@ant-design/icons';
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { Button, Input, List, Modal, message as toast, Upload } from 'antd';
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { ApiError, failureText } from '../shared/api';
@@ -15,6 +15,7 @@ import {
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
 import type { SendOutcome } from './useWorkbench';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /** What the workbench can ask of the composer: send a quick reply through the compliance check. */
 export interface ComposerHandle {
@@ -62,7 +63,7 @@ export function Composer(props: {
       return;
     }
     const timer = setTimeout(() => {
-      api<{ quickReplies: QuickReply[] }>('GET', `/api/quick-replies?q=${encodeURIComponent(query)}`)
+      api('GET', `/api/quick-replies?q=${encodeURIComponent(query)}`)
         .then((r) => {
           setMatches(r.quickReplies.slice(0, 8));
           setActive(0);
@@ -153,7 +154,8 @@ export function Composer(props: {
     if (query !== null && matches[active]) return sendQuick(matches[active]);
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (trimmed.length > 5000) return void toast.error('最多 5000 字 / at most 5000 characters');
+    if (trimmed.length > MAX_TEXT_LENGTH)
+      return void toast.error(`最多 ${MAX_TEXT_LENGTH} 字 / at most ${MAX_TEXT_LENGTH} characters`);
     // Blocked: Enter does not send (the panel says why); the attempt is logged for the supervisor.
     if (check.current?.verdict === 'block') {
       void checkText(trimmed, props.conversationId, true).catch(() => undefined);
@@ -256,7 +258,7 @@ export function Composer(props: {
             const form = new FormData();
             form.append('file', file as Blob);
             try {
-              const res = await api<{ url: string }>('POST', '/api/uploads', form);
+              const res = await api('POST', '/api/uploads', form);
               props.onSendImage(res.url);
               onSuccess?.(res);
             } catch (e) {
@@ -280,7 +282,7 @@ export function Composer(props: {
             const on = conversationRef.current;
             setSuggesting(true);
             try {
-              const r = await api<{ suggestion: string }>('POST', `/api/conversations/${on}/suggest-reply`);
+              const r = await api('POST', `/api/conversations/${on}/suggest-reply`);
               if (conversationRef.current === on) setText(r.suggestion);
             } catch (e) {
               const off = e instanceof ApiError && e.code === 'conflict' && e.field === 'provider';

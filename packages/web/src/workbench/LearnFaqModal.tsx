@@ -20,10 +20,7 @@ export function LearnFaqModal(props: {
   useEffect(() => {
     if (!props.question) return;
     form.setFieldsValue({ answer: props.suggestedAnswer, category: '' });
-    api<{ entries: { id: string; question: string; score: number }[] }>(
-      'GET',
-      `/api/faq/suggest?q=${encodeURIComponent(props.question)}`,
-    )
+    api('GET', `/api/faq/suggest?q=${encodeURIComponent(props.question)}`)
       .then((r) => setEntries(r.entries))
       .catch(() => setEntries([]));
   }, [props.question, props.suggestedAnswer, form, api]);

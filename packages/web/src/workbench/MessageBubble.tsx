@@ -1,5 +1,5 @@
 import { BookOutlined, BulbOutlined } from '@ant-design/icons';
-import type { Message } from '@xiaoer/core';
+import type { MessageDto as Message } from '@xiaoer/protocol';
 import type { WidgetMessage } from '@xiaoer/protocol/message-list';
 import { Button, Card, Image, Tag, Tooltip, Typography } from 'antd';
 import { yuan } from '../shared/api';

@@ -1,4 +1,4 @@
-import type { Conversation, Finding, Message } from '@xiaoer/core';
+import type { ConversationStateDto as Conversation, Finding } from '@xiaoer/protocol';
 import { Alert, Input, Modal, Typography, message as toast } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, newClientId } from '../shared/api';
@@ -13,6 +13,7 @@ import {
 } from '../shared/compliance';
 import { useT } from '../shared/i18n';
 import { useScopeShop, useShopApi } from './shopScope';
+import { MAX_TEXT_LENGTH } from '@xiaoer/protocol/limits';
 
 /**
  * CMP-6: an agent reaches out to a buyer with no open conversation. The text is checked as it is
@@ -48,11 +49,11 @@ export function ProactiveModal(props: {
 
   const post = async (forText: string, confirmed: boolean): Promise<void> => {
     try {
-      const r = await api<{ message: Message; conversation: Conversation }>(
-        'POST',
-        `/api/buyers/${encodeURIComponent(props.buyerId)}/proactive`,
-        { clientId: clientId.current, text: forText, ...(confirmed ? { confirmWarnings: true } : {}) },
-      );
+      const r = await api('POST', `/api/buyers/${encodeURIComponent(props.buyerId)}/proactive`, {
+        clientId: clientId.current,
+        text: forText,
+        ...(confirmed ? { confirmWarnings: true } : {}),
+      });
       toast.success(t.reachOutSent);
       props.onSent(r.conversation);
     } catch (e) {
@@ -122,7 +123,7 @@ export function ProactiveModal(props: {
         data-testid="proactive-text"
         value={text}
         autoSize={{ minRows: 3, maxRows: 8 }}
-        maxLength={5000}
+        maxLength={MAX_TEXT_LENGTH}
         status={blocked ? 'error' : undefined}
         onChange={(e) => setText(e.target.value)}
       />

@@ -1,23 +1,9 @@
-import type { Agent } from '@xiaoer/core';
-import type { ConversationDto } from '@xiaoer/protocol';
+import type { AgentListing as AgentRow, QueueEntry, RoutingGroupListing as GroupRow } from '@xiaoer/protocol';
 import { Button, Empty, List, Select, Space, Tag, Typography, message as toast } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
-
-/** One waiting buyer as GET /api/queue returns it. */
-export interface QueueEntry {
-  conversationId: string;
-  buyerId: string;
-  queue: string | null;
-  position: number;
-  etaMinutes: number | null;
-  conversation: ConversationDto;
-}
-
-type AgentRow = Agent & { load: number };
-type GroupRow = { id: string; name: string; agentIds: string[] };
 
 /**
  * RT-4 / RT-6 / RT-10: the live queue. Every agent sees who waits, where and for how long, and
@@ -43,10 +29,7 @@ export function QueuePanel(props: {
   const { onCount } = props;
 
   const load = useCallback(async () => {
-    const [q, a] = await Promise.all([
-      api<{ waiting: QueueEntry[] }>('GET', '/api/queue'),
-      api<{ agents: AgentRow[]; groups: GroupRow[] }>('GET', '/api/agents'),
-    ]);
+    const [q, a] = await Promise.all([api('GET', '/api/queue'), api('GET', '/api/agents')]);
     setWaiting(q.waiting);
     setAgents(a.agents);
     setGroups(a.groups ?? []);
@@ -72,7 +55,7 @@ export function QueuePanel(props: {
   const pull = async () => {
     setBusy(true);
     try {
-      const r = await api<{ conversation: ConversationDto | null }>('POST', '/api/queue/pull');
+      const r = await api('POST', '/api/queue/pull');
       if (r.conversation) props.onOpen(r.conversation.id);
       else toast.info(t.pulledNone);
       await load();

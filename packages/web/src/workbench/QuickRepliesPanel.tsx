@@ -1,5 +1,5 @@
 import { PictureOutlined } from '@ant-design/icons';
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { Button, Input, List, Popconfirm, Space, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useT } from '../shared/i18n';
@@ -20,9 +20,7 @@ export function QuickRepliesPanel(props: {
   const [editing, setEditing] = useState<Partial<QuickReply> | null>(null);
   const [open, setOpen] = useState(false);
   const load = useCallback(() => {
-    api<{ quickReplies: QuickReply[] }>('GET', `/api/quick-replies?q=${encodeURIComponent(q)}`).then((r) =>
-      setItems(r.quickReplies),
-    );
+    api('GET', `/api/quick-replies?q=${encodeURIComponent(q)}`).then((r) => setItems(r.quickReplies));
   }, [q, api]);
   useEffect(load, [load]);
   const shown = props.sharedOnly ? items.filter((i) => i.ownerId === null) : items;

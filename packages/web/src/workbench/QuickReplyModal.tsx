@@ -1,10 +1,11 @@
-import type { QuickReply } from '@xiaoer/core';
+import type { QuickReplyDto as QuickReply } from '@xiaoer/protocol';
 import { DeleteOutlined, PictureOutlined } from '@ant-design/icons';
 import { Button, Form, Image, Input, Modal, Space, Switch, Upload, message as toast } from 'antd';
 import { useEffect, useState } from 'react';
 import { ApiError, failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
+import { MAX_QUICK_REPLY_TEXT, MAX_QUICK_REPLY_TITLE } from '@xiaoer/protocol/limits';
 
 /** TEAM-3: create or edit a quick reply ("save as quick reply" prefills the text). */
 export function QuickReplyModal(props: {
@@ -53,10 +54,10 @@ export function QuickReplyModal(props: {
       }}
     >
       <Form form={form} layout="vertical">
-        <Form.Item name="title" label={t.title} rules={[{ required: true, max: 50 }]}>
+        <Form.Item name="title" label={t.title} rules={[{ required: true, max: MAX_QUICK_REPLY_TITLE }]}>
           <Input />
         </Form.Item>
-        <Form.Item name="text" label={t.text} rules={[{ required: true, max: 2000 }]}>
+        <Form.Item name="text" label={t.text} rules={[{ required: true, max: MAX_QUICK_REPLY_TEXT }]}>
           <Input.TextArea autoSize={{ minRows: 3 }} />
         </Form.Item>
         <Form.Item label={t.image}>
@@ -78,7 +79,7 @@ export function QuickReplyModal(props: {
                 data.append('file', file as Blob);
                 setUploading(true);
                 try {
-                  const res = await api<{ url: string }>('POST', '/api/uploads', data);
+                  const res = await api('POST', '/api/uploads', data);
                   setImageUrl(res.url);
                   onSuccess?.(res);
                 } catch (e) {

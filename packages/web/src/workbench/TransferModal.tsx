@@ -1,12 +1,10 @@
-import type { Agent } from '@xiaoer/core';
+import type { AgentListing as AgentRow, RoutingGroupListing as GroupRow } from '@xiaoer/protocol';
 import { Alert, Input, List, Modal, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { failureText } from '../shared/api';
 import { useT } from '../shared/i18n';
 import { useShopApi } from './shopScope';
-
-type AgentRow = Agent & { load: number };
-type GroupRow = { id: string; name: string; agentIds: string[] };
+import { MAX_TRANSFER_NOTE } from '@xiaoer/protocol/limits';
 
 /**
  * RT-10: hand the conversation to another agent, or to a group (routing then picks the group's
@@ -33,7 +31,7 @@ export function TransferModal(props: {
     setError(null);
     setTarget(null);
     setNote('');
-    api<{ agents: AgentRow[]; groups?: GroupRow[] }>('GET', '/api/agents').then((r) => {
+    api('GET', '/api/agents').then((r) => {
       setAgents(r.agents);
       setGroups(r.groups ?? []);
     });
@@ -127,7 +125,7 @@ export function TransferModal(props: {
       <Input.TextArea
         data-testid="transfer-note"
         value={note}
-        maxLength={500}
+        maxLength={MAX_TRANSFER_NOTE}
         showCount
         autoSize={{ minRows: 2, maxRows: 5 }}
         placeholder={t.transferNotePlaceholder}

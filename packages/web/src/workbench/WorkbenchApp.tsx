@@ -1,7 +1,10 @@
 import { ADMIN_ROLES } from '@xiaoer/protocol/labels';
 import { lastSeq } from '@xiaoer/protocol/message-list';
-import type { AgentStatus, QuickReply } from '@xiaoer/core';
-import type { MeResponse } from '@xiaoer/protocol';
+import type {
+  AgentStatusDto as AgentStatus,
+  MeResponse,
+  QuickReplyDto as QuickReply,
+} from '@xiaoer/protocol';
 import { Badge, Layout, Select, Spin, Tabs, message as toast } from 'antd';
 import {
   CommentOutlined,
@@ -76,7 +79,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const [agentNames, setAgentNames] = useState<Record<string, string>>({});
   useEffect(() => {
     if (!isAdmin) return;
-    api<{ agents: { id: string; name: string }[] }>('GET', '/api/agents')
+    api('GET', '/api/agents')
       .then((r) => setAgentNames(Object.fromEntries(r.agents.map((a) => [a.id, a.name]))))
       .catch(() => undefined);
   }, [isAdmin]);
@@ -293,7 +296,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
             style={{ width: 100 }}
             onChange={async (status: AgentStatus) => {
               try {
-                const r = await api<{ agent: MeResponse['agent'] }>('PUT', '/api/me/status', { status });
+                const r = await api('PUT', '/api/me/status', { status });
                 onMe({ ...me, agent: r.agent });
               } catch (e) {
                 toast.error(failureText(e));

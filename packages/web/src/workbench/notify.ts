@@ -1,4 +1,4 @@
-import type { Message } from '@xiaoer/core';
+import type { MessageDto as Message } from '@xiaoer/protocol';
 
 let audio: AudioContext | undefined;
 

@@ -1,5 +1,5 @@
-import { createContext, useCallback, useContext, type ReactNode } from 'react';
-import { api } from '../shared/api';
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { apiInShop, type api } from '../shared/api';
 
 const ShopScopeContext = createContext<string | null>(null);
 
@@ -20,9 +20,5 @@ export function useScopeShop(): string | null {
 /** `api`, sending the enclosing ShopScope's shop as `X-Xiaoer-Shop`. */
 export function useShopApi(): typeof api {
   const shop = useScopeShop();
-  return useCallback(
-    <T,>(method: string, path: string, body?: unknown, options: { shop?: string | null } = {}) =>
-      api<T>(method, path, body, { shop: options.shop ?? shop }),
-    [shop],
-  );
+  return useMemo(() => apiInShop(shop), [shop]);
 }

@@ -1,5 +1,11 @@
-import type { Conversation, Message } from '@xiaoer/core';
-import type { ConversationDto } from '@xiaoer/protocol';
+import type {
+  ConversationDto,
+  ConversationSummaryDto,
+  ConversationStateDto as Conversation,
+  MessageDto as Message,
+  SendContent,
+  TransferNoteDto,
+} from '@xiaoer/protocol';
 import {
   lastSeq,
   mergeMessages,
@@ -7,16 +13,12 @@ import {
   type WidgetMessage,
 } from '@xiaoer/protocol/message-list';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
 import type { CaseOut } from '@xiaoer/protocol/aftersales';
+import { connectAgentSocket, type AgentSocket } from '../shared/agentSocket';
 import { api, newClientId, errorMessage, ApiError } from '../shared/api';
 import { complianceDetails, isComplianceCode, type ComplianceErrorDetails } from '../shared/compliance';
 import type { MetricsAlert } from '../shared/metrics';
 import { notifyBuyerMessage } from './notify';
-
-type Ack<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; details?: unknown; retryAfterMs?: number } };
 
 /** How a send ended: sent, refused by compliance (with the findings), or failed. */
 export type SendOutcome =
@@ -26,19 +28,10 @@ export type SendOutcome =
 export type ListConversation = ConversationDto;
 
 /** Issue #15: what the shop's model wrote of a conversation for the agent who took it. */
-export interface ConversationSummary {
-  text: string;
-  uptoSeq: number;
-  createdAt: number;
-}
+export type ConversationSummary = ConversationSummaryDto;
 
 /** Issue #18: the note the last transfer left for the next agent. */
-export interface TransferNote {
-  text: string;
-  authorId: string;
-  authorName: string;
-  createdAt: number;
-}
+export type TransferNote = TransferNoteDto;
 
 /**
  * Everything the workbench shows, kept live over the /agent socket. `recheckAccess` asks the
@@ -67,7 +60,7 @@ export function useWorkbench(
   const [metricsAlert, setMetricsAlert] = useState<(MetricsAlert & { receivedAt: number }) | null>(null);
   /** The minutes a reply has (MET-1), for the alert's wording. */
   const [replyMinutes, setReplyMinutes] = useState(5);
-  const socketRef = useRef<Socket | null>(null);
+  const socketRef = useRef<AgentSocket | null>(null);
   /** Issue #19: who listens to after-sales pushes (the buyer pane's cases, the 售后 list, alerts). */
   const aftersalesListeners = useRef(new Set<(e: AftersalesPush) => void>());
   const onAftersales = useCallback((listener: (e: AftersalesPush) => void) => {
@@ -114,8 +107,8 @@ export function useWorkbench(
     let ended: { conversations: ConversationDto[] };
     try {
       [open, ended] = await Promise.all([
-        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=open'),
-        api<{ conversations: ConversationDto[] }>('GET', '/api/conversations?status=ended&limit=50'),
+        api('GET', '/api/conversations?status=open'),
+        api('GET', '/api/conversations?status=ended&limit=50'),
       ]);
     } finally {
       if (pushedDuringLoad.current === pushed) pushedDuringLoad.current = null;
@@ -138,7 +131,7 @@ export function useWorkbench(
   const loadMessages = useCallback(
     async (conversationId: string) => {
       const after = lastSeq(messagesRef.current[conversationId] ?? []);
-      const res = await api<{ messages: Message[] }>(
+      const res = await api(
         'GET',
         `/api/conversations/${conversationId}/messages?after=${after}`,
         undefined,
@@ -146,12 +139,9 @@ export function useWorkbench(
       );
       addMessages(conversationId, res.messages);
       if (!(conversationId in summariesRef.current)) {
-        const got = await api<{ summary: ConversationSummary | null; note?: TransferNote | null }>(
-          'GET',
-          `/api/conversations/${conversationId}/summary`,
-          undefined,
-          { shop: conversationsRef.current[conversationId]?.shopId ?? null },
-        ).catch(() => ({ summary: null, note: null }));
+        const got = await api('GET', `/api/conversations/${conversationId}/summary`, undefined, {
+          shop: conversationsRef.current[conversationId]?.shopId ?? null,
+        }).catch(() => ({ summary: null, note: null }));
         setSummaries((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.summary }));
         setNotes((prev) => (conversationId in prev ? prev : { ...prev, [conversationId]: got.note ?? null }));
       }
@@ -162,13 +152,7 @@ export function useWorkbench(
   summariesRef.current = summaries;
 
   useEffect(() => {
-    const socket = io('/agent', {
-      withCredentials: true,
-      // WebSocket first: one connection is one node, so a cluster needs no sticky sessions;
-      // long-polling only where WebSocket cannot get through.
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-    });
+    const socket = connectAgentSocket('workbench');
     socketRef.current = socket;
     let closed = false;
     let rechecking = false;
@@ -194,7 +178,7 @@ export function useWorkbench(
       })();
     };
     socket.on('account:changed', () => recheck(0));
-    socket.on('agent:status', (e: { agentId: string; status: string }) => {
+    socket.on('agent:status', (e) => {
       if (e.agentId === me.agentId) setOwnStatus(e.status);
     });
     socket.on('connect', () => {
@@ -204,7 +188,7 @@ export function useWorkbench(
       void reloadList();
       // MET-5: the alert may have been raised while this page was not listening (admins: the
       // shop's; an agent: the buyers they hold).
-      api<{ alert: MetricsAlert | null; replyMinutes: number }>('GET', '/api/metrics/alert')
+      api('GET', '/api/metrics/alert')
         .then((r) => {
           setMetricsAlert(r.alert ? { ...r.alert, receivedAt: Date.now() } : null);
           setReplyMinutes(r.replyMinutes);
@@ -218,7 +202,7 @@ export function useWorkbench(
             conversationId: id,
             afterSeq: lastSeq(messagesRef.current[id] ?? []),
           })
-          .then((res: Ack<{ messages: Message[] }>) => {
+          .then((res) => {
             if (res.ok) addMessages(id, res.data.messages);
             else if (res.error.code === 'rate_limited' && socket.connected)
               setTimeout(() => sync(id), res.error.retryAfterMs ?? 1000);
@@ -239,88 +223,69 @@ export function useWorkbench(
     const pushAftersales = (e: AftersalesPush) => {
       for (const listener of aftersalesListeners.current) listener(e);
     };
-    socket.on('aftersales:changed', (e: { case: AgentCase }) =>
-      pushAftersales({ type: 'changed', case: e.case }),
-    );
-    socket.on('aftersales:alert', (e: { case: AgentCase; kind: string; at: number }) =>
-      pushAftersales({ type: 'alert', ...e }),
-    );
+    socket.on('aftersales:changed', (e) => pushAftersales({ type: 'changed', case: e.case }));
+    socket.on('aftersales:alert', (e) => pushAftersales({ type: 'alert', ...e }));
     // After a reconnect the lists are read again: what changed meanwhile was not pushed.
     socket.on('connect', () => pushAftersales({ type: 'reconnected' }));
-    socket.on('metrics:alert', (alert: MetricsAlert) =>
-      setMetricsAlert({ ...alert, receivedAt: Date.now() }),
-    );
+    socket.on('metrics:alert', (alert) => setMetricsAlert({ ...alert, receivedAt: Date.now() }));
     // One alert at a time, for today: cleared whole.
     socket.on('metrics:alert-cleared', () => setMetricsAlert(null));
-    socket.on(
-      'message:new',
-      ({ message, conversation }: { message: Message; conversation: ConversationDto }) => {
-        upsertConversation(conversation);
-        if (messagesRef.current[conversation.id] || selectedRef.current === conversation.id) {
-          addMessages(conversation.id, [message]);
-        }
-        if (message.sender === 'buyer') {
-          setTyping((prev) => ({ ...prev, [conversation.id]: 0 }));
-          notifyBuyerMessage(
-            conversation.buyer?.nick ?? '',
-            message,
-            selectedRef.current === conversation.id,
-          );
-        }
-      },
-    );
-    socket.on(
-      'conversation:updated',
-      ({ conversation, removed }: { conversation: ConversationDto; removed?: boolean }) => {
-        // Not mine any more (transferred, taken over by someone else): drop it. The bot's are everyone's.
-        if (
-          removed ||
-          (!adminIn(conversation.shopId) &&
-            conversation.agentId !== me.agentId &&
-            conversation.status !== 'bot' &&
-            conversation.status !== 'spam')
-        ) {
-          setConversations((prev) => {
-            const next = { ...prev };
-            delete next[conversation.id];
-            return next;
-          });
-          if (selectedRef.current === conversation.id) setSelectedId(null);
-          return;
-        }
-        upsertConversation(conversation);
-      },
-    );
-    socket.on('conversation:note', (e: { conversationId: string; note: TransferNote }) => {
-      setNotes((prev) => ({ ...prev, [e.conversationId]: e.note }));
+    socket.on('message:new', ({ message, conversation }) => {
+      upsertConversation(conversation);
+      if (messagesRef.current[conversation.id] || selectedRef.current === conversation.id) {
+        addMessages(conversation.id, [message]);
+      }
+      if (message.sender === 'buyer') {
+        setTyping((prev) => ({ ...prev, [conversation.id]: 0 }));
+        notifyBuyerMessage(conversation.buyer.nick, message, selectedRef.current === conversation.id);
+      }
     });
-    socket.on('conversation:summary', (e: { conversationId: string; summary: ConversationSummary }) => {
-      setSummaries((prev) => ({ ...prev, [e.conversationId]: e.summary }));
-    });
-    socket.on(
-      'conversation:claimed',
-      (e: { conversationId: string; status: string; agentId: string | null }) => {
-        if (e.agentId === me.agentId || e.status === 'bot') return;
-        // An admin of the conversation's shop keeps seeing it.
-        const held = conversationsRef.current[e.conversationId];
-        if (!held || adminIn(held.shopId)) return;
+    socket.on('conversation:updated', ({ conversation, removed }) => {
+      // Not mine any more (transferred, taken over by someone else): drop it. The bot's are everyone's.
+      if (
+        removed ||
+        (!adminIn(conversation.shopId) &&
+          conversation.agentId !== me.agentId &&
+          conversation.status !== 'bot' &&
+          conversation.status !== 'spam')
+      ) {
         setConversations((prev) => {
-          if (!prev[e.conversationId]) return prev;
           const next = { ...prev };
-          delete next[e.conversationId];
+          delete next[conversation.id];
           return next;
         });
-        if (selectedRef.current === e.conversationId) setSelectedId(null);
-      },
-    );
-    socket.on('conversation:read', (e: { conversationId: string; reader: string; seq: number }) => {
+        if (selectedRef.current === conversation.id) setSelectedId(null);
+        return;
+      }
+      upsertConversation(conversation);
+    });
+    socket.on('conversation:note', (e) => {
+      setNotes((prev) => ({ ...prev, [e.conversationId]: e.note }));
+    });
+    socket.on('conversation:summary', (e) => {
+      setSummaries((prev) => ({ ...prev, [e.conversationId]: e.summary }));
+    });
+    socket.on('conversation:claimed', (e) => {
+      if (e.agentId === me.agentId || e.status === 'bot') return;
+      // An admin of the conversation's shop keeps seeing it.
+      const held = conversationsRef.current[e.conversationId];
+      if (!held || adminIn(held.shopId)) return;
+      setConversations((prev) => {
+        if (!prev[e.conversationId]) return prev;
+        const next = { ...prev };
+        delete next[e.conversationId];
+        return next;
+      });
+      if (selectedRef.current === e.conversationId) setSelectedId(null);
+    });
+    socket.on('conversation:read', (e) => {
       if (e.reader !== 'buyer') return;
       setConversations((prev) => {
         const c = prev[e.conversationId];
         return c ? { ...prev, [c.id]: { ...c, buyerReadSeq: Math.max(c.buyerReadSeq, e.seq) } } : prev;
       });
     });
-    socket.on('conversation:typing', (e: { conversationId: string; who: string; isTyping: boolean }) => {
+    socket.on('conversation:typing', (e) => {
       if (e.who === 'buyer')
         setTyping((prev) => ({ ...prev, [e.conversationId]: e.isTyping ? Date.now() : 0 }));
     });
@@ -346,14 +311,13 @@ export function useWorkbench(
   const send = useCallback(
     (
       conversationId: string,
-      content: { kind: 'text'; body: { text: string } } | { kind: 'image'; body: { url: string } },
+      content: SendContent,
       options: { confirmWarnings?: boolean } = {},
     ): Promise<SendOutcome> => {
       const pending: PendingMessage = {
         pending: true,
         clientId: newClientId(),
-        kind: content.kind,
-        body: content.body,
+        ...content,
         sender: 'agent',
         createdAt: Date.now(),
       };
@@ -379,7 +343,7 @@ export function useWorkbench(
               ...content,
               ...(options.confirmWarnings ? { confirmWarnings: true } : {}),
             })
-            .then((res: Ack<{ message: Message; conversation: Conversation }>) => {
+            .then((res) => {
               if (res.ok) {
                 addMessages(conversationId, [res.data.message]);
                 upsertConversation(res.data.conversation);
@@ -422,10 +386,9 @@ export function useWorkbench(
 
   const sendOrderCard = useCallback(
     async (conversationId: string, orderId: string) => {
-      const res = (await socketRef.current
+      const res = await socketRef.current
         ?.timeout(10_000)
-        .emitWithAck('message:order-card', { conversationId, clientId: newClientId(), orderId })) as
-        Ack<{ message: Message }> | undefined;
+        .emitWithAck('message:order-card', { conversationId, clientId: newClientId(), orderId });
       if (res?.ok) addMessages(conversationId, [res.data.message]);
       else if (res)
         throw new ApiError(0, res.error.code, errorMessage(res.error), undefined, res.error.details);

@@ -5,8 +5,6 @@ import {
   DAY,
   flaggedClauses,
   invalid,
-  MAX_ALLOW_LIST,
-  MAX_ALLOW_LIST_TEXT,
   mergeAllowList,
   notFound,
   rulePrecision,
@@ -28,6 +26,7 @@ import {
   proactiveSchema,
   z,
 } from '@xiaoer/protocol';
+import { MAX_ALLOW_LIST, MAX_ALLOW_LIST_TEXT } from '@xiaoer/protocol/limits';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
