@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // Runs every test: unit and integration (SQLite and PostgreSQL), scenarios, and browser e2e.
 // Starts a throwaway PostgreSQL on loopback unless TEST_DATABASE_URL names one.
-// Usage: npm test [-- <file or folder filter>...]
+// Usage: npm test [-- [--stress[=N]] <file or folder filter>...]
+//   --stress   runs the chosen tests beside N busy-looping processes (default: one per CPU), to
+//              check they hold on a loaded machine: no test may depend on how fast it runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startPostgres } from './lib/postgres.mjs';
 import { isStale } from './lib/freshness.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const stressArg = args.find((a) => a === '--stress' || a.startsWith('--stress='));
+const stress = stressArg ? Number(stressArg.split('=')[1] ?? availableParallelism()) : 0;
+if (stressArg && !(Number.isInteger(stress) && stress > 0)) {
+  console.error(`--stress=N wants a whole number of busy processes, not "${stressArg.split('=')[1]}"`);
+  process.exit(2);
+}
+const filters = args.filter((a) => a !== stressArg);
 
 function findTests(dir, out = []) {
   if (!existsSync(dir)) return out;
@@ -80,12 +89,38 @@ if (!process.env.TEST_REDIS_URL && files.some((f) => f.includes('cluster'))) {
   console.log(`# Redis started on 127.0.0.1:${port}`);
 }
 
+// Stress mode (issue #20): CPU hogs beside the tests, each a process spinning at the tests' own
+// priority, started before them and killed after them; one whose runner is gone (killed without
+// a chance to clean up) stops by itself.
+const HOG = `for (;;) {
+  for (let i = 0; i < 5e7; i++);
+  try { process.kill(${process.pid}, 0); } catch { process.exit(0); }
+}`;
+const hogs = Array.from({ length: stress }, () => spawn(process.execPath, ['-e', HOG], { stdio: 'ignore' }));
+const stopHogs = () => {
+  for (const hog of hogs) hog.kill('SIGKILL');
+};
+if (stress > 0) console.log(`# stress: ${stress} busy-looping processes beside the tests`);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    stopHogs();
+    stopPg();
+    stopRedis();
+    process.exit(130);
+  });
+
+const started = Date.now();
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
   env: { ...process.env, NODE_ENV: 'test' },
 });
 const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+stopHogs();
+if (stress > 0)
+  console.log(
+    `# stress: the tests ran ${Math.round((Date.now() - started) / 1000)} s beside ${stress} busy processes`,
+  );
 stopPg();
 stopRedis();
 process.exit(code);

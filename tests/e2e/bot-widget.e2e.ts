@@ -39,7 +39,7 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
     // A buyer with no orders asking where their parcel is: the bot offers what is close.
     await ask(page, '我的快递到哪了');
     const choice = page.getByTestId('xiaoer-choice').first();
-    await choice.waitFor({ timeout: 15_000 });
+    await choice.waitFor();
     await botSays(page, '您是想问').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}widget-choices-phone.png` });
     const question = (await choice.textContent())!;
@@ -48,7 +48,7 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
       .locator('[data-testid="xiaoer-message"][data-sender="buyer"]', { hasText: question })
       .waitFor();
     const entry = (await t.storage.faq.listEntries(SHOP)).find((e) => e.question === question)!;
-    await botSays(page, entry.answer.slice(0, 12)).waitFor({ timeout: 15_000 });
+    await botSays(page, entry.answer.slice(0, 12)).waitFor();
     await context.close();
   });
 
@@ -82,7 +82,7 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
 
     await ask(page, '我的快递到哪了');
     const card = page.getByTestId('xiaoer-order-pick').filter({ hasText: 'E2E-PICK-2002' }).last();
-    await card.waitFor({ timeout: 15_000 });
+    await card.waitFor();
     // Issue #18: the order number and its status sit side by side; neither runs into the other.
     const no = await card.getByTestId('xiaoer-order-no').boundingBox();
     const status = await card.getByTestId('xiaoer-order-status').boundingBox();
@@ -92,17 +92,17 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
     );
     await page.screenshot({ path: `${ARTIFACTS}widget-order-pick.png` });
     await card.click();
-    await botSays(page, /订单 E2E-PICK-2002：已发货/).waitFor({ timeout: 15_000 });
+    await botSays(page, /订单 E2E-PICK-2002：已发货/).waitFor();
 
     await ask(page, '另一个快递呢');
     await page.getByTestId('xiaoer-order-pick').filter({ hasText: 'E2E-PICK-1001' }).last().waitFor();
     await ask(page, 'E2E-PICK-1001');
-    await botSays(page, /订单 E2E-PICK-1001：已发货/).waitFor({ timeout: 15_000 });
+    await botSays(page, /订单 E2E-PICK-1001：已发货/).waitFor();
 
     await ask(page, '快递到哪了');
     await page.getByTestId('xiaoer-order-pick').filter({ hasText: 'E2E-PICK-2002' }).last().waitFor();
     await ask(page, '马克杯那个');
-    await botSays(page, /订单 E2E-PICK-2002：已发货.*【陶瓷马克杯】运输中/).waitFor({ timeout: 15_000 });
+    await botSays(page, /订单 E2E-PICK-2002：已发货.*【陶瓷马克杯】运输中/).waitFor();
     await context.close();
   });
 
@@ -112,9 +112,9 @@ describe('e2e: the bot’s buttons in the widget (issue #15)', () => {
     await page.goto(`${t.url}/demo?buyer=anonymous`);
     await page.getByTestId('xiaoer-launcher').click();
     await ask(page, '你好');
-    await botSays(page, /您好/).waitFor({ timeout: 15_000 });
+    await botSays(page, /您好/).waitFor();
     await page.getByTestId('xiaoer-human').click();
-    await botSays(page, '正在为您转接人工客服').waitFor({ timeout: 15_000 });
+    await botSays(page, '正在为您转接人工客服').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}widget-human-button-phone.png` });
     const conversationId = await page.evaluate(
       () =>

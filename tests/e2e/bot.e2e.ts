@@ -28,7 +28,7 @@ describe('e2e: the bot answers on the demo page; an agent takes over; the consol
     await buyer.getByTestId('xiaoer-send').click();
     await buyer
       .locator('[data-testid="xiaoer-message"][data-sender="bot"]', { hasText: '电子发票' })
-      .waitFor({ timeout: 15_000 });
+      .waitFor();
     await buyer.screenshot({ path: `${ARTIFACTS}bot-answer-widget.png` });
 
     const agentContext = await browser.newContext({
@@ -50,7 +50,7 @@ describe('e2e: the bot answers on the demo page; an agent takes over; the consol
     await agent.getByTestId('send-button').click();
     await buyer
       .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: '发票抬头发我就好' })
-      .waitFor({ timeout: 15_000 });
+      .waitFor();
     await agent.screenshot({ path: `${ARTIFACTS}bot-takeover-workbench.png` });
     await buyerContext.close();
     await agentContext.close();

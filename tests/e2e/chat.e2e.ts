@@ -26,11 +26,7 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     await page.getByTestId('login-email').fill('agent1@demo.xiaoer.dev');
     await page.getByTestId('login-password').fill('password123');
     await page.getByTestId('login-submit').click();
-    await page
-      .getByTestId('composer')
-      .or(page.getByTestId('agent-status'))
-      .first()
-      .waitFor({ timeout: 15_000 });
+    await page.getByTestId('composer').or(page.getByTestId('agent-status')).first().waitFor();
   }
 
   it('the buyer asks on the demo page, the agent sees it and replies, the buyer sees the reply', async () => {
@@ -60,7 +56,7 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
 
     // The conversation appears in the agent's list in real time, without a reload.
     const item = agent.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     await item.click();
     await agent
       .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: question })
@@ -71,9 +67,7 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     await agent.getByTestId('send-button').click();
     await agent.locator('[data-testid="message-bubble"][data-sender="agent"]', { hasText: answer }).waitFor();
 
-    await buyer
-      .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer })
-      .waitFor({ timeout: 15_000 });
+    await buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer }).waitFor();
 
     // Exactly once on each side.
     assert.equal(await buyer.locator('[data-testid="xiaoer-message"]', { hasText: answer }).count(), 1);
@@ -118,7 +112,7 @@ describe('e2e: buyer widget ↔ agent workbench in headless Chromium', () => {
     await page.getByTestId('xiaoer-send').click();
     await page
       .locator('[data-testid="xiaoer-message"][data-sender="buyer"][data-seq]', { hasText: '还在吗？' })
-      .waitFor({ timeout: 15_000 });
+      .waitFor();
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

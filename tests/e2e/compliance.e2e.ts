@@ -164,7 +164,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await panel.waitFor({ state: 'detached' }); // the polite text passes
     await agent.getByTestId('send-button').click();
     await agentBubble(rewritten).waitFor();
-    await buyerSees(rewritten).waitFor({ timeout: 15_000 });
+    await buyerSees(rewritten).waitFor();
     assert.equal(await composer.inputValue(), '');
     assert.ok((await storedTexts()).includes(rewritten));
     assert.ok(!(await storedTexts()).includes(BANNED));
@@ -258,7 +258,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await agent.screenshot({ path: `${ARTIFACTS}compliance-image-blocked.png`, animations: 'disabled' });
 
     await file.setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg(photo(320, 240)) });
-    await buyerImages.first().waitFor({ timeout: 15_000 });
+    await buyerImages.first().waitFor();
     assert.equal(await buyerImages.count(), 1, 'only the photo reached the buyer');
     // Shown, not a broken image: the widget fetches it with the buyer's token (issue #14), the
     // workbench with the agent's cookie, under the pages' CSP.
@@ -292,7 +292,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     });
     await agent.screenshot({ path: `${ARTIFACTS}compliance-confirm.png` });
     await agent.getByTestId('compliance-confirm-ok').click();
-    await buyerSees(PROMISE).waitFor({ timeout: 15_000 });
+    await buyerSees(PROMISE).waitFor();
 
     // Everything before it has arrived: the blocked texts never did, and are not stored.
     assert.equal(await buyer.locator('[data-testid="xiaoer-message"]', { hasText: 'abc_12345' }).count(), 0);
@@ -408,7 +408,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
     await open.click();
     await agent.getByTestId('proactive-text').fill(hello);
     await agent.getByTestId('proactive-send').click();
-    await buyerSees(hello).waitFor({ timeout: 15_000 });
+    await buyerSees(hello).waitFor();
     const reopened = await t.storage.conversations.findOpenByBuyer(
       SHOP,
       (await t.storage.conversations.findConversation(SHOP, conversationId))!.buyerId as BuyerId,

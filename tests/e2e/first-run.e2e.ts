@@ -122,7 +122,7 @@ describe('e2e: first run — setup page → owner → agent → a buyer served',
 
     // The agent sees the buyer and replies; the buyer sees the reply.
     const item = agent.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     await item.click();
     await agent
       .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: question })
@@ -130,9 +130,7 @@ describe('e2e: first run — setup page → owner → agent → a buyer served',
     const answer = '亲，明前龙井有货的，今天下单明天发货～';
     await agent.getByTestId('composer').fill(answer);
     await agent.getByTestId('send-button').click();
-    await buyer
-      .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer })
-      .waitFor({ timeout: 15_000 });
+    await buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer }).waitFor();
     await agent.screenshot({ path: `${ARTIFACTS}first-run-workbench.png` });
     await buyer.screenshot({ path: `${ARTIFACTS}first-run-buyer.png` });
 

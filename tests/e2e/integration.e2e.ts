@@ -13,6 +13,7 @@ import { ARTIFACTS, logIn, newShopWorld } from '../support/browser';
 import { makeAgent } from '../support/fixtures';
 import { Receiver } from '../support/receiver';
 import { AGENT_PASSWORD } from '../support/server';
+import { waitFor } from '../support/wait';
 
 const OWNER = 'boss@tea-api.cn';
 
@@ -116,7 +117,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         await row.waitFor();
         const before = received.length;
         await row.getByTestId('webhook-ping').click();
-        while (received.length === before) await new Promise((r) => setTimeout(r, 20));
+        await waitFor('the ping delivered', () => received.length > before, { every: 20 });
         assert.equal(received.at(-1)!.type, 'webhook.ping');
         assert.match(received.at(-1)!.signature, /^sha256=[0-9a-f]{64}$/);
         await row.getByTestId('webhook-log').click();
@@ -126,7 +127,7 @@ describe('e2e: an API key from the console writes the shop’s orders (issue #16
         await settled(owner);
         await owner.screenshot({ path: `${ARTIFACTS}console-webhook-log-${viewport.name}.png` });
         await owner.getByTestId('delivery-replay').first().click();
-        while (received.length === before + 1) await new Promise((r) => setTimeout(r, 20));
+        await waitFor('the replay delivered', () => received.length > before + 1, { every: 20 });
         await owner.close();
       }
       assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');

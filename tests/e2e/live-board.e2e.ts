@@ -73,7 +73,7 @@ describe('e2e: live board and reporting an advertiser', () => {
 
     // Her workbench closes: past the grace she is offline, and the board says so by itself.
     await mei.close();
-    await card(owner, MEI, 'offline').waitFor({ timeout: 15_000 });
+    await card(owner, MEI, 'offline').waitFor();
     assert.equal(await card(owner, MEI).getByTestId('live-agent-status').innerText(), '离线');
     assert.equal(
       await owner.evaluate(() => (window as unknown as { liveMark?: number }).liveMark),

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AgentId, ConversationId, DayMetrics, MetricsSettings, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium, logIn as logInAt, Pages } from '../support/browser';
 import { loginCookie, startTestServer, type TestServer } from '../support/server';
+import { waitFor } from '../support/wait';
 
 const SHOP = 'shop-demo' as ShopId;
 const QUESTION = '你好，这件外套有 M 码吗？';
@@ -67,14 +68,14 @@ describe('e2e: metrics — live dashboard, alert, rating in the widget, spot che
 
   /** Today's figures once `ready` holds (roll-ups follow the messages, a moment later). */
   async function dayWhen(ready: (d: DayMetrics) => boolean, what: string): Promise<DayMetrics> {
-    const start = Date.now();
-    for (;;) {
-      const d = await get<DayMetrics>('/api/admin/metrics/day');
-      if (ready(d)) return d;
-      if (Date.now() - start > 10_000)
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(d.shop)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return waitFor(
+      what,
+      async () => {
+        const d = await get<DayMetrics>('/api/admin/metrics/day');
+        return ready(d) && d;
+      },
+      { every: 100 },
+    );
   }
 
   async function openDashboard(): Promise<void> {
@@ -108,9 +109,7 @@ describe('e2e: metrics — live dashboard, alert, rating in the widget, spot che
       .getAttribute('data-conversation-id')) as ConversationId;
     await agent.getByTestId('composer').fill(ANSWER);
     await agent.getByTestId('send-button').click();
-    await buyer
-      .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: ANSWER })
-      .waitFor({ timeout: 15_000 });
+    await buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: ANSWER }).waitFor();
 
     const day = await dayWhen((d) => d.shop.replied >= 1, 'the reply to be counted');
     assert.ok(day.shop.consultations >= 1, 'one consultation at least');
@@ -190,7 +189,7 @@ describe('e2e: metrics — live dashboard, alert, rating in the widget, spot che
     );
     assert.ok(alert, 'the server projects the rate below the threshold');
     const banner = supervisor.getByTestId('metrics-alert');
-    await banner.waitFor({ timeout: 15_000 });
+    await banner.waitFor();
     const text = await banner.innerText();
     assert.ok(text.includes(`预计 ${pct(alert.projectedRate)}`), text);
     assert.ok(text.includes(`低于 ${pct(alert.threshold)}`), text);
@@ -211,7 +210,7 @@ describe('e2e: metrics — live dashboard, alert, rating in the widget, spot che
     await agent.getByTestId('send-button').click();
     await dayWhen((d) => d.shop.pending === 0, 'the second buyer to be answered');
     await t.server.ctx.metrics.checkAlerts();
-    await banner.waitFor({ state: 'detached', timeout: 15_000 });
+    await banner.waitFor({ state: 'detached' });
   });
 
   it('the agent ends the chat; the buyer rates it 5 stars and the satisfaction figure appears', async () => {
@@ -222,7 +221,7 @@ describe('e2e: metrics — live dashboard, alert, rating in the widget, spot che
     await agent.locator('.ant-popconfirm .ant-btn-primary').click();
 
     const rating = buyer.getByTestId('xiaoer-rating');
-    await rating.getByText('请为本次服务打分').waitFor({ timeout: 15_000 });
+    await rating.getByText('请为本次服务打分').waitFor();
     const submit = buyer.getByTestId('xiaoer-rating-submit');
     assert.equal(await submit.isDisabled(), true, 'no score yet');
     const five = buyer.locator('[data-testid="xiaoer-rating-star"][data-score="5"]');

@@ -79,9 +79,9 @@ describe('e2e: a model provider’s suggested reply (issue #15)', () => {
     await buyers.says('甲', '我的订单什么时候发货？');
     await buyers.says('甲', '转人工');
     const item = agent.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     await item.click();
-    await agent.getByTestId('transfer-summary').getByText(SUMMARY).waitFor({ timeout: 15_000 });
+    await agent.getByTestId('transfer-summary').getByText(SUMMARY).waitFor();
     await agent.getByTestId('suggest-reply').click();
     await agent.waitForFunction(
       (text) =>

@@ -110,13 +110,13 @@ describe('e2e: a new shop’s bot, from the console to a buyer on a phone (issue
     const bot = (text: string | RegExp) =>
       buyer.locator('[data-testid="xiaoer-message"][data-sender="bot"]', { hasText: text }).last();
     await ask('你好');
-    await bot(/您好，欢迎光临/).waitFor({ timeout: 15_000 });
+    await bot(/您好，欢迎光临/).waitFor();
     await ask('fh了吗 急用');
-    await bot('48小时').waitFor({ timeout: 15_000 });
+    await bot('48小时').waitFor();
     await ask('保真不');
-    await bot('茶园直供').waitFor({ timeout: 15_000 });
+    await bot('茶园直供').waitFor();
     await ask('发漂怎么开');
-    await bot('电子普通发票').waitFor({ timeout: 15_000 });
+    await bot('电子普通发票').waitFor();
     await buyer.screenshot({ path: `${ARTIFACTS}new-shop-widget-answers-phone.png` });
 
     // Nobody who takes chats is online (the owner is, but takes none): 转人工 queues the buyer
@@ -125,7 +125,7 @@ describe('e2e: a new shop’s bot, from the console to a buyer on a phone (issue
     await buyer
       .locator('[data-testid="xiaoer-message"]', { hasText: /当前没有客服在线/ })
       .last()
-      .waitFor({ timeout: 15_000 });
+      .waitFor();
     await buyer.screenshot({ path: `${ARTIFACTS}new-shop-widget-queued-phone.png` });
 
     // (The workbench's phone layout is issue #18's; the agent is at a desk here.)
@@ -135,11 +135,11 @@ describe('e2e: a new shop’s bot, from the console to a buyer on a phone (issue
     await agent.getByTestId('agent-status').click();
     await agent.locator('.ant-select-item-option', { hasText: '在线' }).click();
     const item = agent.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     await item.click();
     await agent
       .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: '发漂怎么开' })
-      .waitFor({ timeout: 15_000 });
+      .waitFor();
     await agent.screenshot({ path: `${ARTIFACTS}new-shop-workbench.png` });
     await buyer.locator('[data-testid="xiaoer-message"]', { hasText: '小美' }).last().waitFor();
     assert.deepEqual(pages.errors, [], 'no uncaught errors in any page');

@@ -104,8 +104,8 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     const third = await buyerAsks('第三位：能便宜点吗');
 
     // RT-4: the second is next, the third has one ahead of them, each with an estimate line.
-    await second.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor({ timeout: 15_000 });
-    await third.getByTestId('xiaoer-queue').getByText('您前面还有 1 位').waitFor({ timeout: 15_000 });
+    await second.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor();
+    await third.getByTestId('xiaoer-queue').getByText('您前面还有 1 位').waitFor();
     assert.equal(
       await first.getByTestId('xiaoer-queue').isVisible(),
       false,
@@ -129,8 +129,8 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     // RT-9: ending the chat frees the slot at once; the second buyer comes in from the queue.
     await agent.getByTestId('end-conversation').click();
     await agent.locator('.ant-popconfirm .ant-btn-primary').click();
-    await second.getByTestId('xiaoer-queue').waitFor({ state: 'hidden', timeout: 15_000 });
-    await third.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor({ timeout: 15_000 });
+    await second.getByTestId('xiaoer-queue').waitFor({ state: 'hidden' });
+    await third.getByTestId('xiaoer-queue').getByText('您是下一位').waitFor();
     const c2 = await conversationOf('第二位：什么时候发货');
     assert.equal(c2.agentId, 'agent-demo-1');
     assert.equal(c2.assignReason, 'queue');
@@ -147,7 +147,7 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     // RT-10: 小美 is at her cap of one; an admin may still give her the buyer.
     await owner.getByTestId('queue-assign').first().click();
     await owner.locator('.ant-select-item-option', { hasText: '小美' }).click();
-    await owner.getByTestId('queue-entry').first().waitFor({ state: 'detached', timeout: 15_000 });
+    await owner.getByTestId('queue-entry').first().waitFor({ state: 'detached' });
     const c3 = await t.storage.conversations.findConversation(SHOP, thirdId);
     assert.equal(c3?.agentId, 'agent-demo-1');
     assert.equal(c3?.assignReason, 'manual');
@@ -174,11 +174,11 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     await agent.getByTestId('transfer-confirm').click();
     await agent
       .locator(`[data-testid="conversation-item"][data-conversation-id="${thirdId}"]`)
-      .waitFor({ state: 'detached', timeout: 15_000 });
+      .waitFor({ state: 'detached' });
     const moved = await t.storage.conversations.findConversation(SHOP, thirdId);
     assert.equal(moved?.agentId, 'agent-demo-2');
     assert.equal(moved?.assignReason, 'transfer');
-    await owner.getByTestId('transfer-note-shown').getByText(/XL 码/).waitFor({ timeout: 15_000 });
+    await owner.getByTestId('transfer-note-shown').getByText(/XL 码/).waitFor();
     // 阿强 opens it and reads the note, from 小美; the buyer's page never shows it.
     const next = await newPage();
     await logIn(next, '/workbench/', 'agent2@demo.xiaoer.dev');

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AgentId, QuickReplyId, ShopId } from '@xiaoer/core';
 import { ARTIFACTS, launchChromium, Pages } from '../support/browser';
 import { AGENT_PASSWORD, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
+import { waitFor } from '../support/wait';
 
 const AGENT = 'centre.li@centre.example';
 
@@ -64,16 +65,13 @@ describe('e2e: service centre — one workbench for the buyers of two shops', ()
 
   /** Waits until the agent is online in both shops (RT-8: the open workbench makes them present). */
   async function presentInBoth() {
-    const start = Date.now();
-    for (;;) {
+    await waitFor('online in both shops', async () => {
       const [a, b] = await Promise.all([
         t.storage.agents.findAgent(shopA, agentId),
         t.storage.agents.findAgent(shopB, agentId),
       ]);
-      if (a?.status === 'online' && b?.status === 'online') return;
-      if (Date.now() - start > 10_000) throw new Error(`not online in both: ${a?.status} ${b?.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return a?.status === 'online' && b?.status === 'online';
+    });
   }
 
   const item = (page: Page, conversationId: string) =>
@@ -85,7 +83,7 @@ describe('e2e: service centre — one workbench for the buyers of two shops', ()
     await page.getByTestId('login-email').fill(AGENT);
     await page.getByTestId('login-password').fill(AGENT_PASSWORD);
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('agent-status').waitFor({ timeout: 15_000 });
+    await page.getByTestId('agent-status').waitFor();
     await presentInBoth();
 
     const inA = await buyers.says('buyer-a', '甲店的杯子有货吗？', 'centre-a');
@@ -94,8 +92,8 @@ describe('e2e: service centre — one workbench for the buyers of two shops', ()
     assert.equal(inB.agentId, agentId);
 
     // Both buyers in one list, each with its shop's badge.
-    await item(page, inA.id).getByTestId('shop-badge').getByText('甲店').waitFor({ timeout: 15_000 });
-    await item(page, inB.id).getByTestId('shop-badge').getByText('乙店').waitFor({ timeout: 15_000 });
+    await item(page, inA.id).getByTestId('shop-badge').getByText('甲店').waitFor();
+    await item(page, inB.id).getByTestId('shop-badge').getByText('乙店').waitFor();
 
     // 乙店's buyer: their messages, 乙店's quick replies, and the answer goes out in 乙店.
     await item(page, inB.id).click();

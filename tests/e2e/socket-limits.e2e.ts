@@ -59,9 +59,7 @@ describe('e2e: the workbench within the socket limits (issue #14)', () => {
     );
     // …then the connection drops (not by the server's will): socket.io reconnects and syncs.
     for (const socket of t.server.io.of('/agent').sockets.values()) socket.conn.close();
-    await page
-      .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: missed })
-      .waitFor({ timeout: 25_000 });
+    await page.locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: missed }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}socket-limits-resync.png` });
   });
 });

@@ -90,7 +90,7 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     await buyer.getByTestId('xiaoer-launcher').click();
     await buyer.getByTestId('xiaoer-input').fill('你好，在吗？');
     await buyer.getByTestId('xiaoer-send').click();
-    await agent.getByTestId('conversation-item').first().waitFor({ timeout: 15_000 });
+    await agent.getByTestId('conversation-item').first().waitFor();
 
     // Someone who served buyers is not deleted: the console says to disable them instead.
     await row(owner, NEW_AGENT).getByTestId('agent-delete').click();
@@ -103,14 +103,14 @@ describe('e2e: team — agents in the console, live access changes, shops and pa
     await owner.locator('.ant-select-item-option', { hasText: '外包客服' }).click();
     await row(owner, NEW_AGENT, '[data-role="outsourced"]').waitFor();
     assert.equal((await t.storage.agents.findAgent(SHOP, created.id))?.role, 'outsourced');
-    await agent.locator('[data-testid="me-role"][data-role="outsourced"]').waitFor({ timeout: 10_000 });
+    await agent.locator('[data-testid="me-role"][data-role="outsourced"]').waitFor();
     assert.equal(await agent.getByTestId('login-submit').count(), 0, 'still logged in after a role change');
 
     // Disabled: the console tags them, and their workbench drops to the login form, saying why.
     await row(owner, NEW_AGENT).getByTestId('agent-disable').click();
     await owner.getByTestId('agent-disable-ok').click();
     await row(owner, NEW_AGENT, '[data-disabled="true"]').getByTestId('agent-disabled').waitFor();
-    await agent.getByTestId('login-notice').getByText('登录已失效，请重新登录').waitFor({ timeout: 10_000 });
+    await agent.getByTestId('login-notice').getByText('登录已失效，请重新登录').waitFor();
     await owner.screenshot({ path: `${ARTIFACTS}team-agents.png` });
     await agent.screenshot({ path: `${ARTIFACTS}team-disabled-workbench.png` });
 

@@ -11,6 +11,7 @@ import { ARTIFACTS, logIn, newShopWorld } from '../support/browser';
 import { makeAgent } from '../support/fixtures';
 import { jpg, photo } from '../support/images';
 import { AGENT_PASSWORD } from '../support/server';
+import { DEADLINE_MS } from '../support/wait';
 
 const OWNER = 'owner@phone-shop.test';
 const AGENT = 'agent@phone-shop.test';
@@ -61,7 +62,7 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     const question = '你好，手机上能看到吗？';
     const buyer = await buyerWrites(question);
     const item = phone.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     // The unread count sits beside the name, not under a tag.
     await item.getByTestId('unread-badge').waitFor();
     await phone.screenshot({ path: `${ARTIFACTS}workbench-phone-list.png`, animations: 'disabled' });
@@ -80,9 +81,7 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     await composer.fill(answer);
     await phone.getByTestId('send-button').click();
     await chat.locator('[data-testid="message-bubble"][data-sender="agent"]', { hasText: answer }).waitFor();
-    await buyer
-      .locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer })
-      .waitFor({ timeout: 15_000 });
+    await buyer.locator('[data-testid="xiaoer-message"][data-sender="agent"]', { hasText: answer }).waitFor();
     assert.ok((await overflow(phone)) <= 0, 'no sideways scroll in the chat');
     await phone.screenshot({ path: `${ARTIFACTS}workbench-phone-chat.png`, animations: 'disabled' });
 
@@ -114,7 +113,7 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     const desk = await world.pages.open({ width: 1440, height: 900 });
     await logIn(desk, world.t.url, '/workbench/', AGENT, AGENT_PASSWORD);
     const item = desk.getByTestId('conversation-item').first();
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor();
     await item.click();
     await desk.getByTestId('composer').waitFor();
     // All three at once; no bottom navigation.
@@ -149,7 +148,7 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     await reply.getByTestId('quick-reply-has-image').waitFor();
     await reply.getByText('尺码表', { exact: true }).click();
     const image = desk.locator('[data-testid="message-bubble"][data-sender="agent"] img');
-    await image.first().waitFor({ timeout: 15_000 });
+    await image.first().waitFor();
     // A click anywhere on the picture (its 点击放大 mask covers it) opens the preview.
     await desk.locator('[data-testid="message-bubble"][data-sender="agent"] .ant-image').first().click();
     await desk.locator('.ant-image-preview-img').waitFor();
@@ -165,7 +164,7 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     const owner = await world.pages.open({ width: 1440, height: 900 });
     await logIn(owner, world.t.url, '/workbench/', OWNER, AGENT_PASSWORD);
     const items = owner.getByTestId('conversation-item');
-    await items.nth(1).waitFor({ timeout: 15_000 });
+    await items.nth(1).waitFor();
     const agent = await world.t.storage.agents.findAccountByEmail(AGENT);
     assert.ok(agent);
     const holders = owner.locator(`[data-testid="holder-tag"][data-agent-id="${agent.id}"]`);
@@ -214,11 +213,15 @@ describe('e2e: the workbench on a desk and on a phone (issue #18)', () => {
     }
     // The worker registers and controls the workbench (it caches nothing).
     await page.getByTestId('login-email').waitFor();
-    const scope = await page.evaluate(() =>
-      Promise.race([
-        navigator.serviceWorker.ready.then((r) => r.scope),
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no service worker')), 20_000)),
-      ]),
+    const scope = await page.evaluate(
+      (deadline) =>
+        Promise.race([
+          navigator.serviceWorker.ready.then((r) => r.scope),
+          new Promise<string>((_, reject) =>
+            setTimeout(() => reject(new Error('no service worker')), deadline),
+          ),
+        ]),
+      DEADLINE_MS,
     );
     assert.equal(new URL(scope).pathname, '/workbench/');
   });

@@ -16,6 +16,7 @@ import {
 } from '@xiaoer/core';
 import { readComplianceCorpus } from '../../packages/server/src/compliance/model';
 import { testDatabases } from '../support/databases';
+import { waitFor } from '../support/wait';
 import { ModelStub } from '../support/model-stub';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
@@ -94,11 +95,17 @@ for (const engine of testDatabases) {
       });
       assert.equal(sent.statusCode, 200, sent.body);
       conversationId = (sent.json() as { conversation: { id: string } }).conversation.id;
-      let c = await t.storage.conversations.findConversation(shopId, conversationId as ConversationId);
-      for (let i = 0; i < 400 && c?.status !== 'assigned'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        c = await t.storage.conversations.findConversation(shopId, conversationId as ConversationId);
-      }
+      const c = await waitFor(
+        'the hand-over to a person',
+        async () => {
+          const found = await t.storage.conversations.findConversation(
+            shopId,
+            conversationId as ConversationId,
+          );
+          return found?.status === 'assigned' && found;
+        },
+        { every: 25 },
+      );
       assert.equal(c?.agentId, agent.id);
       // The warn band, found by the guard itself among the corpus's borderline lines (so the test
       // does not hang on one model's exact thresholds): a warning, every finding the model's.
@@ -203,12 +210,11 @@ for (const engine of testDatabases) {
       assert.equal((await call('PUT', '/api/admin/model', settings({ timeoutMs: 500 }))).status, 200);
       stub.mode = 'slow';
       stub.chats = [];
-      const started = Date.now();
+      // The stub never answers in this mode: an answer here came from the timeout.
       const res = await send(unsure.text);
       assert.equal(res.status, 428, res.body);
       assert.equal(res.json().error.details.verdict, 'warn');
       assert.equal(stub.chats.length, 1, 'asked');
-      assert.ok(Date.now() - started < 3_000, `bounded (${Date.now() - started} ms)`);
       stub.mode = 'ok';
       assert.equal((await call('PUT', '/api/admin/model', settings())).status, 200);
     });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AgentId, ConversationId, ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
+import { waitFor } from '../support/wait';
 import { V1_ORDER } from '../support/v1';
 import { makeAgent, makeShop } from '../support/fixtures';
 import {
@@ -262,13 +263,15 @@ for (const engine of testDatabases) {
       });
       assert.equal(sent.statusCode, 200, sent.body);
       const id = sent.json().conversation.id;
-      let line: string | undefined;
-      for (let i = 0; i < 400 && !line; i++) {
-        const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
-        const m = msgs.find((x) => x.sender === 'bot' && x.kind === 'text');
-        line = m && m.kind === 'text' ? m.body.text : undefined;
-        if (!line) await new Promise((r) => setTimeout(r, 25));
-      }
+      const line = await waitFor(
+        'the bot to answer',
+        async () => {
+          const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
+          const m = msgs.find((x) => x.sender === 'bot' && x.kind === 'text');
+          return m && m.kind === 'text' ? m.body.text : undefined;
+        },
+        { every: 25 },
+      );
       assert.match(line ?? '', /T-20261201-1/);
       assert.match(line ?? '', /上海转运中心/);
     });

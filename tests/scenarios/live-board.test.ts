@@ -14,21 +14,13 @@ import { testDatabases } from '../support/databases';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
 import { connect } from '../support/sockets';
+import { DEADLINE_MS, nextEvent } from '../support/wait';
 
 const GRACE_MS = 300;
 
-/** Resolves with the first `event` payload on `socket` that `match` accepts (fails after 10 s). */
+/** Resolves with the first `event` payload on `socket` that `match` accepts (the deadline is a hang guard). */
 function next<T>(socket: Socket, event: string, match: (p: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within 10 s`)), 10_000);
-    const on = (payload: T) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, on);
-      resolve(payload);
-    };
-    socket.on(event, on);
-  });
+  return nextEvent<T>(socket, event, match);
 }
 
 for (const engine of testDatabases) {
@@ -55,7 +47,7 @@ for (const engine of testDatabases) {
     };
     /**
      * The board once it shows what `ready` wants: read now, then again at every `live:changed`
-     * the console socket receives (the push the console re-reads on), 10 s at most.
+     * the console socket receives (the push the console re-reads on); the deadline is a hang guard.
      */
     const boardWhen = async (ready: (b: LiveBoard) => boolean, what: string): Promise<LiveBoard> => {
       let latest = await board();
@@ -63,7 +55,7 @@ for (const engine of testDatabases) {
       return new Promise<LiveBoard>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`the board never showed ${what}: ${JSON.stringify(latest)}`)),
-          10_000,
+          DEADLINE_MS,
         );
         const on = (e: { shopId: string }) => {
           if (e.shopId !== shopId) return;

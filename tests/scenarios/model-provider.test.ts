@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ConversationId, ShopId } from '@xiaoer/core';
 import { testDatabases } from '../support/databases';
+import { waitFor } from '../support/wait';
 import { ModelStub } from '../support/model-stub';
 import { makeAgent, makeShop } from '../support/fixtures';
 import { loginCookie, startTestServer, widgetSession, type TestServer } from '../support/server';
@@ -60,15 +61,18 @@ for (const engine of testDatabases) {
       });
       assert.equal(sent.statusCode, 200, sent.body);
       const id = (sent.json() as { conversation: { id: string } }).conversation.id as ConversationId;
-      for (let i = 0; i < 400; i++) {
-        const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
-        const bot = msgs.find((m) => m.sender === 'bot');
-        if (bot && bot.kind === 'text') return { id, line: bot.body.text };
-        const c = await t.storage.conversations.findConversation(shopId, id);
-        if (c?.status !== 'bot') return { id, line: undefined, status: c?.status };
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the bot never answered');
+      return waitFor(
+        'the bot to answer',
+        async () => {
+          const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
+          const bot = msgs.find((m) => m.sender === 'bot');
+          if (bot && bot.kind === 'text') return { id, line: bot.body.text as string | undefined };
+          const c = await t.storage.conversations.findConversation(shopId, id);
+          if (c?.status !== 'bot') return { id, line: undefined, status: c?.status };
+          return undefined;
+        },
+        { every: 25 },
+      );
     };
 
     before(async () => {
@@ -164,11 +168,14 @@ for (const engine of testDatabases) {
         payload: { clientId: 'h', kind: 'text', body: { text: '转人工' } },
       });
       const id = (sent.json() as { conversation: { id: string } }).conversation.id;
-      let c = await t.storage.conversations.findConversation(shopId, id as ConversationId);
-      for (let i = 0; i < 400 && c?.status !== 'assigned'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        c = await t.storage.conversations.findConversation(shopId, id as ConversationId);
-      }
+      await waitFor(
+        'the hand-over to a person',
+        async () => {
+          const found = await t.storage.conversations.findConversation(shopId, id as ConversationId);
+          return found?.status === 'assigned' && found;
+        },
+        { every: 25 },
+      );
       stub.reply = '亲，您好，请问有什么可以帮您？';
       const ok = await call('POST', `/api/conversations/${id}/suggest-reply`, undefined, agentCookie);
       assert.equal(ok.status, 200, ok.body);
@@ -202,17 +209,16 @@ for (const engine of testDatabases) {
         return (sent.json() as { conversation: { id: string } }).conversation.id as ConversationId;
       };
       const id = await say('s1', '下单后多久发货');
-      for (let i = 0; i < 400; i++) {
-        const msgs = await t.storage.conversations.listMessages(shopId, id, 0, 20);
-        if (msgs.some((m) => m.sender === 'bot')) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await waitFor(
+        'the bot to answer',
+        async () =>
+          (await t.storage.conversations.listMessages(shopId, id, 0, 20)).some((m) => m.sender === 'bot'),
+        { every: 25 },
+      );
       await say('s2', '转人工，我要改地址');
-      let summary: { text: string; uptoSeq: number } | undefined;
-      for (let i = 0; i < 400 && !summary; i++) {
-        summary = await t.storage.conversations.findSummary(shopId, id);
-        if (!summary) await new Promise((r) => setTimeout(r, 25));
-      }
+      const summary = await waitFor('a summary', () => t.storage.conversations.findSummary(shopId, id), {
+        every: 25,
+      });
       assert.ok(summary, 'a summary was written');
       assert.equal(summary.text, stub.reply);
       // The model saw the conversation (both speakers), not only the last line.
@@ -243,11 +249,14 @@ for (const engine of testDatabases) {
         payload: { clientId: 'o', kind: 'text', body: { text: '转人工' } },
       });
       const otherId = (sent.json() as { conversation: { id: string } }).conversation.id;
-      let c = await t.storage.conversations.findConversation(shopId, otherId as ConversationId);
-      for (let i = 0; i < 400 && c?.status !== 'assigned'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        c = await t.storage.conversations.findConversation(shopId, otherId as ConversationId);
-      }
+      await waitFor(
+        'the hand-over to a person',
+        async () => {
+          const found = await t.storage.conversations.findConversation(shopId, otherId as ConversationId);
+          return found?.status === 'assigned' && found;
+        },
+        { every: 25 },
+      );
       // A model call made after the hand-over (a suggestion) comes back; no summary was asked for.
       stub.chats = [];
       await call('PUT', '/api/admin/model', settings({ summarizeTransfers: false, suggestReplies: true }));

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makeAgent, makeShop } from './fixtures';
 import { AGENT_PASSWORD, startTestServer } from './server';
+import { DEADLINE_MS } from './wait';
 
 /** Where e2e tests leave their screenshots. */
 export const ARTIFACTS = new URL('../../test-artifacts/e2e/', import.meta.url).pathname;
@@ -18,10 +19,14 @@ export function chromiumPath(): string {
   }
 }
 
-/** Launches headless Chromium for a test file, and makes the artifacts folder. */
+/**
+ * Launches headless Chromium for a test file, and makes the artifacts folder. Every page it opens
+ * waits (for an element, a navigation) up to the tests' hang guard instead of Playwright's 30 s: a
+ * loaded machine renders late, not never (issue #20).
+ */
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [
       '--no-sandbox',
@@ -31,6 +36,14 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(DEADLINE_MS);
+    context.setDefaultNavigationTimeout(DEADLINE_MS);
+    return context;
+  };
+  return browser;
 }
 
 /** A test file's pages: each in its own context (its own cookies), uncaught errors collected. */

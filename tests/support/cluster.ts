@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEADLINE_MS, sleep } from './wait';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -18,8 +19,6 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A throwaway Redis on loopback (no persistence), which a test may stop and start again. */
 export interface RedisProcess {
@@ -37,20 +36,38 @@ export async function startRedis(): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'xiaoer-redis-'));
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn(
+    const p = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
-    let failed: Error | undefined;
-    proc.once('error', (error) => (failed = error));
-    for (let i = 0; i < 100; i++) {
-      if (failed)
-        throw new Error(`redis-server did not start (apt-get install -y redis-server): ${failed.message}`);
-      if (await canConnect(port)) return;
-      await sleep(50);
-    }
-    throw new Error(`redis-server did not start on port ${port} (apt-get install -y redis-server)`);
+    proc = p;
+    // Ready when it says so (and, to be sure, takes a connection); failing to start is an event too.
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const guard = setTimeout(
+        () => reject(new Error(`redis-server did not start on port ${port} within ${DEADLINE_MS} ms`)),
+        DEADLINE_MS,
+      );
+      const done = (error?: Error) => {
+        clearTimeout(guard);
+        p.stdout!.off('data', onData);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onData = (d: Buffer) => {
+        out = (out + d.toString()).slice(-4000);
+        if (/Ready to accept connections/.test(out)) done();
+      };
+      p.stdout!.on('data', onData);
+      p.once('error', (error) =>
+        done(new Error(`redis-server did not start (apt-get install -y redis-server): ${error.message}`)),
+      );
+      p.once('exit', (code) => done(new Error(`redis-server exited (${code}) on port ${port}:\n${out}`)));
+    });
+    p.removeAllListeners('exit');
+    p.stdout!.resume(); // keep draining what it prints
+    if (!(await canConnect(port))) throw new Error(`redis-server said it was ready but refused a connection`);
   };
   const kill = async () => {
     const p = proc;
@@ -96,14 +113,16 @@ export interface NodeProcess {
   output(): string;
   /**
    * Sends a signal and waits for the process to exit (SIGKILL: a crash; SIGTERM: a graceful stop);
-   * resolves with its exit code (null when a signal ended it).
+   * resolves with its exit code (null when a signal ended it — a node that never stops after a
+   * SIGTERM is killed at the hang guard, so its exit code is not 0).
    */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
- * Starts a node and waits until `/ready` answers 200. `env` adds to (and overrides) the defaults:
- * loopback, a free port, quiet logs, no demo shop.
+ * Starts a node and waits until `/ready` answers 200 (or the process exits: that fails at once).
+ * `env` adds to (and overrides) the defaults: loopback, a free port, quiet logs, no demo shop.
+ * `readyMs` is only a hang guard (default: minutes — a loaded machine starts a node slowly).
  */
 export async function startNode(
   name: string,
@@ -131,9 +150,11 @@ export async function startNode(
   proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.readyMs ?? 30_000);
+  const readyMs = options.readyMs ?? DEADLINE_MS;
+  const deadline = Date.now() + readyMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`node ${name} exited (${proc.exitCode}):\n${out}`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`node ${name} exited (${proc.exitCode ?? proc.signalCode}):\n${out}`);
     try {
       const res = await fetch(`${url}/ready`);
       if (res.status === 200) break;
@@ -142,7 +163,7 @@ export async function startNode(
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`node ${name} was not ready within ${options.readyMs ?? 30_000} ms:\n${out}`);
+      throw new Error(`node ${name} was not ready within ${readyMs} ms:\n${out}`);
     }
     await sleep(100);
   }
@@ -155,7 +176,7 @@ export async function startNode(
     async kill(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill(signal);
-        const timeout = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+        const timeout = setTimeout(() => proc.kill('SIGKILL'), DEADLINE_MS);
         await exited;
         clearTimeout(timeout);
       }

@@ -1,7 +1,8 @@
 /**
  * A local OpenAI-compatible model provider for tests (issue #15, #17): `/v1/embeddings` (texts
  * about shipping point one way, refunds another, the rest a third) and `/v1/chat/completions`
- * answering `reply`; `mode` slow answers later than any timeout the tests set, down answers 500.
+ * answering `reply`; `mode` slow never answers (the server gives up at its timeout, however slow the machine), down
+ * answers 500.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -45,9 +46,8 @@ export class ModelStub {
             );
           res.writeHead(404).end('{}');
         };
-        // Slow: later than any timeout the tests set (the server abandons the call first).
-        if (this.mode === 'slow') setTimeout(answer, 3_000);
-        else answer();
+        // Slow: no answer at all (the server abandons the call at its timeout; stop() closes it).
+        if (this.mode !== 'slow') answer();
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Message } from '@xiaoer/core';
+import { DEADLINE_MS } from './wait';
 
 /** A Socket.IO ack as the server sends it. */
 export type AckBody<T> =
@@ -35,9 +36,9 @@ export function connect(
   });
 }
 
-/** Emits with an ack (5 s). */
+/** Emits with an ack (failing only at the hang guard: a loaded machine answers late, not never). */
 export function emit<T>(socket: Socket, event: string, payload: unknown): Promise<AckBody<T>> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<AckBody<T>>;
+  return socket.timeout(DEADLINE_MS).emitWithAck(event, payload) as Promise<AckBody<T>>;
 }
 
 /** Collects `message:new` pushes on a socket. */
@@ -47,11 +48,11 @@ export function collect(socket: Socket): Message[] {
   return got;
 }
 
-/** Waits until an async `check` finds something (polling), and returns it; fails after `ms`. */
+/** Waits until an async `check` finds something (polling), and returns it; fails after `ms` (a hang guard). */
 export async function untilFound<T>(
   check: () => Promise<T | undefined>,
   what: string,
-  ms = 5000,
+  ms = DEADLINE_MS,
 ): Promise<T> {
   const start = Date.now();
   for (;;) {
@@ -62,8 +63,8 @@ export async function untilFound<T>(
   }
 }
 
-/** Waits until `check` holds (polling), failing after `ms`. */
-export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+/** Waits until `check` holds (polling), failing after `ms` (a hang guard). */
+export async function until(check: () => boolean, what: string, ms = DEADLINE_MS): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { silentLogger, type AgentId, type AgentStatus, type ShopId } from '@xiaoer/core';
+import { FakeClock, silentLogger, type AgentId, type AgentStatus, type ShopId } from '@xiaoer/core';
 import { RedisPresence, type PresenceActions } from './presence';
 
 const SHOP = 'shop-p' as ShopId;
 const AGENT = 'agent-p' as AgentId;
 const EXPIRY = 300;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Beats carry this clock's time (issue #20): a test moves it past the expiry instead of sleeping,
+ * so a slow machine cannot make a beat late.
+ */
+const clock = new FakeClock(Date.now());
 
 /** Statuses kept in memory, with a slow or failing write when a test asks for one. */
 function agents(initial: AgentStatus) {
@@ -38,9 +42,10 @@ describe('cluster presence in Redis (RT-8)', () => {
   /** Two nodes' presence on their own keys. */
   const pair = (actions: PresenceActions) => {
     const prefix = `p${process.pid}-${n++}`;
+    const now = () => clock.now();
     return [
-      new RedisPresence(redis, 'node-a', EXPIRY, actions, silentLogger, prefix),
-      new RedisPresence(redis, 'node-b', EXPIRY, actions, silentLogger, prefix),
+      new RedisPresence(redis, 'node-a', EXPIRY, actions, silentLogger, prefix, now),
+      new RedisPresence(redis, 'node-b', EXPIRY, actions, silentLogger, prefix, now),
     ] as const;
   };
 
@@ -50,7 +55,7 @@ describe('cluster presence in Redis (RT-8)', () => {
     await a.connected(SHOP, AGENT);
     a.disconnected(SHOP, AGENT);
     assert.equal(await b.reap(), 0, 'not before the expiry');
-    await sleep(EXPIRY + 50);
+    clock.advance(EXPIRY + 50);
     assert.equal(await b.reap(), 1);
     assert.equal(world.status(), 'offline');
     await b.connected(SHOP, AGENT);
@@ -63,14 +68,14 @@ describe('cluster presence in Redis (RT-8)', () => {
     const [a, b] = pair(world.actions);
     await a.connected(SHOP, AGENT);
     a.disconnected(SHOP, AGENT);
-    await sleep(EXPIRY + 50);
+    clock.advance(EXPIRY + 50);
     let reconnect: Promise<void> | undefined;
     world.hooks.beforeWrite = async (to) => {
       if (to !== 'offline') return;
       // They reconnect on node A while node B's reap is between the away mark and the write.
       reconnect = a.connected(SHOP, AGENT);
       await reconnect;
-      await sleep(50);
+      await new Promise((r) => setImmediate(r));
     };
     await b.reap();
     await reconnect;
@@ -85,7 +90,7 @@ describe('cluster presence in Redis (RT-8)', () => {
     const [a, b] = pair(world.actions);
     await a.connected(SHOP, AGENT);
     a.disconnected(SHOP, AGENT);
-    await sleep(EXPIRY + 50);
+    clock.advance(EXPIRY + 50);
     let failures = 1;
     world.hooks.beforeWrite = async () => {
       if (failures-- > 0) throw new Error('database blip');
@@ -103,7 +108,7 @@ describe('cluster presence in Redis (RT-8)', () => {
     await b.connected(SHOP, AGENT);
     a.disconnected(SHOP, AGENT);
     for (let i = 0; i < 4; i++) {
-      await sleep(EXPIRY / 3);
+      clock.advance(EXPIRY / 3);
       await b.heartbeat();
     }
     assert.equal(await b.reap(), 0);

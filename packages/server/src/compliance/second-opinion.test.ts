@@ -87,9 +87,8 @@ describe('issue #17 the server’s second opinion', () => {
     let t = 0;
     const slow = provider({ ...on, timeoutMs: 50 }, () => new Promise<string>(() => {}));
     const judge = complianceSecondOpinion(slow, logger, () => t);
-    const started = Date.now();
+    // The provider never answers: a result at all is the timeout's.
     assert.equal(await judge(SHOP, '肯定没问题', warnBand), warnBand);
-    assert.ok(Date.now() - started < 1_000, 'bounded by timeoutMs');
     assert.equal(await judge(SHOP, '肯定没问题', warnBand), warnBand);
     assert.equal(warnings().length, 1, 'once per shop and minute');
     assert.match(warnings()[0]!, /^warn .*compliance second opinion.* shop-1: no answer within 50 ms/);
