@@ -1,6 +1,6 @@
 /**
- * bench/routing: the routing engine against a plain array scan over agents (same workload, same
- * run), then a concurrency run through the real server: many buyers arriving at once for a few
+ * bench/routing: the routing engine against the engine before issue #20 (router.reference.ts) and a
+ * plain array scan over agents (same workload, same run; the two engines must decide the same), then a concurrency run through the real server: many buyers arriving at once for a few
  * capped agents, checked for cap violations, double assignments and queue order.
  *
  * Env: BENCH_ROUTING_AGENTS (1000), BENCH_ROUTING_BUYERS (100000), BENCH_ROUTING_BURST (200).
@@ -14,9 +14,12 @@ import {
   Router,
   type AgentId,
   type ConversationId,
+  type RouteDecision,
+  type RouterState,
   type RoutingAgent,
   type ShopId,
 } from '@xiaoer/core';
+import { ReferenceRouter } from '../../packages/core/src/routing/router.reference';
 import { createServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
@@ -88,47 +91,74 @@ class ArrayScanRouter {
 
 /** Runs the same op sequence (arrive i; once IN_PLAY are open, end the oldest) through a router. */
 function drive(ops: { arrive: (i: number) => void; end: (i: number) => void }) {
-  const times: number[] = [];
+  const times = new Float64Array(BUYERS);
   const t0 = performance.now();
   for (let i = 0; i < BUYERS; i++) {
     const s = performance.now();
     ops.arrive(i);
     if (i >= IN_PLAY) ops.end(i - IN_PLAY);
+    times[i] = performance.now() - s;
+  }
+  return { seconds: (performance.now() - t0) / 1000, times: [...times] };
+}
+
+/** The routing engine interface both engines share (issue #20 keeps the one before as the reference). */
+type Engine = Pick<Router, 'arrive' | 'end'>;
+
+/** Drives an engine; decisions made, their rate, and a digest of who got which buyer (to compare engines). */
+function driveEngine(engine: Engine, now: number) {
+  let decisions = 0;
+  let digest = 0;
+  const count = (list: RouteDecision[]) => {
+    for (const d of list) {
+      decisions++;
+      // who took whom, in order: equal digests mean the engines decided the same
+      digest =
+        (Math.imul(digest, 31) + (d.agentId ? Number(d.agentId.slice(1)) + 1 : -(d.position ?? 0))) | 0;
+    }
+  };
+  const run = drive({
+    arrive: (i) =>
+      count(
+        engine.arrive(
+          {
+            conversationId: `c${i}`,
+            buyerId: `b${i}`,
+            orderStatus: 'none',
+            newCustomer: false,
+            recentAgent: null,
+          },
+          now,
+        ),
+      ),
+    end: (i) => count(engine.end(`c${i}`, now)),
+  });
+  return { ...run, decisions, digest, rate: decisions / run.seconds, p99: quantile(run.times, 0.99) * 1000 };
+}
+
+/** Median µs to build an engine from a shop's state (the server builds one per routing step). */
+function buildTime(make: () => unknown): number {
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const s = performance.now();
+    make();
     times.push(performance.now() - s);
   }
-  return { seconds: (performance.now() - t0) / 1000, times };
+  return quantile(times, 0.5) * 1000;
 }
 
 function engineRun() {
   const agents: RoutingAgent[] = Array.from({ length: AGENTS }, (_, i) => ({
     id: `a${i}`,
     status: 'online',
-    chosenStatus: 'online',
-    disabledAt: null,
     cap: CAP,
     routing: true,
     owner: false,
   }));
   const now = Date.now();
-  const router = new Router(DEFAULT_ROUTING_SETTINGS, agents);
-  let decisions = 0;
-  const ours = drive({
-    arrive: (i) => {
-      decisions += router.arrive(
-        {
-          conversationId: `c${i}`,
-          buyerId: `b${i}`,
-          orderStatus: 'none',
-          newCustomer: false,
-          recentAgent: null,
-        },
-        now,
-      ).length;
-    },
-    end: (i) => {
-      decisions += router.end(`c${i}`, now).length;
-    },
-  });
+  // The engine before issue #20 first, then the engine: same workload, same run.
+  const before = driveEngine(new ReferenceRouter(DEFAULT_ROUTING_SETTINGS, agents), now);
+  const ours = driveEngine(new Router(DEFAULT_ROUTING_SETTINGS, agents), now);
   const plain = new ArrayScanRouter(agents);
   let baseDecisions = 0;
   const base = drive({
@@ -140,20 +170,66 @@ function engineRun() {
       baseDecisions += plain.end(i);
     },
   });
+  const scanRate = baseDecisions / base.seconds;
+  const scanP99 = quantile(base.times, 0.99) * 1000;
+  // A shop's state as the server reads it under the lock: every slot taken, a queue behind.
+  const state: RouterState = {
+    assigned: Array.from({ length: AGENTS * CAP }, (_, i) => ({
+      conversationId: `c${i}`,
+      buyerId: `b${i}`,
+      agentId: `a${i % AGENTS}`,
+    })),
+    queued: Array.from({ length: IN_PLAY - AGENTS * CAP }, (_, i) => ({
+      conversationId: `q${i}`,
+      buyerId: `qb${i}`,
+      queue: null,
+      priority: i % 10 === 0,
+      queuedAt: now - i * 1000,
+    })),
+  };
+  const buildBefore = buildTime(() => new ReferenceRouter(DEFAULT_ROUTING_SETTINGS, agents, state));
+  const buildOurs = buildTime(() => new Router(DEFAULT_ROUTING_SETTINGS, agents, state));
   printTable(
     `routing: engine, ${AGENTS.toLocaleString('en')} agents (cap ${CAP}), ${BUYERS.toLocaleString('en')} buyers, ~${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued at a time`,
     [
       {
         label: 'decisions / s',
-        ours: fmt(decisions / ours.seconds, 0),
-        baseline: `${fmt(baseDecisions / base.seconds, 0)} (array scan)`,
-        ratio: `${fmt(decisions / ours.seconds / (baseDecisions / base.seconds), 1)}×`,
+        ours: fmt(ours.rate, 0),
+        baseline: `${fmt(before.rate, 0)} (engine before #20)`,
+        ratio: `${fmt(ours.rate / before.rate, 1)}×`,
+        note: 'goal ≥ 1,000,000',
       },
       {
-        label: 'p99 per arrival (+ its drain), µs',
-        ours: fmt(quantile(ours.times, 0.99) * 1000, 1),
-        baseline: fmt(quantile(base.times, 0.99) * 1000, 1),
-        ratio: `${fmt(quantile(ours.times, 0.99) / quantile(base.times, 0.99), 2)}×`,
+        label: 'p99 per arrival (+ its end and drain), µs',
+        ours: fmt(ours.p99, 1),
+        baseline: `${fmt(before.p99, 1)} (engine before #20)`,
+        ratio: `${fmt(ours.p99 / before.p99, 2)}×`,
+        note: 'goal < 10',
+      },
+      {
+        label: 'same decisions as before #20',
+        ours: ours.decisions === before.decisions && ours.digest === before.digest ? 'yes' : 'NO',
+        baseline: `${before.decisions.toLocaleString('en')} decisions`,
+        ratio: '',
+      },
+      {
+        label: 'decisions / s',
+        ours: fmt(ours.rate, 0),
+        baseline: `${fmt(scanRate, 0)} (array scan)`,
+        ratio: `${fmt(ours.rate / scanRate, 1)}×`,
+      },
+      {
+        label: 'p99 per arrival (+ its end and drain), µs',
+        ours: fmt(ours.p99, 1),
+        baseline: `${fmt(scanP99, 1)} (array scan)`,
+        ratio: `${fmt(ours.p99 / scanP99, 2)}×`,
+      },
+      {
+        label: `build from a full shop's state, µs (median)`,
+        ours: fmt(buildOurs, 0),
+        baseline: `${fmt(buildBefore, 0)} (engine before #20)`,
+        ratio: `${fmt(buildOurs / buildBefore, 2)}×`,
+        note: `${(AGENTS * CAP).toLocaleString('en')} open, ${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued: one per routing step`,
       },
     ],
   );
