@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '../kernel';
 import { Router, type RouterState } from './router';
-import { ReferenceRouter } from './router.reference';
+import { LoadPool } from './load-pool';
+import { ReferenceLoadPool, ReferenceRouter } from './router.reference';
 import {
   ROUTE_STATUSES,
   type RouteDecision,
@@ -154,9 +155,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 8,
     arbitrary: fc.record({
       op: fc.constant('arrive' as const),
-      buyer: fc.nat(15),
+      buyer: fc.nat(7), // few buyers: many come back, some with two conversations open (RT-1 memory)
       status: fc.nat(ROUTE_STATUSES.length - 1),
       newCustomer: fc.boolean(),
+      // RT-1: said by the caller (none, or an agent some hours ago), or left to the engine's memory
       recent: fc.oneof(
         fc.constant(null),
         fc.constant(undefined),
@@ -364,6 +366,33 @@ describe('routing engine equals the reference engine (issue #20, RT-1 … RT-10)
         compare(shop, ops);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('RT-2 LoadPool (now over LoadBuckets) picks the agent the reference pool picks, turn for turn', () => {
+    const opsArb = fc.array(
+      fc.record({ agent: fc.nat(9), load: fc.oneof(fc.nat(6), fc.constant(-1)), look: fc.boolean() }),
+      { maxLength: 300 },
+    );
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const pool = new LoadPool();
+        const reference = new ReferenceLoadPool();
+        for (const { agent, load, look } of ops) {
+          const id = `a${agent}`;
+          if (load < 0) {
+            pool.delete(id);
+            reference.delete(id);
+          } else {
+            pool.set(id, load);
+            reference.set(id, load);
+          }
+          assert.equal(pool.size, reference.size);
+          assert.equal(pool.has(id), reference.has(id));
+          if (look) assert.deepEqual(pool.first(), reference.first());
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -20,7 +20,7 @@ import {
  * lowest non-empty bucket; an agent entering a bucket goes to its end, so agents with equal loads
  * take turns (round robin) without scanning every agent.
  */
-class ReferenceLoadPool {
+export class ReferenceLoadPool {
   private readonly buckets: Map<string, true>[] = [];
   private readonly level = new Map<string, number>();
   private min = 0;
