@@ -1,4 +1,5 @@
 import { DomainError, invalid, notFound } from '../kernel';
+import { IdMap } from './id-map';
 import { LoadBuckets } from './load-pool';
 import {
   DEFAULT_ROUTING_SETTINGS,
@@ -88,27 +89,48 @@ interface Memo {
 /**
  * A conversation routing knows: held by an agent (`agentId`), or waiting in a queue (`home`). The
  * same record moves from queue to agent, so an assignment from the queue allocates nothing but
- * its decision.
+ * its decision. A class, not a literal: every record has one shape from the start (times are
+ * doubles from the start), which keeps the hot paths monomorphic.
  */
-interface Routed {
-  conversationId: string;
-  buyerId: string;
-  agentId: string | null;
+class Routed {
+  declare readonly conversationId: string;
+  declare readonly buyerId: string;
+  /** The agent holding it; null while queued. */
+  declare agentId: string | null;
   /** The queue it waits in, null while held. */
-  home: Queue | null;
+  declare home: Queue | null;
   /** As given: the group id, or null for the general queue. */
-  queue: string | null;
-  priority: boolean;
-  queuedAt: number;
-  seq: number;
-  prev: Routed | null;
-  next: Routed | null;
+  declare queue: string | null;
+  declare priority: boolean;
+  declare queuedAt: number;
+  declare seq: number;
+  declare prev: Routed | null;
+  declare next: Routed | null;
   /** RT-1: the buyer's latest talk in this conversation (who, when, in what order of events). */
-  talkedTo: string | null;
-  talkedAt: number;
-  talkStamp: number;
+  declare talkedTo: string | null;
+  declare talkedAt: number;
+  declare talkStamp: number;
   /** In `Router.talks`, waiting to be folded into the memory. */
-  noted: boolean;
+  declare noted: boolean;
+
+  constructor(conversationId: string, buyerId: string, agentId: string | null) {
+    // Plain stores in one order (no field definitions first), times as doubles from the start:
+    // one shape for every record.
+    this.conversationId = conversationId;
+    this.buyerId = buyerId;
+    this.agentId = agentId;
+    this.home = null;
+    this.queue = null;
+    this.priority = false;
+    this.queuedAt = Number.NaN;
+    this.seq = 0;
+    this.prev = null;
+    this.next = null;
+    this.talkedTo = null;
+    this.talkedAt = Number.NaN;
+    this.talkStamp = 0;
+    this.noted = false;
+  }
 }
 
 const NONE = -1;
@@ -148,9 +170,9 @@ export class Router {
   /** Queues by key ('' general), and in the order they were made (positions are listed in it). */
   private readonly queues = new Map<string, Queue>();
   private readonly queueList: Queue[] = [];
-  private readonly routed = new Map<string, Routed>();
+  private readonly routed = new IdMap<Routed>();
   /** RT-1 memory: buyer → who they last talked to, as of the last arrival that read it. */
-  private readonly recent = new Map<string, Memo>();
+  private readonly recent = new IdMap<Memo>();
   /**
    * RT-1 memory not yet in `recent`: conversations whose buyer talked to an agent since the last
    * read, each with its latest talk. An arrival that reads the memory folds them in first (the
@@ -192,20 +214,24 @@ export class Router {
         agentId,
         ids.map((id) => this.groups.get(id)!),
       );
-    const loads = new Map<string, number>();
+    // Agents first (their slots in the order given), then the loads they hold, then the pools.
+    for (const agent of agents) this.admit(agent, 0);
     for (const { conversationId, buyerId, agentId } of state.assigned ?? []) {
-      this.routed.set(conversationId, record(conversationId, buyerId, agentId));
-      loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
+      this.routed.set(conversationId, new Routed(conversationId, buyerId, agentId));
+      const holder = this.agents.get(agentId);
+      if (holder) holder.load++;
     }
-    for (const { agentId } of state.lingering ?? []) loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
-    for (const agent of agents) {
-      const a = this.admit(agent, loads.get(agent.id) ?? 0);
+    for (const { agentId } of state.lingering ?? []) {
+      const holder = this.agents.get(agentId);
+      if (holder) holder.load++;
+    }
+    for (const a of this.slots) {
       this.count(a, 1);
       this.refresh(a);
     }
     this.lingering = [...(state.lingering ?? [])].sort((a, b) => a.until - b.until);
     for (const q of state.queued ?? []) {
-      const item = record(q.conversationId, q.buyerId, null);
+      const item = new Routed(q.conversationId, q.buyerId, null);
       this.routed.set(q.conversationId, item);
       this.enqueue(item, q.queue, q.priority, q.queuedAt);
     }
@@ -219,7 +245,7 @@ export class Router {
     const { conversationId, buyerId } = arrival;
     if (this.routed.has(conversationId))
       throw new DomainError('conflict', 'the conversation is already routed', 'conversationId');
-    const item = record(conversationId, buyerId, null);
+    const item = new Routed(conversationId, buyerId, null);
     this.routed.set(conversationId, item);
     const route = this.choose(arrival, now);
     if (route) return [this.give(item, route.agent, route.reason, now)];
@@ -676,26 +702,6 @@ export class Router {
     if (a.listedOffline && a.routing && room) this.offlinePool.set(a.slot, a.load);
     else this.offlinePool.delete(a.slot);
   }
-}
-
-/** A conversation record, held by `agentId` or (null) about to be queued. */
-function record(conversationId: string, buyerId: string, agentId: string | null): Routed {
-  return {
-    conversationId,
-    buyerId,
-    agentId,
-    home: null,
-    queue: null,
-    priority: false,
-    queuedAt: 0,
-    seq: 0,
-    prev: null,
-    next: null,
-    talkedTo: null,
-    talkedAt: 0,
-    talkStamp: 0,
-    noted: false,
-  };
 }
 
 function lane(): Lane {
