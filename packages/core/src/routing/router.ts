@@ -87,6 +87,21 @@ interface Memo {
 }
 
 /**
+ * RT-1: a conversation's latest talk (its buyer with an agent, when, in what order of events),
+ * kept apart from the conversation so an ended one leaves only this behind for the memory.
+ */
+class Talk {
+  constructor(
+    readonly buyerId: string,
+    public agentId: string,
+    public at: number,
+    public stamp: number,
+    /** In `Router.talks`, waiting to be folded into the memory. */
+    public noted: boolean,
+  ) {}
+}
+
+/**
  * A conversation routing knows: held by an agent (`agentId`), or waiting in a queue (`home`). The
  * same record moves from queue to agent, so an assignment from the queue allocates nothing but
  * its decision. A class, not a literal: every record has one shape from the start (times are
@@ -106,12 +121,8 @@ class Routed {
   declare seq: number;
   declare prev: Routed | null;
   declare next: Routed | null;
-  /** RT-1: the buyer's latest talk in this conversation (who, when, in what order of events). */
-  declare talkedTo: string | null;
-  declare talkedAt: number;
-  declare talkStamp: number;
-  /** In `Router.talks`, waiting to be folded into the memory. */
-  declare noted: boolean;
+  /** RT-1: the buyer's latest talk in this conversation, once it was given to an agent. */
+  declare talk: Talk | null;
 
   constructor(conversationId: string, buyerId: string, agentId: string | null) {
     // Plain stores in one order (no field definitions first), times as doubles from the start:
@@ -126,10 +137,7 @@ class Routed {
     this.seq = 0;
     this.prev = null;
     this.next = null;
-    this.talkedTo = null;
-    this.talkedAt = Number.NaN;
-    this.talkStamp = 0;
-    this.noted = false;
+    this.talk = null;
   }
 }
 
@@ -180,7 +188,7 @@ export class Router {
    * its engines never pay for the memory (no look-up per assignment) and hold the log only for
    * their one step. It grows with the conversations given until something reads it.
    */
-  private talks: Routed[] = [];
+  private talks: Talk[] = [];
   private stamp = 0;
   /** RT-9: lingering slots in release order, from `lingerHead` on. */
   private lingering: { agentId: string; until: number }[] = [];
@@ -550,26 +558,30 @@ export class Router {
 
   /** RT-1: notes that a conversation's buyer talks to an agent (folded into the memory when it is read). */
   private note(item: Routed, agentId: string, at: number): void {
-    item.talkedTo = agentId;
-    item.talkedAt = at;
-    item.talkStamp = ++this.stamp;
-    if (!item.noted) {
-      item.noted = true;
-      this.talks.push(item);
+    const stamp = ++this.stamp;
+    const talk = item.talk;
+    if (!talk) this.talks.push((item.talk = new Talk(item.buyerId, agentId, at, stamp, true)));
+    else {
+      talk.agentId = agentId;
+      talk.at = at;
+      talk.stamp = stamp;
+      if (!talk.noted) {
+        talk.noted = true;
+        this.talks.push(talk);
+      }
     }
   }
 
   /** RT-1: who a buyer last talked to, and when (the memory, with everything noted so far). */
   private recall(buyerId: string): Memo | undefined {
-    for (const item of this.talks) {
-      item.noted = false;
-      const memo = this.recent.get(item.buyerId);
-      if (!memo)
-        this.recent.set(item.buyerId, { agentId: item.talkedTo!, at: item.talkedAt, stamp: item.talkStamp });
-      else if (memo.stamp < item.talkStamp) {
-        memo.agentId = item.talkedTo!;
-        memo.at = item.talkedAt;
-        memo.stamp = item.talkStamp;
+    for (const talk of this.talks) {
+      talk.noted = false;
+      const memo = this.recent.get(talk.buyerId);
+      if (!memo) this.recent.set(talk.buyerId, { agentId: talk.agentId, at: talk.at, stamp: talk.stamp });
+      else if (memo.stamp < talk.stamp) {
+        memo.agentId = talk.agentId;
+        memo.at = talk.at;
+        memo.stamp = talk.stamp;
       }
     }
     if (this.talks.length > 0) this.talks = [];
