@@ -1,22 +1,26 @@
 /**
- * bench/routing: the routing engine against a plain array scan over agents (same workload, same
- * run), then a concurrency run through the real server: many buyers arriving at once for a few
+ * bench/routing: the routing engine against the engine before issue #20 (router.reference.ts) and a
+ * plain array scan over agents (same workload, same run; the two engines must decide the same), then a concurrency run through the real server: many buyers arriving at once for a few
  * capped agents, checked for cap violations, double assignments and queue order.
  *
- * Env: BENCH_ROUTING_AGENTS (1000), BENCH_ROUTING_BUYERS (100000), BENCH_ROUTING_BURST (200).
+ * Env: BENCH_ROUTING_AGENTS (1000), BENCH_ROUTING_BUYERS (100000), BENCH_ROUTING_BURST (200),
+ * BENCH_ROUTING_ROUNDS (3).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_ROUTING_SETTINGS,
   Router,
   type AgentId,
   type ConversationId,
+  type RouteDecision,
+  type RouterState,
   type RoutingAgent,
   type ShopId,
 } from '@xiaoer/core';
+import { ReferenceRouter } from '../../packages/core/src/routing/router.reference';
 import { createServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import { seedDemoShop } from '../../packages/server/src/demo/demo-shop';
@@ -26,6 +30,7 @@ import { fmt, printTable, quantile } from '../lib/stats';
 const AGENTS = Number(process.env.BENCH_ROUTING_AGENTS ?? 1000);
 const BUYERS = Number(process.env.BENCH_ROUTING_BUYERS ?? 100_000);
 const BURST = Number(process.env.BENCH_ROUTING_BURST ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUTING_ROUNDS ?? 3);
 const CAP = 4;
 /** Open conversations kept in play: more than the slots, so the queue is exercised too. */
 const IN_PLAY = Math.round(AGENTS * CAP * 1.1);
@@ -88,47 +93,106 @@ class ArrayScanRouter {
 
 /** Runs the same op sequence (arrive i; once IN_PLAY are open, end the oldest) through a router. */
 function drive(ops: { arrive: (i: number) => void; end: (i: number) => void }) {
-  const times: number[] = [];
+  const times = new Float64Array(BUYERS);
   const t0 = performance.now();
   for (let i = 0; i < BUYERS; i++) {
     const s = performance.now();
     ops.arrive(i);
     if (i >= IN_PLAY) ops.end(i - IN_PLAY);
-    times.push(performance.now() - s);
+    times[i] = performance.now() - s;
   }
-  return { seconds: (performance.now() - t0) / 1000, times };
+  return { seconds: (performance.now() - t0) / 1000, times: [...times] };
+}
+
+/** The routing engine interface both engines share (issue #20 keeps the one before as the reference). */
+type Engine = Pick<Router, 'arrive' | 'end'>;
+
+/** The arrival of buyer i (a new buyer; the caller says they talked to nobody, as the server does). */
+const arrival = (i: number) => ({
+  conversationId: `c${i}`,
+  buyerId: `b${i}`,
+  orderStatus: 'none' as const,
+  newCustomer: false,
+  recentAgent: null,
+});
+
+/** Drives an engine through the workload; decisions made, their rate and p99. */
+function driveEngine(engine: Engine, now: number) {
+  let decisions = 0;
+  const run = drive({
+    arrive: (i) => {
+      decisions += engine.arrive(arrival(i), now).length;
+    },
+    end: (i) => {
+      decisions += engine.end(`c${i}`, now).length;
+    },
+  });
+  return { ...run, decisions, rate: decisions / run.seconds, p99: quantile(run.times, 0.99) * 1000 };
+}
+
+/** Untimed: both engines through the workload in lockstep; decisions compared and how many differ. */
+function compareEngines(a: Engine, b: Engine, now: number) {
+  let compared = 0;
+  let differ = 0;
+  const check = (x: RouteDecision[], y: RouteDecision[]) => {
+    compared += Math.max(x.length, y.length);
+    for (let k = 0; k < Math.max(x.length, y.length); k++)
+      if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) differ++;
+  };
+  for (let i = 0; i < BUYERS; i++) {
+    check(a.arrive(arrival(i), now), b.arrive(arrival(i), now));
+    if (i >= IN_PLAY) check(a.end(`c${i - IN_PLAY}`, now), b.end(`c${i - IN_PLAY}`, now));
+  }
+  return { compared, differ };
+}
+
+/**
+ * Median µs to build each engine from a shop's state (the server builds one per routing step, so
+ * a running server builds them hot: 100 warm-up builds each first), alternating.
+ */
+function buildTimes(makers: (() => unknown)[]): number[] {
+  for (let i = 0; i < 100; i++) for (const make of makers) make();
+  const times = makers.map(() => [] as number[]);
+  for (let i = 0; i < 100; i++)
+    for (const [k, make] of makers.entries()) {
+      const s = performance.now();
+      make();
+      times[k]!.push(performance.now() - s);
+    }
+  return times.map((t) => quantile(t, 0.5) * 1000);
+}
+
+/** The round with the median rate of several (rounds alternate between engines, so load and heap hit both alike). */
+function medianRound<T extends { rate: number }>(rounds: T[]): T {
+  return [...rounds].sort((a, b) => a.rate - b.rate)[Math.floor(rounds.length / 2)]!;
 }
 
 function engineRun() {
   const agents: RoutingAgent[] = Array.from({ length: AGENTS }, (_, i) => ({
     id: `a${i}`,
     status: 'online',
-    chosenStatus: 'online',
-    disabledAt: null,
     cap: CAP,
     routing: true,
     owner: false,
   }));
   const now = Date.now();
-  const router = new Router(DEFAULT_ROUTING_SETTINGS, agents);
-  let decisions = 0;
-  const ours = drive({
-    arrive: (i) => {
-      decisions += router.arrive(
-        {
-          conversationId: `c${i}`,
-          buyerId: `b${i}`,
-          orderStatus: 'none',
-          newCustomer: false,
-          recentAgent: null,
-        },
-        now,
-      ).length;
-    },
-    end: (i) => {
-      decisions += router.end(`c${i}`, now).length;
-    },
-  });
+  // A p99 of microseconds is the scheduler's on a busy machine: the load is printed beside it.
+  const load = loadavg()[0]!;
+  // The engine before issue #20 and the engine, same workload, in alternating rounds (the first
+  // of each warms the JIT); each figure is that engine's median round.
+  const beforeRounds: ReturnType<typeof driveEngine>[] = [];
+  const ourRounds: ReturnType<typeof driveEngine>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    beforeRounds.push(driveEngine(new ReferenceRouter(DEFAULT_ROUTING_SETTINGS, agents), now));
+    ourRounds.push(driveEngine(new Router(DEFAULT_ROUTING_SETTINGS, agents), now));
+  }
+  const before = medianRound(beforeRounds);
+  const ours = medianRound(ourRounds);
+  const same = compareEngines(
+    new ReferenceRouter(DEFAULT_ROUTING_SETTINGS, agents),
+    new Router(DEFAULT_ROUTING_SETTINGS, agents),
+    now,
+  );
   const plain = new ArrayScanRouter(agents);
   let baseDecisions = 0;
   const base = drive({
@@ -140,20 +204,68 @@ function engineRun() {
       baseDecisions += plain.end(i);
     },
   });
+  const scanRate = baseDecisions / base.seconds;
+  const scanP99 = quantile(base.times, 0.99) * 1000;
+  // A shop's state as the server reads it under the lock: every slot taken, a queue behind.
+  const state: RouterState = {
+    assigned: Array.from({ length: AGENTS * CAP }, (_, i) => ({
+      conversationId: `c${i}`,
+      buyerId: `b${i}`,
+      agentId: `a${i % AGENTS}`,
+    })),
+    queued: Array.from({ length: IN_PLAY - AGENTS * CAP }, (_, i) => ({
+      conversationId: `q${i}`,
+      buyerId: `qb${i}`,
+      queue: null,
+      priority: i % 10 === 0,
+      queuedAt: now - i * 1000,
+    })),
+  };
+  const [buildBefore, buildOurs] = buildTimes([
+    () => new ReferenceRouter(DEFAULT_ROUTING_SETTINGS, agents, state),
+    () => new Router(DEFAULT_ROUTING_SETTINGS, agents, state),
+  ]) as [number, number];
   printTable(
-    `routing: engine, ${AGENTS.toLocaleString('en')} agents (cap ${CAP}), ${BUYERS.toLocaleString('en')} buyers, ~${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued at a time`,
+    `routing: engine, ${AGENTS.toLocaleString('en')} agents (cap ${CAP}), ${BUYERS.toLocaleString('en')} buyers, ~${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued at a time (median of ${ROUNDS} alternating rounds; load average ${fmt(load, 1)} on ${cpus().length} cores)`,
     [
       {
         label: 'decisions / s',
-        ours: fmt(decisions / ours.seconds, 0),
-        baseline: `${fmt(baseDecisions / base.seconds, 0)} (array scan)`,
-        ratio: `${fmt(decisions / ours.seconds / (baseDecisions / base.seconds), 1)}×`,
+        ours: fmt(ours.rate, 0),
+        baseline: `${fmt(before.rate, 0)} (engine before #20)`,
+        ratio: `${fmt(ours.rate / before.rate, 1)}×`,
+        note: 'goal ≥ 1,000,000',
       },
       {
-        label: 'p99 per arrival (+ its drain), µs',
-        ours: fmt(quantile(ours.times, 0.99) * 1000, 1),
-        baseline: fmt(quantile(base.times, 0.99) * 1000, 1),
-        ratio: `${fmt(quantile(ours.times, 0.99) / quantile(base.times, 0.99), 2)}×`,
+        label: 'p99 per arrival (+ its end and drain), µs',
+        ours: fmt(ours.p99, 1),
+        baseline: `${fmt(before.p99, 1)} (engine before #20)`,
+        ratio: `${fmt(ours.p99 / before.p99, 2)}×`,
+        note: 'goal < 10',
+      },
+      {
+        label: 'same decisions as before #20',
+        ours: same.differ === 0 ? 'yes' : `NO: ${same.differ} differ`,
+        baseline: `${same.compared.toLocaleString('en')} decisions compared`,
+        ratio: '',
+      },
+      {
+        label: 'decisions / s',
+        ours: fmt(ours.rate, 0),
+        baseline: `${fmt(scanRate, 0)} (array scan)`,
+        ratio: `${fmt(ours.rate / scanRate, 1)}×`,
+      },
+      {
+        label: 'p99 per arrival (+ its end and drain), µs',
+        ours: fmt(ours.p99, 1),
+        baseline: `${fmt(scanP99, 1)} (array scan)`,
+        ratio: `${fmt(ours.p99 / scanP99, 2)}×`,
+      },
+      {
+        label: `build from a full shop's state, µs (median)`,
+        ours: fmt(buildOurs, 0),
+        baseline: `${fmt(buildBefore, 0)} (engine before #20)`,
+        ratio: `${fmt(buildOurs / buildBefore, 2)}×`,
+        note: `${(AGENTS * CAP).toLocaleString('en')} open, ${(IN_PLAY - AGENTS * CAP).toLocaleString('en')} queued: one per routing step`,
       },
     ],
   );

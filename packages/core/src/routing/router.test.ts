@@ -79,6 +79,17 @@ describe('routing engine', () => {
     assert.deepEqual([again.agentId, again.reason], [first.agentId, 'returning-buyer']);
   });
 
+  it('RT-1 the simulator memory keeps the latest talk of a buyer with two conversations open', () => {
+    const r = new Router(settings(), [agent('a1'), agent('a2'), agent('a3')]);
+    const one = r.arrive(buyer('b1', { recentAgent: null }), T0)[0]!;
+    const two = r.arrive(buyer('b1', { recentAgent: null }), T0 + MIN)[0]!;
+    assert.deepEqual([one.agentId, two.agentId], ['a1', 'a2']);
+    // The first conversation moves to a3 after the second went to a2: a3 is whom b1 talked to last.
+    r.transferToAgent(one.conversationId, 'a3', { beyondCap: false }, T0 + 2 * MIN);
+    const again = r.arrive(buyer('b1'), T0 + 3 * MIN)[0]!;
+    assert.deepEqual([again.agentId, again.reason], ['a3', 'returning-buyer']);
+  });
+
   it('RT-3 group mode: recent agent, then the status group, then anyone online; full group queues in its own queue', () => {
     const s = settings({
       mode: 'group',

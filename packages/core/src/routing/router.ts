@@ -1,5 +1,6 @@
 import { DomainError, invalid, notFound } from '../kernel';
-import { LoadPool } from './load-pool';
+import { IdMap } from './id-map';
+import { LoadBuckets } from './load-pool';
 import {
   DEFAULT_ROUTING_SETTINGS,
   type RouteDecision,
@@ -44,20 +45,103 @@ export interface RouterState {
   queued?: readonly QueuedConversation[];
 }
 
+/** What the engine keeps of an agent; `slot` is its place in the load buckets. */
 interface AgentState extends RoutingAgent {
   load: number;
+  slot: number;
+  /** RT-3: the groups it belongs to (a group listing it twice counts it twice, as ever). */
+  groups: GroupState[];
+  /** RT-5: on the offline-routing list. */
+  listedOffline: boolean;
 }
 
-interface Item extends QueuedConversation {
-  seq: number;
+/** A group: its pool of members with room, and how many of its routing members are online. */
+interface GroupState {
+  id: string;
+  pool: LoadBuckets;
+  online: number;
 }
 
-interface Lanes {
-  priority: Map<string, Item>;
-  normal: Map<string, Item>;
+/** One lane of a queue: a doubly linked list of its conversations, in order. */
+interface Lane {
+  head: Routed | null;
+  tail: Routed | null;
+  size: number;
 }
 
-const GENERAL = '';
+/** A queue (a group's, or the general one): a priority lane (RT-7) ahead of a FIFO lane. */
+interface Queue {
+  /** The group id; '' for the general queue. */
+  key: string;
+  group: GroupState | undefined;
+  priority: Lane;
+  normal: Lane;
+}
+
+/** RT-1: who a buyer last talked to and when (the simulator's memory); updated in place. */
+interface Memo {
+  agentId: string;
+  at: number;
+  /** The order of the event it records (see Router.stamp). */
+  stamp: number;
+}
+
+/**
+ * RT-1: a conversation's latest talk (its buyer with an agent, when, in what order of events),
+ * kept apart from the conversation so an ended one leaves only this behind for the memory.
+ */
+class Talk {
+  constructor(
+    readonly buyerId: string,
+    public agentId: string,
+    public at: number,
+    public stamp: number,
+    /** In `Router.talks`, waiting to be folded into the memory. */
+    public noted: boolean,
+  ) {}
+}
+
+/**
+ * A conversation routing knows: held by an agent (`agentId`), or waiting in a queue (`home`). The
+ * same record moves from queue to agent, so an assignment from the queue allocates nothing but
+ * its decision. A class, not a literal: every record has one shape from the start (times are
+ * doubles from the start), which keeps the hot paths monomorphic.
+ */
+class Routed {
+  declare readonly conversationId: string;
+  declare readonly buyerId: string;
+  /** The agent holding it; null while queued. */
+  declare agentId: string | null;
+  /** The queue it waits in, null while held. */
+  declare home: Queue | null;
+  /** As given: the group id, or null for the general queue. */
+  declare queue: string | null;
+  declare priority: boolean;
+  declare queuedAt: number;
+  declare seq: number;
+  declare prev: Routed | null;
+  declare next: Routed | null;
+  /** RT-1: the buyer's latest talk in this conversation, once it was given to an agent. */
+  declare talk: Talk | null;
+
+  constructor(conversationId: string, buyerId: string, agentId: string | null) {
+    // Plain stores in one order (no field definitions first), times as doubles from the start:
+    // one shape for every record.
+    this.conversationId = conversationId;
+    this.buyerId = buyerId;
+    this.agentId = agentId;
+    this.home = null;
+    this.queue = null;
+    this.priority = false;
+    this.queuedAt = Number.NaN;
+    this.seq = 0;
+    this.prev = null;
+    this.next = null;
+    this.talk = null;
+  }
+}
+
+const NONE = -1;
 const HOUR = 3_600_000;
 
 /**
@@ -71,22 +155,45 @@ const HOUR = 3_600_000;
  * of them are full the buyer waits in that group's queue) → the least-loaded online agent (RT-2)
  * → with every agent offline, the offline-routing list (RT-5) → the queue (RT-4), new customers
  * at its front (RT-7).
+ *
+ * Issue #20: indexes are built once per shop and kept in step, so a decision neither scans agents
+ * nor sorts: agents are numbered and sit in load buckets (linked lists in typed arrays) per pool
+ * (everyone, each group, the offline list); queues are linked lists; one record per conversation
+ * goes from queue to agent. Decisions are those of the engine before it (router.reference.ts),
+ * which router.equivalence.test.ts checks on random shops.
  */
 export class Router {
   private readonly agents = new Map<string, AgentState>();
-  private readonly all = new LoadPool();
-  private readonly groupPools = new Map<string, LoadPool>();
-  private readonly offlinePool = new LoadPool();
-  /** Online routing members per group (a group with none passes its buyers on). */
-  private readonly groupOnline = new Map<string, number>();
-  private readonly groupOf = new Map<RouteStatus, string>();
-  private readonly memberOf = new Map<string, string[]>();
-  private readonly offlineList: Set<string>;
-  private readonly queues = new Map<string, Lanes>();
-  private readonly items = new Map<string, Item>();
-  private readonly assigned = new Map<string, { agentId: string; buyerId: string }>();
-  private readonly recent = new Map<string, { agentId: string; at: number }>();
+  /** Agents by slot. */
+  private readonly slots: AgentState[] = [];
+  /** RT-8: owner accounts, in the order they were added. */
+  private readonly owners: AgentState[] = [];
+  private readonly all: LoadBuckets;
+  private readonly offlinePool: LoadBuckets;
+  private readonly hasOfflineList: boolean;
+  private readonly groups = new Map<string, GroupState>();
+  private readonly groupOf = new Map<RouteStatus, GroupState>();
+  private readonly memberOf = new Map<string, GroupState[]>();
+  private readonly offlineList: ReadonlySet<string>;
+  /** Queues by key ('' general), and in the order they were made (positions are listed in it). */
+  private readonly queues = new Map<string, Queue>();
+  private readonly queueList: Queue[] = [];
+  private readonly routed = new IdMap<Routed>();
+  /** RT-1 memory: buyer → who they last talked to, as of the last arrival that read it. */
+  private readonly recent = new IdMap<Memo>();
+  /**
+   * RT-1 memory not yet in `recent`: conversations whose buyer talked to an agent since the last
+   * read, each with its latest talk. An arrival that reads the memory folds them in first (the
+   * latest talk per buyer wins); the server's arrivals always say who the buyer last talked to, so
+   * its engines never pay for the memory (no look-up per assignment) and hold the log only for
+   * their one step. It grows with the conversations given until something reads it.
+   */
+  private talks: Talk[] = [];
+  private stamp = 0;
+  /** RT-9: lingering slots in release order, from `lingerHead` on. */
   private lingering: { agentId: string; until: number }[] = [];
+  private lingerHead = 0;
+  private waiting = 0;
   private online = 0;
   private present = 0;
   private routingAccounts = 0;
@@ -98,26 +205,44 @@ export class Router {
     state: RouterState = {},
   ) {
     this.offlineList = new Set(settings.offlineRouting);
+    this.hasOfflineList = this.offlineList.size > 0;
+    const size = Math.max(16, agents.length);
+    this.all = new LoadBuckets(size);
+    this.offlinePool = new LoadBuckets(size);
+    const groupIds = new Map<string, string[]>();
     for (const group of settings.groups) {
-      this.groupPools.set(group.id, new LoadPool());
-      this.groupOnline.set(group.id, 0);
-      for (const status of group.statuses) this.groupOf.set(status, group.id);
-      for (const id of group.agentIds) this.memberOf.set(id, [...(this.memberOf.get(id) ?? []), group.id]);
+      this.groups.set(group.id, { id: group.id, pool: new LoadBuckets(size), online: 0 });
+      for (const id of group.agentIds) groupIds.set(id, [...(groupIds.get(id) ?? []), group.id]);
     }
-    const loads = new Map<string, number>();
+    // Bindings and memberships name groups by id: a later group of the same id replaces the earlier.
+    for (const group of settings.groups)
+      for (const status of group.statuses) this.groupOf.set(status, this.groups.get(group.id)!);
+    for (const [agentId, ids] of groupIds)
+      this.memberOf.set(
+        agentId,
+        ids.map((id) => this.groups.get(id)!),
+      );
+    // Agents first (their slots in the order given), then the loads they hold, then the pools.
+    for (const agent of agents) this.admit(agent, 0);
     for (const { conversationId, buyerId, agentId } of state.assigned ?? []) {
-      this.assigned.set(conversationId, { agentId, buyerId });
-      loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
+      this.routed.set(conversationId, new Routed(conversationId, buyerId, agentId));
+      const holder = this.agents.get(agentId);
+      if (holder) holder.load++;
     }
-    for (const { agentId } of state.lingering ?? []) loads.set(agentId, (loads.get(agentId) ?? 0) + 1);
-    for (const agent of agents) {
-      this.agents.set(agent.id, { ...agent, load: loads.get(agent.id) ?? 0 });
-      this.count(agent, 1);
-      this.refresh(agent.id);
+    for (const { agentId } of state.lingering ?? []) {
+      const holder = this.agents.get(agentId);
+      if (holder) holder.load++;
+    }
+    for (const a of this.slots) {
+      this.count(a, 1);
+      this.refresh(a);
     }
     this.lingering = [...(state.lingering ?? [])].sort((a, b) => a.until - b.until);
-    for (const q of state.queued ?? [])
-      this.enqueue(q.conversationId, q.buyerId, q.queue, q.priority, q.queuedAt);
+    for (const q of state.queued ?? []) {
+      const item = new Routed(q.conversationId, q.buyerId, null);
+      this.routed.set(q.conversationId, item);
+      this.enqueue(item, q.queue, q.priority, q.queuedAt);
+    }
   }
 
   // ── operations ────────────────────────────────────────────────────────────────────────────
@@ -126,65 +251,60 @@ export class Router {
   arrive(arrival: Arrival, now: number): RouteDecision[] {
     this.expire(now);
     const { conversationId, buyerId } = arrival;
-    if (this.items.has(conversationId) || this.assigned.has(conversationId))
+    if (this.routed.has(conversationId))
       throw new DomainError('conflict', 'the conversation is already routed', 'conversationId');
-    const out: RouteDecision[] = [];
+    const item = new Routed(conversationId, buyerId, null);
+    this.routed.set(conversationId, item);
     const route = this.choose(arrival, now);
-    if (route) {
-      out.push(this.give(conversationId, buyerId, route.agentId, route.reason, now));
-    } else {
-      const queue = this.queueFor(arrival.orderStatus);
-      const priority = arrival.newCustomer && this.settings.newCustomerPriority;
-      const item = this.enqueue(conversationId, buyerId, queue, priority, now);
-      out.push(this.queuedDecision(item));
-    }
-    return out;
+    if (route) return [this.give(item, route.agent, route.reason, now)];
+    const queue = this.queueFor(arrival.orderStatus);
+    const priority = arrival.newCustomer && this.settings.newCustomerPriority;
+    this.enqueue(item, queue, priority, now);
+    return [queuedDecision(item)];
   }
 
   /** The agent (or the buyer leaving) ends a conversation: its slot frees now or after the linger (RT-9). */
   end(conversationId: string, now: number): RouteDecision[] {
     this.expire(now);
-    if (this.items.has(conversationId)) {
-      this.dequeue(conversationId);
+    const item = this.routed.get(conversationId);
+    if (!item) return [];
+    this.routed.delete(conversationId);
+    if (item.home) {
+      this.unqueue(item);
       return [];
     }
-    const held = this.assigned.get(conversationId);
-    if (!held) return [];
-    this.assigned.delete(conversationId);
-    this.recent.set(held.buyerId, { agentId: held.agentId, at: now });
+    const agentId = item.agentId!;
+    this.note(item, agentId, now);
     const linger = this.settings.lingerMinutes * 60_000;
     if (linger > 0) {
-      this.lingering.push({ agentId: held.agentId, until: now + linger });
+      this.lingering.push({ agentId, until: now + linger });
       return [];
     }
-    return this.freeSlot(held.agentId, now);
+    this.release(agentId);
+    return this.drain(now, []);
   }
 
   /** A slot of an agent frees (the server's form of `end`, which knows the agent): the queue drains. */
   freeSlot(agentId: string, now: number): RouteDecision[] {
     this.expire(now);
-    const agent = this.agents.get(agentId);
-    if (agent && agent.load > 0) {
-      agent.load--;
-      this.refresh(agentId);
-    }
-    return this.drain(now);
+    this.release(agentId);
+    return this.drain(now, []);
   }
 
   /** RT-9: lingering slots whose time is up are released and the queue drains. */
   tick(now: number): RouteDecision[] {
-    return this.expire(now) ? this.drain(now) : [];
+    return this.expire(now) ? this.drain(now, []) : [];
   }
 
   /** Releases due lingering slots and drains the queue into any room there is. */
   rebalance(now: number): RouteDecision[] {
     this.expire(now);
-    return this.drain(now);
+    return this.drain(now, []);
   }
 
   /** The earliest time a lingering slot is released (for the caller's timer). */
   nextRelease(): number | undefined {
-    return this.lingering[0]?.until;
+    return this.lingering[this.lingerHead]?.until;
   }
 
   /** RT-8: an agent's status changes; coming online takes queued conversations at once. */
@@ -194,8 +314,9 @@ export class Router {
     this.count(agent, -1);
     agent.status = status;
     this.count(agent, 1);
-    this.refreshAll();
-    return this.drain(now);
+    // Only this agent's place in the pools can change: the others' are kept in step as they change.
+    this.refresh(agent);
+    return this.drain(now, []);
   }
 
   /** RT-4/RT-6: an agent's cap or routing flag changes; a raised cap takes queued conversations. */
@@ -206,18 +327,18 @@ export class Router {
     if (change.cap !== undefined) agent.cap = change.cap;
     if (change.routing !== undefined) agent.routing = change.routing;
     this.count(agent, 1);
-    this.refreshAll();
-    return this.drain(now);
+    this.refresh(agent);
+    return this.drain(now, []);
   }
 
   /** Adds an agent (a new account). */
   addAgent(agent: RoutingAgent, now: number): RouteDecision[] {
     this.expire(now);
     if (this.agents.has(agent.id)) throw invalid('agentId', `agent ${agent.id} exists`);
-    this.agents.set(agent.id, { ...agent, load: 0 });
-    this.count(agent, 1);
-    this.refreshAll();
-    return this.drain(now);
+    const a = this.admit(agent, 0);
+    this.count(a, 1);
+    this.refresh(a);
+    return this.drain(now, []);
   }
 
   /**
@@ -236,35 +357,41 @@ export class Router {
       throw new DomainError('agent_unavailable', `agent ${toAgentId} is offline`, 'toAgentId');
     if (!options.beyondCap && target.load >= target.cap)
       throw new DomainError('agent_unavailable', `agent ${toAgentId} is at the cap`, 'toAgentId');
-    if (this.assigned.get(conversationId)?.agentId === toAgentId)
+    const item = this.routed.get(conversationId);
+    if (item && !item.home && item.agentId === toAgentId)
       throw invalid('toAgentId', 'the conversation is already with this agent');
-    const { buyerId, from } = this.detach(conversationId);
-    const out = [this.give(conversationId, buyerId, toAgentId, options.reason ?? 'transfer', now)];
-    if (from) out.push(...this.freeSlot(from, now));
+    const from = this.detach(item);
+    const out = [this.give(item!, target, options.reason ?? 'transfer', now)];
+    if (from) {
+      this.release(from);
+      this.drain(now, out);
+    }
     return out;
   }
 
   /** RT-10: a conversation goes to a group: its least-loaded agent with room, else the group's queue. */
   transferToGroup(conversationId: string, groupId: string, now: number): RouteDecision[] {
     this.expire(now);
-    if (!this.groupPools.has(groupId)) throw invalid('toGroupId', `no such group ${groupId}`);
-    const { buyerId, from } = this.detach(conversationId);
+    const group = this.groups.get(groupId);
+    if (!group) throw invalid('toGroupId', `no such group ${groupId}`);
+    const item = this.routed.get(conversationId);
+    const from = this.detach(item);
     const out: RouteDecision[] = [];
-    const pool = this.poolFor(groupId);
-    if (from) {
-      const agent = this.agents.get(from);
-      if (agent && agent.load > 0) agent.load--;
-      pool?.delete(from); // not back to the agent who passed it on
+    const pool = this.poolFor(group);
+    const passing = from ? this.agents.get(from) : undefined;
+    if (passing) {
+      if (passing.load > 0) passing.load--;
+      pool?.delete(passing.slot); // not back to the agent who passed it on
     }
-    const pick = pool?.first();
-    if (from) this.refresh(from);
-    if (pick) {
-      out.push(this.give(conversationId, buyerId, pick.agentId, 'transfer', now));
+    const pick = pool ? pool.first() : NONE;
+    if (passing) this.refresh(passing);
+    if (pick !== NONE) {
+      out.push(this.give(item!, this.slots[pick]!, 'transfer', now));
     } else {
-      out.push(this.queuedDecision(this.enqueue(conversationId, buyerId, groupId, false, now)));
+      this.enqueue(item!, groupId, false, now);
+      out.push(queuedDecision(item!));
     }
-    out.push(...this.drain(now));
-    return out;
+    return this.drain(now, out);
   }
 
   /** RT-6: an agent (a non-routing account, say) pulls the next queued conversation it may take. */
@@ -273,21 +400,25 @@ export class Router {
     const agent = this.agentOr(agentId, 'agentId');
     if (agent.load >= agent.cap)
       throw new DomainError('agent_unavailable', `agent ${agentId} is at the cap`, 'agentId');
-    let best: Item | undefined;
-    for (const lanes of this.queues.values()) {
-      const head = firstOf(lanes);
+    let best: Routed | null = null;
+    for (const queue of this.queueList) {
+      const head = queue.priority.head ?? queue.normal.head;
       if (head && (!best || before(head, best))) best = head;
     }
     if (!best) return undefined;
-    this.dequeue(best.conversationId);
-    return this.give(best.conversationId, best.buyerId, agentId, 'pulled', now);
+    this.unqueue(best);
+    return this.give(best, agent, 'pulled', now);
   }
 
   /** A conversation leaves routing without ending normally (set aside as spam): its slot frees at once. */
   remove(conversationId: string, now: number): RouteDecision[] {
     this.expire(now);
-    const { from } = this.detach(conversationId);
-    return from ? this.freeSlot(from, now) : [];
+    const item = this.routed.get(conversationId);
+    const from = this.detach(item);
+    this.routed.delete(conversationId);
+    if (!from) return [];
+    this.release(from);
+    return this.drain(now, []);
   }
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
@@ -295,22 +426,23 @@ export class Router {
   /** Every queued conversation with its queue and 1-based position, in queue order per queue. */
   positions(): Map<string, { queue: string | null; position: number }> {
     const out = new Map<string, { queue: string | null; position: number }>();
-    for (const [key, lanes] of this.queues) {
+    for (const { key, priority, normal } of this.queueList) {
       let position = 0;
-      for (const lane of [lanes.priority, lanes.normal])
-        for (const id of lane.keys()) out.set(id, { queue: key || null, position: ++position });
+      for (const lane of [priority, normal])
+        for (let item = lane.head; item; item = item.next)
+          out.set(item.conversationId, { queue: key || null, position: ++position });
     }
     return out;
   }
 
   /** The buyer of a conversation routing knows (queued or assigned). */
   buyerOf(conversationId: string): string | undefined {
-    return this.items.get(conversationId)?.buyerId ?? this.assigned.get(conversationId)?.buyerId;
+    return this.routed.get(conversationId)?.buyerId;
   }
 
   /** The agent holding a conversation, if assigned. */
   agentOf(conversationId: string): string | undefined {
-    return this.assigned.get(conversationId)?.agentId;
+    return this.routed.get(conversationId)?.agentId ?? undefined;
   }
 
   /** An agent's load (open conversations plus lingering slots). */
@@ -325,158 +457,212 @@ export class Router {
 
   /** Queued conversations in all queues. */
   get queueLength(): number {
-    return this.items.size;
+    return this.waiting;
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
-  private choose(arrival: Arrival, now: number): { agentId: string; reason: RouteReason } | undefined {
+  private choose(arrival: Arrival, now: number): { agent: AgentState; reason: RouteReason } | undefined {
     if (this.routingAccounts === 0) {
-      const owner = this.ownerId();
-      return owner ? { agentId: owner, reason: 'owner' } : undefined;
+      const owner = this.onlineOwner();
+      return owner ? { agent: owner, reason: 'owner' } : undefined;
     }
     const hours = this.settings.returningBuyerHours;
-    const recent = arrival.recentAgent === undefined ? this.recent.get(arrival.buyerId) : arrival.recentAgent;
-    if (hours > 0 && recent && recent.at >= now - hours * HOUR) {
-      const agent = this.agents.get(recent.agentId);
-      if (agent && agent.routing && agent.status !== 'offline')
-        return { agentId: agent.id, reason: 'returning-buyer' };
+    if (hours > 0) {
+      const recent = arrival.recentAgent === undefined ? this.recall(arrival.buyerId) : arrival.recentAgent;
+      if (recent && recent.at >= now - hours * HOUR) {
+        const agent = this.agents.get(recent.agentId);
+        if (agent && agent.routing && agent.status !== 'offline') return { agent, reason: 'returning-buyer' };
+      }
     }
-    const group = this.queueFor(arrival.orderStatus);
-    if (group && (this.groupOnline.get(group) ?? 0) > 0) {
-      const pick = this.groupPools.get(group)!.first();
-      return pick ? { agentId: pick.agentId, reason: 'status-group' } : undefined;
+    if (this.settings.mode === 'group') {
+      const group = this.groupOf.get(arrival.orderStatus);
+      if (group && group.online > 0) {
+        const pick = group.pool.first();
+        return pick !== NONE ? { agent: this.slots[pick]!, reason: 'status-group' } : undefined;
+      }
     }
     if (this.online > 0) {
       const pick = this.all.first();
-      return pick ? { agentId: pick.agentId, reason: 'least-loaded' } : undefined;
+      return pick !== NONE ? { agent: this.slots[pick]!, reason: 'least-loaded' } : undefined;
     }
     if (this.present === 0) {
       const pick = this.offlinePool.first();
-      return pick ? { agentId: pick.agentId, reason: 'offline-list' } : undefined;
+      return pick !== NONE ? { agent: this.slots[pick]!, reason: 'offline-list' } : undefined;
     }
     return undefined;
   }
 
   /** The group queue an order status waits in (group mode), else the general queue (null). */
   private queueFor(status: RouteStatus): string | null {
-    return this.settings.mode === 'group' ? (this.groupOf.get(status) ?? null) : null;
+    return this.settings.mode === 'group' ? (this.groupOf.get(status)?.id ?? null) : null;
   }
 
   /** The pool that serves a queue now (undefined: nobody may take it yet). */
-  private poolFor(queue: string | null): LoadPool | undefined {
-    if (queue && (this.groupOnline.get(queue) ?? 0) > 0) return this.groupPools.get(queue);
+  private poolFor(group: GroupState | undefined): LoadBuckets | undefined {
+    if (group && group.online > 0) return group.pool;
     if (this.online > 0) return this.all;
-    if (this.present === 0 && this.offlineList.size > 0) return this.offlinePool;
+    if (this.present === 0 && this.hasOfflineList) return this.offlinePool;
     return undefined;
   }
 
-  /** Assigns queued conversations, best first, while an eligible agent has room (RT-4). */
-  private drain(now: number): RouteDecision[] {
-    const out: RouteDecision[] = [];
-    for (;;) {
-      let best: Item | undefined;
-      let bestAgent: string | undefined;
-      for (const [key, lanes] of this.queues) {
-        const head = firstOf(lanes);
+  /** Assigns queued conversations, best first, while an eligible agent has room (RT-4); appends to `out`. */
+  private drain(now: number, out: RouteDecision[]): RouteDecision[] {
+    while (this.waiting > 0) {
+      let best: Routed | null = null;
+      let bestAgent: AgentState | undefined;
+      for (const queue of this.queueList) {
+        const head = queue.priority.head ?? queue.normal.head;
         if (!head || (best && !before(head, best))) continue;
-        const agentId =
-          this.routingAccounts === 0 ? this.ownerId() : this.poolFor(key || null)?.first()?.agentId;
-        if (agentId) [best, bestAgent] = [head, agentId];
+        let agent: AgentState | undefined;
+        if (this.routingAccounts === 0) agent = this.onlineOwner();
+        else {
+          const pick = this.poolFor(queue.group)?.first() ?? NONE;
+          if (pick !== NONE) agent = this.slots[pick];
+        }
+        if (agent) {
+          best = head;
+          bestAgent = agent;
+        }
       }
-      if (!best || !bestAgent) return out;
-      this.dequeue(best.conversationId);
-      out.push(this.give(best.conversationId, best.buyerId, bestAgent, 'queue', now));
+      if (!best || !bestAgent) break;
+      this.unqueue(best);
+      out.push(this.give(best, bestAgent, 'queue', now));
     }
+    return out;
   }
 
   /** RT-8: the owner takes everything while the shop has no routing accounts — while online (here). */
-  private ownerId(): string | undefined {
-    for (const a of this.agents.values()) if (a.owner && a.status === 'online') return a.id;
+  private onlineOwner(): AgentState | undefined {
+    for (const a of this.owners) if (a.status === 'online') return a;
     return undefined;
   }
 
-  private give(
-    conversationId: string,
-    buyerId: string,
-    agentId: string,
-    reason: RouteReason,
-    now: number,
-  ): RouteDecision {
-    const agent = this.agents.get(agentId)!;
+  /** Hands a conversation (in no queue) to an agent. */
+  private give(item: Routed, agent: AgentState, reason: RouteReason, now: number): RouteDecision {
     agent.load++;
-    this.refresh(agentId);
-    this.assigned.set(conversationId, { agentId, buyerId });
+    this.refresh(agent);
+    item.agentId = agent.id;
     // A human now talks to the buyer (RT-1 memory for the simulator; the server keeps its own).
-    this.recent.set(buyerId, { agentId, at: now });
-    return { conversationId, buyerId, agentId, queued: false, position: null, queue: null, reason };
-  }
-
-  private enqueue(
-    conversationId: string,
-    buyerId: string,
-    queue: string | null,
-    priority: boolean,
-    at: number,
-  ): Item {
-    const key = queue ?? GENERAL;
-    let lanes = this.queues.get(key);
-    if (!lanes) this.queues.set(key, (lanes = { priority: new Map(), normal: new Map() }));
-    const item: Item = { conversationId, buyerId, queue, priority, queuedAt: at, seq: this.seq++ };
-    (priority ? lanes.priority : lanes.normal).set(conversationId, item);
-    this.items.set(conversationId, item);
-    return item;
-  }
-
-  private dequeue(conversationId: string): Item | undefined {
-    const item = this.items.get(conversationId);
-    if (!item) return undefined;
-    this.items.delete(conversationId);
-    const lanes = this.queues.get(item.queue ?? GENERAL)!;
-    (item.priority ? lanes.priority : lanes.normal).delete(conversationId);
-    return item;
-  }
-
-  private queuedDecision(item: Item): RouteDecision {
-    const lanes = this.queues.get(item.queue ?? GENERAL)!;
-    let position: number;
-    if (item.priority) position = lanes.priority.size;
-    else position = lanes.priority.size + lanes.normal.size;
+    this.note(item, agent.id, now);
     return {
       conversationId: item.conversationId,
       buyerId: item.buyerId,
-      agentId: null,
-      queued: true,
-      position,
-      queue: item.queue,
-      priority: item.priority,
-      reason: 'queue',
+      agentId: agent.id,
+      queued: false,
+      position: null,
+      queue: null,
+      reason,
     };
   }
 
-  /** Takes a conversation out of the queue or off its agent (without freeing the slot). */
-  private detach(conversationId: string): { buyerId: string; from: string | undefined } {
-    const item = this.dequeue(conversationId);
-    if (item) return { buyerId: item.buyerId, from: undefined };
-    const held = this.assigned.get(conversationId);
-    if (!held) throw notFound('conversation', 'conversationId');
-    this.assigned.delete(conversationId);
-    return { buyerId: held.buyerId, from: held.agentId };
+  /** RT-1: notes that a conversation's buyer talks to an agent (folded into the memory when it is read). */
+  private note(item: Routed, agentId: string, at: number): void {
+    const stamp = ++this.stamp;
+    const talk = item.talk;
+    if (!talk) this.talks.push((item.talk = new Talk(item.buyerId, agentId, at, stamp, true)));
+    else {
+      talk.agentId = agentId;
+      talk.at = at;
+      talk.stamp = stamp;
+      if (!talk.noted) {
+        talk.noted = true;
+        this.talks.push(talk);
+      }
+    }
+  }
+
+  /** RT-1: who a buyer last talked to, and when (the memory, with everything noted so far). */
+  private recall(buyerId: string): Memo | undefined {
+    for (const talk of this.talks) {
+      talk.noted = false;
+      const memo = this.recent.get(talk.buyerId);
+      if (!memo) this.recent.set(talk.buyerId, { agentId: talk.agentId, at: talk.at, stamp: talk.stamp });
+      else if (memo.stamp < talk.stamp) {
+        memo.agentId = talk.agentId;
+        memo.at = talk.at;
+        memo.stamp = talk.stamp;
+      }
+    }
+    if (this.talks.length > 0) this.talks = [];
+    return this.recent.get(buyerId);
+  }
+
+  /** Puts a conversation at the end of a lane of its queue (made on first use). */
+  private enqueue(item: Routed, queue: string | null, priority: boolean, at: number): void {
+    const key = queue ?? '';
+    let home = this.queues.get(key);
+    if (!home) {
+      home = { key, group: key ? this.groups.get(key) : undefined, priority: lane(), normal: lane() };
+      this.queues.set(key, home);
+      this.queueList.push(home);
+    }
+    item.agentId = null;
+    item.home = home;
+    item.queue = queue;
+    item.priority = priority;
+    item.queuedAt = at;
+    item.seq = this.seq++;
+    const into = priority ? home.priority : home.normal;
+    item.prev = into.tail;
+    item.next = null;
+    if (into.tail) into.tail.next = item;
+    else into.head = item;
+    into.tail = item;
+    into.size++;
+    this.waiting++;
+  }
+
+  /** Takes a queued conversation out of its lane. */
+  private unqueue(item: Routed): void {
+    const home = item.home!;
+    const from = item.priority ? home.priority : home.normal;
+    if (item.prev) item.prev.next = item.next;
+    else from.head = item.next;
+    if (item.next) item.next.prev = item.prev;
+    else from.tail = item.prev;
+    from.size--;
+    item.prev = item.next = null;
+    item.home = null;
+    this.waiting--;
+  }
+
+  /** Takes a conversation out of the queue or off its agent (without freeing the slot): the agent it left. */
+  private detach(item: Routed | undefined): string | undefined {
+    if (!item) throw notFound('conversation', 'conversationId');
+    if (item.home) {
+      this.unqueue(item);
+      return undefined;
+    }
+    const from = item.agentId!;
+    item.agentId = null;
+    return from;
+  }
+
+  /** One slot of an agent frees. */
+  private release(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (agent && agent.load > 0) {
+      agent.load--;
+      this.refresh(agent);
+    }
   }
 
   /** Releases lingering slots that are due; whether any was. */
   private expire(now: number): boolean {
-    let released = false;
-    while (this.lingering.length > 0 && this.lingering[0]!.until <= now) {
-      const { agentId } = this.lingering.shift()!;
-      const agent = this.agents.get(agentId);
-      if (agent && agent.load > 0) {
-        agent.load--;
-        this.refresh(agentId);
-      }
-      released = true;
+    const lingering = this.lingering;
+    let head = this.lingerHead;
+    if (head >= lingering.length || lingering[head]!.until > now) return false;
+    while (head < lingering.length && lingering[head]!.until <= now) this.release(lingering[head++]!.agentId);
+    if (head === lingering.length) {
+      lingering.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > lingering.length) {
+      lingering.splice(0, head);
+      head = 0;
     }
-    return released;
+    this.lingerHead = head;
+    return true;
   }
 
   private agentOr(agentId: string, field: string): AgentState {
@@ -485,47 +671,72 @@ export class Router {
     return agent;
   }
 
+  /** Makes an agent known: its slot, groups and offline-list flag. */
+  private admit(agent: RoutingAgent, load: number): AgentState {
+    const a: AgentState = {
+      id: agent.id,
+      status: agent.status,
+      cap: agent.cap,
+      routing: agent.routing,
+      owner: agent.owner,
+      load,
+      slot: this.slots.length,
+      groups: this.memberOf.get(agent.id) ?? [],
+      listedOffline: this.offlineList.has(agent.id),
+    };
+    this.agents.set(agent.id, a);
+    this.slots.push(a);
+    if (a.owner) this.owners.push(a);
+    return a;
+  }
+
   /** Keeps the online/present/routing-account counts (and group online counts) in step. */
-  private count(agent: RoutingAgent, sign: 1 | -1): void {
+  private count(agent: AgentState, sign: 1 | -1): void {
     if (agent.routing && !agent.owner) this.routingAccounts += sign;
     if (!agent.routing) return;
     if (agent.status === 'online') {
       this.online += sign;
-      for (const g of this.memberOf.get(agent.id) ?? [])
-        this.groupOnline.set(g, (this.groupOnline.get(g) ?? 0) + sign);
+      for (const g of agent.groups) g.online += sign;
     }
     if (agent.status !== 'offline') this.present += sign;
   }
 
-  private refreshAll(): void {
-    for (const id of this.agents.keys()) this.refresh(id);
-  }
-
   /** Puts an agent in or out of each pool by status, routing flag and room. */
-  private refresh(agentId: string): void {
-    const a = this.agents.get(agentId)!;
+  private refresh(a: AgentState): void {
     const room = a.load < a.cap;
     const takes = a.routing && a.status === 'online' && room;
-    if (takes) this.all.set(agentId, a.load);
-    else this.all.delete(agentId);
-    for (const g of this.memberOf.get(agentId) ?? []) {
-      const pool = this.groupPools.get(g)!;
-      if (takes) pool.set(agentId, a.load);
-      else pool.delete(agentId);
+    if (takes) this.all.set(a.slot, a.load);
+    else this.all.delete(a.slot);
+    for (const g of a.groups) {
+      if (takes) g.pool.set(a.slot, a.load);
+      else g.pool.delete(a.slot);
     }
-    if (this.offlineList.has(agentId) && a.routing && room) this.offlinePool.set(agentId, a.load);
-    else this.offlinePool.delete(agentId);
+    if (a.listedOffline && a.routing && room) this.offlinePool.set(a.slot, a.load);
+    else this.offlinePool.delete(a.slot);
   }
 }
 
-function firstOf(lanes: Lanes): Item | undefined {
-  for (const item of lanes.priority.values()) return item;
-  for (const item of lanes.normal.values()) return item;
-  return undefined;
+function lane(): Lane {
+  return { head: null, tail: null, size: 0 };
+}
+
+/** The decision for a conversation just queued: its place is the end of its lane. */
+function queuedDecision(item: Routed): RouteDecision {
+  const home = item.home!;
+  return {
+    conversationId: item.conversationId,
+    buyerId: item.buyerId,
+    agentId: null,
+    queued: true,
+    position: item.priority ? home.priority.size : home.priority.size + home.normal.size,
+    queue: item.queue,
+    priority: item.priority,
+    reason: 'queue',
+  };
 }
 
 /** Queue order across queues: priority first, then first come first served. */
-function before(a: Item, b: Item): boolean {
+function before(a: Routed, b: Routed): boolean {
   if (a.priority !== b.priority) return a.priority;
   return a.queuedAt !== b.queuedAt ? a.queuedAt < b.queuedAt : a.seq < b.seq;
 }
