@@ -22,7 +22,7 @@ import {
   type ShopId,
   type TrendDay,
 } from '@xiaoer/core';
-import type { MetricsAlert, MetricsRangeDay } from '@xiaoer/protocol';
+import type { MetricsAlert } from '@xiaoer/protocol';
 import type { Storage } from '../storage';
 
 /** MET-3: when a day's attribution window closes, computed once per day asked. */
