@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Pool } from 'pg';
 import type { Database } from './schema';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /** Which engine a database runs on; a few column types differ. */
 export type Engine = 'sqlite' | 'postgres';
@@ -12,6 +13,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   engine: Engine;
+  /** SQLite on a file: the thread that checkpoints its write-ahead log. */
+  checkpointer?: WalCheckpointer | undefined;
   close(): Promise<void>;
 }
 
@@ -44,10 +47,20 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Issue #20: WAL checkpoints in a thread of their own, off the event loop.
+  const checkpointer = path === ':memory:' ? undefined : new WalCheckpointer(sqlite, path);
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+  return {
+    kysely,
+    engine: 'sqlite',
+    checkpointer,
+    close: async () => {
+      await checkpointer?.close();
+      await kysely.destroy();
+    },
+  };
 }
 
 /**
