@@ -428,7 +428,7 @@ export async function createServer(
     redisPrefix: config.REDIS_PREFIX,
     node,
   });
-  const detach = attachGateway(io, ctx);
+  const detach = attachGateway(io, ctx, { singleNode: !redis });
   const pushes = socketPushes(io);
   disconnectAccount = pushes.disconnectAccount;
   ctx.disconnectBuyer = pushes.disconnectBuyer;

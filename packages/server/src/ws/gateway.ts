@@ -115,11 +115,14 @@ function emitToAgents<E extends keyof AgentServerToClientEvents>(
   event: E,
   full: Parameters<AgentServerToClientEvents[E]>,
   masked: () => Parameters<AgentServerToClientEvents[E]>,
+  singleNode = false,
 ): void {
-  agents
-    .to(targets)
-    .except([...except, rooms.masked(shopId)])
-    .emit(event, ...full);
+  const exceptFull = [...except, rooms.masked(shopId)];
+  if (!singleNode || reaches(agents, targets, exceptFull))
+    agents
+      .to(targets)
+      .except(exceptFull)
+      .emit(event, ...full);
   const maskedTargets = targets.flatMap(
     (room) =>
       room === rooms.agents(shopId)
@@ -128,11 +131,30 @@ function emitToAgents<E extends keyof AgentServerToClientEvents>(
           ? [rooms.maskedAgent(shopId, room.slice('agent:'.length))]
           : [], // admins see everything
   );
-  if (maskedTargets.length > 0)
+  if (maskedTargets.length > 0 && (!singleNode || reaches(agents, maskedTargets, except)))
     agents
       .to(maskedTargets)
       .except(except)
       .emit(event, ...masked());
+}
+
+/**
+ * Whether an emit to `targets`, less the sockets in `except` (rooms or socket ids), reaches a socket
+ * of this node. Issue #20: Socket.IO encodes a packet before it looks for sockets, and most pushes
+ * of a message reach no one (the buyer's only socket sent it and has it in its ack; nobody with a
+ * masked role is online). Only on a single node: in a cluster the others may hold sockets.
+ */
+function reaches(
+  ns: { adapter: { rooms: Map<string, Set<string>> } },
+  targets: string[],
+  except: string[],
+): boolean {
+  const all = ns.adapter.rooms;
+  for (const room of targets) {
+    const ids = all.get(room);
+    if (ids) for (const id of ids) if (!except.some((e) => all.get(e)?.has(id))) return true;
+  }
+  return false;
 }
 
 /** The agent rooms a conversation's events go to. */
@@ -187,7 +209,15 @@ class BuyerNicks {
 }
 
 /** The Socket.IO side: authenticates both namespaces, handles client events, pushes domain events. */
-export function attachGateway(io: Server, ctx: AppContext): () => void {
+export function attachGateway(
+  io: Server,
+  ctx: AppContext,
+  options: {
+    /** No other node shares these namespaces (no Redis adapter): pushes to no one here are skipped. */
+    singleNode?: boolean;
+  } = {},
+): () => void {
+  const singleNode = options.singleNode === true;
   const { agents, buyers } = namespaces(io);
   // The socket a message came from already has it in its ack: pushes skip that one socket.
   const senders: Senders = new Map();
@@ -224,10 +254,9 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
         const origin = senders.get(key);
         senders.delete(key);
         const skip = origin ? [origin] : [];
-        buyers
-          .to(rooms.buyer(conversation.buyerId))
-          .except(skip)
-          .emit('message:new', { message, conversation });
+        const buyerRoom = rooms.buyer(conversation.buyerId);
+        if (!singleNode || reaches(buyers, [buyerRoom], skip))
+          buyers.to(buyerRoom).except(skip).emit('message:new', { message, conversation });
         const dto = await nicks.present(conversation);
         emitToAgents(
           agents,
@@ -237,6 +266,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           'message:new',
           [{ message, conversation: dto }],
           () => [{ message: maskedMessage(message), conversation: maskedPreview(dto) }],
+          singleNode,
         );
         return;
       }
@@ -254,6 +284,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             'conversation:updated',
             [{ conversation: dto, removed: true }],
             () => [{ conversation: maskedPreview(dto), removed: true }],
+            singleNode,
           );
         }
         emitToAgents(
@@ -264,6 +295,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
           'conversation:updated',
           [{ conversation: dto }],
           () => [{ conversation: maskedPreview(dto) }],
+          singleNode,
         );
         // Everyone who watched it with the bot learns it has left the bot, without its content.
         if (conversation.status !== 'bot' && conversation.status !== 'spam') {
@@ -319,6 +351,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             'conversation:summary',
             [{ conversationId, summary }],
             () => [{ conversationId, summary: { ...summary, text: maskPii(summary.text).text } }],
+            singleNode,
           );
         } else {
           const note = event.note;
@@ -330,6 +363,7 @@ export function attachGateway(io: Server, ctx: AppContext): () => void {
             'conversation:note',
             [{ conversationId, note }],
             () => [{ conversationId, note: { ...note, text: maskPii(note.text).text } }],
+            singleNode,
           );
         }
         return;
