@@ -100,6 +100,9 @@ export class MetricsRepository {
     await this.db.transaction().execute(async (trx) => {
       const rows = new Map<string, BuyerDay | null>();
       const timings = new Map<string, ConversationTiming | null>();
+      // As stored: a timing is written back only when it changed, or to keep its `updated_at`
+      // (what prune reads, by days) within an hour: not once per message (issue #20).
+      const stored = new Map<string, { timing: ConversationTiming; updatedAt: number }>();
       const dirtyRows = new Set<string>();
       const dirtyTimings = new Map<string, number>();
       const samples: ResponseSample[] = [];
@@ -123,17 +126,14 @@ export class MetricsRepository {
             .selectAll()
             .where('conversation_id', '=', m.conversationId)
             .executeTakeFirst();
-          timings.set(
-            m.conversationId,
-            t
-              ? {
-                  conversationId: t.conversation_id,
-                  firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
-                  firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
-                  waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
-                }
-              : null,
-          );
+          const timing = t && {
+            conversationId: t.conversation_id,
+            firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
+            firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
+            waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
+          };
+          timings.set(m.conversationId, timing ?? null);
+          if (t && timing) stored.set(m.conversationId, { timing, updatedAt: Number(t.updated_at) });
         }
         const touched = days.flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
         const effect = applyMessage(
@@ -153,8 +153,19 @@ export class MetricsRepository {
         if (effect.response) samples.push(effect.response);
       }
       for (const key of dirtyRows) await upsertBuyerDay(trx, shopId, rows.get(key)!);
-      for (const [conversationId, at] of dirtyTimings)
-        await upsertTiming(trx, shopId, timings.get(conversationId)!, at);
+      for (const [conversationId, at] of dirtyTimings) {
+        const timing = timings.get(conversationId)!;
+        const before = stored.get(conversationId);
+        if (
+          before &&
+          at - before.updatedAt < TIMING_TOUCH_MS &&
+          before.timing.firstBuyerAt === timing.firstBuyerAt &&
+          before.timing.firstReplyAt === timing.firstReplyAt &&
+          before.timing.waitingSince === timing.waitingSince
+        )
+          continue;
+        await upsertTiming(trx, shopId, timing, at);
+      }
       await addResponses(trx, shopId, samples);
       // Issue #20: a message for a closed day (stored late, or a reply to a turn days old) makes
       // that day's trend roll-up stale, in the same transaction.
@@ -549,6 +560,9 @@ export class MetricsRepository {
     return Number(res.numDeletedRows ?? 0);
   }
 }
+
+/** How stale a timing's `updated_at` may get before an unchanged timing is written anyway. */
+const TIMING_TOUCH_MS = 3_600_000;
 
 async function upsertBuyerDay(db: Db, shopId: string, r: BuyerDay): Promise<void> {
   const row = buyerDayRow(shopId, r);
