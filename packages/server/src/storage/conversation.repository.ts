@@ -3,6 +3,7 @@ import {
   DomainError,
   isHoldingLine,
   previewOf,
+  subscribes,
   type AgentId,
   type AppendResult,
   type BuyerId,
@@ -16,7 +17,8 @@ import {
   type MessageId,
   type ShopId,
 } from '@xiaoer/core';
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { ConversationsTable, Database, MessagesTable } from './schema';
 import { isUniqueViolation } from './db';
 import { staleRollupsForConversation } from './metric-rollups';
@@ -89,6 +91,100 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
 /** The most appends one group commit takes. */
 const MAX_BATCH = 256;
 
+/**
+ * The hottest statements, one text for both engines (`?` on SQLite, `$n` on PostgreSQL), written
+ * out rather than built: building them was a tenth of the server's CPU per message. The row lock
+ * the update takes serializes appends to one conversation (seq has no gaps or twins).
+ */
+function appendUpdate(ph: (n: number) => string): string {
+  return `update conversations set
+    last_seq = last_seq + 1,
+    last_message_at = case when ${ph(1)} = 1 then last_message_at else ${ph(2)} end,
+    last_message_preview = case when ${ph(3)} = 1 then last_message_preview else ${ph(4)} end,
+    agent_unread = agent_unread + ${ph(5)},
+    buyer_unread = buyer_unread + ${ph(6)},
+    waiting_since = case when ${ph(7)} = 1 then coalesce(waiting_since, ${ph(8)})
+                         when ${ph(9)} = 1 then null else waiting_since end
+    where shop_id = ${ph(10)} and id = ${ph(11)} and open = 1
+    returning *`;
+}
+const MESSAGE_INSERT = (ph: (n: number) => string) =>
+  `insert into messages (id, shop_id, conversation_id, seq, client_id, sender, sender_id, kind, body, created_at)
+   values (${Array.from({ length: 10 }, (_, i) => ph(i + 1)).join(', ')})`;
+const pg = (n: number) => `$${n}`;
+const q = () => '?';
+const APPEND_SQL = {
+  postgres: { update: appendUpdate(pg), insert: MESSAGE_INSERT(pg) },
+  sqlite: { update: appendUpdate(q), insert: MESSAGE_INSERT(q) },
+};
+
+/** The update's parameters, in the order of its placeholders. */
+function appendUpdateParams(
+  shopId: string,
+  conversationId: string,
+  draft: MessageDraft,
+  at: number,
+): unknown[] {
+  const fromBuyer = draft.sender === 'buyer' ? 1 : 0;
+  const fromShop = draft.sender === 'agent' || draft.sender === 'bot';
+  // Issue #15: the bot's "请稍候" is no answer: the buyer's wait goes on in the workbench.
+  const answer = fromShop && !isHoldingLine(draft) ? 1 : 0;
+  // The list shows what people said: the lines telling the buyer who took them or that they wait
+  // (BOT-3) keep the last preview; an end or a transfer is news, and shows.
+  const notice = draft.kind === 'system' && !/^conversation_/.test(draft.body.code) ? 1 : 0;
+  return [
+    notice,
+    at,
+    notice,
+    previewOf(draft),
+    fromBuyer,
+    fromShop ? 1 : 0,
+    fromBuyer,
+    at,
+    answer,
+    shopId,
+    conversationId,
+  ];
+}
+
+function messageInsertParams(m: Message): unknown[] {
+  return [
+    m.id,
+    m.shopId,
+    m.conversationId,
+    m.seq,
+    m.clientId,
+    m.sender,
+    m.senderId,
+    m.kind,
+    JSON.stringify(m.body),
+    m.createdAt,
+  ];
+}
+
+const conversationEnded = () =>
+  new DomainError('conversation_ended', 'the conversation has ended or does not exist', 'conversationId');
+
+/** The group commit's statements on the SQLite connection, prepared once. */
+interface AppendStatements {
+  update: SQLite.Statement;
+  insert: SQLite.Statement;
+  /** Whether the shop has a webhook taking message events (read in the batch's hold on the connection). */
+  feedsWebhooks(shopId: string): boolean;
+}
+
+function prepareAppend(sqlite: SQLite.Database): AppendStatements {
+  const hooks = sqlite.prepare('select events from webhooks where shop_id = ? and deleted_at is null');
+  return {
+    update: sqlite.prepare(APPEND_SQL.sqlite.update),
+    insert: sqlite.prepare(APPEND_SQL.sqlite.insert),
+    feedsWebhooks: (shopId) =>
+      (hooks.all(shopId) as { events: string }[]).some((h) =>
+        subscribes(JSON.parse(h.events) as string[], 'message.created'),
+      ),
+  };
+}
+
 interface PendingAppend {
   shopId: ShopId;
   conversationId: ConversationId;
@@ -105,6 +201,11 @@ export class KyselyConversationStore implements ConversationStore {
     private readonly newId: () => string,
     /** Issue #16: conversation and message events for the shop's webhooks, written with the fact. */
     private readonly outbox?: WebhookRepository,
+    /**
+     * Issue #20: on SQLite, the connection itself. A group commit with no webhook to feed is written
+     * through it synchronously — one hop of the event loop per batch, not a few per statement.
+     */
+    private readonly sqlite?: SQLite.Database,
   ) {}
 
   /** Queues a conversation's event (and its message's) in the fact's transaction. */
@@ -300,17 +401,12 @@ export class KyselyConversationStore implements ConversationStore {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);
-        if (batch.length === 1) {
+        if (batch.length === 1 && !this.sqlite) {
           await this.settle(batch[0]!);
           continue;
         }
         try {
-          const results = await this.db.transaction().execute(async (trx) => {
-            const out: AppendResult[] = [];
-            for (const p of batch)
-              out.push(await this.appendIn(trx, p.shopId, p.conversationId, p.draft, p.at));
-            return out;
-          });
+          const results = await this.appendBatch(batch);
           batch.forEach((p, i) => p.resolve(results[i]!));
         } catch {
           for (const p of batch) await this.settle(p);
@@ -319,6 +415,53 @@ export class KyselyConversationStore implements ConversationStore {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** A batch of appends in one transaction: every one is stored, or none. */
+  private async appendBatch(batch: readonly PendingAppend[]): Promise<AppendResult[]> {
+    const sqlite = this.sqlite;
+    if (sqlite) {
+      // The connection is Kysely's too: holding it keeps every other query out until the commit.
+      const results = await this.db.connection().execute(async () => {
+        const s = (this.statements ??= prepareAppend(sqlite));
+        // A shop whose webhooks take message events has them queued with the fact: Kysely's path.
+        if (this.outbox && [...new Set(batch.map((p) => p.shopId))].some(s.feedsWebhooks)) return undefined;
+        return sqlite.transaction(() => batch.map((p) => this.appendSqlite(s, p)))();
+      });
+      if (results) return results;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const out: AppendResult[] = [];
+      for (const p of batch) out.push(await this.appendIn(trx, p.shopId, p.conversationId, p.draft, p.at));
+      return out;
+    });
+  }
+
+  private statements: AppendStatements | undefined;
+  /** The append's SQL texts for this engine (the store holds the SQLite connection only on SQLite). */
+  private get appendSql() {
+    return this.sqlite ? APPEND_SQL.sqlite : APPEND_SQL.postgres;
+  }
+
+  /** appendIn on the SQLite connection, synchronously (inside its transaction). */
+  private appendSqlite(s: AppendStatements, p: PendingAppend): AppendResult {
+    const row = s.update.get(appendUpdateParams(p.shopId, p.conversationId, p.draft, p.at)) as
+      Selectable<ConversationsTable> | undefined;
+    if (!row) throw conversationEnded();
+    const conversation = toConversation(row);
+    const message = this.newMessage(p.shopId, p.conversationId, p.draft, conversation.lastSeq, p.at);
+    s.insert.run(messageInsertParams(message));
+    return { message, conversation, duplicate: false };
+  }
+
+  private newMessage(
+    shopId: ShopId,
+    conversationId: ConversationId,
+    draft: MessageDraft,
+    seq: number,
+    at: number,
+  ): Message {
+    return { ...draft, id: this.newId() as MessageId, shopId, conversationId, seq, createdAt: at } as Message;
   }
 
   /** Writes one append in its own transaction and settles its promise. */
@@ -359,50 +502,15 @@ export class KyselyConversationStore implements ConversationStore {
   ): Promise<AppendResult> {
     // No look-up first: a retried client id fails the unique key, the transaction rolls back
     // (seq and counters with it) and appendMessage returns the stored message.
-    const fromBuyer = draft.sender === 'buyer';
-    const fromShop = draft.sender === 'agent' || draft.sender === 'bot';
-    // The row lock this update takes serializes appends to one conversation (seq has no gaps or
-    // twins). Written as one SQL text for both engines rather than with the builder: this is the
-    // hottest statement, and building it was a tenth of the server's CPU per message.
-    const buyerFlag = fromBuyer ? 1 : 0;
-    const shopFlag = fromShop ? 1 : 0;
-    // Issue #15: the bot's "请稍候" is no answer: the buyer's wait goes on in the workbench.
-    const answerFlag = fromShop && !isHoldingLine(draft) ? 1 : 0;
-    // The list shows what people said: the lines telling the buyer who took them or that they wait
-    // (BOT-3) keep the last preview; an end or a transfer is news, and shows.
-    const notice = draft.kind === 'system' && !/^conversation_/.test(draft.body.code) ? 1 : 0;
-    const { rows } = await sql<Selectable<ConversationsTable>>`
-      update conversations set
-        last_seq = last_seq + 1,
-        last_message_at = case when ${notice} = 1 then last_message_at else ${at} end,
-        last_message_preview = case when ${notice} = 1 then last_message_preview else ${previewOf(draft)} end,
-        agent_unread = agent_unread + ${buyerFlag},
-        buyer_unread = buyer_unread + ${shopFlag},
-        waiting_since = case when ${buyerFlag} = 1 then coalesce(waiting_since, ${at})
-                             when ${answerFlag} = 1 then null else waiting_since end
-      where shop_id = ${shopId} and id = ${conversationId} and open = 1
-      returning *`.execute(trx);
-    const row = rows[0];
+    const { rows } = await trx.executeQuery(
+      CompiledQuery.raw(this.appendSql.update, appendUpdateParams(shopId, conversationId, draft, at)),
+    );
+    const row = rows[0] as Selectable<ConversationsTable> | undefined;
     // Missing, another shop's, or ended: nothing is appended to a closed conversation.
-    if (!row)
-      throw new DomainError(
-        'conversation_ended',
-        'the conversation has ended or does not exist',
-        'conversationId',
-      );
+    if (!row) throw conversationEnded();
     const conversation = toConversation(row);
-    const message: Message = {
-      ...draft,
-      id: this.newId() as MessageId,
-      shopId,
-      conversationId,
-      seq: conversation.lastSeq,
-      createdAt: at,
-    } as Message;
-    await sql`
-      insert into messages (id, shop_id, conversation_id, seq, client_id, sender, sender_id, kind, body, created_at)
-      values (${message.id}, ${shopId}, ${conversationId}, ${message.seq}, ${message.clientId}, ${message.sender},
-              ${message.senderId}, ${message.kind}, ${JSON.stringify(message.body)}, ${at})`.execute(trx);
+    const message = this.newMessage(shopId, conversationId, draft, conversation.lastSeq, at);
+    await trx.executeQuery(CompiledQuery.raw(this.appendSql.insert, messageInsertParams(message)));
     await this.event(trx, 'message.created', conversation, at, { message: messageOut(message) });
     return { message, conversation, duplicate: false };
   }

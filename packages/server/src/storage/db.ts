@@ -13,6 +13,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   engine: Engine;
+  /** SQLite: the connection itself (the chat's group commit writes through it, issue #20). */
+  sqlite?: SQLite.Database | undefined;
   /** SQLite on a file: the thread that checkpoints its write-ahead log. */
   checkpointer?: WalCheckpointer | undefined;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   return {
     kysely,
     engine: 'sqlite',
+    sqlite,
     checkpointer,
     close: async () => {
       await checkpointer?.close();

@@ -76,7 +76,7 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     agents: new AgentRepository(k),
     buyers: new BuyerRepository(k),
     orders,
-    conversations: new KyselyConversationStore(k, () => randomIds.next(), webhooks),
+    conversations: new KyselyConversationStore(k, () => randomIds.next(), webhooks, db.sqlite),
     quickReplies: new QuickReplyRepository(k),
     sessions: new SessionRepository(k),
     uploads: new UploadRepository(k),
