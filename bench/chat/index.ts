@@ -40,6 +40,16 @@ interface PacedResult {
   rssIdleMb: number;
   rssLoadedMb: number;
   saturatedPerSecond: number;
+  /** Server CPU time (user + system) per message delivered while saturated, µs. */
+  saturatedCpuUs: number;
+}
+
+/** A process's CPU time so far (user + system), ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime: fields 14 and 15 of stat, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function startChild(
@@ -170,6 +180,7 @@ async function scenario(kind: Kind): Promise<PacedResult> {
 
     // Saturation: 400 lanes each send the next message as soon as the previous is acked.
     const satStart = performance.now();
+    const satCpu = cpuMs(child.pid!);
     let satSent = 0;
     const deadline = satStart + SATURATE_SECONDS * 1000;
     const lanes = Array.from({ length: 400 }, async (_, lane) => {
@@ -182,6 +193,7 @@ async function scenario(kind: Kind): Promise<PacedResult> {
     await Promise.all(lanes);
     const satWindow = (performance.now() - satStart) / 1000;
     await sleep(500);
+    const satCpuMs = cpuMs(child.pid!) - satCpu;
     const satReceived = [...receivedAt.keys()].filter((id) => id.startsWith('s-')).length;
 
     for (const s of [...buyers, ...agents]) s.close();
@@ -198,6 +210,7 @@ async function scenario(kind: Kind): Promise<PacedResult> {
       rssIdleMb,
       rssLoadedMb,
       saturatedPerSecond: satReceived / satWindow,
+      saturatedCpuUs: satReceived > 0 ? (satCpuMs * 1000) / satReceived : 0,
     };
   } finally {
     // SIGTERM lets a profiled server write its profile; SIGKILL if it lingers.
@@ -330,6 +343,13 @@ export async function run(): Promise<void> {
       baseline: fmt(bare.saturatedPerSecond, 0),
       ratio: ratio(ours.saturatedPerSecond, bare.saturatedPerSecond),
       note: 'target ≥ 0.5×',
+    },
+    {
+      label: 'server CPU per message, saturated (µs)',
+      ours: fmt(ours.saturatedCpuUs),
+      baseline: fmt(bare.saturatedCpuUs),
+      ratio: ratio(ours.saturatedCpuUs, bare.saturatedCpuUs),
+      note: 'user + system time of the server process; steadier than msgs/s on a shared machine',
     },
     {
       label: 'server RSS idle (MB)',
