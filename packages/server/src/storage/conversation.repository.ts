@@ -3,7 +3,6 @@ import {
   DomainError,
   isHoldingLine,
   previewOf,
-  subscribes,
   type AgentId,
   type AppendResult,
   type BuyerId,
@@ -24,7 +23,7 @@ import { isUniqueViolation } from './db';
 import { staleRollupsForConversation } from './metric-rollups';
 import { conversationOut, messageOut } from '../integration/v1-out';
 import { buyerExternalIdIn } from './order.repository';
-import type { OutboxFact, WebhookRepository } from './webhook.repository';
+import { anyListens, type OutboxFact, type WebhookRepository } from './webhook.repository';
 
 /** Issue #15: what the shop's model wrote of a conversation for the agent who takes it. */
 /** Issue #18: what an agent wrote for the next one on a transfer (agents only). */
@@ -169,20 +168,8 @@ const conversationEnded = () =>
 interface AppendStatements {
   update: SQLite.Statement;
   insert: SQLite.Statement;
-  /** Whether the shop has a webhook taking message events (read in the batch's hold on the connection). */
-  feedsWebhooks(shopId: string): boolean;
-}
-
-function prepareAppend(sqlite: SQLite.Database): AppendStatements {
-  const hooks = sqlite.prepare('select events from webhooks where shop_id = ? and deleted_at is null');
-  return {
-    update: sqlite.prepare(APPEND_SQL.sqlite.update),
-    insert: sqlite.prepare(APPEND_SQL.sqlite.insert),
-    feedsWebhooks: (shopId) =>
-      (hooks.all(shopId) as { events: string }[]).some((h) =>
-        subscribes(JSON.parse(h.events) as string[], 'message.created'),
-      ),
-  };
+  /** The shop's live webhook endpoints' events. */
+  hooks: SQLite.Statement;
 }
 
 interface PendingAppend {
@@ -206,7 +193,12 @@ export class KyselyConversationStore implements ConversationStore {
      * through it synchronously — one hop of the event loop per batch, not a few per statement.
      */
     private readonly sqlite?: SQLite.Database,
-  ) {}
+  ) {
+    this.appendSql = sqlite ? APPEND_SQL.sqlite : APPEND_SQL.postgres;
+  }
+
+  /** The append's SQL texts for this engine (the store is given the connection only on SQLite). */
+  private readonly appendSql: { update: string; insert: string };
 
   /** Queues a conversation's event (and its message's) in the fact's transaction. */
   private async event(
@@ -423,9 +415,16 @@ export class KyselyConversationStore implements ConversationStore {
     if (sqlite) {
       // The connection is Kysely's too: holding it keeps every other query out until the commit.
       const results = await this.db.connection().execute(async () => {
-        const s = (this.statements ??= prepareAppend(sqlite));
-        // A shop whose webhooks take message events has them queued with the fact: Kysely's path.
-        if (this.outbox && [...new Set(batch.map((p) => p.shopId))].some(s.feedsWebhooks)) return undefined;
+        const s = (this.statements ??= {
+          update: sqlite.prepare(APPEND_SQL.sqlite.update),
+          insert: sqlite.prepare(APPEND_SQL.sqlite.insert),
+          hooks: sqlite.prepare('select events from webhooks where shop_id = ? and deleted_at is null'),
+        });
+        // A shop whose webhooks take message events has them queued with the fact (WebhookRepository
+        // .listens, read here synchronously): Kysely's path.
+        for (const shopId of new Set(batch.map((p) => p.shopId)))
+          if (this.outbox && anyListens(s.hooks.all(shopId) as { events: string }[], 'message.created'))
+            return undefined;
         return sqlite.transaction(() => batch.map((p) => this.appendSqlite(s, p)))();
       });
       if (results) return results;
@@ -438,10 +437,6 @@ export class KyselyConversationStore implements ConversationStore {
   }
 
   private statements: AppendStatements | undefined;
-  /** The append's SQL texts for this engine (the store holds the SQLite connection only on SQLite). */
-  private get appendSql() {
-    return this.sqlite ? APPEND_SQL.sqlite : APPEND_SQL.postgres;
-  }
 
   /** appendIn on the SQLite connection, synchronously (inside its transaction). */
   private appendSqlite(s: AppendStatements, p: PendingAppend): AppendResult {

@@ -80,6 +80,11 @@ function envelope(
   return { eventId, body };
 }
 
+/** Whether any of a shop's live endpoints (their `events` column) hears `type`. */
+export function anyListens(hooks: readonly { events: string }[], type: string): boolean {
+  return hooks.some((h) => subscribes(JSON.parse(h.events) as string[], type));
+}
+
 /**
  * Issue #16: the shops' webhook endpoints and the outbox. `enqueueIn` is called inside the
  * transaction that writes a fact (a message, an assignment, an order…), so an event exists exactly
@@ -270,7 +275,7 @@ export class WebhookRepository {
       .where('shop_id', '=', shopId)
       .where('deleted_at', 'is', null)
       .execute();
-    return hooks.some((h) => subscribes(JSON.parse(h.events) as string[], type));
+    return anyListens(hooks, type);
   }
 
   /** A test event for one endpoint (`webhook.ping`), queued now. */
