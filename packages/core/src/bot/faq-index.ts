@@ -41,7 +41,8 @@ interface IndexedQuestion {
 function postingKeys(f: TextFeatures): string[] {
   const keys: string[] = [];
   for (const w of f.words.keys()) keys.push(`w:${w}`);
-  for (const c of f.chars.keys()) if ([...c].length === 2) keys.push(`c:${c}`);
+  // `chars` holds the 1- and 2-grams; the 2-grams are those that are not unigrams.
+  for (const c of f.chars.keys()) if (!f.unigrams.has(c)) keys.push(`c:${c}`);
   // Pinyin syllable pairs: a homophone typo (发或) shares no character pair with 发货, but this.
   for (const p of f.pinyin.keys()) if (p.includes(' ')) keys.push(`p:${p}`);
   return keys;
@@ -55,10 +56,17 @@ function postingKeys(f: TextFeatures): string[] {
 export class FaqIndex {
   private readonly questions = new Map<number, IndexedQuestion>();
   private readonly byEntry = new Map<string, number[]>();
-  private readonly postings = new Map<string, Set<number>>();
+  /**
+   * Posting key → the questions that have it, in the order they were added (an array, not a Set:
+   * the catalogue's 7,700 phrasings have 100,000 mostly short lists, and a Set costs several times
+   * the bytes; removal, on an FAQ edit, is the rare operation).
+   */
+  private readonly postings = new Map<string, number[]>();
   private nextKey = 0;
   /** Scratch space for candidate weights, by question key (reset after each search). */
   private weights = new Float64Array(1024);
+  /** Scratch space for the keys a search touched (garbage per search is latency: issue #20). */
+  private touched = new Int32Array(1024);
   /** Issue #15: each entry's catalogue intents (explicit or suggested), and the reverse. */
   private readonly links = new Map<string, readonly string[]>();
   private readonly byIntent = new Map<string, Set<string>>();
@@ -93,9 +101,9 @@ export class FaqIndex {
       this.questions.set(key, { entryId: entry.id, text, features });
       this.scorer.learn(features);
       for (const p of postingKeys(features)) {
-        let set = this.postings.get(p);
-        if (!set) this.postings.set(p, (set = new Set()));
-        set.add(key);
+        const list = this.postings.get(p);
+        if (list) list.push(key);
+        else this.postings.set(p, [key]);
       }
       keys.push(key);
     }
@@ -119,9 +127,10 @@ export class FaqIndex {
       const q = this.questions.get(key)!;
       this.scorer.forget(q.features);
       for (const p of postingKeys(q.features)) {
-        const set = this.postings.get(p);
-        set?.delete(key);
-        if (set?.size === 0) this.postings.delete(p);
+        const list = this.postings.get(p);
+        const at = list?.indexOf(key) ?? -1;
+        if (at >= 0) list!.splice(at, 1);
+        if (list?.length === 0) this.postings.delete(p);
       }
       this.questions.delete(key);
     }
@@ -195,27 +204,30 @@ export class FaqIndex {
     // shares, then score exactly only the best few. Keys on a large share of the questions
     // ("吗", "怎么") add little weight, and rare ones decide.
     const total = this.questions.size;
-    const lists: [Set<number>, number][] = [];
+    const lists: [number[], number][] = [];
     for (const p of postingKeys(qf)) {
       const list = this.postings.get(p);
-      if (list) lists.push([list, Math.log(1 + total / list.size)]);
+      if (list) lists.push([list, Math.log(1 + total / list.length)]);
     }
     // The rarest keys first; very common ones are skipped once enough rare ones are in play.
-    lists.sort((a, b) => a[0].size - b[0].size);
+    lists.sort((a, b) => a[0].length - b[0].length);
     if (this.weights.length < this.nextKey)
       this.weights = new Float64Array(Math.max(this.nextKey, this.weights.length * 2));
     const weights = this.weights;
-    const touched: number[] = [];
-    for (const [i, [list, w]] of lists.entries()) {
-      if (i >= 3 && list.size > Math.max(COMMON_MIN, total * COMMON_SHARE)) break;
+    if (this.touched.length < this.nextKey)
+      this.touched = new Int32Array(Math.max(this.nextKey, this.touched.length * 2));
+    const touched = this.touched;
+    let n = 0;
+    for (let i = 0; i < lists.length; i++) {
+      const [list, w] = lists[i]!;
+      if (i >= 3 && list.length > Math.max(COMMON_MIN, total * COMMON_SHARE)) break;
       for (const key of list) {
-        if (weights[key] === 0) touched.push(key);
+        if (weights[key] === 0) touched[n++] = key;
         weights[key] = weights[key]! + w;
       }
     }
-    touched.sort((a, b) => weights[b]! - weights[a]!);
-    const candidates = touched.slice(0, this.candidates);
-    for (const key of touched) weights[key] = 0;
+    const candidates = topByWeight(touched, n, weights, this.candidates);
+    for (let i = 0; i < n; i++) weights[touched[i]!] = 0;
     const best = new Map<string, FaqMatch>();
     for (const key of candidates) {
       const q = this.questions.get(key)!;
@@ -226,6 +238,25 @@ export class FaqIndex {
     }
     return [...best.values()].sort((a, b) => b.score - a.score).slice(0, limit);
   }
+}
+
+/**
+ * The `limit` keys of `keys[0..n)` with the highest weight, best first (ties: the earlier key
+ * first, as a stable sort of all of them would give) — a bounded insertion, so a search that
+ * touches thousands of questions neither sorts nor copies them all.
+ */
+function topByWeight(keys: Int32Array, n: number, weights: Float64Array, limit: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    const w = weights[key]!;
+    if (top.length === limit && w <= weights[top[limit - 1]!]!) continue;
+    let at = top.length;
+    while (at > 0 && weights[top[at - 1]!]! < w) at--;
+    top.splice(at, 0, key);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
 
 /** A query is cut to this length: a 10,000-character paste is matched on its start. */

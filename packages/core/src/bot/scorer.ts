@@ -15,30 +15,38 @@ export interface TextFeatures {
   /** Whether the text says "not" (不/没/别/无/未/非…), A-not-A questions (能不能) aside. */
   negated: boolean;
   length: number;
-  /** Norms under the corpus statistics of one moment (a memo kept by the scorer). */
-  norms?: Norms;
+  /**
+   * Norms under the corpus statistics of one moment (a memo kept by the scorer), in place: the
+   * norms of each view, the characters' IDF sum and the corpus version they were computed at + 1.
+   * A typed array written over rather than an object per recomputation: after an FAQ edit every
+   * question's norms go stale, and a search re-reads its candidates' without making garbage.
+   */
+  stats?: Float64Array;
+  /** The query side's weighted terms, memoized at one corpus version (see `QueryTerms`). */
+  terms?: QueryTerms;
 }
 
-interface Norms {
-  /** The scorer's corpus version these were computed at. */
+const UNIGRAMS = 0;
+const CHARS = 1;
+const WORDS = 2;
+const PINYIN = 3;
+/** Sum of the IDFs of the distinct characters (the Dice denominator's share). */
+const CHAR_IDF = 4;
+/** The corpus version + 1 the stats were computed at (0: never). */
+const AT = 5;
+
+/**
+ * Each view's terms with count × IDF² (and the characters' IDF): a query scored against many
+ * questions looks its own IDFs up once, not once per question. Kept only for a text read as the
+ * query side; the question side needs only its stats.
+ */
+interface QueryTerms {
   version: number;
-  unigrams: number;
-  chars: number;
-  words: number;
-  pinyin: number;
-  /** Sum of the IDFs of the distinct characters (the Dice denominator's share). */
-  charIdf: number;
-  /**
-   * Each view's terms with count × IDF² (and the characters' IDF): a query scored against many
-   * questions looks its own IDFs up once, not once per question.
-   */
-  terms: {
-    unigrams: Weighted;
-    /** The 2-grams of `chars` (its unigrams are `unigrams`). */
-    bigrams: Weighted;
-    words: Weighted;
-    pinyin: Weighted;
-  };
+  unigrams: Weighted;
+  /** The 2-grams of `chars` (its unigrams are `unigrams`). */
+  bigrams: Weighted;
+  words: Weighted;
+  pinyin: Weighted;
 }
 
 /** Terms, each with its count × IDF² and its IDF. */
@@ -125,6 +133,8 @@ export class QuestionScorer {
       pinyin: countTerms(pinyinGrams),
       negated: negates(norm),
       length: unigrams.length,
+      // Made with the features, so an indexed question's memo lives where it does.
+      stats: new Float64Array(AT + 1),
     };
   }
 
@@ -154,10 +164,10 @@ export class QuestionScorer {
   similarity(a: TextFeatures, b: TextFeatures): number {
     if (a.length === 0 || b.length === 0 || this.total === 0) return 0;
     const w = this.weights;
-    const na = this.norms(a);
-    const nb = this.norms(b);
-    // The query side's weights come from its memoized norms; only the other side is looked up.
-    const ta = na.terms;
+    const ta = this.queryTerms(a);
+    const na = a.stats!;
+    const nb = this.stats(b);
+    // The query side's weights come from its memoized terms; only the other side is looked up.
     let uniDot = 0;
     let sharedIdf = 0;
     for (let i = 0; i < ta.unigrams.terms.length; i++) {
@@ -170,30 +180,44 @@ export class QuestionScorer {
     if (w.grams) charDot += dot(ta.bigrams, b.chars);
     const wordDot = w.words ? dot(ta.words, b.words) : 0;
     const pinyinDot = w.pinyin ? dot(ta.pinyin, b.pinyin) : 0;
-    const cos = (dot: number, x: number, y: number) => (x === 0 || y === 0 ? 0 : dot / (x * y));
     let score =
-      w.unigrams * cos(uniDot, na.unigrams, nb.unigrams) +
-      w.grams * cos(charDot, na.chars, nb.chars) +
-      w.words * cos(wordDot, na.words, nb.words) +
-      w.pinyin * cos(pinyinDot, na.pinyin, nb.pinyin);
-    const idfAll = na.charIdf + nb.charIdf;
+      w.unigrams * cos(uniDot, na[UNIGRAMS]!, nb[UNIGRAMS]!) +
+      w.grams * cos(charDot, na[CHARS]!, nb[CHARS]!) +
+      w.words * cos(wordDot, na[WORDS]!, nb[WORDS]!) +
+      w.pinyin * cos(pinyinDot, na[PINYIN]!, nb[PINYIN]!);
+    const idfAll = na[CHAR_IDF]! + nb[CHAR_IDF]!;
     if (idfAll > 0) score += (w.dice * 2 * sharedIdf) / idfAll;
     score /= this.total;
     return a.negated === b.negated ? score : score * (1 - w.negation);
   }
 
-  /** A text's vector norms under the current corpus statistics, memoized on the features. */
-  private norms(f: TextFeatures): Norms {
-    if (f.norms?.version === this.version) return f.norms;
-    let unigrams = 0;
-    let chars = 0;
-    let charIdf = 0;
-    const terms = {
+  /** A text's norms under the current corpus statistics, memoized in place on the features. */
+  private stats(f: TextFeatures): Float64Array {
+    const memo = (f.stats ??= new Float64Array(AT + 1));
+    if (memo[AT] !== this.version + 1) this.weigh(f, memo, undefined);
+    return memo;
+  }
+
+  /** The query side's weighted terms (and its stats), memoized on the features. */
+  private queryTerms(f: TextFeatures): QueryTerms {
+    if (f.terms?.version === this.version && f.stats?.[AT] === this.version + 1) return f.terms;
+    const terms: QueryTerms = {
+      version: this.version,
       unigrams: weighted(),
       bigrams: weighted(),
       words: weighted(),
       pinyin: weighted(),
     };
+    this.weigh(f, (f.stats ??= new Float64Array(AT + 1)), terms);
+    f.terms = terms;
+    return terms;
+  }
+
+  /** Computes a text's stats into `into`, and its weighted terms into `terms` when given. */
+  private weigh(f: TextFeatures, into: Float64Array, terms: QueryTerms | undefined): void {
+    let unigrams = 0;
+    let chars = 0;
+    let charIdf = 0;
     for (const [t, c] of f.chars) {
       const idf = this.charDf.idf(t);
       const x = c * idf;
@@ -203,33 +227,34 @@ export class QuestionScorer {
         unigrams += x * x;
         charIdf += idf;
       }
-      push(unigram ? terms.unigrams : terms.bigrams, t, x * idf, idf);
+      if (terms) push(unigram ? terms.unigrams : terms.bigrams, t, x * idf, idf);
     }
     let words = 0;
     for (const [t, c] of f.words) {
       const idf = this.wordDf.idf(t);
       const x = c * idf;
       words += x * x;
-      push(terms.words, t, x * idf, idf);
+      if (terms) push(terms.words, t, x * idf, idf);
     }
     let pinyin = 0;
     for (const [t, c] of f.pinyin) {
       const idf = this.pinyinDf.idf(t);
       const x = c * idf;
       pinyin += x * x;
-      push(terms.pinyin, t, x * idf, idf);
+      if (terms) push(terms.pinyin, t, x * idf, idf);
     }
-    f.norms = {
-      version: this.version,
-      unigrams: Math.sqrt(unigrams),
-      chars: Math.sqrt(chars),
-      words: Math.sqrt(words),
-      pinyin: Math.sqrt(pinyin),
-      charIdf,
-      terms,
-    };
-    return f.norms;
+    into[UNIGRAMS] = Math.sqrt(unigrams);
+    into[CHARS] = Math.sqrt(chars);
+    into[WORDS] = Math.sqrt(words);
+    into[PINYIN] = Math.sqrt(pinyin);
+    into[CHAR_IDF] = charIdf;
+    into[AT] = this.version + 1;
   }
+}
+
+/** A cosine from its dot product and the two norms (0 when either side is empty). */
+function cos(dot: number, x: number, y: number): number {
+  return x === 0 || y === 0 ? 0 : dot / (x * y);
 }
 
 const weighted = (): Weighted => ({ terms: [], w2: [], idf: [] });

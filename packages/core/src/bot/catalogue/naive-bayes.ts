@@ -4,8 +4,17 @@
  * so every process builds it from the shipped catalogue instead of shipping weights. Pure.
  */
 export class NaiveBayes {
-  /** Feature → label index → count. */
-  private readonly counts = new Map<string, Map<number, number>>();
+  /**
+   * Feature → its slot; the labels that saw feature `slot` are `labels[start[slot]..start[slot+1])`,
+   * each with the evidence it gives, log((count + α) / α), at the same place in `logs`. Packed in
+   * three typed arrays once trained: a search reads them for every feature of every message
+   * without garbage (walking a Map's entries allocates a pair per label), and 42,000 features take
+   * a quarter of the memory a Map per feature did.
+   */
+  private readonly slots = new Map<string, number>();
+  private readonly start: Int32Array;
+  private readonly labelsOf: Int32Array;
+  private readonly logs: Float64Array;
   private readonly totals: number[];
   private readonly labelIndex = new Map<string, number>();
 
@@ -21,6 +30,7 @@ export class NaiveBayes {
     private readonly temperature = 2,
   ) {
     const totals: number[] = [];
+    const counts = new Map<string, Map<number, number>>();
     for (const { features, label } of examples) {
       let k = this.labelIndex.get(label);
       if (k === undefined) {
@@ -29,13 +39,30 @@ export class NaiveBayes {
         totals.push(0);
       }
       for (const f of new Set(features)) {
-        let byLabel = this.counts.get(f);
-        if (!byLabel) this.counts.set(f, (byLabel = new Map()));
+        let byLabel = counts.get(f);
+        if (!byLabel) counts.set(f, (byLabel = new Map()));
         byLabel.set(k, (byLabel.get(k) ?? 0) + 1);
         totals[k]!++;
       }
     }
     this.totals = totals;
+    const logAlpha = Math.log(alpha);
+    let pairs = 0;
+    for (const byLabel of counts.values()) pairs += byLabel.size;
+    this.start = new Int32Array(counts.size + 1);
+    this.labelsOf = new Int32Array(pairs);
+    this.logs = new Float64Array(pairs);
+    let at = 0;
+    for (const [f, byLabel] of counts) {
+      const slot = this.slots.size;
+      this.slots.set(f, slot);
+      this.start[slot] = at;
+      for (const [k, count] of byLabel) {
+        this.labelsOf[at] = k;
+        this.logs[at++] = Math.log(count + alpha) - logAlpha;
+      }
+    }
+    this.start[counts.size] = at;
   }
 
   get labels(): readonly string[] {
@@ -55,15 +82,16 @@ export class NaiveBayes {
     let known = 0;
     logp.fill(0);
     for (const f of new Set(features)) {
-      const byLabel = this.counts.get(f);
-      if (!byLabel) continue;
+      const slot = this.slots.get(f);
+      if (slot === undefined) continue;
       known++;
       // Evidence only for the labels that saw the feature (a feature's labels are few).
-      for (const [k, count] of byLabel) logp[k]! += Math.log(count + this.alpha) - logAlpha;
+      for (let i = this.start[slot]!; i < this.start[slot + 1]!; i++)
+        logp[this.labelsOf[i]!]! += this.logs[i]!;
     }
     if (known === 0) return [];
     // Every label also pays for each known feature as if it had not seen it.
-    const vocabulary = this.counts.size;
+    const vocabulary = this.slots.size;
     let max = -Infinity;
     for (let k = 0; k < labels.length; k++) {
       logp[k]! += known * (logAlpha - Math.log(this.totals[k]! + this.alpha * vocabulary));
