@@ -11,6 +11,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import { toLogEntry } from './compliance.repository';
 import { toMessage } from './conversation.repository';
 import type { Database } from './schema';
+import { chunks } from './chunks';
 
 /** A conversation of the history with its buyer and rating, before the facts of its messages. */
 export interface HistoryConversation {
@@ -46,14 +47,6 @@ type Eb = ExpressionBuilder<
 /** `lower(column) LIKE pattern` with `\` as the escape, the same on SQLite and PostgreSQL. */
 const lowerLike = (column: string, pattern: string) =>
   sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
-
-/** IN lists stay well under both engines' bound-parameter limits. */
-const CHUNK = 500;
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
-}
 
 /**
  * Issue #18: the chat history's reads — a shop's conversations searched by buyer, agent, text,

@@ -21,6 +21,7 @@ import type { Database } from './schema';
 import { staleRollupDays } from './metric-rollups';
 import { buyerExternalIdIn } from './order.repository';
 import type { WebhookRepository } from './webhook.repository';
+import { chunks } from './chunks';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -106,35 +107,49 @@ export class MetricsRepository {
       const dirtyRows = new Set<string>();
       const dirtyTimings = new Map<string, number>();
       const samples: ResponseSample[] = [];
-      for (const m of messages) {
-        const days = touchedDays(m, timeZone);
-        const missing = days.filter((d) => !rows.has(`${d}|${m.buyerId}`));
-        if (missing.length > 0) {
-          const found = await trx
-            .selectFrom('metric_buyer_days')
-            .selectAll()
-            .where('shop_id', '=', shopId)
-            .where('buyer_id', '=', m.buyerId)
-            .where('day', 'in', missing)
-            .execute();
-          for (const d of missing) rows.set(`${d}|${m.buyerId}`, null);
-          for (const r of found) rows.set(`${r.day}|${r.buyer_id}`, toBuyerDay(r));
+      // Every row and timing the batch touches, read up front: two queries a batch (in chunks),
+      // not two a message (issue #20: they were most of the SQL per message under load).
+      const daysOf = messages.map((m) => touchedDays(m, timeZone));
+      const pairs = new Map<string, { buyerId: string; day: string }>();
+      messages.forEach((m, i) => {
+        for (const day of daysOf[i]!) pairs.set(`${day}|${m.buyerId}`, { buyerId: m.buyerId, day });
+      });
+      for (const key of pairs.keys()) rows.set(key, null);
+      for (const chunk of chunks([...pairs.values()])) {
+        const found = await trx
+          .selectFrom('metric_buyer_days')
+          .selectAll()
+          .where('shop_id', '=', shopId)
+          .where('buyer_id', 'in', [...new Set(chunk.map((p) => p.buyerId))])
+          .where('day', 'in', [...new Set(chunk.map((p) => p.day))])
+          .execute();
+        // The query reads every day for every buyer of the chunk: only the pairs asked for count.
+        for (const r of found) {
+          const key = `${r.day}|${r.buyer_id}`;
+          if (pairs.has(key)) rows.set(key, toBuyerDay(r));
         }
-        if (!timings.has(m.conversationId)) {
-          const t = await trx
-            .selectFrom('metric_timings')
-            .selectAll()
-            .where('conversation_id', '=', m.conversationId)
-            .executeTakeFirst();
-          const timing = t && {
+      }
+      const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
+      for (const id of conversationIds) timings.set(id, null);
+      for (const chunk of chunks(conversationIds)) {
+        const found = await trx
+          .selectFrom('metric_timings')
+          .selectAll()
+          .where('conversation_id', 'in', chunk)
+          .execute();
+        for (const t of found) {
+          const timing = {
             conversationId: t.conversation_id,
             firstBuyerAt: t.first_buyer_at === null ? null : Number(t.first_buyer_at),
             firstReplyAt: t.first_reply_at === null ? null : Number(t.first_reply_at),
             waitingSince: t.waiting_since === null ? null : Number(t.waiting_since),
           };
-          timings.set(m.conversationId, timing ?? null);
-          if (t && timing) stored.set(m.conversationId, { timing, updatedAt: Number(t.updated_at) });
+          timings.set(t.conversation_id, timing);
+          stored.set(t.conversation_id, { timing, updatedAt: Number(t.updated_at) });
         }
+      }
+      for (const [i, m] of messages.entries()) {
+        const days = daysOf[i]!;
         const touched = days.flatMap((d) => rows.get(`${d}|${m.buyerId}`) ?? []);
         const effect = applyMessage(
           m,
