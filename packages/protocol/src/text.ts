@@ -18,20 +18,31 @@ export function isInvalidText(text: string): boolean {
  * undefined when there is none.
  */
 export function findInvalidText(value: unknown, prefix = ''): string | undefined {
-  const at = (key: string | number) => (prefix ? `${prefix}.${key}` : String(key));
-  if (typeof value === 'string') return isInvalidText(value) ? prefix : undefined;
+  const path = invalidPath(value);
+  if (path === undefined) return undefined;
+  // The path is only spelled out once something is found: every socket payload passes through
+  // here, and building `body.text` for each valid field was garbage per message (issue #20).
+  let out = prefix;
+  for (let i = path.length - 1; i >= 0; i--) out = out ? `${out}.${path[i]!}` : String(path[i]);
+  return out;
+}
+
+/** The keys down to the first invalid string, innermost first ([] for the value itself). */
+function invalidPath(value: unknown): (string | number)[] | undefined {
+  if (typeof value === 'string') return isInvalidText(value) ? [] : undefined;
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findInvalidText(item, at(i));
-      if (found !== undefined) return found;
+    for (let i = 0; i < value.length; i++) {
+      const found = invalidPath(value[i]);
+      if (found !== undefined) return (found.push(i), found);
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (isInvalidText(key)) return at(key);
-      const found = findInvalidText(item, at(key));
-      if (found !== undefined) return found;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (isInvalidText(key)) return [key];
+      const found = invalidPath((value as Record<string, unknown>)[key]);
+      if (found !== undefined) return (found.push(key), found);
     }
   }
   return undefined;

@@ -8,6 +8,11 @@ export type SpamReason = 'repeated' | 'links' | 'blocked';
 export interface SpamSample {
   text: string;
   at: number;
+  /**
+   * `text` normalized, memoized here by `judgeSpam` the first time it compares it: a buyer's
+   * samples are kept and judged again with each new message, and are normalized once each.
+   */
+  norm?: string;
 }
 
 const URL_RE = /(https?:\/\/|www\.)[^\s]+|\b[a-z0-9-]+\.(com|cn|net|top|xyz|cc|vip|shop)\b/gi;
@@ -23,7 +28,7 @@ export function countLinks(text: string): number {
  * SPAM-1: judges a buyer from their latest messages (oldest first, the new one last): the same
  * text three times in a row within ten minutes, three or more links within a minute, or a buyer
  * on the shop's block list. Real buyers who paste one advert are not spam (they are answered and
- * can be reported). Pure.
+ * can be reported). Pure but for the `norm` memo on the samples.
  */
 export function judgeSpam(input: { recent: readonly SpamSample[]; blocked: boolean }): SpamReason | null {
   if (input.blocked) return 'blocked';
@@ -37,10 +42,14 @@ export function judgeSpam(input: { recent: readonly SpamSample[]; blocked: boole
     last.at - tail[0]!.at <= 10 * MINUTE &&
     tail.every((m) => Math.abs(m.text.length - last.text.length) <= 4)
   ) {
-    const norm = normalizeText(last.text);
-    if (norm.length > 0 && tail.every((m) => normalizeText(m.text) === norm)) return 'repeated';
+    const norm = normOf(last);
+    if (norm.length > 0 && tail.every((m) => normOf(m) === norm)) return 'repeated';
   }
   const lastMinute = recent.filter((m) => last.at - m.at <= MINUTE);
   if (lastMinute.reduce((n, m) => n + countLinks(m.text), 0) >= 3) return 'links';
   return null;
+}
+
+function normOf(sample: SpamSample): string {
+  return (sample.norm ??= normalizeText(sample.text));
 }
