@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Socket } from 'socket.io-client';
-import { connect, inBatches } from '../lib/clients';
+import { connect, inBatches, widgetBuyer } from '../lib/clients';
 import { fmt, printTable, quantile, rssMb } from '../lib/stats';
 
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 2000);
@@ -110,13 +110,7 @@ async function scenario(kind: Kind): Promise<PacedResult> {
     });
     const buyers = await inBatches(BUYERS, 50, async (i) => {
       if (kind === 'bare') return connect(`${base}/buyer`, { auth: { buyer: i } });
-      const res = await fetch(`${base}/api/widget/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ shop: 'bench' }),
-      });
-      const { token } = (await res.json()) as { token: string };
-      return connect(`${base}/buyer`, { auth: { token } });
+      return (await widgetBuyer(base, 'bench')).socket;
     });
 
     const receivedAt = new Map<string, number>();
@@ -257,13 +251,7 @@ function treeRss(pid: number): { server: number; total: number } {
 
 /** One buyer in the demo shop's widget asks a question and waits for the bot's answer. */
 async function firstQuestion(base: string): Promise<void> {
-  const res = await fetch(`${base}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ shop: 'demo' }),
-  });
-  const { token } = (await res.json()) as { token: string };
-  const buyer = await connect(`${base}/buyer`, { auth: { token } });
+  const { socket: buyer } = await widgetBuyer(base, 'demo');
   try {
     const answered = new Promise<void>((resolve) =>
       buyer.on('message:new', ({ message }: { message: { sender: string } }) => {

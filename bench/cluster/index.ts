@@ -22,7 +22,7 @@ import { join, delimiter } from 'node:path';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
-import { connect, inBatches } from '../lib/clients';
+import { connect, inBatches, widgetBuyer } from '../lib/clients';
 import { startRedis } from '../../tests/support/cluster';
 import { nginxBinary, startNginx } from '../../tests/support/nginx';
 import { fmt, printTable, quantile } from '../lib/stats';
@@ -222,14 +222,7 @@ async function load(
       return socket;
     });
     const buyers = await inBatches(BUYERS, 50, async () => {
-      const res = await fetch(`${base}/api/widget/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ shop: 'bench' }),
-      });
-      if (res.status !== 200) throw new Error(`widget session: ${res.status} ${await res.text()}`);
-      const { token } = (await res.json()) as { token: string };
-      const socket = await connect(`${base}/buyer`, { auth: { token } });
+      const { socket } = await widgetBuyer(base, 'bench');
       sockets.push(socket);
       return socket;
     });

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
-import { connect } from '../lib/clients';
+import { connect, widgetBuyer } from '../lib/clients';
 import { fmt, printTable, quantile } from '../lib/stats';
 
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 5);
@@ -68,13 +68,7 @@ interface FloodResult {
 
 /** A new buyer of the bench shop with an open conversation (held by the one agent). */
 async function newBuyer(base: string): Promise<{ token: string; socket: Socket; conversationId: string }> {
-  const res = await fetch(`${base}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ shop: 'bench' }),
-  });
-  const { token } = (await res.json()) as { token: string };
-  const socket = await connect(`${base}/buyer`, { auth: { token } });
+  const { token, socket } = await widgetBuyer(base, 'bench');
   const sent = (await socket.timeout(10_000).emitWithAck('message:send', {
     clientId: `open-${token.slice(-8)}`,
     kind: 'text',

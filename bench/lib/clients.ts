@@ -33,3 +33,15 @@ export async function inBatches<T>(
   }
   return out;
 }
+
+/** A new widget buyer of the shop `slug`: its session token and its connected socket. */
+export async function widgetBuyer(base: string, slug: string): Promise<{ token: string; socket: Socket }> {
+  const res = await fetch(`${base}/api/widget/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ shop: slug }),
+  });
+  if (res.status !== 200) throw new Error(`widget session: ${res.status} ${await res.text()}`);
+  const { token } = (await res.json()) as { token: string };
+  return { token, socket: await connect(`${base}/buyer`, { auth: { token } }) };
+}
