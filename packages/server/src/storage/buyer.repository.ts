@@ -3,6 +3,7 @@ import type { Buyer, BuyerId, ShopId, UpsertOutcome } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { BuyersTable, Database } from './schema';
 import { isUniqueViolation } from './db';
+import { chunks } from './chunks';
 
 function toBuyer(row: Selectable<BuyersTable>): Buyer {
   return {
@@ -142,12 +143,12 @@ export class BuyerRepository {
   /** Which of `externalIds` the shop has as buyers already (an import's preview). */
   async existingExternalIds(shopId: ShopId, externalIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (let i = 0; i < externalIds.length; i += 500) {
+    for (const part of chunks(externalIds)) {
       const rows = await this.db
         .selectFrom('buyers')
         .select('external_id')
         .where('shop_id', '=', shopId)
-        .where('external_id', 'in', externalIds.slice(i, i + 500))
+        .where('external_id', 'in', part)
         .execute();
       for (const r of rows) if (r.external_id) found.add(r.external_id);
     }

@@ -292,11 +292,7 @@ export class MetricsRepository {
       ] as const)
         await trx.deleteFrom(table).where('shop_id', '=', shopId).execute();
       const all = [...rows.values()].map((r) => buyerDayRow(shopId, r));
-      for (let i = 0; i < all.length; i += 500)
-        await trx
-          .insertInto('metric_buyer_days')
-          .values(all.slice(i, i + 500))
-          .execute();
+      for (const part of chunks(all)) await trx.insertInto('metric_buyer_days').values(part).execute();
       const ts = [...timings.values()].map((t) => ({
         conversation_id: t.conversationId,
         shop_id: shopId,
@@ -305,11 +301,7 @@ export class MetricsRepository {
         waiting_since: t.waitingSince,
         updated_at: lastAt.get(t.conversationId)!,
       }));
-      for (let i = 0; i < ts.length; i += 500)
-        await trx
-          .insertInto('metric_timings')
-          .values(ts.slice(i, i + 500))
-          .execute();
+      for (const part of chunks(ts)) await trx.insertInto('metric_timings').values(part).execute();
       await addResponses(trx, shopId, samples);
     });
     return after ? { messages, last: after } : { messages };
@@ -328,12 +320,12 @@ export class MetricsRepository {
       .execute();
     const buyers = [...new Set(rows.map((r) => r.buyer_id))];
     const paid = new Map<string, number[]>();
-    for (let i = 0; i < buyers.length; i += 500) {
+    for (const part of chunks(buyers)) {
       const orders = await this.db
         .selectFrom('orders')
         .select(['buyer_id', 'paid_at'])
         .where('shop_id', '=', q.shopId)
-        .where('buyer_id', 'in', buyers.slice(i, i + 500))
+        .where('buyer_id', 'in', part)
         .where('paid_at', 'is not', null)
         .execute();
       for (const o of orders) {
@@ -416,11 +408,11 @@ export class MetricsRepository {
    */
   async claimRollups(shopId: ShopId, spans: readonly DaySpan[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    for (let i = 0; i < spans.length; i += 500) {
+    for (const part of chunks(spans)) {
       const rows = await this.db
         .insertInto('metric_range_days')
         .values(
-          spans.slice(i, i + 500).map((s) => ({
+          part.map((s) => ({
             shop_id: shopId,
             day: s.day,
             version: 1,

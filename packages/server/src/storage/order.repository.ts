@@ -19,6 +19,7 @@ import { isUniqueViolation } from './db';
 import { staleRollupsForPayment } from './metric-rollups';
 import type { Database, OrdersTable, ProductsTable } from './schema';
 import type { WebhookRepository } from './webhook.repository';
+import { chunks } from './chunks';
 
 /** An order as written, with the time of its last change. */
 export type TimedOrder = Order & { updatedAt: number };
@@ -336,12 +337,12 @@ export class OrderRepository implements OrderLookup {
     ids: readonly string[],
   ): Promise<Set<string>> {
     const found = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
+    for (const part of chunks(ids)) {
       const rows = await this.db
         .selectFrom(table)
         .select('id')
         .where('shop_id', '=', shopId)
-        .where('id', 'in', ids.slice(i, i + 500))
+        .where('id', 'in', part)
         .execute();
       for (const r of rows) found.add(r.id);
     }
