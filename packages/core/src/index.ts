@@ -23,3 +23,4 @@ export * from './staffing';
 export * from './team';
 export * from './history';
 export * from './aftersales';
+export * from './crm';
