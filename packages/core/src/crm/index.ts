@@ -4,3 +4,5 @@ export * from './journey.validate';
 export * from './journey.engine';
 export * from './journey.templates';
 export * from './segment';
+export * from './logistics-watch';
+export * from './loyalty';
