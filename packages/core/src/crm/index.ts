@@ -6,3 +6,4 @@ export * from './journey.templates';
 export * from './segment';
 export * from './logistics-watch';
 export * from './loyalty';
+export * from './review-reply';
