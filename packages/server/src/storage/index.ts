@@ -23,6 +23,8 @@ import { ChannelRepository } from './channel.repository';
 import { HistoryRepository } from './history.repository';
 import { StaffingRepository } from './staffing.repository';
 import { AftersalesRepository } from './aftersales.repository';
+import { CrmRepository } from './crm.repository';
+import { JourneyRepository } from './journey.repository';
 
 /** Every repository over one database. */
 export interface Storage {
@@ -56,6 +58,10 @@ export interface Storage {
   staffing: StaffingRepository;
   /** Issue #19: after-sales cases and the shops' after-sales settings. */
   aftersales: AftersalesRepository;
+  /** Issue #21 (CRM-1): tags, notes, opt-outs, coupons and the shops' CRM settings. */
+  crm: CrmRepository;
+  /** Issue #21: journeys, their runs and sends. */
+  journeys: JourneyRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
   demo: DemoMode;
   close(): Promise<void>;
@@ -93,6 +99,8 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     history: new HistoryRepository(k),
     staffing: new StaffingRepository(k),
     aftersales: new AftersalesRepository(k, db.engine),
+    crm: new CrmRepository(k),
+    journeys: new JourneyRepository(k, db.engine),
     demo: new DemoMode(shops),
     close: () => db.close(),
   };
@@ -101,4 +109,12 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
 export { openDatabase, type Db } from './db';
 export type { DurableTimer } from './timer.repository';
 export type { ShopWithSecret } from './shop.repository';
+export type {
+  StoredJourney,
+  StoredRun,
+  JourneySend,
+  JourneyStats,
+  JourneyStatus,
+} from './journey.repository';
+export type { BuyerTag, BuyerNote, Coupon, CrmSettings, TagSource } from './crm.repository';
 export { publicShop } from './shop.repository';

@@ -998,6 +998,211 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0027_crm': {
+      // Issue #21 (CRM-1 … CRM-8): the buyer's tags and notes, journeys and their runs on durable
+      // due times, what each run sent (its key makes a re-run send once), coupons, opt-outs,
+      // reviews, group buys and the logistics watch's flags, and each shop's CRM settings.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('buyer_tags')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          // agent | api | accepted (a suggestion an agent took)
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('added_by', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('buyer_tags_pk', ['shop_id', 'buyer_id', 'tag'])
+          .execute();
+        await db.schema.createIndex('buyer_tags_tag').on('buyer_tags').columns(['shop_id', 'tag']).execute();
+        await db.schema
+          .createTable('buyer_notes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('deleted_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('buyer_notes_buyer')
+          .on('buyer_notes')
+          .columns(['shop_id', 'buyer_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createTable('journeys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('template_id', 'text')
+          .addColumn('trigger_kind', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          // draft | active | paused | stopped
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('started_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('journeys_shop_trigger')
+          .on('journeys')
+          .columns(['shop_id', 'trigger_kind', 'status'])
+          .execute();
+        await db.schema
+          .createTable('journey_runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('journey_id', 'text', (c) => c.notNull().references('journeys.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('run_key', 'text', (c) => c.notNull().unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('stop_reason', 'text')
+          .addColumn('step', 'integer', (c) => c.notNull())
+          // The next step's time while active (null once ended); the runner claims by it.
+          .addColumn('due_at', 'bigint')
+          .addColumn('context', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('claimed_until', 'bigint')
+          .execute();
+        await db.schema.createIndex('journey_runs_due').on('journey_runs').columns(['due_at']).execute();
+        await db.schema
+          .createIndex('journey_runs_journey')
+          .on('journey_runs')
+          .columns(['journey_id', 'status'])
+          .execute();
+        await db.schema
+          .createIndex('journey_runs_buyer')
+          .on('journey_runs')
+          .columns(['shop_id', 'buyer_id'])
+          .execute();
+        await db.schema
+          .createTable('journey_sends')
+          // run id : step — a step that runs again finds its send here and sends nothing.
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('journey_id', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          // message | coupon
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('text', 'text')
+          .addColumn('coupon_id', 'text')
+          .addColumn('conversation_id', 'text')
+          .addColumn('message_id', 'text')
+          // sent | blocked (CMP-1 … CMP-5 refused the words)
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('replied_at', 'bigint')
+          .addColumn('converted_order_id', 'text')
+          .execute();
+        await db.schema
+          .createIndex('journey_sends_journey')
+          .on('journey_sends')
+          .columns(['journey_id', 'at'])
+          .execute();
+        await db.schema
+          .createIndex('journey_sends_buyer')
+          .on('journey_sends')
+          .columns(['shop_id', 'buyer_id', 'at'])
+          .execute();
+        await db.schema
+          .createTable('coupons')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('amount_cents', 'integer', (c) => c.notNull())
+          .addColumn('min_spend_cents', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          // journey | aftersales
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('source_key', 'text', (c) => c.notNull().unique())
+          .addColumn('used_order_id', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('coupons_buyer').on('coupons').columns(['shop_id', 'buyer_id']).execute();
+        await db.schema
+          .createTable('crm_optouts')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          // buyer | agent | api
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('crm_optouts_pk', ['shop_id', 'buyer_id'])
+          .execute();
+        await db.schema
+          .createTable('reviews')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('order_id', 'text')
+          .addColumn('product_id', 'text')
+          .addColumn('rating', 'integer', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('posted_at', 'bigint', (c) => c.notNull())
+          .addColumn('reply_text', 'text')
+          .addColumn('replied_at', 'bigint')
+          .addColumn('replied_by', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('reviews_external', ['shop_id', 'external_id'])
+          .execute();
+        await db.schema
+          .createIndex('reviews_unanswered')
+          .on('reviews')
+          .columns(['shop_id', 'replied_at', 'posted_at'])
+          .execute();
+        await db.schema
+          .createTable('group_buys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('product_id', 'text')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('price_cents', 'integer', (c) => c.notNull())
+          .addColumn('ends_at', 'bigint', (c) => c.notNull())
+          // open | closed
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('group_buys_external', ['shop_id', 'external_id'])
+          .execute();
+        await db.schema
+          .createTable('parcel_flags')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('shop_id', 'text', (c) => c.notNull())
+          .addColumn('order_id', 'text', (c) => c.notNull())
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          // stalled | abnormal
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('since', 'bigint', (c) => c.notNull())
+          .addColumn('event', 'text')
+          .addColumn('issue', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('resolved_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('parcel_flags_order')
+          .on('parcel_flags')
+          .columns(['shop_id', 'order_id', 'resolved_at'])
+          .execute();
+        await db.schema
+          .createTable('crm_settings')
+          .addColumn('shop_id', 'text', (c) => c.primaryKey().references('shops.id'))
+          .addColumn('loyalty', 'text')
+          .addColumn('logistics', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

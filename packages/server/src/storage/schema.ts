@@ -449,6 +449,154 @@ export interface ConversationNotesTable {
   created_at: number;
 }
 
+/** Issue #21 (CRM-1): a buyer's tags. */
+export interface BuyerTagsTable {
+  shop_id: string;
+  buyer_id: string;
+  tag: string;
+  source: string;
+  added_by: string | null;
+  created_at: number;
+}
+
+/** Issue #21 (CRM-1): notes on a buyer, for every agent who serves them next. */
+export interface BuyerNotesTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  text: string;
+  author_id: string;
+  author_name: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** Issue #21: a journey (its definition is JSON, checked whole when saved). */
+export interface JourneysTable {
+  id: string;
+  shop_id: string;
+  name: string;
+  template_id: string | null;
+  trigger_kind: string;
+  definition: string;
+  status: string;
+  version: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+}
+
+/** Issue #21: one buyer's run of a journey. */
+export interface JourneyRunsTable {
+  id: string;
+  shop_id: string;
+  journey_id: string;
+  buyer_id: string;
+  run_key: string;
+  status: string;
+  stop_reason: string | null;
+  step: number;
+  due_at: number | null;
+  context: string;
+  version: number;
+  started_at: number;
+  updated_at: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+/** Issue #21: what a run's step sent (the key is run id : step). */
+export interface JourneySendsTable {
+  key: string;
+  shop_id: string;
+  journey_id: string;
+  run_id: string;
+  buyer_id: string;
+  kind: string;
+  text: string | null;
+  coupon_id: string | null;
+  conversation_id: string | null;
+  message_id: string | null;
+  outcome: string;
+  at: number;
+  replied_at: number | null;
+  converted_order_id: string | null;
+}
+
+export interface CouponsTable {
+  id: string;
+  shop_id: string;
+  buyer_id: string;
+  amount_cents: number;
+  min_spend_cents: number;
+  expires_at: number;
+  source: string;
+  source_key: string;
+  used_order_id: string | null;
+  created_at: number;
+}
+
+export interface CrmOptoutsTable {
+  shop_id: string;
+  buyer_id: string;
+  at: number;
+  source: string;
+}
+
+/** Issue #21 (CRM-7). */
+export interface ReviewsTable {
+  id: string;
+  shop_id: string;
+  external_id: string;
+  buyer_id: string;
+  order_id: string | null;
+  product_id: string | null;
+  rating: number;
+  text: string;
+  posted_at: number;
+  reply_text: string | null;
+  replied_at: number | null;
+  replied_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Issue #21 (CRM-8). */
+export interface GroupBuysTable {
+  id: string;
+  shop_id: string;
+  external_id: string;
+  product_id: string | null;
+  title: string;
+  price_cents: number;
+  ends_at: number;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Issue #21 (CRM-3). */
+export interface ParcelFlagsTable {
+  key: string;
+  shop_id: string;
+  order_id: string;
+  buyer_id: string;
+  kind: string;
+  since: number;
+  event: string | null;
+  issue: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface CrmSettingsTable {
+  shop_id: string;
+  loyalty: string | null;
+  logistics: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   shops: ShopsTable;
   organisations: OrganisationsTable;
@@ -482,6 +630,17 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   channel_messages: ChannelMessagesTable;
   staffing_rotas: StaffingRotasTable;
+  buyer_tags: BuyerTagsTable;
+  buyer_notes: BuyerNotesTable;
+  journeys: JourneysTable;
+  journey_runs: JourneyRunsTable;
+  journey_sends: JourneySendsTable;
+  coupons: CouponsTable;
+  crm_optouts: CrmOptoutsTable;
+  reviews: ReviewsTable;
+  group_buys: GroupBuysTable;
+  parcel_flags: ParcelFlagsTable;
+  crm_settings: CrmSettingsTable;
 }
 
 export type { Generated };

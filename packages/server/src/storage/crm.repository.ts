@@ -1,0 +1,270 @@
+import type { JourneyCoupon, LoyaltyLadder, LogisticsWatchSettings } from '@xiaoer/core';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** CRM-1: where a tag came from. */
+export type TagSource = 'agent' | 'api' | 'accepted';
+
+export interface BuyerTag {
+  tag: string;
+  source: TagSource;
+  addedBy: string | null;
+  createdAt: number;
+}
+
+export interface BuyerNote {
+  id: string;
+  buyerId: string;
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: number;
+}
+
+export interface Coupon extends JourneyCoupon {
+  id: string;
+  shopId: string;
+  buyerId: string;
+  expiresAt: number;
+  source: 'journey' | 'aftersales';
+  sourceKey: string;
+  usedOrderId: string | null;
+  createdAt: number;
+}
+
+/** A shop's CRM settings; a missing part means the defaults. */
+export interface CrmSettings {
+  loyalty?: LoyaltyLadder;
+  logistics?: LogisticsWatchSettings;
+}
+
+/** Issue #21: the buyer's profile beyond orders (CRM-1 tags and notes), opt-outs, coupons, settings. */
+export class CrmRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async tags(shopId: string, buyerId: string): Promise<BuyerTag[]> {
+    const rows = await this.db
+      .selectFrom('buyer_tags')
+      .select(['tag', 'source', 'added_by', 'created_at'])
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .orderBy('created_at')
+      .orderBy('tag')
+      .execute();
+    return rows.map((r) => ({
+      tag: r.tag,
+      source: r.source as TagSource,
+      addedBy: r.added_by,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  /** The tags of many buyers at once (segments over an audience). */
+  async tagsOf(shopId: string, buyerIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (let i = 0; i < buyerIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('buyer_tags')
+        .select(['buyer_id', 'tag'])
+        .where('shop_id', '=', shopId)
+        .where('buyer_id', 'in', buyerIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) {
+        const list = out.get(r.buyer_id) ?? [];
+        list.push(r.tag);
+        out.set(r.buyer_id, list);
+      }
+    }
+    return out;
+  }
+
+  /** Adds a tag (kept as first added when it is there already); true when it is new. */
+  async addTag(
+    shopId: string,
+    buyerId: string,
+    tag: string,
+    source: TagSource,
+    by: string | null,
+    at: number,
+  ): Promise<boolean> {
+    const r = await this.db
+      .insertInto('buyer_tags')
+      .values({ shop_id: shopId, buyer_id: buyerId, tag, source, added_by: by, created_at: at })
+      .onConflict((oc) => oc.columns(['shop_id', 'buyer_id', 'tag']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async removeTag(shopId: string, buyerId: string, tag: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('buyer_tags')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('tag', '=', tag)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The shop's tags with how many buyers carry each, most used first (for suggestions and segments). */
+  async tagCounts(shopId: string, limit = 200): Promise<{ tag: string; buyers: number }[]> {
+    const rows = await this.db
+      .selectFrom('buyer_tags')
+      .select(['tag', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('shop_id', '=', shopId)
+      .groupBy('tag')
+      .orderBy('n', 'desc')
+      .orderBy('tag')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ tag: r.tag, buyers: Number(r.n) }));
+  }
+
+  async notes(shopId: string, buyerId: string, limit = 50): Promise<BuyerNote[]> {
+    const rows = await this.db
+      .selectFrom('buyer_notes')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      buyerId: r.buyer_id,
+      text: r.text,
+      authorId: r.author_id,
+      authorName: r.author_name,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  async addNote(shopId: string, note: BuyerNote): Promise<void> {
+    await this.db
+      .insertInto('buyer_notes')
+      .values({
+        id: note.id,
+        shop_id: shopId,
+        buyer_id: note.buyerId,
+        text: note.text,
+        author_id: note.authorId,
+        author_name: note.authorName,
+        created_at: note.createdAt,
+        deleted_at: null,
+      })
+      .execute();
+  }
+
+  /** Deletes a note (its author, or a supervisor: the caller decides); false when there was none. */
+  async deleteNote(shopId: string, buyerId: string, id: string, at: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('buyer_notes')
+      .set({ deleted_at: at })
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async findNote(shopId: string, buyerId: string, id: string): Promise<BuyerNote | undefined> {
+    return (await this.notes(shopId, buyerId, 1000)).find((n) => n.id === id);
+  }
+
+  /** The buyer asked for no more proactive messages (CMP-6); kept as first told. */
+  async optOut(
+    shopId: string,
+    buyerId: string,
+    source: 'buyer' | 'agent' | 'api',
+    at: number,
+  ): Promise<void> {
+    await this.db
+      .insertInto('crm_optouts')
+      .values({ shop_id: shopId, buyer_id: buyerId, at, source })
+      .onConflict((oc) => oc.columns(['shop_id', 'buyer_id']).doNothing())
+      .execute();
+  }
+
+  async optIn(shopId: string, buyerId: string): Promise<void> {
+    await this.db
+      .deleteFrom('crm_optouts')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .execute();
+  }
+
+  async optedOut(shopId: string, buyerId: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('crm_optouts')
+      .select('at')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Gives a coupon once per source key (a step re-run gives none); returns the stored one. */
+  async issueCoupon(c: Omit<Coupon, 'usedOrderId'>): Promise<Coupon> {
+    await this.db
+      .insertInto('coupons')
+      .values({
+        id: c.id,
+        shop_id: c.shopId,
+        buyer_id: c.buyerId,
+        amount_cents: c.amountCents,
+        min_spend_cents: c.minSpendCents,
+        expires_at: c.expiresAt,
+        source: c.source,
+        source_key: c.sourceKey,
+        used_order_id: null,
+        created_at: c.createdAt,
+      })
+      .onConflict((oc) => oc.column('source_key').doNothing())
+      .execute();
+    const r = await this.db
+      .selectFrom('coupons')
+      .selectAll()
+      .where('source_key', '=', c.sourceKey)
+      .executeTakeFirstOrThrow();
+    return {
+      id: r.id,
+      shopId: r.shop_id,
+      buyerId: r.buyer_id,
+      amountCents: Number(r.amount_cents),
+      minSpendCents: Number(r.min_spend_cents),
+      validDays: Math.round((Number(r.expires_at) - Number(r.created_at)) / 86_400_000),
+      expiresAt: Number(r.expires_at),
+      source: r.source as Coupon['source'],
+      sourceKey: r.source_key,
+      usedOrderId: r.used_order_id,
+      createdAt: Number(r.created_at),
+    };
+  }
+
+  async settings(shopId: string): Promise<CrmSettings> {
+    const r = await this.db
+      .selectFrom('crm_settings')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .executeTakeFirst();
+    const out: CrmSettings = {};
+    if (r?.loyalty) out.loyalty = JSON.parse(r.loyalty) as LoyaltyLadder;
+    if (r?.logistics) out.logistics = JSON.parse(r.logistics) as LogisticsWatchSettings;
+    return out;
+  }
+
+  async saveSettings(shopId: string, s: CrmSettings, at: number): Promise<void> {
+    const values = {
+      loyalty: s.loyalty ? JSON.stringify(s.loyalty) : null,
+      logistics: s.logistics ? JSON.stringify(s.logistics) : null,
+      updated_at: at,
+    };
+    await this.db
+      .insertInto('crm_settings')
+      .values({ shop_id: shopId, ...values })
+      .onConflict((oc) => oc.column('shop_id').doUpdateSet(values))
+      .execute();
+  }
+}
