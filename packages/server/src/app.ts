@@ -69,6 +69,7 @@ import { RedisPresence } from './cluster/presence';
 import { LocalPresence } from './cluster/local-presence';
 import { NodeClaim } from './cluster/node-claim';
 import { TimerScheduler } from './jobs/scheduler';
+import { JourneyRunner } from './crm/journey-runner';
 import { timerHandlers } from './jobs/timer-handlers';
 import { startWorker } from './jobs/worker';
 import { PromiseWatch } from './compliance/promise-watch';
@@ -334,6 +335,8 @@ export async function createServer(
     timerSet: (at) => scheduler.wakeFor(at),
     logger: log,
   });
+  // Issue #21: journeys, moved by the recurring crm.sweep timer.
+  const journeys = new JourneyRunner({ storage, chat, clock, ids: randomIds, logger: log, nodeId: node.id });
   // Durable timers (ARCHITECTURE.md): any node sets them, worker nodes fire them, once.
   const scheduler = new TimerScheduler({
     logger: log,
@@ -348,6 +351,7 @@ export async function createServer(
       metrics,
       aftersales,
       promises: promiseWatch,
+      journeys,
       uploadOrphanHours: config.UPLOAD_ORPHAN_HOURS,
     }),
   });
@@ -377,6 +381,7 @@ export async function createServer(
     metrics,
     events,
     aftersales,
+    journeys,
     webhooks: webhookKick,
     clock,
     secret: await buyerTokenSecret(config, storage.kv),

@@ -85,6 +85,9 @@ export interface AgentSendOptions {
 /** Content a buyer or agent may send (system messages are the server's own). */
 export type SendableContent = Exclude<MessageContent, { kind: 'system' }>;
 
+/** Issue #21: a bot conversation quiet this long takes a journey's message (a busier one waits). */
+export const JOURNEY_QUIET_MS = 30 * 60_000;
+
 /** The largest page of messages one sync returns. */
 export const SYNC_PAGE_LIMIT = 200;
 
@@ -283,6 +286,47 @@ export class ChatService {
         await guard.recordPromises({ ...target, conversationId: id }, screened, sent.message.seq);
     }
     return sent;
+  }
+
+  /**
+   * Issue #21 (CRM-2 … CRM-8): a journey's message, from the bot: the buyer's answer meets the
+   * bot first and then an agent, like any conversation of theirs. Its words are screened like the
+   * bot's (CMP-1 … CMP-5; CMP-6 is the journey runner's, which counted the caps). It goes into
+   * the buyer's open conversation only when that one is the bot's and quiet; a buyer talking to
+   * an agent, waiting for one, or talking to the bot now is not interrupted: `busy`, and the run
+   * waits. `clientId` is the journey step's: a step sent again after a crash finds its message.
+   */
+  async sendJourneyMessage(
+    shopId: ShopId,
+    buyerId: BuyerId,
+    clientId: string,
+    text: string,
+  ): Promise<{ message: Message; conversation: Conversation; duplicate: boolean } | 'busy'> {
+    checkClientId(clientId);
+    const normalized = normalizeContent({ kind: 'text', body: { text } });
+    if (normalized.kind !== 'text') throw invalid('text', 'must be a text');
+    const { conversations, clock } = this.deps;
+    const draft: MessageDraft = { ...normalized, clientId, sender: 'bot', senderId: null };
+    const now = clock.now();
+    const open = await conversations.findOpenByBuyer(shopId, buyerId);
+    if (open) {
+      const [last] =
+        open.lastSeq > 0 ? await conversations.listMessages(shopId, open.id, open.lastSeq - 1, 1) : [];
+      if (last && last.clientId === clientId) return { message: last, conversation: open, duplicate: true };
+      if (open.status !== 'bot' || now - open.lastMessageAt < JOURNEY_QUIET_MS) return 'busy';
+      await this.deps.compliance?.screenBot(
+        { shopId, conversationId: open.id, buyerId },
+        normalized.body.text,
+      );
+      return this.append(shopId, open.id, draft);
+    }
+    const id = this.deps.ids.next() as ConversationId;
+    await this.deps.compliance?.screenBot({ shopId, conversationId: id, buyerId }, normalized.body.text);
+    const conversation = await conversations.createOrGetOpen(
+      newConversation(id, shopId, buyerId, now, { status: 'bot' }),
+    );
+    if (conversation.id !== id) return 'busy';
+    return this.append(shopId, id, draft);
   }
 
   /** CRM-1: an agent sends one of the buyer's orders as a card. */

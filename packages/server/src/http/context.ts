@@ -19,6 +19,7 @@ import type { Config } from '../config';
 import type { EventBus } from '../events/event-bus';
 import type { Storage } from '../storage';
 import type { AftersalesService } from '../aftersales/aftersales.service';
+import type { JourneyRunner } from '../crm/journey-runner';
 
 /** What routes and socket handlers are given: the composed services. */
 export interface AppContext {
@@ -43,6 +44,8 @@ export interface AppContext {
   events: EventBus;
   /** Issue #19: after-sales cases, their deadlines and workflows (AS-1 … AS-7). */
   aftersales: AftersalesService;
+  /** Issue #21: journeys (CRM-2 … CRM-8): triggers and the runner. */
+  journeys: JourneyRunner;
   /**
    * Issue #16: the outbox's dispatcher — `kick()` after a write that queued webhook events, so they go
    * out now rather than at the next poll (a hint: nothing is lost without it).

@@ -9,6 +9,7 @@ import { PROMISE_TIMER_KIND, type PromiseWatch } from '../compliance/promise-wat
 import type { MetricsService } from '../metrics/metrics.service';
 import type { Storage } from '../storage';
 import type { TimerHandler } from './scheduler';
+import { CRM_SWEEP_MS, CRM_SWEEP_TIMER, type JourneyRunner } from '../crm/journey-runner';
 
 /** MET-5: alerts re-evaluated this often, by one node of the cluster. */
 const ALERTS_EVERY_MS = 20_000;
@@ -23,6 +24,8 @@ const RECURRING: readonly { kind: string; firstInMs: number }[] = [
   { kind: 'housekeeping.prune', firstInMs: 60_000 },
   { kind: 'routing.sweep', firstInMs: SWEEP_EVERY_MS },
   { kind: 'uploads.sweep', firstInMs: 60_000 },
+  // Issue #21: journeys — orders read, due runs moved.
+  { kind: CRM_SWEEP_TIMER, firstInMs: CRM_SWEEP_MS },
 ];
 
 /** What the timers act on. */
@@ -33,6 +36,8 @@ export interface TimerHandlerDeps {
   metrics: MetricsService;
   aftersales: AftersalesService;
   promises: PromiseWatch;
+  /** Issue #21: the journeys' runner. */
+  journeys: JourneyRunner;
   /** Issue #14: an upload nothing uses is removed after this many hours. */
   uploadOrphanHours: number;
 }
@@ -66,6 +71,11 @@ export function timerHandlers(deps: TimerHandlerDeps): Record<string, TimerHandl
     [AFTERSALES_TIMER]: async (timer) => aftersales.onDeadline(timer),
     [AFTERSALES_STEP_TIMER]: async (timer) => aftersales.onStepTimeout(timer),
     [AFTERSALES_ALERT_TIMER]: async (timer) => aftersales.onAlertTimer(timer),
+    // Issue #21 (CRM-2 … CRM-8): orders written since the last sweep, then the runs that are due.
+    [CRM_SWEEP_TIMER]: async () => {
+      await deps.journeys.sweep();
+      return { repeatAt: clock.now() + CRM_SWEEP_MS };
+    },
     // Issue #14: uploads nothing uses, past UPLOAD_ORPHAN_HOURS, removed hourly by one node.
     'uploads.sweep': async () => {
       const now = clock.now();

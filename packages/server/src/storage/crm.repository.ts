@@ -243,6 +243,18 @@ export class CrmRepository {
     };
   }
 
+  /** CRM-2: whether the buyer reviewed an order. */
+  async reviewed(shopId: string, buyerId: string, orderId: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('reviews')
+      .select('id')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
   async settings(shopId: string): Promise<CrmSettings> {
     const r = await this.db
       .selectFrom('crm_settings')

@@ -425,19 +425,29 @@ export class JourneyRepository {
     const sends = await this.db
       .selectFrom('journey_sends as s')
       .innerJoin('journeys as j', 'j.id', 's.journey_id')
-      .select(['s.key', 's.journey_id', 's.at', 'j.definition'])
+      .select(['s.key', 's.journey_id', 's.at', 's.converted_order_id', 'j.definition'])
       .where('s.shop_id', '=', shopId)
       .where('s.buyer_id', '=', buyerId)
       .where('s.kind', '=', 'message')
       .where('s.outcome', '=', 'sent')
-      .where('s.converted_order_id', 'is', null)
       .where('s.at', '<=', at)
       .orderBy('s.at', 'desc')
       .execute();
-    const seen = new Set<string>();
+    // An order counted already (the sweep sees an order again on every write) counts no more.
+    const counted = await this.db
+      .selectFrom('journey_sends')
+      .select('journey_id')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('converted_order_id', '=', orderId)
+      .execute();
+    const seen = new Set<string>(counted.map((c) => c.journey_id));
     for (const s of sends) {
       if (seen.has(s.journey_id)) continue;
       seen.add(s.journey_id);
+      // The journey's latest message before the order is the one it answers; converted already, the
+      // order is a repeat purchase of that conversion.
+      if (s.converted_order_id !== null) continue;
       const days = (JSON.parse(s.definition) as JourneyDefinition).attributionDays;
       if (Number(s.at) < at - days * 86_400_000) continue;
       await this.db

@@ -53,4 +53,17 @@ export class KvRepository {
       .executeTakeFirstOrThrow();
     return stored.value;
   }
+
+  async get(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('kv').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('kv')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
 }

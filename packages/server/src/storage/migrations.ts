@@ -1201,6 +1201,12 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('logistics', 'text')
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
+        // The CRM sweep reads orders by write time.
+        await db.schema
+          .createIndex('orders_updated')
+          .on('orders')
+          .columns(['updated_at', 'shop_id', 'id'])
+          .execute();
       },
     },
   };

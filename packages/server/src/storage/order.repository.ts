@@ -134,6 +134,78 @@ export class OrderRepository implements OrderLookup {
     return rows.map(toOrder);
   }
 
+  /**
+   * Issue #21: orders written after `after` (by write time, then shop and id) and up to `until`,
+   * every shop's, oldest first: the CRM sweep reads them to start journeys and count conversions.
+   */
+  async changedSince(
+    after: { at: number; shopId: string; id: string },
+    until: number,
+    limit: number,
+  ): Promise<TimedOrder[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('updated_at', '<=', until)
+      .where((eb) =>
+        eb.or([
+          eb('updated_at', '>', after.at),
+          eb.and([
+            eb('updated_at', '=', after.at),
+            eb.or([
+              eb('shop_id', '>', after.shopId),
+              eb.and([eb('shop_id', '=', after.shopId), eb('id', '>', after.id)]),
+            ]),
+          ]),
+        ]),
+      )
+      .orderBy('updated_at')
+      .orderBy('shop_id')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toOrder(r), updatedAt: Number(r.updated_at) }));
+  }
+
+  /** Issue #21 (CRM-4): the buyer's first paid order, if any. */
+  async firstPaidOrderId(shopId: ShopId, buyerId: BuyerId): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('orders')
+      .select('id')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('paid_at', 'is not', null)
+      .orderBy('paid_at')
+      .orderBy('id')
+      .executeTakeFirst();
+    return r?.id;
+  }
+
+  /** Issue #21 (CRM-1, CRM-6): what a buyer spent (paid orders not closed) and when they last ordered. */
+  async buyerSpend(
+    shopId: ShopId,
+    buyerId: BuyerId,
+  ): Promise<{ spentCents: number; orders: number; lastOrderAt: number | null; orderTimes: number[] }> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select(['total_cents', 'created_at', 'paid_at', 'status'])
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .execute();
+    let spentCents = 0;
+    let orders = 0;
+    const orderTimes: number[] = [];
+    for (const r of rows) {
+      orderTimes.push(Number(r.created_at));
+      if (r.paid_at !== null && r.status !== 'closed') {
+        spentCents += Number(r.total_cents);
+        orders++;
+      }
+    }
+    orderTimes.sort((a, b) => a - b);
+    return { spentCents, orders, lastOrderAt: orderTimes.at(-1) ?? null, orderTimes };
+  }
+
   async insertOrder(order: Order): Promise<void> {
     await this.db
       .insertInto('orders')

@@ -1,0 +1,303 @@
+/**
+ * Issue #21: journeys run on the database's due times. A recurring timer (`crm.sweep`, one node
+ * of the cluster at a time) reads the orders written since the last sweep — starting the runs
+ * their facts trigger (CRM-2 order received, CRM-4 first purchase) and counting conversions —
+ * then claims the runs that are due and moves each with the pure engine. Every effect is keyed
+ * by run and step, so a node that dies mid-run leaves nothing sent twice to the one that takes
+ * the run over (its claim lapses).
+ */
+import {
+  advanceRun,
+  DEFAULT_LOYALTY_LADDER,
+  DEFAULT_PROACTIVE_SETTINGS,
+  DomainError,
+  inSegment,
+  runKey,
+  startRun,
+  tierOf,
+  type AgentId,
+  type BuyerId,
+  type ChatService,
+  type Clock,
+  type IdGenerator,
+  type JourneyBuyerFacts,
+  type JourneyRun,
+  type JourneyRunContext,
+  type JourneyShop,
+  type JourneyTriggerKind,
+  type Logger,
+  type Order,
+  type ShopId,
+} from '@xiaoer/core';
+import type { Storage, StoredJourney, StoredRun } from '../storage';
+
+export const CRM_SWEEP_TIMER = 'crm.sweep';
+/** How often the sweep runs. */
+export const CRM_SWEEP_MS = 30_000;
+/** Orders written this recently are left to the next sweep (a write commits after its time). */
+const SETTLE_MS = 30_000;
+/** A buyer in a conversation is not interrupted: the run looks again after this. */
+const BUSY_RETRY_MS = 60 * 60_000;
+const CLAIM_MS = 60_000;
+const BATCH = 100;
+const WATERMARK = 'crm.orders.watermark';
+/** CMP-6 counts a week back. */
+const WEEK = 7 * 86_400_000;
+
+export interface JourneyRunnerDeps {
+  storage: Storage;
+  chat: ChatService;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  nodeId: string;
+}
+
+/** The first item of an order, for {orderItem}. */
+function itemOf(order: Order): string {
+  const first = order.items[0];
+  if (!first) return '';
+  return order.items.length > 1 ? `${first.title}等${order.items.length}件商品` : first.title;
+}
+
+export function orderContext(order: Order): JourneyRunContext {
+  const c: JourneyRunContext = { orderId: order.id, orderItem: itemOf(order) };
+  if (order.carrier) c.carrier = order.carrier;
+  if (order.trackingNo) c.trackingNo = order.trackingNo;
+  return c;
+}
+
+export class JourneyRunner {
+  constructor(private readonly deps: JourneyRunnerDeps) {}
+
+  /** The buyer's facts a step reads, fresh. */
+  private async facts(run: JourneyRun, now: number): Promise<JourneyBuyerFacts> {
+    const { storage } = this.deps;
+    const shopId = run.shopId as ShopId;
+    const buyerId = run.buyerId as BuyerId;
+    const [buyer, spend, settings, tags, optedOut, sent, reviewed] = await Promise.all([
+      storage.buyers.findBuyer(shopId, buyerId),
+      storage.orders.buyerSpend(shopId, buyerId),
+      storage.crm.settings(shopId),
+      storage.crm.tags(shopId, buyerId),
+      storage.crm.optedOut(shopId, buyerId),
+      storage.compliance.proactiveSentSince(shopId, buyerId, now - WEEK),
+      run.context.orderId
+        ? storage.crm.reviewed(shopId, buyerId, run.context.orderId)
+        : Promise.resolve(false),
+    ]);
+    const tier = tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend);
+    return {
+      nick: buyer?.nick ?? '',
+      orderTimes: spend.orderTimes,
+      reviewedOrder: reviewed,
+      tierRank: tier.rank,
+      tierName: tier.name,
+      tags: tags.map((t) => t.tag),
+      optedOut,
+      proactiveSent: sent,
+    };
+  }
+
+  private async shop(shopId: ShopId): Promise<JourneyShop | undefined> {
+    const { storage } = this.deps;
+    const shop = await storage.shops.findShop(shopId);
+    if (!shop) return undefined;
+    const compliance = await storage.compliance.complianceSettings(shopId);
+    return {
+      name: shop.name,
+      timeZone: shop.timeZone,
+      proactive: compliance.proactive ?? DEFAULT_PROACTIVE_SETTINGS,
+    };
+  }
+
+  /**
+   * Starts the runs of the shop's started journeys with this trigger for a buyer in their
+   * audience; a run already started for the same thing is not started again. Returns how many.
+   */
+  async trigger(
+    shopId: ShopId,
+    buyerId: BuyerId,
+    kind: JourneyTriggerKind,
+    context: JourneyRunContext,
+  ): Promise<number> {
+    const { storage, clock, ids } = this.deps;
+    const journeys = await storage.journeys.activeFor(shopId, kind);
+    if (journeys.length === 0) return 0;
+    const now = clock.now();
+    const [spend, settings, tags] = await Promise.all([
+      storage.orders.buyerSpend(shopId, buyerId),
+      storage.crm.settings(shopId),
+      storage.crm.tags(shopId, buyerId),
+    ]);
+    const summary = {
+      tags: tags.map((t) => t.tag),
+      spentCents: spend.spentCents,
+      lastOrderAt: spend.lastOrderAt,
+      tierRank: tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend).rank,
+    };
+    let started = 0;
+    for (const j of journeys) {
+      if (!inSegment(j.definition.audience, summary, now)) continue;
+      const run = startRun(ids.next(), j.id, shopId, buyerId, context, now);
+      if (await storage.journeys.startRun(run, runKey(j.id, buyerId, context), now)) started++;
+    }
+    return started;
+  }
+
+  /** Reads the orders written since the last sweep: journeys started, conversions counted. */
+  async sweepOrders(): Promise<number> {
+    const { storage, clock } = this.deps;
+    const until = clock.now() - SETTLE_MS;
+    const raw = await storage.kv.get(WATERMARK);
+    let after = raw
+      ? (JSON.parse(raw) as { at: number; shopId: string; id: string })
+      : { at: 0, shopId: '', id: '' };
+    let seen = 0;
+    for (;;) {
+      const orders = await storage.orders.changedSince(after, until, 500);
+      for (const order of orders) await this.onOrder(order);
+      seen += orders.length;
+      const last = orders.at(-1);
+      if (last) {
+        after = { at: last.updatedAt, shopId: last.shopId, id: last.id };
+        await storage.kv.set(WATERMARK, JSON.stringify(after));
+      }
+      if (orders.length < 500) return seen;
+    }
+  }
+
+  private async onOrder(order: Order): Promise<void> {
+    const { storage } = this.deps;
+    const paid = order.paidAt !== null && order.status !== 'unpaid' && order.status !== 'closed';
+    if (paid) {
+      await storage.journeys.markConverted(
+        order.shopId,
+        order.buyerId,
+        order.id,
+        order.paidAt ?? order.createdAt,
+      );
+      if ((await storage.orders.firstPaidOrderId(order.shopId, order.buyerId)) === order.id)
+        await this.trigger(order.shopId, order.buyerId, 'first_purchase', orderContext(order));
+    }
+    if (order.status === 'completed')
+      await this.trigger(order.shopId, order.buyerId, 'order_received', orderContext(order));
+  }
+
+  /** Moves every due run (claimed in batches by this node); returns how many it moved. */
+  async runDue(): Promise<number> {
+    const { storage, clock, nodeId } = this.deps;
+    let moved = 0;
+    for (;;) {
+      const now = clock.now();
+      const runs = await storage.journeys.claimDue(nodeId, now, CLAIM_MS, BATCH);
+      const journeys = new Map<string, StoredJourney | undefined>();
+      for (const run of runs) {
+        if (!journeys.has(run.journeyId))
+          journeys.set(run.journeyId, await storage.journeys.find(run.shopId, run.journeyId));
+        const journey = journeys.get(run.journeyId);
+        try {
+          if (journey) await this.move(journey, run, now);
+        } catch (err) {
+          // The claim lapses and the run is tried again; its sent steps are not sent again.
+          this.deps.logger.error('journey run failed', { shop: run.shopId, run: run.id, err });
+        }
+        moved++;
+      }
+      if (runs.length < BATCH) return moved;
+    }
+  }
+
+  private async move(journey: StoredJourney, claimed: StoredRun, now: number): Promise<void> {
+    const { storage, chat, ids, nodeId } = this.deps;
+    const shopId = claimed.shopId as ShopId;
+    const buyerId = claimed.buyerId as BuyerId;
+    const shop = await this.shop(shopId);
+    if (!shop) return;
+    const out = advanceRun(journey.definition, claimed, await this.facts(claimed, now), now, shop);
+    let run: JourneyRun = out.run;
+    for (const effect of out.effects) {
+      if (effect.kind === 'coupon') {
+        const coupon = await storage.crm.issueCoupon({
+          id: ids.next(),
+          shopId,
+          buyerId,
+          ...effect.coupon,
+          source: 'journey',
+          sourceKey: effect.key,
+          createdAt: now,
+        });
+        await storage.journeys.recordSend({
+          key: effect.key,
+          shopId,
+          journeyId: journey.id,
+          runId: claimed.id,
+          buyerId,
+          kind: 'coupon',
+          text: null,
+          couponId: coupon.id,
+          conversationId: null,
+          messageId: null,
+          outcome: 'sent',
+          at: now,
+        });
+        continue;
+      }
+      if (await storage.journeys.findSend(effect.key)) continue; // sent before a crash
+      const base = {
+        key: effect.key,
+        shopId,
+        journeyId: journey.id,
+        runId: claimed.id,
+        buyerId,
+        kind: 'message' as const,
+        text: effect.text,
+        couponId: null,
+        at: now,
+      };
+      let sent: Awaited<ReturnType<ChatService['sendJourneyMessage']>>;
+      try {
+        sent = await chat.sendJourneyMessage(shopId, buyerId, `journey:${effect.key}`, effect.text);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'compliance_blocked')) throw error;
+        // CMP-1 … CMP-5 refused the words (logged for the supervisor): the run ends here.
+        await storage.journeys.recordSend({
+          ...base,
+          conversationId: null,
+          messageId: null,
+          outcome: 'blocked',
+        });
+        run = { ...run, status: 'stopped', stopReason: 'blocked' };
+        break;
+      }
+      if (sent === 'busy') {
+        // In a conversation now: this step waits (what ran before it stays done).
+        run = { ...run, status: 'active', step: effect.step, dueAt: now + BUSY_RETRY_MS };
+        delete run.stopReason;
+        break;
+      }
+      // CMP-6 counts it before the send is marked done: a crash between the two over-counts.
+      await storage.compliance.recordProactive(
+        shopId,
+        buyerId,
+        `journey:${journey.id}` as AgentId,
+        sent.conversation.id,
+        now,
+      );
+      await storage.journeys.recordSend({
+        ...base,
+        conversationId: sent.conversation.id,
+        messageId: sent.message.id,
+        outcome: 'sent',
+      });
+    }
+    if (!(await storage.journeys.saveRun(run, claimed.version, nodeId, now)))
+      this.deps.logger.warn('journey run lost its claim', { shop: shopId, run: claimed.id });
+  }
+
+  /** One sweep: orders read, due runs moved. */
+  async sweep(): Promise<void> {
+    await this.sweepOrders();
+    await this.runDue();
+  }
+}

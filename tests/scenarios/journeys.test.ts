@@ -1,0 +1,230 @@
+/**
+ * Issue #21: journeys for a shop that is not the demo, on SQLite and PostgreSQL, with a fake clock:
+ * orders arrive through the v1 API; the CRM sweep (the crm.sweep timer's work) starts the runs
+ * their facts trigger and moves the runs that are due. Each shipped template as a scenario:
+ * sends exactly once (across a restart), stops on purchase, respects quiet hours and the caps,
+ * never interrupts a buyer who is talking to the shop.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  DAY,
+  FakeClock,
+  HOUR,
+  MINUTE,
+  journeyTemplates,
+  newConversation,
+  type AgentId,
+  type BuyerId,
+  type ConversationId,
+  type ShopId,
+} from '@xiaoer/core';
+import { testDatabases } from '../support/databases';
+import { makeAgent, makeShop } from '../support/fixtures';
+import { loginCookie, startTestServer } from '../support/server';
+import { createServer, type XiaoerServer } from '../../packages/server/src/app';
+import { parseConfig } from '../../packages/server/src/config';
+import type { Storage } from '../../packages/server/src/storage';
+
+// 2026-12-03 10:00 in Shanghai.
+const T0 = Date.UTC(2026, 11, 3, 2, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+for (const engine of testDatabases) {
+  describe(`issue #21 journeys (${engine.name})`, () => {
+    const clock = new FakeClock(T0);
+    let server: XiaoerServer;
+    let storage: Storage;
+    let shopId: ShopId;
+    let ownerId = '';
+    let key = '';
+
+    const call = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown, cookie?: string) => {
+      const res = await server.app.inject({
+        method,
+        url,
+        headers: cookie ? { cookie } : { authorization: `Bearer ${key}` },
+        ...(payload !== undefined ? { payload: payload as object } : {}),
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return { status: res.statusCode, body: res.body, json: () => res.json() as any };
+    };
+    const order = (buyer: string, status: string, at: number, extra: Record<string, unknown> = {}) => ({
+      buyerExternalId: buyer,
+      status,
+      totalCents: 12_800,
+      items: [{ productExternalId: 'cup', title: '不锈钢保温杯', quantity: 1, priceCents: 12_800 }],
+      createdAt: iso(at),
+      paidAt: iso(at + MINUTE),
+      ...extra,
+    });
+    /** An order written through the API when it was paid (the clock only moves on). */
+    const putOrder = async (id: string, body: { buyerExternalId: string; createdAt: string }) => {
+      clock.set(Math.max(clock.now(), Date.parse(body.createdAt) + 2 * MINUTE));
+      const b = await call('PUT', `/api/v1/buyers/${body.buyerExternalId}`, {
+        nick: `买家${body.buyerExternalId}`,
+      });
+      assert.ok(b.status === 200 || b.status === 201, b.body);
+      const r = await call('PUT', `/api/v1/orders/${id}`, body);
+      assert.ok(r.status === 200 || r.status === 201, r.body);
+    };
+    const start = async (templateId: string) => {
+      const t = journeyTemplates().find((x) => x.id === templateId)!;
+      const j = await storage.journeys.create({
+        id: randomUUID(),
+        shopId,
+        name: t.definition.name,
+        templateId,
+        definition: t.definition,
+        status: 'draft',
+        createdBy: ownerId,
+        createdAt: clock.now(),
+      });
+      assert.ok(await storage.journeys.setStatus(shopId, j.id, ['draft'], 'active', clock.now()));
+      return j.id;
+    };
+    const stop = (id: string) => storage.journeys.setStatus(shopId, id, ['active'], 'stopped', clock.now());
+    const buyerOf = async (external: string) =>
+      (await storage.buyers.findByExternalId(shopId, external))!.id as BuyerId;
+    /** What the bot said to the buyer, oldest first, across their conversations. */
+    const botLines = async (buyerId: BuyerId) => {
+      const open = await storage.conversations.findOpenByBuyer(shopId, buyerId);
+      if (!open) return [];
+      const messages = await storage.conversations.listMessages(shopId, open.id, 0, 100);
+      return messages.flatMap((m) =>
+        m.sender === 'bot' && m.kind === 'text' ? [{ text: m.body.text, at: m.createdAt }] : [],
+      );
+    };
+    /** The sweep the crm.sweep timer runs, at `at`. */
+    const sweepAt = async (at: number) => {
+      clock.set(at);
+      await server.ctx.journeys.sweep();
+    };
+
+    before(async () => {
+      storage = await engine.open();
+      server = (await startTestServer({ storage, clock, demo: false })).server;
+      shopId = await makeShop(storage, `crm-${engine.name}`);
+      const owner = await makeAgent(storage, shopId, { role: 'owner', takesRouting: false });
+      ownerId = owner.id;
+      const cookie = await loginCookie(server, owner.email);
+      key = (await call('POST', '/api/admin/api-keys', { name: 'ERP' }, cookie)).json().key;
+    });
+    after(async () => {
+      await server.close();
+      await storage.close();
+    });
+
+    it('CRM-2: a received order is followed up — asked, thanked with a coupon, invited to review — each once, across a restart', async () => {
+      const journey = await start('follow-up');
+      await putOrder('fu-1', order('fu', 'completed', T0 - 3 * DAY, { carrier: '中通', trackingNo: 'ZT9' }));
+      const buyerId = await buyerOf('fu');
+      await sweepAt(T0 + MINUTE); // the order settles, its run starts
+      const [run] = await storage.journeys.listRuns(shopId, journey);
+      assert.equal(run?.status, 'active');
+      assert.equal(run?.context.orderItem, '不锈钢保温杯');
+      assert.deepEqual(await botLines(buyerId), [], 'the first step waits a day');
+
+      await sweepAt(T0 + MINUTE + DAY);
+      await sweepAt(T0 + 2 * MINUTE + DAY); // again: nothing more
+      let lines = await botLines(buyerId);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /^买家fu您好，您的「不锈钢保温杯」已经签收了/);
+      const conversation = (await storage.conversations.findOpenByBuyer(shopId, buyerId))!;
+      assert.equal(conversation.status, 'bot', "the buyer's answer meets the bot first");
+
+      // A restart: runs and their due times live in the database.
+      await server.close();
+      server = await createServer(
+        parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SECRET: 'test-secret-test-secret-test-secret!' }),
+        { storage, clock },
+      );
+      await sweepAt(T0 + MINUTE + 4 * DAY);
+      await sweepAt(T0 + MINUTE + 7 * DAY);
+      await sweepAt(T0 + MINUTE + 8 * DAY);
+      lines = await botLines(buyerId);
+      assert.equal(lines.length, 3, lines.map((l) => l.text).join(' | '));
+      assert.match(lines[1]!.text, /5元无门槛券/);
+      assert.match(lines[2]!.text, /欢迎抽空写下评价/);
+      const stats = await storage.journeys.stats(shopId, journey);
+      assert.deepEqual([stats.sends, stats.coupons, stats.runs.done], [3, 1, 1]);
+      // CMP-6 counted each message.
+      assert.equal((await storage.compliance.proactiveSentSince(shopId, buyerId, 0)).length, 3);
+      await stop(journey);
+    });
+
+    it('CRM-4: the win-back offers a coupon after 30 days and stops when the buyer orders again', async () => {
+      const journey = await start('win-back');
+      const first = T0 + 9 * DAY;
+      await putOrder('wb-1', order('wb', 'paid', first));
+      const buyerId = await buyerOf('wb');
+      await sweepAt(first + 5 * MINUTE);
+      assert.equal((await storage.journeys.listRuns(shopId, journey)).length, 1);
+      await sweepAt(first + 30 * DAY + 5 * MINUTE);
+      const lines = await botLines(buyerId);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /满99减10元券/);
+      // The buyer ends the chat the coupon opened, then comes back and buys within the window.
+      const open = (await storage.conversations.findOpenByBuyer(shopId, buyerId))!;
+      await server.ctx.chat.endConversation(
+        shopId,
+        { type: 'agent', agentId: ownerId as AgentId, isAdmin: true },
+        open.id,
+      );
+      await putOrder('wb-2', order('wb', 'paid', first + 35 * DAY));
+      await sweepAt(first + 35 * DAY + 5 * MINUTE);
+      await sweepAt(first + 61 * DAY);
+      const [run] = await storage.journeys.listRuns(shopId, journey);
+      assert.deepEqual([run?.status, run?.stopReason], ['stopped', 'ordered']);
+      assert.equal(
+        (await storage.compliance.proactiveSentSince(shopId, buyerId, 0)).length,
+        1,
+        'no offer after the order',
+      );
+      const stats = await storage.journeys.stats(shopId, journey);
+      assert.equal(stats.conversions, 1, 'the order within 30 days of the coupon counts');
+      await stop(journey);
+    });
+
+    it('CMP-6: a message due at night waits for 08:00; a buyer talking to the shop is not interrupted', async () => {
+      const journey = await start('win-back');
+      // A first purchase at 23:10 Shanghai: thirty days later is in quiet hours.
+      const late = Date.UTC(2027, 2, 1, 15, 10);
+      await putOrder('qh-1', order('qh', 'paid', late));
+      const buyerId = await buyerOf('qh');
+      await sweepAt(late + 5 * MINUTE);
+      await sweepAt(late + 30 * DAY + 5 * MINUTE);
+      assert.deepEqual(await botLines(buyerId), [], 'not at 23:15');
+      // 08:00 next morning — but the buyer is in a chat with an agent queue: the run waits.
+      const morning = Date.UTC(2027, 3, 1, 0, 0);
+      const chat = await storage.conversations.createOrGetOpen(
+        newConversation(randomUUID() as ConversationId, shopId, buyerId, morning - HOUR, {
+          status: 'queued',
+        }),
+      );
+      await sweepAt(morning);
+      assert.deepEqual(await botLines(buyerId), []);
+      const [waiting] = await storage.journeys.listRuns(shopId, journey);
+      assert.equal(waiting?.dueAt, morning + HOUR);
+      await server.ctx.chat.endConversation(
+        shopId,
+        { type: 'agent', agentId: ownerId as AgentId, isAdmin: true },
+        chat.id,
+      );
+      await sweepAt(morning + HOUR);
+      const lines = await botLines(buyerId);
+      assert.equal(lines.length, 1);
+      assert.equal(iso(lines[0]!.at), iso(morning + HOUR));
+      await stop(journey);
+    });
+
+    it('a stopped journey starts no runs and sends nothing more', async () => {
+      const journey = await start('follow-up');
+      await stop(journey);
+      await putOrder('st-1', order('st', 'completed', T0 + 200 * DAY));
+      await sweepAt(T0 + 200 * DAY + 5 * MINUTE);
+      assert.equal((await storage.journeys.listRuns(shopId, journey)).length, 0);
+    });
+  });
+}
