@@ -39,6 +39,7 @@ for (const engine of testDatabases) {
     let shopId: ShopId;
     let ownerId = '';
     let key = '';
+    let ownerEmail = '';
 
     const call = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown, cookie?: string) => {
       const res = await server.app.inject({
@@ -108,6 +109,7 @@ for (const engine of testDatabases) {
       shopId = await makeShop(storage, `crm-${engine.name}`);
       const owner = await makeAgent(storage, shopId, { role: 'owner', takesRouting: false });
       ownerId = owner.id;
+      ownerEmail = owner.email;
       const cookie = await loginCookie(server, owner.email);
       key = (await call('POST', '/api/admin/api-keys', { name: 'ERP' }, cookie)).json().key;
     });
@@ -225,6 +227,109 @@ for (const engine of testDatabases) {
       await putOrder('st-1', order('st', 'completed', T0 + 200 * DAY));
       await sweepAt(T0 + 200 * DAY + 5 * MINUTE);
       assert.equal((await storage.journeys.listRuns(shopId, journey)).length, 0);
+    });
+
+    it('the console: bad journeys refused naming the field, a dry run before anything is sent, then start, pause, stop', async () => {
+      const cookie = await loginCookie(server, ownerEmail);
+      const post = (url: string, body: unknown) => call('POST', url, body, cookie);
+      const base = { name: '回访', trigger: { kind: 'order_received' }, exitOnOrder: false };
+      const refused = async (journey: unknown, field: string, code = 'validation_failed') => {
+        const r = await post('/api/admin/journeys', { journey });
+        assert.equal(r.status, code === 'validation_failed' ? 400 : r.status, r.body);
+        assert.equal(r.json().error.code, code, r.body);
+        assert.equal(r.json().error.field, field, r.body);
+      };
+      await refused(
+        { ...base, steps: [{ kind: 'message', template: '{buyerName}您好' }] },
+        'steps[0].template',
+      );
+      await refused(
+        {
+          ...base,
+          steps: [
+            { kind: 'coupon', coupon: { amountCents: 3000, minSpendCents: 0, validDays: 3 } },
+            { kind: 'message', template: '送券' },
+          ],
+        },
+        'steps[0].coupon.validDays',
+      );
+      await refused(
+        {
+          ...base,
+          steps: [
+            { kind: 'message', template: '在吗' },
+            { kind: 'wait', hours: 1 },
+            { kind: 'message', template: '在吗' },
+          ],
+        },
+        'steps[2]',
+      );
+      // CMP-3: a journey message is shop text like any other.
+      await refused(
+        { ...base, steps: [{ kind: 'message', template: '{buyerNick}，加我微信 xiaoer888 私下优惠' }] },
+        'journey.steps[0].template',
+        'compliance_blocked',
+      );
+      assert.equal(
+        (await storage.journeys.list(shopId)).filter((j) => j.status === 'draft').length,
+        0,
+        'nothing written',
+      );
+
+      const created = await post('/api/admin/journeys', { templateId: 'follow-up' });
+      assert.equal(created.status, 201, created.body);
+      const id = created.json().journey.id;
+      // A buyer whose order was received lately: the dry run shows what they would get, and when.
+      const at = clock.now();
+      await putOrder('dr-1', order('dr', 'completed', at - 2 * DAY));
+      const plan = await post(`/api/admin/journeys/${id}/dry-run`, { days: 30 });
+      assert.equal(plan.status, 200, plan.body);
+      const buyerId = await buyerOf('dr');
+      const forBuyer = plan.json().sends.filter((x: { buyerId: string }) => x.buyerId === buyerId);
+      assert.equal(forBuyer.length, 3, plan.body);
+      assert.match(forBuyer[0].text, /买家dr您好/);
+      assert.deepEqual(await botLines(buyerId), [], 'a dry run sends nothing');
+      assert.equal((await storage.journeys.listRuns(shopId, id)).length, 0, 'and starts nothing');
+
+      const status = (s: string) => post(`/api/admin/journeys/${id}/status`, { status: s });
+      assert.equal((await status('paused')).status, 409, 'a draft is not paused');
+      assert.equal((await status('active')).json().journey.status, 'active');
+      assert.equal(
+        (await call('PUT', `/api/admin/journeys/${id}`, { version: 1, journey: base }, cookie)).status,
+        409,
+        'a started journey is not edited',
+      );
+      assert.equal((await status('paused')).json().journey.status, 'paused');
+      assert.equal((await status('stopped')).json().journey.status, 'stopped');
+      const list = await call('GET', '/api/admin/journeys', undefined, cookie);
+      assert.ok(list.json().journeys.some((j: { id: string; stats: unknown }) => j.id === id && j.stats));
+    });
+
+    it('CRM-5: a holiday journey greets its audience on the day, at 08:00 local, once', async () => {
+      const t = journeyTemplates('zh-CN', 2028).find((x) => x.id === 'holiday')!;
+      // The buyers who ordered within a year (the template's audience) — 'ho' has, 'old' has not.
+      await putOrder('old-1', order('old', 'paid', Date.UTC(2026, 0, 1)));
+      await putOrder('ho-1', order('ho', 'paid', Date.UTC(2027, 10, 1)));
+      const cookie = await loginCookie(server, ownerEmail); // (sessions expire as the clock runs on)
+      const created = await call('POST', '/api/admin/journeys', { journey: t.definition }, cookie);
+      assert.equal(created.status, 201, created.body);
+      const id = created.json().journey.id;
+      await call('POST', `/api/admin/journeys/${id}/status`, { status: 'active' }, cookie);
+      const ho = await buyerOf('ho');
+      const old = await buyerOf('old');
+      await sweepAt(Date.UTC(2027, 11, 31, 15, 0)); // 23:00 on New Year's Eve: not yet
+      assert.equal((await storage.journeys.listRuns(shopId, id)).length, 0);
+      await sweepAt(Date.UTC(2027, 11, 31, 16, 1)); // 00:01 on the day: enrolled, quiet hours hold it
+      const runs = await storage.journeys.listRuns(shopId, id);
+      assert.ok(runs.some((r) => r.buyerId === ho));
+      assert.ok(!runs.some((r) => r.buyerId === old), 'not in the audience');
+      assert.deepEqual(await botLines(ho), []);
+      await sweepAt(Date.UTC(2028, 0, 1, 0, 0)); // 08:00
+      await sweepAt(Date.UTC(2028, 0, 1, 1, 0));
+      const lines = await botLines(ho);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /元旦快乐/);
+      assert.equal(iso(lines[0]!.at), '2028-01-01T00:00:00.000Z');
     });
   });
 }

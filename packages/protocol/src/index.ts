@@ -340,3 +340,4 @@ function issueDetails(issue: z.core.$ZodIssue): Record<string, string | number> 
 }
 
 export { z };
+export * from './crm';

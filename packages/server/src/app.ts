@@ -57,6 +57,7 @@ import { shopBlockList } from './bot/block-list';
 import { historyRoutes } from './http/routes/history.routes';
 import { staffingRoutes } from './http/routes/staffing.routes';
 import { aftersalesRoutes } from './http/routes/aftersales.routes';
+import { crmRoutes } from './http/routes/crm.routes';
 import { AftersalesService } from './aftersales/aftersales.service';
 import { MetricsService } from './metrics/metrics.service';
 import { PgAdvisoryLock } from './cluster/pg-lock';
@@ -413,6 +414,7 @@ export async function createServer(
         historyRoutes,
         staffingRoutes,
         aftersalesRoutes,
+        crmRoutes,
         widgetRoutes,
         uploadRoutes,
         setupRoutes,

@@ -19,7 +19,6 @@ export interface JourneyTemplate {
   definition: JourneyDefinition;
 }
 
-const H = 1;
 const D = 24;
 
 type Texts = Record<string, string>;
@@ -143,10 +142,8 @@ export function journeyTemplates(locale: 'zh-CN' | 'en' = 'zh-CN', year = 2027):
         trigger: { kind: 'date', date: `${year}-01-01`, holiday: text('holidayName') },
         // Only buyers who ordered this year: a greeting from a shop one never bought from is spam.
         audience: { orderedWithinDays: 365 },
-        steps: [
-          { kind: 'wait', hours: 10 * H },
-          { kind: 'message', template: text('holidayGreeting') },
-        ],
+        // Enrolled at the day's start: quiet hours hold the greeting till the morning.
+        steps: [{ kind: 'message', template: text('holidayGreeting') }],
         exitOnOrder: false,
         attributionDays: 7,
       },

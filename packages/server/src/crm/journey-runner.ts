@@ -8,6 +8,8 @@
  */
 import {
   advanceRun,
+  planRun,
+  type PlannedSend,
   DEFAULT_LOYALTY_LADDER,
   DEFAULT_PROACTIVE_SETTINGS,
   DomainError,
@@ -29,7 +31,14 @@ import {
   type Order,
   type ShopId,
 } from '@xiaoer/core';
+import { TZDate } from '@date-fns/tz';
 import type { Storage, StoredJourney, StoredRun } from '../storage';
+
+/** The start of a local date ("YYYY-MM-DD") in a time zone, in ms. */
+function fromZonedDate(date: string, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return new TZDate(y!, m! - 1, d!, timeZone).getTime();
+}
 
 export const CRM_SWEEP_TIMER = 'crm.sweep';
 /** How often the sweep runs. */
@@ -295,9 +304,127 @@ export class JourneyRunner {
       this.deps.logger.warn('journey run lost its claim', { shop: shopId, run: claimed.id });
   }
 
-  /** One sweep: orders read, due runs moved. */
+  /**
+   * CRM-5: a date journey enrols its audience once its day has begun in the shop's time zone
+   * (once: a marker is kept; the runs' keys would refuse a second enrolment anyway).
+   */
+  async enrolDated(): Promise<number> {
+    const { storage, clock } = this.deps;
+    let enrolled = 0;
+    for (const journey of await storage.journeys.activeByTrigger('date')) {
+      const trigger = journey.definition.trigger;
+      if (trigger.kind !== 'date') continue;
+      const marker = `crm.enrolled:${journey.id}:${trigger.date}`;
+      if (await storage.kv.get(marker)) continue;
+      const shop = await storage.shops.findShop(journey.shopId as ShopId);
+      if (!shop) continue;
+      const today = new TZDate(clock.now(), shop.timeZone).toISOString().slice(0, 10);
+      if (today < trigger.date) continue;
+      enrolled += await this.enrolAudience(journey, { holiday: trigger.holiday, date: trigger.date });
+      await storage.kv.set(marker, String(clock.now()));
+    }
+    return enrolled;
+  }
+
+  /** The shop's buyers in a journey's audience, one page at a time. */
+  private async *audience(journey: StoredJourney, pageSize = 1000): AsyncGenerator<string[]> {
+    const { storage, clock } = this.deps;
+    const shopId = journey.shopId as ShopId;
+    const [spends, settings] = await Promise.all([
+      storage.orders.spendByBuyer(shopId),
+      storage.crm.settings(shopId),
+    ]);
+    const ladder = settings.loyalty ?? DEFAULT_LOYALTY_LADDER;
+    const now = clock.now();
+    let after = '';
+    for (;;) {
+      const ids = await storage.buyers.idsPage(shopId, after, pageSize);
+      if (ids.length === 0) return;
+      after = ids.at(-1)!;
+      const tags = await storage.crm.tagsOf(shopId, ids);
+      yield ids.filter((id) => {
+        const spend = spends.get(id) ?? { spentCents: 0, orders: 0, lastOrderAt: null };
+        const summary = {
+          tags: tags.get(id) ?? [],
+          spentCents: spend.spentCents,
+          lastOrderAt: spend.lastOrderAt,
+          tierRank: tierOf(ladder, spend).rank,
+        };
+        return inSegment(journey.definition.audience, summary, now);
+      });
+    }
+  }
+
+  /** Starts a run for every buyer of the journey's audience; returns how many started. */
+  async enrolAudience(journey: StoredJourney, context: JourneyRunContext): Promise<number> {
+    const { storage, clock, ids } = this.deps;
+    let started = 0;
+    for await (const page of this.audience(journey)) {
+      const now = clock.now();
+      started += await storage.journeys.startRuns(
+        page.map((buyerId) => ({
+          run: startRun(ids.next(), journey.id, journey.shopId, buyerId, context, now),
+          key: runKey(journey.id, buyerId, context),
+        })),
+        now,
+      );
+    }
+    return started;
+  }
+
+  /**
+   * A dry run: who would get what, and when, within `days` — CMP-6's caps and quiet hours applied,
+   * nothing sent or stored. A started journey plans its runs on; a draft plans the runs its trigger
+   * would have started over the last 30 days (a date journey: its audience on its day).
+   */
+  async dryRun(
+    journey: StoredJourney,
+    days: number,
+    limit: number,
+  ): Promise<{ buyers: number; sends: PlannedSend[]; truncated: boolean }> {
+    const { storage, clock, ids } = this.deps;
+    const shopId = journey.shopId as ShopId;
+    const shop = await this.shop(shopId);
+    if (!shop) return { buyers: 0, sends: [], truncated: false };
+    const now = clock.now();
+    const horizon = now + days * 86_400_000;
+    const def = journey.definition;
+    let runs: JourneyRun[] = [];
+    if (journey.status === 'active' || journey.status === 'paused') {
+      runs = await storage.journeys.activeRuns(shopId, journey.id, limit + 1);
+    } else if (def.trigger.kind === 'order_received' || def.trigger.kind === 'first_purchase') {
+      const kind = def.trigger.kind;
+      for (const order of await storage.orders.recentShopOrders(shopId, now - 30 * 86_400_000, 5000)) {
+        if (runs.length > limit) break;
+        const fits =
+          kind === 'order_received'
+            ? order.status === 'completed'
+            : order.paidAt !== null &&
+              (await storage.orders.firstPaidOrderId(shopId, order.buyerId)) === order.id;
+        if (fits)
+          runs.push(startRun(ids.next(), journey.id, shopId, order.buyerId, orderContext(order), now));
+      }
+    } else if (def.trigger.kind === 'date') {
+      const dayStart = Math.max(now, fromZonedDate(def.trigger.date, shop.timeZone));
+      const context = { holiday: def.trigger.holiday, date: def.trigger.date };
+      for await (const page of this.audience(journey, 500)) {
+        for (const buyerId of page)
+          runs.push(startRun(ids.next(), journey.id, shopId, buyerId, context, dayStart));
+        if (runs.length > limit) break;
+      }
+    }
+    const truncated = runs.length > limit;
+    runs = runs.slice(0, limit);
+    const sends: PlannedSend[] = [];
+    for (const run of runs) sends.push(...planRun(def, run, await this.facts(run, now), shop, horizon).sends);
+    sends.sort((a, b) => a.at - b.at || a.buyerId.localeCompare(b.buyerId));
+    return { buyers: runs.length, sends, truncated };
+  }
+
+  /** One sweep: orders read, dated journeys enrolled, due runs moved. */
   async sweep(): Promise<void> {
     await this.sweepOrders();
+    await this.enrolDated();
     await this.runDue();
   }
 }

@@ -129,6 +129,19 @@ export class BuyerRepository {
 
   // ── issue #16: the shop's buyers, written through the v1 API by the shop's own ids ─────────
 
+  /** Issue #21: a page of the shop's buyer ids after `after` (an audience walked in pages). */
+  async idsPage(shopId: ShopId, after: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('buyers')
+      .select('id')
+      .where('shop_id', '=', shopId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async findByExternalId(shopId: ShopId, externalId: string): Promise<Buyer | undefined> {
     const row = await this.db
       .selectFrom('buyers')

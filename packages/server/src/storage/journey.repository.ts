@@ -150,6 +150,32 @@ export class JourneyRepository {
     return rows.map(toJourney);
   }
 
+  /** Every shop's started journeys with a trigger (the sweep's date and broadcast triggers). */
+  async activeByTrigger(triggerKind: string): Promise<StoredJourney[]> {
+    const rows = await this.db
+      .selectFrom('journeys')
+      .selectAll()
+      .where('trigger_kind', '=', triggerKind)
+      .where('status', '=', 'active')
+      .execute();
+    return rows.map(toJourney);
+  }
+
+  /** A journey's active runs, oldest due first (a dry run plans them on). */
+  async activeRuns(shopId: string, journeyId: string, limit: number): Promise<StoredRun[]> {
+    const rows = await this.db
+      .selectFrom('journey_runs')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('journey_id', '=', journeyId)
+      .where('status', '=', 'active')
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toRun);
+  }
+
   /** Replaces a journey's definition if it is still at `version`; false when someone else saved first. */
   async update(
     shopId: string,

@@ -167,6 +167,65 @@ export class OrderRepository implements OrderLookup {
     return rows.map((r) => ({ ...toOrder(r), updatedAt: Number(r.updated_at) }));
   }
 
+  /** Issue #21: a shop's orders created since `since`, newest first (a journey's dry run). */
+  async recentShopOrders(shopId: ShopId, since: number, limit: number): Promise<Order[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toOrder);
+  }
+
+  /**
+   * Issue #21 (CRM-1, CRM-6): every buyer's spend (paid orders not closed), paid order count and
+   * last order time, in one pass over the shop's orders: segments over a whole audience.
+   */
+  async spendByBuyer(
+    shopId: ShopId,
+  ): Promise<Map<string, { spentCents: number; orders: number; lastOrderAt: number | null }>> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select((eb) => [
+        'buyer_id',
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.and([eb('paid_at', 'is not', null), eb('status', '!=', 'closed')]))
+              .then(eb.ref('total_cents'))
+              .else(0)
+              .end(),
+          )
+          .as('spent'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.and([eb('paid_at', 'is not', null), eb('status', '!=', 'closed')]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('paid'),
+        eb.fn.max('created_at').as('last'),
+      ])
+      .where('shop_id', '=', shopId)
+      .groupBy('buyer_id')
+      .execute();
+    const out = new Map<string, { spentCents: number; orders: number; lastOrderAt: number | null }>();
+    for (const r of rows)
+      out.set(r.buyer_id, {
+        spentCents: Number(r.spent ?? 0),
+        orders: Number(r.paid ?? 0),
+        lastOrderAt: r.last === null ? null : Number(r.last),
+      });
+    return out;
+  }
+
   /** Issue #21 (CRM-4): the buyer's first paid order, if any. */
   async firstPaidOrderId(shopId: ShopId, buyerId: BuyerId): Promise<string | undefined> {
     const r = await this.db

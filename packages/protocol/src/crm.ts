@@ -1,0 +1,60 @@
+/**
+ * Issue #21: the CRM side of the agent and console APIs — a buyer's tags and notes (CRM-1), and
+ * journeys (CRM-2 … CRM-8). A journey's definition is checked whole by the core (its fields are
+ * named in the refusal), so its schema here only bounds the request.
+ */
+import { z } from 'zod';
+
+export const MAX_TAG_LENGTH = 20;
+export const MAX_NOTE_LENGTH = 500;
+export const JOURNEY_TEMPLATE_IDS = [
+  'follow-up',
+  'logistics-notice',
+  'win-back',
+  'holiday',
+  'new-arrival',
+  'group-buy',
+] as const;
+export const JOURNEY_STATUS_VALUES = ['draft', 'active', 'paused', 'stopped'] as const;
+
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_TAG_LENGTH)
+  .refine((t) => !/[,，;；\n]/.test(t), 'one tag, without commas');
+
+export const buyerTagBody = z.object({ tag }).strict();
+export const buyerTagParams = z.object({ buyerId: z.string().min(1).max(64), tag });
+export const buyerNoteBody = z.object({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }).strict();
+export const buyerNoteParams = z.object({
+  buyerId: z.string().min(1).max(64),
+  noteId: z.string().min(1).max(64),
+});
+/** CMP-6: the buyer asked for no more proactive messages (or asked for them again). */
+export const buyerOptOutBody = z.object({ optedOut: z.boolean() }).strict();
+
+/** A new journey: from a shipped template, or a definition of the shop's own. */
+export const journeyCreateBody = z
+  .object({
+    templateId: z.enum(JOURNEY_TEMPLATE_IDS).optional(),
+    journey: z.unknown().optional(),
+  })
+  .strict()
+  .refine((b) => (b.templateId === undefined) !== (b.journey === undefined), {
+    path: ['templateId'],
+    message: 'give templateId or journey (one of them)',
+  });
+/** A draft's new definition, at the version the editor read (a later save by someone else: 409). */
+export const journeyUpdateBody = z
+  .object({ version: z.number().int().min(1), journey: z.unknown() })
+  .strict();
+export const journeyStatusBody = z.object({ status: z.enum(['active', 'paused', 'stopped']) }).strict();
+export const journeyParams = z.object({ id: z.string().min(1).max(64) });
+/** A dry run's horizon: what the journey would send within this many days. */
+export const journeyDryRunBody = z
+  .object({
+    days: z.number().int().min(1).max(180).default(90),
+    limit: z.number().int().min(1).max(500).default(200),
+  })
+  .strict();

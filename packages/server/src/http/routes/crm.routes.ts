@@ -1,0 +1,268 @@
+import {
+  DAY,
+  DEFAULT_LOYALTY_LADDER,
+  DEFAULT_PROACTIVE_SETTINGS,
+  randomIds,
+  DomainError,
+  journeyTemplates,
+  notFound,
+  renderTemplate,
+  tierOf,
+  validateJourney,
+  type BuyerId,
+  type JourneyDefinition,
+  type ShopId,
+} from '@xiaoer/core';
+import {
+  buyerNoteBody,
+  buyerNoteParams,
+  buyerOptOutBody,
+  buyerTagBody,
+  buyerTagParams,
+  journeyCreateBody,
+  journeyDryRunBody,
+  journeyParams,
+  journeyStatusBody,
+  journeyUpdateBody,
+} from '@xiaoer/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context';
+import { parse } from '../errors';
+import { buyerIdParams } from '../ids';
+import { routeAuth } from '../route-auth';
+import type { JourneyStatus, StoredJourney } from '../../storage';
+
+/** Sample values a template is screened with (CMP-1 … CMP-5 read the words around them). */
+const SAMPLE = {
+  buyerNick: '小王',
+  tier: '银卡会员',
+  orderId: 'T1001',
+  orderItem: '商品',
+  carrier: '中通',
+  trackingNo: 'ZT1001',
+  parcelIssue: '物流延误',
+  productTitle: '新品',
+  groupBuyTitle: '商品',
+  groupBuyPrice: '99',
+  groupBuyEnds: '12月31日',
+  holiday: '元旦',
+  couponAmount: '10',
+  couponMinSpend: '99',
+  couponExpires: '12月31日',
+};
+
+/**
+ * Issue #21. Who may call:
+ * - `/api/buyers/:buyerId/crm`, `…/tags`, `…/notes`, `…/opt-out`: agents of the buyer's shop who
+ *   may read the buyer (an agent of one of their conversations; admins any); a note is deleted
+ *   by its author or an admin.
+ * - `/api/admin/journeys…`, `/api/admin/journey-templates`: the shop's admins (owner, admin,
+ *   cs_admin).
+ */
+export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { storage, clock } = ctx;
+  const auth = routeAuth(ctx);
+  const readsBuyer = { preHandler: auth('agent', { shopOf: { buyer: 'params' } }) };
+
+  /** The buyer, when the calling agent may read them (TEAM-4, issue #14's rule). */
+  async function buyerFor(req: FastifyRequest): Promise<BuyerId> {
+    const me = req.agent;
+    const { buyerId } = parse(buyerIdParams, req.params);
+    const buyer = await storage.buyers.findBuyer(me.shop.id, buyerId);
+    if (!buyer) throw notFound('buyer', 'buyerId');
+    if (!me.isAdmin && !(await storage.conversations.agentSeesBuyer(me.shop.id, buyer.id, me.agent.id)))
+      throw new DomainError('forbidden', 'only for agents of one of the buyer’s conversations', 'buyerId');
+    return buyer.id;
+  }
+
+  async function crmProfile(shopId: ShopId, buyerId: BuyerId) {
+    const [tags, notes, spend, settings, optedOut] = await Promise.all([
+      storage.crm.tags(shopId, buyerId),
+      storage.crm.notes(shopId, buyerId),
+      storage.orders.buyerSpend(shopId, buyerId),
+      storage.crm.settings(shopId),
+      storage.crm.optedOut(shopId, buyerId),
+    ]);
+    const tier = tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend);
+    return {
+      tags,
+      notes,
+      tier,
+      spentCents: spend.spentCents,
+      paidOrders: spend.orders,
+      lastOrderAt: spend.lastOrderAt,
+      optedOut,
+    };
+  }
+
+  // ── CRM-1: the buyer's profile beyond orders (workbench) ─────────────────────────────────────
+  app.get('/api/buyers/:buyerId/crm', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    return crmProfile(req.agent.shop.id, buyerId);
+  });
+
+  app.post('/api/buyers/:buyerId/tags', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { tag } = parse(buyerTagBody, req.body);
+    const me = req.agent;
+    await storage.crm.addTag(me.shop.id, buyerId, tag, 'agent', me.agent.id, clock.now());
+    return crmProfile(me.shop.id, buyerId);
+  });
+
+  app.delete('/api/buyers/:buyerId/tags/:tag', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { tag } = parse(buyerTagParams, req.params);
+    if (!(await storage.crm.removeTag(req.agent.shop.id, buyerId, tag))) throw notFound('tag', 'tag');
+    return crmProfile(req.agent.shop.id, buyerId);
+  });
+
+  app.post('/api/buyers/:buyerId/notes', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { text } = parse(buyerNoteBody, req.body);
+    const me = req.agent;
+    await storage.crm.addNote(me.shop.id, {
+      id: randomIds.next(),
+      buyerId,
+      text,
+      authorId: me.agent.id,
+      authorName: me.agent.name,
+      createdAt: clock.now(),
+    });
+    return crmProfile(me.shop.id, buyerId);
+  });
+
+  app.delete('/api/buyers/:buyerId/notes/:noteId', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { noteId } = parse(buyerNoteParams, req.params);
+    const me = req.agent;
+    const note = await storage.crm.findNote(me.shop.id, buyerId, noteId);
+    if (!note) throw notFound('note', 'noteId');
+    if (note.authorId !== me.agent.id && !me.isAdmin)
+      throw new DomainError('forbidden', 'only its author or an admin deletes a note', 'noteId');
+    await storage.crm.deleteNote(me.shop.id, buyerId, noteId, clock.now());
+    return crmProfile(me.shop.id, buyerId);
+  });
+
+  // CMP-6: the buyer asked the agent for no more proactive messages (or for them again).
+  app.put('/api/buyers/:buyerId/opt-out', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { optedOut } = parse(buyerOptOutBody, req.body);
+    const me = req.agent;
+    if (optedOut) await storage.crm.optOut(me.shop.id, buyerId, 'agent', clock.now());
+    else await storage.crm.optIn(me.shop.id, buyerId);
+    return crmProfile(me.shop.id, buyerId);
+  });
+
+  // ── journeys (console) ──────────────────────────────────────────────────────────────────────
+  const admins = { preHandler: auth('admin') };
+
+  /** The shop's rules a journey is checked against (CMP-6 caps, AS-5 coupon floor). */
+  async function rules(shopId: ShopId) {
+    const [compliance, aftersales] = await Promise.all([
+      storage.compliance.complianceSettings(shopId),
+      ctx.aftersales.settings(shopId),
+    ]);
+    return {
+      proactive: compliance.proactive ?? DEFAULT_PROACTIVE_SETTINGS,
+      couponMinValidDays: aftersales.couponMinValidDays,
+    };
+  }
+
+  /** Checks a definition whole, and its words against the shop's rules (every message is shop text). */
+  async function checked(req: FastifyRequest, raw: unknown): Promise<JourneyDefinition> {
+    const me = req.agent;
+    const def = validateJourney(raw, await rules(me.shop.id));
+    for (const [i, step] of def.steps.entries())
+      if (step.kind === 'message')
+        await ctx.compliance.screenShopText(
+          me.shop.id,
+          renderTemplate(step.template, { ...SAMPLE, shopName: me.shop.name }),
+          `journey.steps[${i}].template`,
+          { agentId: me.agent.id },
+        );
+    return def;
+  }
+
+  async function journeyOf(req: FastifyRequest): Promise<StoredJourney> {
+    const { id } = parse(journeyParams, req.params);
+    const j = await storage.journeys.find(req.agent.shop.id, id);
+    if (!j) throw notFound('journey', 'id');
+    return j;
+  }
+
+  const present = async (j: StoredJourney) => ({ ...j, stats: await storage.journeys.stats(j.shopId, j.id) });
+
+  app.get('/api/admin/journey-templates', admins, async () => ({ templates: journeyTemplates('zh-CN') }));
+
+  app.get('/api/admin/journeys', admins, async (req) => {
+    const list = await storage.journeys.list(req.agent.shop.id);
+    return { journeys: await Promise.all(list.map(present)) };
+  });
+
+  app.post('/api/admin/journeys', admins, async (req, reply) => {
+    const me = req.agent;
+    const body = parse(journeyCreateBody, req.body);
+    const template = body.templateId && journeyTemplates('zh-CN').find((t) => t.id === body.templateId);
+    const def = await checked(req, template ? template.definition : body.journey);
+    const j = await storage.journeys.create({
+      id: randomIds.next(),
+      shopId: me.shop.id,
+      name: def.name,
+      templateId: template ? template.id : null,
+      definition: def,
+      status: 'draft',
+      createdBy: me.agent.id,
+      createdAt: clock.now(),
+    });
+    return reply.code(201).send({ journey: await present(j) });
+  });
+
+  app.get('/api/admin/journeys/:id', admins, async (req) => {
+    const j = await journeyOf(req);
+    const runs = await storage.journeys.listRuns(j.shopId, j.id, 50);
+    return { journey: await present(j), runs };
+  });
+
+  // Only a draft's steps change: runs in flight hold a step's place in them.
+  app.put('/api/admin/journeys/:id', admins, async (req) => {
+    const j = await journeyOf(req);
+    const body = parse(journeyUpdateBody, req.body);
+    if (j.status !== 'draft')
+      throw new DomainError('conflict', 'a started journey is not edited: stop it and make a new one', 'id');
+    const def = await checked(req, body.journey);
+    if (
+      !(await storage.journeys.update(
+        j.shopId,
+        j.id,
+        body.version,
+        { name: def.name, definition: def },
+        clock.now(),
+      ))
+    )
+      throw new DomainError('conflict', 'the journey was changed meanwhile: reload it', 'version');
+    return { journey: await present((await storage.journeys.find(j.shopId, j.id))!) };
+  });
+
+  // Start (a draft or a paused one), pause, or stop (its active runs end).
+  app.post('/api/admin/journeys/:id/status', admins, async (req) => {
+    const j = await journeyOf(req);
+    const { status } = parse(journeyStatusBody, req.body);
+    const from: Record<typeof status, JourneyStatus[]> = {
+      active: ['draft', 'paused'],
+      paused: ['active'],
+      stopped: ['draft', 'active', 'paused'],
+    };
+    const now = clock.now();
+    if (!(await storage.journeys.setStatus(j.shopId, j.id, from[status], status, now)))
+      throw new DomainError('conflict', `a ${j.status} journey cannot become ${status}`, 'status');
+    if (status === 'stopped') await storage.journeys.stopRuns(j.shopId, j.id, now);
+    return { journey: await present((await storage.journeys.find(j.shopId, j.id))!) };
+  });
+
+  app.post('/api/admin/journeys/:id/dry-run', admins, async (req) => {
+    const j = await journeyOf(req);
+    const { days, limit } = parse(journeyDryRunBody, req.body ?? {});
+    const plan = await ctx.journeys.dryRun(j, days, limit);
+    return { ...plan, from: clock.now(), until: clock.now() + days * DAY };
+  });
+}
