@@ -58,3 +58,113 @@ export const journeyDryRunBody = z
     limit: z.number().int().min(1).max(500).default(200),
   })
   .strict();
+
+// ---------- responses ----------
+export interface BuyerTagDto {
+  tag: string;
+  /** agent: an agent added it; api: the shop's systems; accepted: a suggestion an agent took. */
+  source: 'agent' | 'api' | 'accepted';
+  addedBy: string | null;
+  createdAt: number;
+}
+export interface BuyerNoteDto {
+  id: string;
+  buyerId: string;
+  text: string;
+  authorId: string;
+  authorName: string;
+  createdAt: number;
+}
+/** CRM-6: the buyer's loyalty tier (rank 0: none) and what the next one needs. */
+export interface BuyerTierDto {
+  rank: number;
+  name: string;
+  discountPercent: number;
+  next?: { name: string; spendCentsToGo: number; ordersToGo: number };
+}
+/** CRM-1: a buyer's profile beyond orders. */
+export interface BuyerCrmResponse {
+  tags: BuyerTagDto[];
+  notes: BuyerNoteDto[];
+  tier: BuyerTierDto;
+  spentCents: number;
+  paidOrders: number;
+  lastOrderAt: number | null;
+  /** CMP-6: the buyer asked for no proactive messages. */
+  optedOut: boolean;
+}
+
+export type JourneyStepDto =
+  | { kind: 'wait'; hours: number }
+  | { kind: 'condition'; test: { kind: string; rank?: number; tag?: string } }
+  | { kind: 'message'; template: string }
+  | { kind: 'coupon'; coupon: { amountCents: number; minSpendCents: number; validDays: number } }
+  | { kind: 'stop' };
+export interface JourneyDefinitionDto {
+  name: string;
+  trigger: { kind: string; days?: number; date?: string; holiday?: string };
+  audience: {
+    tags?: string[];
+    minSpendCents?: number;
+    orderedWithinDays?: number;
+    notOrderedForDays?: number;
+    minTierRank?: number;
+  };
+  steps: JourneyStepDto[];
+  exitOnOrder: boolean;
+  attributionDays: number;
+}
+export interface JourneyStatsDto {
+  runs: { active: number; done: number; stopped: number };
+  stopped: Partial<
+    Record<'condition_failed' | 'ordered' | 'opted_out' | 'blocked' | 'journey_stopped', number>
+  >;
+  sends: number;
+  blocked: number;
+  coupons: number;
+  replies: number;
+  conversions: number;
+}
+export interface JourneyDto {
+  id: string;
+  shopId: string;
+  name: string;
+  templateId: string | null;
+  definition: JourneyDefinitionDto;
+  status: (typeof JOURNEY_STATUS_VALUES)[number];
+  version: number;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  stats: JourneyStatsDto;
+}
+export interface JourneyTemplateDto {
+  id: (typeof JOURNEY_TEMPLATE_IDS)[number];
+  rule: string;
+  definition: JourneyDefinitionDto;
+}
+export interface JourneyRunDto {
+  id: string;
+  buyerId: string;
+  startedAt: number;
+  step: number;
+  dueAt: number | null;
+  status: 'active' | 'done' | 'stopped';
+  stopReason?: string;
+}
+export interface PlannedSendDto {
+  buyerId: string;
+  buyerNick: string;
+  at: number;
+  step: number;
+  text: string;
+  coupon?: { amountCents: number; expiresAt: number };
+}
+export interface JourneyDryRunResponse {
+  buyers: number;
+  sends: PlannedSendDto[];
+  truncated: boolean;
+  from: number;
+  until: number;
+}

@@ -6,6 +6,13 @@
  */
 import type { BuyerCaseOut, CaseOut } from './aftersales';
 import type {
+  BuyerCrmResponse,
+  JourneyDryRunResponse,
+  JourneyDto,
+  JourneyRunDto,
+  JourneyTemplateDto,
+} from './crm';
+import type {
   AftersalesMetrics,
   AgentDto,
   BotSettings,
@@ -272,6 +279,13 @@ export interface HttpResponses {
   'GET /api/buyers/:buyerId/profile': BuyerProfileResponse;
   'GET /api/buyers/:buyerId/promises': { promises: BuyerPromise[] };
   'POST /api/buyers/:buyerId/proactive': { message: MessageDto; conversation: ConversationStateDto };
+  // CRM-1 (issue #21): tags, notes, opt-out
+  'GET /api/buyers/:buyerId/crm': BuyerCrmResponse;
+  'POST /api/buyers/:buyerId/tags': BuyerCrmResponse;
+  'DELETE /api/buyers/:buyerId/tags/:tag': BuyerCrmResponse;
+  'POST /api/buyers/:buyerId/notes': BuyerCrmResponse;
+  'DELETE /api/buyers/:buyerId/notes/:noteId': BuyerCrmResponse;
+  'PUT /api/buyers/:buyerId/opt-out': BuyerCrmResponse;
   'GET /api/quick-replies': { quickReplies: QuickReplyDto[] };
   'POST /api/quick-replies': { quickReply: QuickReplyDto };
   'PATCH /api/quick-replies/:id': { quickReply: QuickReplyDto };
@@ -341,6 +355,14 @@ export interface HttpResponses {
   'GET /api/admin/aftersales/settings': { settings: AftersalesSettings };
   'PUT /api/admin/aftersales/settings': { settings: AftersalesSettings };
   'GET /api/admin/aftersales/metrics': AftersalesMetricsReport;
+  // the console: journeys (issue #21)
+  'GET /api/admin/journey-templates': { templates: JourneyTemplateDto[] };
+  'GET /api/admin/journeys': { journeys: JourneyDto[] };
+  'POST /api/admin/journeys': { journey: JourneyDto };
+  'GET /api/admin/journeys/:id': { journey: JourneyDto; runs: JourneyRunDto[] };
+  'PUT /api/admin/journeys/:id': { journey: JourneyDto };
+  'POST /api/admin/journeys/:id/status': { journey: JourneyDto };
+  'POST /api/admin/journeys/:id/dry-run': JourneyDryRunResponse;
   // the console: integration (issue #16)
   'GET /api/admin/webhooks': { webhooks: WebhookInfo[] };
   'POST /api/admin/webhooks': { id: string; secret: string; webhook: WebhookInfo };

@@ -381,7 +381,7 @@ export class JourneyRunner {
     journey: StoredJourney,
     days: number,
     limit: number,
-  ): Promise<{ buyers: number; sends: PlannedSend[]; truncated: boolean }> {
+  ): Promise<{ buyers: number; sends: (PlannedSend & { buyerNick: string })[]; truncated: boolean }> {
     const { storage, clock, ids } = this.deps;
     const shopId = journey.shopId as ShopId;
     const shop = await this.shop(shopId);
@@ -415,8 +415,12 @@ export class JourneyRunner {
     }
     const truncated = runs.length > limit;
     runs = runs.slice(0, limit);
-    const sends: PlannedSend[] = [];
-    for (const run of runs) sends.push(...planRun(def, run, await this.facts(run, now), shop, horizon).sends);
+    const sends: (PlannedSend & { buyerNick: string })[] = [];
+    for (const run of runs) {
+      const facts = await this.facts(run, now);
+      for (const send of planRun(def, run, facts, shop, horizon).sends)
+        sends.push({ ...send, buyerNick: facts.nick });
+    }
     sends.sort((a, b) => a.at - b.at || a.buyerId.localeCompare(b.buyerId));
     return { buyers: runs.length, sends, truncated };
   }

@@ -11,6 +11,7 @@ import { useSession } from '../shared/useSession';
 const AftersalesConsole = lazy(() =>
   import('./AftersalesConsole').then((m) => ({ default: m.AftersalesConsole })),
 );
+const Journeys = lazy(() => import('./Journeys').then((m) => ({ default: m.Journeys })));
 const ApiKeys = lazy(() => import('./ApiKeys').then((m) => ({ default: m.ApiKeys })));
 const Webhooks = lazy(() => import('./Webhooks').then((m) => ({ default: m.Webhooks })));
 const Imports = lazy(() => import('./Imports').then((m) => ({ default: m.Imports })));
@@ -125,6 +126,17 @@ export function AdminApp() {
                 children: (
                   <Tab>
                     <AftersalesConsole />
+                  </Tab>
+                ),
+                destroyOnHidden: true,
+              },
+              // Issue #21: old customers — journeys, their dry runs and what they did.
+              {
+                key: 'journeys',
+                label: t.crm.journeys,
+                children: (
+                  <Tab>
+                    <Journeys />
                   </Tab>
                 ),
                 destroyOnHidden: true,

@@ -50,6 +50,8 @@ export function BuyerSidebar(props: {
   onReachedOut: (conversation: Conversation) => void;
   /** Issue #19: more for each order (开售后单), and more below the orders (the buyer's cases). */
   orderExtra?: (order: BuyerProfileResponse['orders'][number]) => ReactNode;
+  /** Issue #21 (CRM-1): tier, tags, notes, opt-out — under the buyer. */
+  crm?: ReactNode;
   children?: ReactNode;
 }) {
   const { t } = useT();
@@ -110,6 +112,7 @@ export function BuyerSidebar(props: {
           <Descriptions.Item label="ID">{profile.buyer.externalId}</Descriptions.Item>
         )}
       </Descriptions>
+      {props.crm}
       <Typography.Title level={5}>{t.promises}</Typography.Title>
       {promises === null ? (
         <Spin size="small" />

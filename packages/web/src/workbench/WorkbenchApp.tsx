@@ -33,6 +33,7 @@ import { QuickRepliesPanel } from './QuickRepliesPanel';
 import { ShopScope } from './shopScope';
 import { TransferModal } from './TransferModal';
 import { useWorkbench } from './useWorkbench';
+import { BuyerCrm } from './BuyerCrm';
 
 /** The agent workbench: login, then list · chat · buyer sidebar. */
 export function WorkbenchApp() {
@@ -217,6 +218,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
                   wb.select(c.id);
                 }}
                 orderExtra={(o) => <OpenCaseButton order={o} conversationId={conversation.id} />}
+                crm={<BuyerCrm buyerId={conversation.buyerId} me={me.agent.id} />}
               >
                 <BuyerCases
                   buyerId={conversation.buyerId}

@@ -1,0 +1,173 @@
+/**
+ * Issue #21 in Chromium, for a shop that is not the demo: the owner makes the follow-up journey
+ * (CRM-2) from its template in the console, dry runs it (the buyer, the time and the words, with
+ * nothing sent), and starts it; the order arrives received through the v1 API; a day later (a
+ * fake clock, the crm.sweep timer's work run by hand) the buyer opens the shop page on a phone and
+ * finds the follow-up in the widget. In the workbench, the agent tags the buyer and leaves a note
+ * for the next agent (CRM-1).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { DAY, FakeClock, MINUTE } from '@xiaoer/core';
+import { ARTIFACTS, launchChromium, logIn, Pages } from '../support/browser';
+import { makeAgent, makeShop } from '../support/fixtures';
+import {
+  AGENT_PASSWORD,
+  loginCookie,
+  signedIdentity,
+  startTestServer,
+  type TestServer,
+} from '../support/server';
+
+const OWNER = 'boss@journeys-e2e.cn';
+const SLUG = 'jr-e2e';
+
+describe('e2e: a journey made, dry run and started in the console; its follow-up in the widget', () => {
+  // 10:00 in Shanghai tomorrow (quiet hours would hold the follow-up at night; a time ahead of the
+  // browser's keeps every cookie the server sets unexpired in Chromium).
+  const today = new Date();
+  const clock = new FakeClock(
+    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 2, 0),
+  );
+  let t: TestServer;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let pages: Pages;
+  let shopSecret = '';
+  let owner: Page;
+  let call: (method: string, url: string, body: unknown, auth: Record<string, string>) => Promise<unknown>;
+  let bearer: Record<string, string> = {};
+
+  before(async () => {
+    t = await startTestServer({ demo: false, env: { DEMO: 'false' }, clock });
+    const shopId = await makeShop(t.storage, SLUG);
+    shopSecret = (await t.storage.shops.findShop(shopId))!.secret;
+    await makeAgent(t.storage, shopId, {
+      email: OWNER,
+      role: 'owner',
+      name: '店长',
+      password: AGENT_PASSWORD,
+    });
+    const cookie = await loginCookie(t.server, OWNER, AGENT_PASSWORD);
+    call = async (method, url, body, auth) => {
+      const res = await t.server.app.inject({
+        method: method as 'PUT',
+        url,
+        headers: auth,
+        ...(body !== undefined ? { payload: body as object } : {}),
+      });
+      assert.ok(res.statusCode < 300, `${url}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+    const key = ((await call('POST', '/api/admin/api-keys', { name: 'ERP' }, { cookie })) as { key: string })
+      .key;
+    bearer = { authorization: `Bearer ${key}` };
+    await call('PUT', '/api/v1/buyers/tb-9', { nick: '阿花' }, bearer);
+    // Received yesterday: the dry run shows what the follow-up would send her.
+    await call(
+      'PUT',
+      '/api/v1/orders/T-9',
+      {
+        buyerExternalId: 'tb-9',
+        status: 'completed',
+        totalCents: 12_800,
+        items: [{ productExternalId: 'tea-1', title: '明前龙井', quantity: 1, priceCents: 12_800 }],
+        createdAt: new Date(clock.now() - 3 * DAY).toISOString(),
+        paidAt: new Date(clock.now() - 3 * DAY).toISOString(),
+      },
+      bearer,
+    );
+    browser = await launchChromium();
+    pages = new Pages(() => browser);
+  });
+  after(async () => {
+    await pages?.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('the owner makes the follow-up from its template, dry runs it and starts it', async () => {
+    owner = await pages.open({ width: 1440, height: 900 });
+    await logIn(owner, t.url, '/admin/', OWNER, AGENT_PASSWORD);
+    await owner.getByRole('tab', { name: '客户旅程', exact: true }).click();
+    await owner.getByTestId('journey-template').click();
+    await owner.locator('.ant-select-item-option', { hasText: '签收回访' }).click();
+    const row = owner.locator('[data-testid="journey-row"]', { hasText: '签收回访' });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'draft');
+
+    await row.getByTestId('journey-dry-run').click();
+    const plan = owner.getByTestId('journey-plan');
+    await plan.waitFor();
+    const rows = plan.getByTestId('journey-plan-row');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 3);
+    const first = (await rows.first().textContent()) ?? '';
+    assert.ok(first.includes('阿花') && first.includes('明前龙井'), first);
+    assert.match((await plan.textContent()) ?? '', /1 位买家，3 条消息将在 90 天内发送（不会真正发送）/);
+    await owner.screenshot({ path: `${ARTIFACTS}journeys-dry-run.png` });
+    await owner.locator('.ant-modal-close').click();
+    await plan.waitFor({ state: 'hidden' });
+    // Nothing was sent or started by the dry run.
+    const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
+    const [journey] = await t.storage.journeys.list(shop.id);
+    assert.equal((await t.storage.journeys.listRuns(shop.id, journey!.id)).length, 0);
+
+    await row.getByTestId('journey-start').click();
+    await owner
+      .locator('[data-testid="journey-row"][data-status="active"]', { hasText: '签收回访' })
+      .waitFor();
+    await owner.screenshot({ path: `${ARTIFACTS}journeys-console.png`, fullPage: true });
+  });
+
+  it('a day after the order was received, the buyer finds the follow-up in the widget, on a phone', async () => {
+    clock.advance(MINUTE);
+    await t.server.ctx.journeys.sweep(); // the run starts
+    clock.advance(DAY + MINUTE);
+    await t.server.ctx.journeys.sweep(); // its first message goes
+    const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
+    const [journey] = await t.storage.journeys.list(shop.id);
+    assert.equal((await t.storage.journeys.stats(shop.id, journey!.id)).sends, 1);
+    const buyer = await pages.open({ width: 390, height: 844 });
+    const identity = JSON.stringify(
+      signedIdentity(shopSecret, 'tb-9', { nick: '阿花', ts: clock.now() }),
+    ).replace(/'/g, '&#39;');
+    await buyer.route(`${t.url}/${SLUG}-page`, (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>茶馆</title></head>
+<body><h1>茶馆</h1><script src="/widget.js" data-shop="${SLUG}" data-identity='${identity}' async></script></body></html>`,
+      }),
+    );
+    await buyer.goto(`${t.url}/${SLUG}-page`);
+    await buyer.getByTestId('xiaoer-launcher').click();
+    await buyer
+      .locator('[data-testid="xiaoer-message"][data-sender="bot"]', {
+        hasText: '阿花您好，您的「明前龙井」已经签收了',
+      })
+      .waitFor();
+    await buyer.screenshot({ path: `${ARTIFACTS}journeys-widget-phone.png` });
+  });
+
+  it('CRM-1: in the workbench the owner tags the buyer and leaves a note for the next agent', async () => {
+    const agent = await pages.open({ width: 1440, height: 900 });
+    await logIn(agent, t.url, '/workbench/', OWNER, AGENT_PASSWORD);
+    await agent.getByTestId('agent-status').waitFor();
+    await agent.getByTestId('conversation-item').first().click();
+    const crm = agent.getByTestId('buyer-crm');
+    await crm.waitFor();
+    await crm.getByTestId('buyer-tag-input').fill('爱喝绿茶');
+    await crm.getByTestId('buyer-tag-add').click();
+    await crm.getByTestId('buyer-tag').filter({ hasText: '爱喝绿茶' }).waitFor();
+    await crm.getByTestId('buyer-note-input').fill('怕苦，推荐明前茶');
+    await crm.getByTestId('buyer-note-add').click();
+    await crm.getByTestId('buyer-note').filter({ hasText: '怕苦，推荐明前茶' }).waitFor();
+    await agent.screenshot({ path: `${ARTIFACTS}journeys-workbench-crm.png` });
+    const shop = await t.storage.shops.findShopBySlug(SLUG);
+    const buyerId = (await t.storage.buyers.findByExternalId(shop!.id, 'tb-9'))!.id;
+    assert.deepEqual(
+      (await t.storage.crm.tags(shop!.id, buyerId)).map((x) => x.tag),
+      ['爱喝绿茶'],
+    );
+  });
+});
