@@ -297,7 +297,7 @@ export async function run(): Promise<void> {
       ours: String(stored.sent),
       baseline: String(stored.plain),
       ratio: '',
-      note: 'ours one fewer from 1,689 buyers on: 买家1688 names a platform, and CMP-3 holds that greeting (logged)',
+      note: 'one fewer once the audience reaches 买家1688: the nick names a platform, and CMP-3 holds that greeting (logged)',
     },
   ]);
 

@@ -331,5 +331,55 @@ for (const engine of testDatabases) {
       assert.match(lines[0]!.text, /元旦快乐/);
       assert.equal(iso(lines[0]!.at), '2028-01-01T00:00:00.000Z');
     });
+
+    it('CRM-3: a stalled and an abnormal parcel are flagged once, the buyer is told first, and the agent sees it', async () => {
+      const journey = await start('logistics-notice');
+      const shippedAt = T0 + 500 * DAY; // 10:00 Shanghai, after the earlier tests' times
+      const parcel = (buyer: string, carrier: string, trackingNo: string) =>
+        order(buyer, 'shipped', shippedAt - DAY, { shippedAt: iso(shippedAt), carrier, trackingNo });
+      await putOrder('lw-1', parcel('lw1', '中通快递', 'ZT77'));
+      await putOrder('lw-2', parcel('lw2', '韵达快递', 'YD88'));
+      const scan = (id: string, at: number, description: string) =>
+        call('POST', `/api/v1/orders/${id}/logistics`, {
+          events: [{ id: `${id}-${at}`, at: iso(at), description }],
+        });
+      assert.equal((await scan('lw-1', shippedAt + 2 * HOUR, '【杭州】快件已揽收')).status, 200);
+      assert.equal(
+        (await scan('lw-2', shippedAt + 3 * HOUR, '【沈阳】因暴雪天气，快件暂时滞留')).status,
+        200,
+      );
+      const stalled = await buyerOf('lw1');
+      const held = await buyerOf('lw2');
+
+      await sweepAt(shippedAt + 4 * HOUR);
+      assert.deepEqual(await botLines(stalled), [], 'ZTO: 2 hours quiet is normal');
+      const weather = await botLines(held);
+      assert.equal(weather.length, 1);
+      assert.match(weather[0]!.text, /（韵达快递 YD88）因天气原因暂时延误/);
+
+      // 49 hours without a scan: a stall (the watch looks every ten minutes).
+      await sweepAt(shippedAt + 2 * HOUR + 49 * HOUR);
+      const told = await botLines(stalled);
+      assert.equal(told.length, 1);
+      assert.match(told[0]!.text, /（中通快递 ZT77）已经 49 小时没有物流更新/);
+      await sweepAt(shippedAt + 2 * HOUR + 60 * HOUR);
+      assert.equal((await botLines(stalled)).length, 1, 'flagged once, told once');
+
+      // The agent sees the flag beside the chat; a new scan resolves it.
+      const owner = await loginCookie(server, ownerEmail);
+      const crm = await call('GET', `/api/buyers/${stalled}/crm`, undefined, owner);
+      assert.equal(crm.status, 200, crm.body);
+      assert.deepEqual(
+        crm.json().parcelFlags.map((f: { orderId: string; kind: string }) => [f.orderId, f.kind]),
+        [['lw-1', 'stalled']],
+      );
+      await scan('lw-1', shippedAt + 62 * HOUR, '【武汉】到达转运中心');
+      await sweepAt(shippedAt + 63 * HOUR);
+      assert.deepEqual(
+        (await call('GET', `/api/buyers/${stalled}/crm`, undefined, owner)).json().parcelFlags,
+        [],
+      );
+      await stop(journey);
+    });
   });
 }

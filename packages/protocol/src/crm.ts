@@ -92,6 +92,8 @@ export interface BuyerCrmResponse {
   lastOrderAt: number | null;
   /** CMP-6: the buyer asked for no proactive messages. */
   optedOut: boolean;
+  /** CRM-3: the buyer's parcels the logistics watch flagged, not yet moving again. */
+  parcelFlags: { orderId: string; kind: string; since: number; issue: string; at: number }[];
 }
 
 export type JourneyStepDto =

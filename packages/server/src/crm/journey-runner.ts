@@ -8,6 +8,9 @@
  */
 import {
   advanceRun,
+  DEFAULT_LOGISTICS_WATCH,
+  watchParcel,
+  type LogisticsWatchSettings,
   planRun,
   type PlannedSend,
   DEFAULT_LOYALTY_LADDER,
@@ -50,6 +53,9 @@ const BUSY_RETRY_MS = 60 * 60_000;
 const CLAIM_MS = 60_000;
 const BATCH = 100;
 const WATERMARK = 'crm.orders.watermark';
+const PARCELS_AT = 'crm.parcels.at';
+/** CRM-3: how often every shipped parcel is looked at. */
+export const PARCEL_WATCH_MS = 10 * 60_000;
 /** CMP-6 counts a week back. */
 const WEEK = 7 * 86_400_000;
 
@@ -425,9 +431,63 @@ export class JourneyRunner {
     return { buyers: runs.length, sends, truncated };
   }
 
-  /** One sweep: orders read, dated journeys enrolled, due runs moved. */
+  /**
+   * CRM-3: every shipped parcel looked at — quiet longer than its carrier usually is, or last
+   * scanned as abnormal: flagged once (the agent sees it beside the chat) and the buyer told
+   * first by the shop's started logistics journeys; a parcel that moved on has its flags resolved.
+   */
+  async watchParcels(): Promise<number> {
+    const { storage, clock } = this.deps;
+    const settings = new Map<string, LogisticsWatchSettings>();
+    let after = { shopId: '', id: '' };
+    let flagged = 0;
+    for (;;) {
+      const orders = await storage.orders.shippedPage(after, 500);
+      for (const order of orders) {
+        let s = settings.get(order.shopId);
+        if (!s) {
+          s = (await storage.crm.settings(order.shopId)).logistics ?? DEFAULT_LOGISTICS_WATCH;
+          settings.set(order.shopId, s);
+        }
+        const now = clock.now();
+        const flag = watchParcel(order, now, s);
+        await storage.crm.resolveParcelFlags(order.shopId, order.id, flag?.key ?? null, now);
+        if (!flag) continue;
+        const isNew = await storage.crm.flagParcel({
+          key: flag.key,
+          shopId: order.shopId,
+          orderId: order.id,
+          buyerId: order.buyerId,
+          kind: flag.kind,
+          since: flag.since,
+          event: flag.event ?? null,
+          issue: flag.issue['zh-CN'],
+          at: now,
+        });
+        if (!isNew) continue;
+        flagged++;
+        await this.trigger(order.shopId, order.buyerId, 'parcel_flagged', {
+          ...orderContext(order),
+          parcelIssue: flag.issue['zh-CN'],
+        });
+      }
+      const last = orders.at(-1);
+      if (!last || orders.length < 500) return flagged;
+      after = { shopId: last.shopId, id: last.id };
+    }
+  }
+
+  /** One sweep: orders read, parcels watched, dated journeys enrolled, due runs moved. */
   async sweep(): Promise<void> {
     await this.sweepOrders();
+    // The watch reads every shipped parcel: every ten minutes is soon enough for a stall of hours.
+    const { storage, clock } = this.deps;
+    const last = Number((await storage.kv.get(PARCELS_AT)) ?? 0);
+    // (a clock set back — NTP, a restore — does not stop the watch until it catches up)
+    if (Math.abs(clock.now() - last) >= PARCEL_WATCH_MS) {
+      await this.watchParcels();
+      await storage.kv.set(PARCELS_AT, String(clock.now()));
+    }
     await this.enrolDated();
     await this.runDue();
   }

@@ -255,6 +255,76 @@ export class CrmRepository {
     return r !== undefined;
   }
 
+  /** CRM-3: records a flag once (its key); true when it is new. */
+  async flagParcel(f: {
+    key: string;
+    shopId: string;
+    orderId: string;
+    buyerId: string;
+    kind: 'stalled' | 'abnormal';
+    since: number;
+    event: string | null;
+    issue: string;
+    at: number;
+  }): Promise<boolean> {
+    const r = await this.db
+      .insertInto('parcel_flags')
+      .values({
+        key: f.key,
+        shop_id: f.shopId,
+        order_id: f.orderId,
+        buyer_id: f.buyerId,
+        kind: f.kind,
+        since: f.since,
+        event: f.event,
+        issue: f.issue,
+        created_at: f.at,
+        resolved_at: null,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** CRM-3: an order's parcel moved on (a new scan, delivered): its open flags are resolved. */
+  async resolveParcelFlags(
+    shopId: string,
+    orderId: string,
+    exceptKey: string | null,
+    at: number,
+  ): Promise<void> {
+    let q = this.db
+      .updateTable('parcel_flags')
+      .set({ resolved_at: at })
+      .where('shop_id', '=', shopId)
+      .where('order_id', '=', orderId)
+      .where('resolved_at', 'is', null);
+    if (exceptKey) q = q.where('key', '!=', exceptKey);
+    await q.execute();
+  }
+
+  /** CRM-3: the buyer's parcels flagged and not yet resolved, for the agent's sidebar. */
+  async openParcelFlags(
+    shopId: string,
+    buyerId: string,
+  ): Promise<{ orderId: string; kind: string; since: number; issue: string; at: number }[]> {
+    const rows = await this.db
+      .selectFrom('parcel_flags')
+      .select(['order_id', 'kind', 'since', 'issue', 'created_at'])
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('resolved_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      orderId: r.order_id,
+      kind: r.kind,
+      since: Number(r.since),
+      issue: r.issue,
+      at: Number(r.created_at),
+    }));
+  }
+
   async settings(shopId: string): Promise<CrmSettings> {
     const r = await this.db
       .selectFrom('crm_settings')

@@ -226,6 +226,25 @@ export class OrderRepository implements OrderLookup {
     return out;
   }
 
+  /** Issue #21 (CRM-3): a page of every shop's shipped orders after (shop, id): the logistics watch. */
+  async shippedPage(after: { shopId: string; id: string }, limit: number): Promise<Order[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('status', '=', 'shipped')
+      .where((eb) =>
+        eb.or([
+          eb('shop_id', '>', after.shopId),
+          eb.and([eb('shop_id', '=', after.shopId), eb('id', '>', after.id)]),
+        ]),
+      )
+      .orderBy('shop_id')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toOrder);
+  }
+
   /** Issue #21 (CRM-4): the buyer's first paid order, if any. */
   async firstPaidOrderId(shopId: ShopId, buyerId: BuyerId): Promise<string | undefined> {
     const r = await this.db

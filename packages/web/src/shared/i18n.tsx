@@ -771,6 +771,7 @@ const zh = {
   // Issue #21: old customers (CRM-1 … CRM-8)
   crm: {
     section: '客户运营',
+    parcelFlag: '物流异常',
     tier: '会员等级',
     noTier: '普通顾客',
     tierNext: '再消费 {yuan} 或 {orders} 单升级为{name}',
@@ -1853,6 +1854,7 @@ const en: typeof zh = {
   // Issue #21: old customers (CRM-1 … CRM-8)
   crm: {
     section: 'Customer care',
+    parcelFlag: 'Parcel issue',
     tier: 'Tier',
     noTier: 'Regular',
     tierNext: '{yuan} or {orders} more orders to {name}',

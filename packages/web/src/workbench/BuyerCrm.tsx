@@ -49,6 +49,16 @@ export function BuyerCrm(props: { buyerId: string; me: string }) {
   return (
     <div data-testid="buyer-crm" style={{ marginBottom: 16 }}>
       <Typography.Title level={5}>{c.section}</Typography.Title>
+      {crm.parcelFlags.map((f) => (
+        <div
+          key={`${f.orderId}:${f.since}`}
+          data-testid="parcel-flag"
+          style={{ fontSize: 12, marginBottom: 6 }}
+        >
+          <Tag color="red">{c.parcelFlag}</Tag>
+          {f.orderId}：{f.issue}
+        </div>
+      ))}
       <div style={{ fontSize: 12, marginBottom: 8 }}>
         <Tag color={crm.tier.rank > 0 ? 'gold' : 'default'} data-testid="buyer-tier">
           {crm.tier.rank > 0 ? crm.tier.name : c.noTier}

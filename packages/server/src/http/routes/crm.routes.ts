@@ -76,12 +76,13 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }
 
   async function crmProfile(shopId: ShopId, buyerId: BuyerId) {
-    const [tags, notes, spend, settings, optedOut] = await Promise.all([
+    const [tags, notes, spend, settings, optedOut, parcelFlags] = await Promise.all([
       storage.crm.tags(shopId, buyerId),
       storage.crm.notes(shopId, buyerId),
       storage.orders.buyerSpend(shopId, buyerId),
       storage.crm.settings(shopId),
       storage.crm.optedOut(shopId, buyerId),
+      storage.crm.openParcelFlags(shopId, buyerId),
     ]);
     const tier = tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend);
     return {
@@ -92,6 +93,7 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       paidOrders: spend.orders,
       lastOrderAt: spend.lastOrderAt,
       optedOut,
+      parcelFlags,
     };
   }
 
