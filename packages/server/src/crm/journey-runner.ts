@@ -83,7 +83,11 @@ export function orderContext(order: Order): JourneyRunContext {
 }
 
 export class JourneyRunner {
-  constructor(private readonly deps: JourneyRunnerDeps) {}
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: JourneyRunnerDeps) {
+    this.startedAt = deps.clock.now();
+  }
 
   /** The buyer's facts a step reads, fresh. */
   private async facts(run: JourneyRun, now: number): Promise<JourneyBuyerFacts> {
@@ -165,9 +169,11 @@ export class JourneyRunner {
     const { storage, clock } = this.deps;
     const until = clock.now() - SETTLE_MS;
     const raw = await storage.kv.get(WATERMARK);
+    // The first sweep of an install starts from this process's start: journeys act on what
+    // happens from now on, and an upgraded install's years of orders are not read (nor triggered).
     let after = raw
       ? (JSON.parse(raw) as { at: number; shopId: string; id: string })
-      : { at: 0, shopId: '', id: '' };
+      : { at: this.startedAt - SETTLE_MS, shopId: '', id: '' };
     let seen = 0;
     for (;;) {
       const orders = await storage.orders.changedSince(after, until, 500);
