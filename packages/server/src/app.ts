@@ -358,7 +358,15 @@ export async function createServer(
   });
   events.subscribe((event) => {
     if (event.type === 'message.created' || event.type === 'conversation.updated') webhookKick.kick();
+    // Issue #21: a buyer's answer to a journey message is counted (written every 30 s, off this path).
+    if (event.type === 'message.created' && event.message.sender === 'buyer')
+      journeys.noteReply(event.shopId, event.conversation.buyerId, event.message.createdAt);
   });
+  const replyFlush = setInterval(
+    () => void journeys.flushReplies().catch((err: unknown) => log.error('journey replies failed', { err })),
+    30_000,
+  );
+  replyFlush.unref();
   // CMP-1 … CMP-5: a shop's rules edited on another node apply here at once.
   await peers?.subscribe('compliance', (payload) => {
     const shopId = (payload as { shopId?: unknown } | null)?.shopId;
@@ -489,6 +497,12 @@ export async function createServer(
           routing,
           detachGateway: detach,
           metrics,
+          journeys: {
+            flush: () => {
+              clearInterval(replyFlush);
+              return journeys.flushReplies();
+            },
+          },
           peers,
           shopLock,
           imageCodeReader,

@@ -35,6 +35,8 @@ export interface NodeParts {
   /** Takes the gateway off the event bus. */
   detachGateway: () => void;
   metrics: MetricsService;
+  /** Issue #21: the replies to journey messages noted in memory, written before the database closes. */
+  journeys?: { flush(): Promise<void> } | undefined;
   peers?: PeerBus | undefined;
   shopLock?: PgAdvisoryLock | undefined;
   imageCodeReader: ImageCodeReader;
@@ -69,6 +71,10 @@ export async function shutDownNode(parts: NodeParts, { drainMs }: { drainMs: num
   await app.close();
   // Messages already taken in reach the metrics before the database closes (5 s at most).
   await within(parts.metrics.flush(), 5000);
+  await within(
+    parts.journeys?.flush().catch(() => undefined),
+    5000,
+  );
   await parts.peers?.close();
   await parts.shopLock?.close();
   await parts.imageCodeReader.close();

@@ -54,6 +54,8 @@ const CLAIM_MS = 60_000;
 const BATCH = 100;
 const WATERMARK = 'crm.orders.watermark';
 const PARCELS_AT = 'crm.parcels.at';
+/** A buyer's message within this long of a journey message is its reply. */
+const REPLY_WINDOW_MS = 3 * 86_400_000;
 /** CRM-3: how often every shipped parcel is looked at. */
 export const PARCEL_WATCH_MS = 10 * 60_000;
 /** CMP-6 counts a week back. */
@@ -84,9 +86,37 @@ export function orderContext(order: Order): JourneyRunContext {
 
 export class JourneyRunner {
   private readonly startedAt: number;
+  /** Buyers who wrote since the last flush (shop + buyer → when), for the journeys' reply counts. */
+  private replies = new Map<string, { shopId: string; buyerId: string; at: number }>();
+  private flushing: Promise<void> | undefined;
 
   constructor(private readonly deps: JourneyRunnerDeps) {
     this.startedAt = deps.clock.now();
+  }
+
+  /**
+   * A buyer wrote: their journey messages of the last three days count a reply. Kept in memory and
+   * written by `flushReplies` (every 30 s, and at shutdown): the chat's path pays a Map write.
+   */
+  noteReply(shopId: string, buyerId: string, at: number): void {
+    this.replies.set(`${shopId}\u0000${buyerId}`, { shopId, buyerId, at });
+  }
+
+  /** Writes the replies noted since the last flush. */
+  async flushReplies(): Promise<void> {
+    await this.flushing;
+    if (this.replies.size === 0) return;
+    const batch = [...this.replies.values()];
+    this.replies = new Map();
+    this.flushing = (async () => {
+      for (const r of batch)
+        await this.deps.storage.journeys.markReplied(r.shopId, r.buyerId, r.at, REPLY_WINDOW_MS);
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
   }
 
   /** The buyer's facts a step reads, fresh. */
