@@ -313,6 +313,24 @@ for (const engine of testDatabases) {
       );
       assert.equal((await status('paused')).json().journey.status, 'paused');
       assert.equal((await status('stopped')).json().journey.status, 'stopped');
+      // A trigger with no source yet (new arrivals) may be drafted, not started; its template is not offered.
+      const arrival = await post('/api/admin/journeys', {
+        journey: {
+          ...base,
+          trigger: { kind: 'new_arrival' },
+          steps: [{ kind: 'message', template: '{productTitle}上新了' }],
+        },
+      });
+      assert.equal(arrival.status, 201, arrival.body);
+      assert.equal(
+        (await post(`/api/admin/journeys/${arrival.json().journey.id}/status`, { status: 'active' })).status,
+        409,
+      );
+      const offered = (await call('GET', '/api/admin/journey-templates', undefined, cookie)).json().templates;
+      assert.deepEqual(
+        offered.map((x: { id: string }) => x.id),
+        ['follow-up', 'logistics-notice', 'win-back', 'holiday'],
+      );
       const list = await call('GET', '/api/admin/journeys', undefined, cookie);
       assert.ok(list.json().journeys.some((j: { id: string; stats: unknown }) => j.id === id && j.stats));
     });

@@ -105,7 +105,8 @@ export function advanceRun(
         run = { ...run, step: run.step + 1 };
         break;
       case 'coupon': {
-        const coupon = { ...step.coupon, expiresAt: now + step.coupon.validDays * DAY };
+        // From the step's due time, not the clock: a step re-run after a crash names the same day.
+        const coupon = { ...step.coupon, expiresAt: run.dueAt + step.coupon.validDays * DAY };
         effects.push({ kind: 'coupon', key, step: run.step, coupon });
         run = { ...run, step: run.step + 1, context: { ...run.context, coupon } };
         break;

@@ -207,7 +207,10 @@ export class JourneyRunner {
     let seen = 0;
     for (;;) {
       const orders = await storage.orders.changedSince(after, until, 500);
-      for (const order of orders) await this.onOrder(order);
+      for (const order of orders)
+        await this.onOrder(order).catch((err: unknown) =>
+          this.deps.logger.error('crm sweep: an order failed', { shop: order.shopId, order: order.id, err }),
+        );
       seen += orders.length;
       const last = orders.at(-1);
       if (last) {
@@ -240,15 +243,12 @@ export class JourneyRunner {
     const { storage, clock, nodeId } = this.deps;
     let moved = 0;
     for (;;) {
-      const now = clock.now();
-      const runs = await storage.journeys.claimDue(nodeId, now, CLAIM_MS, BATCH);
-      const journeys = new Map<string, StoredJourney | undefined>();
+      const runs = await storage.journeys.claimDue(nodeId, clock.now(), CLAIM_MS, BATCH);
       for (const run of runs) {
-        if (!journeys.has(run.journeyId))
-          journeys.set(run.journeyId, await storage.journeys.find(run.shopId, run.journeyId));
-        const journey = journeys.get(run.journeyId);
         try {
-          if (journey) await this.move(journey, run, now);
+          // Each run at its own time, with the journey read afresh: one stopped or paused a moment
+          // ago sends nothing more (its runs' versions moved on too, and are checked before a send).
+          await this.move(run, clock.now());
         } catch (err) {
           // The claim lapses and the run is tried again; its sent steps are not sent again.
           this.deps.logger.error('journey run failed', { shop: run.shopId, run: run.id, err });
@@ -259,15 +259,30 @@ export class JourneyRunner {
     }
   }
 
-  private async move(journey: StoredJourney, claimed: StoredRun, now: number): Promise<void> {
+  /** Whether the claimed run may still act: its journey started, the run unchanged since the claim. */
+  private async stillOurs(claimed: StoredRun): Promise<boolean> {
+    const { storage } = this.deps;
+    const [journey, current] = await Promise.all([
+      storage.journeys.find(claimed.shopId, claimed.journeyId),
+      storage.journeys.findRun(claimed.shopId, claimed.id),
+    ]);
+    return (
+      journey?.status === 'active' && current?.status === 'active' && current.version === claimed.version
+    );
+  }
+
+  private async move(claimed: StoredRun, now: number): Promise<void> {
     const { storage, chat, ids, nodeId } = this.deps;
     const shopId = claimed.shopId as ShopId;
     const buyerId = claimed.buyerId as BuyerId;
+    const journey = await storage.journeys.find(shopId, claimed.journeyId);
     const shop = await this.shop(shopId);
-    if (!shop) return;
+    if (!journey || !shop || journey.status !== 'active') return;
     const out = advanceRun(journey.definition, claimed, await this.facts(claimed, now), now, shop);
     let run: JourneyRun = out.run;
+    const base = { shopId, journeyId: journey.id, runId: claimed.id, buyerId, at: now };
     for (const effect of out.effects) {
+      if (!(await this.stillOurs(claimed))) return; // stopped, paused or taken over meanwhile
       if (effect.kind === 'coupon') {
         const coupon = await storage.crm.issueCoupon({
           id: ids.next(),
@@ -279,50 +294,58 @@ export class JourneyRunner {
           createdAt: now,
         });
         await storage.journeys.recordSend({
+          ...base,
           key: effect.key,
-          shopId,
-          journeyId: journey.id,
-          runId: claimed.id,
-          buyerId,
           kind: 'coupon',
           text: null,
           couponId: coupon.id,
           conversationId: null,
           messageId: null,
           outcome: 'sent',
-          at: now,
         });
         continue;
       }
-      if (await storage.journeys.findSend(effect.key)) continue; // sent before a crash
-      const base = {
+      // The step's send is claimed before it is made: a step that finds its claim from an earlier
+      // attempt (a crash mid-send) is not sent again — a message lost beats a message twice.
+      const fresh = await storage.journeys.recordSend({
+        ...base,
         key: effect.key,
-        shopId,
-        journeyId: journey.id,
-        runId: claimed.id,
-        buyerId,
-        kind: 'message' as const,
+        kind: 'message',
         text: effect.text,
         couponId: null,
-        at: now,
-      };
+        conversationId: null,
+        messageId: null,
+        outcome: 'pending',
+      });
+      if (!fresh) {
+        const earlier = await storage.journeys.findSend(shopId, effect.key);
+        if (earlier?.outcome === 'blocked') {
+          run = { ...run, status: 'stopped', stopReason: 'blocked' };
+          break;
+        }
+        if (earlier?.outcome === 'pending')
+          this.deps.logger.warn('journey step found half done: not sent again', {
+            shop: shopId,
+            run: claimed.id,
+          });
+        continue;
+      }
       let sent: Awaited<ReturnType<ChatService['sendJourneyMessage']>>;
       try {
         sent = await chat.sendJourneyMessage(shopId, buyerId, `journey:${effect.key}`, effect.text);
       } catch (error) {
-        if (!(error instanceof DomainError && error.code === 'compliance_blocked')) throw error;
+        if (!(error instanceof DomainError && error.code === 'compliance_blocked')) {
+          await storage.journeys.dropPendingSend(shopId, effect.key); // tried again with the run
+          throw error;
+        }
         // CMP-1 … CMP-5 refused the words (logged for the supervisor): the run ends here.
-        await storage.journeys.recordSend({
-          ...base,
-          conversationId: null,
-          messageId: null,
-          outcome: 'blocked',
-        });
+        await storage.journeys.settleSend(shopId, effect.key, { outcome: 'blocked' });
         run = { ...run, status: 'stopped', stopReason: 'blocked' };
         break;
       }
       if (sent === 'busy') {
         // In a conversation now: this step waits (what ran before it stays done).
+        await storage.journeys.dropPendingSend(shopId, effect.key);
         run = { ...run, status: 'active', step: effect.step, dueAt: now + BUSY_RETRY_MS };
         delete run.stopReason;
         break;
@@ -335,11 +358,10 @@ export class JourneyRunner {
         sent.conversation.id,
         now,
       );
-      await storage.journeys.recordSend({
-        ...base,
+      await storage.journeys.settleSend(shopId, effect.key, {
+        outcome: 'sent',
         conversationId: sent.conversation.id,
         messageId: sent.message.id,
-        outcome: 'sent',
       });
     }
     if (!(await storage.journeys.saveRun(run, claimed.version, nodeId, now)))
@@ -513,18 +535,29 @@ export class JourneyRunner {
     }
   }
 
-  /** One sweep: orders read, parcels watched, dated journeys enrolled, due runs moved. */
+  /**
+   * One sweep: orders read, parcels watched, dated journeys enrolled, due runs moved. A phase that
+   * fails is logged and the others still run (a bad order never stops every shop's journeys).
+   */
   async sweep(): Promise<void> {
-    await this.sweepOrders();
+    const { storage, clock, logger } = this.deps;
+    const phase = async (name: string, work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (err) {
+        logger.error(`crm sweep: ${name} failed`, { err });
+      }
+    };
+    await phase('orders', () => this.sweepOrders());
     // The watch reads every shipped parcel: every ten minutes is soon enough for a stall of hours.
-    const { storage, clock } = this.deps;
-    const last = Number((await storage.kv.get(PARCELS_AT)) ?? 0);
     // (a clock set back — NTP, a restore — does not stop the watch until it catches up)
-    if (Math.abs(clock.now() - last) >= PARCEL_WATCH_MS) {
-      await this.watchParcels();
-      await storage.kv.set(PARCELS_AT, String(clock.now()));
-    }
-    await this.enrolDated();
-    await this.runDue();
+    const last = Number((await storage.kv.get(PARCELS_AT)) ?? 0);
+    if (Math.abs(clock.now() - last) >= PARCEL_WATCH_MS)
+      await phase('parcels', async () => {
+        await this.watchParcels();
+        await storage.kv.set(PARCELS_AT, String(clock.now()));
+      });
+    await phase('dated journeys', () => this.enrolDated());
+    await phase('due runs', () => this.runDue());
   }
 }

@@ -165,7 +165,8 @@ for (const engine of testDatabases) {
       };
       assert.equal(await storage.journeys.recordSend(send), true);
       assert.equal(await storage.journeys.recordSend({ ...send, text: 'again' }), false);
-      assert.equal((await storage.journeys.findSend(send.key))?.text, '好久不见');
+      assert.equal(await storage.journeys.findSend(other, send.key), undefined, "another shop's key");
+      assert.equal((await storage.journeys.findSend(shopId, send.key))?.text, '好久不见');
       await storage.journeys.markReplied(shopId, buyer.id, T0 + 3600_000, DAY);
       // win-back attributes for 30 days: an order 40 days later is not this message's.
       await storage.journeys.markConverted(shopId, buyer.id, 'late', T0 + 40 * DAY);

@@ -226,6 +226,7 @@ export class CrmRepository {
     const r = await this.db
       .selectFrom('coupons')
       .selectAll()
+      .where('shop_id', '=', c.shopId)
       .where('source_key', '=', c.sourceKey)
       .executeTakeFirstOrThrow();
     return {

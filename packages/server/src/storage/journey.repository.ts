@@ -38,7 +38,8 @@ export interface JourneySend {
   couponId: string | null;
   conversationId: string | null;
   messageId: string | null;
-  outcome: 'sent' | 'blocked';
+  /** pending: claimed by a node about to send it (a crash leaves it so: never sent again). */
+  outcome: 'pending' | 'sent' | 'blocked';
   at: number;
 }
 
@@ -335,6 +336,7 @@ export class JourneyRepository {
         claimed_by: null,
         claimed_until: null,
       })
+      .where('shop_id', '=', run.shopId)
       .where('id', '=', run.id)
       .where('version', '=', version)
       .where('claimed_by', '=', nodeId)
@@ -384,8 +386,13 @@ export class JourneyRepository {
   }
 
   /** The send a step made, if it made one. */
-  async findSend(key: string): Promise<JourneySend | undefined> {
-    const r = await this.db.selectFrom('journey_sends').selectAll().where('key', '=', key).executeTakeFirst();
+  async findSend(shopId: string, key: string): Promise<JourneySend | undefined> {
+    const r = await this.db
+      .selectFrom('journey_sends')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (!r) return undefined;
     return {
       key: r.key,
@@ -426,6 +433,35 @@ export class JourneyRepository {
       .onConflict((oc) => oc.column('key').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** A pending send went out (or was refused): its outcome and where it went. */
+  async settleSend(
+    shopId: string,
+    key: string,
+    change: { outcome: 'sent' | 'blocked'; conversationId?: string; messageId?: string },
+  ): Promise<void> {
+    await this.db
+      .updateTable('journey_sends')
+      .set({
+        outcome: change.outcome,
+        conversation_id: change.conversationId ?? null,
+        message_id: change.messageId ?? null,
+      })
+      .where('shop_id', '=', shopId)
+      .where('key', '=', key)
+      .where('outcome', '=', 'pending')
+      .execute();
+  }
+
+  /** A pending send that did not go (the buyer was busy, or it failed): the step may try again. */
+  async dropPendingSend(shopId: string, key: string): Promise<void> {
+    await this.db
+      .deleteFrom('journey_sends')
+      .where('shop_id', '=', shopId)
+      .where('key', '=', key)
+      .where('outcome', '=', 'pending')
+      .execute();
   }
 
   /** A buyer answered: the journey messages sent to them in the last `withinMs` count a reply. */
@@ -525,7 +561,7 @@ export class JourneyRepository {
     for (const s of sends) {
       if (s.kind === 'coupon') out.coupons += Number(s.n);
       else if (s.outcome === 'blocked') out.blocked += Number(s.n);
-      else {
+      else if (s.outcome === 'sent') {
         out.sends += Number(s.n);
         out.replies += Number(s.replies);
         out.conversions += Number(s.conversions);

@@ -32,6 +32,18 @@ import { buyerIdParams } from '../ids';
 import { routeAuth } from '../route-auth';
 import type { JourneyStatus, StoredJourney } from '../../storage';
 
+/**
+ * The triggers something starts runs for today: orders (received, first purchase), the logistics
+ * watch, and dates. Reviews, new arrivals, group buys and "N days since" have no source yet: their
+ * journeys may be drafted, not started, and their templates are not offered.
+ */
+const LIVE_TRIGGERS: ReadonlySet<string> = new Set([
+  'order_received',
+  'first_purchase',
+  'parcel_flagged',
+  'date',
+]);
+
 /** Sample values a template is screened with (CMP-1 … CMP-5 read the words around them). */
 const SAMPLE = {
   buyerNick: '小王',
@@ -194,7 +206,9 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   const present = async (j: StoredJourney) => ({ ...j, stats: await storage.journeys.stats(j.shopId, j.id) });
 
-  app.get('/api/admin/journey-templates', admins, async () => ({ templates: journeyTemplates('zh-CN') }));
+  app.get('/api/admin/journey-templates', admins, async () => ({
+    templates: journeyTemplates('zh-CN').filter((t) => LIVE_TRIGGERS.has(t.definition.trigger.kind)),
+  }));
 
   app.get('/api/admin/journeys', admins, async (req) => {
     const list = await storage.journeys.list(req.agent.shop.id);
@@ -255,6 +269,12 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       stopped: ['draft', 'active', 'paused'],
     };
     const now = clock.now();
+    if (status === 'active' && !LIVE_TRIGGERS.has(j.definition.trigger.kind))
+      throw new DomainError(
+        'conflict',
+        `nothing starts "${j.definition.trigger.kind}" runs yet: it may be drafted, not started`,
+        'status',
+      );
     if (!(await storage.journeys.setStatus(j.shopId, j.id, from[status], status, now)))
       throw new DomainError('conflict', `a ${j.status} journey cannot become ${status}`, 'status');
     if (status === 'stopped') await storage.journeys.stopRuns(j.shopId, j.id, now);
