@@ -97,7 +97,7 @@ describe('e2e: compliance — live check in the composer, server refusals, promi
       .locator('.ant-select-selection-item-remove')
       .click();
     await owner.getByTestId('compliance-save').click();
-    await owner.getByText('已保存').waitFor();
+    await owner.getByText('已保存', { exact: true }).first().waitFor();
     const saved = await t.storage.compliance.complianceSettings(SHOP);
     assert.deepEqual(saved.customPhrases, [
       { phrase: '找平台投诉', verdict: 'block', reason: '不要引导买家投诉' },

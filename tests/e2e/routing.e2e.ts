@@ -83,7 +83,7 @@ describe('e2e: routing — console settings, queue line in the widget, queue pan
     await group.locator('.ant-select-selection-item', { hasText: '阿强' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('routing-save').click();
-    await page.getByText('已保存').waitFor();
+    await page.getByText('已保存', { exact: true }).first().waitFor();
     await page.screenshot({ path: `${ARTIFACTS}routing-settings.png` });
 
     const saved: RoutingSettings = await t.storage.shops.findRoutingSettings(SHOP);
