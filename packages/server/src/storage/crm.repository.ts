@@ -1,6 +1,15 @@
 import type { JourneyCoupon, LoyaltyLadder, LogisticsWatchSettings } from '@xiaoer/core';
-import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Kysely, Selectable } from 'kysely';
+import type { BuyerNotesTable, Database } from './schema';
+
+const toNote = (r: Selectable<BuyerNotesTable>): BuyerNote => ({
+  id: r.id,
+  buyerId: r.buyer_id,
+  text: r.text,
+  authorId: r.author_id,
+  authorName: r.author_name,
+  createdAt: Number(r.created_at),
+});
 
 /** CRM-1: where a tag came from. */
 export type TagSource = 'agent' | 'api' | 'accepted';
@@ -130,14 +139,7 @@ export class CrmRepository {
       .orderBy('id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      buyerId: r.buyer_id,
-      text: r.text,
-      authorId: r.author_id,
-      authorName: r.author_name,
-      createdAt: Number(r.created_at),
-    }));
+    return rows.map(toNote);
   }
 
   async addNote(shopId: string, note: BuyerNote): Promise<void> {
@@ -170,7 +172,15 @@ export class CrmRepository {
   }
 
   async findNote(shopId: string, buyerId: string, id: string): Promise<BuyerNote | undefined> {
-    return (await this.notes(shopId, buyerId, 1000)).find((n) => n.id === id);
+    const r = await this.db
+      .selectFrom('buyer_notes')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return r && toNote(r);
   }
 
   /** The buyer asked for no more proactive messages (CMP-6); kept as first told. */

@@ -226,28 +226,7 @@ export class JourneyRepository {
 
   /** Starts a run unless one with its key exists (a trigger told twice starts one run). */
   async startRun(run: JourneyRun, key: string, now: number): Promise<boolean> {
-    const r = await this.db
-      .insertInto('journey_runs')
-      .values({
-        id: run.id,
-        shop_id: run.shopId,
-        journey_id: run.journeyId,
-        buyer_id: run.buyerId,
-        run_key: key,
-        status: run.status,
-        stop_reason: null,
-        step: run.step,
-        due_at: run.dueAt,
-        context: JSON.stringify(run.context),
-        version: 1,
-        started_at: run.startedAt,
-        updated_at: now,
-        claimed_by: null,
-        claimed_until: null,
-      })
-      .onConflict((oc) => oc.column('run_key').doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    return (await this.startRuns([{ run, key }], now)) > 0;
   }
 
   /** Starts many runs at once (an audience); returns how many were new. */

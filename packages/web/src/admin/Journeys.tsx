@@ -15,9 +15,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, failureText } from '../shared/api';
 import { EChart, type ChartOption } from '../shared/EChart';
 import { useT } from '../shared/i18n';
-
-const fill = (s: string, v: Record<string, string | number>) =>
-  s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ''));
+import { fill } from '../shared/metrics';
 
 const STATUS_COLORS: Record<JourneyDto['status'], string> = {
   draft: 'default',

@@ -3,10 +3,8 @@ import { Button, Input, List, Space, Spin, Switch, Tag, Typography, message as t
 import { useEffect, useState } from 'react';
 import { failureText, yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
+import { fill } from '../shared/metrics';
 import { useShopApi } from './shopScope';
-
-const fill = (s: string, v: Record<string, string | number>) =>
-  s.replace(/\{(\w+)\}/g, (_, k: string) => String(v[k] ?? ''));
 
 /**
  * CRM-1: what the shop knows of a buyer beyond orders — their tier (CRM-6), tags and notes left
