@@ -89,6 +89,8 @@ export class JourneyRunner {
   /** Buyers who wrote since the last flush (shop + buyer → when), for the journeys' reply counts. */
   private replies = new Map<string, { shopId: string; buyerId: string; at: number }>();
   private flushing: Promise<void> | undefined;
+  /** The sweep under way: sweeps on one node run one after another, never side by side. */
+  private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: JourneyRunnerDeps) {
     this.startedAt = deps.clock.now();
@@ -539,7 +541,15 @@ export class JourneyRunner {
    * One sweep: orders read, parcels watched, dated journeys enrolled, due runs moved. A phase that
    * fails is logged and the others still run (a bad order never stops every shop's journeys).
    */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    // One at a time: a sweep asked for while one runs (the timer, the CLI, a test) waits for it and
+    // then runs at its own time, so a caller that awaits its sweep sees everything due by then done.
+    const run = this.sweeping.then(() => this.sweepOnce());
+    this.sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sweepOnce(): Promise<void> {
     const { storage, clock, logger } = this.deps;
     const phase = async (name: string, work: () => Promise<unknown>) => {
       try {
