@@ -41,7 +41,7 @@ for (const engine of testDatabases) {
     let key = '';
     let ownerEmail = '';
 
-    const call = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: unknown, cookie?: string) => {
+    const call = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown, cookie?: string) => {
       const res = await server.app.inject({
         method,
         url,
@@ -96,6 +96,22 @@ for (const engine of testDatabases) {
       return messages.flatMap((m) =>
         m.sender === 'bot' && m.kind === 'text' ? [{ text: m.body.text, at: m.createdAt }] : [],
       );
+    };
+    /**
+     * The enrol timers a write set (a review, an announced product, a group buy), fired at `at` as a
+     * worker would (the background scheduler may fire them too: a run is started once either way).
+     */
+    const enrolsFired = new Set<string>();
+    const fireEnrols = async (at: number) => {
+      clock.set(at);
+      let fired = 0;
+      for (const t of await storage.timers.list({ kind: 'crm.enrol', shopId }))
+        if (!enrolsFired.has(t.id) && t.dueAt <= at) {
+          enrolsFired.add(t.id);
+          await server.ctx.journeys.onEnrolTimer(t.shopId, t.payload);
+          fired++;
+        }
+      return fired;
     };
     /** The sweep the crm.sweep timer runs, at `at`. */
     const sweepAt = async (at: number) => {
@@ -313,23 +329,12 @@ for (const engine of testDatabases) {
       );
       assert.equal((await status('paused')).json().journey.status, 'paused');
       assert.equal((await status('stopped')).json().journey.status, 'stopped');
-      // A trigger with no source yet (new arrivals) may be drafted, not started; its template is not offered.
-      const arrival = await post('/api/admin/journeys', {
-        journey: {
-          ...base,
-          trigger: { kind: 'new_arrival' },
-          steps: [{ kind: 'message', template: '{productTitle}上新了' }],
-        },
-      });
-      assert.equal(arrival.status, 201, arrival.body);
-      assert.equal(
-        (await post(`/api/admin/journeys/${arrival.json().journey.id}/status`, { status: 'active' })).status,
-        409,
-      );
+      // Every trigger has its source (orders, parcels, dates, reviews, products, group buys): every
+      // template is offered.
       const offered = (await call('GET', '/api/admin/journey-templates', undefined, cookie)).json().templates;
       assert.deepEqual(
         offered.map((x: { id: string }) => x.id),
-        ['follow-up', 'logistics-notice', 'win-back', 'holiday'],
+        ['follow-up', 'logistics-notice', 'win-back', 'holiday', 'new-arrival', 'group-buy', 'review-care'],
       );
       const list = await call('GET', '/api/admin/journeys', undefined, cookie);
       assert.ok(list.json().journeys.some((j: { id: string; stats: unknown }) => j.id === id && j.stats));
@@ -414,6 +419,248 @@ for (const engine of testDatabases) {
         [],
       );
       await stop(journey);
+    });
+
+    it('CRM-7: reviews arrive through the API; drafts differ by content; one reply through the guard, sent on as review.replied; a poor review is cared for', async () => {
+      const care = await start('review-care');
+      const R = T0 + 600 * DAY; // 10:00 Shanghai
+      clock.set(R);
+      const owner = await loginCookie(server, ownerEmail);
+      const hook = await call('POST', '/api/v1/webhooks', {
+        url: 'http://127.0.0.1:9/reviews',
+        events: ['review.replied'],
+      });
+      assert.equal(hook.status, 201, hook.body);
+      await putOrder('rv-1', order('rv1', 'completed', R - 5 * DAY));
+      await putOrder('rv-2', order('rv2', 'completed', R - 5 * DAY));
+      const review = (id: string, body: Record<string, unknown>) =>
+        call('PUT', `/api/v1/reviews/${id}`, body);
+      const good = {
+        buyerExternalId: 'rv1',
+        orderExternalId: 'rv-1',
+        rating: 5,
+        text: '保温效果很好，一晚上水还是热的，物流也快',
+        postedAt: iso(R - HOUR),
+      };
+      const poor = {
+        buyerExternalId: 'rv2',
+        orderExternalId: 'rv-2',
+        rating: 2,
+        text: '杯盖有点漏水，包装也压坏了',
+        postedAt: iso(R - HOUR),
+      };
+      assert.equal((await review('tb-1', good)).status, 201);
+      assert.equal((await review('tb-2', poor)).status, 201);
+      assert.equal((await review('tb-2', poor)).status, 200, 'sent again: the same review');
+      // An old review synced (posted a month ago) is kept, and starts no journey.
+      assert.equal((await review('tb-0', { ...poor, postedAt: iso(R - 30 * DAY) })).status, 201);
+      const bad = await review('tb-3', { ...good, rating: 6 });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json().error.field, 'rating');
+
+      // Only the poor review's buyer is cared for, an hour later.
+      await fireEnrols(R);
+      const runs = await storage.journeys.listRuns(shopId, care);
+      assert.equal(runs.length, 2, 'the two fresh reviews, not the old one');
+      await sweepAt(R + MINUTE);
+      assert.deepEqual(await botLines(await buyerOf('rv2')), [], 'an hour later, not at once');
+      await sweepAt(R + HOUR + 2 * MINUTE);
+      assert.deepEqual(await botLines(await buyerOf('rv1')), []);
+      const told = await botLines(await buyerOf('rv2'));
+      assert.equal(told.length, 1);
+      assert.match(told[0]!.text, /看到您对「不锈钢保温杯」的评价/);
+
+      // The workbench: three waiting; each draft is written from its own review.
+      const list = await call('GET', '/api/reviews', undefined, owner);
+      assert.equal(list.status, 200, list.body);
+      assert.equal(list.json().unanswered, 3);
+      const byId = new Map(
+        list.json().reviews.map((r: { externalId: string }) => [r.externalId, r] as const),
+      ) as Map<string, { id: string; draft: string; reading: { praised: string[]; complained: string[] } }>;
+      const g = byId.get('tb-1')!;
+      const p2 = byId.get('tb-2')!;
+      assert.notEqual(g.draft, p2.draft);
+      assert.ok(g.reading.praised.includes('effect') && g.reading.praised.includes('delivery'), g.draft);
+      assert.ok(p2.reading.complained.includes('packaging'), p2.draft);
+      assert.match(g.draft, /买家rv1/);
+      assert.match(p2.draft, /抱歉/);
+
+      // CMP-3: a reply that would take the buyer off the platform is refused, and nothing is stored.
+      const blocked = await call(
+        'POST',
+        `/api/reviews/${p2.id}/reply`,
+        { text: '加我微信 xiaoer888 给您补偿' },
+        owner,
+      );
+      assert.equal(blocked.status, 422, blocked.body);
+      assert.equal(blocked.json().error.code, 'compliance_blocked');
+      const sent = await call('POST', `/api/reviews/${p2.id}/reply`, { text: p2.draft }, owner);
+      assert.equal(sent.status, 200, sent.body);
+      assert.equal(sent.json().review.reply.text, p2.draft);
+      assert.equal(sent.json().review.draft, null);
+      assert.equal(
+        (await call('POST', `/api/reviews/${p2.id}/reply`, { text: '再说一次' }, owner)).status,
+        409,
+        'one reply per review',
+      );
+      const after1 = (await call('GET', '/api/reviews', undefined, owner)).json();
+      assert.equal(after1.unanswered, 2);
+      assert.ok(!after1.reviews.some((r: { id: string }) => r.id === p2.id));
+      const answered = (await call('GET', '/api/reviews?view=answered', undefined, owner)).json();
+      assert.deepEqual(
+        answered.reviews.map((r: { externalId: string }) => r.externalId),
+        ['tb-2'],
+      );
+      // The connector reads it back, and hears of it.
+      const v1 = (await call('GET', '/api/v1/reviews/tb-2')).json().review;
+      assert.equal(v1.reply.text, p2.draft);
+      assert.deepEqual(
+        (await call('GET', '/api/v1/reviews?answered=false'))
+          .json()
+          .reviews.map((r: { externalId: string }) => r.externalId),
+        ['tb-0', 'tb-1'],
+      );
+      const events = await storage.webhooks.deliveries(shopId, hook.json().id, { limit: 10 });
+      assert.deepEqual(
+        events.map((d) => d.type),
+        ['review.replied'],
+      );
+      const data = JSON.parse(events[0]!.body).data;
+      assert.deepEqual(
+        [data.review.externalId, data.review.buyerExternalId, data.review.reply.text],
+        ['tb-2', 'rv2', p2.draft],
+      );
+      await call('DELETE', `/api/v1/webhooks/${hook.json().id}`);
+      await stop(care);
+    });
+
+    it('CRM-8 / CRM-5: an open group buy and an announced product invite the audience; a group buy closed before the morning invites nobody', async () => {
+      const invite = await start('group-buy');
+      const arrival = await start('new-arrival');
+      const G = T0 + 620 * DAY; // 10:00 Shanghai
+      await putOrder('gb-1', order('gb1', 'paid', G - 10 * DAY));
+      const gb1 = await buyerOf('gb1');
+      clock.set(G);
+      const groupBuy = (id: string, body: Record<string, unknown>) =>
+        call('PUT', `/api/v1/group-buys/${id}`, body);
+      const made = await groupBuy('pd-1', {
+        title: '保温杯两只装',
+        priceCents: 9_900,
+        endsAt: iso(G + 3 * DAY),
+      });
+      assert.equal(made.status, 201, made.body);
+      assert.equal(made.json().groupBuy.status, 'open');
+      await fireEnrols(G);
+      await sweepAt(G + MINUTE);
+      const lines = await botLines(gb1);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /「保温杯两只装」正在拼单，拼单价99元/);
+
+      // Opened at 23:00: the invitation waits for the morning, and the group buy closes at 01:00.
+      const night = G + DAY + 13 * HOUR; // 23:00 Shanghai
+      await putOrder('gb-2', order('gb2', 'paid', night - 10 * DAY));
+      const gb2 = await buyerOf('gb2');
+      clock.set(night);
+      await groupBuy('pd-2', { title: '焖烧罐拼单', priceCents: 5_900, endsAt: iso(night + 2 * DAY) });
+      await fireEnrols(night);
+      await sweepAt(night + MINUTE);
+      const waiting = (await storage.journeys.listRuns(shopId, invite)).filter(
+        (r) => r.buyerId === gb2 && r.context.groupBuyId === 'pd-2',
+      );
+      assert.equal(waiting.length, 1);
+      clock.set(night + 2 * HOUR);
+      const closed = await groupBuy('pd-2', {
+        title: '焖烧罐拼单',
+        priceCents: 5_900,
+        endsAt: iso(night + 2 * DAY),
+        status: 'closed',
+      });
+      assert.equal(closed.status, 200, closed.body);
+      await sweepAt(night + 9 * HOUR + MINUTE); // 08:01
+      assert.ok(!(await botLines(gb2)).some((l) => /焖烧罐/.test(l.text)), 'closed: not sent');
+      const [stopped] = (await storage.journeys.listRuns(shopId, invite)).filter(
+        (r) => r.buyerId === gb2 && r.context.groupBuyId === 'pd-2',
+      );
+      assert.deepEqual([stopped?.status, stopped?.stopReason], ['stopped', 'condition_failed']);
+
+      // CRM-5: a product the shop announces is pushed; a catalogue sync (no announce) is not.
+      const N = G + 5 * DAY; // 10:00
+      clock.set(N);
+      assert.equal(
+        (await call('PUT', '/api/v1/products/cup-2', { title: '钛杯', priceCents: 19_900 })).status,
+        201,
+      );
+      assert.equal(await fireEnrols(N), 0, 'no announcement, no enrolment');
+      assert.equal(
+        (
+          await call('PUT', '/api/v1/products/cup-3', {
+            title: '钛合金保温杯',
+            priceCents: 25_900,
+            announce: true,
+          })
+        ).status,
+        201,
+      );
+      assert.equal(await fireEnrols(N), 1);
+      await sweepAt(N + MINUTE);
+      const pushed = (await botLines(gb1)).filter((l) => /上新/.test(l.text));
+      assert.equal(pushed.length, 1);
+      assert.match(pushed[0]!.text, /「钛合金保温杯」/);
+      assert.ok(
+        (await storage.journeys.listRuns(shopId, arrival)).every((r) => r.context.productId === 'cup-3'),
+      );
+      await stop(invite);
+      await stop(arrival);
+    });
+
+    it('CRM-4: "30 days since the last order" starts a run for a buyer who reaches it after the journey starts, not for those long gone', async () => {
+      const L = T0 + 700 * DAY; // 10:00
+      clock.set(L);
+      const cookie = await loginCookie(server, ownerEmail);
+      const made = await call(
+        'POST',
+        '/api/admin/journeys',
+        {
+          journey: {
+            name: '30天未下单',
+            trigger: { kind: 'days_since_last_order', days: 30 },
+            audience: {},
+            steps: [{ kind: 'message', template: '{buyerNick}，好久不见，「{orderItem}」用得还好吗？' }],
+            exitOnOrder: true,
+            attributionDays: 7,
+          },
+        },
+        cookie,
+      );
+      assert.equal(made.status, 201, made.body);
+      const id = made.json().journey.id;
+      await putOrder('ls-1', order('ls', 'paid', L + HOUR));
+      const ls = await buyerOf('ls');
+      // A dry run names who will reach 30 days within the horizon, and when.
+      const plan = await call('POST', `/api/admin/journeys/${id}/dry-run`, { days: 40 }, cookie);
+      assert.equal(plan.status, 200, plan.body);
+      const mine = plan.json().sends.filter((x: { buyerId: string }) => x.buyerId === ls);
+      assert.equal(mine.length, 1, plan.body);
+      assert.ok(mine[0].at >= L + HOUR + 30 * DAY);
+      assert.equal(
+        (await call('POST', `/api/admin/journeys/${id}/status`, { status: 'active' }, cookie)).status,
+        200,
+      );
+
+      await sweepAt(L + 29 * DAY);
+      assert.equal((await storage.journeys.listRuns(shopId, id)).length, 0, 'not yet');
+      await sweepAt(L + 30 * DAY + 2 * HOUR);
+      const runs = await storage.journeys.listRuns(shopId, id);
+      assert.deepEqual(
+        runs.map((r) => r.buyerId),
+        [ls],
+        'only the buyer who reached 30 days since the journey started',
+      );
+      await sweepAt(L + 30 * DAY + 4 * HOUR);
+      const lines = (await botLines(ls)).filter((l) => /好久不见/.test(l.text));
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /「不锈钢保温杯」用得还好吗/);
+      await stop(id);
     });
   });
 }

@@ -14,6 +14,7 @@ export const JOURNEY_TEMPLATE_IDS = [
   'holiday',
   'new-arrival',
   'group-buy',
+  'review-care',
 ] as const;
 export const JOURNEY_STATUS_VALUES = ['draft', 'active', 'paused', 'stopped'] as const;
 
@@ -98,7 +99,7 @@ export interface BuyerCrmResponse {
 
 export type JourneyStepDto =
   | { kind: 'wait'; hours: number }
-  | { kind: 'condition'; test: { kind: string; rank?: number; tag?: string } }
+  | { kind: 'condition'; test: { kind: string; rank?: number; tag?: string; rating?: number } }
   | { kind: 'message'; template: string }
   | { kind: 'coupon'; coupon: { amountCents: number; minSpendCents: number; validDays: number } }
   | { kind: 'stop' };
@@ -169,4 +170,58 @@ export interface JourneyDryRunResponse {
   truncated: boolean;
   from: number;
   until: number;
+}
+
+// ---------- reviews (CRM-7) ----------
+/** A reply the platforms accept: one, of at most this many characters. */
+export const MAX_REVIEW_REPLY_LENGTH = 500;
+export const REVIEW_VIEWS = ['unanswered', 'answered', 'all'] as const;
+export const reviewListQuery = z
+  .object({
+    view: z.enum(REVIEW_VIEWS).default('unanswered'),
+    /** The `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^\d{1,15}:[\w-]{1,64}$/, 'must be the nextCursor of a previous page')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+export const reviewParams = z.object({ id: z.string().min(1).max(64) });
+export const reviewReplyBody = z
+  .object({
+    text: z.string().trim().min(1).max(MAX_REVIEW_REPLY_LENGTH),
+    /** The agent saw the guard's warnings and sends anyway (CMP-1 … CMP-5: blocks are never sent). */
+    confirm: z.boolean().default(false),
+  })
+  .strict();
+
+export type ReviewAspectDto =
+  'delivery' | 'packaging' | 'quality' | 'size' | 'colour' | 'service' | 'price' | 'taste' | 'effect';
+export interface ReviewDto {
+  id: string;
+  externalId: string;
+  buyerId: string;
+  buyerNick: string;
+  orderId: string | null;
+  /** What was bought (the order's item, or the product's title). */
+  item: string;
+  rating: number;
+  text: string;
+  postedAt: number;
+  reply: { text: string; at: number; agentId: string; agentName: string } | null;
+  /** What the review praises and complains of, as the draft read it. */
+  reading: {
+    praised: ReviewAspectDto[];
+    complained: ReviewAspectDto[];
+    tone: 'positive' | 'mixed' | 'negative';
+  };
+  /** A reply written from the review's own content, for the agent to edit (unanswered reviews). */
+  draft: string | null;
+}
+export interface ReviewListResponse {
+  reviews: ReviewDto[];
+  /** CRM-7: the shop's reviews still waiting for a reply. */
+  unanswered: number;
+  nextCursor: string | null;
 }

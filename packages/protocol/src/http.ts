@@ -7,6 +7,8 @@
 import type { BuyerCaseOut, CaseOut } from './aftersales';
 import type {
   BuyerCrmResponse,
+  ReviewDto,
+  ReviewListResponse,
   JourneyDryRunResponse,
   JourneyDto,
   JourneyRunDto,
@@ -286,6 +288,9 @@ export interface HttpResponses {
   'POST /api/buyers/:buyerId/notes': BuyerCrmResponse;
   'DELETE /api/buyers/:buyerId/notes/:noteId': BuyerCrmResponse;
   'PUT /api/buyers/:buyerId/opt-out': BuyerCrmResponse;
+  // CRM-7: the shop's reviews, answered in the workbench (issue #21)
+  'GET /api/reviews': ReviewListResponse;
+  'POST /api/reviews/:id/reply': { review: ReviewDto };
   'GET /api/quick-replies': { quickReplies: QuickReplyDto[] };
   'POST /api/quick-replies': { quickReply: QuickReplyDto };
   'PATCH /api/quick-replies/:id': { quickReply: QuickReplyDto };

@@ -29,6 +29,11 @@ export const productBody = z
     imageUrl: httpUrl.nullable().default(null),
     /** AS-1: fresh food, fruit, virtual or custom-made goods: no return for no reason. */
     special: z.boolean().default(false),
+    /**
+     * CRM-5: a product new to the shop, to be announced by the shop's started new-arrival
+     * journeys (only when this write creates it; a catalogue sync leaves it false).
+     */
+    announce: z.boolean().default(false),
   })
   .strict();
 export type ProductBody = z.infer<typeof productBody>;
@@ -89,6 +94,36 @@ export const logisticsBody = z
   .strict();
 export type LogisticsBody = z.infer<typeof logisticsBody>;
 
+// ── reviews (CRM-7) and group buys (CRM-8) ─────────────────────────────────────────────────────
+/** A buyer's review on the platform; sent again (edited, or with a follow-up) it is updated. */
+export const reviewBody = z
+  .object({
+    /** The shop's id of the buyer; a buyer not sent yet is created. */
+    buyerExternalId: externalId,
+    /** The reviewed order and product, when the platform says. */
+    orderExternalId: externalId.nullable().default(null),
+    productExternalId: externalId.nullable().default(null),
+    rating: z.number().int().min(1).max(5),
+    /** The buyer's words ("" for a rating alone). */
+    text: z.string().trim().max(2000).default(''),
+    postedAt: moment,
+  })
+  .strict();
+export type ReviewBody = z.infer<typeof reviewBody>;
+
+/** A group buy (拼单) the shop runs on the platform; `closed` once it is full or over. */
+export const groupBuyBody = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    productExternalId: externalId.nullable().default(null),
+    /** The group price. */
+    priceCents: cents,
+    endsAt: moment,
+    status: z.enum(['open', 'closed']).default('open'),
+  })
+  .strict();
+export type GroupBuyBody = z.infer<typeof groupBuyBody>;
+
 /** List endpoints: `cursor` is the last id of the previous page (its `nextCursor`). */
 export const pageQuery = z
   .object({
@@ -147,6 +182,29 @@ export const orderOut = z.object({
   logistics: z.array(z.object({ id: z.string().nullable(), at: isoOut, description: z.string() })),
   updatedAt: isoOut,
 });
+export const reviewOut = z.object({
+  externalId,
+  buyerExternalId: externalId.nullable(),
+  orderExternalId: z.string().nullable(),
+  productExternalId: z.string().nullable(),
+  rating: z.number().int(),
+  text: z.string(),
+  postedAt: isoOut,
+  /** The shop's reply (an agent wrote it in the workbench; the connector posts it). */
+  reply: z.object({ text: z.string(), repliedAt: isoOut, agentId: z.string() }).nullable(),
+  updatedAt: isoOut,
+});
+export const groupBuyOut = z.object({
+  externalId,
+  title: z.string(),
+  productExternalId: z.string().nullable(),
+  priceCents: z.number().int(),
+  endsAt: isoOut,
+  status: z.enum(['open', 'closed']),
+  updatedAt: isoOut,
+});
+/** `answered=false`: the reviews still waiting for the shop's reply. */
+export const reviewsPageQuery = pageQuery.extend({ answered: z.enum(['true', 'false']).optional() }).strict();
 export const errorOut = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
@@ -198,6 +256,8 @@ export const V1_WEBHOOK_EVENTS = [
   'aftersales.updated',
   'aftersales.step',
   'aftersales.undo',
+  'review.replied',
+  'coupon.issued',
 ] as const;
 
 export const webhookCreateBody = z
@@ -395,6 +455,21 @@ export const webhookEventData = {
   'aftersales.step': z.object({ case: v1CaseOut, step: v1StepOut }),
   /** Take back a step that was confirmed (a later step failed); nothing to confirm. */
   'aftersales.undo': z.object({ case: v1CaseOut, step: v1StepOut }),
+  /** CRM-7: an agent answered a review: post `review.reply.text` on the platform. */
+  'review.replied': z.object({ review: reviewOut }),
+  /** CRM-4 / CRM-6: a journey gave the buyer a coupon: create it on the platform for them. */
+  'coupon.issued': z.object({
+    coupon: z.object({
+      id: z.string(),
+      buyerExternalId: externalId.nullable(),
+      amountCents: z.number().int(),
+      minSpendCents: z.number().int(),
+      expiresAt: isoOut,
+      /** What gave it: a journey's step, or an after-sales case. */
+      source: z.enum(['journey', 'aftersales']),
+      createdAt: isoOut,
+    }),
+  }),
 } as const;
 
 /** A delivery's body: `X-Xiaoer-Signature: sha256=<hex HMAC-SHA256(secret, this body as sent)>`. */

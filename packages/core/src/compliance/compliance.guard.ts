@@ -226,7 +226,12 @@ export class ComplianceGuard {
    * Screens an agent's text before it is stored. Throws compliance_blocked (logged) or, for a
    * warning not confirmed, compliance_confirm; a confirmed warning is logged as an override.
    */
-  async screen(target: GuardTarget, text: string, confirmWarnings: boolean): Promise<CheckResult> {
+  async screen(
+    /** conversationId null: a text that leaves the shop outside a chat (a review's reply). */
+    target: Omit<GuardTarget, 'conversationId'> & { conversationId: ConversationId | null },
+    text: string,
+    confirmWarnings: boolean,
+  ): Promise<CheckResult> {
     const result = await this.judged(
       target.shopId,
       text,

@@ -79,6 +79,19 @@ describe('journey engine (fake clock)', () => {
     assert.deepEqual([reviewed.run.status, reviewed.run.stopReason], ['stopped', 'condition_failed']);
   });
 
+  it('CRM-7: the review care asks after a poor review an hour later, and leaves a good one alone', () => {
+    const def = template('review-care');
+    const poor = drive(def, startRun('r9', 'j9', 's1', 'b1', { ...order, reviewRating: 2 }, T0), T0 + DAY);
+    assert.deepEqual(
+      poor.sends.map((s) => (s.at - T0) / MINUTE),
+      [60],
+    );
+    assert.match((poor.sends[0]!.effect as { text: string }).text, /看到您对「保温杯 500ml」的评价/);
+    const good = drive(def, startRun('r10', 'j9', 's1', 'b1', { ...order, reviewRating: 5 }, T0), T0 + DAY);
+    assert.deepEqual(good.sends, []);
+    assert.deepEqual([good.run.status, good.run.stopReason], ['stopped', 'condition_failed']);
+  });
+
   it('CRM-4: the win-back sends a coupon after 30 days, an offer after 60, then stops', () => {
     const def = template('win-back');
     const run = startRun('r2', 'j2', 's1', 'b1', { orderId: 'T1' }, T0);

@@ -62,6 +62,10 @@ function holds(test: JourneyCondition, facts: JourneyBuyerFacts, run: JourneyRun
       return facts.tierRank >= test.rank;
     case 'has_tag':
       return facts.tags.includes(test.tag);
+    case 'rating_at_most':
+      return run.context.reviewRating !== undefined && run.context.reviewRating <= test.rating;
+    case 'rating_at_least':
+      return run.context.reviewRating !== undefined && run.context.reviewRating >= test.rating;
   }
 }
 

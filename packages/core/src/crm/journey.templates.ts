@@ -10,12 +10,12 @@
 import type { JourneyDefinition } from './journey.types';
 
 export type JourneyTemplateId =
-  'follow-up' | 'logistics-notice' | 'win-back' | 'holiday' | 'new-arrival' | 'group-buy';
+  'follow-up' | 'logistics-notice' | 'win-back' | 'holiday' | 'new-arrival' | 'group-buy' | 'review-care';
 
 export interface JourneyTemplate {
   id: JourneyTemplateId;
   /** The SPEC rule it carries out. */
-  rule: 'CRM-2' | 'CRM-3' | 'CRM-4' | 'CRM-5' | 'CRM-8';
+  rule: 'CRM-2' | 'CRM-3' | 'CRM-4' | 'CRM-5' | 'CRM-7' | 'CRM-8';
   definition: JourneyDefinition;
 }
 
@@ -46,6 +46,9 @@ const ZH: Texts = {
   groupBuy: '拼单邀请',
   groupBuyInvite:
     '{buyerNick}，「{groupBuyTitle}」正在拼单，拼单价{groupBuyPrice}元，{groupBuyEnds}截止，一起拼更划算～',
+  reviewCare: '差评关怀',
+  reviewCareAsk:
+    '{buyerNick}您好，看到您对「{orderItem}」的评价，很抱歉没让您满意。具体是哪里出了问题？直接回复我们，客服会一对一帮您处理。',
 };
 
 const EN: Texts = {
@@ -72,6 +75,9 @@ const EN: Texts = {
   groupBuy: 'Group-buy invitation',
   groupBuyInvite:
     '{buyerNick}, a group buy of "{groupBuyTitle}" is open at {groupBuyPrice} yuan until {groupBuyEnds}. Join in and save.',
+  reviewCare: 'Care after a poor review',
+  reviewCareAsk:
+    'Hi {buyerNick}, we read your review of "{orderItem}" and are sorry it let you down. What went wrong? Reply to us and an agent will look after it personally.',
 };
 
 /** The templates, in the shop's language. `year` picks the New Year's Day the greeting is for. */
@@ -170,6 +176,24 @@ export function journeyTemplates(locale: 'zh-CN' | 'en' = 'zh-CN', year = 2027):
         steps: [{ kind: 'message', template: text('groupBuyInvite') }],
         exitOnOrder: true,
         attributionDays: 3,
+      },
+    },
+    {
+      // CRM-7: a poor review is followed up by a person's offer of help — never a request to
+      // change the review, and never a reward for changing it (the platforms punish both).
+      id: 'review-care',
+      rule: 'CRM-7',
+      definition: {
+        name: text('reviewCare'),
+        trigger: { kind: 'review_posted' },
+        audience: {},
+        steps: [
+          { kind: 'condition', test: { kind: 'rating_at_most', rating: 3 } },
+          { kind: 'wait', hours: 1 },
+          { kind: 'message', template: text('reviewCareAsk') },
+        ],
+        exitOnOrder: false,
+        attributionDays: 14,
       },
     },
   ];

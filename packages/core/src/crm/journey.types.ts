@@ -45,7 +45,10 @@ export type JourneyCondition =
   /** The buyer's loyalty tier is at least this rank (CRM-6: offers for old customers only). */
   | { kind: 'tier_at_least'; rank: number }
   /** The buyer carries this tag (CRM-1). */
-  | { kind: 'has_tag'; tag: string };
+  | { kind: 'has_tag'; tag: string }
+  /** CRM-7: the review that started the run rated at most / at least this many stars. */
+  | { kind: 'rating_at_most'; rating: number }
+  | { kind: 'rating_at_least'; rating: number };
 export type JourneyConditionKind = JourneyCondition['kind'];
 export const JOURNEY_CONDITION_KINDS: readonly JourneyConditionKind[] = [
   'no_order_since_start',
@@ -53,6 +56,8 @@ export const JOURNEY_CONDITION_KINDS: readonly JourneyConditionKind[] = [
   'no_review_of_order',
   'tier_at_least',
   'has_tag',
+  'rating_at_most',
+  'rating_at_least',
 ];
 
 /** A coupon a journey gives (AS-5: it stays valid long enough to be used). */
@@ -137,6 +142,8 @@ export interface JourneyRunContext {
   groupBuyPriceCents?: number;
   groupBuyEndsAt?: number;
   holiday?: string;
+  /** CRM-7: the stars of the review that started the run. */
+  reviewRating?: number;
   /** A date trigger's day ("YYYY-MM-DD"). */
   date?: string;
   /** The last coupon the run gave. */

@@ -36,7 +36,36 @@ describe('journeys are checked whole when saved', () => {
       }
     assert.deepEqual(
       journeyTemplates().map((t) => t.rule),
-      ['CRM-2', 'CRM-3', 'CRM-4', 'CRM-5', 'CRM-5', 'CRM-8'],
+      ['CRM-2', 'CRM-3', 'CRM-4', 'CRM-5', 'CRM-5', 'CRM-8', 'CRM-7'],
+    );
+  });
+
+  it('CRM-7: a rating condition needs a journey started by a review, and 1 to 5 stars', () => {
+    const care = (test: unknown, trigger = 'review_posted') =>
+      journey(
+        [
+          { kind: 'condition', test },
+          { kind: 'message', template: '您好' },
+        ],
+        { trigger: { kind: trigger } },
+      );
+    assert.deepEqual(validateJourney(care({ kind: 'rating_at_most', rating: 2 }), rules).steps[0], {
+      kind: 'condition',
+      test: { kind: 'rating_at_most', rating: 2 },
+    });
+    assert.deepEqual(
+      refusal(() => validateJourney(care({ kind: 'rating_at_most', rating: 2 }, 'order_received'), rules)),
+      {
+        field: 'steps[0].test.kind',
+        issue: 'trigger',
+      },
+    );
+    assert.deepEqual(
+      refusal(() => validateJourney(care({ kind: 'rating_at_least', rating: 6 }), rules)),
+      {
+        field: 'steps[0].test.rating',
+        issue: 'range',
+      },
     );
   });
 

@@ -64,7 +64,7 @@ function trigger(raw: unknown): JourneyTrigger {
   return { kind: raw.kind } as JourneyTrigger;
 }
 
-function condition(raw: unknown, field: string): JourneyCondition {
+function condition(raw: unknown, field: string, trigger: JourneyTrigger): JourneyCondition {
   if (!isObject(raw) || !JOURNEY_CONDITION_KINDS.includes(raw.kind as JourneyCondition['kind']))
     throw invalid(`${field}.kind`, `must be one of ${JOURNEY_CONDITION_KINDS.join(', ')}`, {
       issue: 'unknown_condition',
@@ -79,6 +79,15 @@ function condition(raw: unknown, field: string): JourneyCondition {
     if (!tag || tag.length > 20)
       throw invalid(`${field}.tag`, 'must be a tag of 1 to 20 characters', { issue: 'tag' });
     return { kind: raw.kind, tag };
+  }
+  if (raw.kind === 'rating_at_most' || raw.kind === 'rating_at_least') {
+    if (trigger.kind !== 'review_posted')
+      throw invalid(`${field}.kind`, 'a review rating is known only to a journey started by a review', {
+        issue: 'trigger',
+      });
+    if (!isInt(raw.rating) || raw.rating < 1 || raw.rating > 5)
+      throw invalid(`${field}.rating`, 'must be 1 to 5 stars', { issue: 'range' });
+    return { kind: raw.kind, rating: raw.rating };
   }
   return { kind: raw.kind } as JourneyCondition;
 }
@@ -127,7 +136,7 @@ function step(
       return { kind: 'wait', hours: h };
     }
     case 'condition':
-      return { kind: 'condition', test: condition(raw.test, `${field}.test`) };
+      return { kind: 'condition', test: condition(raw.test, `${field}.test`, trig) };
     case 'message': {
       const template = typeof raw.template === 'string' ? raw.template.trim() : '';
       if (!template || template.length > JOURNEY_LIMITS.templateLength)

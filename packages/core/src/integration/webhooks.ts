@@ -19,6 +19,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'aftersales.updated',
   'aftersales.step',
   'aftersales.undo',
+  // Issue #21: a review answered (CRM-7) and a coupon given (CRM-4, CRM-6), for the connector to
+  // carry to the platform.
+  'review.replied',
+  'coupon.issued',
 ] as const;
 /**
  * Issue #19: heard only by endpoints that list them — an endpoint that hears a step must perform

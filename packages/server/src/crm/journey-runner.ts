@@ -35,7 +35,7 @@ import {
   type ShopId,
 } from '@xiaoer/core';
 import { TZDate } from '@date-fns/tz';
-import type { Storage, StoredJourney, StoredRun } from '../storage';
+import type { Storage, StoredGroupBuy, StoredJourney, StoredRun } from '../storage';
 
 /** The start of a local date ("YYYY-MM-DD") in a time zone, in ms. */
 function fromZonedDate(date: string, timeZone: string): number {
@@ -44,6 +44,13 @@ function fromZonedDate(date: string, timeZone: string): number {
 }
 
 export const CRM_SWEEP_TIMER = 'crm.sweep';
+/** Starts the runs a fact of the shop's systems triggers (a review, a new product, a group buy). */
+export const CRM_ENROL_TIMER = 'crm.enrol';
+/** The triggers a written fact starts, through an enrol timer set in the fact's own write. */
+export type EnrolTrigger = 'review_posted' | 'new_arrival' | 'group_buy_open';
+const ENROL_TRIGGERS: readonly string[] = ['review_posted', 'new_arrival', 'group_buy_open'];
+/** CRM-4: how often "N days since the last order" journeys look for buyers who just got there. */
+const LAPSED_EVERY_MS = 60 * 60_000;
 /** How often the sweep runs. */
 export const CRM_SWEEP_MS = 30_000;
 /** Orders written this recently are left to the next sweep (a write commits after its time). */
@@ -75,6 +82,39 @@ function itemOf(order: Order): string {
   const first = order.items[0];
   if (!first) return '';
   return order.items.length > 1 ? `${first.title}等${order.items.length}件商品` : first.title;
+}
+
+/**
+ * The durable timer that starts a fact's runs: set in the transaction that writes the fact (so
+ * a fact is never written without it), fired at once by a worker node. One per fact (`thing`):
+ * its id refuses a second. `buyerId`: that buyer's runs (a review); none: each started
+ * journey's audience (a new product, a group buy).
+ */
+export function enrolTimer(
+  shopId: string,
+  trigger: EnrolTrigger,
+  thing: string,
+  context: JourneyRunContext,
+  at: number,
+  buyerId?: string,
+) {
+  return {
+    id: `${CRM_ENROL_TIMER}:${shopId}:${trigger}:${thing}`,
+    kind: CRM_ENROL_TIMER,
+    shopId,
+    dueAt: at,
+    payload: { trigger, context, ...(buyerId ? { buyerId } : {}) },
+  };
+}
+
+/** CRM-8: what a group buy's runs know. */
+export function groupBuyContext(g: StoredGroupBuy): JourneyRunContext {
+  return {
+    groupBuyId: g.externalId,
+    groupBuyTitle: g.title,
+    groupBuyPriceCents: g.priceCents,
+    groupBuyEndsAt: g.endsAt,
+  };
 }
 
 export function orderContext(order: Order): JourneyRunContext {
@@ -171,9 +211,13 @@ export class JourneyRunner {
     buyerId: BuyerId,
     kind: JourneyTriggerKind,
     context: JourneyRunContext,
+    /** Only these journeys (a lapse is reached per journey: each has its own N). */
+    only?: readonly string[],
   ): Promise<number> {
     const { storage, clock, ids } = this.deps;
-    const journeys = await storage.journeys.activeFor(shopId, kind);
+    const journeys = (await storage.journeys.activeFor(shopId, kind)).filter(
+      (j) => !only || only.includes(j.id),
+    );
     if (journeys.length === 0) return 0;
     const now = clock.now();
     const [spend, settings, tags] = await Promise.all([
@@ -280,6 +324,15 @@ export class JourneyRunner {
     const journey = await storage.journeys.find(shopId, claimed.journeyId);
     const shop = await this.shop(shopId);
     if (!journey || !shop || journey.status !== 'active') return;
+    // CRM-8: an invitation to a group buy that closed or ended meanwhile is not sent.
+    if (
+      claimed.context.groupBuyId !== undefined &&
+      !(await this.groupBuyOpen(shopId, claimed.context.groupBuyId, now))
+    ) {
+      const closed: JourneyRun = { ...claimed, status: 'stopped', stopReason: 'condition_failed' };
+      await storage.journeys.saveRun(closed, claimed.version, nodeId, now);
+      return;
+    }
     const out = advanceRun(journey.definition, claimed, await this.facts(claimed, now), now, shop);
     let run: JourneyRun = out.run;
     const base = { shopId, journeyId: journey.id, runId: claimed.id, buyerId, at: now };
@@ -392,6 +445,102 @@ export class JourneyRunner {
     return enrolled;
   }
 
+  /** An enrol timer fired (see `enrolTimer`): the fact's runs started; a re-fire starts none twice. */
+  async onEnrolTimer(shopId: string | null, payload: Record<string, unknown>): Promise<number> {
+    const { storage, clock } = this.deps;
+    const trigger = payload.trigger as string;
+    if (!shopId || !ENROL_TRIGGERS.includes(trigger)) return 0;
+    const context = (payload.context ?? {}) as JourneyRunContext;
+    const kind = trigger as EnrolTrigger;
+    if (typeof payload.buyerId === 'string')
+      return this.trigger(shopId as ShopId, payload.buyerId as BuyerId, kind, context);
+    // A group buy closed (or over) before its invitations went out invites nobody.
+    if (
+      context.groupBuyId !== undefined &&
+      !(await this.groupBuyOpen(shopId, context.groupBuyId, clock.now()))
+    )
+      return 0;
+    let started = 0;
+    for (const journey of await storage.journeys.activeFor(shopId, kind))
+      started += await this.enrolAudience(journey, context);
+    return started;
+  }
+
+  /** CRM-7: what a review's runs know — its stars, its order and item. */
+  async reviewContext(
+    shopId: ShopId,
+    review: { orderId: string | null; productId: string | null; rating: number },
+  ): Promise<JourneyRunContext> {
+    const { storage } = this.deps;
+    const order = review.orderId ? await storage.orders.findOrder(shopId, review.orderId) : undefined;
+    const context: JourneyRunContext = order ? orderContext(order) : {};
+    if (!order && review.orderId) context.orderId = review.orderId;
+    const product = review.productId ? await storage.orders.findProduct(shopId, review.productId) : undefined;
+    if (product) context.orderItem = product.title;
+    context.orderItem ??= '';
+    context.reviewRating = review.rating;
+    return context;
+  }
+
+  /** A dry run's stand-in for a new product: the shop's most recently written one. */
+  private async sampleArrival(shopId: ShopId): Promise<JourneyRunContext> {
+    const latest = await this.deps.storage.orders.latestProduct(shopId);
+    return latest
+      ? { productId: latest.id, productTitle: latest.title }
+      : { productId: 'sample', productTitle: '新品' };
+  }
+
+  /** A dry run's stand-in for a group buy: the shop's latest open one. */
+  private async sampleGroupBuy(shopId: ShopId, now: number): Promise<JourneyRunContext> {
+    const open = (await this.deps.storage.reviews.openGroupBuys(shopId, now, 1))[0];
+    return open
+      ? groupBuyContext(open)
+      : {
+          groupBuyId: 'sample',
+          groupBuyTitle: '拼单商品',
+          groupBuyPriceCents: 9900,
+          groupBuyEndsAt: now + 3 * 86_400_000,
+        };
+  }
+
+  private async groupBuyOpen(shopId: string, externalId: string, now: number): Promise<boolean> {
+    const g = await this.deps.storage.reviews.findGroupBuy(shopId as ShopId, externalId);
+    return g !== undefined && g.status === 'open' && g.endsAt > now;
+  }
+
+  /**
+   * CRM-4: a "N days since the last order" journey starts a run for each buyer who has just
+   * reached N days — their last order placed N days before a moment since the journey's last look
+   * (its start, the first time): a journey started today does not sweep up years of old buyers.
+   */
+  async enrolLapsed(): Promise<number> {
+    const { storage, clock } = this.deps;
+    let started = 0;
+    for (const journey of await storage.journeys.activeByTrigger('days_since_last_order')) {
+      const trigger = journey.definition.trigger;
+      if (trigger.kind !== 'days_since_last_order') continue;
+      const marker = `crm.lapsed:${journey.id}`;
+      const now = clock.now();
+      const last = Number((await storage.kv.get(marker)) ?? journey.startedAt ?? now);
+      if (now - last < LAPSED_EVERY_MS) continue;
+      const span = trigger.days * 86_400_000;
+      const shopId = journey.shopId as ShopId;
+      for (const { buyerId, lastAt } of await storage.orders.lastOrderedBetween(
+        shopId,
+        last - span,
+        now - span,
+      )) {
+        const [latest] = await storage.orders.listBuyerOrders(shopId, buyerId, lastAt);
+        if (!latest) continue;
+        started += await this.trigger(shopId, buyerId, 'days_since_last_order', orderContext(latest), [
+          journey.id,
+        ]);
+      }
+      await storage.kv.set(marker, String(now));
+    }
+    return started;
+  }
+
   /** The shop's buyers in a journey's audience, one page at a time. */
   private async *audience(journey: StoredJourney, pageSize = 1000): AsyncGenerator<string[]> {
     const { storage, clock } = this.deps;
@@ -469,6 +618,44 @@ export class JourneyRunner {
               (await storage.orders.firstPaidOrderId(shopId, order.buyerId)) === order.id;
         if (fits)
           runs.push(startRun(ids.next(), journey.id, shopId, order.buyerId, orderContext(order), now));
+      }
+    } else if (def.trigger.kind === 'days_since_last_order') {
+      // Those who will reach N days without an order within the horizon, on the day they do.
+      const span = def.trigger.days * 86_400_000;
+      for (const { buyerId, lastAt } of await storage.orders.lastOrderedBetween(
+        shopId,
+        now - span,
+        horizon - span,
+      )) {
+        if (runs.length > limit) break;
+        const [latest] = await storage.orders.listBuyerOrders(shopId, buyerId, lastAt);
+        if (latest)
+          runs.push(startRun(ids.next(), journey.id, shopId, buyerId, orderContext(latest), lastAt + span));
+      }
+    } else if (def.trigger.kind === 'review_posted') {
+      for (const review of await storage.reviews.list(shopId, { limit: limit + 1 })) {
+        if (review.postedAt < now - 30 * 86_400_000) break;
+        runs.push(
+          startRun(
+            ids.next(),
+            journey.id,
+            shopId,
+            review.buyerId,
+            await this.reviewContext(shopId, review),
+            now,
+          ),
+        );
+      }
+    } else if (def.trigger.kind === 'new_arrival' || def.trigger.kind === 'group_buy_open') {
+      // The audience as it is now, for a product or group buy like the shop's latest.
+      const context =
+        def.trigger.kind === 'new_arrival'
+          ? await this.sampleArrival(shopId)
+          : await this.sampleGroupBuy(shopId, now);
+      for await (const page of this.audience(journey, 500)) {
+        for (const buyerId of page)
+          runs.push(startRun(ids.next(), journey.id, shopId, buyerId, context, now));
+        if (runs.length > limit) break;
       }
     } else if (def.trigger.kind === 'date') {
       const dayStart = Math.max(now, fromZonedDate(def.trigger.date, shop.timeZone));
@@ -568,6 +755,7 @@ export class JourneyRunner {
         await storage.kv.set(PARCELS_AT, String(clock.now()));
       });
     await phase('dated journeys', () => this.enrolDated());
+    await phase('lapsed buyers', () => this.enrolLapsed());
     await phase('due runs', () => this.runDue());
   }
 }

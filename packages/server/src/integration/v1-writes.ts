@@ -1,6 +1,9 @@
 import type { Order, OrderStatus, ProductId, ShopId, UpsertOutcome } from '@xiaoer/core';
 import type { BuyerBody, OrderBody, ProductBody } from '@xiaoer/protocol/v1';
+import type { Kysely } from 'kysely';
 import type { Storage } from '../storage';
+import type { Database } from '../storage/schema';
+import { enrolTimer } from '../crm/journey-runner';
 import { externalBuyerIn } from '../storage/buyer.repository';
 import type { TimedOrder } from '../storage/order.repository';
 
@@ -15,6 +18,13 @@ export function writeProduct(
   body: ProductBody,
   now: number,
 ): Promise<UpsertOutcome> {
+  // CRM-5: a new product the shop announces starts its new-arrival journeys (in the same write).
+  const announce = body.announce
+    ? async (trx: Kysely<Database>) => {
+        const context = { productId: externalId, productTitle: body.title };
+        await storage.timers.schedule(enrolTimer(shopId, 'new_arrival', externalId, context, now), now, trx);
+      }
+    : undefined;
   return storage.orders.upsertProduct(
     {
       id: externalId as ProductId,
@@ -25,6 +35,7 @@ export function writeProduct(
       special: body.special,
     },
     now,
+    announce,
   );
 }
 

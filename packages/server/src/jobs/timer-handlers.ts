@@ -9,7 +9,7 @@ import { PROMISE_TIMER_KIND, type PromiseWatch } from '../compliance/promise-wat
 import type { MetricsService } from '../metrics/metrics.service';
 import type { Storage } from '../storage';
 import type { TimerHandler } from './scheduler';
-import { CRM_SWEEP_MS, CRM_SWEEP_TIMER, type JourneyRunner } from '../crm/journey-runner';
+import { CRM_ENROL_TIMER, CRM_SWEEP_MS, CRM_SWEEP_TIMER, type JourneyRunner } from '../crm/journey-runner';
 
 /** MET-5: alerts re-evaluated this often, by one node of the cluster. */
 const ALERTS_EVERY_MS = 20_000;
@@ -75,6 +75,10 @@ export function timerHandlers(deps: TimerHandlerDeps): Record<string, TimerHandl
     [CRM_SWEEP_TIMER]: async () => {
       await deps.journeys.sweep();
       return { repeatAt: clock.now() + CRM_SWEEP_MS };
+    },
+    // Issue #21: a review, a new product or a group buy written: its journeys' runs started.
+    [CRM_ENROL_TIMER]: async (timer) => {
+      await deps.journeys.onEnrolTimer(timer.shopId, timer.payload);
     },
     // Issue #14: uploads nothing uses, past UPLOAD_ORPHAN_HOURS, removed hourly by one node.
     'uploads.sweep': async () => {

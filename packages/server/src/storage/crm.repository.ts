@@ -1,6 +1,9 @@
 import type { JourneyCoupon, LoyaltyLadder, LogisticsWatchSettings } from '@xiaoer/core';
 import type { Kysely, Selectable } from 'kysely';
+import type { ShopId } from '@xiaoer/core';
+import { buyerExternalIdIn } from './order.repository';
 import type { BuyerNotesTable, Database } from './schema';
+import type { WebhookRepository } from './webhook.repository';
 
 const toNote = (r: Selectable<BuyerNotesTable>): BuyerNote => ({
   id: r.id,
@@ -49,7 +52,11 @@ export interface CrmSettings {
 
 /** Issue #21: the buyer's profile beyond orders (CRM-1 tags and notes), opt-outs, coupons, settings. */
 export class CrmRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** `coupon.issued` goes out through the shop's webhooks, in the coupon's write. */
+    private readonly outbox?: WebhookRepository,
+  ) {}
 
   async tags(shopId: string, buyerId: string): Promise<BuyerTag[]> {
     const rows = await this.db
@@ -215,24 +222,50 @@ export class CrmRepository {
     return r !== undefined;
   }
 
-  /** Gives a coupon once per source key (a step re-run gives none); returns the stored one. */
+  /**
+   * Gives a coupon once per source key (a step re-run gives none); returns the stored one. A new
+   * coupon is announced (`coupon.issued`) in the same write, for the connector to create it on the
+   * platform.
+   */
   async issueCoupon(c: Omit<Coupon, 'usedOrderId'>): Promise<Coupon> {
-    await this.db
-      .insertInto('coupons')
-      .values({
-        id: c.id,
-        shop_id: c.shopId,
-        buyer_id: c.buyerId,
-        amount_cents: c.amountCents,
-        min_spend_cents: c.minSpendCents,
-        expires_at: c.expiresAt,
-        source: c.source,
-        source_key: c.sourceKey,
-        used_order_id: null,
-        created_at: c.createdAt,
-      })
-      .onConflict((oc) => oc.column('source_key').doNothing())
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const made = await trx
+        .insertInto('coupons')
+        .values({
+          id: c.id,
+          shop_id: c.shopId,
+          buyer_id: c.buyerId,
+          amount_cents: c.amountCents,
+          min_spend_cents: c.minSpendCents,
+          expires_at: c.expiresAt,
+          source: c.source,
+          source_key: c.sourceKey,
+          used_order_id: null,
+          created_at: c.createdAt,
+        })
+        .onConflict((oc) => oc.column('source_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!made) return;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      await this.outbox?.enqueueIn(trx, {
+        shopId: c.shopId as ShopId,
+        type: 'coupon.issued',
+        orderKey: `coupon:${c.buyerId}`,
+        at: c.createdAt,
+        data: async (t) => ({
+          coupon: {
+            id: c.id,
+            buyerExternalId: await buyerExternalIdIn(t, c.buyerId),
+            amountCents: c.amountCents,
+            minSpendCents: c.minSpendCents,
+            expiresAt: iso(c.expiresAt),
+            source: c.source,
+            createdAt: iso(c.createdAt),
+          },
+        }),
+      });
+    });
     const r = await this.db
       .selectFrom('coupons')
       .selectAll()

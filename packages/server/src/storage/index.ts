@@ -24,6 +24,7 @@ import { HistoryRepository } from './history.repository';
 import { StaffingRepository } from './staffing.repository';
 import { AftersalesRepository } from './aftersales.repository';
 import { CrmRepository } from './crm.repository';
+import { ReviewRepository } from './review.repository';
 import { JourneyRepository } from './journey.repository';
 
 /** Every repository over one database. */
@@ -60,6 +61,8 @@ export interface Storage {
   aftersales: AftersalesRepository;
   /** Issue #21 (CRM-1): tags, notes, opt-outs, coupons and the shops' CRM settings. */
   crm: CrmRepository;
+  /** Issue #21: reviews (CRM-7) and group buys (CRM-8) from the shop's systems. */
+  reviews: ReviewRepository;
   /** Issue #21: journeys, their runs and sends. */
   journeys: JourneyRepository;
   /** Issue #13: whether the demo shop is served (`DEMO`, set at start; `auto` until then). */
@@ -99,7 +102,8 @@ export async function openStorage(url: string, options: { poolSize?: number } = 
     history: new HistoryRepository(k),
     staffing: new StaffingRepository(k),
     aftersales: new AftersalesRepository(k, db.engine),
-    crm: new CrmRepository(k),
+    crm: new CrmRepository(k, webhooks),
+    reviews: new ReviewRepository(k, () => randomIds.next(), webhooks),
     journeys: new JourneyRepository(k, db.engine),
     demo: new DemoMode(shops),
     close: () => db.close(),
@@ -117,4 +121,5 @@ export type {
   JourneyStatus,
 } from './journey.repository';
 export type { BuyerTag, BuyerNote, Coupon, CrmSettings, TagSource } from './crm.repository';
+export type { StoredReview, StoredGroupBuy, ReviewWithBuyer } from './review.repository';
 export { publicShop } from './shop.repository';

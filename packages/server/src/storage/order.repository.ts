@@ -55,7 +55,7 @@ function toOrder(row: Selectable<OrdersTable>): Order {
  * Two first writes of the same id at once: one insert wins, the other fails the key and is run
  * again (it then finds the row). A later write of the same fields is 'unchanged'.
  */
-async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
+export async function onceMoreIfRaced<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
@@ -259,6 +259,25 @@ export class OrderRepository implements OrderLookup {
     return r?.id;
   }
 
+  /**
+   * CRM-4: the shop's buyers whose last order (of any status) was placed after `from` and at or
+   * before `to` — those who have just reached N days without an order.
+   */
+  async lastOrderedBetween(
+    shopId: ShopId,
+    from: number,
+    to: number,
+  ): Promise<{ buyerId: BuyerId; lastAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select((eb) => ['buyer_id', eb.fn.max('created_at').as('last')])
+      .where('shop_id', '=', shopId)
+      .groupBy('buyer_id')
+      .having((eb) => eb.and([eb(eb.fn.max('created_at'), '>', from), eb(eb.fn.max('created_at'), '<=', to)]))
+      .execute();
+    return rows.map((r) => ({ buyerId: r.buyer_id as BuyerId, lastAt: Number(r.last) }));
+  }
+
   /** Issue #21 (CRM-1, CRM-6): what a buyer spent (paid orders not closed) and when they last ordered. */
   async buyerSpend(
     shopId: ShopId,
@@ -344,7 +363,12 @@ export class OrderRepository implements OrderLookup {
   }
 
   /** Creates or replaces a product; a write that changes nothing writes nothing. */
-  async upsertProduct(product: Product, now: number): Promise<UpsertOutcome> {
+  /** `whenCreated` runs in the write's transaction when it creates the product. */
+  async upsertProduct(
+    product: Product,
+    now: number,
+    whenCreated?: (trx: Kysely<Database>) => Promise<void>,
+  ): Promise<UpsertOutcome> {
     return onceMoreIfRaced(() =>
       this.db.transaction().execute(async (trx) => {
         const row = await trx
@@ -365,6 +389,7 @@ export class OrderRepository implements OrderLookup {
             .insertInto('products')
             .values({ shop_id: product.shopId, id: product.id, ...values })
             .execute();
+          await whenCreated?.(trx);
           return 'created';
         }
         if (!productChanged(toProduct(row), product)) return 'unchanged';
@@ -377,6 +402,18 @@ export class OrderRepository implements OrderLookup {
         return 'updated';
       }),
     );
+  }
+
+  /** CRM-5: the shop's most recently written product. */
+  async latestProduct(shopId: ShopId): Promise<Product | undefined> {
+    const r = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .orderBy('updated_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toProduct(r);
   }
 
   /** A page of the shop's products by id, after `after` (the cursor: the last id of a page). */

@@ -4,6 +4,7 @@ import {
   DEFAULT_PROACTIVE_SETTINGS,
   randomIds,
   DomainError,
+  draftReviewReply,
   journeyTemplates,
   notFound,
   renderTemplate,
@@ -24,25 +25,17 @@ import {
   journeyParams,
   journeyStatusBody,
   journeyUpdateBody,
+  reviewListQuery,
+  reviewParams,
+  reviewReplyBody,
+  type ReviewDto,
 } from '@xiaoer/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
 import { parse } from '../errors';
 import { buyerIdParams } from '../ids';
 import { routeAuth } from '../route-auth';
-import type { JourneyStatus, StoredJourney } from '../../storage';
-
-/**
- * The triggers something starts runs for today: orders (received, first purchase), the logistics
- * watch, and dates. Reviews, new arrivals, group buys and "N days since" have no source yet: their
- * journeys may be drafted, not started, and their templates are not offered.
- */
-const LIVE_TRIGGERS: ReadonlySet<string> = new Set([
-  'order_received',
-  'first_purchase',
-  'parcel_flagged',
-  'date',
-]);
+import type { JourneyStatus, StoredJourney, StoredReview } from '../../storage';
 
 /** Sample values a template is screened with (CMP-1 … CMP-5 read the words around them). */
 const SAMPLE = {
@@ -68,6 +61,8 @@ const SAMPLE = {
  * - `/api/buyers/:buyerId/crm`, `…/tags`, `…/notes`, `…/opt-out`: agents of the buyer's shop who
  *   may read the buyer (an agent of one of their conversations; admins any); a note is deleted
  *   by its author or an admin.
+ * - `/api/reviews`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
+ *   passes the compliance guard).
  * - `/api/admin/journeys…`, `/api/admin/journey-templates`: the shop's admins (owner, admin,
  *   cs_admin).
  */
@@ -167,6 +162,80 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     return crmProfile(me.shop.id, buyerId);
   });
 
+  // ── CRM-7: reviews, answered in the workbench ─────────────────────────────────────────────────
+  /** Reviews as the workbench shows them: the buyer, the item, the draft for those unanswered. */
+  async function reviewViews(shopId: ShopId, reviews: readonly StoredReview[]): Promise<ReviewDto[]> {
+    const shop = await storage.shops.findShop(shopId);
+    const agents = new Map((await storage.agents.listAgents(shopId)).map((a) => [a.id as string, a.name]));
+    const out: ReviewDto[] = [];
+    for (const r of reviews) {
+      const [buyer, context] = await Promise.all([
+        storage.buyers.findBuyer(shopId, r.buyerId as BuyerId),
+        ctx.journeys.reviewContext(shopId, r),
+      ]);
+      const nick = buyer?.nick ?? '';
+      const item = context.orderItem ?? '';
+      const { text: draft, reading } = draftReviewReply(
+        { rating: r.rating, text: r.text, buyerNick: nick, item: item || '宝贝' },
+        shop?.name ?? '',
+      );
+      out.push({
+        id: r.id,
+        externalId: r.externalId,
+        buyerId: r.buyerId,
+        buyerNick: nick,
+        orderId: r.orderId,
+        item,
+        rating: r.rating,
+        text: r.text,
+        postedAt: r.postedAt,
+        reply: r.reply ? { ...r.reply, agentName: agents.get(r.reply.agentId) ?? '' } : null,
+        reading,
+        draft: r.reply ? null : draft,
+      });
+    }
+    return out;
+  }
+
+  app.get('/api/reviews', { preHandler: auth('agent') }, async (req) => {
+    const shopId = req.agent.shop.id;
+    const q = parse(reviewListQuery, req.query);
+    const [postedAt, id] = q.cursor ? q.cursor.split(':') : [];
+    const rows = await storage.reviews.list(shopId, {
+      ...(q.view === 'all' ? {} : { answered: q.view === 'answered' }),
+      ...(postedAt && id ? { before: { postedAt: Number(postedAt), id } } : {}),
+      limit: q.limit,
+    });
+    const last = rows.at(-1);
+    return {
+      reviews: await reviewViews(shopId, rows),
+      unanswered: await storage.reviews.countUnanswered(shopId),
+      nextCursor: rows.length === q.limit && last ? `${last.postedAt}:${last.id}` : null,
+    };
+  });
+
+  // One reply per review, through the compliance guard like any text that leaves the shop (a
+  // block is never sent; a warning needs the agent's confirmation); the connector posts it.
+  app.post('/api/reviews/:id/reply', { preHandler: auth('agent') }, async (req) => {
+    const me = req.agent;
+    const shopId = me.shop.id;
+    const { id } = parse(reviewParams, req.params);
+    const body = parse(reviewReplyBody, req.body);
+    const review = await storage.reviews.find(shopId, id);
+    if (!review) throw notFound('review', 'id');
+    if (review.reply) throw new DomainError('conflict', 'this review has been answered', 'id');
+    await ctx.compliance.screen(
+      { shopId, agentId: me.agent.id, conversationId: null, buyerId: review.buyerId as BuyerId },
+      body.text,
+      body.confirm,
+    );
+    if (!(await storage.reviews.reply(shopId, id, body.text, me.agent.id, clock.now())))
+      throw new DomainError('conflict', 'this review has been answered', 'id');
+    ctx.webhooks.kick();
+    const [view] = await reviewViews(shopId, [(await storage.reviews.find(shopId, id))!]);
+    return { review: view! };
+  });
+
   // ── journeys (console) ──────────────────────────────────────────────────────────────────────
   const admins = { preHandler: auth('admin') };
 
@@ -207,7 +276,7 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   const present = async (j: StoredJourney) => ({ ...j, stats: await storage.journeys.stats(j.shopId, j.id) });
 
   app.get('/api/admin/journey-templates', admins, async () => ({
-    templates: journeyTemplates('zh-CN').filter((t) => LIVE_TRIGGERS.has(t.definition.trigger.kind)),
+    templates: journeyTemplates('zh-CN'),
   }));
 
   app.get('/api/admin/journeys', admins, async (req) => {
@@ -269,12 +338,6 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       stopped: ['draft', 'active', 'paused'],
     };
     const now = clock.now();
-    if (status === 'active' && !LIVE_TRIGGERS.has(j.definition.trigger.kind))
-      throw new DomainError(
-        'conflict',
-        `nothing starts "${j.definition.trigger.kind}" runs yet: it may be drafted, not started`,
-        'status',
-      );
     if (!(await storage.journeys.setStatus(j.shopId, j.id, from[status], status, now)))
       throw new DomainError('conflict', `a ${j.status} journey cannot become ${status}`, 'status');
     if (status === 'stopped') await storage.journeys.stopRuns(j.shopId, j.id, now);

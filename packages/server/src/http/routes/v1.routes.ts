@@ -18,6 +18,9 @@ import {
   ordersPageQuery,
   pageQuery,
   productBody,
+  reviewBody,
+  reviewsPageQuery,
+  groupBuyBody,
 } from '@xiaoer/protocol/v1';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -30,8 +33,12 @@ import { buyerOut, conversationOut, messageOut, orderOut, productOut } from '../
 import { isUniqueViolation } from '../../storage/db';
 import { consumeBuyerMessage } from './widget.routes';
 import { v1OpenApi } from './v1.openapi';
+import { enrolTimer, groupBuyContext } from '../../crm/journey-runner';
+import { groupBuyOut, reviewOut } from '../../storage/review.repository';
 
 const ms = (moment: string) => Date.parse(moment);
+/** CRM-7: a review posted longer ago than this (an old one synced) starts no journey. */
+const REVIEW_TRIGGER_MS = 7 * 86_400_000;
 
 /** 201 for a record the write created, 200 for one it updated or found as it was. */
 const statusOf = (outcome: UpsertOutcome) => (outcome === 'created' ? 201 : 200);
@@ -188,6 +195,119 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
     }
     const buyers = await buyerIdsOf(key.shopId, [added.order]);
     return { added: added.added, order: orderOut(added.order, buyers.get(added.order.buyerId) ?? null) };
+  });
+
+  // ── reviews (CRM-7) ─────────────────────────────────────────────────────────────────────────
+  // A review posted on the platform: agents answer it in the workbench; the answer goes back as
+  // `review.replied`. A review new to xiaoer and posted within a week starts the buyer's
+  // review_posted journeys (a first sync of years of reviews starts none).
+  app.put('/api/v1/reviews/:externalId', v1.write, async (req, reply) => {
+    const key = req.apiKey;
+    const shopId = key.shopId;
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(reviewBody, req.body);
+    const now = clock.now();
+    const postedAt = ms(body.postedAt);
+    if (postedAt > now + 5 * 60_000) throw invalid('postedAt', 'is in the future');
+    // What its runs would know (read before the write's transaction, which reads nothing else).
+    const context = await ctx.journeys.reviewContext(shopId, {
+      orderId: body.orderExternalId,
+      productId: body.productExternalId,
+      rating: body.rating,
+    });
+    const { outcome } = await storage.reviews.upsert(
+      shopId,
+      externalId,
+      {
+        buyerExternalId: body.buyerExternalId,
+        orderId: body.orderExternalId,
+        productId: body.productExternalId,
+        rating: body.rating,
+        text: body.text,
+        postedAt,
+      },
+      now,
+      async (trx, review) => {
+        if (postedAt < now - REVIEW_TRIGGER_MS) return;
+        await storage.timers.schedule(
+          enrolTimer(shopId, 'review_posted', review.id, context, now, review.buyerId),
+          now,
+          trx,
+        );
+      },
+    );
+    const review = (await storage.reviews.findExternal(shopId, externalId))!;
+    return send(reply, outcome, { review: reviewOut(review) });
+  });
+
+  app.get('/api/v1/reviews/:externalId', v1.read, async (req) => {
+    const key = req.apiKey;
+    const { externalId } = parse(externalIdParams, req.params);
+    const review = await storage.reviews.findExternal(key.shopId, externalId);
+    if (!review) throw notFound('review');
+    return { review: reviewOut(review) };
+  });
+
+  app.get('/api/v1/reviews', v1.read, async (req) => {
+    const key = req.apiKey;
+    const q = parse(reviewsPageQuery, req.query);
+    const answered = q.answered === undefined ? undefined : q.answered === 'true';
+    const rows = await storage.reviews.externalPage(key.shopId, q.cursor ?? null, q.limit, answered);
+    return {
+      reviews: rows.map(reviewOut),
+      nextCursor: rows.length === q.limit ? rows.at(-1)!.externalId : null,
+    };
+  });
+
+  // ── group buys (CRM-8) ──────────────────────────────────────────────────────────────────────
+  // A group buy that opens (new and open, or reopened) invites the audience of the shop's started
+  // group-buy journeys; one that closes or ends stops the invitations not yet sent.
+  app.put('/api/v1/group-buys/:externalId', v1.write, async (req, reply) => {
+    const key = req.apiKey;
+    const shopId = key.shopId;
+    const { externalId } = parse(externalIdParams, req.params);
+    const body = parse(groupBuyBody, req.body);
+    const now = clock.now();
+    const endsAt = ms(body.endsAt);
+    const { outcome, groupBuy } = await storage.reviews.upsertGroupBuy(
+      shopId,
+      externalId,
+      {
+        title: body.title,
+        productId: body.productExternalId,
+        priceCents: body.priceCents,
+        endsAt,
+        status: body.status,
+      },
+      now,
+      async (trx, g) => {
+        if (g.endsAt <= now) return;
+        await storage.timers.schedule(
+          enrolTimer(shopId, 'group_buy_open', `${g.externalId}:${now}`, groupBuyContext(g), now),
+          now,
+          trx,
+        );
+      },
+    );
+    return send(reply, outcome, { groupBuy: groupBuyOut(groupBuy) });
+  });
+
+  app.get('/api/v1/group-buys/:externalId', v1.read, async (req) => {
+    const key = req.apiKey;
+    const { externalId } = parse(externalIdParams, req.params);
+    const g = await storage.reviews.findGroupBuy(key.shopId, externalId);
+    if (!g) throw notFound('groupBuy');
+    return { groupBuy: groupBuyOut(g) };
+  });
+
+  app.get('/api/v1/group-buys', v1.read, async (req) => {
+    const key = req.apiKey;
+    const q = parse(pageQuery, req.query);
+    const rows = await storage.reviews.groupBuyPage(key.shopId, q.cursor ?? null, q.limit);
+    return {
+      groupBuys: rows.map(groupBuyOut),
+      nextCursor: rows.length === q.limit ? rows.at(-1)!.externalId : null,
+    };
   });
 
   // ── channels ────────────────────────────────────────────────────────────────────────────────
