@@ -4,7 +4,8 @@
  * nothing sent), and starts it; the order arrives received through the v1 API; a day later (a
  * fake clock, the crm.sweep timer's work run by hand) the buyer opens the shop page on a phone and
  * finds the follow-up in the widget. In the workbench, the agent tags the buyer and leaves a note
- * for the next agent (CRM-1).
+ * for the next agent (CRM-1); on a phone, the agent answers a review from the draft written from it
+ * (CRM-7).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -169,5 +170,57 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
       (await t.storage.crm.tags(shop!.id, buyerId)).map((x) => x.tag),
       ['爱喝绿茶'],
     );
+  });
+
+  it('CRM-7: on a phone the agent answers a review from its draft; a reply that breaks the rules is held', async () => {
+    const posted = new Date(clock.now() - 3_600_000).toISOString();
+    await call(
+      'PUT',
+      '/api/v1/reviews/rv-9',
+      {
+        buyerExternalId: 'tb-9',
+        orderExternalId: 'T-9',
+        rating: 2,
+        text: '茶叶味道还行，但是包装压坏了，撒了一些',
+        postedAt: posted,
+      },
+      bearer,
+    );
+    await call(
+      'PUT',
+      '/api/v1/reviews/rv-10',
+      { buyerExternalId: 'tb-9', rating: 5, text: '', postedAt: posted },
+      bearer,
+    );
+    const phone = await pages.open({ width: 390, height: 844 });
+    await logIn(phone, t.url, '/workbench/', OWNER, AGENT_PASSWORD);
+    const nav = phone.getByTestId('nav-reviews');
+    await nav.filter({ hasText: '2' }).waitFor();
+    await nav.click();
+    const card = phone.locator('[data-testid="review-card"][data-review="rv-9"]');
+    await card.waitFor();
+    const box = card.getByTestId('review-reply-text');
+    const draft = await box.inputValue();
+    assert.match(draft, /阿花您好/);
+    assert.match(draft, /包装/);
+    // CMP-3: the guard holds a reply that takes the buyer off the platform.
+    await box.fill('加我微信 xiaoer888，给您补偿');
+    await card.locator('[data-testid="compliance-panel"]').waitFor();
+    assert.equal(await card.getByTestId('review-send').isDisabled(), true);
+    await phone.screenshot({ path: `${ARTIFACTS}reviews-phone-blocked.png` });
+    await box.fill(`${draft}已为您补发一份。`);
+    await card.getByTestId('review-send').click();
+    await card.waitFor({ state: 'detached' });
+    await nav.filter({ hasText: '1' }).waitFor();
+    await phone.screenshot({ path: `${ARTIFACTS}reviews-phone.png` });
+    const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
+    const review = await t.storage.reviews.findExternal(shop.id, 'rv-9');
+    assert.equal(review?.reply?.text, `${draft}已为您补发一份。`);
+    // The buyer's profile beside the chat, on the phone too.
+    await phone.getByTestId('nav-list').click();
+    await phone.getByTestId('conversation-item').first().click();
+    await phone.getByTestId('nav-buyer').click();
+    await phone.getByTestId('buyer-crm').waitFor();
+    await phone.screenshot({ path: `${ARTIFACTS}journeys-workbench-crm-phone.png`, fullPage: true });
   });
 });

@@ -10,6 +10,7 @@ import {
   CommentOutlined,
   CustomerServiceOutlined,
   MessageOutlined,
+  StarOutlined,
   TeamOutlined,
   ThunderboltOutlined,
   UserOutlined,
@@ -34,6 +35,7 @@ import { ShopScope } from './shopScope';
 import { TransferModal } from './TransferModal';
 import { useWorkbench } from './useWorkbench';
 import { BuyerCrm } from './BuyerCrm';
+import { ReviewsPanel } from './ReviewsPanel';
 
 /** The agent workbench: login, then list · chat · buyer sidebar. */
 export function WorkbenchApp() {
@@ -62,6 +64,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
   const manyShops = me.shops.length > 1;
   const [transferOpen, setTransferOpen] = useState(false);
   const [queueCount, setQueueCount] = useState(0);
+  const [reviewCount, setReviewCount] = useState(0);
   const [sideTab, setSideTab] = useState('buyer');
   const phone = usePhone();
   /** On a phone, the one pane shown. */
@@ -270,6 +273,21 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
           ),
         },
         {
+          // CRM-7: the shop's reviews waiting for a reply (counted on the tab).
+          key: 'reviews',
+          label: (
+            <span data-testid="reviews-tab">
+              {t.reviews.tab} <Badge count={reviewCount} size="small" showZero={false} />
+            </span>
+          ),
+          children: (
+            <ShopScope shopId={queueShop}>
+              <ReviewsPanel onCount={setReviewCount} />
+            </ShopScope>
+          ),
+          forceRender: true,
+        },
+        {
           key: 'quick',
           label: t.quickReplies,
           children: (
@@ -343,6 +361,7 @@ function Workbench({ me, session }: { me: MeResponse; session: Session }) {
               { key: 'buyer', label: t.navBuyer, icon: <UserOutlined />, disabled: !conversation },
               { key: 'queue', label: t.navQueue, icon: <TeamOutlined />, badge: queueCount },
               { key: 'cases', label: t.caseDesk.navLabel, icon: <CustomerServiceOutlined /> },
+              { key: 'reviews', label: t.reviews.navLabel, icon: <StarOutlined />, badge: reviewCount },
               { key: 'quick', label: t.navQuick, icon: <ThunderboltOutlined /> },
             ]}
             active={pane === 'side' ? sideTab : pane}
@@ -421,7 +440,10 @@ function BottomNav(props: {
             onClick={() => props.onChoose(item.key)}
             style={{
               flex: 1,
+              minWidth: 0,
               minHeight: 56,
+              padding: '0 1px',
+              whiteSpace: 'nowrap',
               border: 'none',
               background: 'none',
               display: 'flex',
