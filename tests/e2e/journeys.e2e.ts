@@ -121,6 +121,21 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     await owner.screenshot({ path: `${ARTIFACTS}journeys-console.png`, fullPage: true });
   });
 
+  it("CRM-6: the owner renames the first tier and sets a carrier's stall time in the console", async () => {
+    const settings = owner.getByTestId('crm-settings');
+    await settings.scrollIntoViewIfNeeded();
+    const tier = settings.getByTestId('crm-tier').first().locator('input').first();
+    await tier.fill('老茶客');
+    await settings.getByTestId('crm-carrier').first().locator('input').nth(1).fill('12');
+    await settings.getByTestId('crm-settings-save').click();
+    await owner.getByText('已保存', { exact: true }).first().waitFor();
+    const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
+    const saved = await t.storage.crm.settings(shop.id);
+    assert.equal(saved.loyalty?.tiers[0]?.name, '老茶客');
+    assert.equal(saved.logistics?.carrierGapHours['顺丰'], 12);
+    await settings.screenshot({ path: `${ARTIFACTS}journeys-crm-settings.png` });
+  });
+
   it('a day after the order was received, the buyer finds the follow-up in the widget, on a phone', async () => {
     clock.advance(MINUTE);
     await t.server.ctx.journeys.sweep(); // the run starts

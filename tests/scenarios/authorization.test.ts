@@ -244,6 +244,8 @@ const HTTP: Row[] = [
   ['POST',   '/api/aftersales/:id/actions',                at('/api/aftersales/no-such-case/actions', BAD), AGENTS_400],
   // Issue #21: journeys — the shop's admins.
   ['GET',    '/api/admin/journey-templates',               at('/api/admin/journey-templates'),       ADMINS],
+  ['GET',    '/api/admin/crm/settings',                    at('/api/admin/crm/settings'),            ADMINS],
+  ['PUT',    '/api/admin/crm/settings',                    at('/api/admin/crm/settings', BAD),       ADMINS_400],
   ['GET',    '/api/admin/journeys',                        at('/api/admin/journeys'),                ADMINS],
   ['POST',   '/api/admin/journeys',                        at('/api/admin/journeys', BAD),           ADMINS_400],
   ['GET',    '/api/admin/journeys/:id',                    at('/api/admin/journeys/no-such'),        ADMINS_404],

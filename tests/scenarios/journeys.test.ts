@@ -41,7 +41,12 @@ for (const engine of testDatabases) {
     let key = '';
     let ownerEmail = '';
 
-    const call = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown, cookie?: string) => {
+    const call = async (
+      method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+      url: string,
+      payload?: unknown,
+      cookie?: string,
+    ) => {
       const res = await server.app.inject({
         method,
         url,
@@ -661,6 +666,59 @@ for (const engine of testDatabases) {
       assert.equal(lines.length, 1);
       assert.match(lines[0]!.text, /「不锈钢保温杯」用得还好吗/);
       await stop(id);
+    });
+
+    it("CRM-6 / CRM-3: the shop's own ladder and the watch's hours, set in the console, are what the profile and the watch use", async () => {
+      const W = T0 + 800 * DAY; // 10:00
+      clock.set(W);
+      const owner = await loginCookie(server, ownerEmail);
+      const put = (body: unknown) => call('PUT', '/api/admin/crm/settings', body, owner);
+      const before = (await call('GET', '/api/admin/crm/settings', undefined, owner)).json().settings;
+      assert.equal(before.loyalty.tiers[0].name, '银卡会员', 'the defaults until the shop sets its own');
+      const refused = await put({
+        loyalty: {
+          tiers: [
+            { name: '老朋友', minSpendCents: 20_000, minOrders: 2, discountPercent: 3 },
+            { name: '挚友', minSpendCents: 10_000, minOrders: 5, discountPercent: 5 },
+          ],
+        },
+        logistics: { defaultGapHours: 48, carrierGapHours: { 中通: 12 } },
+      });
+      assert.equal(refused.status, 400, refused.body);
+      assert.equal(refused.json().error.field, 'tiers[1]');
+      assert.deepEqual(
+        (await call('GET', '/api/admin/crm/settings', undefined, owner)).json().settings,
+        before,
+        'nothing written: not even the valid part',
+      );
+      const saved = await put({
+        loyalty: { tiers: [{ name: '老朋友', minSpendCents: 20_000, minOrders: 2, discountPercent: 3 }] },
+        logistics: { defaultGapHours: 48, carrierGapHours: { 中通: 12 } },
+      });
+      assert.equal(saved.status, 200, saved.body);
+      assert.equal(
+        (await put({ logistics: { defaultGapHours: 0, carrierGapHours: {} } })).json().error.field,
+        'defaultGapHours',
+      );
+
+      // A buyer with one 128-yuan order is a 老朋友 now (spend from 200 yuan or 2 orders: not yet).
+      await putOrder(
+        'ws-1',
+        order('ws', 'shipped', W, { shippedAt: iso(W), carrier: '中通快递', trackingNo: 'ZT5' }),
+      );
+      const ws = await buyerOf('ws');
+      let profile = (await call('GET', `/api/buyers/${ws}/crm`, undefined, owner)).json();
+      assert.deepEqual([profile.tier.rank, profile.tier.next.name], [0, '老朋友']);
+      await putOrder('ws-2', order('ws', 'paid', W + MINUTE));
+      profile = (await call('GET', `/api/buyers/${ws}/crm`, undefined, owner)).json();
+      assert.deepEqual([profile.tier.rank, profile.tier.name], [1, '老朋友']);
+      // 中通 quiet for 13 hours is stalled under the shop's 12.
+      await sweepAt(W + 13 * HOUR);
+      profile = (await call('GET', `/api/buyers/${ws}/crm`, undefined, owner)).json();
+      assert.deepEqual(
+        profile.parcelFlags.map((f: { orderId: string; kind: string }) => [f.orderId, f.kind]),
+        [['ws-1', 'stalled']],
+      );
     });
   });
 }

@@ -225,3 +225,19 @@ export interface ReviewListResponse {
   unanswered: number;
   nextCursor: string | null;
 }
+
+// ---------- CRM-6 loyalty ladder and CRM-3 watch settings (console) ----------
+/** Each part replaces the shop's whole (checked whole by the core); a part left out is kept. */
+export const crmSettingsBody = z
+  .object({ loyalty: z.unknown().optional(), logistics: z.unknown().optional() })
+  .strict();
+export interface LoyaltyTierDto {
+  name: string;
+  minSpendCents: number;
+  minOrders: number;
+  discountPercent: number;
+}
+export interface CrmSettingsDto {
+  loyalty: { tiers: LoyaltyTierDto[] };
+  logistics: { defaultGapHours: number; carrierGapHours: Record<string, number> };
+}

@@ -7,6 +7,7 @@
 import type { BuyerCaseOut, CaseOut } from './aftersales';
 import type {
   BuyerCrmResponse,
+  CrmSettingsDto,
   ReviewDto,
   ReviewListResponse,
   JourneyDryRunResponse,
@@ -362,6 +363,8 @@ export interface HttpResponses {
   'GET /api/admin/aftersales/metrics': AftersalesMetricsReport;
   // the console: journeys (issue #21)
   'GET /api/admin/journey-templates': { templates: JourneyTemplateDto[] };
+  'GET /api/admin/crm/settings': { settings: CrmSettingsDto };
+  'PUT /api/admin/crm/settings': { settings: CrmSettingsDto };
   'GET /api/admin/journeys': { journeys: JourneyDto[] };
   'POST /api/admin/journeys': { journey: JourneyDto };
   'GET /api/admin/journeys/:id': { journey: JourneyDto; runs: JourneyRunDto[] };

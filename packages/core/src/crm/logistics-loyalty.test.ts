@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError, HOUR } from '../kernel';
-import { watchParcel, type WatchedOrder } from './logistics-watch';
+import {
+  DEFAULT_LOGISTICS_WATCH,
+  validateLogisticsWatch,
+  watchParcel,
+  type WatchedOrder,
+} from './logistics-watch';
 import { DEFAULT_LOYALTY_LADDER, tierOf, validateLadder } from './loyalty';
 
 const shipped = Date.UTC(2026, 11, 1, 2, 0);
@@ -54,6 +59,29 @@ describe('CRM-3 logistics watch', () => {
       watchParcel({ ...parcel('圆通', []), status: 'paid', shippedAt: null }, shipped + 500 * HOUR),
       undefined,
     );
+  });
+});
+
+describe("CRM-3 a shop's watch settings", () => {
+  it('are checked whole, naming the field at fault', () => {
+    assert.deepEqual(validateLogisticsWatch(DEFAULT_LOGISTICS_WATCH), DEFAULT_LOGISTICS_WATCH);
+    const field = (raw: unknown) => {
+      try {
+        validateLogisticsWatch(raw);
+      } catch (e) {
+        assert.ok(e instanceof DomainError);
+        return e.field;
+      }
+      return 'accepted';
+    };
+    assert.equal(field({ defaultGapHours: 0, carrierGapHours: {} }), 'defaultGapHours');
+    assert.equal(field({ defaultGapHours: 48, carrierGapHours: { 中通: 1.5 } }), 'carrierGapHours.中通');
+    assert.equal(field({ defaultGapHours: 48, carrierGapHours: [] }), 'carrierGapHours');
+    assert.equal(field({ defaultGapHours: 48, carrierGapHours: { ' ': 12 } }), 'carrierGapHours. ');
+    assert.deepEqual(validateLogisticsWatch({ defaultGapHours: 36, carrierGapHours: { ' 中通 ': 12 } }), {
+      defaultGapHours: 36,
+      carrierGapHours: { 中通: 12 },
+    });
   });
 });
 

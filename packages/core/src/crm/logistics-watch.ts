@@ -4,7 +4,7 @@
  * flagged — so the shop tells the buyer first, and the agent sees it beside the chat. Pure: the
  * caller passes the order and the time.
  */
-import { HOUR } from '../kernel';
+import { HOUR, invalid } from '../kernel';
 import type { LogisticsEvent, OrderStatus } from '../orders/order.types';
 
 /** An order as the watch reads it. */
@@ -37,6 +37,33 @@ export const DEFAULT_LOGISTICS_WATCH: LogisticsWatchSettings = {
     EMS: 72,
   },
 };
+
+/** A shop's watch settings checked whole: hours from 1 to 720, carriers named 1–20 characters. */
+export function validateLogisticsWatch(raw: unknown): LogisticsWatchSettings {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const hours = (v: unknown, field: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 720)
+      throw invalid(field, 'must be a whole number of hours from 1 to 720', { issue: 'range' });
+    return v;
+  };
+  const defaultGapHours = hours(r.defaultGapHours, 'defaultGapHours');
+  const carriers = r.carrierGapHours;
+  if (typeof carriers !== 'object' || carriers === null || Array.isArray(carriers))
+    throw invalid('carrierGapHours', 'must map carrier names to hours', { issue: 'carriers' });
+  const entries = Object.entries(carriers as Record<string, unknown>);
+  if (entries.length > 50)
+    throw invalid('carrierGapHours', 'must name at most 50 carriers', { issue: 'carriers' });
+  const carrierGapHours: Record<string, number> = {};
+  for (const [name, v] of entries) {
+    const carrier = name.trim();
+    if (!carrier || carrier.length > 20)
+      throw invalid(`carrierGapHours.${name}`, 'a carrier name must be 1 to 20 characters', {
+        issue: 'length',
+      });
+    carrierGapHours[carrier] = hours(v, `carrierGapHours.${carrier}`);
+  }
+  return { defaultGapHours, carrierGapHours };
+}
 
 /** What the watch found wrong with a parcel. */
 export interface ParcelFlag {

@@ -1,4 +1,5 @@
 import type { JourneyDryRunResponse, JourneyDto, JourneyTemplateDto } from '@xiaoer/protocol';
+import { CrmSettings } from './CrmSettings';
 import {
   Button,
   Card,
@@ -211,6 +212,9 @@ export function Journeys() {
           <EChart option={option} height={240} testId="journeys-chart" />
         </Card>
       )}
+      <Card title={t.crmSettings.title} size="small">
+        <CrmSettings />
+      </Card>
       <Modal
         open={plan !== null}
         width={800}

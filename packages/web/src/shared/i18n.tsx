@@ -827,6 +827,28 @@ const zh = {
     chart: '各旅程效果',
     created: '旅程已创建（草稿），试运行后再启动',
   },
+  // Issue #21: CRM-6 loyalty ladder, CRM-3 watch settings (console)
+  crmSettings: {
+    title: '会员等级与物流提醒',
+    tiers: '会员等级',
+    tiersHint:
+      '按累计消费或已付款订单数（达到其一即可）升级，从低到高；等级显示在客服的买家资料里，旅程可按等级筛选。',
+    tierName: '等级名称',
+    minSpend: '累计消费满',
+    minOrders: '或订单数满',
+    discount: '折扣',
+    addTier: '添加等级',
+    remove: '删除',
+    watch: '物流停滞提醒',
+    watchHint:
+      '包裹超过下列时长没有新的物流记录，即视为停滞：客服侧栏标出，物流提醒旅程先告知买家。快递公司按名称包含匹配（"中通"匹配"中通快递"）。',
+    defaultGap: '默认时长',
+    carrier: '快递公司',
+    gap: '停滞时长',
+    carriers: '快递公司',
+    addCarrier: '添加快递公司',
+    hours: '小时',
+  },
   // Issue #21 (CRM-7): the shop's reviews, answered in the workbench
   reviews: {
     tab: '评价',
@@ -1939,6 +1961,27 @@ const en: typeof zh = {
     steps: 'Steps',
     chart: 'Journeys at a glance',
     created: 'Journey created as a draft: dry run it, then start it',
+  },
+  crmSettings: {
+    title: 'Loyalty tiers and parcel watch',
+    tiers: 'Loyalty tiers',
+    tiersHint:
+      'A buyer reaches a tier by total spend or by paid orders (either), lowest first; agents see the tier in the profile, and journeys may target it.',
+    tierName: 'Tier',
+    minSpend: 'Spend from',
+    minOrders: 'or orders from',
+    discount: 'Discount',
+    addTier: 'Add a tier',
+    remove: 'Remove',
+    watch: 'Stalled parcels',
+    watchHint:
+      'A parcel without a new tracking event for longer than this is stalled: agents see it beside the chat, and the logistics journey tells the buyer first.',
+    defaultGap: 'Default',
+    carrier: 'Carrier',
+    gap: 'Stalled after',
+    carriers: 'Carriers',
+    addCarrier: 'Add a carrier',
+    hours: 'h',
   },
   // Issue #21 (CRM-7)
   reviews: {

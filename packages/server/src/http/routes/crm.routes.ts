@@ -1,5 +1,6 @@
 import {
   DAY,
+  DEFAULT_LOGISTICS_WATCH,
   DEFAULT_LOYALTY_LADDER,
   DEFAULT_PROACTIVE_SETTINGS,
   randomIds,
@@ -10,6 +11,8 @@ import {
   renderTemplate,
   tierOf,
   validateJourney,
+  validateLadder,
+  validateLogisticsWatch,
   type BuyerId,
   type JourneyDefinition,
   type ShopId,
@@ -20,6 +23,7 @@ import {
   buyerOptOutBody,
   buyerTagBody,
   buyerTagParams,
+  crmSettingsBody,
   journeyCreateBody,
   journeyDryRunBody,
   journeyParams,
@@ -63,7 +67,7 @@ const SAMPLE = {
  *   by its author or an admin.
  * - `/api/reviews`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
  *   passes the compliance guard).
- * - `/api/admin/journeys…`, `/api/admin/journey-templates`: the shop's admins (owner, admin,
+ * - `/api/admin/journeys…`, `/api/admin/journey-templates`, `/api/admin/crm/settings`: the shop's admins (owner, admin,
  *   cs_admin).
  */
 export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -272,6 +276,32 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     if (!j) throw notFound('journey', 'id');
     return j;
   }
+
+  // ── CRM-6 loyalty ladder, CRM-3 logistics watch (console) ───────────────────────────────────
+  async function crmSettings(shopId: ShopId) {
+    const s = await storage.crm.settings(shopId);
+    return {
+      loyalty: s.loyalty ?? DEFAULT_LOYALTY_LADDER,
+      logistics: s.logistics ?? DEFAULT_LOGISTICS_WATCH,
+    };
+  }
+
+  app.get('/api/admin/crm/settings', admins, async (req) => ({
+    settings: await crmSettings(req.agent.shop.id),
+  }));
+
+  app.put('/api/admin/crm/settings', admins, async (req) => {
+    const shopId = req.agent.shop.id;
+    const body = parse(crmSettingsBody, req.body);
+    const current = await crmSettings(shopId);
+    // Checked whole before anything is written; a part left out stays as it is.
+    const next = {
+      loyalty: body.loyalty === undefined ? current.loyalty : validateLadder(body.loyalty),
+      logistics: body.logistics === undefined ? current.logistics : validateLogisticsWatch(body.logistics),
+    };
+    await storage.crm.saveSettings(shopId, next, clock.now());
+    return { settings: await crmSettings(shopId) };
+  });
 
   const present = async (j: StoredJourney) => ({ ...j, stats: await storage.journeys.stats(j.shopId, j.id) });
 
