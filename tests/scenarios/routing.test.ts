@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FakeClock, type AgentId, type Conversation, type ShopId } from '@xiaoer/core';
+import {
+  FakeClock,
+  type AgentId,
+  type BuyerId,
+  type Conversation,
+  type OrderId,
+  type ShopId,
+} from '@xiaoer/core';
 import type { InjectOptions } from 'fastify';
 import { testDatabases } from '../support/databases';
 import { loginCookie, startTestServer, WidgetBuyers, type TestServer } from '../support/server';
@@ -219,6 +226,45 @@ for (const engine of testDatabases) {
       });
       assert.equal(offline.statusCode, 409);
       assert.equal((await offline.json()).error.field, 'toAgentId');
+    });
+
+    it("CRM-6 with members first from the shop's second tier, a gold member jumps the queue; a silver one waits", async () => {
+      await reset({ [A1]: 1 }, { priorityTierRank: 2 });
+      const first = await says('crm6-filler');
+      assert.equal(first.agentId, A1);
+      const plain = await says('crm6-plain');
+      assert.equal(plain.status, 'queued');
+      /** A buyer with `paid` paid orders of 100 yuan (default ladder: silver from 3, gold from 8). */
+      const member = async (name: string, paid: number) => {
+        const buyerId = (await buyers.token(name)).split('.')[2] as BuyerId;
+        for (let i = 0; i < paid; i++)
+          await t.storage.orders.insertOrder({
+            id: `${name}-${i}` as OrderId,
+            shopId: SHOP,
+            buyerId,
+            status: 'completed',
+            totalCents: 10_000,
+            carrier: null,
+            trackingNo: null,
+            createdAt: clock.now() - (i + 40) * 24 * HOUR,
+            paidAt: clock.now() - (i + 40) * 24 * HOUR,
+            shippedAt: null,
+            items: [],
+            logistics: [],
+          });
+        return says(name);
+      };
+      const silver = await member('crm6-silver', 3);
+      const gold = await member('crm6-gold', 8);
+      const queue = (
+        await inject({ method: 'GET', url: '/api/queue', headers: { cookie: owner } })
+      ).json() as { waiting: { conversationId: string; position: number }[] };
+      assert.deepEqual(
+        queue.waiting.map((w) => w.conversationId),
+        [gold.id, plain.id, silver.id],
+      );
+      await chat().endConversation(SHOP, asAgent(A1), first.id);
+      assert.equal((await find(gold.id)).agentId, A1);
     });
 
     it('rejects a bad settings change whole, naming the field', async () => {

@@ -92,6 +92,8 @@ export const routingSettingsSchema = z
     lingerMinutes: z.number().int().min(0).max(60),
     returningBuyerHours: z.number().int().min(0).max(720),
     newCustomerPriority: z.boolean(),
+    /** CRM-6: buyers of this loyalty tier rank or higher go to the front of the queue (0: off). */
+    priorityTierRank: z.number().int().min(0).max(10).default(0),
     /** RT-8: an agent gone offline keeps their chats, or they go back to routing. */
     offlineChats: z.enum(['keep', 'requeue']).default('keep'),
   })

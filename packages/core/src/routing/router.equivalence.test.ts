@@ -45,6 +45,7 @@ type Op =
       buyer: number;
       status: number;
       newCustomer: boolean;
+      tierRank: number;
       recent: null | undefined | { agent: number; hoursAgo: number };
       reuse: number | null;
     }
@@ -95,6 +96,7 @@ function shopArb(maxAgents: number): fc.Arbitrary<Shop> {
         lingerMinutes: fc.constantFrom(0, 0, 1, 5),
         returningBuyerHours: fc.constantFrom(0, 1, 72),
         newCustomerPriority: fc.boolean(),
+        priorityTierRank: fc.nat(3),
         assigned: fc.array(fc.record({ buyer: fc.nat(15), agent: fc.nat(n - 1) }), { maxLength: 12 }),
         lingering: fc.array(fc.record({ agent: fc.nat(n + 1), inMinutes: fc.integer({ min: -2, max: 6 }) }), {
           maxLength: 4,
@@ -123,6 +125,7 @@ function shopArb(maxAgents: number): fc.Arbitrary<Shop> {
             lingerMinutes: r.lingerMinutes,
             returningBuyerHours: r.returningBuyerHours,
             newCustomerPriority: r.newCustomerPriority,
+            priorityTierRank: r.priorityTierRank,
             offlineChats: 'keep',
           },
           state: {
@@ -158,6 +161,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       buyer: fc.nat(7), // few buyers: many come back, some with two conversations open (RT-1 memory)
       status: fc.nat(ROUTE_STATUSES.length - 1),
       newCustomer: fc.boolean(),
+      tierRank: fc.nat(3),
       // RT-1: said by the caller (none, or an agent some hours ago), or left to the engine's memory
       recent: fc.oneof(
         fc.constant(null),
@@ -235,6 +239,7 @@ function apply(engine: Engine, op: Op, shop: Shop, conversations: string[], now:
             buyerId: `b${op.buyer}`,
             orderStatus: ROUTE_STATUSES[op.status] as RouteStatus,
             newCustomer: op.newCustomer,
+            tierRank: op.tierRank,
             ...(op.recent === undefined
               ? {}
               : {

@@ -5,7 +5,7 @@
  * module's index: nothing in the product uses it.
  */
 import { DomainError, invalid, notFound } from '../kernel';
-import type { Arrival, QueuedConversation, RouterState } from './router';
+import { hasPriority, type Arrival, type QueuedConversation, type RouterState } from './router';
 import {
   DEFAULT_ROUTING_SETTINGS,
   type RouteDecision,
@@ -155,8 +155,7 @@ export class ReferenceRouter {
       out.push(this.give(conversationId, buyerId, route.agentId, route.reason, now));
     } else {
       const queue = this.queueFor(arrival.orderStatus);
-      const priority = arrival.newCustomer && this.settings.newCustomerPriority;
-      const item = this.enqueue(conversationId, buyerId, queue, priority, now);
+      const item = this.enqueue(conversationId, buyerId, queue, hasPriority(arrival, this.settings), now);
       out.push(this.queuedDecision(item));
     }
     return out;

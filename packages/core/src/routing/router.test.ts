@@ -234,6 +234,23 @@ describe('routing engine', () => {
     assert.equal(off.arrive(buyer('p1', { newCustomer: true }), T0 + 2)[0]!.position, 2);
   });
 
+  it('CRM-6 a buyer of the priority tier or higher goes to the front of the queue; lower tiers wait their turn', () => {
+    const r = new Router(settings({ priorityTierRank: 2 }), [agent('a1', { cap: 1 })]);
+    const first = r.arrive(buyer('b0'), T0)[0]!;
+    r.arrive(buyer('b1', { tierRank: 1 }), T0 + 1);
+    const gold = r.arrive(buyer('gold', { tierRank: 2 }), T0 + 2)[0]!;
+    const diamond = r.arrive(buyer('diamond', { tierRank: 3 }), T0 + 3)[0]!;
+    assert.deepEqual([gold.position, diamond.position], [1, 2]);
+    assert.deepEqual(
+      r.end(first.conversationId, T0 + MIN).map((d) => d.buyerId),
+      ['gold'],
+    );
+    const off = new Router(settings(), [agent('a1', { cap: 1 })]);
+    off.arrive(buyer('b0'), T0);
+    off.arrive(buyer('b1'), T0 + 1);
+    assert.equal(off.arrive(buyer('gold', { tierRank: 3 }), T0 + 2)[0]!.position, 2, 'off by default');
+  });
+
   it('RT-8 hung up keeps chats and takes none; the owner takes all (beyond the cap) when the shop has no routing accounts, while online', () => {
     const r = new Router(settings(), [agent('a1'), agent('a2', { status: 'hung_up' })]);
     assert.deepEqual(

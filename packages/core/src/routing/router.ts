@@ -18,11 +18,19 @@ export interface Arrival {
   orderStatus: RouteStatus;
   /** RT-7: a new customer (bought once in 30 days, first payment within 180 days). */
   newCustomer: boolean;
+  /** CRM-6: the buyer's loyalty tier rank (0 or absent: none). */
+  tierRank?: number;
   /**
    * RT-1: the human agent the buyer last talked to, and when. Omitted: the router's own memory
    * (the simulator); the server reads it from the database.
    */
   recentAgent?: { agentId: string; at: number } | null;
+}
+
+/** Who goes to the front of the queue: a new customer (RT-7), a buyer of the priority tier (CRM-6). */
+export function hasPriority(arrival: Arrival, settings: RoutingSettings): boolean {
+  if (arrival.newCustomer && settings.newCustomerPriority) return true;
+  return settings.priorityTierRank > 0 && (arrival.tierRank ?? 0) >= settings.priorityTierRank;
 }
 
 /** A conversation waiting in a queue. */
@@ -258,8 +266,7 @@ export class Router {
     const route = this.choose(arrival, now);
     if (route) return [this.give(item, route.agent, route.reason, now)];
     const queue = this.queueFor(arrival.orderStatus);
-    const priority = arrival.newCustomer && this.settings.newCustomerPriority;
-    this.enqueue(item, queue, priority, now);
+    this.enqueue(item, queue, hasPriority(arrival, this.settings), now);
     return [queuedDecision(item)];
   }
 

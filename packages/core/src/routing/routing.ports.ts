@@ -40,6 +40,8 @@ export interface RoutingStore {
   ): Promise<{
     orderStatus: RouteStatus;
     newCustomer: boolean;
+    /** CRM-6: the buyer's loyalty tier rank under the shop's ladder (0: none). */
+    tierRank: number;
     recentAgent: { agentId: string; at: number } | null;
   }>;
   /** Conversations ended since a time, and by how many agents (the queue's pace, for wait estimates). */

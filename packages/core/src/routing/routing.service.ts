@@ -140,6 +140,7 @@ export class RoutingService {
               buyerId: u.buyerId,
               orderStatus: facts.orderStatus,
               newCustomer: facts.newCustomer,
+              tierRank: facts.tierRank,
               recentAgent: facts.recentAgent,
             },
             now,

@@ -48,6 +48,8 @@ export interface RoutingSettings {
   returningBuyerHours: number;
   /** RT-7: new customers skip the bot and go to the front of the queue. */
   newCustomerPriority: boolean;
+  /** CRM-6: buyers of this loyalty tier rank or higher go to the front of the queue (0: off). */
+  priorityTierRank: number;
   /**
    * RT-8: what happens to an agent's open chats when they go offline (chose it, or left: their
    * workbench closed past the grace): `keep` — theirs when they come back (a dropped network, a
@@ -63,6 +65,7 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   lingerMinutes: 0,
   returningBuyerHours: 72,
   newCustomerPriority: true,
+  priorityTierRank: 0,
   offlineChats: 'keep',
 };
 
@@ -131,6 +134,16 @@ export function validateRoutingSettings(
       issue: 'whole_range',
       minimum: 0,
       maximum: 720,
+    });
+  if (
+    !Number.isInteger(settings.priorityTierRank) ||
+    settings.priorityTierRank < 0 ||
+    settings.priorityTierRank > 10
+  )
+    throw invalid('priorityTierRank', 'must be a tier rank, 0 (off) to 10', {
+      issue: 'whole_range',
+      minimum: 0,
+      maximum: 10,
     });
   const groupIds = new Set<string>();
   const boundStatus = new Map<RouteStatus, string>();

@@ -17,6 +17,8 @@ export type ScenarioEvent = { at: number } & (
       buyer: string;
       orderStatus: RouteStatus;
       newCustomer: boolean;
+      /** CRM-6: the buyer's loyalty tier rank (0 or absent: none). */
+      tierRank?: number;
       /**
        * Issue #18 (the staffing planner): the agent ends the conversation this many ms after it is
        * first assigned, wherever and whenever that is — a handle time, not a clock time, so a
@@ -173,6 +175,7 @@ export function simulate(scenario: Scenario): SimulationResult {
                 buyerId: e.buyer,
                 orderStatus: e.orderStatus,
                 newCustomer: e.newCustomer,
+                ...(e.tierRank !== undefined ? { tierRank: e.tierRank } : {}),
               },
               e.at,
             ),

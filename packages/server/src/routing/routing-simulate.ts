@@ -28,6 +28,8 @@ const eventSchema = z.discriminatedUnion('type', [
     buyer: z.string().min(1),
     orderStatus: z.enum(ROUTE_STATUSES as [string, ...string[]]).default('none'),
     newCustomer: z.boolean().default(false),
+    /** CRM-6: the buyer's loyalty tier rank (0: none). */
+    tierRank: z.number().int().min(0).max(10).default(0),
   }),
   z.object({ at, type: z.literal('agent-ends'), buyer: z.string().min(1) }),
   z.object({ at, type: z.literal('buyer-leaves'), buyer: z.string().min(1) }),
@@ -68,6 +70,7 @@ export const scenarioSchema = z
         lingerMinutes: z.number().int().min(0).max(60).default(0),
         returningBuyerHours: z.number().int().min(0).max(720).default(72),
         newCustomerPriority: z.boolean().default(true),
+        priorityTierRank: z.number().int().min(0).max(10).default(0),
         offlineChats: z.enum(['keep', 'requeue']).default('keep'),
         groups: z
           .array(
@@ -86,6 +89,7 @@ export const scenarioSchema = z
         lingerMinutes: 0,
         returningBuyerHours: 72,
         newCustomerPriority: true,
+        priorityTierRank: 0,
         offlineChats: 'keep',
         groups: [],
       }),

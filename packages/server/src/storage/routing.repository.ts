@@ -1,5 +1,8 @@
 import {
+  DEFAULT_LOYALTY_LADDER,
   isNewCustomerPriority,
+  tierOf,
+  type LoyaltyLadder,
   routeStatusOf,
   type BuyerId,
   type ConversationId,
@@ -110,9 +113,24 @@ export class RoutingRepository implements RoutingStore {
         .executeTakeFirst(),
       this.orders.listBuyerOrders(shopId, buyerId, 0),
     ]);
+    // CRM-6: the tier under the shop's ladder (its default until the shop sets one).
+    const ladder = await this.db
+      .selectFrom('crm_settings')
+      .select('loyalty')
+      .where('shop_id', '=', shopId)
+      .executeTakeFirst();
+    const paid = orders.filter((o) => o.paidAt !== null && o.status !== 'closed');
+    const tier = tierOf(
+      ladder?.loyalty ? (JSON.parse(ladder.loyalty) as LoyaltyLadder) : DEFAULT_LOYALTY_LADDER,
+      {
+        spentCents: paid.reduce((n, o) => n + o.totalCents, 0),
+        orders: paid.length,
+      },
+    );
     return {
       orderStatus: routeStatusOf(orders[0]),
       newCustomer: isNewCustomerPriority(orders, now),
+      tierRank: tier.rank,
       recentAgent: recent ? { agentId: recent.agent_id!, at: Number(recent.last_message_at) } : null,
     };
   }

@@ -23,6 +23,7 @@ function fieldLabel(path: FieldPath, t: Dict): string {
     lingerMinutes: t.lingerMinutes,
     returningBuyerHours: t.returningBuyerHours,
     newCustomerPriority: t.newCustomerPriority,
+    priorityTierRank: t.priorityTier,
     id: t.groupId,
     name: t.groupName,
     statuses: t.groupStatuses,
@@ -47,11 +48,17 @@ export function RoutingSettings() {
   const { t } = useT();
   const [form] = Form.useForm<Settings>();
   const [agents, setAgents] = useState<Agent[]>([]);
+  const [tiers, setTiers] = useState<string[]>([]);
   const [saved, setSaved] = useLoadedSettings(
     form,
     async () => {
-      const [r, a] = await Promise.all([api('GET', '/api/admin/routing'), api('GET', '/api/admin/agents')]);
+      const [r, a, crm] = await Promise.all([
+        api('GET', '/api/admin/routing'),
+        api('GET', '/api/admin/agents'),
+        api('GET', '/api/admin/crm/settings'),
+      ]);
       setAgents(a.agents);
+      setTiers(crm.settings.loyalty.tiers.map((x) => x.name));
       return r.settings;
     },
     (s) => s,
@@ -88,6 +95,7 @@ export function RoutingSettings() {
         lingerMinutes: v.lingerMinutes,
         returningBuyerHours: v.returningBuyerHours,
         newCustomerPriority: v.newCustomerPriority,
+        priorityTierRank: v.priorityTierRank ?? 0,
         offlineChats: v.offlineChats ?? saved.offlineChats ?? 'keep',
       };
       return next;
@@ -221,6 +229,16 @@ export function RoutingSettings() {
         valuePropName="checked"
       >
         <Switch data-testid="routing-new-customer-priority" />
+      </Form.Item>
+      <Form.Item name="priorityTierRank" label={t.priorityTier} extra={t.priorityTierHint}>
+        <Select
+          data-testid="routing-priority-tier"
+          style={{ width: 220 }}
+          options={[
+            { value: 0, label: t.priorityTierOff },
+            ...tiers.map((name, i) => ({ value: i + 1, label: t.priorityTierFrom.replace('{name}', name) })),
+          ]}
+        />
       </Form.Item>
       <SaveErrorAlert error={saveError.error} testId="routing-error" />
       <Button type="primary" loading={busy} onClick={save} data-testid="routing-save">

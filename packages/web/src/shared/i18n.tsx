@@ -191,6 +191,10 @@ const zh = {
   returningBuyerHint:
     '买家在这段时间内和某位客服聊过，且这位客服在线或挂起，就回到这位客服，不受接待上限限制；0 为关闭。',
   newCustomerPriority: '新客优先',
+  priorityTier: '会员优先',
+  priorityTierHint: '该等级及以上的会员（按店铺的会员等级设置）排队时排到最前（CRM-6）。',
+  priorityTierOff: '关闭',
+  priorityTierFrom: '{name}及以上',
   newCustomerPriorityHint: '近 30 天首次下单的新客跳过机器人，排到队列最前。',
   hours: '小时',
   notRouting: '不参与分流',
@@ -1313,6 +1317,11 @@ const en: typeof zh = {
   returningBuyerHint:
     'A buyer who talked to an agent within this window goes back to that agent while they are online or hung up, even at their cap; 0 turns it off.',
   newCustomerPriority: 'New-customer priority',
+  priorityTier: 'Members first',
+  priorityTierHint:
+    "Buyers of this loyalty tier or higher (the shop's tiers) go to the front of the queue (CRM-6).",
+  priorityTierOff: 'Off',
+  priorityTierFrom: '{name} and above',
   newCustomerPriorityHint:
     'New customers (first order in the last 30 days) skip the bot and go to the front of the queue.',
   hours: 'h',
