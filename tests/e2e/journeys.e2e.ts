@@ -187,6 +187,18 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     );
   });
 
+  it("CRM-1: the owner finds the buyers tagged 爱喝绿茶 in the console's segments", async () => {
+    const segments = owner.getByTestId('segments');
+    await segments.scrollIntoViewIfNeeded();
+    await segments.getByTestId('segment-tags').locator('input').fill('爱喝绿茶');
+    await owner.keyboard.press('Enter');
+    await segments.getByTestId('segment-query').click();
+    await segments.getByTestId('segment-count').filter({ hasText: '共 1 位买家' }).waitFor();
+    const row = (await segments.getByTestId('segment-row').first().textContent()) ?? '';
+    assert.ok(row.includes('阿花') && row.includes('爱喝绿茶'), row);
+    await segments.screenshot({ path: `${ARTIFACTS}journeys-segments.png` });
+  });
+
   it('CRM-7: on a phone the agent answers a review from its draft; a reply that breaks the rules is held', async () => {
     const posted = new Date(clock.now() - 3_600_000).toISOString();
     await call(

@@ -245,6 +245,7 @@ const HTTP: Row[] = [
   // Issue #21: journeys — the shop's admins.
   ['GET',    '/api/admin/journey-templates',               at('/api/admin/journey-templates'),       ADMINS],
   ['GET',    '/api/admin/crm/settings',                    at('/api/admin/crm/settings'),            ADMINS],
+  ['POST',   '/api/admin/segments/preview',                at('/api/admin/segments/preview', BAD),   ADMINS_400],
   ['PUT',    '/api/admin/crm/settings',                    at('/api/admin/crm/settings', BAD),       ADMINS_400],
   ['GET',    '/api/admin/journeys',                        at('/api/admin/journeys'),                ADMINS],
   ['POST',   '/api/admin/journeys',                        at('/api/admin/journeys', BAD),           ADMINS_400],

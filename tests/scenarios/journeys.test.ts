@@ -720,5 +720,38 @@ for (const engine of testDatabases) {
         [['ws-1', 'stalled']],
       );
     });
+
+    it('CRM-1: a segment by tags, spend, last order and tier is counted and listed for the console', async () => {
+      const S = T0 + 900 * DAY;
+      await putOrder('sg-1', order('sg1', 'paid', S - 10 * DAY));
+      await putOrder('sg-2', order('sg2', 'paid', S - 100 * DAY));
+      clock.set(S);
+      const owner = await loginCookie(server, ownerEmail);
+      const tag = (buyerId: string, t: string) =>
+        call('POST', `/api/buyers/${buyerId}/tags`, { tag: t }, owner);
+      const sg1 = await buyerOf('sg1');
+      const sg2 = await buyerOf('sg2');
+      assert.equal((await tag(sg1, '宝妈')).status, 200);
+      assert.equal((await tag(sg2, '宝妈')).status, 200);
+      const preview = (audience: unknown) => call('POST', '/api/admin/segments/preview', { audience }, owner);
+      const recent = await preview({ tags: ['宝妈'], orderedWithinDays: 30 });
+      assert.equal(recent.status, 200, recent.body);
+      assert.deepEqual(
+        [recent.json().count, recent.json().buyers.map((b: { nick: string }) => b.nick)],
+        [1, ['买家sg1']],
+      );
+      const lapsed = (await preview({ tags: ['宝妈'], notOrderedForDays: 60 })).json();
+      assert.deepEqual(
+        lapsed.buyers.map((b: { buyerId: string; spentCents: number; tags: string[] }) => [
+          b.buyerId,
+          b.spentCents,
+          b.tags,
+        ]),
+        [[sg2, 12_800, ['宝妈']]],
+      );
+      const bad = await preview({ minSpendCents: -1 });
+      assert.equal(bad.status, 400, bad.body);
+      assert.equal(bad.json().error.field, 'audience.minSpendCents');
+    });
   });
 }

@@ -241,3 +241,23 @@ export interface CrmSettingsDto {
   loyalty: { tiers: LoyaltyTierDto[] };
   logistics: { defaultGapHours: number; carrierGapHours: Record<string, number> };
 }
+
+// ---------- CRM-1 segments (console) ----------
+/** Who is in a segment (a journey audience's shape, checked by the core), the first `limit` shown. */
+export const segmentPreviewBody = z
+  .object({ audience: z.unknown(), limit: z.number().int().min(1).max(200).default(50) })
+  .strict();
+export interface SegmentBuyerDto {
+  buyerId: string;
+  externalId: string | null;
+  nick: string;
+  spentCents: number;
+  orders: number;
+  lastOrderAt: number | null;
+  tierName: string;
+  tags: string[];
+}
+export interface SegmentPreviewResponse {
+  count: number;
+  buyers: SegmentBuyerDto[];
+}

@@ -8,6 +8,7 @@ import type { BuyerCaseOut, CaseOut } from './aftersales';
 import type {
   BuyerCrmResponse,
   CrmSettingsDto,
+  SegmentPreviewResponse,
   ReviewDto,
   ReviewListResponse,
   JourneyDryRunResponse,
@@ -364,6 +365,7 @@ export interface HttpResponses {
   // the console: journeys (issue #21)
   'GET /api/admin/journey-templates': { templates: JourneyTemplateDto[] };
   'GET /api/admin/crm/settings': { settings: CrmSettingsDto };
+  'POST /api/admin/segments/preview': SegmentPreviewResponse;
   'PUT /api/admin/crm/settings': { settings: CrmSettingsDto };
   'GET /api/admin/journeys': { journeys: JourneyDto[] };
   'POST /api/admin/journeys': { journey: JourneyDto };

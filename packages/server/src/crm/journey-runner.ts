@@ -25,6 +25,8 @@ import {
   type ChatService,
   type Clock,
   type IdGenerator,
+  type BuyerSegment,
+  type BuyerSummary,
   type JourneyBuyerFacts,
   type JourneyRun,
   type JourneyRunContext,
@@ -543,8 +545,21 @@ export class JourneyRunner {
 
   /** The shop's buyers in a journey's audience, one page at a time. */
   private async *audience(journey: StoredJourney, pageSize = 1000): AsyncGenerator<string[]> {
+    for await (const page of this.segmentPages(
+      journey.shopId as ShopId,
+      journey.definition.audience,
+      pageSize,
+    ))
+      yield page.map((b) => b.buyerId);
+  }
+
+  /** CRM-1: the shop's buyers in a segment, with what the segment was tested on, a page at a time. */
+  async *segmentPages(
+    shopId: ShopId,
+    segment: BuyerSegment,
+    pageSize = 1000,
+  ): AsyncGenerator<(BuyerSummary & { buyerId: string; orders: number; tierName: string })[]> {
     const { storage, clock } = this.deps;
-    const shopId = journey.shopId as ShopId;
     const [spends, settings] = await Promise.all([
       storage.orders.spendByBuyer(shopId),
       storage.crm.settings(shopId),
@@ -557,16 +572,22 @@ export class JourneyRunner {
       if (ids.length === 0) return;
       after = ids.at(-1)!;
       const tags = await storage.crm.tagsOf(shopId, ids);
-      yield ids.filter((id) => {
+      const page = [];
+      for (const id of ids) {
         const spend = spends.get(id) ?? { spentCents: 0, orders: 0, lastOrderAt: null };
+        const tier = tierOf(ladder, spend);
         const summary = {
+          buyerId: id,
           tags: tags.get(id) ?? [],
           spentCents: spend.spentCents,
+          orders: spend.orders,
           lastOrderAt: spend.lastOrderAt,
-          tierRank: tierOf(ladder, spend).rank,
+          tierRank: tier.rank,
+          tierName: tier.name,
         };
-        return inSegment(journey.definition.audience, summary, now);
-      });
+        if (inSegment(segment, summary, now)) page.push(summary);
+      }
+      yield page;
     }
   }
 

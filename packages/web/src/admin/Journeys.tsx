@@ -1,5 +1,6 @@
 import type { JourneyDryRunResponse, JourneyDto, JourneyTemplateDto } from '@xiaoer/protocol';
 import { CrmSettings } from './CrmSettings';
+import { Segments } from './Segments';
 import {
   Button,
   Card,
@@ -212,6 +213,9 @@ export function Journeys() {
           <EChart option={option} height={240} testId="journeys-chart" />
         </Card>
       )}
+      <Card title={t.buyerSegments.title} size="small">
+        <Segments />
+      </Card>
       <Card title={t.crmSettings.title} size="small">
         <CrmSettings />
       </Card>

@@ -12,6 +12,7 @@ import {
   tierOf,
   validateJourney,
   validateLadder,
+  validateSegment,
   validateLogisticsWatch,
   type BuyerId,
   type JourneyDefinition,
@@ -24,6 +25,8 @@ import {
   buyerTagBody,
   buyerTagParams,
   crmSettingsBody,
+  segmentPreviewBody,
+  type SegmentBuyerDto,
   journeyCreateBody,
   journeyDryRunBody,
   journeyParams,
@@ -67,7 +70,7 @@ const SAMPLE = {
  *   by its author or an admin.
  * - `/api/reviews`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
  *   passes the compliance guard).
- * - `/api/admin/journeys…`, `/api/admin/journey-templates`, `/api/admin/crm/settings`: the shop's admins (owner, admin,
+ * - `/api/admin/journeys…`, `/api/admin/journey-templates`, `/api/admin/crm/settings`, `/api/admin/segments/preview`: the shop's admins (owner, admin,
  *   cs_admin).
  */
 export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -285,6 +288,33 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       logistics: s.logistics ?? DEFAULT_LOGISTICS_WATCH,
     };
   }
+
+  // CRM-1: who is in a segment (by tags, spend, last order, tier) — the console's 客户分群.
+  app.post('/api/admin/segments/preview', admins, async (req) => {
+    const shopId = req.agent.shop.id;
+    const body = parse(segmentPreviewBody, req.body);
+    const segment = validateSegment(body.audience);
+    let count = 0;
+    const first: SegmentBuyerDto[] = [];
+    for await (const page of ctx.journeys.segmentPages(shopId, segment)) {
+      count += page.length;
+      for (const b of page) {
+        if (first.length >= body.limit) break;
+        const buyer = await storage.buyers.findBuyer(shopId, b.buyerId as BuyerId);
+        first.push({
+          buyerId: b.buyerId,
+          externalId: buyer?.externalId ?? null,
+          nick: buyer?.nick ?? '',
+          spentCents: b.spentCents,
+          orders: b.orders,
+          lastOrderAt: b.lastOrderAt,
+          tierName: b.tierName,
+          tags: [...b.tags],
+        });
+      }
+    }
+    return { count, buyers: first };
+  });
 
   app.get('/api/admin/crm/settings', admins, async (req) => ({
     settings: await crmSettings(req.agent.shop.id),
