@@ -15,6 +15,10 @@
  *    conversation store alone (open a conversation, append), no journey.
  * 3. CRM-7: the review reader's aspect precision and recall on the two helper-written sets
  *    (bench/crm/reviews-dev.jsonl, tuned on; reviews-holdout.jsonl, never tuned on).
+ * 4. CRM-1: the tags suggested from a buyer's messages (14 tags: a mother, pregnant, a gift, a
+ *    student, price, urgency, returning, cold, skin ×3, large sizes, pets, elderly parents) —
+ *    precision and recall on two helper-written sets (tags-dev.jsonl, tuned on; tags-holdout.jsonl,
+ *    never tuned on), each 160 chats a third of which should suggest nothing.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +35,7 @@ import {
   journeyTemplates,
   newConversation,
   readReview,
+  suggestTags,
   silentLogger,
   startRun,
   type BuyerId,
@@ -248,6 +253,27 @@ function reviewFigures(file: string): { precision: number; recall: number; exact
   return { precision: tp / (tp + fp), recall: tp / (tp + fn), exact: exact / rows.length, n: rows.length };
 }
 
+function tagFigures(file: string): { precision: number; recall: number; exact: number; n: number } {
+  const rows = readFileSync(join(here, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { lines: string[]; tags: string[] });
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let exact = 0;
+  for (const r of rows) {
+    const got = new Set(suggestTags(r.lines).map((x) => x.tag as string));
+    const want = new Set(r.tags);
+    const hits = [...got].filter((x) => want.has(x)).length;
+    tp += hits;
+    fp += got.size - hits;
+    fn += want.size - hits;
+    if (hits === got.size && hits === want.size) exact++;
+  }
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn), exact: exact / rows.length, n: rows.length };
+}
+
 export async function run(): Promise<void> {
   const engine = engineRun();
   const plain = plainLoop();
@@ -313,5 +339,24 @@ export async function run(): Promise<void> {
     },
     { label: 'recall', ours: fmt(held.recall, 3), baseline: fmt(dev.recall, 3), ratio: '' },
     { label: 'reviews read exactly', ours: fmt(held.exact, 3), baseline: fmt(dev.exact, 3), ratio: '' },
+  ]);
+
+  const tagsDev = tagFigures('tags-dev.jsonl');
+  const tagsHeld = tagFigures('tags-holdout.jsonl');
+  printTable('CRM-1 tags suggested from what the buyer wrote (helper-written sets)', [
+    {
+      label: 'precision',
+      ours: fmt(tagsHeld.precision, 3),
+      baseline: fmt(tagsDev.precision, 3),
+      ratio: '',
+      note: `xiaoer column: held-out (${tagsHeld.n} chats, never tuned on); baseline column: dev (${tagsDev.n}, tuned on)`,
+    },
+    { label: 'recall', ours: fmt(tagsHeld.recall, 3), baseline: fmt(tagsDev.recall, 3), ratio: '' },
+    {
+      label: 'chats tagged exactly',
+      ours: fmt(tagsHeld.exact, 3),
+      baseline: fmt(tagsDev.exact, 3),
+      ratio: '',
+    },
   ]);
 }

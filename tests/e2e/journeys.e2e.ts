@@ -163,6 +163,13 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
       })
       .waitFor();
     await buyer.screenshot({ path: `${ARTIFACTS}journeys-widget-phone.png` });
+    // Her answer: the agent will see tags suggested from it.
+    await buyer.getByTestId('xiaoer-input').fill('挺好的，上次给我妈买的她也喜欢');
+    await buyer.getByTestId('xiaoer-send').click();
+    // stored (it has its seq) before the agent looks
+    await buyer
+      .locator('[data-testid="xiaoer-message"][data-sender="buyer"][data-seq]', { hasText: '上次给我妈买的' })
+      .waitFor();
   });
 
   it('CRM-1: in the workbench the owner tags the buyer and leaves a note for the next agent', async () => {
@@ -175,6 +182,9 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     await crm.getByTestId('buyer-tag-input').fill('爱喝绿茶');
     await crm.getByTestId('buyer-tag-add').click();
     await crm.getByTestId('buyer-tag').filter({ hasText: '爱喝绿茶' }).waitFor();
+    // CRM-1: tags suggested from what she wrote; the owner takes one.
+    await crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '长辈' }).click();
+    await crm.getByTestId('buyer-tag').filter({ hasText: '长辈' }).waitFor();
     await crm.getByTestId('buyer-note-input').fill('怕苦，推荐明前茶');
     await crm.getByTestId('buyer-note-add').click();
     await crm.getByTestId('buyer-note').filter({ hasText: '怕苦，推荐明前茶' }).waitFor();
@@ -183,7 +193,7 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     const buyerId = (await t.storage.buyers.findByExternalId(shop!.id, 'tb-9'))!.id;
     assert.deepEqual(
       (await t.storage.crm.tags(shop!.id, buyerId)).map((x) => x.tag),
-      ['爱喝绿茶'],
+      ['爱喝绿茶', '长辈'],
     );
   });
 

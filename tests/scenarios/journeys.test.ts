@@ -721,7 +721,7 @@ for (const engine of testDatabases) {
       );
     });
 
-    it('CRM-1: a segment by tags, spend, last order and tier is counted and listed for the console', async () => {
+    it('CRM-1: a segment by tags, spend, last order and tier is counted and listed for the console; tags are suggested from what the buyer wrote', async () => {
       const S = T0 + 900 * DAY;
       await putOrder('sg-1', order('sg1', 'paid', S - 10 * DAY));
       await putOrder('sg-2', order('sg2', 'paid', S - 100 * DAY));
@@ -749,6 +749,31 @@ for (const engine of testDatabases) {
         ]),
         [[sg2, 12_800, ['宝妈']]],
       );
+      // Tags suggested from what the buyer wrote; the agent takes one.
+      await server.ctx.chat.sendBuyerMessage(shopId, sg1, 'sg1-a', {
+        kind: 'text',
+        body: { text: '上次买的挺好 这回给我妈也买一个 她特别怕冷' },
+      });
+      let crm = (await call('GET', `/api/buyers/${sg1}/crm`, undefined, owner)).json();
+      assert.deepEqual(
+        crm.suggestedTags.map((x: { tag: string }) => x.tag),
+        ['老顾客', '怕冷', '长辈'],
+        '宝妈 is carried already',
+      );
+      assert.equal(crm.suggestedTags[2].evidence, '我妈');
+      crm = (await call('POST', `/api/buyers/${sg1}/tags`, { tag: '怕冷', suggested: true }, owner)).json();
+      assert.deepEqual(
+        crm.tags.map((x: { tag: string; source: string }) => [x.tag, x.source]),
+        [
+          ['宝妈', 'agent'],
+          ['怕冷', 'accepted'],
+        ],
+      );
+      assert.deepEqual(
+        crm.suggestedTags.map((x: { tag: string }) => x.tag),
+        ['老顾客', '长辈'],
+      );
+
       const bad = await preview({ minSpendCents: -1 });
       assert.equal(bad.status, 400, bad.body);
       assert.equal(bad.json().error.field, 'audience.minSpendCents');

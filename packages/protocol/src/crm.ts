@@ -25,7 +25,8 @@ const tag = z
   .max(MAX_TAG_LENGTH)
   .refine((t) => !/[,，;；\n]/.test(t), 'one tag, without commas');
 
-export const buyerTagBody = z.object({ tag }).strict();
+/** `suggested`: the agent took a tag suggested from the buyer's words (CRM-1). */
+export const buyerTagBody = z.object({ tag, suggested: z.boolean().default(false) }).strict();
 export const buyerTagParams = z.object({ buyerId: z.string().min(1).max(64), tag });
 export const buyerNoteBody = z.object({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }).strict();
 export const buyerNoteParams = z.object({
@@ -93,6 +94,8 @@ export interface BuyerCrmResponse {
   lastOrderAt: number | null;
   /** CMP-6: the buyer asked for no proactive messages. */
   optedOut: boolean;
+  /** CRM-1: tags the buyer's own words suggest (not carried yet), with the words. */
+  suggestedTags: { tag: string; evidence: string }[];
   /** CRM-3: the buyer's parcels the logistics watch flagged, not yet moving again. */
   parcelFlags: { orderId: string; kind: string; since: number; issue: string; at: number }[];
 }

@@ -7,3 +7,4 @@ export * from './segment';
 export * from './logistics-watch';
 export * from './loyalty';
 export * from './review-reply';
+export * from './tag-suggest';

@@ -544,6 +544,42 @@ export class KyselyConversationStore implements ConversationStore {
     return rows.map(toMessage);
   }
 
+  /**
+   * CRM-1: what the buyer wrote lately — their text messages in their last 10 conversations since
+   * `since`, newest first, at most `limit` (the tags suggested beside the chat read them).
+   */
+  async buyerTexts(shopId: ShopId, buyerId: BuyerId, since: number, limit: number): Promise<string[]> {
+    const conversations = await this.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .where('last_message_at', '>=', since)
+      .orderBy('last_message_at', 'desc')
+      .limit(10)
+      .execute();
+    if (conversations.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('body')
+      .where('shop_id', '=', shopId)
+      .where(
+        'conversation_id',
+        'in',
+        conversations.map((c) => c.id),
+      )
+      .where('sender', '=', 'buyer')
+      .where('kind', '=', 'text')
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.flatMap((r) => {
+      const text = (JSON.parse(r.body) as { text?: unknown }).text;
+      return typeof text === 'string' ? [text] : [];
+    });
+  }
+
   /** Issue #15: the model's summary for agents, replacing an older one of the conversation. */
   async saveSummary(
     shopId: ShopId,

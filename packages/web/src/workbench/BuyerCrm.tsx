@@ -1,5 +1,5 @@
 import type { BuyerCrmResponse } from '@xiaoer/protocol';
-import { Button, Input, List, Space, Spin, Switch, Tag, Typography, message as toast } from 'antd';
+import { Button, Input, List, Space, Spin, Switch, Tag, Tooltip, Typography, message as toast } from 'antd';
 import { useEffect, useState } from 'react';
 import { failureText, yuan } from '../shared/api';
 import { useT } from '../shared/i18n';
@@ -88,6 +88,24 @@ export function BuyerCrm(props: { buyerId: string; me: string }) {
             {x.tag}
           </Tag>
         ))}
+        {crm.suggestedTags.length > 0 && (
+          <div style={{ margin: '4px 0', fontSize: 12 }} data-testid="buyer-tag-suggestions">
+            <span style={{ color: '#888' }}>{c.suggested}</span>
+            {crm.suggestedTags.map((s) => (
+              <Tooltip key={s.tag} title={fill(c.suggestedFrom, { words: s.evidence })}>
+                <Tag
+                  data-testid="buyer-tag-suggestion"
+                  style={{ borderStyle: 'dashed', cursor: 'pointer', background: '#fff' }}
+                  onClick={() =>
+                    !busy && void run(api('POST', `${base}/tags`, { tag: s.tag, suggested: true }))
+                  }
+                >
+                  + {s.tag}
+                </Tag>
+              </Tooltip>
+            ))}
+          </div>
+        )}
         <Space.Compact size="small" style={{ marginTop: 4 }}>
           <Input
             size="small"

@@ -9,6 +9,7 @@ import {
   journeyTemplates,
   notFound,
   renderTemplate,
+  suggestTags,
   tierOf,
   validateJourney,
   validateLadder,
@@ -43,6 +44,9 @@ import { parse } from '../errors';
 import { buyerIdParams } from '../ids';
 import { routeAuth } from '../route-auth';
 import type { JourneyStatus, StoredJourney, StoredReview } from '../../storage';
+
+/** CRM-1: tags are suggested from what the buyer wrote in the last this many days. */
+const SUGGEST_FROM_DAYS = 90;
 
 /** Sample values a template is screened with (CMP-1 … CMP-5 read the words around them). */
 const SAMPLE = {
@@ -90,13 +94,14 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }
 
   async function crmProfile(shopId: ShopId, buyerId: BuyerId) {
-    const [tags, notes, spend, settings, optedOut, parcelFlags] = await Promise.all([
+    const [tags, notes, spend, settings, optedOut, parcelFlags, texts] = await Promise.all([
       storage.crm.tags(shopId, buyerId),
       storage.crm.notes(shopId, buyerId),
       storage.orders.buyerSpend(shopId, buyerId),
       storage.crm.settings(shopId),
       storage.crm.optedOut(shopId, buyerId),
       storage.crm.openParcelFlags(shopId, buyerId),
+      storage.conversations.buyerTexts(shopId, buyerId, clock.now() - SUGGEST_FROM_DAYS * DAY, 200),
     ]);
     const tier = tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend);
     return {
@@ -108,6 +113,10 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       lastOrderAt: spend.lastOrderAt,
       optedOut,
       parcelFlags,
+      suggestedTags: suggestTags(
+        texts,
+        tags.map((t) => t.tag),
+      ),
     };
   }
 
@@ -119,9 +128,16 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   app.post('/api/buyers/:buyerId/tags', readsBuyer, async (req) => {
     const buyerId = await buyerFor(req);
-    const { tag } = parse(buyerTagBody, req.body);
+    const { tag, suggested } = parse(buyerTagBody, req.body);
     const me = req.agent;
-    await storage.crm.addTag(me.shop.id, buyerId, tag, 'agent', me.agent.id, clock.now());
+    await storage.crm.addTag(
+      me.shop.id,
+      buyerId,
+      tag,
+      suggested ? 'accepted' : 'agent',
+      me.agent.id,
+      clock.now(),
+    );
     return crmProfile(me.shop.id, buyerId);
   });
 

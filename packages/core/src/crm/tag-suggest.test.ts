@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { suggestTags } from './tag-suggest';
+
+const tags = (...lines: string[]) => suggestTags(lines).map((s) => s.tag);
+
+describe('CRM-1 tags suggested from what the buyer wrote', () => {
+  it('names the facts an agent would note, each once, with the words they rest on', () => {
+    assert.deepEqual(suggestTags(['宝宝八个月了 这个辅食机好洗吗', '辅食一天做两顿']), [
+      { tag: '宝妈', evidence: '宝宝' },
+    ]);
+    assert.deepEqual(tags('给我妈买的生日礼物', '周五之前必须到'), ['送礼', '急用', '长辈']);
+    assert.deepEqual(tags('学生党 能便宜点不'), ['学生', '价格敏感']);
+  });
+
+  it('a fact denied, or words that only look like one, suggest nothing', () => {
+    assert.deepEqual(tags('我不急 慢慢发'), []);
+    assert.deepEqual(tags('我不怕冷 要薄的'), []);
+    assert.deepEqual(tags('皮肤不敏感 啥都能用'), []);
+    assert.deepEqual(tags('自己用的 不要礼盒'), []);
+    assert.deepEqual(tags('客服宝宝 帮我查下单号'), []);
+    assert.deepEqual(tags('暖宝宝能带上飞机吗'), []);
+    assert.deepEqual(tags('猫眼石手链还有吗'), []);
+    assert.deepEqual(tags('上次问过客服 说有货'), []);
+  });
+
+  it("a child's school is the parent's news; a pet's age is not a child's", () => {
+    assert.deepEqual(tags('孩子下周开学要住校'), ['宝妈']);
+    assert.deepEqual(tags('我家猫三岁了 这个粮能吃吗'), ['宠物']);
+  });
+
+  it('leaves out the tags the buyer carries already', () => {
+    assert.deepEqual(
+      suggestTags(['给娃买的 能包邮吗'], ['宝妈']).map((s) => s.tag),
+      ['价格敏感'],
+    );
+  });
+});
