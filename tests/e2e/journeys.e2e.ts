@@ -111,7 +111,7 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     await plan.waitFor({ state: 'hidden' });
     // Nothing was sent or started by the dry run.
     const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
-    const [journey] = await t.storage.journeys.list(shop.id);
+    const journey = (await t.storage.journeys.list(shop.id)).find((j) => j.templateId === 'follow-up');
     assert.equal((await t.storage.journeys.listRuns(shop.id, journey!.id)).length, 0);
 
     await row.getByTestId('journey-start').click();
@@ -136,13 +136,43 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     await settings.screenshot({ path: `${ARTIFACTS}journeys-crm-settings.png` });
   });
 
+  it("the owner writes a journey of the shop's own; a template with an unknown variable is refused on its step", async () => {
+    await owner.getByTestId('journey-new').click();
+    const editor = owner.getByTestId('journey-editor');
+    await editor.waitFor();
+    await editor.getByTestId('journey-name').fill('30天没来的老客');
+    await editor.getByTestId('journey-trigger').click();
+    await owner.locator('.ant-select-item-option', { hasText: '距上次购买 N 天' }).click();
+    await editor.locator('#journey_trigger_days').fill('30');
+    const template = editor.getByTestId('journey-step-template');
+    await template.fill('{buyerName}，好久不见～');
+    await owner.getByTestId('journey-save').click();
+    const error = owner.getByTestId('journey-error');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /第 2 步 · 消息内容：「消息内容」用了不存在的变量 \{buyerName\}/);
+    await owner.screenshot({ path: `${ARTIFACTS}journeys-editor-refused.png` });
+    await template.fill('{buyerNick}，好久不见～「{orderItem}」用得还好吗？');
+    await owner.getByTestId('journey-save').click();
+    await editor.waitFor({ state: 'detached' });
+    const row = owner.locator('[data-testid="journey-row"]', { hasText: '30天没来的老客' });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'draft');
+    const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
+    const made = (await t.storage.journeys.list(shop.id)).find((j) => j.name === '30天没来的老客')!;
+    assert.deepEqual(made.definition.trigger, { kind: 'days_since_last_order', days: 30 });
+    assert.deepEqual(
+      made.definition.steps.map((x) => x.kind),
+      ['wait', 'message'],
+    );
+  });
+
   it('a day after the order was received, the buyer finds the follow-up in the widget, on a phone', async () => {
     clock.advance(MINUTE);
     await t.server.ctx.journeys.sweep(); // the run starts
     clock.advance(DAY + MINUTE);
     await t.server.ctx.journeys.sweep(); // its first message goes
     const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
-    const [journey] = await t.storage.journeys.list(shop.id);
+    const journey = (await t.storage.journeys.list(shop.id)).find((j) => j.templateId === 'follow-up');
     assert.equal((await t.storage.journeys.stats(shop.id, journey!.id)).sends, 1);
     const buyer = await pages.open({ width: 390, height: 844 });
     const identity = JSON.stringify(

@@ -204,6 +204,15 @@ export const FIELD_LABELS: Record<string, Texts> = {
   weights: { 'zh-CN': '权重', en: 'Weights' },
   shopName: { 'zh-CN': '店铺名称', en: 'Shop name' },
   score: { 'zh-CN': '评分', en: 'Score' },
+  // Issue #21: journeys (the path's last segment)
+  template: { 'zh-CN': '消息内容', en: 'Message' },
+  hours: { 'zh-CN': '等待时长', en: 'Wait' },
+  amountCents: { 'zh-CN': '优惠券面额', en: 'Coupon amount' },
+  minSpendCents: { 'zh-CN': '消费门槛', en: 'Minimum spend' },
+  validDays: { 'zh-CN': '有效天数', en: 'Valid days' },
+  attributionDays: { 'zh-CN': '转化归因天数', en: 'Attribution days' },
+  discountPercent: { 'zh-CN': '折扣', en: 'Discount' },
+  defaultGapHours: { 'zh-CN': '默认时长', en: 'Default hours' },
 };
 
 /** The label of a field path (`settings.groups.0.name` → 名称), or undefined when unknown. */
@@ -215,6 +224,12 @@ export function fieldLabel(field: string | undefined, lang: ErrorLang): string |
     if (label) return label[lang];
   }
   return undefined;
+}
+
+/** The variable a journey template's refusal names. */
+function variableOf(details: unknown): string {
+  const v = (details as { variable?: unknown } | undefined)?.variable;
+  return typeof v === 'string' ? v : '?';
 }
 
 /** The validation issue of a 400 (what `zodErrorBody` puts in details), said plainly. */
@@ -330,6 +345,40 @@ function issueText(details: unknown, lang: ErrorLang): string | undefined {
       return zh
         ? '太容易被猜到：请用更长的、不是常见词语、姓名或数字的密码'
         : 'is too easy to guess: use a longer password that is not a common word, name or number';
+    // Issue #21: journeys, segments, the loyalty ladder, the logistics watch.
+    case 'unknown_variable':
+      return zh
+        ? `用了不存在的变量 {${variableOf(details)}}`
+        : `uses {${variableOf(details)}}, which is not a variable`;
+    case 'variable_unavailable':
+      return zh
+        ? `变量 {${variableOf(details)}} 在这个触发或这一步还没有（优惠券变量需先有发券步骤）`
+        : `{${variableOf(details)}} is not known here (coupon variables need a coupon step before)`;
+    case 'proactive_cap':
+      return zh
+        ? '会超过主动消息的频次上限（CMP-6），请在两条消息之间等待更久'
+        : 'would exceed the proactive message caps (CMP-6): wait longer between messages';
+    case 'coupon_validity':
+      return zh
+        ? `有效期须不少于店铺规定的 ${(details as { min?: number }).min ?? ''} 天`
+        : `must stay valid at least the shop's ${(details as { min?: number }).min ?? ''} days`;
+    case 'coupon_threshold':
+      return zh ? '门槛须为 0（无门槛）或高于面额' : 'must be 0 (none) or more than the amount';
+    case 'coupon_amount':
+      return zh ? '面额须大于 0' : 'must be more than 0';
+    case 'unreachable':
+      return zh ? '在“结束”之后，永远不会执行' : 'comes after a stop and never runs';
+    case 'no_message':
+      return zh ? '至少需要一个发消息的步骤' : 'needs at least one message step';
+    case 'trigger':
+      return zh ? '只能用于由买家评价触发的旅程' : 'works only in a journey started by a review';
+    case 'ladder_order':
+      return zh ? '须比上一级要求更高' : 'must ask more than the tier before';
+    case 'range':
+      return zh ? '超出允许的范围' : 'is out of range';
+    case 'empty_segment':
+    case 'unknown_field':
+      return zh ? '不是可用的筛选条件' : 'is not a segment field';
     case 'unrecognized_keys':
       return zh ? '包含不认识的项' : 'has fields that are not known';
     default:

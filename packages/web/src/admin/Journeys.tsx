@@ -1,6 +1,7 @@
 import type { JourneyDryRunResponse, JourneyDto, JourneyTemplateDto } from '@xiaoer/protocol';
 import { CrmSettings } from './CrmSettings';
 import { Segments } from './Segments';
+import { JourneyEditor } from './JourneyEditor';
 import {
   Button,
   Card,
@@ -38,6 +39,8 @@ export function Journeys() {
   const [templates, setTemplates] = useState<JourneyTemplateDto[]>([]);
   const [plan, setPlan] = useState<{ journey: JourneyDto; result: JourneyDryRunResponse } | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The editor: a draft, a new journey (null), or closed (undefined). */
+  const [editing, setEditing] = useState<JourneyDto | null | undefined>(undefined);
 
   const load = useCallback(async () => {
     setJourneys((await api('GET', '/api/admin/journeys')).journeys);
@@ -101,17 +104,22 @@ export function Journeys() {
         title={c.journeys}
         size="small"
         extra={
-          <Select
-            style={{ width: 200 }}
-            placeholder={c.newFromTemplate}
-            value={null}
-            disabled={busy}
-            data-testid="journey-template"
-            options={templates.map((x) => ({ value: x.id, label: `${x.definition.name}（${x.rule}）` }))}
-            onChange={(templateId: JourneyTemplateDto['id']) =>
-              void act(api('POST', '/api/admin/journeys', { templateId }), c.created)
-            }
-          />
+          <Space wrap>
+            <Button size="small" data-testid="journey-new" disabled={busy} onClick={() => setEditing(null)}>
+              {t.journeyEditor.newBlank}
+            </Button>
+            <Select
+              style={{ width: 200 }}
+              placeholder={c.newFromTemplate}
+              value={null}
+              disabled={busy}
+              data-testid="journey-template"
+              options={templates.map((x) => ({ value: x.id, label: `${x.definition.name}（${x.rule}）` }))}
+              onChange={(templateId: JourneyTemplateDto['id']) =>
+                void act(api('POST', '/api/admin/journeys', { templateId }), c.created)
+              }
+            />
+          </Space>
         }
       >
         <Typography.Paragraph type="secondary">{c.journeysIntro}</Typography.Paragraph>
@@ -147,6 +155,16 @@ export function Journeys() {
               title: '',
               render: (_, j) => (
                 <Space size="small" wrap>
+                  {j.status === 'draft' && (
+                    <Button
+                      size="small"
+                      data-testid="journey-edit"
+                      disabled={busy}
+                      onClick={() => setEditing(j)}
+                    >
+                      {t.journeyEditor.edit}
+                    </Button>
+                  )}
                   <Button
                     size="small"
                     data-testid="journey-dry-run"
@@ -219,6 +237,16 @@ export function Journeys() {
       <Card title={t.crmSettings.title} size="small">
         <CrmSettings />
       </Card>
+      <JourneyEditor
+        journey={editing ?? null}
+        open={editing !== undefined}
+        onClose={() => setEditing(undefined)}
+        onSaved={() => {
+          setEditing(undefined);
+          toast.success(t.journeyEditor.saved);
+          void load().catch(() => undefined);
+        }}
+      />
       <Modal
         open={plan !== null}
         width={800}
