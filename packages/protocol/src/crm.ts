@@ -4,6 +4,7 @@
  * named in the refusal), so its schema here only bounds the request.
  */
 import { z } from 'zod';
+import { MAX_REVIEW_REPLY_LENGTH } from './limits';
 
 export const MAX_TAG_LENGTH = 20;
 export const MAX_NOTE_LENGTH = 500;
@@ -176,8 +177,6 @@ export interface JourneyDryRunResponse {
 }
 
 // ---------- reviews (CRM-7) ----------
-/** A reply the platforms accept: one, of at most this many characters. */
-export const MAX_REVIEW_REPLY_LENGTH = 500;
 export const REVIEW_VIEWS = ['unanswered', 'answered', 'all'] as const;
 export const reviewListQuery = z
   .object({

@@ -42,3 +42,6 @@ export const MAX_ALLOWED_DOMAINS = 50;
 
 /** The most messages one page of a conversation's history holds. */
 export const MAX_MESSAGES_PAGE = 200;
+
+/** CRM-7: a reply to a review — one, of at most this many characters (what the platforms take). */
+export const MAX_REVIEW_REPLY_LENGTH = 500;

@@ -1,5 +1,5 @@
 import type { ReviewDto, ReviewListResponse } from '@xiaoer/protocol';
-import { MAX_REVIEW_REPLY_LENGTH } from '@xiaoer/protocol';
+import { MAX_REVIEW_REPLY_LENGTH } from '@xiaoer/protocol/limits';
 import {
   Button,
   Empty,
