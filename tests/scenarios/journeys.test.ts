@@ -778,5 +778,39 @@ for (const engine of testDatabases) {
       assert.equal(bad.status, 400, bad.body);
       assert.equal(bad.json().error.field, 'audience.minSpendCents');
     });
+
+    it('a node that died mid-send: the step it had claimed is not sent again (a message lost beats one twice), and the run goes on', async () => {
+      const journey = await start('follow-up');
+      const C = T0 + 950 * DAY; // 10:00
+      await putOrder('cr-1', order('cr', 'completed', C - 3 * DAY));
+      const buyerId = await buyerOf('cr');
+      await sweepAt(C + MINUTE);
+      const [run] = await storage.journeys.listRuns(shopId, journey);
+      assert.equal(run?.step, 1, 'waiting a day before the first message');
+      // The dead node had claimed step 1's send, and died before sending it.
+      assert.ok(
+        await storage.journeys.recordSend({
+          key: `${run!.id}:1`,
+          shopId,
+          journeyId: journey,
+          runId: run!.id,
+          buyerId,
+          kind: 'message',
+          text: '…',
+          couponId: null,
+          conversationId: null,
+          messageId: null,
+          outcome: 'pending',
+          at: C + DAY,
+        }),
+      );
+      await sweepAt(C + MINUTE + DAY);
+      assert.deepEqual(await botLines(buyerId), [], 'the claimed step is not sent again');
+      await sweepAt(C + MINUTE + 4 * DAY);
+      const lines = await botLines(buyerId);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.text, /5元无门槛券/, 'the run went on to its next step');
+      await stop(journey);
+    });
   });
 }

@@ -7,6 +7,7 @@ import {
   Card,
   Modal,
   Popconfirm,
+  Progress,
   Select,
   Space,
   Table,
@@ -94,6 +95,7 @@ export function Journeys() {
         { name: c.replies, type: 'bar', data: shown.map((j) => j.stats.replies) },
         { name: c.conversions, type: 'bar', data: shown.map((j) => j.stats.conversions) },
         { name: c.coupons, type: 'bar', data: shown.map((j) => j.stats.coupons) },
+        { name: c.optOuts, type: 'bar', data: shown.map((j) => j.stats.stopped.opted_out ?? 0) },
       ],
     };
   }, [journeys, c]);
@@ -146,11 +148,26 @@ export function Journeys() {
             },
             {
               title: c.runs,
-              render: (_, j) => `${j.stats.runs.active} / ${j.stats.runs.done} / ${j.stats.runs.stopped}`,
+              render: (_, j) => {
+                // Progress on long enrolments: how many of the runs have ended.
+                const { active, done, stopped } = j.stats.runs;
+                const total = active + done + stopped;
+                return (
+                  <div style={{ minWidth: 110 }} data-testid="journey-progress">
+                    <Progress
+                      percent={total === 0 ? 0 : Math.round(((done + stopped) / total) * 100)}
+                      size="small"
+                      showInfo={false}
+                    />
+                    <span style={{ fontSize: 12 }}>{`${active} / ${done} / ${stopped}`}</span>
+                  </div>
+                );
+              },
             },
             { title: c.sends, render: (_, j) => j.stats.sends },
             { title: c.replies, render: (_, j) => j.stats.replies },
             { title: c.conversions, render: (_, j) => j.stats.conversions },
+            { title: c.optOuts, render: (_, j) => j.stats.stopped.opted_out ?? 0 },
             {
               title: '',
               render: (_, j) => (
