@@ -132,6 +132,7 @@ const HTTP: Row[] = [
   ['PUT',    '/api/buyers/:buyerId/opt-out',               (i) => ({ url: `/api/buyers/${i.buyer}/opt-out`, payload: BAD }), [401, 401, 401, 400, 403, 400, 400, 404]],
   // Issue #21 (CRM-7): the shop's reviews and their replies — any agent of the shop.
   ['GET',    '/api/reviews',                               at('/api/reviews'),                       AGENTS],
+  ['GET',    '/api/reviews/count',                         at('/api/reviews/count'),                 AGENTS],
   ['POST',   '/api/reviews/:id/reply',                     at('/api/reviews/no-such/reply', BAD),    AGENTS_400],
   ['GET',    '/api/queue',                                 at('/api/queue'),                         AGENTS],
   ['POST',   '/api/queue/pull',                            at('/api/queue/pull'),                    AGENTS],

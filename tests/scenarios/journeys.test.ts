@@ -536,6 +536,20 @@ for (const engine of testDatabases) {
         ['tb-2', 'rv2', p2.draft],
       );
       await call('DELETE', `/api/v1/webhooks/${hook.json().id}`);
+      // Two reviews without an order from one buyer: each its own run (a review is its own thing).
+      for (const id of ['tb-4', 'tb-5'])
+        await review(id, {
+          buyerExternalId: 'rv4',
+          rating: 1,
+          text: '不好用',
+          postedAt: iso(clock.now() - HOUR),
+        });
+      await fireEnrols(clock.now());
+      const rv4 = await buyerOf('rv4');
+      assert.equal(
+        (await storage.journeys.listRuns(shopId, care)).filter((r) => r.buyerId === rv4).length,
+        2,
+      );
       await stop(care);
     });
 
@@ -587,6 +601,11 @@ for (const engine of testDatabases) {
         (r) => r.buyerId === gb2 && r.context.groupBuyId === 'pd-2',
       );
       assert.deepEqual([stopped?.status, stopped?.stopReason], ['stopped', 'condition_failed']);
+      // Reopened in the morning: invited again, this time sent.
+      await groupBuy('pd-2', { title: '焖烧罐拼单', priceCents: 5_900, endsAt: iso(night + 2 * DAY) });
+      await fireEnrols(clock.now());
+      await sweepAt(clock.now() + MINUTE);
+      assert.equal((await botLines(gb2)).filter((l) => /焖烧罐/.test(l.text)).length, 1, 'reopened: invited');
 
       // CRM-5: a product the shop announces is pushed; a catalogue sync (no announce) is not.
       const N = G + 5 * DAY; // 10:00
@@ -665,6 +684,27 @@ for (const engine of testDatabases) {
       const lines = (await botLines(ls)).filter((l) => /好久不见/.test(l.text));
       assert.equal(lines.length, 1);
       assert.match(lines[0]!.text, /「不锈钢保温杯」用得还好吗/);
+
+      // Paused for 20 days while another buyer reaches 30 days: resumed, it does not greet them late.
+      await putOrder('lp-1', order('lp', 'paid', L + 5 * DAY));
+      const lp = await buyerOf('lp');
+      const status = async (s: string) =>
+        call(
+          'POST',
+          `/api/admin/journeys/${id}/status`,
+          { status: s },
+          await loginCookie(server, ownerEmail),
+        );
+      assert.equal((await status('paused')).status, 200);
+      await sweepAt(L + 40 * DAY);
+      clock.set(L + 40 * DAY + HOUR);
+      assert.equal((await status('active')).status, 200);
+      await sweepAt(L + 41 * DAY + 2 * HOUR);
+      await sweepAt(L + 42 * DAY + 4 * HOUR);
+      assert.ok(
+        !(await storage.journeys.listRuns(shopId, id)).some((r) => r.buyerId === lp),
+        'reached 30 days while paused: not greeted on resume',
+      );
       await stop(id);
     });
 

@@ -232,6 +232,7 @@ for (const engine of testDatabases) {
       await reset({ [A1]: 1 }, { priorityTierRank: 2 });
       const first = await says('crm6-filler');
       assert.equal(first.agentId, A1);
+      clock.advance(1000); // each buyer queued at their own moment
       const plain = await says('crm6-plain');
       assert.equal(plain.status, 'queued');
       /** A buyer with `paid` paid orders of 100 yuan (default ladder: silver from 3, gold from 8). */
@@ -252,6 +253,7 @@ for (const engine of testDatabases) {
             items: [],
             logistics: [],
           });
+        clock.advance(1000);
         return says(name);
       };
       const silver = await member('crm6-silver', 3);

@@ -292,6 +292,7 @@ export interface HttpResponses {
   'PUT /api/buyers/:buyerId/opt-out': BuyerCrmResponse;
   // CRM-7: the shop's reviews, answered in the workbench (issue #21)
   'GET /api/reviews': ReviewListResponse;
+  'GET /api/reviews/count': { unanswered: number };
   'POST /api/reviews/:id/reply': { review: ReviewDto };
   'GET /api/quick-replies': { quickReplies: QuickReplyDto[] };
   'POST /api/quick-replies': { quickReply: QuickReplyDto };

@@ -34,7 +34,16 @@ export interface JourneyAdvance {
 
 /** The key of a run: one run per journey, buyer and triggering thing (an order, a product …). */
 export function runKey(journeyId: string, buyerId: string, context: JourneyRunContext): string {
-  const thing = context.orderId ?? context.productId ?? context.groupBuyId ?? context.date ?? '';
+  // A review is its own thing (one without an order too); a group buy is invited once per opening.
+  const thing =
+    context.reviewId ??
+    context.orderId ??
+    context.productId ??
+    (context.groupBuyId !== undefined
+      ? `${context.groupBuyId}@${context.groupBuyOpenedAt ?? ''}`
+      : undefined) ??
+    context.date ??
+    '';
   return `${journeyId}:${buyerId}:${thing}`;
 }
 

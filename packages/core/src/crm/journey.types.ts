@@ -142,8 +142,11 @@ export interface JourneyRunContext {
   groupBuyPriceCents?: number;
   groupBuyEndsAt?: number;
   holiday?: string;
-  /** CRM-7: the stars of the review that started the run. */
+  /** CRM-7: the review that started the run, and its stars. */
+  reviewId?: string;
   reviewRating?: number;
+  /** CRM-8: when the group buy opened (a reopened one invites again). */
+  groupBuyOpenedAt?: number;
   /** A date trigger's day ("YYYY-MM-DD"). */
   date?: string;
   /** The last coupon the run gave. */

@@ -37,6 +37,8 @@ export interface RoutingStore {
     exceptConversation: ConversationId,
     since: number,
     now: number,
+    /** CRM-6: whether the tier is wanted (the shop's routing puts a tier first). */
+    withTier: boolean,
   ): Promise<{
     orderStatus: RouteStatus;
     newCustomer: boolean;

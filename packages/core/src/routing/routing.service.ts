@@ -132,6 +132,7 @@ export class RoutingService {
           u.conversationId as ConversationId,
           now - settings.returningBuyerHours * 3_600_000,
           now,
+          settings.priorityTierRank > 0,
         );
         decisions.push(
           ...router.arrive(

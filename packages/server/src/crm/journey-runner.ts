@@ -53,6 +53,7 @@ export type EnrolTrigger = 'review_posted' | 'new_arrival' | 'group_buy_open';
 const ENROL_TRIGGERS: readonly string[] = ['review_posted', 'new_arrival', 'group_buy_open'];
 /** CRM-4: how often "N days since the last order" journeys look for buyers who just got there. */
 const LAPSED_EVERY_MS = 60 * 60_000;
+const lapsedMarker = (journeyId: string) => `crm.lapsed:${journeyId}`;
 /** How often the sweep runs. */
 export const CRM_SWEEP_MS = 30_000;
 /** Orders written this recently are left to the next sweep (a write commits after its time). */
@@ -131,7 +132,7 @@ export class JourneyRunner {
   /** Buyers who wrote since the last flush (shop + buyer → when), for the journeys' reply counts. */
   private replies = new Map<string, { shopId: string; buyerId: string; at: number }>();
   private flushing: Promise<void> | undefined;
-  /** The sweep under way: sweeps on one node run one after another, never side by side. */
+  /** The sweep or enrolment under way: on one node they run one after another, never side by side. */
   private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: JourneyRunnerDeps) {
@@ -448,7 +449,11 @@ export class JourneyRunner {
   }
 
   /** An enrol timer fired (see `enrolTimer`): the fact's runs started; a re-fire starts none twice. */
-  async onEnrolTimer(shopId: string | null, payload: Record<string, unknown>): Promise<number> {
+  onEnrolTimer(shopId: string | null, payload: Record<string, unknown>): Promise<number> {
+    return this.serially(() => this.enrol(shopId, payload));
+  }
+
+  private async enrol(shopId: string | null, payload: Record<string, unknown>): Promise<number> {
     const { storage, clock } = this.deps;
     const trigger = payload.trigger as string;
     if (!shopId || !ENROL_TRIGGERS.includes(trigger)) return 0;
@@ -471,7 +476,7 @@ export class JourneyRunner {
   /** CRM-7: what a review's runs know — its stars, its order and item. */
   async reviewContext(
     shopId: ShopId,
-    review: { orderId: string | null; productId: string | null; rating: number },
+    review: { id?: string; orderId: string | null; productId: string | null; rating: number },
   ): Promise<JourneyRunContext> {
     const { storage } = this.deps;
     const order = review.orderId ? await storage.orders.findOrder(shopId, review.orderId) : undefined;
@@ -481,6 +486,7 @@ export class JourneyRunner {
     if (product) context.orderItem = product.title;
     context.orderItem ??= '';
     context.reviewRating = review.rating;
+    if (review.id !== undefined) context.reviewId = review.id;
     return context;
   }
 
@@ -516,31 +522,43 @@ export class JourneyRunner {
    * (its start, the first time): a journey started today does not sweep up years of old buyers.
    */
   async enrolLapsed(): Promise<number> {
-    const { storage, clock } = this.deps;
+    const { storage, clock, logger } = this.deps;
     let started = 0;
     for (const journey of await storage.journeys.activeByTrigger('days_since_last_order')) {
       const trigger = journey.definition.trigger;
       if (trigger.kind !== 'days_since_last_order') continue;
-      const marker = `crm.lapsed:${journey.id}`;
       const now = clock.now();
-      const last = Number((await storage.kv.get(marker)) ?? journey.startedAt ?? now);
+      const last = Number((await storage.kv.get(lapsedMarker(journey.id))) ?? journey.startedAt ?? now);
       if (now - last < LAPSED_EVERY_MS) continue;
       const span = trigger.days * 86_400_000;
       const shopId = journey.shopId as ShopId;
-      for (const { buyerId, lastAt } of await storage.orders.lastOrderedBetween(
-        shopId,
-        last - span,
-        now - span,
-      )) {
-        const [latest] = await storage.orders.listBuyerOrders(shopId, buyerId, lastAt);
-        if (!latest) continue;
-        started += await this.trigger(shopId, buyerId, 'days_since_last_order', orderContext(latest), [
-          journey.id,
-        ]);
+      // Each journey on its own: one that fails is logged and looked at again next time.
+      try {
+        for (const { buyerId, lastAt } of await storage.orders.lastOrderedBetween(
+          shopId,
+          last - span,
+          now - span,
+        )) {
+          const [latest] = await storage.orders.listBuyerOrders(shopId, buyerId, lastAt);
+          if (!latest) continue;
+          started += await this.trigger(shopId, buyerId, 'days_since_last_order', orderContext(latest), [
+            journey.id,
+          ]);
+        }
+        await storage.kv.set(lapsedMarker(journey.id), String(now));
+      } catch (err) {
+        logger.error('crm sweep: a lapsed-buyer journey failed', { shop: shopId, journey: journey.id, err });
       }
-      await storage.kv.set(marker, String(now));
     }
     return started;
+  }
+
+  /**
+   * A journey started or resumed: its "N days since" look begins now — a journey resumed after a
+   * pause does not greet late every buyer who reached N days while it was paused.
+   */
+  async journeyStarted(journeyId: string): Promise<void> {
+    await this.deps.storage.kv.set(lapsedMarker(journeyId), String(this.deps.clock.now()));
   }
 
   /** The shop's buyers in a journey's audience, one page at a time. */
@@ -750,10 +768,20 @@ export class JourneyRunner {
    * fails is logged and the others still run (a bad order never stops every shop's journeys).
    */
   sweep(): Promise<void> {
-    // One at a time: a sweep asked for while one runs (the timer, the CLI, a test) waits for it and
-    // then runs at its own time, so a caller that awaits its sweep sees everything due by then done.
-    const run = this.sweeping.then(() => this.sweepOnce());
-    this.sweeping = run.catch(() => undefined);
+    return this.serially(() => this.sweepOnce());
+  }
+
+  /**
+   * One at a time on this node: a sweep or an enrolment asked for while another runs (the timers,
+   * the CLI, a test) waits for it and then runs at its own time, so a caller that awaits its work
+   * sees everything started before it done. (Across nodes, the runs' claims keep them apart.)
+   */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.sweeping.then(work);
+    this.sweeping = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

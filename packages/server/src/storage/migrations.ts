@@ -1209,6 +1209,17 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0028_orders_by_time': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // CRM-4: "N days since the last order" reads a shop's orders placed within a window.
+        await db.schema
+          .createIndex('orders_shop_created')
+          .on('orders')
+          .columns(['shop_id', 'created_at'])
+          .execute();
+      },
+    },
   };
 }
 

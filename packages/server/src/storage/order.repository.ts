@@ -268,14 +268,29 @@ export class OrderRepository implements OrderLookup {
     from: number,
     to: number,
   ): Promise<{ buyerId: BuyerId; lastAt: number }[]> {
+    // The orders placed within the window (by the shop-and-time index) that no later order of the
+    // same buyer follows: each such buyer's last order.
     const rows = await this.db
-      .selectFrom('orders')
-      .select((eb) => ['buyer_id', eb.fn.max('created_at').as('last')])
-      .where('shop_id', '=', shopId)
-      .groupBy('buyer_id')
-      .having((eb) => eb.and([eb(eb.fn.max('created_at'), '>', from), eb(eb.fn.max('created_at'), '<=', to)]))
+      .selectFrom('orders as o')
+      .select(['o.buyer_id', 'o.created_at'])
+      .where('o.shop_id', '=', shopId)
+      .where('o.created_at', '>', from)
+      .where('o.created_at', '<=', to)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('orders as later')
+              .select('later.id')
+              .whereRef('later.shop_id', '=', 'o.shop_id')
+              .whereRef('later.buyer_id', '=', 'o.buyer_id')
+              .whereRef('later.created_at', '>', 'o.created_at'),
+          ),
+        ),
+      )
       .execute();
-    return rows.map((r) => ({ buyerId: r.buyer_id as BuyerId, lastAt: Number(r.last) }));
+    const out = new Map<string, number>();
+    for (const r of rows) out.set(r.buyer_id, Number(r.created_at));
+    return [...out].map(([buyerId, lastAt]) => ({ buyerId: buyerId as BuyerId, lastAt }));
   }
 
   /** Issue #21 (CRM-1, CRM-6): what a buyer spent (paid orders not closed) and when they last ordered. */

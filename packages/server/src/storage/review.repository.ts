@@ -241,6 +241,7 @@ export class ReviewRepository {
             .leftJoin('buyers', 'buyers.id', 'reviews.buyer_id')
             .selectAll('reviews')
             .select('buyers.external_id as buyer_external_id')
+            .where('reviews.shop_id', '=', shopId)
             .where('reviews.id', '=', id)
             .executeTakeFirstOrThrow();
           return { review: reviewOut({ ...toReview(r), buyerExternalId: r.buyer_external_id }) };

@@ -98,8 +98,9 @@ export class RoutingRepository implements RoutingStore {
     exceptConversation: ConversationId,
     since: number,
     now: number,
+    withTier: boolean,
   ) {
-    const [recent, orders] = await Promise.all([
+    const [recent, orders, crm] = await Promise.all([
       this.db
         .selectFrom('conversations')
         .select(['agent_id', 'last_message_at'])
@@ -112,25 +113,28 @@ export class RoutingRepository implements RoutingStore {
         .limit(1)
         .executeTakeFirst(),
       this.orders.listBuyerOrders(shopId, buyerId, 0),
+      // CRM-6: the shop's ladder, read only when routing puts a tier first.
+      withTier
+        ? this.db
+            .selectFrom('crm_settings')
+            .select('loyalty')
+            .where('shop_id', '=', shopId)
+            .executeTakeFirst()
+        : Promise.resolve(undefined),
     ]);
-    // CRM-6: the tier under the shop's ladder (its default until the shop sets one).
-    const ladder = await this.db
-      .selectFrom('crm_settings')
-      .select('loyalty')
-      .where('shop_id', '=', shopId)
-      .executeTakeFirst();
-    const paid = orders.filter((o) => o.paidAt !== null && o.status !== 'closed');
-    const tier = tierOf(
-      ladder?.loyalty ? (JSON.parse(ladder.loyalty) as LoyaltyLadder) : DEFAULT_LOYALTY_LADDER,
-      {
+    let tierRank = 0;
+    if (withTier) {
+      const paid = orders.filter((o) => o.paidAt !== null && o.status !== 'closed');
+      const ladder = crm?.loyalty ? (JSON.parse(crm.loyalty) as LoyaltyLadder) : DEFAULT_LOYALTY_LADDER;
+      tierRank = tierOf(ladder, {
         spentCents: paid.reduce((n, o) => n + o.totalCents, 0),
         orders: paid.length,
-      },
-    );
+      }).rank;
+    }
     return {
       orderStatus: routeStatusOf(orders[0]),
       newCustomer: isNewCustomerPriority(orders, now),
-      tierRank: tier.rank,
+      tierRank,
       recentAgent: recent ? { agentId: recent.agent_id!, at: Number(recent.last_message_at) } : null,
     };
   }

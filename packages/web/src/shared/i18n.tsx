@@ -953,6 +953,8 @@ const zh = {
     alreadyAnswered: '这条评价已经回复过了',
     repliedBy: '{name} 于 {at} 回复：',
     more: '加载更多',
+    newer: '待回复 {n} 条，点击刷新',
+    retry: '加载失败，重试',
     aspects: {
       delivery: '物流',
       packaging: '包装',
@@ -2172,6 +2174,8 @@ const en: typeof zh = {
     alreadyAnswered: 'This review has already been answered',
     repliedBy: '{name} replied at {at}:',
     more: 'Load more',
+    newer: '{n} to answer now: refresh',
+    retry: 'Could not load: retry',
     aspects: {
       delivery: 'Delivery',
       packaging: 'Packaging',

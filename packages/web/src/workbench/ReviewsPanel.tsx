@@ -13,7 +13,7 @@ import {
   Typography,
   message as toast,
 } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, failureText } from '../shared/api';
 import {
   CompliancePanel,
@@ -42,14 +42,23 @@ export function ReviewsPanel(props: { onCount?: (n: number) => void }) {
   const api = useShopApi();
   const [view, setView] = useState<View>('unanswered');
   const [list, setList] = useState<ReviewListResponse | null>(null);
+  const [failed, setFailed] = useState(false);
+  /** The count the last poll saw, when it differs from the list's (new reviews came in). */
+  const [newer, setNewer] = useState<number | null>(null);
   const [more, setMore] = useState(false);
   const { onCount } = props;
+  // Only the latest request's answer is shown (a view or shop switched meanwhile).
+  const request = useRef(0);
 
   const load = useCallback(
     async (cursor?: string) => {
+      const mine = ++request.current;
       const q = new URLSearchParams({ view, ...(cursor ? { cursor } : {}) });
       const page = await api('GET', `/api/reviews?${q.toString()}`);
+      if (mine !== request.current) return;
       onCount?.(page.unanswered);
+      setNewer(null);
+      setFailed(false);
       setList((prev) => (cursor && prev ? { ...page, reviews: [...prev.reviews, ...page.reviews] } : page));
     },
     [api, view, onCount],
@@ -57,10 +66,24 @@ export function ReviewsPanel(props: { onCount?: (n: number) => void }) {
 
   useEffect(() => {
     setList(null);
-    void load().catch(() => setList({ reviews: [], unanswered: 0, nextCursor: null }));
-    const every = setInterval(() => void load().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(every);
+    void load().catch(() => setFailed(true));
   }, [load]);
+
+  // The count is polled (reviews arrive from the platform); the list is reloaded when asked.
+  useEffect(() => {
+    const every = setInterval(() => {
+      void api('GET', '/api/reviews/count')
+        .then(({ unanswered }) => {
+          onCount?.(unanswered);
+          setList((prev) => {
+            if (prev && prev.unanswered !== unanswered) setNewer(unanswered);
+            return prev;
+          });
+        })
+        .catch(() => undefined);
+    }, REFRESH_MS);
+    return () => clearInterval(every);
+  }, [api, onCount]);
 
   return (
     <div data-testid="reviews-panel">
@@ -76,7 +99,26 @@ export function ReviewsPanel(props: { onCount?: (n: number) => void }) {
         ]}
         style={{ marginBottom: 12 }}
       />
-      {!list ? (
+      {newer !== null && (
+        <Button
+          size="small"
+          type="link"
+          data-testid="reviews-refresh"
+          onClick={() => void load().catch(() => setFailed(true))}
+        >
+          {r.newer.replace('{n}', String(newer))}
+        </Button>
+      )}
+      {failed ? (
+        <Empty
+          image={Empty.PRESENTED_IMAGE_SIMPLE}
+          description={
+            <Button size="small" onClick={() => void load().catch(() => setFailed(true))}>
+              {r.retry}
+            </Button>
+          }
+        />
+      ) : !list ? (
         <Spin size="small" />
       ) : list.reviews.length === 0 ? (
         <Empty

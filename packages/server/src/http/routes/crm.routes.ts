@@ -72,7 +72,7 @@ const SAMPLE = {
  * - `/api/buyers/:buyerId/crm`, `…/tags`, `…/notes`, `…/opt-out`: agents of the buyer's shop who
  *   may read the buyer (an agent of one of their conversations; admins any); a note is deleted
  *   by its author or an admin.
- * - `/api/reviews`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
+ * - `/api/reviews`, `/api/reviews/count`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
  *   passes the compliance guard).
  * - `/api/admin/journeys…`, `/api/admin/journey-templates`, `/api/admin/crm/settings`, `/api/admin/segments/preview`: the shop's admins (owner, admin,
  *   cs_admin).
@@ -219,6 +219,11 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     }
     return out;
   }
+
+  // What the workbench's tab polls: the count alone.
+  app.get('/api/reviews/count', { preHandler: auth('agent') }, async (req) => ({
+    unanswered: await storage.reviews.countUnanswered(req.agent.shop.id),
+  }));
 
   app.get('/api/reviews', { preHandler: auth('agent') }, async (req) => {
     const shopId = req.agent.shop.id;
@@ -417,6 +422,8 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     if (!(await storage.journeys.setStatus(j.shopId, j.id, from[status], status, now)))
       throw new DomainError('conflict', `a ${j.status} journey cannot become ${status}`, 'status');
     if (status === 'stopped') await storage.journeys.stopRuns(j.shopId, j.id, now);
+    if (status === 'active' && j.definition.trigger.kind === 'days_since_last_order')
+      await ctx.journeys.journeyStarted(j.id);
     return { journey: await present((await storage.journeys.find(j.shopId, j.id))!) };
   });
 

@@ -230,7 +230,14 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       async (trx, review) => {
         if (postedAt < now - REVIEW_TRIGGER_MS) return;
         await storage.timers.schedule(
-          enrolTimer(shopId, 'review_posted', review.id, context, now, review.buyerId),
+          enrolTimer(
+            shopId,
+            'review_posted',
+            review.id,
+            { ...context, reviewId: review.id },
+            now,
+            review.buyerId,
+          ),
           now,
           trx,
         );
@@ -283,7 +290,13 @@ export async function v1Routes(app: FastifyInstance, ctx: AppContext): Promise<v
       async (trx, g) => {
         if (g.endsAt <= now) return;
         await storage.timers.schedule(
-          enrolTimer(shopId, 'group_buy_open', `${g.externalId}:${now}`, groupBuyContext(g), now),
+          enrolTimer(
+            shopId,
+            'group_buy_open',
+            `${g.externalId}:${now}`,
+            { ...groupBuyContext(g), groupBuyOpenedAt: now },
+            now,
+          ),
           now,
           trx,
         );
