@@ -666,6 +666,27 @@ for (const engine of testDatabases) {
       const mine = plan.json().sends.filter((x: { buyerId: string }) => x.buyerId === ls);
       assert.equal(mine.length, 1, plan.body);
       assert.ok(mine[0].at >= L + HOUR + 30 * DAY);
+      // The dry run keeps to the journey's audience: none carries this tag.
+      const narrow = await call(
+        'POST',
+        '/api/admin/journeys',
+        {
+          journey: {
+            ...made.json().journey.definition,
+            name: '30天未下单（标签）',
+            audience: { tags: ['无人有此标签'] },
+          },
+        },
+        cookie,
+      );
+      assert.equal(narrow.status, 201, narrow.body);
+      const none = await call(
+        'POST',
+        `/api/admin/journeys/${narrow.json().journey.id}/dry-run`,
+        { days: 40 },
+        cookie,
+      );
+      assert.deepEqual([none.json().buyers, none.json().sends.length], [0, 0]);
       assert.equal(
         (await call('POST', `/api/admin/journeys/${id}/status`, { status: 'active' }, cookie)).status,
         200,

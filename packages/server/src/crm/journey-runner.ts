@@ -205,6 +205,24 @@ export class JourneyRunner {
     };
   }
 
+  /** Whether a buyer is in a journey's audience now (CRM-1 segments: tags, spend, orders, tier). */
+  private async inAudience(shopId: ShopId, buyerId: BuyerId, audience: BuyerSegment, now: number) {
+    if (Object.keys(audience).length === 0) return true;
+    const { storage } = this.deps;
+    const [spend, settings, tags] = await Promise.all([
+      storage.orders.buyerSpend(shopId, buyerId),
+      storage.crm.settings(shopId),
+      storage.crm.tags(shopId, buyerId),
+    ]);
+    const summary = {
+      tags: tags.map((t) => t.tag),
+      spentCents: spend.spentCents,
+      lastOrderAt: spend.lastOrderAt,
+      tierRank: tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend).rank,
+    };
+    return inSegment(audience, summary, now);
+  }
+
   /**
    * Starts the runs of the shop's started journeys with this trigger for a buyer in their
    * audience; a run already started for the same thing is not started again. Returns how many.
@@ -655,7 +673,7 @@ export class JourneyRunner {
             ? order.status === 'completed'
             : order.paidAt !== null &&
               (await storage.orders.firstPaidOrderId(shopId, order.buyerId)) === order.id;
-        if (fits)
+        if (fits && (await this.inAudience(shopId, order.buyerId, def.audience, now)))
           runs.push(startRun(ids.next(), journey.id, shopId, order.buyerId, orderContext(order), now));
       }
     } else if (def.trigger.kind === 'days_since_last_order') {
@@ -668,12 +686,13 @@ export class JourneyRunner {
       )) {
         if (runs.length > limit) break;
         const [latest] = await storage.orders.listBuyerOrders(shopId, buyerId, lastAt);
-        if (latest)
+        if (latest && (await this.inAudience(shopId, buyerId, def.audience, lastAt + span)))
           runs.push(startRun(ids.next(), journey.id, shopId, buyerId, orderContext(latest), lastAt + span));
       }
     } else if (def.trigger.kind === 'review_posted') {
       for (const review of await storage.reviews.list(shopId, { limit: limit + 1 })) {
         if (review.postedAt < now - 30 * 86_400_000) break;
+        if (!(await this.inAudience(shopId, review.buyerId as BuyerId, def.audience, now))) continue;
         runs.push(
           startRun(
             ids.next(),
