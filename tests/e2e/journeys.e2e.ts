@@ -36,6 +36,8 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
   let pages: Pages;
   let shopSecret = '';
   let owner: Page;
+  /** The buyer's phone, on the shop's page with the widget open. */
+  let buyerPage: Page;
   let call: (method: string, url: string, body: unknown, auth: Record<string, string>) => Promise<unknown>;
   let bearer: Record<string, string> = {};
 
@@ -149,7 +151,10 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     await owner.getByTestId('journey-save').click();
     const error = owner.getByTestId('journey-error');
     await error.waitFor();
-    assert.match((await error.textContent()) ?? '', /第 2 步 · 消息内容：「消息内容」用了不存在的变量 \{buyerName\}/);
+    assert.match(
+      (await error.textContent()) ?? '',
+      /第 2 步 · 消息内容：「消息内容」用了不存在的变量 \{buyerName\}/,
+    );
     await owner.screenshot({ path: `${ARTIFACTS}journeys-editor-refused.png` });
     await template.fill('{buyerNick}，好久不见～「{orderItem}」用得还好吗？');
     await owner.getByTestId('journey-save').click();
@@ -174,7 +179,7 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     const shop = (await t.storage.shops.findShopBySlug(SLUG))!;
     const journey = (await t.storage.journeys.list(shop.id)).find((j) => j.templateId === 'follow-up');
     assert.equal((await t.storage.journeys.stats(shop.id, journey!.id)).sends, 1);
-    const buyer = await pages.open({ width: 390, height: 844 });
+    const buyer = (buyerPage = await pages.open({ width: 390, height: 844 }));
     const identity = JSON.stringify(
       signedIdentity(shopSecret, 'tb-9', { nick: '阿花', ts: clock.now() }),
     ).replace(/'/g, '&#39;');
@@ -215,6 +220,14 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     // CRM-1: tags suggested from what she wrote; the owner takes one.
     await crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '长辈' }).click();
     await crm.getByTestId('buyer-tag').filter({ hasText: '长辈' }).waitFor();
+    // CRM-1: the owner sends her order as a card; she taps it to say which order she means.
+    await agent.getByRole('button', { name: '发送订单' }).first().click();
+    const card = buyerPage.getByTestId('xiaoer-order-pick').filter({ hasText: 'T-9' }).last();
+    await card.waitFor();
+    await card.click();
+    await agent
+      .locator('[data-testid="message-bubble"][data-sender="buyer"]', { hasText: '订单 T-9' })
+      .waitFor();
     await crm.getByTestId('buyer-note-input').fill('怕苦，推荐明前茶');
     await crm.getByTestId('buyer-note-add').click();
     await crm.getByTestId('buyer-note').filter({ hasText: '怕苦，推荐明前茶' }).waitFor();

@@ -761,8 +761,9 @@ class Widget {
       bubble.appendChild(img);
     } else if (m.kind === 'order_card' && !m.pending) {
       const card = this.orderCard(m.body);
-      // BOT-4 (issue #15): the bot's cards ask which order; a tap names it.
-      if (m.sender === 'bot') {
+      // BOT-4 (issue #15): the bot's cards ask which order; a tap names it. CRM-1 (issue #21): so do
+      // the cards an agent sends to ask which order the buyer means.
+      if (m.sender === 'bot' || m.sender === 'agent') {
         card.classList.add('pick');
         card.setAttribute('role', 'button');
         card.setAttribute('tabindex', '0');
