@@ -205,22 +205,27 @@ export class JourneyRunner {
     };
   }
 
-  /** Whether a buyer is in a journey's audience now (CRM-1 segments: tags, spend, orders, tier). */
-  private async inAudience(shopId: ShopId, buyerId: BuyerId, audience: BuyerSegment, now: number) {
-    if (Object.keys(audience).length === 0) return true;
+  /** What a segment is tested on for one buyer, now (CRM-1: tags, spend, last order, tier). */
+  private async summaryOf(shopId: ShopId, buyerId: BuyerId): Promise<BuyerSummary> {
     const { storage } = this.deps;
     const [spend, settings, tags] = await Promise.all([
       storage.orders.buyerSpend(shopId, buyerId),
       storage.crm.settings(shopId),
       storage.crm.tags(shopId, buyerId),
     ]);
-    const summary = {
+    return {
       tags: tags.map((t) => t.tag),
       spentCents: spend.spentCents,
       lastOrderAt: spend.lastOrderAt,
       tierRank: tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend).rank,
     };
-    return inSegment(audience, summary, now);
+  }
+
+  /** Whether a buyer is in a journey's audience at `now`. */
+  private async inAudience(shopId: ShopId, buyerId: BuyerId, audience: BuyerSegment, now: number) {
+    return (
+      Object.keys(audience).length === 0 || inSegment(audience, await this.summaryOf(shopId, buyerId), now)
+    );
   }
 
   /**
@@ -241,17 +246,7 @@ export class JourneyRunner {
     );
     if (journeys.length === 0) return 0;
     const now = clock.now();
-    const [spend, settings, tags] = await Promise.all([
-      storage.orders.buyerSpend(shopId, buyerId),
-      storage.crm.settings(shopId),
-      storage.crm.tags(shopId, buyerId),
-    ]);
-    const summary = {
-      tags: tags.map((t) => t.tag),
-      spentCents: spend.spentCents,
-      lastOrderAt: spend.lastOrderAt,
-      tierRank: tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend).rank,
-    };
+    const summary = await this.summaryOf(shopId, buyerId);
     let started = 0;
     for (const j of journeys) {
       if (!inSegment(j.definition.audience, summary, now)) continue;

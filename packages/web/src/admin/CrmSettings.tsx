@@ -1,6 +1,7 @@
 import type { CrmSettingsDto } from '@xiaoer/protocol';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Form, Input, InputNumber, Space, Spin, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import {
@@ -48,6 +49,31 @@ function fieldLabel(path: FieldPath, t: Dict): string {
     carrierGapHours: c.carriers,
   };
   return item.map((p) => (typeof p === 'number' ? `#${p + 1}` : (names[p] ?? p))).join(' · ');
+}
+
+/** A row's remove icon, level with its inputs (the first row's sit under their labels). */
+function RemoveRow(props: { first: boolean; label: string; onRemove: () => void }) {
+  return (
+    <MinusCircleOutlined
+      aria-label={props.label}
+      style={{ marginTop: props.first ? 38 : 8, color: '#8c8c8c' }}
+      onClick={props.onRemove}
+    />
+  );
+}
+
+/** The button under a list of rows that adds one. */
+function AddRow(props: { onAdd: () => void; children: ReactNode }) {
+  return (
+    <Button
+      size="small"
+      icon={<PlusOutlined />}
+      onClick={props.onAdd}
+      style={{ display: 'block', marginBottom: 24 }}
+    >
+      {props.children}
+    </Button>
+  );
 }
 
 /**
@@ -134,23 +160,10 @@ export function CrmSettings() {
                 >
                   <InputNumber min={0} max={50} precision={0} suffix="%" style={{ width: 100 }} />
                 </Form.Item>
-                <MinusCircleOutlined
-                  aria-label={c.remove}
-                  style={{ marginTop: i === 0 ? 38 : 8, color: '#8c8c8c' }}
-                  onClick={() => remove(field.name)}
-                />
+                <RemoveRow first={i === 0} label={c.remove} onRemove={() => remove(field.name)} />
               </Space>
             ))}
-            {fields.length < 10 && (
-              <Button
-                size="small"
-                icon={<PlusOutlined />}
-                onClick={() => add()}
-                style={{ display: 'block', marginBottom: 24 }}
-              >
-                {c.addTier}
-              </Button>
-            )}
+            {fields.length < 10 && <AddRow onAdd={() => add()}>{c.addTier}</AddRow>}
           </>
         )}
       </Form.List>
@@ -183,23 +196,10 @@ export function CrmSettings() {
                 >
                   <InputNumber min={1} max={720} precision={0} suffix={c.hours} style={{ width: 140 }} />
                 </Form.Item>
-                <MinusCircleOutlined
-                  aria-label={c.remove}
-                  style={{ marginTop: i === 0 ? 38 : 8, color: '#8c8c8c' }}
-                  onClick={() => remove(field.name)}
-                />
+                <RemoveRow first={i === 0} label={c.remove} onRemove={() => remove(field.name)} />
               </Space>
             ))}
-            {fields.length < 50 && (
-              <Button
-                size="small"
-                icon={<PlusOutlined />}
-                onClick={() => add()}
-                style={{ display: 'block', marginBottom: 24 }}
-              >
-                {c.addCarrier}
-              </Button>
-            )}
+            {fields.length < 50 && <AddRow onAdd={() => add()}>{c.addCarrier}</AddRow>}
           </>
         )}
       </Form.List>
