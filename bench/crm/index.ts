@@ -34,12 +34,18 @@ import {
   HOUR,
   journeyTemplates,
   newConversation,
+  inSegment,
   readReview,
+  segmentBounds,
+  DEFAULT_LOYALTY_LADDER,
+  tierOf,
   suggestTags,
   silentLogger,
   startRun,
   type BuyerId,
+  type BuyerSegment,
   type ConversationId,
+  type OrderId,
   type JourneyBuyerFacts,
   type JourneyShop,
 } from '@xiaoer/core';
@@ -52,6 +58,7 @@ import { fmt, printTable } from '../lib/stats';
 
 const BUYERS = Number(process.env.BENCH_CRM_BUYERS ?? 100_000);
 const STORED = Number(process.env.BENCH_CRM_STORED ?? 5_000);
+const SEGMENT_BUYERS = Number(process.env.BENCH_CRM_SEGMENT_BUYERS ?? 20_000);
 const here = fileURLToPath(new URL('.', import.meta.url));
 // 2026-12-01 10:00 in Shanghai.
 const T0 = Date.UTC(2026, 11, 1, 2, 0);
@@ -222,6 +229,82 @@ async function storedRun(): Promise<{ journeyMs: number; plainMs: number; sent: 
   }
 }
 
+/**
+ * CRM-1: the console's segment preview (a count and the first 20) over a shop of SEGMENT_BUYERS
+ * buyers with 0–3 orders each, on SQLite. Ours: the database tests the segment's bounds. Baseline:
+ * every buyer read with its orders summed and tested here, as the preview did before.
+ */
+async function segmentPreview(): Promise<{ oursMs: number; walkMs: number; count: number; walked: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoer-bench-seg-'));
+  try {
+    const storage = await openStorage(`sqlite:${join(dir, 'seg.db')}`);
+    const shopId = await makeShop(storage, 'bench-seg');
+    const now = T0 + 400 * DAY;
+    let seed = 21;
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < SEGMENT_BUYERS; i++) {
+      const id = `seg-b${String(i).padStart(6, '0')}` as BuyerId;
+      await storage.buyers.insertBuyer({
+        id,
+        shopId,
+        nick: `买家${i}`,
+        phone: null,
+        externalId: null,
+        visitorId: null,
+        createdAt: T0,
+        lastSeenAt: T0,
+      });
+      for (let k = Math.floor(rnd() * 4); k > 0; k--) {
+        const at = T0 + Math.floor(rnd() * 400) * DAY;
+        await storage.orders.insertOrder({
+          id: `${id}-o${k}` as OrderId,
+          shopId,
+          buyerId: id,
+          status: 'completed',
+          totalCents: 1000 + Math.floor(rnd() * 90_000),
+          carrier: null,
+          trackingNo: null,
+          createdAt: at,
+          paidAt: at,
+          shippedAt: null,
+          items: [],
+          logistics: [],
+        });
+      }
+    }
+    // 消费满 ¥1,000 且 90 天内下过单: a typical old-customer segment.
+    const segment: BuyerSegment = { minSpendCents: 100_000, orderedWithinDays: 90 };
+    const ladder = DEFAULT_LOYALTY_LADDER;
+    const CLICKS = 5;
+    let count = 0;
+    let t0 = performance.now();
+    for (let c = 0; c < CLICKS; c++) {
+      const bounds = segmentBounds(segment, ladder, now);
+      await storage.crm.segmentPage(shopId, bounds, '', 20);
+      count = await storage.crm.segmentCount(shopId, bounds);
+    }
+    const oursMs = (performance.now() - t0) / CLICKS;
+    let walked = 0;
+    t0 = performance.now();
+    for (let c = 0; c < CLICKS; c++) {
+      const every = segmentBounds({}, ladder, now);
+      walked = 0;
+      for (let after = ''; ;) {
+        const page = await storage.crm.segmentPage(shopId, every, after, 1000);
+        if (page.length === 0) break;
+        after = page.at(-1)!.buyerId;
+        for (const b of page)
+          if (inSegment(segment, { ...b, tierRank: tierOf(ladder, b).rank }, now)) walked++;
+      }
+    }
+    const walkMs = (performance.now() - t0) / CLICKS;
+    await storage.close();
+    return { oursMs, walkMs, count, walked };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function reviewFigures(file: string): { precision: number; recall: number; exact: number; n: number } {
   const rows = readFileSync(join(here, file), 'utf8')
     .trim()
@@ -326,6 +409,27 @@ export async function run(): Promise<void> {
       note: 'one fewer once the audience reaches 买家1688: the nick names a platform, and CMP-3 holds that greeting (logged)',
     },
   ]);
+
+  const seg = await segmentPreview();
+  printTable(
+    `CRM-1 segment preview on SQLite: ${SEGMENT_BUYERS.toLocaleString('en')} buyers, spent ≥ ¥1,000 and ordered within 90 days`,
+    [
+      {
+        label: 'ms per preview (count + first 20)',
+        ours: fmt(seg.oursMs, 1),
+        baseline: fmt(seg.walkMs, 1),
+        ratio: `${fmt(seg.oursMs / seg.walkMs, 3)}×`,
+        note: 'ours: the database tests the bounds; baseline: every buyer summed and tested in the server',
+      },
+      {
+        label: 'buyers in the segment',
+        ours: String(seg.count),
+        baseline: String(seg.walked),
+        ratio: '',
+        note: 'the same buyers either way',
+      },
+    ],
+  );
 
   const dev = reviewFigures('reviews-dev.jsonl');
   const held = reviewFigures('reviews-holdout.jsonl');

@@ -26,6 +26,7 @@ import { loginCookie, startTestServer } from '../support/server';
 import { createServer, type XiaoerServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import type { Storage } from '../../packages/server/src/storage';
+import { CRM_ENROL_TIMER } from '../../packages/server/src/crm/journey-runner';
 
 // 2026-12-03 10:00 in Shanghai.
 const T0 = Date.UTC(2026, 11, 3, 2, 0, 0);
@@ -104,19 +105,29 @@ for (const engine of testDatabases) {
     };
     /**
      * The enrol timers a write set (a review, an announced product, a group buy), fired at `at` as a
-     * worker would (the background scheduler may fire them too: a run is started once either way).
+     * worker does; returns how many were set since the last call.
      */
-    const enrolsFired = new Set<string>();
+    const enrolsSeen = new Set<string>();
     const fireEnrols = async (at: number) => {
       clock.set(at);
-      let fired = 0;
-      for (const t of await storage.timers.list({ kind: 'crm.enrol', shopId }))
-        if (!enrolsFired.has(t.id) && t.dueAt <= at) {
-          enrolsFired.add(t.id);
-          await server.ctx.journeys.onEnrolTimer(t.shopId, t.payload);
-          fired++;
+      // Claimed and completed as a worker node does, so the background scheduler never fires one
+      // again later (a group buy's invitation sent long after the test moved on).
+      for (const t of await storage.timers.claimDue('test-node', at, HOUR, 100, [CRM_ENROL_TIMER])) {
+        await server.ctx.journeys.onEnrolTimer(t.shopId, t.payload);
+        await storage.timers.complete(t.id, 'test-node', at);
+      }
+      // One the background scheduler took first: wait until it has fired; count the new ones.
+      for (;;) {
+        const due = (await storage.timers.list({ kind: CRM_ENROL_TIMER, shopId })).filter(
+          (t) => t.dueAt <= at,
+        );
+        if (due.every((t) => t.firedAt !== null)) {
+          const fresh = due.filter((t) => !enrolsSeen.has(t.id));
+          for (const t of fresh) enrolsSeen.add(t.id);
+          return fresh.length;
         }
-      return fired;
+        await new Promise((r) => setTimeout(r, 5));
+      }
     };
     /** The sweep the crm.sweep timer runs, at `at`. */
     const sweepAt = async (at: number) => {
@@ -481,9 +492,25 @@ for (const engine of testDatabases) {
       assert.equal(list.json().unanswered, 3);
       const byId = new Map(
         list.json().reviews.map((r: { externalId: string }) => [r.externalId, r] as const),
-      ) as Map<string, { id: string; draft: string; reading: { praised: string[]; complained: string[] } }>;
+      ) as Map<
+        string,
+        {
+          id: string;
+          draft: string;
+          buyerNick: string;
+          orderId: string;
+          item: string;
+          reading: { praised: string[]; complained: string[] };
+        }
+      >;
       const g = byId.get('tb-1')!;
       const p2 = byId.get('tb-2')!;
+      // Each review with its own buyer and order (the page's buyers and orders are read at once).
+      assert.deepEqual(
+        [g.buyerNick, p2.buyerNick, g.item, p2.item],
+        ['买家rv1', '买家rv2', '不锈钢保温杯', '不锈钢保温杯'],
+      );
+      assert.notEqual(g.orderId, p2.orderId);
       assert.notEqual(g.draft, p2.draft);
       assert.ok(g.reading.praised.includes('effect') && g.reading.praised.includes('delivery'), g.draft);
       assert.ok(p2.reading.complained.includes('packaging'), p2.draft);

@@ -1,6 +1,7 @@
 /** CRM-1 segments: a journey's audience, the console's buyer lists. Pure. */
 import { DAY, invalid } from '../kernel';
 import type { BuyerSegment, BuyerSummary } from './journey.types';
+import type { LoyaltyLadder } from './loyalty';
 
 /** Whether a buyer is in a segment at `now`. */
 export function inSegment(segment: BuyerSegment, buyer: BuyerSummary, now: number): boolean {
@@ -13,6 +14,54 @@ export function inSegment(segment: BuyerSegment, buyer: BuyerSummary, now: numbe
     if (buyer.lastOrderAt === null || buyer.lastOrderAt > now - segment.notOrderedForDays * DAY) return false;
   if (segment.minTierRank !== undefined && buyer.tierRank < segment.minTierRank) return false;
   return true;
+}
+
+/**
+ * A segment as bounds a database can test on a buyer's orders summed up (spend and paid orders
+ * counted as `tierOf` counts them, the last order of any status), so a shop's buyers need not be
+ * walked one by one. Whole: a buyer meets the bounds exactly when `inSegment` holds.
+ */
+export interface SegmentBounds {
+  /** No buyer can be in it (a tier above the ladder's top). */
+  empty: boolean;
+  /** Only buyers who ordered at least once can be in it: the walk can start from the orders. */
+  ordersOnly: boolean;
+  /** Carries any of these. */
+  tags?: string[];
+  minSpendCents?: number;
+  /** Last order at or after this. */
+  lastOrderFrom?: number;
+  /** Last order at or before this. */
+  lastOrderTo?: number;
+  /** CRM-6: reached any of these (spend or paid orders), the tiers from the one asked for up. */
+  tierReached?: { minSpendCents: number; minOrders: number }[];
+}
+
+export function segmentBounds(segment: BuyerSegment, ladder: LoyaltyLadder, now: number): SegmentBounds {
+  const out: SegmentBounds = { empty: false, ordersOnly: false };
+  if (segment.tags && segment.tags.length > 0) out.tags = [...segment.tags];
+  if (segment.minSpendCents !== undefined && segment.minSpendCents > 0) {
+    out.minSpendCents = segment.minSpendCents;
+    out.ordersOnly = true;
+  }
+  if (segment.orderedWithinDays !== undefined) {
+    out.lastOrderFrom = now - segment.orderedWithinDays * DAY;
+    out.ordersOnly = true;
+  }
+  if (segment.notOrderedForDays !== undefined) {
+    out.lastOrderTo = now - segment.notOrderedForDays * DAY;
+    out.ordersOnly = true;
+  }
+  if (segment.minTierRank !== undefined && segment.minTierRank > 0) {
+    const tiers = ladder.tiers.slice(segment.minTierRank - 1);
+    if (tiers.length === 0) out.empty = true;
+    // A tier reached with nothing bought (a threshold of 0) holds for every buyer.
+    else if (!tiers.some((t) => t.minSpendCents === 0 || t.minOrders === 0)) {
+      out.tierReached = tiers.map((t) => ({ minSpendCents: t.minSpendCents, minOrders: t.minOrders }));
+      out.ordersOnly = true;
+    }
+  }
+  return out;
 }
 
 const days = (v: unknown, field: string): number => {

@@ -17,6 +17,7 @@ import {
   DEFAULT_PROACTIVE_SETTINGS,
   DomainError,
   inSegment,
+  segmentBounds,
   runKey,
   startRun,
   tierOf,
@@ -37,7 +38,7 @@ import {
   type ShopId,
 } from '@xiaoer/core';
 import { TZDate } from '@date-fns/tz';
-import type { Storage, StoredGroupBuy, StoredJourney, StoredRun } from '../storage';
+import type { Storage, SegmentRow, StoredGroupBuy, StoredJourney, StoredRun } from '../storage';
 
 /** The start of a local date ("YYYY-MM-DD") in a time zone, in ms. */
 function fromZonedDate(date: string, timeZone: string): number {
@@ -118,6 +119,21 @@ export function groupBuyContext(g: StoredGroupBuy): JourneyRunContext {
     groupBuyPriceCents: g.priceCents,
     groupBuyEndsAt: g.endsAt,
   };
+}
+
+/** A review's facts (CRM-7): its order's, the item reviewed, the rating. */
+export function reviewContextOf(
+  review: { id?: string; orderId: string | null; rating: number },
+  order: Order | undefined,
+  product: { title: string } | undefined,
+): JourneyRunContext {
+  const context: JourneyRunContext = order ? orderContext(order) : {};
+  if (!order && review.orderId) context.orderId = review.orderId;
+  if (product) context.orderItem = product.title;
+  context.orderItem ??= '';
+  context.reviewRating = review.rating;
+  if (review.id !== undefined) context.reviewId = review.id;
+  return context;
 }
 
 export function orderContext(order: Order): JourneyRunContext {
@@ -493,14 +509,8 @@ export class JourneyRunner {
   ): Promise<JourneyRunContext> {
     const { storage } = this.deps;
     const order = review.orderId ? await storage.orders.findOrder(shopId, review.orderId) : undefined;
-    const context: JourneyRunContext = order ? orderContext(order) : {};
-    if (!order && review.orderId) context.orderId = review.orderId;
     const product = review.productId ? await storage.orders.findProduct(shopId, review.productId) : undefined;
-    if (product) context.orderItem = product.title;
-    context.orderItem ??= '';
-    context.reviewRating = review.rating;
-    if (review.id !== undefined) context.reviewId = review.id;
-    return context;
+    return reviewContextOf(review, order, product);
   }
 
   /** A dry run's stand-in for a new product: the shop's most recently written one. */
@@ -584,42 +594,40 @@ export class JourneyRunner {
       yield page.map((b) => b.buyerId);
   }
 
-  /** CRM-1: the shop's buyers in a segment, with what the segment was tested on, a page at a time. */
+  /**
+   * CRM-1: the shop's buyers in a segment, a page at a time, with what the segment was tested on.
+   * The database narrows by the segment's bounds; each buyer is then tested whole here (the bounds
+   * and `inSegment` agree — a property test holds them to it).
+   */
   async *segmentPages(
     shopId: ShopId,
     segment: BuyerSegment,
     pageSize = 1000,
-  ): AsyncGenerator<(BuyerSummary & { buyerId: string; orders: number; tierName: string })[]> {
+  ): AsyncGenerator<(SegmentRow & { tierRank: number; tierName: string })[]> {
     const { storage, clock } = this.deps;
-    const [spends, settings] = await Promise.all([
-      storage.orders.spendByBuyer(shopId),
-      storage.crm.settings(shopId),
-    ]);
-    const ladder = settings.loyalty ?? DEFAULT_LOYALTY_LADDER;
+    const ladder = (await storage.crm.settings(shopId)).loyalty ?? DEFAULT_LOYALTY_LADDER;
     const now = clock.now();
+    const bounds = segmentBounds(segment, ladder, now);
     let after = '';
     for (;;) {
-      const ids = await storage.buyers.idsPage(shopId, after, pageSize);
-      if (ids.length === 0) return;
-      after = ids.at(-1)!;
-      const tags = await storage.crm.tagsOf(shopId, ids);
+      const rows = await storage.crm.segmentPage(shopId, bounds, after, pageSize);
+      if (rows.length === 0) return;
+      after = rows.at(-1)!.buyerId;
       const page = [];
-      for (const id of ids) {
-        const spend = spends.get(id) ?? { spentCents: 0, orders: 0, lastOrderAt: null };
-        const tier = tierOf(ladder, spend);
-        const summary = {
-          buyerId: id,
-          tags: tags.get(id) ?? [],
-          spentCents: spend.spentCents,
-          orders: spend.orders,
-          lastOrderAt: spend.lastOrderAt,
-          tierRank: tier.rank,
-          tierName: tier.name,
-        };
+      for (const row of rows) {
+        const tier = tierOf(ladder, row);
+        const summary = { ...row, tierRank: tier.rank, tierName: tier.name };
         if (inSegment(segment, summary, now)) page.push(summary);
       }
       yield page;
     }
+  }
+
+  /** CRM-1: how many of the shop's buyers are in a segment (counted by the database). */
+  async segmentCount(shopId: ShopId, segment: BuyerSegment): Promise<number> {
+    const { storage, clock } = this.deps;
+    const ladder = (await storage.crm.settings(shopId)).loyalty ?? DEFAULT_LOYALTY_LADDER;
+    return storage.crm.segmentCount(shopId, segmentBounds(segment, ladder, clock.now()));
   }
 
   /** Starts a run for every buyer of the journey's audience; returns how many started. */

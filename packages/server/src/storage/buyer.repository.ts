@@ -32,6 +32,18 @@ export class BuyerRepository {
     return row && toBuyer(row);
   }
 
+  /** The shop's buyers among `ids`, read at once. */
+  async findBuyers(shopId: ShopId, ids: readonly string[]): Promise<Map<string, Buyer>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('buyers')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, toBuyer(r)]));
+  }
+
   /** Issue #14: the buyer and its token generation (a token of another generation is revoked). */
   async findBuyerForToken(
     shopId: ShopId,

@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { journeyTemplates, startRun, type ShopId } from '@xiaoer/core';
+import fc from 'fast-check';
+import {
+  DEFAULT_LOYALTY_LADDER,
+  inSegment,
+  journeyTemplates,
+  segmentBounds,
+  startRun,
+  tierOf,
+  type BuyerId,
+  type BuyerSegment,
+  type LoyaltyLadder,
+  type OrderId,
+  type OrderStatus,
+  type ShopId,
+} from '@xiaoer/core';
 import { testDatabases } from '../../../../tests/support/databases';
 import { makeBuyer, makeShop } from '../../../../tests/support/fixtures';
 import type { Storage } from './index';
@@ -37,6 +51,118 @@ for (const engine of testDatabases) {
         assert.ok(await storage.journeys.setStatus(shop, j.id, ['draft'], 'active', T0));
       return (await storage.journeys.find(shop, j.id))!;
     }
+
+    it('CRM-1: the database pages and counts exactly the buyers inSegment holds for', async () => {
+      // One shop of 60 buyers with orders of every status over 400 days (some on a boundary day),
+      // tags from a small set; then segments at random against the same buyers summed up here.
+      const shop = await makeShop(storage);
+      const now = T0 + 400 * DAY;
+      const statuses: OrderStatus[] = ['unpaid', 'paid', 'shipped', 'completed', 'after_sales', 'closed'];
+      const TAGS = ['宝妈', '学生', '怕冷', '复购'];
+      const world = fc.sample(
+        fc.record({
+          tags: fc.subarray(TAGS),
+          orders: fc.array(
+            fc.record({
+              day: fc.integer({ min: 0, max: 400 }),
+              cents: fc.integer({ min: 1, max: 80_000 }),
+              status: fc.constantFrom(...statuses),
+            }),
+            { maxLength: 6 },
+          ),
+        }),
+        { numRuns: 60, seed: 21 },
+      );
+      const buyers: {
+        id: string;
+        tags: string[];
+        spentCents: number;
+        orders: number;
+        lastOrderAt: number | null;
+      }[] = [];
+      for (const w of world) {
+        const buyer = await makeBuyer(storage, shop);
+        for (const t of w.tags) await storage.crm.addTag(shop, buyer.id, t, 'api', null, T0);
+        for (const o of w.orders)
+          await storage.orders.insertOrder({
+            id: randomUUID() as OrderId,
+            shopId: shop,
+            buyerId: buyer.id as BuyerId,
+            status: o.status,
+            totalCents: o.cents,
+            carrier: null,
+            trackingNo: null,
+            createdAt: T0 + o.day * DAY,
+            paidAt: o.status === 'unpaid' ? null : T0 + o.day * DAY,
+            shippedAt: null,
+            items: [],
+            logistics: [],
+          });
+        const counted = w.orders.filter((o) => o.status !== 'unpaid' && o.status !== 'closed');
+        buyers.push({
+          id: buyer.id as string,
+          tags: w.tags,
+          spentCents: counted.reduce((n, o) => n + o.cents, 0),
+          orders: counted.length,
+          lastOrderAt: w.orders.length ? T0 + Math.max(...w.orders.map((o) => o.day)) * DAY : null,
+        });
+      }
+      // A buyer of another shop, with orders and tags, is never in this shop's segments.
+      const stranger = await makeBuyer(storage, other);
+      await storage.crm.addTag(other, stranger.id, '宝妈', 'api', null, T0);
+
+      const small: LoyaltyLadder = {
+        tiers: [
+          { name: 'A', minSpendCents: 30_000, minOrders: 2, discountPercent: 1 },
+          { name: 'B', minSpendCents: 90_000, minOrders: 4, discountPercent: 2 },
+        ],
+      };
+      const everyone: LoyaltyLadder = {
+        tiers: [{ name: '新客', minSpendCents: 0, minOrders: 0, discountPercent: 0 }, ...small.tiers],
+      };
+      const segment: fc.Arbitrary<BuyerSegment> = fc.record(
+        {
+          tags: fc.subarray(TAGS, { minLength: 1 }),
+          minSpendCents: fc.integer({ min: 0, max: 150_000 }),
+          orderedWithinDays: fc.integer({ min: 1, max: 420 }),
+          notOrderedForDays: fc.integer({ min: 1, max: 420 }),
+          minTierRank: fc.integer({ min: 0, max: 4 }),
+        },
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          segment,
+          fc.constantFrom(DEFAULT_LOYALTY_LADDER, small, everyone),
+          fc.integer({ min: 1, max: 25 }),
+          async (seg, ladder, pageSize) => {
+            const want = buyers
+              .filter((b) => inSegment(seg, { ...b, tierRank: tierOf(ladder, b).rank }, now))
+              .map((b) => b.id)
+              .sort();
+            const bounds = segmentBounds(seg, ladder, now);
+            const got = [];
+            for (let after = ''; ;) {
+              const page = await storage.crm.segmentPage(shop, bounds, after, pageSize);
+              if (page.length === 0) break;
+              assert.ok(page.length <= pageSize);
+              for (const row of page) {
+                const b = buyers.find((x) => x.id === row.buyerId)!;
+                assert.deepEqual(
+                  [row.spentCents, row.orders, row.lastOrderAt, [...row.tags].sort()],
+                  [b.spentCents, b.orders, b.lastOrderAt, [...b.tags].sort()],
+                );
+              }
+              got.push(...page.map((r) => r.buyerId));
+              after = page.at(-1)!.buyerId;
+            }
+            assert.deepEqual(got, want, JSON.stringify(seg));
+            assert.equal(await storage.crm.segmentCount(shop, bounds), want.length);
+          },
+        ),
+        { numRuns: 60, seed: 21 },
+      );
+    });
 
     it('CRM-1: tags once each, notes newest first, both per shop', async () => {
       const buyer = await makeBuyer(storage, shopId);

@@ -1,5 +1,5 @@
-import type { JourneyCoupon, LoyaltyLadder, LogisticsWatchSettings } from '@xiaoer/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { JourneyCoupon, LoyaltyLadder, LogisticsWatchSettings, SegmentBounds } from '@xiaoer/core';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { ShopId } from '@xiaoer/core';
 import { buyerExternalIdIn } from './order.repository';
 import type { BuyerNotesTable, Database } from './schema';
@@ -49,6 +49,28 @@ export interface CrmSettings {
   loyalty?: LoyaltyLadder;
   logistics?: LogisticsWatchSettings;
 }
+
+/** CRM-1: a buyer in a segment, with what the segment was tested on. */
+export interface SegmentRow {
+  buyerId: string;
+  externalId: string | null;
+  nick: string;
+  tags: string[];
+  spentCents: number;
+  /** Paid orders not closed (as loyalty counts them). */
+  orders: number;
+  /** The last order of any status. */
+  lastOrderAt: number | null;
+}
+
+// A buyer's orders summed up as loyalty and segments count them: spend and count of the paid
+// orders not closed, the last order of any status.
+type OrdersEb = ExpressionBuilder<Database, 'orders'>;
+const paidOpen = (eb: OrdersEb) => eb.and([eb('paid_at', 'is not', null), eb('status', '!=', 'closed')]);
+const spentOf = (eb: OrdersEb) =>
+  eb.fn.sum<number>(eb.case().when(paidOpen(eb)).then(eb.ref('total_cents')).else(0).end());
+const paidOf = (eb: OrdersEb) => eb.fn.sum<number>(eb.case().when(paidOpen(eb)).then(1).else(0).end());
+const lastOf = (eb: OrdersEb) => eb.fn.max('created_at');
 
 /** Issue #21: the buyer's profile beyond orders (CRM-1 tags and notes), opt-outs, coupons, settings. */
 export class CrmRepository {
@@ -392,5 +414,130 @@ export class CrmRepository {
       .values({ shop_id: shopId, ...values })
       .onConflict((oc) => oc.column('shop_id').doUpdateSet(values))
       .execute();
+  }
+
+  // ── CRM-1 segments, tested in the database ─────────────────────────────────────────────────
+  private summed(shopId: string) {
+    return this.db
+      .selectFrom('orders')
+      .select((eb) => ['buyer_id', spentOf(eb).as('spent'), paidOf(eb).as('paid'), lastOf(eb).as('last')])
+      .where('shop_id', '=', shopId)
+      .groupBy('buyer_id');
+  }
+
+  private taggedWith(shopId: string, tags: readonly string[]) {
+    return this.db
+      .selectFrom('buyer_tags')
+      .select('buyer_id')
+      .where('shop_id', '=', shopId)
+      .where('tag', 'in', tags);
+  }
+
+  /** The shop's buyers who ordered and meet the bounds' order parts, as `summed` rows. */
+  private summedWithin(shopId: string, b: SegmentBounds) {
+    let q = this.summed(shopId);
+    if (b.tags) q = q.where('buyer_id', 'in', this.taggedWith(shopId, b.tags));
+    return q.having((eb) => {
+      const all = [];
+      if (b.minSpendCents !== undefined) all.push(eb(spentOf(eb), '>=', b.minSpendCents));
+      if (b.lastOrderFrom !== undefined) all.push(eb(lastOf(eb), '>=', b.lastOrderFrom));
+      if (b.lastOrderTo !== undefined) all.push(eb(lastOf(eb), '<=', b.lastOrderTo));
+      if (b.tierReached)
+        all.push(
+          eb.or(
+            b.tierReached.map((t) =>
+              eb.or([eb(spentOf(eb), '>=', t.minSpendCents), eb(paidOf(eb), '>=', t.minOrders)]),
+            ),
+          ),
+        );
+      return eb.and(all);
+    });
+  }
+
+  private buyersWithin(shopId: string, b: SegmentBounds) {
+    let q = this.db.selectFrom('buyers').where('shop_id', '=', shopId);
+    if (b.tags) q = q.where('id', 'in', this.taggedWith(shopId, b.tags));
+    return q;
+  }
+
+  /**
+   * A page of the shop's buyers in a segment, by id after `after`. The database tests the bounds:
+   * from the orders summed per buyer when only buyers who ordered can be in it, else from the
+   * buyers (by the tag index when tags are asked for).
+   */
+  async segmentPage(shopId: string, b: SegmentBounds, after: string, limit: number): Promise<SegmentRow[]> {
+    if (b.empty) return [];
+    let ids: string[];
+    const sums = new Map<string, { spent: unknown; paid: unknown; last: unknown }>();
+    if (b.ordersOnly) {
+      const rows = await this.summedWithin(shopId, b)
+        .where('buyer_id', '>', after)
+        .orderBy('buyer_id')
+        .limit(limit)
+        .execute();
+      for (const r of rows) sums.set(r.buyer_id, r);
+      ids = rows.map((r) => r.buyer_id);
+    } else {
+      ids = (
+        await this.buyersWithin(shopId, b)
+          .select('id')
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length > 0)
+        for (const r of await this.summed(shopId).where('buyer_id', 'in', ids).execute())
+          sums.set(r.buyer_id, r);
+    }
+    if (ids.length === 0) return [];
+    const [buyers, tags] = await Promise.all([
+      this.db
+        .selectFrom('buyers')
+        .select(['id', 'external_id', 'nick'])
+        .where('shop_id', '=', shopId)
+        .where('id', 'in', ids)
+        .execute(),
+      this.tagsOf(shopId, ids),
+    ]);
+    const byId = new Map(buyers.map((r) => [r.id, r]));
+    const out: SegmentRow[] = [];
+    for (const id of ids) {
+      const buyer = byId.get(id);
+      if (!buyer) continue;
+      const sum = sums.get(id);
+      out.push({
+        buyerId: id,
+        externalId: buyer.external_id,
+        nick: buyer.nick,
+        tags: tags.get(id) ?? [],
+        spentCents: Number(sum?.spent ?? 0),
+        orders: Number(sum?.paid ?? 0),
+        lastOrderAt: sum?.last === null || sum?.last === undefined ? null : Number(sum.last),
+      });
+    }
+    return out;
+  }
+
+  /** How many of the shop's buyers are in a segment: one count in the database. */
+  async segmentCount(shopId: string, b: SegmentBounds): Promise<number> {
+    if (b.empty) return 0;
+    const row = b.ordersOnly
+      ? await this.db
+          .selectFrom(
+            this.summedWithin(shopId, b)
+              .where(
+                'buyer_id',
+                'in',
+                this.db.selectFrom('buyers').select('id').where('shop_id', '=', shopId),
+              )
+              .as('s'),
+          )
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      : await this.buyersWithin(shopId, b)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 }

@@ -120,6 +120,6 @@ export type {
   JourneyStats,
   JourneyStatus,
 } from './journey.repository';
-export type { BuyerTag, BuyerNote, Coupon, CrmSettings, TagSource } from './crm.repository';
+export type { BuyerTag, BuyerNote, Coupon, CrmSettings, SegmentRow, TagSource } from './crm.repository';
 export type { StoredReview, StoredGroupBuy, ReviewWithBuyer } from './review.repository';
 export { publicShop } from './shop.repository';

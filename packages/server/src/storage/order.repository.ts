@@ -121,6 +121,18 @@ export class OrderRepository implements OrderLookup {
     return row && toOrder(row);
   }
 
+  /** The shop's orders among `ids` (a page of reviews' orders, read at once). */
+  async findOrders(shopId: ShopId, ids: readonly string[]): Promise<Map<string, Order>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, toOrder(r)]));
+  }
+
   /** CRM-1: a buyer's orders created since `since`, newest first. */
   async listBuyerOrders(shopId: ShopId, buyerId: BuyerId, since: number): Promise<Order[]> {
     const rows = await this.db
@@ -178,52 +190,6 @@ export class OrderRepository implements OrderLookup {
       .limit(limit)
       .execute();
     return rows.map(toOrder);
-  }
-
-  /**
-   * Issue #21 (CRM-1, CRM-6): every buyer's spend (paid orders not closed), paid order count and
-   * last order time, in one pass over the shop's orders: segments over a whole audience.
-   */
-  async spendByBuyer(
-    shopId: ShopId,
-  ): Promise<Map<string, { spentCents: number; orders: number; lastOrderAt: number | null }>> {
-    const rows = await this.db
-      .selectFrom('orders')
-      .select((eb) => [
-        'buyer_id',
-        eb.fn
-          .sum<number>(
-            eb
-              .case()
-              .when(eb.and([eb('paid_at', 'is not', null), eb('status', '!=', 'closed')]))
-              .then(eb.ref('total_cents'))
-              .else(0)
-              .end(),
-          )
-          .as('spent'),
-        eb.fn
-          .sum<number>(
-            eb
-              .case()
-              .when(eb.and([eb('paid_at', 'is not', null), eb('status', '!=', 'closed')]))
-              .then(1)
-              .else(0)
-              .end(),
-          )
-          .as('paid'),
-        eb.fn.max('created_at').as('last'),
-      ])
-      .where('shop_id', '=', shopId)
-      .groupBy('buyer_id')
-      .execute();
-    const out = new Map<string, { spentCents: number; orders: number; lastOrderAt: number | null }>();
-    for (const r of rows)
-      out.set(r.buyer_id, {
-        spentCents: Number(r.spent ?? 0),
-        orders: Number(r.paid ?? 0),
-        lastOrderAt: r.last === null ? null : Number(r.last),
-      });
-    return out;
   }
 
   /** Issue #21 (CRM-3): a page of every shop's shipped orders after (shop, id): the logistics watch. */
@@ -375,6 +341,18 @@ export class OrderRepository implements OrderLookup {
       .where('id', '=', id)
       .executeTakeFirst();
     return row && { ...toProduct(row), updatedAt: Number(row.updated_at) };
+  }
+
+  /** The shop's products among `ids`, read at once. */
+  async findProducts(shopId: ShopId, ids: readonly string[]): Promise<Map<string, Product>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, toProduct(r)]));
   }
 
   /** Creates or replaces a product; a write that changes nothing writes nothing. */

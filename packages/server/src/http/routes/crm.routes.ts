@@ -44,6 +44,7 @@ import { parse } from '../errors';
 import { buyerIdParams } from '../ids';
 import { routeAuth } from '../route-auth';
 import type { JourneyStatus, StoredJourney, StoredReview } from '../../storage';
+import { reviewContextOf } from '../../crm/journey-runner';
 
 /** CRM-1: tags are suggested from what the buyer wrote in the last this many days. */
 const SUGGEST_FROM_DAYS = 90;
@@ -190,12 +191,29 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   async function reviewViews(shopId: ShopId, reviews: readonly StoredReview[]): Promise<ReviewDto[]> {
     const shop = await storage.shops.findShop(shopId);
     const agents = new Map((await storage.agents.listAgents(shopId)).map((a) => [a.id as string, a.name]));
+    // The page's buyers, orders and products in three reads, not three per review.
+    const [buyers, orders, products] = await Promise.all([
+      storage.buyers.findBuyers(
+        shopId,
+        reviews.map((r) => r.buyerId),
+      ),
+      storage.orders.findOrders(
+        shopId,
+        reviews.flatMap((r) => (r.orderId ? [r.orderId] : [])),
+      ),
+      storage.orders.findProducts(
+        shopId,
+        reviews.flatMap((r) => (r.productId ? [r.productId] : [])),
+      ),
+    ]);
     const out: ReviewDto[] = [];
     for (const r of reviews) {
-      const [buyer, context] = await Promise.all([
-        storage.buyers.findBuyer(shopId, r.buyerId as BuyerId),
-        ctx.journeys.reviewContext(shopId, r),
-      ]);
+      const buyer = buyers.get(r.buyerId);
+      const context = reviewContextOf(
+        r,
+        r.orderId ? orders.get(r.orderId) : undefined,
+        r.productId ? products.get(r.productId) : undefined,
+      );
       const nick = buyer?.nick ?? '';
       const item = context.orderItem ?? '';
       const { text: draft, reading } = draftReviewReply(
@@ -315,25 +333,23 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const shopId = req.agent.shop.id;
     const body = parse(segmentPreviewBody, req.body);
     const segment = validateSegment(body.audience);
-    let count = 0;
     const first: SegmentBuyerDto[] = [];
-    for await (const page of ctx.journeys.segmentPages(shopId, segment)) {
-      count += page.length;
-      for (const b of page) {
-        if (first.length >= body.limit) break;
-        const buyer = await storage.buyers.findBuyer(shopId, b.buyerId as BuyerId);
-        first.push({
-          buyerId: b.buyerId,
-          externalId: buyer?.externalId ?? null,
-          nick: buyer?.nick ?? '',
-          spentCents: b.spentCents,
-          orders: b.orders,
-          lastOrderAt: b.lastOrderAt,
-          tierName: b.tierName,
-          tags: [...b.tags],
-        });
-      }
+    for await (const page of ctx.journeys.segmentPages(shopId, segment, body.limit)) {
+      for (const b of page)
+        if (first.length < body.limit)
+          first.push({
+            buyerId: b.buyerId,
+            externalId: b.externalId,
+            nick: b.nick,
+            spentCents: b.spentCents,
+            orders: b.orders,
+            lastOrderAt: b.lastOrderAt,
+            tierName: b.tierName,
+            tags: [...b.tags],
+          });
+      if (first.length >= body.limit) break;
     }
+    const count = await ctx.journeys.segmentCount(shopId, segment);
     return { count, buyers: first };
   });
 
