@@ -15,6 +15,7 @@ import {
   MINUTE,
   journeyTemplates,
   newConversation,
+  silentLogger,
   type AgentId,
   type BuyerId,
   type ConversationId,
@@ -26,7 +27,7 @@ import { loginCookie, startTestServer } from '../support/server';
 import { createServer, type XiaoerServer } from '../../packages/server/src/app';
 import { parseConfig } from '../../packages/server/src/config';
 import type { Storage } from '../../packages/server/src/storage';
-import { CRM_ENROL_TIMER } from '../../packages/server/src/crm/journey-runner';
+import { CRM_ENROL_TIMER, JourneyRunner } from '../../packages/server/src/crm/journey-runner';
 
 // 2026-12-03 10:00 in Shanghai.
 const T0 = Date.UTC(2026, 11, 3, 2, 0, 0);
@@ -899,6 +900,75 @@ for (const engine of testDatabases) {
       assert.equal(lines.length, 1);
       assert.match(lines[0]!.text, /5元无门槛券/, 'the run went on to its next step');
       await stop(journey);
+    });
+
+    it('a journey stopped from the console while a batch is in flight: nothing more is sent, and its runs end', async () => {
+      // This node's background timers stop here: the runner below (another node) alone moves the runs.
+      await server.scheduler.stop();
+      const M = T0 + 980 * DAY; // 10:00
+      clock.set(M);
+      for (const i of [1, 2, 3, 4]) await putOrder(`mb-${i}`, order(`mb${i}`, 'paid', M - DAY));
+      const journey = await start('group-buy');
+      const owner = await loginCookie(server, ownerEmail);
+      assert.equal(
+        (
+          await call('PUT', '/api/v1/group-buys/mb', {
+            title: '批量拼单',
+            priceCents: 1_000,
+            endsAt: iso(M + 3 * DAY),
+          })
+        ).status,
+        201,
+      );
+      await fireEnrols(M);
+      const audience = (await storage.journeys.listRuns(shopId, journey)).length;
+      assert.ok(audience >= 4, `the audience was enrolled (${audience})`);
+      // The owner stops the journey in the console right after the batch's first message goes out.
+      let sent = 0;
+      const chat = server.ctx.chat;
+      const stopping = Object.assign(Object.create(chat) as typeof chat, {
+        sendJourneyMessage: async (...args: Parameters<typeof chat.sendJourneyMessage>) => {
+          const out = await chat.sendJourneyMessage(...args);
+          // (a buyer of an earlier test still talking to the shop is `busy`: not sent, the run waits)
+          if (out !== 'busy' && ++sent === 1) {
+            const r = await call(
+              'POST',
+              `/api/admin/journeys/${journey}/status`,
+              { status: 'stopped' },
+              owner,
+            );
+            assert.equal(r.status, 200, r.body);
+          }
+          return out;
+        },
+      });
+      const nodeB = new JourneyRunner({
+        storage,
+        chat: stopping,
+        clock,
+        ids: { next: () => randomUUID() },
+        logger: silentLogger,
+        nodeId: 'node-b',
+      });
+      clock.set(M + MINUTE);
+      await nodeB.runDue();
+      assert.equal(sent, 1, 'the batch went on after the stop, but sent nothing more');
+      assert.equal((await storage.journeys.stats(shopId, journey)).sends, 1);
+      const runs = await storage.journeys.listRuns(shopId, journey);
+      let told = 0;
+      for (const r of runs)
+        told += (await botLines(r.buyerId as BuyerId)).filter((l) => /批量拼单/.test(l.text)).length;
+      assert.equal(told, 1, 'one buyer of the audience was told');
+      assert.deepEqual(
+        runs.filter((r) => r.status === 'active'),
+        [],
+        'no run is left to send later',
+      );
+      // Every run ended with the journey (the one that had sent too: it had not been saved yet).
+      assert.ok(runs.filter((r) => r.stopReason === 'journey_stopped').length >= audience - 1);
+      // Nor does a later sweep on this node send anything.
+      await sweepAt(M + DAY);
+      assert.equal((await storage.journeys.stats(shopId, journey)).sends, 1);
     });
   });
 }
