@@ -220,6 +220,12 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     // CRM-1: tags suggested from what she wrote; the owner takes one.
     await crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '长辈' }).click();
     await crm.getByTestId('buyer-tag').filter({ hasText: '长辈' }).waitFor();
+    // …and turns one down with its ×: gone, and not added.
+    const returning = crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '老顾客' });
+    await crm.screenshot({ path: `${ARTIFACTS}journeys-crm-suggestion.png` });
+    await returning.getByTestId('buyer-tag-suggestion-dismiss').click();
+    await returning.waitFor({ state: 'detached' });
+    assert.equal(await crm.getByTestId('buyer-tag').filter({ hasText: '老顾客' }).count(), 0);
     // CRM-1: the owner sends her order as a card; she taps it to say which order she means.
     await agent.getByRole('button', { name: '发送订单' }).first().click();
     const card = buyerPage.getByTestId('xiaoer-order-pick').filter({ hasText: 'T-9' }).last();

@@ -127,6 +127,7 @@ const HTTP: Row[] = [
   ['GET',    '/api/buyers/:buyerId/crm',                   (i) => ({ url: `/api/buyers/${i.buyer}/crm` }), C_READ],
   ['POST',   '/api/buyers/:buyerId/tags',                  (i) => ({ url: `/api/buyers/${i.buyer}/tags`, payload: BAD }), [401, 401, 401, 400, 403, 400, 400, 404]],
   ['DELETE', '/api/buyers/:buyerId/tags/:tag',             (i) => ({ url: `/api/buyers/${i.buyer}/tags/no-such-tag` }), [401, 401, 401, 404, 403, 404, 404, 404]],
+  ['POST',   '/api/buyers/:buyerId/tag-suggestions/:tag/dismiss', (i) => ({ url: `/api/buyers/${i.buyer}/tag-suggestions/no-such-tag/dismiss` }), [401, 401, 401, 404, 403, 404, 404, 404]],
   ['POST',   '/api/buyers/:buyerId/notes',                 (i) => ({ url: `/api/buyers/${i.buyer}/notes`, payload: BAD }), [401, 401, 401, 400, 403, 400, 400, 404]],
   ['DELETE', '/api/buyers/:buyerId/notes/:noteId',         (i) => ({ url: `/api/buyers/${i.buyer}/notes/no-such-note` }), [401, 401, 401, 404, 403, 404, 404, 404]],
   ['PUT',    '/api/buyers/:buyerId/opt-out',               (i) => ({ url: `/api/buyers/${i.buyer}/opt-out`, payload: BAD }), [401, 401, 401, 400, 403, 400, 400, 404]],

@@ -841,7 +841,7 @@ for (const engine of testDatabases) {
       // Tags suggested from what the buyer wrote; the agent takes one.
       await server.ctx.chat.sendBuyerMessage(shopId, sg1, 'sg1-a', {
         kind: 'text',
-        body: { text: '上次买的挺好 这回给我妈也买一个 她特别怕冷' },
+        body: { text: '上次买的挺好 我特别怕冷 这回给我妈也买一个 她手脚也冰凉' },
       });
       let crm = (await call('GET', `/api/buyers/${sg1}/crm`, undefined, owner)).json();
       assert.deepEqual(
@@ -862,6 +862,35 @@ for (const engine of testDatabases) {
         crm.suggestedTags.map((x: { tag: string }) => x.tag),
         ['老顾客', '长辈'],
       );
+      // One turned down is not suggested again, to any agent; only the suggested tags can be.
+      const dismiss = (tag: string) =>
+        call(
+          'POST',
+          `/api/buyers/${sg1}/tag-suggestions/${encodeURIComponent(tag)}/dismiss`,
+          undefined,
+          owner,
+        );
+      const turned = await dismiss('老顾客');
+      assert.equal(turned.status, 200, turned.body);
+      assert.deepEqual(
+        turned.json().suggestedTags.map((x: { tag: string }) => x.tag),
+        ['长辈'],
+      );
+      assert.equal((await dismiss('老顾客')).status, 200, 'turned down twice: the same');
+      const unknown = await dismiss('爱喝茶');
+      assert.equal(unknown.status, 404, unknown.body);
+      assert.equal(unknown.json().error.field, 'tag');
+      await server.ctx.chat.sendBuyerMessage(shopId, sg1, 'sg1-b', {
+        kind: 'text',
+        body: { text: '又来买了 第三次买了' },
+      });
+      crm = (await call('GET', `/api/buyers/${sg1}/crm`, undefined, owner)).json();
+      assert.deepEqual(
+        crm.suggestedTags.map((x: { tag: string }) => x.tag),
+        ['长辈'],
+        'not again, whatever she writes',
+      );
+      assert.ok(!crm.tags.some((x: { tag: string }) => x.tag === '老顾客'), 'turned down, not added');
 
       const bad = await preview({ minSpendCents: -1 });
       assert.equal(bad.status, 400, bad.body);

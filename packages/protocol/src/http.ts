@@ -287,6 +287,7 @@ export interface HttpResponses {
   'GET /api/buyers/:buyerId/crm': BuyerCrmResponse;
   'POST /api/buyers/:buyerId/tags': BuyerCrmResponse;
   'DELETE /api/buyers/:buyerId/tags/:tag': BuyerCrmResponse;
+  'POST /api/buyers/:buyerId/tag-suggestions/:tag/dismiss': BuyerCrmResponse;
   'POST /api/buyers/:buyerId/notes': BuyerCrmResponse;
   'DELETE /api/buyers/:buyerId/notes/:noteId': BuyerCrmResponse;
   'PUT /api/buyers/:buyerId/opt-out': BuyerCrmResponse;

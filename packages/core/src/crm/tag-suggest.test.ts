@@ -29,6 +29,15 @@ describe('CRM-1 tags suggested from what the buyer wrote', () => {
     assert.deepEqual(tags('我家猫三岁了 这个粮能吃吗'), ['宠物']);
   });
 
+  it("a fact of someone else's body or home is not the buyer's", () => {
+    assert.deepEqual(tags('女朋友生日后天 她是干皮'), ['送礼']);
+    assert.deepEqual(tags('我老公是油皮，我是干皮'), ['干皮']);
+    assert.deepEqual(tags('送男朋友的', '他特别怕冷'), ['送礼']);
+    assert.deepEqual(tags('闺蜜刚养了只猫'), []);
+    assert.deepEqual(tags('我家猫三岁了', '其他口味有吗'), ['宠物']);
+    assert.deepEqual(tags('给我妈买一件', '我自己也怕冷 再来件加厚的'), ['怕冷', '长辈']);
+  });
+
   it('leaves out the tags the buyer carries already', () => {
     assert.deepEqual(
       suggestTags(['给娃买的 能包邮吗'], ['宝妈']).map((s) => s.tag),

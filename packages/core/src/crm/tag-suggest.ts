@@ -2,7 +2,8 @@
  * CRM-1: tags suggested from what the buyer wrote — the facts an agent would note for the next
  * one (a mother, a gift, a student, a tight budget, in a hurry, a returning buyer, skin, size,
  * pets, elderly parents). Each suggestion carries the words it rests on; the agent accepts it or
- * not. A fact denied ("不急", "不怕冷", "皮肤不敏感", "不是送人") suggests nothing. Pure.
+ * not. A fact denied ("不急", "不怕冷", "皮肤不敏感", "不是送人") suggests nothing, nor does a fact
+ * of the body or home told of someone else ("女朋友生日，她是干皮", "我老公是油皮"). Pure.
  */
 
 export const SUGGESTED_TAGS = [
@@ -78,6 +79,23 @@ const NOT_PET = /猫眼|狗尾巴|图案|印花/;
 const ELDER =
   /爸妈|父母|我爸|我妈|老爸|老妈|给爸|给妈|婆婆|公公|公婆|岳父|岳母|丈母娘|老丈人|奶奶|爷爷|外婆|外公|姥姥|姥爷|老人|老年|长辈|老爷子|老太太|父亲|母亲|七十多|八十多|六十多|大寿/;
 
+/**
+ * Who the words before a fact are about: someone else (group 1: "我老公", "她", "闺蜜" …) or the
+ * buyer (group 2: "我", "自己"); the last one named before the fact decides.
+ */
+const PERSON =
+  /(我(?:家|们家)?(?:妈妈?|爸爸?|老婆|老公|媳妇|女朋友|男朋友|女友|男友|对象|闺蜜|朋友|同事|室友|婆婆|公公|孩子|儿子|女儿|老人|奶奶|爷爷|外婆|外公)|她|(?<![其吉])他|妈妈|爸爸|老婆|老公|媳妇|女朋友|男朋友|女友|男友|对象|闺蜜|朋友|同事|室友|婆婆|公公|孩子|儿子|女儿|老人|奶奶|爷爷|外婆|外公|家里人)|(我|本人|自己)/g;
+
+/** The tags that are the buyer's own (body, skin, pets): not taken from facts about others. */
+const OWN: ReadonlySet<SuggestedTag> = new Set(['怕冷', '敏感肌', '油皮', '干皮', '大码', '宠物']);
+
+/** Whether the last person named in `before` is someone other than the buyer. */
+function aboutSomeoneElse(before: string): boolean {
+  let other = false;
+  for (const m of before.matchAll(PERSON)) other = m[1] !== undefined;
+  return other;
+}
+
 interface Rule {
   tag: SuggestedTag;
   find: RegExp;
@@ -112,12 +130,15 @@ export function suggestTags(messages: readonly string[], has: readonly string[] 
   const out: TagSuggestion[] = [];
   for (const rule of RULES) {
     if (has.includes(rule.tag) || out.some((s) => s.tag === rule.tag)) continue;
-    for (const text of messages) {
+    const every = new RegExp(rule.find.source, 'g');
+    found: for (const [i, text] of messages.entries()) {
       if (rule.unless?.test(text)) continue;
-      const m = rule.find.exec(text);
-      if (m) {
+      for (const m of text.matchAll(every)) {
+        // Whose fact: the person last named before it, in this message or the one before.
+        if (OWN.has(rule.tag) && aboutSomeoneElse(`${messages[i - 1] ?? ''}\n${text.slice(0, m.index)}`))
+          continue;
         out.push({ tag: rule.tag, evidence: m[0] });
-        break;
+        break found;
       }
     }
   }

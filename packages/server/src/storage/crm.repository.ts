@@ -97,6 +97,33 @@ export class CrmRepository {
     }));
   }
 
+  /** CRM-1: a suggested tag turned down for this buyer (false: it was already). */
+  async dismissSuggestion(
+    shopId: string,
+    buyerId: string,
+    tag: string,
+    by: string,
+    at: number,
+  ): Promise<boolean> {
+    const r = await this.db
+      .insertInto('buyer_tag_dismissals')
+      .values({ shop_id: shopId, buyer_id: buyerId, tag, dismissed_by: by, created_at: at })
+      .onConflict((oc) => oc.columns(['shop_id', 'buyer_id', 'tag']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** The suggested tags turned down for this buyer. */
+  async dismissedSuggestions(shopId: string, buyerId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('buyer_tag_dismissals')
+      .select('tag')
+      .where('shop_id', '=', shopId)
+      .where('buyer_id', '=', buyerId)
+      .execute();
+    return rows.map((r) => r.tag);
+  }
+
   /** The tags of many buyers at once (segments over an audience). */
   async tagsOf(shopId: string, buyerIds: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();

@@ -1220,6 +1220,21 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    '0029_tag_dismissals': {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      async up(db: Kysely<any>) {
+        // CRM-1: a suggested tag an agent turned down for a buyer is not suggested for them again.
+        await db.schema
+          .createTable('buyer_tag_dismissals')
+          .addColumn('shop_id', 'text', (c) => c.notNull().references('shops.id'))
+          .addColumn('buyer_id', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addColumn('dismissed_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('buyer_tag_dismissals_pk', ['shop_id', 'buyer_id', 'tag'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -450,6 +450,13 @@ export interface ConversationNotesTable {
 }
 
 /** Issue #21 (CRM-1): a buyer's tags. */
+export interface BuyerTagDismissalsTable {
+  shop_id: string;
+  buyer_id: string;
+  tag: string;
+  dismissed_by: string;
+  created_at: number;
+}
 export interface BuyerTagsTable {
   shop_id: string;
   buyer_id: string;
@@ -631,6 +638,7 @@ export interface Database {
   channel_messages: ChannelMessagesTable;
   staffing_rotas: StaffingRotasTable;
   buyer_tags: BuyerTagsTable;
+  buyer_tag_dismissals: BuyerTagDismissalsTable;
   buyer_notes: BuyerNotesTable;
   journeys: JourneysTable;
   journey_runs: JourneyRunsTable;

@@ -99,6 +99,25 @@ export function BuyerCrm(props: { buyerId: string; me: string }) {
                   onClick={() =>
                     !busy && void run(api('POST', `${base}/tags`, { tag: s.tag, suggested: true }))
                   }
+                  closable
+                  closeIcon={
+                    <span aria-label={c.dismissSuggestion} data-testid="buyer-tag-suggestion-dismiss">
+                      ×
+                    </span>
+                  }
+                  onClose={(e) => {
+                    // Not added: turned down, for every agent of this buyer (the answer redraws).
+                    e.preventDefault();
+                    e.stopPropagation();
+                    if (!busy)
+                      void run(
+                        api(
+                          'POST',
+                          `${base}/tag-suggestions/${encodeURIComponent(s.tag)}/dismiss`,
+                          undefined,
+                        ),
+                      );
+                  }}
                 >
                   + {s.tag}
                 </Tag>

@@ -10,6 +10,7 @@ import {
   notFound,
   renderTemplate,
   suggestTags,
+  SUGGESTED_TAGS,
   tierOf,
   validateJourney,
   validateLadder,
@@ -70,7 +71,7 @@ const SAMPLE = {
 
 /**
  * Issue #21. Who may call:
- * - `/api/buyers/:buyerId/crm`, `…/tags`, `…/notes`, `…/opt-out`: agents of the buyer's shop who
+ * - `/api/buyers/:buyerId/crm`, `…/tags`, `…/tag-suggestions/:tag/dismiss`, `…/notes`, `…/opt-out`: agents of the buyer's shop who
  *   may read the buyer (an agent of one of their conversations; admins any); a note is deleted
  *   by its author or an admin.
  * - `/api/reviews`, `/api/reviews/count`, `/api/reviews/:id/reply`: any agent of the shop (reviews are public; the reply
@@ -95,8 +96,9 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }
 
   async function crmProfile(shopId: ShopId, buyerId: BuyerId) {
-    const [tags, notes, spend, settings, optedOut, parcelFlags, texts] = await Promise.all([
+    const [tags, dismissed, notes, spend, settings, optedOut, parcelFlags, texts] = await Promise.all([
       storage.crm.tags(shopId, buyerId),
+      storage.crm.dismissedSuggestions(shopId, buyerId),
       storage.crm.notes(shopId, buyerId),
       storage.orders.buyerSpend(shopId, buyerId),
       storage.crm.settings(shopId),
@@ -114,10 +116,8 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       lastOrderAt: spend.lastOrderAt,
       optedOut,
       parcelFlags,
-      suggestedTags: suggestTags(
-        texts,
-        tags.map((t) => t.tag),
-      ),
+      // Neither the tags the buyer carries nor those an agent turned down for them.
+      suggestedTags: suggestTags(texts, [...tags.map((t) => t.tag), ...dismissed]),
     };
   }
 
@@ -147,6 +147,16 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const { tag } = parse(buyerTagParams, req.params);
     if (!(await storage.crm.removeTag(req.agent.shop.id, buyerId, tag))) throw notFound('tag', 'tag');
     return crmProfile(req.agent.shop.id, buyerId);
+  });
+
+  // A suggestion an agent turns down is not made again for this buyer, to any agent.
+  app.post('/api/buyers/:buyerId/tag-suggestions/:tag/dismiss', readsBuyer, async (req) => {
+    const buyerId = await buyerFor(req);
+    const { tag } = parse(buyerTagParams, req.params);
+    if (!(SUGGESTED_TAGS as readonly string[]).includes(tag)) throw notFound('tag suggestion', 'tag');
+    const me = req.agent;
+    await storage.crm.dismissSuggestion(me.shop.id, buyerId, tag, me.agent.id, clock.now());
+    return crmProfile(me.shop.id, buyerId);
   });
 
   app.post('/api/buyers/:buyerId/notes', readsBuyer, async (req) => {
