@@ -1,4 +1,5 @@
 export * from './journey.types';
+export * from './journey.kinds';
 export * from './journey.template';
 export * from './journey.validate';
 export * from './journey.engine';

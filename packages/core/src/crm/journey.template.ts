@@ -6,39 +6,8 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
+import { JOURNEY_VARIABLES, type JourneyVariable, type JourneyVariableSource } from './journey.kinds';
 import type { JourneyBuyerFacts, JourneyRunContext, JourneyTriggerKind } from './journey.types';
-
-const ORDER_TRIGGERS: readonly JourneyTriggerKind[] = [
-  'order_received',
-  'parcel_flagged',
-  'first_purchase',
-  'days_since_last_order',
-  'review_posted',
-];
-
-/** Where a variable's value comes from. */
-type Source = 'always' | 'coupon' | readonly JourneyTriggerKind[];
-
-/** Every variable a template may name, what it is, and when it exists. */
-export const JOURNEY_VARIABLES = {
-  buyerNick: { source: 'always', zh: '买家昵称', en: "the buyer's nickname" },
-  shopName: { source: 'always', zh: '店铺名', en: "the shop's name" },
-  tier: { source: 'always', zh: '会员等级', en: "the buyer's loyalty tier" },
-  orderId: { source: ORDER_TRIGGERS, zh: '订单号', en: 'the order number' },
-  orderItem: { source: ORDER_TRIGGERS, zh: '订单中的商品', en: "the order's item" },
-  carrier: { source: ['order_received', 'parcel_flagged'], zh: '快递公司', en: 'the carrier' },
-  trackingNo: { source: ['order_received', 'parcel_flagged'], zh: '运单号', en: 'the tracking number' },
-  parcelIssue: { source: ['parcel_flagged'], zh: '包裹的异常', en: 'what is wrong with the parcel' },
-  productTitle: { source: ['new_arrival'], zh: '新品名称', en: "the new product's title" },
-  groupBuyTitle: { source: ['group_buy_open'], zh: '拼单商品', en: "the group buy's product" },
-  groupBuyPrice: { source: ['group_buy_open'], zh: '拼单价（元）', en: 'the group price (yuan)' },
-  groupBuyEnds: { source: ['group_buy_open'], zh: '拼单截止日期', en: 'when the group buy ends' },
-  holiday: { source: ['date'], zh: '节日', en: 'the holiday' },
-  couponAmount: { source: 'coupon', zh: '优惠券面额（元）', en: "the coupon's amount (yuan)" },
-  couponMinSpend: { source: 'coupon', zh: '优惠券使用门槛（元）', en: "the coupon's minimum spend (yuan)" },
-  couponExpires: { source: 'coupon', zh: '优惠券到期日', en: 'when the coupon expires' },
-} as const satisfies Record<string, { source: Source; zh: string; en: string }>;
-export type JourneyVariable = keyof typeof JOURNEY_VARIABLES;
 
 const VARIABLE = /\{([^{}]*)\}/g;
 
@@ -62,7 +31,7 @@ export function variableProblem(
         .map((v) => `{${v}}`)
         .join(' ')}`,
     };
-  const source: Source = JOURNEY_VARIABLES[name as JourneyVariable].source;
+  const source: JourneyVariableSource = JOURNEY_VARIABLES[name as JourneyVariable].source;
   if (source === 'always') return undefined;
   if (source === 'coupon')
     return couponBefore

@@ -23,16 +23,6 @@ export type JourneyTrigger =
   /** CRM-8: a group buy (拼单) the buyer may join opened. */
   | { kind: 'group_buy_open' };
 export type JourneyTriggerKind = JourneyTrigger['kind'];
-export const JOURNEY_TRIGGER_KINDS: readonly JourneyTriggerKind[] = [
-  'order_received',
-  'parcel_flagged',
-  'first_purchase',
-  'days_since_last_order',
-  'date',
-  'new_arrival',
-  'review_posted',
-  'group_buy_open',
-];
 
 /** A test on the buyer a condition step makes; a run whose test fails stops there. */
 export type JourneyCondition =
@@ -50,15 +40,6 @@ export type JourneyCondition =
   | { kind: 'rating_at_most'; rating: number }
   | { kind: 'rating_at_least'; rating: number };
 export type JourneyConditionKind = JourneyCondition['kind'];
-export const JOURNEY_CONDITION_KINDS: readonly JourneyConditionKind[] = [
-  'no_order_since_start',
-  'ordered_since_start',
-  'no_review_of_order',
-  'tier_at_least',
-  'has_tag',
-  'rating_at_most',
-  'rating_at_least',
-];
 
 /** A coupon a journey gives (AS-5: it stays valid long enough to be used). */
 export interface JourneyCoupon {

@@ -8,14 +8,13 @@ import type { ProactiveSettings } from '../compliance/compliance.types';
 import { DAY, HOUR, invalid } from '../kernel';
 import { templateVariables, variableProblem } from './journey.template';
 import { validateSegment } from './segment';
-import {
-  JOURNEY_CONDITION_KINDS,
-  JOURNEY_TRIGGER_KINDS,
-  type JourneyCondition,
-  type JourneyCoupon,
-  type JourneyDefinition,
-  type JourneyStep,
-  type JourneyTrigger,
+import { JOURNEY_CONDITION_KINDS, JOURNEY_TRIGGER_KINDS } from './journey.kinds';
+import type {
+  JourneyCondition,
+  JourneyCoupon,
+  JourneyDefinition,
+  JourneyStep,
+  JourneyTrigger,
 } from './journey.types';
 
 /** The shop's rules a journey is checked against. */

@@ -1,3 +1,9 @@
+import {
+  JOURNEY_CONDITION_KINDS,
+  JOURNEY_STEP_KINDS,
+  JOURNEY_TRIGGER_KINDS,
+  journeyVariablesFor,
+} from '@xiaoer/core/journey-kinds';
 import type { JourneyDefinitionDto, JourneyDto } from '@xiaoer/protocol';
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Typography } from 'antd';
@@ -6,39 +12,10 @@ import { api } from '../shared/api';
 import { useT, type Dict } from '../shared/i18n';
 import { SaveErrorAlert, useFormSubmit, useSaveError, type FieldPath } from '../shared/settingsForm';
 
-const TRIGGERS = [
-  'order_received',
-  'parcel_flagged',
-  'first_purchase',
-  'days_since_last_order',
-  'date',
-  'new_arrival',
-  'review_posted',
-  'group_buy_open',
-] as const;
-const CONDITIONS = [
-  'no_order_since_start',
-  'ordered_since_start',
-  'no_review_of_order',
-  'tier_at_least',
-  'has_tag',
-  'rating_at_most',
-  'rating_at_least',
-] as const;
-const STEP_KINDS = ['wait', 'condition', 'message', 'coupon', 'stop'] as const;
-
-/** The variables a message may use with each trigger (the core checks them again on save). */
-const ORDER_VARS = ['orderId', 'orderItem'];
-const VARIABLES: Record<(typeof TRIGGERS)[number], string[]> = {
-  order_received: [...ORDER_VARS, 'carrier', 'trackingNo'],
-  parcel_flagged: [...ORDER_VARS, 'carrier', 'trackingNo', 'parcelIssue'],
-  first_purchase: ORDER_VARS,
-  days_since_last_order: ORDER_VARS,
-  date: ['holiday'],
-  new_arrival: ['productTitle'],
-  review_posted: ORDER_VARS,
-  group_buy_open: ['groupBuyTitle', 'groupBuyPrice', 'groupBuyEnds'],
-};
+// The core's lists (a module with no imports: the bundle takes nothing else of the core).
+const TRIGGERS = JOURNEY_TRIGGER_KINDS;
+const CONDITIONS = JOURNEY_CONDITION_KINDS;
+const STEP_KINDS = JOURNEY_STEP_KINDS;
 
 interface StepValues {
   kind: (typeof STEP_KINDS)[number];
@@ -207,7 +184,7 @@ export function JourneyEditor(props: {
       props.onSaved();
     });
 
-  const vars = ['buyerNick', 'shopName', 'tier', ...VARIABLES[trigger as keyof typeof VARIABLES]];
+  const vars = journeyVariablesFor(trigger);
   return (
     <Modal
       open={props.open}
