@@ -135,6 +135,14 @@ for (const engine of testDatabases) {
       clock.set(at);
       await server.ctx.journeys.sweep();
     };
+    /** A restart of the node: runs, their due times and the enrol timers live in the database. */
+    const restart = async () => {
+      await server.close();
+      server = await createServer(
+        parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SECRET: 'test-secret-test-secret-test-secret!' }),
+        { storage, clock },
+      );
+    };
 
     before(async () => {
       storage = await engine.open();
@@ -179,12 +187,7 @@ for (const engine of testDatabases) {
         conversation.id,
       );
 
-      // A restart: runs and their due times live in the database.
-      await server.close();
-      server = await createServer(
-        parseConfig({ PORT: '0', LOG_LEVEL: 'silent', SECRET: 'test-secret-test-secret-test-secret!' }),
-        { storage, clock },
-      );
+      await restart();
       await sweepAt(T0 + MINUTE + 4 * DAY);
       await sweepAt(T0 + MINUTE + 7 * DAY);
       await sweepAt(T0 + MINUTE + 8 * DAY);
@@ -376,6 +379,7 @@ for (const engine of testDatabases) {
       assert.ok(runs.some((r) => r.buyerId === ho));
       assert.ok(!runs.some((r) => r.buyerId === old), 'not in the audience');
       assert.deepEqual(await botLines(ho), []);
+      await restart(); // the runs held by quiet hours are in the database
       await sweepAt(Date.UTC(2028, 0, 1, 0, 0)); // 08:00
       await sweepAt(Date.UTC(2028, 0, 1, 1, 0));
       const lines = await botLines(ho);
@@ -418,8 +422,9 @@ for (const engine of testDatabases) {
       const told = await botLines(stalled);
       assert.equal(told.length, 1);
       assert.match(told[0]!.text, /（中通快递 ZT77）已经 49 小时没有物流更新/);
+      await restart();
       await sweepAt(shippedAt + 2 * HOUR + 60 * HOUR);
-      assert.equal((await botLines(stalled)).length, 1, 'flagged once, told once');
+      assert.equal((await botLines(stalled)).length, 1, 'flagged once, told once (across a restart)');
 
       // The agent sees the flag beside the chat; a new scan resolves it.
       const owner = await loginCookie(server, ownerEmail);
@@ -481,6 +486,7 @@ for (const engine of testDatabases) {
       assert.equal(runs.length, 2, 'the two fresh reviews, not the old one');
       await sweepAt(R + MINUTE);
       assert.deepEqual(await botLines(await buyerOf('rv2')), [], 'an hour later, not at once');
+      await restart();
       await sweepAt(R + HOUR + 2 * MINUTE);
       assert.deepEqual(await botLines(await buyerOf('rv1')), []);
       const told = await botLines(await buyerOf('rv2'));
@@ -615,6 +621,7 @@ for (const engine of testDatabases) {
         (r) => r.buyerId === gb2 && r.context.groupBuyId === 'pd-2',
       );
       assert.equal(waiting.length, 1);
+      await restart(); // the invitation held for the morning is in the database
       clock.set(night + 2 * HOUR);
       const closed = await groupBuy('pd-2', {
         title: '焖烧罐拼单',
@@ -998,6 +1005,39 @@ for (const engine of testDatabases) {
       // Nor does a later sweep on this node send anything.
       await sweepAt(M + DAY);
       assert.equal((await storage.journeys.stats(shopId, journey)).sends, 1);
+    });
+
+    it('CRM-4: a buyer who never comes back gets the coupon at 30 days, the offer at 60, then nothing — across a restart', async () => {
+      const journey = await start('win-back');
+      const first = T0 + 990 * DAY; // 10:00 (the last test: the latest times)
+      await putOrder('wn-1', order('wn', 'paid', first));
+      const buyerId = await buyerOf('wn');
+      await sweepAt(first + 5 * MINUTE);
+      await sweepAt(first + 30 * DAY + 5 * MINUTE);
+      assert.equal((await botLines(buyerId)).length, 1);
+      const open = (await storage.conversations.findOpenByBuyer(shopId, buyerId))!;
+      await server.ctx.chat.endConversation(
+        shopId,
+        { type: 'agent', agentId: ownerId as AgentId, isAdmin: true },
+        open.id,
+      );
+      await restart();
+      await sweepAt(first + 60 * DAY + 5 * MINUTE);
+      await sweepAt(first + 60 * DAY + 10 * MINUTE); // again: nothing more
+      const lines = await botLines(buyerId);
+      assert.equal(lines.length, 1, 'the offer, in a new conversation');
+      assert.match(lines[0]!.text, /老顾客的专属优惠：满129减20元/);
+      const [run] = await storage.journeys.listRuns(shopId, journey);
+      assert.equal(run?.status, 'done');
+      await sweepAt(first + 120 * DAY);
+      assert.equal(
+        (await storage.compliance.proactiveSentSince(shopId, buyerId, 0)).length,
+        2,
+        'then nothing',
+      );
+      const stats = await storage.journeys.stats(shopId, journey);
+      assert.deepEqual([stats.sends, stats.coupons, stats.conversions], [2, 2, 0]);
+      await stop(journey);
     });
   });
 }
