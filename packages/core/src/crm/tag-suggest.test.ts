@@ -38,6 +38,25 @@ describe('CRM-1 tags suggested from what the buyer wrote', () => {
     assert.deepEqual(tags('给我妈买一件', '我自己也怕冷 再来件加厚的'), ['怕冷', '长辈']);
   });
 
+  it('reads buyers as they type: slang, sizes in any case, a deadline by the date', () => {
+    assert.deepEqual(tags('有4xl的吗 我平时穿3xl还紧'), ['大码']);
+    assert.deepEqual(tags('520送对象的 19号之前能到吗'), ['送礼', '急用']);
+    assert.deepEqual(tags('又双叒叕来了 给我家大橘囤猫粮'), ['老顾客', '宠物']);
+    assert.deepEqual(tags('崽崽在长牙 这个牙胶能冻吗'), ['宝妈']);
+    assert.deepEqual(tags('我一穿羊毛就痒得不行'), ['敏感肌']);
+  });
+
+  it('slang and products that only look like a fact suggest nothing', () => {
+    assert.deepEqual(tags('考研狗天天熬夜 黑眼圈重成熊猫'), ['学生']);
+    assert.deepEqual(tags('毛孩子要体外驱虫 几斤的能用'), ['宠物']);
+    assert.deepEqual(tags('这个狗狗造型的抱枕多大'), []);
+    assert.deepEqual(tags('这鞋能拍大一码吗'), []);
+    assert.deepEqual(tags('孕妇能用吗 帮同事问的'), []);
+    assert.deepEqual(tags('这款面霜适合油皮还是干皮'), []);
+    assert.deepEqual(tags('拜托快点发货 我下单好久了'), []);
+    assert.deepEqual(tags('孕38周了 哺乳内衣买哪个码'), ['孕妇']);
+  });
+
   it('leaves out the tags the buyer carries already', () => {
     assert.deepEqual(
       suggestTags(['给娃买的 能包邮吗'], ['宝妈']).map((s) => s.tag),
