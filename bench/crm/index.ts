@@ -308,11 +308,22 @@ async function segmentPreview(): Promise<{ oursMs: number; walkMs: number; count
   }
 }
 
-function reviewFigures(file: string): { precision: number; recall: number; exact: number; n: number } {
-  const rows = readFileSync(join(here, file), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { rating: number; text: string; praised: string[]; complained: string[] });
+function reviewFigures(...files: string[]): { precision: number; recall: number; exact: number; n: number } {
+  const rows = files.flatMap((file) =>
+    readFileSync(join(here, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            rating: number;
+            item: string;
+            text: string;
+            praised: string[];
+            complained: string[];
+          },
+      ),
+  );
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -436,7 +447,8 @@ export async function run(): Promise<void> {
     ],
   );
 
-  const dev = reviewFigures('reviews-dev.jsonl');
+  // Two dev sets, each by a helper that had not seen the reader; it was tuned on both.
+  const dev = reviewFigures('reviews-dev.jsonl', 'reviews-dev2.jsonl');
   const held = reviewFigures('reviews-holdout.jsonl');
   printTable('CRM-7 review reading: aspects praised / complained (helper-written sets)', [
     {

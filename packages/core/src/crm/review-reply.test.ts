@@ -29,6 +29,18 @@ describe('CRM-7 review replies', () => {
     assert.equal(readReview(review('好评', 5)).tone, 'positive');
   });
 
+  it('reads reviews typed with spaces for commas, and taste only of what is eaten', () => {
+    assert.deepEqual(readReview(review('物流超快 第二天就到 一盒没磕坏 喝着香浓', 5, '纯牛奶整箱')), {
+      praised: ['delivery', 'taste'],
+      complained: [],
+      tone: 'positive',
+    });
+    // On a detergent the scent is how well it works; on a storage box a smell is a fault of make.
+    assert.deepEqual(readReview(review('洗得很干净 香味好闻', 5, '洗衣凝珠')).praised, ['effect']);
+    assert.deepEqual(readReview(review('能装很多 就是有股怪味', 4, '收纳箱')).complained, ['quality']);
+    assert.deepEqual(readReview(review('质量不算差 没过敏', 4, '耳钉')).complained, []);
+  });
+
   it('drafts differ by what the review says, and name the item', () => {
     const a = draftReviewReply(review('物流很快，保温效果也很好'), '小二旗舰店').text;
     const b = draftReviewReply(review('包装破损，杯盖漏水，效果很差', 1), '小二旗舰店').text;
@@ -64,7 +76,12 @@ describe('CRM-7 review replies', () => {
       '不新鲜',
       '没用',
     ];
-    const drafts = new Set(texts.map((t) => draftReviewReply(review(t, 3), '店').text));
+    // (taste is of what is eaten: those two about a tea)
+    const drafts = new Set(
+      texts.map(
+        (t) => draftReviewReply(review(t, 3, /味道|新鲜/.test(t) ? '明前龙井' : undefined), '店').text,
+      ),
+    );
     assert.equal(drafts.size, texts.length);
   });
 });
