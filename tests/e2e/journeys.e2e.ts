@@ -66,6 +66,8 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
       .key;
     bearer = { authorization: `Bearer ${key}` };
     await call('PUT', '/api/v1/buyers/tb-9', { nick: '阿花' }, bearer);
+    await call('PUT', '/api/v1/products/tea-1', { title: '明前龙井', priceCents: 12_800 }, bearer);
+    await call('PUT', '/api/v1/products/tea-2', { title: '安吉白茶', priceCents: 9_800 }, bearer);
     // Received yesterday: the dry run shows what the follow-up would send her.
     await call(
       'PUT',
@@ -199,7 +201,7 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
       .waitFor();
     await buyer.screenshot({ path: `${ARTIFACTS}journeys-widget-phone.png` });
     // Her answer: the agent will see tags suggested from it.
-    await buyer.getByTestId('xiaoer-input').fill('挺好的，上次给我妈买的她也喜欢');
+    await buyer.getByTestId('xiaoer-input').fill('挺好的，上次给我妈买的她也喜欢，白茶也想试试');
     await buyer.getByTestId('xiaoer-send').click();
     // stored (it has its seq) before the agent looks
     await buyer
@@ -220,6 +222,8 @@ describe('e2e: a journey made, dry run and started in the console; its follow-up
     // CRM-1: tags suggested from what she wrote; the owner takes one.
     await crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '长辈' }).click();
     await crm.getByTestId('buyer-tag').filter({ hasText: '长辈' }).waitFor();
+    // CRM-1: what she asked about — the white tea she named — beside the chat.
+    await crm.getByTestId('buyer-interest').filter({ hasText: '安吉白茶' }).waitFor();
     // …and turns one down with its ×: gone, and not added.
     const returning = crm.getByTestId('buyer-tag-suggestion').filter({ hasText: '老顾客' });
     await crm.screenshot({ path: `${ARTIFACTS}journeys-crm-suggestion.png` });

@@ -899,6 +899,26 @@ for (const engine of testDatabases) {
       );
       assert.ok(!crm.tags.some((x: { tag: string }) => x.tag === '老顾客'), 'turned down, not added');
 
+      // CRM-1 interests: the shop's products she asked about, from her words (a product written
+      // through the API after the index was built is found too: the catalogue's version moved).
+      assert.equal(
+        (await call('PUT', '/api/v1/products/jar-1', { title: '焖烧罐', priceCents: 12_900 })).status,
+        201,
+      );
+      await server.ctx.chat.sendBuyerMessage(shopId, sg1, 'sg1-c', {
+        kind: 'text',
+        body: { text: '这个焖烧罐能焖粥吗 焖烧罐有粉色吗' },
+      });
+      crm = (await call('GET', `/api/buyers/${sg1}/crm`, undefined, owner)).json();
+      assert.deepEqual(
+        crm.interests.map((x: { title: string; mentions: number; evidence: string }) => [
+          x.title,
+          x.mentions,
+          x.evidence,
+        ]),
+        [['焖烧罐', 1, '焖烧罐']],
+      );
+
       const bad = await preview({ minSpendCents: -1 });
       assert.equal(bad.status, 400, bad.body);
       assert.equal(bad.json().error.field, 'audience.minSpendCents');

@@ -99,6 +99,8 @@ export interface BuyerCrmResponse {
   suggestedTags: { tag: string; evidence: string }[];
   /** CRM-3: the buyer's parcels the logistics watch flagged, not yet moving again. */
   parcelFlags: { orderId: string; kind: string; since: number; issue: string; at: number }[];
+  /** CRM-1: the shop's products the buyer asked about in chat, most mentioned first. */
+  interests: { productId: string; title: string; mentions: number; lastAt: number; evidence: string }[];
 }
 
 export type JourneyStepDto =

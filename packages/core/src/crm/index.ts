@@ -9,3 +9,4 @@ export * from './logistics-watch';
 export * from './loyalty';
 export * from './review-reply';
 export * from './tag-suggest';
+export * from './interests';

@@ -545,10 +545,16 @@ export class KyselyConversationStore implements ConversationStore {
   }
 
   /**
-   * CRM-1: what the buyer wrote lately — their text messages in their last 10 conversations since
-   * `since`, newest first, at most `limit` (the tags suggested beside the chat read them).
+   * CRM-1: what the buyer wrote lately — the latest `limit` of their text messages and product
+   * cards in their last 10 conversations since `since`, oldest first (the tags and interests
+   * gathered beside the chat read them).
    */
-  async buyerTexts(shopId: ShopId, buyerId: BuyerId, since: number, limit: number): Promise<string[]> {
+  async buyerTexts(
+    shopId: ShopId,
+    buyerId: BuyerId,
+    since: number,
+    limit: number,
+  ): Promise<{ text: string; at: number; productId?: string }[]> {
     const conversations = await this.db
       .selectFrom('conversations')
       .select('id')
@@ -561,7 +567,7 @@ export class KyselyConversationStore implements ConversationStore {
     if (conversations.length === 0) return [];
     const rows = await this.db
       .selectFrom('messages')
-      .select('body')
+      .select(['body', 'kind', 'created_at'])
       .where('shop_id', '=', shopId)
       .where(
         'conversation_id',
@@ -569,14 +575,19 @@ export class KyselyConversationStore implements ConversationStore {
         conversations.map((c) => c.id),
       )
       .where('sender', '=', 'buyer')
-      .where('kind', '=', 'text')
+      .where('kind', 'in', ['text', 'product_card'])
       .where('created_at', '>=', since)
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.flatMap((r) => {
-      const text = (JSON.parse(r.body) as { text?: unknown }).text;
-      return typeof text === 'string' ? [text] : [];
+    return rows.reverse().flatMap((r) => {
+      const body = JSON.parse(r.body) as { text?: unknown; title?: unknown; productId?: unknown };
+      const at = Number(r.created_at);
+      if (r.kind === 'product_card')
+        return typeof body.productId === 'string' && typeof body.title === 'string'
+          ? [{ text: body.title, at, productId: body.productId }]
+          : [];
+      return typeof body.text === 'string' ? [{ text: body.text, at }] : [];
     });
   }
 

@@ -331,6 +331,16 @@ export class OrderRepository implements OrderLookup {
     return rows.map(toProduct);
   }
 
+  /** CRM-1: what changes when the catalogue changes (a cached index of it is rebuilt on change). */
+  async productsVersion(shopId: ShopId): Promise<string> {
+    const r = await this.db
+      .selectFrom('products')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('at')])
+      .where('shop_id', '=', shopId)
+      .executeTakeFirstOrThrow();
+    return `${Number(r.n)}:${Number(r.at ?? 0)}`;
+  }
+
   // ── issue #16: writes from the shop's systems, keyed by the shop's own ids ──────────────────
 
   async findProduct(shopId: ShopId, id: string): Promise<(Product & { updatedAt: number }) | undefined> {

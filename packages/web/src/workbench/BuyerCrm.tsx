@@ -11,7 +11,7 @@ import { useShopApi } from './shopScope';
  * by agents for the next one, and whether they asked not to be contacted (CMP-6).
  */
 export function BuyerCrm(props: { buyerId: string; me: string }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const c = t.crm;
   const api = useShopApi();
   const [crm, setCrm] = useState<BuyerCrmResponse | null>(null);
@@ -88,6 +88,28 @@ export function BuyerCrm(props: { buyerId: string; me: string }) {
             {x.tag}
           </Tag>
         ))}
+        {crm.interests.length > 0 && (
+          <div style={{ margin: '4px 0', fontSize: 12 }} data-testid="buyer-interests">
+            <span style={{ color: '#888' }}>{c.interests}</span>
+            {crm.interests.map((x) => (
+              <Tooltip
+                key={x.productId}
+                title={fill(c.interestFrom, {
+                  words: x.evidence,
+                  count: x.mentions,
+                  when: new Date(x.lastAt).toLocaleDateString(lang === 'en' ? 'en' : 'zh-CN'),
+                })}
+              >
+                <Tag data-testid="buyer-interest" color="blue" style={{ maxWidth: 200 }}>
+                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', verticalAlign: 'bottom' }}>
+                    {x.title}
+                  </span>
+                  {x.mentions > 1 && ` ×${x.mentions}`}
+                </Tag>
+              </Tooltip>
+            ))}
+          </div>
+        )}
         {crm.suggestedTags.length > 0 && (
           <div style={{ margin: '4px 0', fontSize: 12 }} data-testid="buyer-tag-suggestions">
             <span style={{ color: '#888' }}>{c.suggested}</span>

@@ -10,6 +10,7 @@ import {
   notFound,
   renderTemplate,
   suggestTags,
+  productInterests,
   SUGGESTED_TAGS,
   tierOf,
   validateJourney,
@@ -45,6 +46,7 @@ import { parse } from '../errors';
 import { buyerIdParams } from '../ids';
 import { routeAuth } from '../route-auth';
 import type { JourneyStatus, StoredJourney, StoredReview } from '../../storage';
+import { InterestIndexes } from '../../crm/interest-indexes';
 import { reviewContextOf } from '../../crm/journey-runner';
 
 /** CRM-1: tags are suggested from what the buyer wrote in the last this many days. */
@@ -83,6 +85,7 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   const { storage, clock } = ctx;
   const auth = routeAuth(ctx);
   const readsBuyer = { preHandler: auth('agent', { shopOf: { buyer: 'params' } }) };
+  const interestIndexes = new InterestIndexes(storage);
 
   /** The buyer, when the calling agent may read them (TEAM-4, issue #14's rule). */
   async function buyerFor(req: FastifyRequest): Promise<BuyerId> {
@@ -107,6 +110,7 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       storage.conversations.buyerTexts(shopId, buyerId, clock.now() - SUGGEST_FROM_DAYS * DAY, 200),
     ]);
     const tier = tierOf(settings.loyalty ?? DEFAULT_LOYALTY_LADDER, spend);
+    const interests = productInterests(texts, await interestIndexes.of(shopId), interestIndexes.segmenter);
     return {
       tags,
       notes,
@@ -117,7 +121,11 @@ export async function crmRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       optedOut,
       parcelFlags,
       // Neither the tags the buyer carries nor those an agent turned down for them.
-      suggestedTags: suggestTags(texts, [...tags.map((t) => t.tag), ...dismissed]),
+      suggestedTags: suggestTags(
+        texts.flatMap((t) => (t.productId ? [] : [t.text])),
+        [...tags.map((t) => t.tag), ...dismissed],
+      ),
+      interests,
     };
   }
 
