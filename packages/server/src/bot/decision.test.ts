@@ -88,6 +88,45 @@ describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
       assert.deepEqual(got, want);
     });
 
+  it('CRM-2: an unhappy answer to the follow-up is never thanked; with no entry of the shop’s close, a person takes it at once', () => {
+    const bare = new FaqIndex(
+      new QuestionScorer(jiebaSegmenter(), DEFAULT_WEIGHTS, new SynonymMap()),
+      sharedCatalogue(),
+    );
+    const first = (text: string, faq = index, shopEntries = entries) =>
+      outcome(
+        decide({
+          text,
+          settings: DEFAULT_BOT_SETTINGS,
+          index: faq,
+          entries: shopEntries,
+          orders: [],
+          misses: 0,
+        }),
+      );
+    for (const unhappy of [
+      '不太满意',
+      '很不满意',
+      '不是很满意',
+      '质量太差了',
+      '用了两天就坏了',
+      '不喜欢',
+      '杯盖漏水',
+    ]) {
+      // a new shop, no FAQ yet: a person, not "please rephrase"
+      assert.equal(first(unhappy, bare, new Map()), 'handoff', unhappy);
+      // the demo shop: its entries may be offered (退换货…), never a thank-you or an OK
+      assert.ok(
+        ['handoff', 'clarify'].includes(first(unhappy)) || first(unhappy).startsWith('answer:'),
+        unhappy,
+      );
+    }
+    assert.equal(first('挺好的', bare, new Map()), 'talk:affirm');
+    assert.equal(first('很满意', bare, new Map()), 'talk:praise');
+    for (const fine of ['好不好用', '不好意思 问一下', '东西不错 没问题'])
+      assert.notEqual(first(fine, bare, new Map()), 'handoff', fine);
+  });
+
   it('BOT-3 a second miss in a row hands off; choices count as a miss', () => {
     const second = (text: string) =>
       decide({ text, settings: DEFAULT_BOT_SETTINGS, index, entries, orders: [], misses: 1 }).kind;
