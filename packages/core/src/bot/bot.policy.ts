@@ -105,7 +105,7 @@ export function ordersInPlay(orders: readonly Order[]): Order[] {
 
 /** What the bot does with one buyer message. */
 export type BotDecision =
-  | { kind: 'handoff'; reason: 'requested' | 'repeated_miss' }
+  | { kind: 'handoff'; reason: 'requested' | 'repeated_miss' | 'dissatisfied' }
   | { kind: 'answer'; match: FaqMatch; entry: FaqEntry }
   | { kind: 'order_status'; order: Order }
   | { kind: 'pick_order'; orders: Order[] }
@@ -136,10 +136,12 @@ const HANDOFF_INTENTS = new Set([...CALLS_FOR_A_PERSON, 'warranty.after-sales-co
  * A buyer unhappy with what they got ("不太满意", "质量太差了", "用了两天就坏了") — often the
  * answer to CRM-2's follow-up "用着还满意吗？": never thanked for praise or passed off with an OK
  * (the words carry 满意, 好), nor asked to rephrase: a person takes it. ("好不好用" asks; "不好意思"
- * apologises.) Entries of the shop's that come close are still offered first.
+ * apologises.) Entries of the shop's that come close are still offered first. A question is not a
+ * complaint: "会漏水吗", "能不能用", "舒不舒服", "质量差不差" ask before buying.
  */
 const DISSATISFIED =
-  /(?<![好行满意喜欢合适])不(?:太|是很|是太|怎么|够|大|是特别)?(?:满意|好用|喜欢|舒服|合适)|很不满意|(?<![好满意])不太?好(?!意思|说|弄|找|买)|(?:太|很|真|好|挺|质量|做工|东西)差(?!不多|价|评)|失望|坑人|上当|垃圾|(?:有点|有些|出了?)问题|(?:质量|东西|货|宝贝|商品)有问题|坏了|破了|裂了|漏水|不能用|用不了/;
+  /(?<![好行满意喜欢合适])不(?:太|是很|是太|怎么|够|大|是特别)?(?:满意|好用|喜欢|舒服|合适)|很不满意|(?<![好满意])不太?好(?!意思|说|弄|找|买)|(?:太|很|真|好|挺|质量|做工|东西)差(?!不多|价|评)|失望|坑人|上当|垃圾(?![袋桶分])|(?:有点|有些|出了)问题(?!想|要问|请教|咨询)|(?:质量|东西|货|宝贝|商品)有问题|坏了|破了|裂了|漏水了|不能用了|用不了(?!多久)/;
+const ASKS = /[吗嘛么呢?？]|会不会|能不能|是不是|有没有|(\p{Script=Han}{1,2})不\1/u;
 
 /** Catalogue intents about the buyer's own parcel (BOT-4 answers them from their orders). */
 const PARCEL_INTENTS = new Set([
@@ -235,7 +237,7 @@ export function decide(input: {
     }
   }
   if (sure) return { kind: 'answer', match: top, entry: input.entries.get(top.entryId)! };
-  const unhappy = DISSATISFIED.test(text);
+  const unhappy = DISSATISFIED.test(text) && !ASKS.test(text);
   if (own?.startsWith('smalltalk.') && !unhappy) {
     const talk = own.slice('smalltalk.'.length) as SmallTalk;
     if ((SMALL_TALK as readonly string[]).includes(talk)) return { kind: 'smalltalk', intent: talk };
@@ -243,7 +245,7 @@ export function decide(input: {
   const close = live.filter((m) => m.score >= settings.answerThreshold * CLARIFY_SHARE);
   if (input.misses + 1 >= settings.maxMisses) return { kind: 'handoff', reason: 'repeated_miss' };
   if (close.length > 0) return { kind: 'clarify', choices: close.slice(0, 3) };
-  if (unhappy) return { kind: 'handoff', reason: 'requested' };
+  if (unhappy) return { kind: 'handoff', reason: 'dissatisfied' };
   return { kind: 'miss' };
 }
 

@@ -54,6 +54,7 @@ export interface BotModel {
 export const BOT_LINES = {
   handoff: '好的，正在为您转接人工客服，请稍候～',
   handoffAfterMisses: '抱歉没能帮到您，正在为您转接人工客服，请稍候～',
+  handoffUnhappy: '抱歉给您带来不好的体验，正在为您转接人工客服处理，请稍候～',
   whileWaiting: '（人工客服接入前，先为您解答）',
   miss: '抱歉，我没有理解您的问题。您可以换个说法，或回复“人工”转人工客服。',
   suggestions: (questions: string[]) => `您是想问：\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}`,
@@ -74,6 +75,8 @@ export const BOT_LINES = {
 export const BOT_LINES_EN: typeof BOT_LINES = {
   handoff: 'Sure, connecting you to a member of our team — one moment please.',
   handoffAfterMisses: 'Sorry I could not help. Connecting you to a member of our team — one moment please.',
+  handoffUnhappy:
+    'Sorry to hear that. Connecting you to a member of our team who will put it right — one moment please.',
   whileWaiting: '(Until a person joins, here is what I can tell you) ',
   miss: 'Sorry, I did not understand. Could you put it another way, or reply "agent" to talk to a person?',
   suggestions: (questions: string[]) =>
@@ -110,7 +113,13 @@ export function botSays(
   switch (decision.kind) {
     case 'handoff':
       return {
-        lines: [decision.reason === 'requested' ? BOT_LINES.handoff : BOT_LINES.handoffAfterMisses],
+        lines: [
+          decision.reason === 'requested'
+            ? BOT_LINES.handoff
+            : decision.reason === 'dissatisfied'
+              ? BOT_LINES.handoffUnhappy
+              : BOT_LINES.handoffAfterMisses,
+        ],
         orderCards: [],
         handsOff: true,
       };

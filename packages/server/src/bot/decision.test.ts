@@ -111,7 +111,7 @@ describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
       '质量太差了',
       '用了两天就坏了',
       '不喜欢',
-      '杯盖漏水',
+      '杯盖漏水了',
     ]) {
       // a new shop, no FAQ yet: a person, not "please rephrase"
       assert.equal(first(unhappy, bare, new Map()), 'handoff', unhappy);
@@ -123,8 +123,37 @@ describe('issue #15 the decision path (demo FAQ, shipped catalogue)', () => {
     }
     assert.equal(first('挺好的', bare, new Map()), 'talk:affirm');
     assert.equal(first('很满意', bare, new Map()), 'talk:praise');
-    for (const fine of ['好不好用', '不好意思 问一下', '东西不错 没问题'])
+    // questions before buying, and look-alikes, are not complaints
+    for (const fine of [
+      '好不好用',
+      '不好意思 问一下',
+      '东西不错 没问题',
+      '这个保温杯会漏水吗',
+      '穿着舒不舒服',
+      '质量差不差啊',
+      '垃圾袋有卖吗',
+      '用不了多久就到了吧',
+      '这个充电器苹果手机能不能用',
+      '你好 有点问题想问一下',
+    ])
       assert.notEqual(first(fine, bare, new Map()), 'handoff', fine);
+    // and the bot says why it hands over
+    const said = botSays(
+      decide({
+        text: '不太满意',
+        settings: DEFAULT_BOT_SETTINGS,
+        index: bare,
+        entries: new Map(),
+        orders: [],
+        misses: 0,
+      }),
+      { entries: new Map(), shop: { name: '店' } as never },
+      [],
+    );
+    assert.deepEqual(
+      [said.lines, said.handsOff],
+      [['抱歉给您带来不好的体验，正在为您转接人工客服处理，请稍候～'], true],
+    );
   });
 
   it('BOT-3 a second miss in a row hands off; choices count as a miss', () => {
