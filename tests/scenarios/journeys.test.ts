@@ -118,7 +118,9 @@ for (const engine of testDatabases) {
         await storage.timers.complete(t.id, 'test-node', at);
       }
       // One the background scheduler took first: wait until it has fired; count the new ones.
-      for (;;) {
+      // (bounded: a timer the scheduler claimed and failed would otherwise hang the test)
+      for (let tries = 0; ; tries++) {
+        assert.ok(tries < 2000, 'an enrol timer the background scheduler took was never fired');
         const due = (await storage.timers.list({ kind: CRM_ENROL_TIMER, shopId })).filter(
           (t) => t.dueAt <= at,
         );
@@ -898,6 +900,16 @@ for (const engine of testDatabases) {
         'not again, whatever she writes',
       );
       assert.ok(!crm.tags.some((x: { tag: string }) => x.tag === '老顾客'), 'turned down, not added');
+      // Turned down for her alone: another buyer who says the same is still suggested it.
+      await server.ctx.chat.sendBuyerMessage(shopId, sg2 as BuyerId, 'sg2-a', {
+        kind: 'text',
+        body: { text: '又来买了 第三次买了' },
+      });
+      assert.ok(
+        (await call('GET', `/api/buyers/${sg2}/crm`, undefined, owner))
+          .json()
+          .suggestedTags.some((x: { tag: string }) => x.tag === '老顾客'),
+      );
 
       // CRM-1 interests: the shop's products she asked about, from her words (a product written
       // through the API after the index was built is found too: the catalogue's version moved).

@@ -39,6 +39,11 @@ describe('CRM-7 review replies', () => {
     assert.deepEqual(readReview(review('洗得很干净 香味好闻', 5, '洗衣凝珠')).praised, ['effect']);
     assert.deepEqual(readReview(review('能装很多 就是有股怪味', 4, '收纳箱')).complained, ['quality']);
     assert.deepEqual(readReview(review('质量不算差 没过敏', 4, '耳钉')).complained, []);
+    // perfume, a face cream, Xiaomi: not food; a snail noodle and seaweed are
+    assert.deepEqual(readReview(review('香味很持久', 5, '玫瑰香水')).praised, ['effect']);
+    assert.deepEqual(readReview(review('味道好闻', 5, '保湿面霜')).praised, ['effect']);
+    assert.deepEqual(readReview(review('味道很正宗', 5, '柳州螺蛳粉')).praised, ['taste']);
+    assert.deepEqual(readReview(review('螺丝滑丝了', 2, '小米台灯')).praised, []);
   });
 
   it('drafts differ by what the review says, and name the item', () => {

@@ -57,6 +57,20 @@ describe('CRM-1 tags suggested from what the buyer wrote', () => {
     assert.deepEqual(tags('孕38周了 哺乳内衣买哪个码'), ['孕妇']);
   });
 
+  it('look-alikes a reviewer found suggest nothing, and the facts next to them still do', () => {
+    assert.deepEqual(tags('我皮肤很干燥'), ['干皮']);
+    assert.deepEqual(tags('戴着手干活会不会磨'), []);
+    assert.deepEqual(tags('手镯是冰种的吗'), []);
+    assert.deepEqual(tags('手机壳有冰川蓝吗'), []);
+    assert.deepEqual(tags('我是干皮，这个面霜适合油皮还是干皮'), ['干皮']);
+    assert.deepEqual(tags('我们在一起一百天了 送她什么好'), ['送礼']);
+    assert.deepEqual(tags('狗狗在长牙 什么磨牙棒好'), ['宠物']);
+    assert.deepEqual(tags('bb cream 有吗'), []);
+    assert.deepEqual(tags('这款脸油怎么用'), []);
+    // a flood of one word is read up to a bound, and whose it is still decides
+    assert.deepEqual(tags(`她${'胖'.repeat(5000)}`), []);
+  });
+
   it('leaves out the tags the buyer carries already', () => {
     assert.deepEqual(
       suggestTags(['给娃买的 能包邮吗'], ['宝妈']).map((s) => s.tag),

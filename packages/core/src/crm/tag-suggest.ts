@@ -32,10 +32,13 @@ export interface TagSuggestion {
 
 /** A child of the buyer's (not the shop's 宝贝, a 暖宝宝, a 客服宝宝, bb霜). */
 const CHILD =
-  /(?<![客服暖亲小]|客服|怀着|怀了|肚子里的?)宝宝(?!霜)|(?<!宝)宝贝儿子|娃(?!娃脸)|(?<!毛|救救)孩子|(?<![男女])儿子|(?<!小|俺)女儿|(?:俺|我|我家|我们)?闺女(?!朋友)|小孩|小朋友|幼儿园|奶粉|拉拉裤|辅食|宝妈|宝爸|二胎|早教|老大|老二|我家小的|(?<![a-z])bb(?![a-z]|霜)|崽崽|小崽|长牙|出牙|满月|百天|[一二三四五六]年级|\d{1,2}个月(?:大|了)?的?(?:宝|娃)|宝宝\d+个月|(?:宝宝|娃|孩子)[一二两三四五六七八九十\d]+个?月|湿疹|童装/;
+  /(?<![客服暖亲小]|客服|怀着|怀了|肚子里的?)宝宝(?!霜)|(?<!宝)宝贝儿子|娃(?!娃脸)|(?<!毛|救救)孩子|(?<![男女])儿子|(?<!小|俺)女儿|(?:俺|我|我家|我们)?闺女(?!朋友)|小孩|小朋友|幼儿园|奶粉|拉拉裤|辅食|宝妈|宝爸|二胎|早教|老大|老二|我家小的|(?<![a-z])bb(?![a-z ]|霜)|满月|(?<![一两二三四五六七八九十])百天|[一二三四五六]年级|\d{1,2}个月(?:大|了)?的?(?:宝|娃)|宝宝\d+个月|(?:宝宝|娃|孩子)[一二两三四五六七八九十\d]+个?月|湿疹|童装/;
 
 /** A baby's things, which a mother-to-be buys too: a child's only when no pregnancy is named. */
 const CHILD_PREP = /纸尿裤|尿不湿|哺乳|母乳|喂奶|吸奶|月子|奶瓶|婴儿|新生儿/;
+
+/** Words a pet's owner says too (a puppy teething, 猫崽崽): a child's unless a pet is named. */
+const CHILD_OR_PET = /崽崽|小崽|长牙|出牙/;
 
 /** A young age: a child's, unless the message is about a pet. */
 const CHILD_AGE = /(?<![\d十])[1-9一两二三四五六七八九]岁(?:半|多)?(?![\d十])/;
@@ -65,17 +68,18 @@ const RETURNING =
 const NOT_RETURNING = /上次问过|咨询过|没下单|第一次买|头一回/;
 
 const COLD =
-  /(?<!不)怕冷|(?:手|脚)(?:脚)?(?:就|都|总是|老是|一直|常年|跟|像)?.{0,3}(?:冰棍|冰块|冰坨|发凉|冰(?![丝袖箱淇激]))|冰凉|冰冷|体寒|宫寒|畏寒|容易冷|冻手|冻脚|不抗冻|嫌冷|(?:夏天|三伏天)都得?穿袜子|捂不热|冻得|冻死星人|怕冷星人|打哆嗦|火力(?:弱|不行|不足)/;
+  /(?<!不)怕冷|(?:手|脚)(?:脚)?(?:就|都|总是|老是|一直|常年)?(?:跟|像)?(?:冰棍|冰块|冰坨|冰凉|冰冷|发凉|冰(?![丝袖箱淇激种川蓝]))|冰凉|冰冷|体寒|宫寒|畏寒|容易冷|冻手|冻脚|不抗冻|嫌冷|(?:夏天|三伏天)都得?穿袜子|捂不热|冻得|冻死星人|怕冷星人|打哆嗦|火力(?:弱|不行|不足)/;
 
 const SENSITIVE =
   /敏感肌|敏感皮|干敏|油敏|(?<!不)(?:皮肤|脸)?(?:很|特别|比较)?敏感(?!度)|容易过敏|过敏体质|(?:对.{1,6})?过敏|泛红|红血丝|屏障受损|刺痛|一用就(?:红|起痘|过敏)|就红|闷出?闭口|(?<!油)痘肌|爆痘|起痘|烂脸|激素脸|玫瑰痤疮|皮炎|就(?:发炎|痒)|起(?:小)?(?:疹子|红疹|疙瘩)/;
 const NOT_SENSITIVE = /不敏感|皮实/;
 
-const OILY = /油皮|油田|油性|出油|油光|一手油|混油|油痘|T区|(?:皮肤|脸)(?:偏|很|特别|比较|超|太)?油/;
-/** A question about which skin a product is for, not a fact of the buyer's. */
-const SKIN_QUESTION = /(?:油皮|干皮|油性|干性)还是(?:油皮|干皮|油性|干性)|适合(?:什么|哪种|啥)肤质/;
+const OILY =
+  /油皮|油田|油性|出油|油光|一手油|混油|油痘|T区|(?:皮肤|脸)(?:偏|很|特别|比较|超|太)?油(?=得|光|腻|乎|大|多|[，。,.!！?？~～\s]|$)/;
+/** A question about which skin a product is for ("适合油皮还是干皮"): words that are no fact. */
+const SKIN_QUESTION = /(?:油皮|干皮|油性|干性|混油|混干)(?:还是|或者|或)(?:油皮|干皮|油性|干性|混油|混干)/g;
 const DRY =
-  /干皮|干性|起皮|脱皮|掉白屑|沙漠皮|混干|干敏|(?:皮肤|脸|手|嘴)(?:偏|很|特别|比较|好|超|太)?干(?![净燥货吗])|脸干|绷得|紧绷|卡粉|卡纹|拔干/;
+  /干皮|干性|起皮|脱皮|掉白屑|沙漠皮|混干|干敏|(?:皮肤|脸|嘴)(?:偏|很|特别|比较|好|超|太)?干(?![净货吗])|手(?:偏|很|特别|比较|好|超|太)?干(?:得|裂|燥|巴巴)|脸干|绷得|紧绷|卡粉|卡纹|拔干/;
 
 const PLUS =
   /大码|加大码|加肥|特大号|最大(?:码|号)|(?<!不)胖|肉多|肉肉|(?:胳膊|大腿|腿)粗|脚大|[4-9]XL|XXXL|(?:1[6-9]\d|[2-9]\d\d)斤|(?:[二两]百|一百[六七八九]十)(?:来|多)?斤|腰围?(?:二尺[五六七八九]|三尺)|更大(?:的|码|号)|[3-9]XL|肚子(?:比较|很|有点)?大|胯宽|脚(?:又宽又肥|肥)|4[5-9]码/i;
@@ -97,24 +101,28 @@ const PERSON =
 /** The tags that are the buyer's own (body, skin, pets): not taken from facts about others. */
 const OWN: ReadonlySet<SuggestedTag> = new Set(['怕冷', '敏感肌', '油皮', '干皮', '大码', '宠物']);
 
-/** Whether the last person named in `before` is someone other than the buyer. */
-function aboutSomeoneElse(before: string): boolean {
-  let other = false;
-  for (const m of before.matchAll(PERSON)) other = m[1] !== undefined;
-  return other;
+/** The people a message names, in order: where each name ends, and whether it is someone else. */
+function peopleIn(text: string): { end: number; other: boolean }[] {
+  return [...text.matchAll(PERSON)].map((m) => ({ end: m.index + m[0].length, other: m[1] !== undefined }));
 }
+
+/** A message's matches looked at, at most (a flood of one word costs no more than this). */
+const MAX_MATCHES = 20;
 
 interface Rule {
   tag: SuggestedTag;
   find: RegExp;
   /** Words in the same message that take the suggestion back. */
   unless?: RegExp;
+  /** Words (global) that are read as no words at all: a question, not a fact. */
+  mask?: RegExp;
 }
 
 const RULES: readonly Rule[] = [
   { tag: '宝妈', find: CHILD },
   { tag: '宝妈', find: CHILD_PREP, unless: PREGNANT },
   { tag: '宝妈', find: CHILD_AGE, unless: PET },
+  { tag: '宝妈', find: CHILD_OR_PET, unless: PET },
   { tag: '孕妇', find: PREGNANT, unless: FOR_SOMEONE },
   { tag: '送礼', find: GIFT, unless: NOT_GIFT },
   // A child's school (开学, 住校) is the parent's news, not the buyer's studies.
@@ -124,8 +132,8 @@ const RULES: readonly Rule[] = [
   { tag: '老顾客', find: RETURNING, unless: NOT_RETURNING },
   { tag: '怕冷', find: COLD },
   { tag: '敏感肌', find: SENSITIVE, unless: NOT_SENSITIVE },
-  { tag: '油皮', find: OILY, unless: SKIN_QUESTION },
-  { tag: '干皮', find: DRY, unless: SKIN_QUESTION },
+  { tag: '油皮', find: OILY, mask: SKIN_QUESTION },
+  { tag: '干皮', find: DRY, mask: SKIN_QUESTION },
   { tag: '大码', find: PLUS },
   { tag: '宠物', find: PET, unless: NOT_PET },
   { tag: '长辈', find: ELDER },
@@ -137,15 +145,28 @@ const RULES: readonly Rule[] = [
  */
 export function suggestTags(messages: readonly string[], has: readonly string[] = []): TagSuggestion[] {
   const out: TagSuggestion[] = [];
+  // Who each message names, read once (for the facts of the buyer's own body and home).
+  const people = new Map<number, { end: number; other: boolean }[]>();
+  const peopleOf = (i: number) => {
+    let list = people.get(i);
+    if (!list) people.set(i, (list = peopleIn(messages[i]!)));
+    return list;
+  };
   for (const rule of RULES) {
     if (has.includes(rule.tag) || out.some((s) => s.tag === rule.tag)) continue;
     const every = new RegExp(rule.find.source, `${rule.find.flags}g`);
-    found: for (const [i, text] of messages.entries()) {
-      if (rule.unless?.test(text)) continue;
+    found: for (const [i, raw] of messages.entries()) {
+      if (rule.unless?.test(raw)) continue;
+      const text = rule.mask ? raw.replace(rule.mask, (w) => ' '.repeat(w.length)) : raw;
+      // Whose fact: the person last named before it, in this message or (none yet) the one before.
+      const named = OWN.has(rule.tag) ? peopleOf(i) : [];
+      let other = OWN.has(rule.tag) && i > 0 ? (peopleOf(i - 1).at(-1)?.other ?? false) : false;
+      let next = 0;
+      let seen = 0;
       for (const m of text.matchAll(every)) {
-        // Whose fact: the person last named before it, in this message or the one before.
-        if (OWN.has(rule.tag) && aboutSomeoneElse(`${messages[i - 1] ?? ''}\n${text.slice(0, m.index)}`))
-          continue;
+        if (++seen > MAX_MATCHES) break;
+        while (next < named.length && named[next]!.end <= m.index) other = named[next++]!.other;
+        if (other) continue;
         out.push({ tag: rule.tag, evidence: m[0] });
         break found;
       }

@@ -578,6 +578,7 @@ export class KyselyConversationStore implements ConversationStore {
       .where('kind', 'in', ['text', 'product_card'])
       .where('created_at', '>=', since)
       .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc') // (two at the same millisecond: in the order they were written)
       .limit(limit)
       .execute();
     return rows.reverse().flatMap((r) => {

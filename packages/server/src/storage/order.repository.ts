@@ -331,14 +331,22 @@ export class OrderRepository implements OrderLookup {
     return rows.map(toProduct);
   }
 
-  /** CRM-1: what changes when the catalogue changes (a cached index of it is rebuilt on change). */
+  /**
+   * CRM-1: what changes when the catalogue changes (a cached index of it is rebuilt on change):
+   * the count, the last write and the sum of the write times (a write at the same millisecond as
+   * the last, or from a node whose clock lags, still moves the sum).
+   */
   async productsVersion(shopId: ShopId): Promise<string> {
     const r = await this.db
       .selectFrom('products')
-      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updated_at').as('at')])
+      .select((eb) => [
+        eb.fn.countAll().as('n'),
+        eb.fn.max('updated_at').as('at'),
+        eb.fn.sum('updated_at').as('sum'),
+      ])
       .where('shop_id', '=', shopId)
       .executeTakeFirstOrThrow();
-    return `${Number(r.n)}:${Number(r.at ?? 0)}`;
+    return `${String(r.n)}:${String(r.at ?? 0)}:${String(r.sum ?? 0)}`;
   }
 
   // ── issue #16: writes from the shop's systems, keyed by the shop's own ids ──────────────────
