@@ -400,62 +400,30 @@ function interestFigures(): {
   return { buildMs, oursMs, scanMs, found, scanned };
 }
 
-function reviewFigures(...files: string[]): { precision: number; recall: number; exact: number; n: number } {
-  const rows = files.flatMap((file) =>
-    readFileSync(join(here, file), 'utf8')
-      .trim()
-      .split('\n')
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            rating: number;
-            item: string;
-            text: string;
-            praised: string[];
-            complained: string[];
-          },
-      ),
-  );
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let exact = 0;
-  for (const r of rows) {
-    const got = readReview(r);
-    const g = new Set([...got.praised.map((a) => `+${a}`), ...got.complained.map((a) => `-${a}`)]);
-    const w = new Set([...r.praised.map((a) => `+${a}`), ...r.complained.map((a) => `-${a}`)]);
-    let ok = true;
-    for (const x of g) {
-      if (w.has(x)) tp++;
-      else {
-        fp++;
-        ok = false;
-      }
-    }
-    for (const x of w)
-      if (!g.has(x)) {
-        fn++;
-        ok = false;
-      }
-    if (ok) exact++;
-  }
-  return { precision: tp / (tp + fp), recall: tp / (tp + fn), exact: exact / rows.length, n: rows.length };
+interface SetFigures {
+  precision: number;
+  recall: number;
+  exact: number;
+  n: number;
 }
 
-function tagFigures(...files: string[]): { precision: number; recall: number; exact: number; n: number } {
+/** Precision, recall and rows read exactly over helper-written sets: each row's labels got vs wanted. */
+function setFigures<Row>(
+  files: string[],
+  labels: (row: Row) => { got: Set<string>; want: Set<string> },
+): SetFigures {
   const rows = files.flatMap((file) =>
     readFileSync(join(here, file), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { lines: string[]; tags: string[] }),
+      .map((l) => JSON.parse(l) as Row),
   );
   let tp = 0;
   let fp = 0;
   let fn = 0;
   let exact = 0;
   for (const r of rows) {
-    const got = new Set(suggestTags(r.lines).map((x) => x.tag as string));
-    const want = new Set(r.tags);
+    const { got, want } = labels(r);
     const hits = [...got].filter((x) => want.has(x)).length;
     tp += hits;
     fp += got.size - hits;
@@ -463,6 +431,39 @@ function tagFigures(...files: string[]): { precision: number; recall: number; ex
     if (hits === got.size && hits === want.size) exact++;
   }
   return { precision: tp / (tp + fp), recall: tp / (tp + fn), exact: exact / rows.length, n: rows.length };
+}
+
+type ReviewRow = { rating: number; item: string; text: string; praised: string[]; complained: string[] };
+const aspects = (r: { praised: string[]; complained: string[] }) =>
+  new Set([...r.praised.map((a) => `+${a}`), ...r.complained.map((a) => `-${a}`)]);
+const reviewFigures = (...files: string[]) =>
+  setFigures<ReviewRow>(files, (r) => ({ got: aspects(readReview(r)), want: aspects(r) }));
+
+const tagFigures = (...files: string[]) =>
+  setFigures<{ lines: string[]; tags: string[] }>(files, (r) => ({
+    got: new Set(suggestTags(r.lines).map((x) => x.tag as string)),
+    want: new Set(r.tags),
+  }));
+
+/** A quality table: the held-out set in the xiaoer column, the dev sets (tuned on) beside it. */
+function qualityTable(
+  title: string,
+  unit: string,
+  exactLabel: string,
+  held: SetFigures,
+  dev: SetFigures,
+): void {
+  printTable(title, [
+    {
+      label: 'precision',
+      ours: fmt(held.precision, 3),
+      baseline: fmt(dev.precision, 3),
+      ratio: '',
+      note: `xiaoer column: held-out (${held.n} ${unit}, never tuned on); baseline column: dev (${dev.n}, tuned on)`,
+    },
+    { label: 'recall', ours: fmt(held.recall, 3), baseline: fmt(dev.recall, 3), ratio: '' },
+    { label: exactLabel, ours: fmt(held.exact, 3), baseline: fmt(dev.exact, 3), ratio: '' },
+  ]);
 }
 
 export async function run(): Promise<void> {
@@ -560,38 +561,19 @@ export async function run(): Promise<void> {
     ],
   );
 
-  // Two dev sets, each by a helper that had not seen the reader; it was tuned on both.
-  const dev = reviewFigures('reviews-dev.jsonl', 'reviews-dev2.jsonl');
-  const held = reviewFigures('reviews-holdout.jsonl');
-  printTable('CRM-7 review reading: aspects praised / complained (helper-written sets)', [
-    {
-      label: 'precision',
-      ours: fmt(held.precision, 3),
-      baseline: fmt(dev.precision, 3),
-      ratio: '',
-      note: `xiaoer column: held-out (${held.n}, never tuned on); baseline column: dev (${dev.n}, tuned on)`,
-    },
-    { label: 'recall', ours: fmt(held.recall, 3), baseline: fmt(dev.recall, 3), ratio: '' },
-    { label: 'reviews read exactly', ours: fmt(held.exact, 3), baseline: fmt(dev.exact, 3), ratio: '' },
-  ]);
-
-  // Two dev sets, each by a helper that had not seen the rules; the rules were tuned on both.
-  const tagsDev = tagFigures('tags-dev.jsonl', 'tags-dev2.jsonl');
-  const tagsHeld = tagFigures('tags-holdout.jsonl');
-  printTable('CRM-1 tags suggested from what the buyer wrote (helper-written sets)', [
-    {
-      label: 'precision',
-      ours: fmt(tagsHeld.precision, 3),
-      baseline: fmt(tagsDev.precision, 3),
-      ratio: '',
-      note: `xiaoer column: held-out (${tagsHeld.n} chats, never tuned on); baseline column: dev (${tagsDev.n}, tuned on)`,
-    },
-    { label: 'recall', ours: fmt(tagsHeld.recall, 3), baseline: fmt(tagsDev.recall, 3), ratio: '' },
-    {
-      label: 'chats tagged exactly',
-      ours: fmt(tagsHeld.exact, 3),
-      baseline: fmt(tagsDev.exact, 3),
-      ratio: '',
-    },
-  ]);
+  // Two dev sets each, by helpers that had not seen the reader or the rules; tuned on both.
+  qualityTable(
+    'CRM-7 review reading: aspects praised / complained (helper-written sets)',
+    'reviews',
+    'reviews read exactly',
+    reviewFigures('reviews-holdout.jsonl'),
+    reviewFigures('reviews-dev.jsonl', 'reviews-dev2.jsonl'),
+  );
+  qualityTable(
+    'CRM-1 tags suggested from what the buyer wrote (helper-written sets)',
+    'chats',
+    'chats tagged exactly',
+    tagFigures('tags-holdout.jsonl'),
+    tagFigures('tags-dev.jsonl', 'tags-dev2.jsonl'),
+  );
 }

@@ -604,13 +604,10 @@ export class JourneyRunner {
     segment: BuyerSegment,
     pageSize = 1000,
   ): AsyncGenerator<(SegmentRow & { tierRank: number; tierName: string })[]> {
-    const { storage, clock } = this.deps;
-    const ladder = (await storage.crm.settings(shopId)).loyalty ?? DEFAULT_LOYALTY_LADDER;
-    const now = clock.now();
-    const bounds = segmentBounds(segment, ladder, now);
+    const { ladder, now, bounds } = await this.boundsOf(shopId, segment);
     let after = '';
     for (;;) {
-      const rows = await storage.crm.segmentPage(shopId, bounds, after, pageSize);
+      const rows = await this.deps.storage.crm.segmentPage(shopId, bounds, after, pageSize);
       if (rows.length === 0) return;
       after = rows.at(-1)!.buyerId;
       const page = [];
@@ -625,9 +622,14 @@ export class JourneyRunner {
 
   /** CRM-1: how many of the shop's buyers are in a segment (counted by the database). */
   async segmentCount(shopId: ShopId, segment: BuyerSegment): Promise<number> {
-    const { storage, clock } = this.deps;
-    const ladder = (await storage.crm.settings(shopId)).loyalty ?? DEFAULT_LOYALTY_LADDER;
-    return storage.crm.segmentCount(shopId, segmentBounds(segment, ladder, clock.now()));
+    return this.deps.storage.crm.segmentCount(shopId, (await this.boundsOf(shopId, segment)).bounds);
+  }
+
+  /** A segment as the database tests it, under the shop's loyalty ladder, now. */
+  private async boundsOf(shopId: ShopId, segment: BuyerSegment) {
+    const ladder = (await this.deps.storage.crm.settings(shopId)).loyalty ?? DEFAULT_LOYALTY_LADDER;
+    const now = this.deps.clock.now();
+    return { ladder, now, bounds: segmentBounds(segment, ladder, now) };
   }
 
   /** Starts a run for every buyer of the journey's audience; returns how many started. */
